@@ -1,0 +1,54 @@
+package dev.pipework.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code --wait}: run inside a container, returns once the interface exists, has carrier and is
+ * administratively up. The original stops at carrier alone, which a link that is down can still
+ * report on some drivers.
+ */
+final class InterfaceWait {
+    private static final int IFF_UP = 0x1;
+    private static final long POLL_MILLIS = 100;
+
+    private final Path sysClassNet;
+    private final PrintStream err;
+
+    InterfaceWait(Path sysClassNet, PrintStream err) {
+        this.sysClassNet = sysClassNet;
+        this.err = err;
+    }
+
+    int await(String name, Double timeoutSeconds) {
+        long deadline = timeoutSeconds == null ? Long.MAX_VALUE
+                : System.nanoTime() + (long) (timeoutSeconds * 1_000_000_000L);
+        while (!ready(name)) {
+            if (System.nanoTime() >= deadline) {
+                err.println("pipework: interface \"" + name + "\" is not up after " + timeoutSeconds + " s");
+                return 1;
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    private boolean ready(String name) {
+        Path dir = sysClassNet.resolve(name);
+        try {
+            // Reading carrier fails with EINVAL while the link is down.
+            String carrier = Files.readString(dir.resolve("carrier")).trim();
+            int flags = Integer.decode(Files.readString(dir.resolve("flags")).trim());
+            return carrier.equals("1") && (flags & IFF_UP) != 0;
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.pipework.cli;
+
+import dev.pipework.exec.CommandResult;
+import dev.pipework.exec.DryRunPrinter;
+import dev.pipework.exec.Executor;
+import dev.pipework.guest.Guest;
+import dev.pipework.guest.NetnsPin;
+import dev.pipework.host.LinkFacts;
+import dev.pipework.model.AddressSpec;
+import dev.pipework.model.AttachRequest;
+import dev.pipework.model.InvalidValueException;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.plan.GuestFacts;
+import dev.pipework.plan.HostFacts;
+import dev.pipework.plan.HostTarget;
+import dev.pipework.plan.Names;
+import dev.pipework.plan.Plan;
+import dev.pipework.plan.Planner;
+import dev.pipework.plan.Where;
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** One invocation: reads the command line, gathers facts, plans, then prints or executes the plan. */
+public final class Pipework {
+    private static final Set<String> GUEST_COMMANDS = Set.of("route", "rule", "tc");
+
+    private final Services services;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Planner planner = new Planner();
+
+    Pipework(Services services, PrintStream out, PrintStream err) {
+        this.services = services;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Runs the command and returns the exit status. */
+    public int run(String... args) {
+        try {
+            int guestCommand = guestCommandIndex(args);
+            if (guestCommand >= 0) {
+                return guestCommand(args, guestCommand);
+            }
+            PipeworkCommand command = new PipeworkCommand();
+            CommandLine cli = commandLine(command);
+            CommandLine.ParseResult parsed;
+            try {
+                parsed = cli.parseArgs(args);
+            } catch (CommandLine.ParameterException e) {
+                return usageError(e);
+            }
+            if (parsed.isUsageHelpRequested()) {
+                out.print(Syntax.ORIGINAL + Syntax.ADDED);
+                return 0;
+            }
+            if (parsed.isVersionHelpRequested()) {
+                out.println("pipework " + Version.text());
+                return 0;
+            }
+            if (command.waitForInterface) {
+                return new InterfaceWait(Path.of("/sys/class/net"), err).await(
+                        command.containerInterface == null ? "eth1" : command.containerInterface,
+                        command.timeoutSeconds);
+            }
+            AttachRequest request;
+            try {
+                request = RequestParser.attach(command);
+            } catch (RequestParser.MissingArguments e) {
+                out.print(Syntax.ORIGINAL);
+                return 1;
+            }
+            return attach(request, command.dryRun);
+        } catch (InvalidValueException e) {
+            err.println("pipework: " + e.getMessage());
+            return 1;
+        } catch (PipeworkException e) {
+            err.println(e.display());
+            return e.exitStatus();
+        }
+    }
+
+    private int attach(AttachRequest request, boolean dryRun) {
+        if (!dryRun && services.effectiveUid().getAsInt() != 0) {
+            throw new PipeworkException("must be run as root: it changes network interfaces and namespaces"
+                    + " (try sudo, or --dry-run to see the commands)");
+        }
+        request = resolveHostMac(request);
+        HostFacts hostFacts = hostFacts(request);
+        HostTarget target = planner.hostTarget(request, hostFacts);
+        Guest guest = services.guests().resolve(request.guest());
+        if (dryRun) {
+            Plan plan = plan(request, target, guest, hostFacts);
+            plan.notices().forEach(err::println);
+            DryRunPrinter.print(plan, out);
+            return 0;
+        }
+        try (NetnsPin pin = NetnsPin.open(guest)) {
+            services.guestInspector().verifyUnchanged(guest);
+            Plan plan = plan(request, target, guest.withNetnsPath(pin.path()), hostFacts);
+            plan.notices().forEach(err::println);
+            new Executor(services.runner()).execute(plan);
+            plan.warnings().forEach(err::println);
+        }
+        return 0;
+    }
+
+    private Plan plan(AttachRequest request, HostTarget target, Guest guest, HostFacts hostFacts) {
+        String containerIf = request.containerInterface().orElse("eth1");
+        String local = request.localInterface().orElse(Names.vethHostEnd(containerIf, guest.nameNumber()));
+        HostFacts facts = withLink(hostFacts, local);
+        GuestFacts inside = GuestFacts.none();
+        if (request.address() instanceof AddressSpec.Static s && s.gateway().isPresent()) {
+            inside = new GuestFacts(services.guestInspector().defaultRoute(guest, request.effectiveFamily()));
+        }
+        return planner.planAttach(request, target, guest, facts, inside);
+    }
+
+    private AttachRequest resolveHostMac(AttachRequest request) {
+        if (request.hostInterfaceMac().isEmpty()) {
+            return request;
+        }
+        String mac = request.hostInterfaceMac().get().text();
+        String name = services.host().linkWithMac(mac).orElseThrow(() -> PipeworkException.original(
+                "Mac address " + mac + " specified for interface but no host interface matched."));
+        return new AttachRequest(name, request.hostInterfaceMac(), request.containerInterface(),
+                request.localInterface(), request.family(), request.guest(), request.address(), request.mac(),
+                request.vlan(), request.directPhys());
+    }
+
+    /** The facts the planner needs about the host interface; Open vSwitch is asked only when it matters. */
+    private HostFacts hostFacts(AttachRequest request) {
+        var host = services.host();
+        String name = request.hostInterface();
+        Map<String, LinkFacts> links = new HashMap<>();
+        Set<String> ovsBridges = new HashSet<>();
+        host.link(name).ifPresent(link -> {
+            links.put(name, link);
+            if (!link.linuxBridge() && host.isOvsBridge(name)) {
+                ovsBridges.add(name);
+            }
+        });
+        boolean ovsInstalled = links.containsKey(name) || !name.startsWith("ovs") || host.ovsInstalled();
+        boolean kernelDatapath = host.ovsKernelDatapath();
+        Set<String> commands = new HashSet<>();
+        if (host.commandInstalled("arping")) {
+            commands.add("arping");
+        }
+        return new HostFacts(links, ovsBridges, ovsInstalled, kernelDatapath, commands);
+    }
+
+    private HostFacts withLink(HostFacts facts, String name) {
+        Map<String, LinkFacts> links = new HashMap<>(facts.links());
+        services.host().link(name).ifPresent(link -> links.put(name, link));
+        return new HostFacts(links, facts.ovsBridges(), facts.ovsInstalled(), facts.ovsKernelDatapath(),
+                facts.installedCommands());
+    }
+
+    /**
+     * {@code route|rule|tc <guest> <args...>}: the rest of the line goes verbatim to {@code ip route},
+     * {@code ip rule} or {@code tc} in the guest; their output and exit status are the command's.
+     * Leading {@code -v}/{@code --dry-run} may precede the keyword.
+     */
+    private int guestCommand(String[] args, int index) {
+        boolean dryRun = List.of(args).subList(0, index).contains("--dry-run");
+        if (args.length < index + 2) {
+            out.print(Syntax.ORIGINAL);
+            return 1;
+        }
+        String keyword = args[index];
+        Guest guest = services.guests().resolve(args[index + 1]);
+        List<String> tool = new ArrayList<>(keyword.equals("tc") ? List.of("tc") : List.of("ip", keyword));
+        tool.addAll(List.of(args).subList(index + 2, args.length));
+        if (dryRun) {
+            out.println(dev.pipework.exec.ShellWords.join(Where.guest(guest.netnsPath()).wrap(tool)));
+            return 0;
+        }
+        if (services.effectiveUid().getAsInt() != 0) {
+            throw new PipeworkException("must be run as root: it enters the guest's network namespace");
+        }
+        try (NetnsPin pin = NetnsPin.open(guest)) {
+            services.guestInspector().verifyUnchanged(guest);
+            CommandResult result = services.runner().run(Where.guest(pin.path()).wrap(tool));
+            out.print(result.stdout());
+            err.print(result.stderr());
+            return result.exitStatus();
+        }
+    }
+
+    /** Where {@code route}, {@code rule} or {@code tc} stands after leading global flags; -1 if it does not. */
+    private static int guestCommandIndex(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-v") || a.equals("--verbose") || a.equals("--dry-run")) {
+                continue;
+            }
+            return GUEST_COMMANDS.contains(a) ? i : -1;
+        }
+        return -1;
+    }
+
+    private int usageError(CommandLine.ParameterException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof InvalidValueException) {
+            err.println("pipework: " + cause.getMessage());
+        } else {
+            err.println("pipework: " + e.getMessage());
+            err.print(Syntax.ORIGINAL);
+        }
+        return 1;
+    }
+
+    static CommandLine commandLine(PipeworkCommand command) {
+        CommandLine cli = new CommandLine(command);
+        // '@100' is the original's VLAN-only MAC argument, not an argument file.
+        cli.setExpandAtFiles(false);
+        cli.setOverwrittenOptionsAllowed(true);
+        return cli;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.pipework.cli;
+
+import dev.pipework.model.Family;
+import dev.pipework.model.InterfaceName;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line model. The original reads its arguments by position; options may stand
+ * anywhere before the guest here, in any order, and the positional words are read as the original
+ * reads them by {@link RequestParser}.
+ */
+@Command(name = "pipework", mixinStandardHelpOptions = false, usageHelpAutoWidth = true,
+        description = "Plumbs an extra network interface into a running container.")
+final class PipeworkCommand {
+
+    @Option(names = "-i", paramLabel = "containerinterface", converter = ContainerInterface.class,
+            description = "name of the interface in the guest (default eth1)")
+    String containerInterface;
+
+    @Option(names = "-l", paramLabel = "localinterfacename", converter = LocalInterface.class,
+            description = "name of the host side of the link (default v<cif>pl<pid>)")
+    String localInterface;
+
+    @Option(names = "-a", paramLabel = "addressfamily", converter = FamilyConverter.class,
+            description = "4, 6, inet or inet6")
+    Family family;
+
+    @Option(names = "--wait", description = "wait until the container interface is up")
+    boolean waitForInterface;
+
+    @Option(names = "--timeout", paramLabel = "seconds", description = "with --wait: give up after this long")
+    Double timeoutSeconds;
+
+    @Option(names = "--direct-phys", description = "move the physical interface itself into the guest")
+    boolean directPhys;
+
+    @Option(names = "--dry-run", description = "print the commands, change nothing")
+    boolean dryRun;
+
+    @Option(names = {"-v", "--verbose"}, description = "show every command run on stderr")
+    boolean verbose;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show usage")
+    boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "show the version")
+    boolean version;
+
+    @Parameters(paramLabel = "word", description = "<hostinterface> <guest> <ipaddr>/<subnet>[@gateway] [macaddr][@vlan]")
+    List<String> words = new ArrayList<>();
+
+    static final class ContainerInterface implements ITypeConverter<String> {
+        public String convert(String value) {
+            return InterfaceName.check("container interface", value);
+        }
+    }
+
+    static final class LocalInterface implements ITypeConverter<String> {
+        public String convert(String value) {
+            return InterfaceName.check("local interface", value);
+        }
+    }
+
+    static final class FamilyConverter implements ITypeConverter<Family> {
+        public Family convert(String value) {
+            return Family.parse(value);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.pipework.cli;
+
+import dev.pipework.model.AddressSpec;
+import dev.pipework.model.AttachRequest;
+import dev.pipework.model.Family;
+import dev.pipework.model.InterfaceName;
+import dev.pipework.model.InvalidValueException;
+import dev.pipework.model.IpAddress;
+import dev.pipework.model.IpCidr;
+import dev.pipework.model.MacAddress;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.model.Vlan;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads the positional words of an attach the way the original script reads {@code $1 $2 $3 $4}. */
+final class RequestParser {
+    private static final Set<String> HOST_DHCP_CLIENTS = Set.of("udhcpc", "dhclient", "dhcpcd");
+
+    /** Thrown when the words are too few: the original prints its Syntax lines then. */
+    static final class MissingArguments extends RuntimeException {
+        MissingArguments() {
+            super("missing arguments");
+        }
+    }
+
+    private RequestParser() {
+    }
+
+    static AttachRequest attach(PipeworkCommand command) {
+        List<String> words = command.words;
+        if (words.size() < 3) {
+            throw new MissingArguments();
+        }
+        if (words.size() > 4) {
+            throw new InvalidValueException("unexpected argument \"" + words.get(4)
+                    + "\": expected at most <hostinterface> <guest> <address> [macaddr][@vlan]");
+        }
+        String hostWord = words.get(0);
+        Optional<MacAddress> hostMac = Optional.empty();
+        if (hostWord.startsWith("mac:")) {
+            hostMac = Optional.of(MacAddress.parseAny(hostWord.substring(4)));
+        } else {
+            InterfaceName.check("host interface", hostWord);
+        }
+        String guest = words.get(1);
+        if (guest.isEmpty()) {
+            throw new InvalidValueException("guest \"\" is not valid: expected a container name or ID");
+        }
+        AddressSpec address = address(words.get(2));
+        Optional<MacAddress> mac = Optional.empty();
+        Optional<Vlan> vlan = Optional.empty();
+        if (words.size() == 4) {
+            String macWord = words.get(3);
+            int at = macWord.indexOf('@');
+            String macText = at < 0 ? macWord : macWord.substring(0, at);
+            if (at >= 0) {
+                // Like the original, the VLAN runs from the first '@' to the next one.
+                String rest = macWord.substring(at + 1);
+                int next = rest.indexOf('@');
+                String vlanText = next < 0 ? rest : rest.substring(0, next);
+                if (!vlanText.isEmpty()) {
+                    vlan = Optional.of(Vlan.parse(vlanText));
+                }
+            }
+            if (macText.startsWith("U:")) {
+                mac = Optional.of(MacAddress.fromUniqueText(macText.substring(2)));
+            } else if (!macText.isEmpty()) {
+                mac = Optional.of(MacAddress.parse(macText));
+            }
+        }
+        Optional<Family> family = Optional.ofNullable(command.family);
+        if (family.isPresent() && address instanceof AddressSpec.Static s && s.address().family() != family.get()) {
+            throw new InvalidValueException("address " + s.address() + " is not of the family asked for with -a ("
+                    + (family.get() == Family.INET ? "inet" : "inet6") + ")");
+        }
+        return new AttachRequest(hostWord, hostMac, Optional.ofNullable(command.containerInterface),
+                Optional.ofNullable(command.localInterface), family, guest, address, mac, vlan, command.directPhys);
+    }
+
+    static AddressSpec address(String word) {
+        if (word.equals("dhcp") || word.startsWith("dhcp:")) {
+            return new AddressSpec.Dhcp("dhcp", false, options(word));
+        }
+        String client = word.contains(":") && !word.contains("/") ? word.substring(0, word.indexOf(':')) : word;
+        boolean foreground = client.endsWith("-f");
+        String bare = foreground ? client.substring(0, client.length() - 2) : client;
+        if (HOST_DHCP_CLIENTS.contains(bare) && !(foreground && bare.equals("dhcpcd"))) {
+            return new AddressSpec.Dhcp(bare, foreground, options(word));
+        }
+        int slash = word.indexOf('/');
+        if (slash < 0) {
+            throw PipeworkException.original("The IP address should include a netmask.\nMaybe you meant " + word + "/24 ?");
+        }
+        int at = word.indexOf('@');
+        String cidrText = at < 0 ? word : word.substring(0, at);
+        Optional<IpAddress> gateway = Optional.empty();
+        if (at >= 0) {
+            String rest = word.substring(at + 1);
+            int next = rest.indexOf('@');
+            String gatewayText = next < 0 ? rest : rest.substring(0, next);
+            gateway = Optional.of(IpAddress.parse(gatewayText));
+        }
+        if (cidrText.equals("0/0")) {
+            if (gateway.isPresent()) {
+                throw new InvalidValueException("gateway \"" + gateway.get()
+                        + "\" needs an address: 0/0 plumbs the interface without one");
+            }
+            return new AddressSpec.None();
+        }
+        IpCidr cidr = IpCidr.parse(cidrText);
+        if (cidr.isUnspecifiedDefault() && gateway.isEmpty()) {
+            return new AddressSpec.None();
+        }
+        if (gateway.isPresent() && gateway.get().family() != cidr.family()) {
+            throw new InvalidValueException("gateway \"" + gateway.get() + "\" is not of the same family as the address "
+                    + cidr);
+        }
+        return new AddressSpec.Static(cidr, gateway);
+    }
+
+    private static String options(String word) {
+        int colon = word.indexOf(':');
+        return colon < 0 ? "" : word.substring(colon + 1);
+    }
+}

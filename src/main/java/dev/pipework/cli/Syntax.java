@@ -1,0 +1,33 @@
+package dev.pipework.cli;
+
+/** The usage text: the original's Syntax lines, which scripts and users know, then what this tool adds. */
+final class Syntax {
+    static final String ORIGINAL = String.join("\n",
+            "Syntax:",
+            "pipework <hostinterface> [-i containerinterface] [-l localinterfacename] [-a addressfamily] <guest> <ipaddr>/<subnet>[@default_gateway] [macaddr][@vlan]",
+            "pipework <hostinterface> [-i containerinterface] [-l localinterfacename] <guest> dhcp [macaddr][@vlan]",
+            "pipework mac:<hostinterface_macaddress> [-i containerinterface] [-l localinterfacename] [-a addressfamily] <guest> <ipaddr>/<subnet>[@default_gateway] [macaddr][@vlan]",
+            "pipework mac:<hostinterface_macaddress> [-i containerinterface] [-l localinterfacename] <guest> dhcp [macaddr][@vlan]",
+            "pipework route <guest> <route_command>",
+            "pipework rule <guest> <rule_command>",
+            "pipework tc <guest> <tc_command>",
+            "pipework --wait [-i containerinterface]",
+            "");
+
+    static final String ADDED = String.join("\n",
+            "",
+            "<guest> is a Docker container name or ID, an LXC container (cgroup v1), a named network",
+            "namespace (ip netns), a PID, or the path of a network namespace file.",
+            "",
+            "Options:",
+            "  --direct-phys        move the physical interface itself into the guest",
+            "  --dry-run            print the commands an attach would run, and change nothing",
+            "  --timeout <seconds>  with --wait: give up after this long (exit 1)",
+            "  -v, --verbose        show every command run, and its result, on stderr",
+            "  -h, --help           show this text",
+            "  --version            show the version",
+            "");
+
+    private Syntax() {
+    }
+}

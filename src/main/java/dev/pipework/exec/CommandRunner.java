@@ -1,0 +1,16 @@
+package dev.pipework.exec;
+
+import java.util.List;
+
+/** The one way this program runs another: an argv, never a shell line. */
+public interface CommandRunner {
+
+    /** Runs the command to completion and captures its output. A command that cannot start gives exit status 127. */
+    CommandResult run(List<String> argv);
+
+    /** Runs the command with {@code stdin} as its standard input. */
+    CommandResult run(List<String> argv, String stdin);
+
+    /** Starts the command and does not wait for it; its output is discarded. */
+    void start(List<String> argv);
+}

@@ -1,0 +1,22 @@
+package dev.pipework.host;
+
+import java.util.Optional;
+
+/** Read-only questions about the host; the only place that looks at the host's network state. */
+public interface HostInspector {
+
+    Optional<LinkFacts> link(String name);
+
+    /** The name of the host link with this hardware address, as {@code /sys/class/net/<if>/address} shows it. */
+    Optional<String> linkWithMac(String mac);
+
+    boolean ovsInstalled();
+
+    /** Whether Open vSwitch knows a bridge of this name ({@code ovs-vsctl br-exists}). */
+    boolean isOvsBridge(String name);
+
+    /** Whether the kernel datapath of Open vSwitch is loaded; without it only {@code datapath_type=netdev} bridges work. */
+    boolean ovsKernelDatapath();
+
+    boolean commandInstalled(String command);
+}

@@ -1,0 +1,100 @@
+package dev.pipework.host;
+
+import dev.pipework.exec.CommandResult;
+import dev.pipework.exec.CommandRunner;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** Answers from {@code /sys/class/net}, {@code /sys/module} and, for Open vSwitch, {@code ovs-vsctl}. */
+public final class SysfsHostInspector implements HostInspector {
+    private static final int IFF_UP = 0x1;
+
+    private final Path sysClassNet;
+    private final Path sysModule;
+    private final CommandRunner runner;
+    private Boolean ovsInstalled;
+
+    public SysfsHostInspector(CommandRunner runner) {
+        this(Path.of("/sys/class/net"), Path.of("/sys/module"), runner);
+    }
+
+    public SysfsHostInspector(Path sysClassNet, Path sysModule, CommandRunner runner) {
+        this.sysClassNet = sysClassNet;
+        this.sysModule = sysModule;
+        this.runner = runner;
+    }
+
+    @Override
+    public Optional<LinkFacts> link(String name) {
+        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+            return Optional.empty();
+        }
+        Path dir = sysClassNet.resolve(name);
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try {
+            int type = Integer.parseInt(read(dir.resolve("type")));
+            int mtu = Integer.parseInt(read(dir.resolve("mtu")));
+            int flags = Integer.decode(read(dir.resolve("flags")));
+            String mac = Files.exists(dir.resolve("address")) ? read(dir.resolve("address")) : "";
+            return Optional.of(new LinkFacts(name, type, mtu, (flags & IFF_UP) != 0,
+                    Files.isDirectory(dir.resolve("bridge")), mac));
+        } catch (IOException | NumberFormatException e) {
+            // The link went away while it was read.
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<String> linkWithMac(String mac) {
+        try (DirectoryStream<Path> links = Files.newDirectoryStream(sysClassNet)) {
+            for (Path link : links) {
+                Path address = link.resolve("address");
+                if (Files.isRegularFile(address) && read(address).equalsIgnoreCase(mac)) {
+                    return Optional.of(link.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean ovsInstalled() {
+        if (ovsInstalled == null) {
+            ovsInstalled = commandInstalled("ovs-vsctl");
+        }
+        return ovsInstalled;
+    }
+
+    @Override
+    public boolean isOvsBridge(String name) {
+        if (!ovsInstalled()) {
+            return false;
+        }
+        // br-exists exits 0 when the bridge exists and 2 when it does not.
+        CommandResult result = runner.run(List.of("ovs-vsctl", "br-exists", name));
+        return result.exitStatus() == 0;
+    }
+
+    @Override
+    public boolean ovsKernelDatapath() {
+        return Files.isDirectory(sysModule.resolve("openvswitch"));
+    }
+
+    @Override
+    public boolean commandInstalled(String command) {
+        return ExecutablePath.find(command).isPresent();
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.readString(file).trim();
+    }
+}

@@ -1,0 +1,180 @@
+package dev.pipework.model;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** An interface address with its prefix length, such as {@code 10.0.0.2/24} or {@code fd00::2/64}. */
+public record IpCidr(Family family, byte[] bytes, int prefix) {
+
+    public IpCidr {
+        bytes = bytes.clone();
+    }
+
+    /** Parses {@code <address>/<prefix>}; the prefix is mandatory. */
+    public static IpCidr parse(String token) {
+        int slash = token.indexOf('/');
+        if (slash < 0) {
+            throw new InvalidValueException("address \"" + token + "\" has no prefix length: expected <address>/<prefix>");
+        }
+        byte[] bytes = parseAddress(token.substring(0, slash), token);
+        Family family = bytes.length == 4 ? Family.INET : Family.INET6;
+        String prefixText = token.substring(slash + 1);
+        int prefix;
+        try {
+            if (prefixText.isEmpty() || prefixText.length() > 3 || !prefixText.chars().allMatch(Character::isDigit)) {
+                throw new NumberFormatException();
+            }
+            prefix = Integer.parseInt(prefixText);
+        } catch (NumberFormatException e) {
+            prefix = -1;
+        }
+        if (prefix < 0 || prefix > family.bits()) {
+            throw new InvalidValueException("prefix length \"" + prefixText + "\" in \"" + token
+                    + "\" is not valid: expected 0 to " + family.bits());
+        }
+        return new IpCidr(family, bytes, prefix);
+    }
+
+    /**
+     * Parses a literal IPv4 or IPv6 address, without any name lookup. IPv4 must be the dotted quad;
+     * IPv6 any form {@code ip} accepts that contains a colon.
+     */
+    public static byte[] parseAddress(String text, String whole) {
+        String what = "address \"" + text + "\"" + (text.equals(whole) ? "" : " in \"" + whole + "\"");
+        if (text.indexOf(':') >= 0) {
+            if (!text.matches("[0-9A-Fa-f:.]+")) {
+                throw new InvalidValueException(what + " is not a valid IPv6 address");
+            }
+            try {
+                byte[] b = InetAddress.getByName(text).getAddress();
+                if (b.length == 16) {
+                    return b;
+                }
+            } catch (UnknownHostException | RuntimeException e) {
+                // fall through to the message below
+            }
+            throw new InvalidValueException(what + " is not a valid IPv6 address");
+        }
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            throw new InvalidValueException(what + " is not a valid IPv4 address: expected four numbers 0-255 separated by dots");
+        }
+        byte[] b = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            String part = parts[i];
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)
+                    || Integer.parseInt(part) > 255) {
+                throw new InvalidValueException(what + " is not a valid IPv4 address: expected four numbers 0-255 separated by dots");
+            }
+            b[i] = (byte) Integer.parseInt(part);
+        }
+        return b;
+    }
+
+    public String address() {
+        return format(bytes);
+    }
+
+    /** The broadcast address of an IPv4 subnet, as busybox {@code ipcalc -b} computes it. */
+    public String broadcast() {
+        if (family != Family.INET) {
+            throw new IllegalStateException("IPv6 has no broadcast");
+        }
+        byte[] b = bytes.clone();
+        for (int bit = prefix; bit < 32; bit++) {
+            b[bit / 8] |= (byte) (0x80 >>> (bit % 8));
+        }
+        return format(b);
+    }
+
+    /** Whether {@code other} (same family) lies in this subnet. */
+    public boolean contains(byte[] other) {
+        if (other.length != bytes.length) {
+            return false;
+        }
+        BigInteger mask = BigInteger.ONE.shiftLeft(family.bits()).subtract(BigInteger.ONE)
+                .shiftRight(prefix).not();
+        BigInteger a = new BigInteger(1, bytes).and(mask);
+        BigInteger o = new BigInteger(1, other).and(mask);
+        return a.equals(o);
+    }
+
+    /** True for {@code 0/0} and {@code 0.0.0.0/0}: the original's way to ask for no address. */
+    public boolean isUnspecifiedDefault() {
+        if (prefix != 0) {
+            return false;
+        }
+        for (byte x : bytes) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static String format(byte[] b) {
+        if (b.length == 4) {
+            return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
+        }
+        try {
+            // Compressed canonical text (RFC 5952 style) as iproute2 prints it.
+            return compress6(b);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static String compress6(byte[] b) {
+        int[] words = new int[8];
+        for (int i = 0; i < 8; i++) {
+            words[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 0;
+        for (int i = 0; i < 8; ) {
+            if (words[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && words[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen && j - i >= 2) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                s.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(words[i]));
+        }
+        return s.toString();
+    }
+
+    @Override
+    public String toString() {
+        return address() + "/" + prefix;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IpCidr other && other.family == family && other.prefix == prefix
+                && java.util.Arrays.equals(other.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(bytes) * 31 + prefix;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.pipework.plan;
+
+import java.util.List;
+
+/**
+ * What a run will do, decided before anything changes.
+ *
+ * @param steps    the changes, in order
+ * @param notices  lines for stderr, shown before the changes
+ * @param warnings lines for stderr, shown once the changes are made
+ */
+public record Plan(List<Step> steps, List<String> notices, List<String> warnings) {
+    public Plan {
+        steps = List.copyOf(steps);
+        notices = List.copyOf(notices);
+        warnings = List.copyOf(warnings);
+    }
+}

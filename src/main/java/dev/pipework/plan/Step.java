@@ -1,0 +1,27 @@
+package dev.pipework.plan;
+
+import java.util.List;
+
+/**
+ * One change to the machine: the command that makes it and the command that takes it back.
+ * Each record names the {@code ip}, {@code ovs-vsctl} or other command it equals.
+ */
+public sealed interface Step permits Steps.AddLinuxBridge, Steps.AddOvsBridge, Steps.DeleteLink,
+        Steps.AddVethPair, Steps.SetMaster, Steps.AddOvsPort, Steps.SetLinkUp, Steps.MoveToNetns,
+        Steps.RenameLink, Steps.SetMacAddress, Steps.AddAddress, Steps.AddRoute,
+        Steps.ReplaceDefaultRoute, Steps.Announce {
+
+    /** The command that makes the change. */
+    List<String> argv();
+
+    /** The command that reverts it; empty when nothing needs reverting or a later undo covers it. */
+    List<String> undo();
+
+    /** What the step does, for messages: {@code failed to <action>: <cause>}. */
+    String action();
+
+    /** A step whose command is started and not waited for (its outcome changes nothing). */
+    default boolean background() {
+        return false;
+    }
+}

@@ -1,0 +1,290 @@
+package dev.pipework.plan;
+
+import dev.pipework.model.Family;
+import dev.pipework.model.IpAddress;
+import dev.pipework.model.IpCidr;
+import dev.pipework.model.MacAddress;
+import dev.pipework.model.Vlan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The steps a plan is made of. */
+public final class Steps {
+    private Steps() {
+    }
+
+    /** {@code ip link add dev <name> type bridge}. */
+    public record AddLinuxBridge(String name) implements Step {
+        public List<String> argv() {
+            return List.of("ip", "link", "add", "dev", name, "type", "bridge");
+        }
+
+        public List<String> undo() {
+            return List.of("ip", "link", "del", name);
+        }
+
+        public String action() {
+            return "create bridge \"" + name + "\"";
+        }
+    }
+
+    /**
+     * {@code ovs-vsctl add-br <name>}. Without the kernel datapath the bridge must use the userspace
+     * one, or ovs-vswitchd accepts it and then cannot open it.
+     */
+    public record AddOvsBridge(String name, boolean userspaceDatapath) implements Step {
+        public List<String> argv() {
+            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "add-br", name));
+            if (userspaceDatapath) {
+                argv.addAll(List.of("--", "set", "bridge", name, "datapath_type=netdev"));
+            }
+            return List.copyOf(argv);
+        }
+
+        public List<String> undo() {
+            return List.of("ovs-vsctl", "--if-exists", "del-br", name);
+        }
+
+        public String action() {
+            return "create Open vSwitch bridge \"" + name + "\"";
+        }
+    }
+
+    /** {@code ip link del <name>}: a leftover that is down, removed so that it can be made again. */
+    public record DeleteLink(String name) implements Step {
+        public List<String> argv() {
+            return List.of("ip", "link", "del", name);
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "delete stale link \"" + name + "\"";
+        }
+    }
+
+    /** {@code ip link add name <local> mtu <mtu> type veth peer name <peer> mtu <mtu>}. */
+    public record AddVethPair(String local, String peer, int mtu) implements Step {
+        public List<String> argv() {
+            return List.of("ip", "link", "add", "name", local, "mtu", Integer.toString(mtu), "type", "veth",
+                    "peer", "name", peer, "mtu", Integer.toString(mtu));
+        }
+
+        /** Deleting one end deletes both, wherever the peer has moved. */
+        public List<String> undo() {
+            return List.of("ip", "link", "del", local);
+        }
+
+        public String action() {
+            return "create veth pair \"" + local + "\"/\"" + peer + "\"";
+        }
+    }
+
+    /** {@code ip link set <link> master <bridge>}. */
+    public record SetMaster(String link, String bridge) implements Step {
+        public List<String> argv() {
+            return List.of("ip", "link", "set", link, "master", bridge);
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "connect \"" + link + "\" to bridge \"" + bridge + "\"";
+        }
+    }
+
+    /**
+     * {@code ovs-vsctl add-port <bridge> <port> [tag=<vlan>] -- set Interface <port> external-ids:...}.
+     * A record of the same port left on this bridge by a veth that no longer exists is dropped in the
+     * same transaction, so the new port gets this run's tag and ids; a port of that name on another
+     * bridge makes add-port fail.
+     */
+    public record AddOvsPort(String bridge, String port, Optional<Vlan> vlan, Map<String, String> externalIds)
+            implements Step {
+        public List<String> argv() {
+            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "--if-exists", "del-port", bridge, port,
+                    "--", "add-port", bridge, port));
+            vlan.ifPresent(v -> argv.add("tag=" + v));
+            argv.addAll(List.of("--", "set", "Interface", port));
+            externalIds.forEach((key, value) -> argv.add("external-ids:" + key + "=" + ovsString(value)));
+            return List.copyOf(argv);
+        }
+
+        public List<String> undo() {
+            return List.of("ovs-vsctl", "--if-exists", "del-port", bridge, port);
+        }
+
+        public String action() {
+            return "add port \"" + port + "\" to Open vSwitch bridge \"" + bridge + "\"";
+        }
+
+        /**
+         * ovs-vsctl takes a string value bare, as the original passes it, unless it starts with a
+         * double quote; a quoted value is read as a JSON-like string. Anything unusual is quoted.
+         */
+        static String ovsString(String value) {
+            if (value.matches("[A-Za-z0-9_./:-]+")) {
+                return value;
+            }
+            return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        }
+    }
+
+    /** {@code ip link set <name> up}, in the host or in the guest. */
+    public record SetLinkUp(Where where, String name) implements Step {
+        public List<String> argv() {
+            return where.wrap(List.of("ip", "link", "set", name, "up"));
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "set \"" + name + "\" up";
+        }
+    }
+
+    /** {@code ip link set <link> netns <target>}; iproute2 opens a target that contains a '/' as a namespace file. */
+    public record MoveToNetns(String link, String netnsTarget, String guestName) implements Step {
+        public List<String> argv() {
+            return List.of("ip", "link", "set", link, "netns", netnsTarget);
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "move \"" + link + "\" into the network namespace of " + guestName;
+        }
+    }
+
+    /** {@code ip link set <from> name <to>}; the link must be down. */
+    public record RenameLink(Where where, String from, String to) implements Step {
+        public List<String> argv() {
+            return where.wrap(List.of("ip", "link", "set", from, "name", to));
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "rename \"" + from + "\" to \"" + to + "\"";
+        }
+    }
+
+    /** {@code ip link set dev <name> address <mac>}. */
+    public record SetMacAddress(Where where, String name, MacAddress mac) implements Step {
+        public List<String> argv() {
+            return where.wrap(List.of("ip", "link", "set", "dev", name, "address", mac.text()));
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "set the MAC address of \"" + name + "\" to " + mac;
+        }
+    }
+
+    /** {@code ip -4 addr add <cidr> brd <broadcast> dev <name>}; IPv6 has no broadcast. */
+    public record AddAddress(Where where, Family family, IpCidr address, String device) implements Step {
+        public List<String> argv() {
+            List<String> argv = new ArrayList<>(List.of("ip", family.ipFlag(), "addr", "add", address.toString()));
+            if (address.family() == Family.INET) {
+                argv.add("brd");
+                argv.add(address.broadcast());
+            }
+            argv.add("dev");
+            argv.add(device);
+            return where.wrap(argv);
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "add address " + address + " to \"" + device + "\"";
+        }
+    }
+
+    /** {@code ip -4 route add <gateway>/32 dev <name>}: makes a gateway outside the subnet reachable on the link. */
+    public record AddRoute(Where where, Family family, String destination, String device) implements Step {
+        public List<String> argv() {
+            return where.wrap(List.of("ip", family.ipFlag(), "route", "add", destination, "dev", device));
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "add route " + destination + " dev \"" + device + "\"";
+        }
+    }
+
+    /**
+     * {@code ip -4 route replace default via <gateway> dev <name>}. Its undo puts back the default
+     * route the guest had, which would otherwise be lost when the new link goes.
+     */
+    public record ReplaceDefaultRoute(Where where, Family family, IpAddress gateway, String device,
+                                      Optional<DefaultRoute> previous) implements Step {
+        public List<String> argv() {
+            return where.wrap(List.of("ip", family.ipFlag(), "route", "replace", "default", "via",
+                    gateway.toString(), "dev", device));
+        }
+
+        public List<String> undo() {
+            if (previous.isEmpty()) {
+                return where.wrap(List.of("ip", family.ipFlag(), "route", "del", "default"));
+            }
+            DefaultRoute old = previous.get();
+            List<String> argv = new ArrayList<>(List.of("ip", family.ipFlag(), "route", "replace", "default"));
+            old.via().ifPresent(via -> {
+                argv.add("via");
+                argv.add(via);
+            });
+            argv.add("dev");
+            argv.add(old.device());
+            return where.wrap(argv);
+        }
+
+        public String action() {
+            return "set the default route via " + gateway + " dev \"" + device + "\"";
+        }
+    }
+
+    /**
+     * {@code arping -c 1 -A -I <name> <address>}: one unsolicited ARP reply so that neighbours learn
+     * the new address at once. arping then waits a second for nothing; it is not waited for.
+     */
+    public record Announce(Where where, String device, String address) implements Step {
+        public List<String> argv() {
+            return where.wrap(List.of("arping", "-c", "1", "-A", "-I", device, address));
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "announce " + address + " on \"" + device + "\"";
+        }
+
+        @Override
+        public boolean background() {
+            return true;
+        }
+    }
+}
