@@ -1,0 +1,390 @@
+package dev.pipework.guest;
+
+import dev.pipework.json.Json;
+import dev.pipework.json.JsonException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Fallback engine that drives the {@code docker} command (argv only, never through a shell).
+ * It follows whatever the CLI follows ({@code DOCKER_HOST=tcp://...}, contexts, ...).
+ */
+public final class DockerCliEngine implements DockerEngine {
+
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String command;
+    private final Duration timeout;
+
+    /** {@code docker} from PATH. */
+    public DockerCliEngine() {
+        this("docker", DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * @param command a program name looked up on PATH, or a path to the docker binary
+     * @param timeout how long one CLI invocation may run before it is killed
+     */
+    public DockerCliEngine(String command, Duration timeout) {
+        this.command = Objects.requireNonNull(command, "command");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+    }
+
+    /** The first executable {@code program} in the colon-separated {@code pathEnv}. */
+    public static Optional<Path> findOnPath(String program, String pathEnv) {
+        if (pathEnv == null || program.isEmpty() || program.contains("/")) {
+            return Optional.empty();
+        }
+        for (String dir : pathEnv.split(":", -1)) {
+            // An empty PATH element means the current directory.
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String endpoint() {
+        return "docker CLI " + command;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        if (command.contains("/")) {
+            Path p = Path.of(command);
+            return Files.isRegularFile(p) && Files.isExecutable(p);
+        }
+        return findOnPath(command, System.getenv("PATH")).isPresent();
+    }
+
+    @Override
+    public Optional<DockerContainer> inspect(String nameOrId) throws DockerException {
+        Objects.requireNonNull(nameOrId, "nameOrId");
+        // --type container: without it a missing container falls through to an image of that name.
+        Result r = run("inspect", "--type", "container", "--format", "{{json .}}", "--", nameOrId);
+        if (r.status() != 0) {
+            if (isNoSuch(r)) {
+                return Optional.empty();
+            }
+            throw failure("inspect", r);
+        }
+        String out = r.stdout().strip();
+        try {
+            return Optional.of(DockerContainer.fromInspect(Json.object(Json.parse(out))));
+        } catch (JsonException e) {
+            throw new DockerException(endpoint(), "docker inspect " + nameOrId + ": unexpected output: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String createAndStart(String name, Map<String, Object> createBody) throws DockerException {
+        List<String> argv = new ArrayList<>();
+        argv.add("create");
+        if (name != null) {
+            argv.add("--name");
+            argv.add(name);
+        }
+        argv.addAll(createArgs(createBody));
+        Result created = run(argv.toArray(String[]::new));
+        if (created.status() != 0) {
+            throw failure("create", created);
+        }
+        String[] lines = created.stdout().strip().split("\n");
+        String id = lines[lines.length - 1].strip();
+        if (id.isEmpty()) {
+            throw new DockerException(endpoint(), "docker create printed no container ID");
+        }
+        Result started = run("start", "--", id);
+        if (started.status() != 0) {
+            DockerException e = failure("start", started);
+            try {
+                remove(id, true);
+            } catch (DockerException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        return id;
+    }
+
+    @Override
+    public boolean remove(String nameOrId, boolean force) throws DockerException {
+        Objects.requireNonNull(nameOrId, "nameOrId");
+        Result r = force ? run("rm", "-f", "--", nameOrId) : run("rm", "--", nameOrId);
+        // "docker rm -f" of a missing container reports it on stderr but still exits 0.
+        if (isNoSuch(r)) {
+            return false;
+        }
+        if (r.status() == 0) {
+            return true;
+        }
+        throw failure("rm", r);
+    }
+
+    private static boolean isNoSuch(Result r) {
+        // "Error: No such object: x" (plain inspect) or
+        // "Error response from daemon: No such container: x" (--type container, rm).
+        return r.stderr().contains("No such container") || r.stderr().contains("No such object");
+    }
+
+    private DockerException failure(String subcommand, Result r) {
+        String err = r.stderr().strip();
+        if (err.isEmpty()) {
+            err = r.stdout().strip();
+        }
+        return new DockerException(endpoint(), "docker " + subcommand + " exited with status " + r.status()
+                + (err.isEmpty() ? "" : ": " + err));
+    }
+
+    // ------------------------------------------------------------------ create body -> CLI flags
+
+    private static final Set<String> TOP_LEVEL = Set.of("Image", "Cmd", "Entrypoint", "Env", "Hostname",
+            "Domainname", "User", "WorkingDir", "Labels", "Tty", "OpenStdin", "StopSignal", "NetworkDisabled",
+            "AttachStdin", "AttachStdout", "AttachStderr", "HostConfig");
+    private static final Set<String> HOST_CONFIG = Set.of("NetworkMode", "Privileged", "CapAdd", "CapDrop",
+            "AutoRemove", "Binds", "Init", "Dns", "DnsSearch", "DnsOptions", "ExtraHosts", "SecurityOpt",
+            "Sysctls", "PidMode", "IpcMode", "UTSMode", "ReadonlyRootfs");
+
+    /**
+     * {@code docker create} flags, image and arguments equivalent to an Engine API create body.
+     * Only a common subset of the body is understood; anything else is refused rather than
+     * silently dropped.
+     */
+    static List<String> createArgs(Map<String, Object> body) throws DockerException {
+        Objects.requireNonNull(body, "createBody");
+        Set<String> unknown = new TreeSet<>();
+        for (String k : body.keySet()) {
+            if (!TOP_LEVEL.contains(k)) {
+                unknown.add(k);
+            }
+        }
+        Map<String, Object> hc = Map.of();
+        if (body.get("HostConfig") != null) {
+            hc = objectOf(body, "HostConfig");
+            for (String k : hc.keySet()) {
+                if (!HOST_CONFIG.contains(k)) {
+                    unknown.add("HostConfig." + k);
+                }
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new DockerException("docker CLI", "create body fields not supported through the docker CLI: " + unknown);
+        }
+        String image = stringOf(body, "Image");
+        if (image == null || image.isEmpty()) {
+            throw new DockerException("docker CLI", "create body has no \"Image\"");
+        }
+
+        List<String> a = new ArrayList<>();
+        option(a, "--hostname", stringOf(body, "Hostname"));
+        option(a, "--domainname", stringOf(body, "Domainname"));
+        option(a, "--user", stringOf(body, "User"));
+        option(a, "--workdir", stringOf(body, "WorkingDir"));
+        option(a, "--stop-signal", stringOf(body, "StopSignal"));
+        for (String e : stringsOf(body, "Env")) {
+            a.add("--env");
+            a.add(e);
+        }
+        if (body.get("Labels") != null) {
+            for (Map.Entry<String, Object> e : objectOf(body, "Labels").entrySet()) {
+                a.add("--label");
+                a.add(e.getKey() + "=" + (e.getValue() == null ? "" : e.getValue()));
+            }
+        }
+        flag(a, "--tty", body, "Tty");
+        flag(a, "--interactive", body, "OpenStdin");
+        for (String stream : List.of("Stdin", "Stdout", "Stderr")) {
+            if (Boolean.TRUE.equals(body.get("Attach" + stream))) {
+                a.add("--attach");
+                a.add(stream.toLowerCase(Locale.ROOT));
+            }
+        }
+        if (Boolean.TRUE.equals(body.get("NetworkDisabled")) && hc.get("NetworkMode") == null) {
+            a.add("--network");
+            a.add("none");
+        }
+        option(a, "--network", stringOf(hc, "NetworkMode"));
+        flag(a, "--privileged", hc, "Privileged");
+        flag(a, "--rm", hc, "AutoRemove");
+        flag(a, "--init", hc, "Init");
+        flag(a, "--read-only", hc, "ReadonlyRootfs");
+        option(a, "--pid", stringOf(hc, "PidMode"));
+        option(a, "--ipc", stringOf(hc, "IpcMode"));
+        option(a, "--uts", stringOf(hc, "UTSMode"));
+        repeated(a, "--cap-add", stringsOf(hc, "CapAdd"));
+        repeated(a, "--cap-drop", stringsOf(hc, "CapDrop"));
+        repeated(a, "--volume", stringsOf(hc, "Binds"));
+        repeated(a, "--dns", stringsOf(hc, "Dns"));
+        repeated(a, "--dns-search", stringsOf(hc, "DnsSearch"));
+        repeated(a, "--dns-option", stringsOf(hc, "DnsOptions"));
+        repeated(a, "--add-host", stringsOf(hc, "ExtraHosts"));
+        repeated(a, "--security-opt", stringsOf(hc, "SecurityOpt"));
+        if (hc.get("Sysctls") != null) {
+            for (Map.Entry<String, Object> e : objectOf(hc, "Sysctls").entrySet()) {
+                a.add("--sysctl");
+                a.add(e.getKey() + "=" + e.getValue());
+            }
+        }
+
+        // The CLI's --entrypoint takes a single program; further entrypoint words become the
+        // first arguments. Like the API, a given entrypoint discards the image's default Cmd.
+        List<String> args = new ArrayList<>();
+        if (body.containsKey("Entrypoint") && body.get("Entrypoint") != null) {
+            List<String> ep = stringsOf(body, "Entrypoint");
+            a.add("--entrypoint");
+            a.add(ep.isEmpty() ? "" : ep.get(0));
+            if (ep.size() > 1) {
+                args.addAll(ep.subList(1, ep.size()));
+            }
+        }
+        args.addAll(stringsOf(body, "Cmd"));
+        a.add("--");
+        a.add(image);
+        a.addAll(args);
+        return a;
+    }
+
+    private static void option(List<String> a, String flag, String value) {
+        if (value != null && !value.isEmpty()) {
+            a.add(flag);
+            a.add(value);
+        }
+    }
+
+    private static void repeated(List<String> a, String flag, List<String> values) {
+        for (String v : values) {
+            a.add(flag);
+            a.add(v);
+        }
+    }
+
+    private static void flag(List<String> a, String flag, Map<String, Object> m, String key)
+            throws DockerException {
+        Object v = m.get(key);
+        if (v != null && !(v instanceof Boolean)) {
+            throw new DockerException("docker CLI", "create body field \"" + key + "\" must be a boolean");
+        }
+        if (Boolean.TRUE.equals(v)) {
+            a.add(flag);
+        }
+    }
+
+    private static String stringOf(Map<String, Object> m, String key) throws DockerException {
+        Object v = m.get(key);
+        if (v == null || v instanceof String) {
+            return (String) v;
+        }
+        throw new DockerException("docker CLI", "create body field \"" + key + "\" must be a string");
+    }
+
+    /** A string list; like the API's StrSlice a lone string counts as a one-element list. */
+    private static List<String> stringsOf(Map<String, Object> m, String key) throws DockerException {
+        Object v = m.get(key);
+        if (v == null) {
+            return List.of();
+        }
+        if (v instanceof String s) {
+            return List.of(s);
+        }
+        if (v instanceof Collection<?> c) {
+            List<String> out = new ArrayList<>();
+            for (Object o : c) {
+                if (!(o instanceof String s)) {
+                    throw new DockerException("docker CLI", "create body field \"" + key + "\" must hold strings");
+                }
+                out.add(s);
+            }
+            return out;
+        }
+        throw new DockerException("docker CLI", "create body field \"" + key + "\" must be a list of strings");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> objectOf(Map<String, Object> m, String key) throws DockerException {
+        Object v = m.get(key);
+        if (v instanceof Map<?, ?> map) {
+            for (Object k : map.keySet()) {
+                if (!(k instanceof String)) {
+                    throw new DockerException("docker CLI", "create body field \"" + key + "\" has non-string keys");
+                }
+            }
+            return (Map<String, Object>) map;
+        }
+        throw new DockerException("docker CLI", "create body field \"" + key + "\" must be an object");
+    }
+
+    // ------------------------------------------------------------------ process
+
+    record Result(int status, String stdout, String stderr) {
+    }
+
+    /**
+     * Runs the CLI with output going to temporary files, so that waiting for it can be bounded
+     * by the timeout without a reader thread per pipe (a full pipe would otherwise stall it).
+     */
+    Result run(String... args) throws DockerException {
+        List<String> argv = new ArrayList<>(args.length + 1);
+        argv.add(command);
+        argv.addAll(List.of(args));
+        String what = "docker " + (args.length > 0 ? args[0] : "");
+        Path out = null;
+        Path err = null;
+        Process p = null;
+        try {
+            out = Files.createTempFile("pipework-docker", ".out");
+            err = Files.createTempFile("pipework-docker", ".err");
+            ProcessBuilder pb = new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            p = pb.start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new DockerException(endpoint(), what + ": no answer within " + timeout.toMillis() + " ms");
+            }
+            return new Result(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
+                    new String(Files.readAllBytes(err), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new DockerException(endpoint(), what + ": cannot run " + command + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (p != null) {
+                p.destroyForcibly();
+            }
+            throw new DockerException(endpoint(), what + ": interrupted", e);
+        } finally {
+            deleteQuietly(out);
+            deleteQuietly(err);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // a leftover temp file is harmless
+            }
+        }
+    }
+}

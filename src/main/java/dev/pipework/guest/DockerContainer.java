@@ -1,0 +1,54 @@
+package dev.pipework.guest;
+
+import dev.pipework.json.Json;
+import dev.pipework.json.JsonException;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What pipework needs to know about a container.
+ *
+ * @param id      the full 64-hex container ID ({@code .Id})
+ * @param name    the name exactly as the engine reports it in {@code .Name}, leading slash
+ *                included (e.g. {@code "/con1"}); it is recorded verbatim in OVS external-ids,
+ *                as {@code docker inspect --format '{{ .Name }}'} would print it
+ * @param pid     the PID of the container's init process in the host PID namespace
+ *                ({@code .State.Pid}); 0 when not running
+ * @param running {@code .State.Running}
+ */
+public record DockerContainer(String id, String name, int pid, boolean running) {
+
+    public DockerContainer {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+    }
+
+    /**
+     * Extracts the fields from a container inspect document ({@code GET /containers/{id}/json},
+     * or {@code docker inspect --format '{{json .}}'}).
+     *
+     * @throws JsonException if a field is missing or of the wrong kind
+     */
+    public static DockerContainer fromInspect(Map<String, Object> inspect) {
+        String id = Json.string(inspect, "Id");
+        if (id == null || id.isEmpty()) {
+            throw new JsonException("inspect document has no \"Id\"");
+        }
+        String name = Json.string(inspect, "Name");
+        Object state = inspect.get("State");
+        if (!(state instanceof Map)) {
+            throw new JsonException("inspect document has no \"State\" object");
+        }
+        Map<String, Object> s = Json.object(state);
+        long pid = Json.number(s, "Pid");
+        if (pid < 0 || pid > Integer.MAX_VALUE) {
+            throw new JsonException("\"State.Pid\" out of range: " + pid);
+        }
+        return new DockerContainer(id, name == null ? "" : name, (int) pid, Json.bool(s, "Running"));
+    }
+
+    /** The 12-character abbreviation the docker CLI shows. */
+    public String shortId() {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+}
