@@ -1,0 +1,153 @@
+package dev.pipework.cli;
+
+import dev.pipework.json.Json;
+import dev.pipework.model.AddressSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CommandLineTest {
+    static final String FACTS = """
+            {"links": {"br0": {"bridge": true}}, "ovsBridges": [], "commands": ["arping"],
+             "guests": [{"token": "c1", "kind": "DOCKER", "id": "abc", "name": "/c1", "pid": 42}]}
+            """;
+
+    record Outcome(int status, String out, String err, FixtureServices.RefusingRunner runner) {
+    }
+
+    static Outcome run(String line) {
+        Services services = FixtureServices.from(Json.object(Json.parse(FACTS)));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] args = line.isEmpty() ? new String[0] : line.split(" ");
+        int status = new Pipework(services, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+                (FixtureServices.RefusingRunner) services.runner());
+    }
+
+    /** Each bad value: exit 1, one message naming the value, nothing run. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            br0 c1 10.0.0.256/24                      | 10.0.0.256
+            br0 c1 10.0.0/24                          | 10.0.0
+            br0 c1 10.0.0.1.5/24                      | 10.0.0.1.5
+            br0 c1 010.0.0.1x/24                      | 010.0.0.1x
+            br0 c1 10.0.0.2/33                        | 33
+            br0 c1 10.0.0.2/-1                        | -1
+            br0 c1 10.0.0.2/                          | 10.0.0.2/
+            br0 c1 fd00::1/129                        | 129
+            br0 c1 fd00:::1/64                        | fd00:::1
+            br0 c1 fd00::g/64                         | fd00::g
+            br0 c1 10.0.0.2/24@10.0.0.300             | 10.0.0.300
+            br0 c1 10.0.0.2/24@fd00::1                | fd00::1
+            br0 c1 fd00::2/64@10.0.0.1                | 10.0.0.1
+            br0 c1 0/0@10.0.0.1                       | 10.0.0.1
+            br0 c1 10.0.0.2/24 01:00:5e:00:00:01      | 01:00:5e:00:00:01
+            br0 c1 10.0.0.2/24 02:00:00:00:00         | 02:00:00:00:00
+            br0 c1 10.0.0.2/24 02:00:00:00:00:0g      | 02:00:00:00:00:0g
+            br0 c1 10.0.0.2/24 @0                     | 0
+            br0 c1 10.0.0.2/24 @4095                  | 4095
+            br0 c1 10.0.0.2/24 @abc                   | abc
+            br0 c1 10.0.0.2/24 @-5                    | -5
+            br0 -i eth/1 c1 10.0.0.2/24               | eth/1
+            br0 -i abcdefghijklmnop c1 10.0.0.2/24    | abcdefghijklmnop
+            br0 -i .. c1 10.0.0.2/24                  | ..
+            br0 -l a:b c1 10.0.0.2/24                 | a:b
+            br0 -a 5 c1 10.0.0.2/24                   | 5
+            br0 -a inet6 c1 10.0.0.2/24               | 10.0.0.2/24
+            br0 -a 4 c1 fd00::2/64                    | fd00::2/64
+            mac:zz:00:00:00:00:00 c1 10.0.0.2/24      | zz:00:00:00:00:00
+            abcdefghijklmnopq c1 10.0.0.2/24          | abcdefghijklmnopq
+            br0 c1 10.0.0.2/24 02:00:00:00:00:01 extra | extra
+            br0 c1 10.0.0.2                           | 10.0.0.2/24
+            """)
+    void badValueIsRefusedBeforeAnythingRuns(String line, String named) {
+        Outcome o = run("--dry-run " + line.trim());
+        assertEquals(1, o.status(), o.err());
+        assertTrue(o.err().contains(named), "message names " + named + ": " + o.err());
+        assertEquals("", o.out());
+        assertTrue(o.runner().tried.isEmpty());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            10.0.0.2/24                   | Static | 10.0.0.2/24
+            10.0.0.2/24@10.0.0.1          | Static | 10.0.0.2/24@10.0.0.1
+            10.0.0.2/24@10.0.0.1@junk     | Static | 10.0.0.2/24@10.0.0.1
+            fd00::2/64@fd00::1            | Static | fd00::2/64@fd00::1
+            0/0                           | None   | 0/0
+            0.0.0.0/0                     | None   | 0/0
+            dhcp                          | Dhcp   | dhcp
+            dhcp:-f                       | Dhcp   | dhcp:-f
+            udhcpc                        | Dhcp   | udhcpc
+            udhcpc-f                      | Dhcp   | udhcpc-f
+            udhcpc-f:-t 3                 | Dhcp   | udhcpc-f:-t 3
+            dhclient:-v                   | Dhcp   | dhclient:-v
+            dhclient-f                    | Dhcp   | dhclient-f
+            dhcpcd                        | Dhcp   | dhcpcd
+            """)
+    void addressForms(String word, String kind, String described) {
+        AddressSpec spec = RequestParser.address(word);
+        assertEquals(kind, spec.getClass().getSimpleName());
+        assertEquals(described, spec.describe());
+    }
+
+    @Test
+    void vlanOnlyMacArgumentIsNotAnArgumentFile() {
+        Outcome o = run("--dry-run br0 c1 10.0.0.2/24 @100");
+        assertEquals("VLAN configuration currently unsupported for Linux bridge.\n", o.err());
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        Outcome o = run("--frobnicate br0 c1 10.0.0.2/24");
+        assertEquals(1, o.status());
+        assertTrue(o.err().contains("--frobnicate"), o.err());
+    }
+
+    @Test
+    void containerInterfaceAndFamilyInAnyOrderBeforeTheGuest() {
+        Outcome a = run("--dry-run br0 -i eth2 -a 4 c1 10.0.0.2/24");
+        Outcome b = run("--dry-run br0 -a 4 -i eth2 c1 10.0.0.2/24");
+        Outcome c = run("--dry-run -i eth2 br0 c1 10.0.0.2/24");
+        assertEquals(0, a.status(), a.err());
+        assertEquals(a.out(), b.out());
+        assertEquals(a.out(), c.out());
+        assertTrue(a.out().contains("name eth2"), a.out());
+    }
+
+    @Test
+    void uniqueMacMatchesTheOriginalsExample() {
+        Outcome o = run("--dry-run br0 c1 10.0.0.2/24 U:myhost.foo.com");
+        assertTrue(o.out().contains("address 02:72:6c:cd:9b:8d"), o.out());
+    }
+
+    @Test
+    void waitTimesOutWithAMessage() {
+        Outcome o = run("--wait -i nosuchif0 --timeout 0.2");
+        assertEquals(1, o.status());
+        assertTrue(o.err().contains("nosuchif0"), o.err());
+    }
+
+    @Test
+    void waitReturnsAtOnceForAnInterfaceThatIsUp() {
+        // Loopback is up with carrier in every namespace.
+        Outcome o = run("--wait -i lo --timeout 5");
+        assertEquals(0, o.status(), o.err());
+    }
+
+    @Test
+    void factsFixtureKeysAreUnderstood() {
+        assertInstanceOf(Map.class, Json.parse(FACTS));
+    }
+}

@@ -1,0 +1,125 @@
+package dev.pipework.cli;
+
+import dev.pipework.exec.CommandResult;
+import dev.pipework.exec.CommandRunner;
+import dev.pipework.guest.Guest;
+import dev.pipework.guest.GuestInspector;
+import dev.pipework.guest.GuestResolver;
+import dev.pipework.host.HostInspector;
+import dev.pipework.host.LinkFacts;
+import dev.pipework.json.Json;
+import dev.pipework.model.Family;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.plan.DefaultRoute;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Services whose answers come from a recorded fixture (a JSON document under test-fixtures/plans),
+ * and a runner that refuses to run anything: a dry run must not need one.
+ */
+final class FixtureServices {
+    private FixtureServices() {
+    }
+
+    static Services from(Map<String, Object> fixture) {
+        Map<String, Object> links = fixture.containsKey("links") ? Json.object(fixture.get("links")) : Map.of();
+        List<Object> ovsBridges = fixture.containsKey("ovsBridges") ? Json.array(fixture.get("ovsBridges")) : List.of();
+        List<Object> commands = fixture.containsKey("commands") ? Json.array(fixture.get("commands")) : List.of();
+        boolean ovsInstalled = !fixture.containsKey("ovsInstalled") || Json.bool(fixture, "ovsInstalled");
+        boolean kernelDatapath = fixture.containsKey("ovsKernelDatapath") && Json.bool(fixture, "ovsKernelDatapath");
+
+        HostInspector host = new HostInspector() {
+            public Optional<LinkFacts> link(String name) {
+                if (!links.containsKey(name)) {
+                    return Optional.empty();
+                }
+                Map<String, Object> l = Json.object(links.get(name));
+                return Optional.of(new LinkFacts(name,
+                        l.containsKey("type") ? (int) Json.number(l, "type") : 1,
+                        l.containsKey("mtu") ? (int) Json.number(l, "mtu") : 1500,
+                        !l.containsKey("up") || Json.bool(l, "up"),
+                        l.containsKey("bridge") && Json.bool(l, "bridge"),
+                        l.containsKey("mac") ? Json.string(l, "mac") : "02:00:00:00:00:01"));
+            }
+
+            public Optional<String> linkWithMac(String mac) {
+                for (String name : links.keySet()) {
+                    if (link(name).orElseThrow().mac().equalsIgnoreCase(mac)) {
+                        return Optional.of(name);
+                    }
+                }
+                return Optional.empty();
+            }
+
+            public boolean ovsInstalled() {
+                return ovsInstalled;
+            }
+
+            public boolean isOvsBridge(String name) {
+                return ovsBridges.contains(name);
+            }
+
+            public boolean ovsKernelDatapath() {
+                return kernelDatapath;
+            }
+
+            public boolean commandInstalled(String command) {
+                return commands.contains(command);
+            }
+        };
+
+        List<Object> guests = fixture.containsKey("guests") ? Json.array(fixture.get("guests")) : List.of();
+        GuestResolver resolver = token -> {
+            for (Object o : guests) {
+                Map<String, Object> g = Json.object(o);
+                if (Json.string(g, "token").equals(token)) {
+                    int pid = g.containsKey("pid") ? (int) Json.number(g, "pid") : 0;
+                    String path = g.containsKey("netnsPath") ? Json.string(g, "netnsPath") : "/proc/" + pid + "/ns/net";
+                    return new Guest(token, Guest.Kind.valueOf(Json.string(g, "kind")),
+                            Optional.ofNullable(g.containsKey("id") ? Json.string(g, "id") : null),
+                            Optional.ofNullable(g.containsKey("name") ? Json.string(g, "name") : null),
+                            pid, path, g.containsKey("inode") ? Json.number(g, "inode") : 4026531840L + pid);
+                }
+            }
+            throw PipeworkException.original("Container " + token + " not found, and unknown to Docker.");
+        };
+
+        Map<String, Object> route = fixture.containsKey("defaultRoute") ? Json.object(fixture.get("defaultRoute")) : null;
+        GuestInspector inspector = new GuestInspector() {
+            public Optional<DefaultRoute> defaultRoute(Guest guest, Family family) {
+                if (route == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(new DefaultRoute(Optional.ofNullable(route.containsKey("via")
+                        ? Json.string(route, "via") : null), Json.string(route, "device")));
+            }
+
+            public void verifyUnchanged(Guest guest) {
+            }
+        };
+        long uid = fixture.containsKey("uid") ? Json.number(fixture, "uid") : 0;
+        return new Services(new RefusingRunner(), host, resolver, inspector, () -> (int) uid);
+    }
+
+    /** Fails any attempt to run a command; records what was tried. */
+    static final class RefusingRunner implements CommandRunner {
+        final List<List<String>> tried = new ArrayList<>();
+
+        public CommandResult run(List<String> argv) {
+            tried.add(argv);
+            throw new AssertionError("a dry run ran " + argv);
+        }
+
+        public CommandResult run(List<String> argv, String stdin) {
+            return run(argv);
+        }
+
+        public void start(List<String> argv) {
+            run(argv);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.pipework.exec;
+
+import dev.pipework.model.AddressSpec;
+import dev.pipework.model.IpAddress;
+import dev.pipework.model.IpCidr;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.model.Vlan;
+import dev.pipework.plan.DefaultRoute;
+import dev.pipework.plan.Plan;
+import dev.pipework.plan.Step;
+import dev.pipework.plan.Steps;
+import dev.pipework.plan.Where;
+import dev.pipework.model.Family;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ExecutorTest {
+    static final Where GUEST = Where.guest("/proc/42/ns/net");
+
+    /** A plan with every kind of step that has an undo: a new OVS bridge, a veth, a port, a default route. */
+    static Plan fullPlan() {
+        return new Plan(List.of(
+                new Steps.AddOvsBridge("ovs0", true),
+                new Steps.AddVethPair("veth1pl42", "veth1pg42", 1500),
+                new Steps.AddOvsPort("ovs0", "veth1pl42", Optional.of(new Vlan(100)), Map.of("pipework.nspid", "42")),
+                new Steps.SetLinkUp(Where.HOST, "veth1pl42"),
+                new Steps.MoveToNetns("veth1pg42", "/proc/42/ns/net", "container \"c\""),
+                new Steps.RenameLink(GUEST, "veth1pg42", "eth1"),
+                new Steps.AddAddress(GUEST, Family.INET, IpCidr.parse("10.0.0.2/24"), "eth1"),
+                new Steps.SetLinkUp(GUEST, "eth1"),
+                new Steps.ReplaceDefaultRoute(GUEST, Family.INET, IpAddress.parse("10.0.0.1"), "eth1",
+                        Optional.of(new DefaultRoute(Optional.of("172.17.0.1"), "eth0"))),
+                new Steps.Announce(GUEST, "eth1", "10.0.0.2")), List.of(), List.of());
+    }
+
+    @Test
+    void runsEveryStepInOrderAndStartsBackgroundOnes() {
+        RecordingRunner runner = new RecordingRunner();
+        Plan plan = fullPlan();
+        new Executor(runner).execute(plan);
+        List<List<String>> foreground = plan.steps().stream().filter(s -> !s.background()).map(Step::argv).toList();
+        assertEquals(foreground, runner.ran);
+        assertEquals(List.of(plan.steps().get(9).argv()), runner.started);
+    }
+
+    static IntStream failingStep() {
+        return IntStream.range(0, 9);
+    }
+
+    /** Failing at step k undoes exactly the completed steps that have an undo, last first. */
+    @ParameterizedTest(name = "fail at step {0}")
+    @MethodSource("failingStep")
+    void failureAtStepKUndoesCompletedStepsInReverse(int k) {
+        RecordingRunner runner = new RecordingRunner(k, 2);
+        Plan plan = fullPlan();
+        PipeworkException e = assertThrows(PipeworkException.class, () -> new Executor(runner).execute(plan));
+        assertEquals(2, e.exitStatus(), "the failed command's status is passed on");
+        assertTrue(e.getMessage().startsWith("failed to " + plan.steps().get(k).action() + ": RTNETLINK answers"),
+                e.getMessage());
+        List<List<String>> expectedUndo = new ArrayList<>();
+        for (int i = k - 1; i >= 0; i--) {
+            if (!plan.steps().get(i).undo().isEmpty()) {
+                expectedUndo.add(plan.steps().get(i).undo());
+            }
+        }
+        assertEquals(expectedUndo, runner.ran.subList(k + 1, runner.ran.size()));
+        assertTrue(runner.started.isEmpty(), "nothing is announced after a failure");
+    }
+
+    @Test
+    void undoFailuresAreReportedAfterTheFirstError() {
+        Plan plan = fullPlan();
+        RecordingRunner runner = new RecordingRunner(3, 1).failing(plan.steps().get(1).undo());
+        PipeworkException e = assertThrows(PipeworkException.class, () -> new Executor(runner).execute(plan));
+        String[] lines = e.getMessage().split("\n");
+        assertEquals(2, lines.length, e.getMessage());
+        assertTrue(lines[0].startsWith("failed to set \"veth1pl42\" up"), lines[0]);
+        assertTrue(lines[1].contains("ip link del veth1pl42"), lines[1]);
+        // The later undo failing does not stop the earlier ones.
+        assertEquals(plan.steps().get(0).undo(), runner.ran.get(runner.ran.size() - 1));
+    }
+
+    @Test
+    void replacedDefaultRouteIsRestoredOnUndo() {
+        Steps.ReplaceDefaultRoute step = (Steps.ReplaceDefaultRoute) fullPlan().steps().get(8);
+        assertEquals(List.of("nsenter", "--net=/proc/42/ns/net", "ip", "-4", "route", "replace", "default", "via",
+                "172.17.0.1", "dev", "eth0"), step.undo());
+        Steps.ReplaceDefaultRoute none = new Steps.ReplaceDefaultRoute(GUEST, Family.INET,
+                IpAddress.parse("10.0.0.1"), "eth1", Optional.empty());
+        assertEquals(List.of("nsenter", "--net=/proc/42/ns/net", "ip", "-4", "route", "del", "default"), none.undo());
+    }
+
+    @Test
+    void statusOfCommandsThatCouldNotRunBecomesOne() {
+        assertEquals(1, Executor.exitStatusOf(new CommandResult(127, "", "no such file")));
+        assertEquals(2, Executor.exitStatusOf(new CommandResult(2, "", "")));
+    }
+
+    @Test
+    void addressSpecDescribesItself() {
+        assertEquals("10.0.0.2/24@10.0.0.1",
+                new AddressSpec.Static(IpCidr.parse("10.0.0.2/24"), Optional.of(IpAddress.parse("10.0.0.1"))).describe());
+    }
+}

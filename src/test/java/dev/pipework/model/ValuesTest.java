@@ -1,0 +1,67 @@
+package dev.pipework.model;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ValuesTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "10.0.0.2/24, 10.0.0.255",
+            "192.168.4.25/20, 192.168.15.255",
+            "10.1.2.3/8, 10.255.255.255",
+            "10.0.0.2/32, 10.0.0.2",
+            "10.0.0.2/31, 10.0.0.3",
+            "10.0.0.2/0, 255.255.255.255",
+    })
+    void broadcastAsBusyboxIpcalcComputesIt(String cidr, String broadcast) {
+        assertEquals(broadcast, IpCidr.parse(cidr).broadcast());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "fd00:0:0:0:0:0:0:2/64, fd00::2/64",
+            "FD00:1::2/64, fd00:1::2/64",
+            "2001:db8:0:1:0:0:0:1/48, 2001:db8:0:1::1/48",
+            "::1/128, ::1/128",
+    })
+    void ipv6IsPrintedCompressed(String in, String out) {
+        assertEquals(out, IpCidr.parse(in).toString());
+    }
+
+    @Test
+    void subnetMembership() {
+        IpCidr net = IpCidr.parse("192.168.100.11/24");
+        assertTrue(net.contains(IpAddress.parse("192.168.100.254").bytes()));
+        assertFalse(net.contains(IpAddress.parse("192.168.101.1").bytes()));
+        assertFalse(net.contains(IpAddress.parse("fd00::1").bytes()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "myhost.foo.com, 02:72:6c:cd:9b:8d",
+    })
+    void uniqueMac(String text, String mac) {
+        assertEquals(mac, MacAddress.fromUniqueText(text).text());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "26:2E:71:98:60:8F, 26:2e:71:98:60:8f",
+            "2:0:0:0:0:1, 02:00:00:00:00:01",
+    })
+    void macIsNormalised(String in, String out) {
+        assertEquals(out, MacAddress.parse(in).text());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"1", "100", "4094"})
+    void vlanRange(String id) {
+        assertEquals(Integer.parseInt(id), Vlan.parse(id).id());
+    }
+}
