@@ -7,6 +7,7 @@ import dev.pipework.guest.DockerEngine;
 import dev.pipework.guest.MachineGuestInspector;
 import dev.pipework.guest.MachineGuestResolver;
 import dev.pipework.host.Privileges;
+import dev.pipework.host.RunLock;
 import dev.pipework.host.SysfsHostInspector;
 
 import java.io.PrintStream;
@@ -18,15 +19,23 @@ public final class Main {
 
     public static void main(String[] args) {
         configureLogging(args);
-        PrintStream err = System.err;
         CommandRunner runner = new ProcessCommandRunner();
-        DockerEngine docker = Docker.detect();
-        Services services = new Services(runner, new SysfsHostInspector(runner),
-                new MachineGuestResolver(docker, line -> err.println("pipework: " + line)),
-                new MachineGuestInspector(runner, docker), Privileges::effectiveUid);
-        int status = new Pipework(services, System.out, err).run(args);
+        int status = new Pipework(services(runner, runner, System.err), System.out, System.err).run(args);
         System.out.flush();
         System.exit(status);
+    }
+
+    /**
+     * The services of the real machine.
+     *
+     * @param executing the runner that carries out plans (tests put a fault injector here)
+     * @param reading   the runner that gathers facts
+     */
+    public static Services services(CommandRunner executing, CommandRunner reading, PrintStream err) {
+        DockerEngine docker = Docker.detect();
+        return new Services(executing, new SysfsHostInspector(reading),
+                new MachineGuestResolver(docker, line -> err.println("pipework: " + line)),
+                new MachineGuestInspector(reading, docker), Privileges::effectiveUid, RunLock.DEFAULT_DIR);
     }
 
     /** {@code -v} turns on the command log; it must be set before the first logger is made. */

@@ -6,6 +6,7 @@ import dev.pipework.exec.Executor;
 import dev.pipework.guest.Guest;
 import dev.pipework.guest.NetnsPin;
 import dev.pipework.host.LinkFacts;
+import dev.pipework.host.RunLock;
 import dev.pipework.model.AddressSpec;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.InvalidValueException;
@@ -37,7 +38,7 @@ public final class Pipework {
     private final PrintStream err;
     private final Planner planner = new Planner();
 
-    Pipework(Services services, PrintStream out, PrintStream err) {
+    public Pipework(Services services, PrintStream out, PrintStream err) {
         this.services = services;
         this.out = out;
         this.err = err;
@@ -94,21 +95,29 @@ public final class Pipework {
                     + " (try sudo, or --dry-run to see the commands)");
         }
         request = resolveHostMac(request);
-        HostFacts hostFacts = hostFacts(request);
-        HostTarget target = planner.hostTarget(request, hostFacts);
-        Guest guest = services.guests().resolve(request.guest());
         if (dryRun) {
+            HostFacts hostFacts = hostFacts(request);
+            HostTarget target = planner.hostTarget(request, hostFacts);
+            Guest guest = services.guests().resolve(request.guest());
             Plan plan = plan(request, target, guest, hostFacts);
             plan.notices().forEach(err::println);
             DryRunPrinter.print(plan, out);
             return 0;
         }
-        try (NetnsPin pin = NetnsPin.open(guest)) {
-            services.guestInspector().verifyUnchanged(guest);
-            Plan plan = plan(request, target, guest.withNetnsPath(pin.path()), hostFacts);
-            plan.notices().forEach(err::println);
-            new Executor(services.runner()).execute(plan);
-            plan.warnings().forEach(err::println);
+        // Facts are read under the locks, so that what the plan assumes still holds when it runs.
+        // Every run takes the bridge's lock before the guest's: no two runs wait on each other in a circle.
+        try (RunLock lock = new RunLock(services.lockDir()).acquire("link-" + request.hostInterface())) {
+            HostFacts hostFacts = hostFacts(request);
+            HostTarget target = planner.hostTarget(request, hostFacts);
+            Guest guest = services.guests().resolve(request.guest());
+            lock.acquire("netns-" + guest.netnsInode());
+            try (NetnsPin pin = NetnsPin.open(guest)) {
+                services.guestInspector().verifyUnchanged(guest);
+                Plan plan = plan(request, target, guest.withNetnsPath(pin.path()), hostFacts);
+                plan.notices().forEach(err::println);
+                new Executor(services.runner()).execute(plan);
+                plan.warnings().forEach(err::println);
+            }
         }
         return 0;
     }

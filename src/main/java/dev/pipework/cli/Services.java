@@ -5,13 +5,16 @@ import dev.pipework.guest.GuestInspector;
 import dev.pipework.guest.GuestResolver;
 import dev.pipework.host.HostInspector;
 
+import java.nio.file.Path;
 import java.util.function.IntSupplier;
 
 /**
  * What the command line layer is given to work with: the real machine in {@link Main}, fakes in tests.
  *
+ * @param runner       runs the plan's commands (and route, rule and tc); the inspectors have their own
  * @param effectiveUid the effective user ID (0 for root)
+ * @param lockDir      where the locks that serialise runs on one bridge or one guest live
  */
-record Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
-                IntSupplier effectiveUid) {
+public record Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
+                       IntSupplier effectiveUid, Path lockDir) {
 }

@@ -102,7 +102,8 @@ final class FixtureServices {
             }
         };
         long uid = fixture.containsKey("uid") ? Json.number(fixture, "uid") : 0;
-        return new Services(new RefusingRunner(), host, resolver, inspector, () -> (int) uid);
+        return new Services(new RefusingRunner(), host, resolver, inspector, () -> (int) uid,
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pipework-test-locks"));
     }
 
     /** Fails any attempt to run a command; records what was tried. */

@@ -1,0 +1,206 @@
+package dev.pipework.it;
+
+import dev.pipework.cli.Main;
+import dev.pipework.cli.Pipework;
+import dev.pipework.exec.CommandResult;
+import dev.pipework.exec.CommandRunner;
+import dev.pipework.exec.ProcessCommandRunner;
+import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.IpJson;
+import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.TestContainers;
+import dev.pipework.json.Json;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real plans on a real host, with the k-th command of the plan made to fail: whatever step fails,
+ * the host and the container are left exactly as they were.
+ */
+class FaultInjectionIT {
+
+    /** Passes commands to the real runner, but fails the k-th one it is asked to run (from 0). */
+    static final class FailAt implements CommandRunner {
+        final CommandRunner real = new ProcessCommandRunner();
+        final int k;
+        int count;
+
+        FailAt(int k) {
+            this.k = k;
+        }
+
+        public CommandResult run(List<String> argv) {
+            if (count++ == k) {
+                return new CommandResult(2, "", "injected failure\n");
+            }
+            return real.run(argv);
+        }
+
+        public CommandResult run(List<String> argv, String stdin) {
+            return run(argv);
+        }
+
+        public void start(List<String> argv) {
+            real.start(argv);
+        }
+    }
+
+    record Outcome(int status, String err) {
+    }
+
+    static Outcome attach(int failAt, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        int status = new Pipework(Main.services(new FailAt(failAt), new ProcessCommandRunner(), errStream),
+                new PrintStream(out, true, StandardCharsets.UTF_8), errStream).run(args);
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "an attach prints nothing on stdout");
+        return new Outcome(status, err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Everything of the container's network state, and what the host has that could belong to this run. */
+    static String snapshot(int pid, String bridge, String ovsBridge) {
+        StringBuilder s = new StringBuilder();
+        s.append("guest links ").append(Json.write(IpJson.ip(pid, "link", "show"))).append('\n');
+        s.append("guest addrs ").append(Json.write(IpJson.ip(pid, "addr", "show"))).append('\n');
+        s.append("guest routes ").append(Json.write(IpJson.ip(pid, "route", "show"))).append('\n');
+        s.append("guest routes6 ").append(Json.write(IpJson.ip(pid, "-6", "route", "show"))).append('\n');
+        String p = Integer.toString(pid);
+        List<String> hostLinks = IpJson.links(null).stream().map(l -> (String) l.get("ifname"))
+                .filter(n -> n.contains(p) || n.equals(bridge) || n.equals(ovsBridge)).sorted().toList();
+        s.append("host links ").append(hostLinks).append('\n');
+        if (bridge != null && hostLinks.contains(bridge)) {
+            s.append("bridge ").append(Json.write(IpJson.ip(null, "link", "show", "master", bridge))).append('\n');
+        }
+        s.append("ovs bridges ").append(Sh.ok("ovs-vsctl", "list-br").out().lines()
+                .filter(b -> b.equals(ovsBridge)).toList()).append('\n');
+        if (ovsBridge != null && Sh.run("ovs-vsctl", "br-exists", ovsBridge).code() == 0) {
+            s.append("ovs ports ").append(Sh.ok("ovs-vsctl", "list-ports", ovsBridge).out()).append('\n');
+        }
+        // The original links /var/run/netns/<pid>; other entries belong to others.
+        s.append("netns ").append(netnsEntries().stream().filter(n -> n.contains(p)).toList()).append('\n');
+        return s.toString();
+    }
+
+    static TreeSet<String> netnsEntries() {
+        Path dir = Path.of("/var/run/netns");
+        if (!Files.isDirectory(dir)) {
+            return new TreeSet<>();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(e -> e.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Runs the attach with every step failing in turn until one run succeeds, checking after each
+     * failure that nothing changed; returns how many steps the plan had.
+     */
+    static int failEachStepInTurn(int pid, String bridge, String ovsBridge, String... args) {
+        String before = snapshot(pid, bridge, ovsBridge);
+        List<String> failures = new ArrayList<>();
+        for (int k = 0; k < 30; k++) {
+            Outcome o = attach(k, args);
+            if (o.status() == 0) {
+                assertTrue(k >= 5, "a real plan has more than a few steps, got " + k);
+                return k;
+            }
+            assertEquals(2, o.status(), "the failed command's status: " + o.err());
+            assertTrue(o.err().contains("pipework: failed to "), o.err());
+            assertTrue(o.err().contains("injected failure"), o.err());
+            assertEquals(before, snapshot(pid, bridge, ovsBridge), "state after a failure at step " + k + ": " + o.err());
+            failures.add(o.err());
+        }
+        throw new AssertionError("the attach never succeeded: " + failures);
+    }
+
+    @Test
+    void newLinuxBridgeWithGatewayAndMac() {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
+            String c = containers.start("fi-br");
+            int pid = containers.pid(c);
+            // A default route for the attach to replace, and for its undo to restore.
+            Sh.ok("nsenter", "--net=/proc/" + pid + "/ns/net", "ip", "link", "set", "lo", "up");
+            Sh.ok("nsenter", "--net=/proc/" + pid + "/ns/net", "ip", "route", "add", "default", "dev", "lo");
+            String bridge = cleanup.bridge("brfi" + HostCleanup.uniqueSuffix());
+            cleanup.link("veth1pl" + pid);
+            String defaultBefore = IpJson.defaultGateway(pid).orElse("none");
+            int steps = failEachStepInTurn(pid, bridge, null,
+                    bridge, c, "10.77.0.2/24@10.9.9.1", "02:12:34:56:78:9a");
+            assertTrue(steps >= 10, "steps: " + steps);
+            assertNotEquals(defaultBefore, IpJson.defaultGateway(pid).orElse("none"));
+            assertEquals(List.of("10.77.0.2/24"), IpJson.addresses(pid, "eth1"));
+        }
+    }
+
+    @Test
+    void existingLinuxBridgeKeepsItsPorts() {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
+            String c = containers.start("fi-exist");
+            int pid = containers.pid(c);
+            String suffix = HostCleanup.uniqueSuffix();
+            String bridge = cleanup.createBridge("brfe" + suffix);
+            // A fixed bridge MAC: otherwise the kernel gives the bridge the lowest MAC of its ports.
+            Sh.ok("ip", "link", "set", bridge, "address", "02:00:00:00:fe:01");
+            cleanup.createVeth("fea" + suffix, "feb" + suffix);
+            Sh.ok("ip", "link", "set", "fea" + suffix, "master", bridge);
+            Sh.ok("ip", "link", "set", "fea" + suffix, "up");
+            cleanup.link("veth1pl" + pid);
+            failEachStepInTurn(pid, bridge, null, bridge, c, "10.78.0.2/24");
+        }
+    }
+
+    @Test
+    void newOvsBridgeWithVlan() {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        Prerequisites.requireOvs();
+        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
+            String c = containers.start("fi-ovs");
+            int pid = containers.pid(c);
+            String ovs = cleanup.ovsBridge("ovsfi" + HostCleanup.uniqueSuffix());
+            cleanup.link("veth1pl" + pid);
+            failEachStepInTurn(pid, null, ovs, ovs, c, "10.79.0.2/24", "@100");
+            assertEquals("100", Sh.ok("ovs-vsctl", "get", "Port", "veth1pl" + pid, "tag").trimmed());
+        }
+    }
+
+    @Test
+    void failureReportsUndoThatCouldNotBeDone() {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
+            String c = containers.start("fi-msg");
+            String bridge = cleanup.bridge("brfm" + HostCleanup.uniqueSuffix());
+            cleanup.link("veth1pl" + containers.pid(c));
+            Outcome o = attach(2, bridge, c, "10.80.0.2/24");
+            assertEquals(2, o.status());
+            assertEquals("pipework: failed to create veth pair \"veth1pl" + containers.pid(c) + "\"/\"veth1pg"
+                    + containers.pid(c) + "\": injected failure\n", o.err());
+            assertTrue(IpJson.link(null, bridge).isEmpty(), "the bridge this run created is gone");
+        }
+    }
+
+}
