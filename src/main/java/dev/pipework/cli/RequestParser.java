@@ -101,7 +101,7 @@ final class RequestParser {
             String rest = word.substring(at + 1);
             int next = rest.indexOf('@');
             String gatewayText = next < 0 ? rest : rest.substring(0, next);
-            gateway = Optional.of(IpAddress.parse(gatewayText));
+            gateway = Optional.of(IpAddress.parse("gateway", gatewayText, word));
         }
         if (cidrText.equals("0/0")) {
             if (gateway.isPresent()) {

@@ -8,7 +8,12 @@ public record IpAddress(Family family, byte[] bytes) {
     }
 
     public static IpAddress parse(String text) {
-        byte[] b = IpCidr.parseAddress(text, text);
+        return parse("address", text, text);
+    }
+
+    /** Parses {@code text}, which stands in {@code whole} on the command line; messages call it {@code label}. */
+    public static IpAddress parse(String label, String text, String whole) {
+        byte[] b = IpCidr.parseAddress(label, text, whole);
         return new IpAddress(b.length == 4 ? Family.INET : Family.INET6, b);
     }
 

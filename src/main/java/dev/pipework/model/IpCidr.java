@@ -17,7 +17,7 @@ public record IpCidr(Family family, byte[] bytes, int prefix) {
         if (slash < 0) {
             throw new InvalidValueException("address \"" + token + "\" has no prefix length: expected <address>/<prefix>");
         }
-        byte[] bytes = parseAddress(token.substring(0, slash), token);
+        byte[] bytes = parseAddress("address", token.substring(0, slash), token);
         Family family = bytes.length == 4 ? Family.INET : Family.INET6;
         String prefixText = token.substring(slash + 1);
         int prefix;
@@ -40,8 +40,8 @@ public record IpCidr(Family family, byte[] bytes, int prefix) {
      * Parses a literal IPv4 or IPv6 address, without any name lookup. IPv4 must be the dotted quad;
      * IPv6 any form {@code ip} accepts that contains a colon.
      */
-    public static byte[] parseAddress(String text, String whole) {
-        String what = "address \"" + text + "\"" + (text.equals(whole) ? "" : " in \"" + whole + "\"");
+    public static byte[] parseAddress(String label, String text, String whole) {
+        String what = label + " \"" + text + "\"" + (text.equals(whole) ? "" : " in \"" + whole + "\"");
         if (text.indexOf(':') >= 0) {
             if (!text.matches("[0-9A-Fa-f:.]+")) {
                 throw new InvalidValueException(what + " is not a valid IPv6 address");
