@@ -2,6 +2,7 @@ package dev.pipework.cli;
 
 import dev.pipework.exec.CommandRunner;
 import dev.pipework.exec.ProcessCommandRunner;
+import dev.pipework.guest.AttachmentInspector;
 import dev.pipework.guest.Docker;
 import dev.pipework.guest.DockerEngine;
 import dev.pipework.guest.MachineGuestInspector;
@@ -35,7 +36,8 @@ public final class Main {
         DockerEngine docker = Docker.detect();
         return new Services(executing, new SysfsHostInspector(reading),
                 new MachineGuestResolver(docker, line -> err.println("pipework: " + line)),
-                new MachineGuestInspector(reading, docker), Privileges::effectiveUid, RunLock.DEFAULT_DIR);
+                new MachineGuestInspector(reading, docker), Privileges::effectiveUid, RunLock.DEFAULT_DIR,
+                () -> new AttachmentInspector(reading));
     }
 
     /** {@code -v} turns on the command log; it must be set before the first logger is made. */

@@ -47,9 +47,23 @@ public final class Pipework {
     /** Runs the command and returns the exit status. */
     public int run(String... args) {
         try {
-            int guestCommand = guestCommandIndex(args);
-            if (guestCommand >= 0) {
-                return guestCommand(args, guestCommand);
+            int first = firstWord(args);
+            if (first < args.length && GUEST_COMMANDS.contains(args[first])) {
+                return guestCommand(args, first);
+            }
+            if (first < args.length && args[first].equals("del")) {
+                DelCommand del = new DelCommand();
+                if (!parse(del, without(args, first))) {
+                    return 1;
+                }
+                return new Removal(services, out, err).run(del);
+            }
+            if (first < args.length && args[first].equals("status")) {
+                StatusCommand status = new StatusCommand();
+                if (!parse(status, without(args, first))) {
+                    return 1;
+                }
+                return new Status(services, out, err).run(status);
             }
             PipeworkCommand command = new PipeworkCommand();
             CommandLine cli = commandLine(command);
@@ -204,16 +218,30 @@ public final class Pipework {
         }
     }
 
-    /** Where {@code route}, {@code rule} or {@code tc} stands after leading global flags; -1 if it does not. */
-    private static int guestCommandIndex(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("-v") || a.equals("--verbose") || a.equals("--dry-run")) {
-                continue;
-            }
-            return GUEST_COMMANDS.contains(a) ? i : -1;
+    /** Where the first word stands after leading {@code -v} and {@code --dry-run}. */
+    private static int firstWord(String[] args) {
+        int i = 0;
+        while (i < args.length && (args[i].equals("-v") || args[i].equals("--verbose") || args[i].equals("--dry-run"))) {
+            i++;
         }
-        return -1;
+        return i;
+    }
+
+    private static String[] without(String[] args, int index) {
+        List<String> rest = new ArrayList<>(List.of(args));
+        rest.remove(index);
+        return rest.toArray(String[]::new);
+    }
+
+    /** Parses a sub-command's arguments into its model; false (after saying why) when they do not fit. */
+    private boolean parse(Object model, String[] args) {
+        try {
+            commandLine(model).parseArgs(args);
+            return true;
+        } catch (CommandLine.ParameterException e) {
+            usageError(e);
+            return false;
+        }
     }
 
     private int usageError(CommandLine.ParameterException e) {
@@ -227,7 +255,7 @@ public final class Pipework {
         return 1;
     }
 
-    static CommandLine commandLine(PipeworkCommand command) {
+    static CommandLine commandLine(Object command) {
         CommandLine cli = new CommandLine(command);
         // '@100' is the original's VLAN-only MAC argument, not an argument file.
         cli.setExpandAtFiles(false);

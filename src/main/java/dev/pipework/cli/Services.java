@@ -1,12 +1,14 @@
 package dev.pipework.cli;
 
 import dev.pipework.exec.CommandRunner;
+import dev.pipework.guest.AttachmentInspector;
 import dev.pipework.guest.GuestInspector;
 import dev.pipework.guest.GuestResolver;
 import dev.pipework.host.HostInspector;
 
 import java.nio.file.Path;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * What the command line layer is given to work with: the real machine in {@link Main}, fakes in tests.
@@ -14,7 +16,8 @@ import java.util.function.IntSupplier;
  * @param runner       runs the plan's commands (and route, rule and tc); the inspectors have their own
  * @param effectiveUid the effective user ID (0 for root)
  * @param lockDir      where the locks that serialise runs on one bridge or one guest live
+ * @param attachments  a new reader of what attaches plumbed (it reads Open vSwitch once, so one per command)
  */
 public record Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
-                       IntSupplier effectiveUid, Path lockDir) {
+                       IntSupplier effectiveUid, Path lockDir, Supplier<AttachmentInspector> attachments) {
 }

@@ -52,6 +52,11 @@ public final class Docker {
         }
 
         @Override
+        public java.util.List<String> runningIds() {
+            return java.util.List.of();
+        }
+
+        @Override
         public String createAndStart(String name, Map<String, Object> createBody) throws DockerException {
             throw new DockerException(endpoint(),
                     "no Docker engine found (no API socket, no docker command on PATH)");

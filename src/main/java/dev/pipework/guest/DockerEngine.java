@@ -1,5 +1,6 @@
 package dev.pipework.guest;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +14,9 @@ public interface DockerEngine {
      * @return empty when the engine has no such container
      */
     Optional<DockerContainer> inspect(String nameOrId) throws DockerException;
+
+    /** The full IDs of the running containers. */
+    List<String> runningIds() throws DockerException;
 
     /** Whether this engine looks reachable at all (socket file present, CLI on PATH). */
     boolean isAvailable();

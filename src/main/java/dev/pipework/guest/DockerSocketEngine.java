@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -103,6 +104,22 @@ public final class DockerSocketEngine implements DockerEngine {
         expect(r, "GET", target, 200);
         try {
             return Optional.of(DockerContainer.fromInspect(Json.object(Json.parse(r.text()))));
+        } catch (JsonException e) {
+            throw new DockerException(endpoint(), "GET " + target + ": unexpected answer: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<String> runningIds() throws DockerException {
+        String target = "/containers/json";
+        Response r = exchange("GET", target, null);
+        expect(r, "GET", target, 200);
+        try {
+            List<String> ids = new java.util.ArrayList<>();
+            for (Object o : Json.array(Json.parse(r.text()))) {
+                ids.add(Json.string(Json.object(o), "Id"));
+            }
+            return ids;
         } catch (JsonException e) {
             throw new DockerException(endpoint(), "GET " + target + ": unexpected answer: " + e.getMessage(), e);
         }

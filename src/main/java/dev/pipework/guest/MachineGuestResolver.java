@@ -35,7 +35,7 @@ public final class MachineGuestResolver implements GuestResolver {
     }
 
     @Override
-    public Guest resolve(String token) {
+    public Guest resolve(String token, boolean running) {
         if (token.isEmpty()) {
             throw new PipeworkException("guest name is empty: expected a container name or ID");
         }
@@ -49,7 +49,7 @@ public final class MachineGuestResolver implements GuestResolver {
         String dockerTrouble = null;
         if (docker.isAvailable()) {
             try {
-                Optional<Guest> container = docker(token);
+                Optional<Guest> container = docker(token, running);
                 if (container.isPresent()) {
                     return container.get();
                 }
@@ -77,13 +77,56 @@ public final class MachineGuestResolver implements GuestResolver {
         throw PipeworkException.original("Container " + token + " not found, and unknown to Docker.");
     }
 
-    private Optional<Guest> docker(String token) throws DockerException {
+    @Override
+    public List<Guest> all() {
+        List<Guest> guests = new ArrayList<>();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        if (docker.isAvailable()) {
+            try {
+                for (String id : docker.runningIds()) {
+                    try {
+                        docker(id, false).filter(g -> g.pid() > 0 && seen.add(g.netnsInode())).ifPresent(guests::add);
+                    } catch (PipeworkException e) {
+                        // gone meanwhile
+                    }
+                }
+            } catch (DockerException e) {
+                warn.accept(e.getMessage());
+            }
+        }
+        if (Files.isDirectory(netnsDir)) {
+            try (DirectoryStream<Path> names = Files.newDirectoryStream(netnsDir)) {
+                List<Path> sorted = new ArrayList<>();
+                names.forEach(sorted::add);
+                sorted.sort(null);
+                for (Path named : sorted) {
+                    try {
+                        Guest g = fromFile(named.getFileName().toString(), Guest.Kind.NETNS, named);
+                        if (seen.add(g.netnsInode())) {
+                            guests.add(g);
+                        }
+                    } catch (PipeworkException e) {
+                        // not a namespace (a stale file)
+                    }
+                }
+            } catch (IOException e) {
+                warn.accept("cannot list " + netnsDir + ": " + e.getMessage());
+            }
+        }
+        return guests;
+    }
+
+    private Optional<Guest> docker(String token, boolean running) throws DockerException {
         for (int attempt = 1; ; attempt++) {
             Optional<DockerContainer> found = docker.inspect(token);
             if (found.isEmpty()) {
                 return Optional.empty();
             }
             DockerContainer c = found.get();
+            if (c.pid() == 0 && !running) {
+                return Optional.of(new Guest(token, Guest.Kind.DOCKER, Optional.of(c.id()), Optional.of(c.name()),
+                        0, "", 0));
+            }
             if (c.pid() != 0) {
                 Path ns = proc.resolve(Integer.toString(c.pid())).resolve("ns/net");
                 return Optional.of(new Guest(token, Guest.Kind.DOCKER, Optional.of(c.id()), Optional.of(c.name()),

@@ -1,5 +1,7 @@
 package dev.pipework.plan;
 
+import dev.pipework.guest.Attachment;
+import dev.pipework.guest.AttachmentInspector;
 import dev.pipework.guest.Guest;
 import dev.pipework.host.LinkFacts;
 import dev.pipework.model.AddressSpec;
@@ -113,7 +115,7 @@ public final class Planner {
             if (existing.get().up()) {
                 throw PipeworkException.original("Link " + local + " exists and is up");
             }
-            steps.add(new Steps.DeleteLink(local));
+            steps.add(new Steps.DeleteLink(Where.HOST, local));
         }
         steps.add(new Steps.AddVethPair(local, peer, target.mtu()));
         if (target.kind() == HostTarget.Kind.LINUX_BRIDGE) {
@@ -121,6 +123,7 @@ public final class Planner {
         } else {
             steps.add(new Steps.AddOvsPort(bridge, local, request.vlan(), externalIds(request, guest, local, bridge)));
         }
+        steps.add(new Steps.SetAlias(Where.HOST, local, AttachmentInspector.HOST_ALIAS));
         steps.add(new Steps.SetLinkUp(Where.HOST, local));
         steps.add(new Steps.MoveToNetns(peer, guest.netnsPath(), guest.describe()));
         steps.add(new Steps.RenameLink(in, peer, containerIf));
@@ -168,5 +171,29 @@ public final class Planner {
         ids.put("pipework.nspid", Long.toString(guest.nameNumber()));
         request.vlan().ifPresent(vlan -> ids.put("pipework.vlan", vlan.toString()));
         return ids;
+    }
+
+    /**
+     * The plan that removes attachments: a veth goes with its host end (and its Open vSwitch port);
+     * an interface that lives wholly in the guest is deleted there; Open vSwitch records of the
+     * container whose links are already gone are dropped.
+     */
+    public Plan planDelete(List<Attachment> attachments, List<dev.pipework.host.OvsPort> stalePorts) {
+        List<Step> steps = new ArrayList<>();
+        for (Attachment a : attachments) {
+            Where in = Where.guest(a.guest().netnsPath());
+            if (a.kind().equals("ovs")) {
+                steps.add(new Steps.RemoveOvsPort(a.bridge().orElseThrow(), a.hostInterface().orElseThrow()));
+            }
+            if (a.kind().equals("ovs") || a.kind().equals("linux") || a.kind().equals("veth")) {
+                steps.add(new Steps.DeleteLink(Where.HOST, a.hostInterface().orElseThrow()));
+            } else {
+                steps.add(new Steps.DeleteLink(in, a.containerInterface()));
+            }
+        }
+        for (dev.pipework.host.OvsPort port : stalePorts) {
+            steps.add(new Steps.RemoveOvsPort(port.bridge(), port.name()));
+        }
+        return new Plan(steps, List.of(), List.of());
     }
 }

@@ -53,10 +53,13 @@ public final class Steps {
         }
     }
 
-    /** {@code ip link del <name>}: a leftover that is down, removed so that it can be made again. */
-    public record DeleteLink(String name) implements Step {
+    /**
+     * {@code ip link del <name>}: a leftover that is down, removed so that it can be made again, or
+     * an attachment removed by {@code del}. Deleting either end of a veth deletes both.
+     */
+    public record DeleteLink(Where where, String name) implements Step {
         public List<String> argv() {
-            return List.of("ip", "link", "del", name);
+            return where.wrap(List.of("ip", "link", "del", name));
         }
 
         public List<String> undo() {
@@ -64,7 +67,37 @@ public final class Steps {
         }
 
         public String action() {
-            return "delete stale link \"" + name + "\"";
+            return "delete link \"" + name + "\"";
+        }
+    }
+
+    /** {@code ip link set <name> alias <alias>}: marks what an attach made, for {@code status} and {@code del}. */
+    public record SetAlias(Where where, String name, String alias) implements Step {
+        public List<String> argv() {
+            return where.wrap(List.of("ip", "link", "set", name, "alias", alias));
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "set the alias of \"" + name + "\"";
+        }
+    }
+
+    /** {@code ovs-vsctl --if-exists del-port <bridge> <port>}: removes the port and its interface record. */
+    public record RemoveOvsPort(String bridge, String port) implements Step {
+        public List<String> argv() {
+            return List.of("ovs-vsctl", "--if-exists", "del-port", bridge, port);
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "remove port \"" + port + "\" from Open vSwitch bridge \"" + bridge + "\"";
         }
     }
 

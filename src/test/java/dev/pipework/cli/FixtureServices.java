@@ -2,6 +2,7 @@ package dev.pipework.cli;
 
 import dev.pipework.exec.CommandResult;
 import dev.pipework.exec.CommandRunner;
+import dev.pipework.guest.AttachmentInspector;
 import dev.pipework.guest.Guest;
 import dev.pipework.guest.GuestInspector;
 import dev.pipework.guest.GuestResolver;
@@ -73,20 +74,20 @@ final class FixtureServices {
         };
 
         List<Object> guests = fixture.containsKey("guests") ? Json.array(fixture.get("guests")) : List.of();
-        GuestResolver resolver = token -> {
-            for (Object o : guests) {
-                Map<String, Object> g = Json.object(o);
-                if (Json.string(g, "token").equals(token)) {
-                    int pid = g.containsKey("pid") ? (int) Json.number(g, "pid") : 0;
-                    String path = g.containsKey("netnsPath") ? Json.string(g, "netnsPath") : "/proc/" + pid + "/ns/net";
-                    return new Guest(token, Guest.Kind.valueOf(Json.string(g, "kind")),
-                            Optional.ofNullable(g.containsKey("id") ? Json.string(g, "id") : null),
-                            Optional.ofNullable(g.containsKey("name") ? Json.string(g, "name") : null),
-                            pid, path, g.containsKey("inode") ? Json.number(g, "inode") : 4026531840L + pid);
-                }
+        GuestResolver resolver = new GuestResolver() {
+            public Guest resolve(String token, boolean running) {
+                return fixtureGuest(guests, token);
             }
-            throw PipeworkException.original("Container " + token + " not found, and unknown to Docker.");
+
+            public List<Guest> all() {
+                List<Guest> all = new ArrayList<>();
+                for (Object o : guests) {
+                    all.add(fixtureGuest(guests, Json.string(Json.object(o), "token")));
+                }
+                return all;
+            }
         };
+
 
         Map<String, Object> route = fixture.containsKey("defaultRoute") ? Json.object(fixture.get("defaultRoute")) : null;
         GuestInspector inspector = new GuestInspector() {
@@ -103,7 +104,23 @@ final class FixtureServices {
         };
         long uid = fixture.containsKey("uid") ? Json.number(fixture, "uid") : 0;
         return new Services(new RefusingRunner(), host, resolver, inspector, () -> (int) uid,
-                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pipework-test-locks"));
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pipework-test-locks"),
+                () -> new AttachmentInspector(new RefusingRunner()));
+    }
+
+    static Guest fixtureGuest(List<Object> guests, String token) {
+        for (Object o : guests) {
+            Map<String, Object> g = Json.object(o);
+            if (Json.string(g, "token").equals(token)) {
+                int pid = g.containsKey("pid") ? (int) Json.number(g, "pid") : 0;
+                String path = g.containsKey("netnsPath") ? Json.string(g, "netnsPath") : "/proc/" + pid + "/ns/net";
+                return new Guest(token, Guest.Kind.valueOf(Json.string(g, "kind")),
+                        Optional.ofNullable(g.containsKey("id") ? Json.string(g, "id") : null),
+                        Optional.ofNullable(g.containsKey("name") ? Json.string(g, "name") : null),
+                        pid, path, g.containsKey("inode") ? Json.number(g, "inode") : 4026531840L + pid);
+            }
+        }
+        throw PipeworkException.original("Container " + token + " not found, and unknown to Docker.");
     }
 
     /** Fails any attempt to run a command; records what was tried. */
