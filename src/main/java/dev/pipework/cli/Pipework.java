@@ -6,6 +6,7 @@ import dev.pipework.exec.Executor;
 import dev.pipework.guest.Guest;
 import dev.pipework.guest.NetnsPin;
 import dev.pipework.host.LinkFacts;
+import dev.pipework.json.Json;
 import dev.pipework.host.RunLock;
 import dev.pipework.model.AddressSpec;
 import dev.pipework.model.AttachRequest;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,6 +83,9 @@ public final class Pipework {
                 out.println("pipework " + Version.text());
                 return 0;
             }
+            if (command.batch != null) {
+                return new Batch(services, out, err).run(command);
+            }
             if (command.waitForInterface) {
                 return new InterfaceWait(Path.of("/sys/class/net"), err).await(
                         command.containerInterface == null ? "eth1" : command.containerInterface,
@@ -93,7 +98,7 @@ public final class Pipework {
                 out.print(Syntax.ORIGINAL);
                 return 1;
             }
-            return attach(request, command.dryRun);
+            return attach(request, command.dryRun, command.json);
         } catch (InvalidValueException e) {
             err.println("pipework: " + e.getMessage());
             return 1;
@@ -103,7 +108,7 @@ public final class Pipework {
         }
     }
 
-    private int attach(AttachRequest request, boolean dryRun) {
+    private int attach(AttachRequest request, boolean dryRun, boolean json) {
         if (!dryRun && services.effectiveUid().getAsInt() != 0) {
             throw new PipeworkException("must be run as root: it changes network interfaces and namespaces"
                     + " (try sudo, or --dry-run to see the commands)");
@@ -115,7 +120,16 @@ public final class Pipework {
             Guest guest = services.guests().resolve(request.guest());
             Plan plan = plan(request, target, guest, hostFacts);
             plan.notices().forEach(err::println);
-            DryRunPrinter.print(plan, out);
+            if (json) {
+                List<Object> commands = new ArrayList<>();
+                plan.steps().forEach(step -> commands.add(step.argv()));
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("dryRun", true);
+                doc.put("commands", commands);
+                out.println(Json.writePretty(doc));
+            } else {
+                DryRunPrinter.print(plan, out);
+            }
             return 0;
         }
         // Facts are read under the locks, so that what the plan assumes still holds when it runs.
@@ -131,9 +145,27 @@ public final class Pipework {
                 plan.notices().forEach(err::println);
                 new Executor(services.runner()).execute(plan);
                 plan.warnings().forEach(err::println);
+                if (json) {
+                    printResult(request, guest.withNetnsPath(pin.path()), plan);
+                }
             }
         }
         return 0;
+    }
+
+    /** The {@code --json} result of an attach: the interface as the kernel now shows it, and the host side. */
+    private void printResult(AttachRequest request, Guest guest, Plan plan) {
+        String containerIf = request.containerInterface().orElse("eth1");
+        Map<String, Object> doc = services.attachments().get().attachments(guest).stream()
+                .filter(a -> a.containerInterface().equals(containerIf))
+                .findFirst()
+                .map(a -> a.toJson())
+                .orElseThrow(() -> new PipeworkException("interface \"" + containerIf + "\" is not in "
+                        + guest.describe() + " after the attach"));
+        List<String> routes = new ArrayList<>();
+        plan.steps().forEach(step -> step.routeAdded().ifPresent(routes::add));
+        Json.object(doc.get("interface")).put("routes", routes);
+        out.println(Json.writePretty(doc));
     }
 
     private Plan plan(AttachRequest request, HostTarget target, Guest guest, HostFacts hostFacts) {

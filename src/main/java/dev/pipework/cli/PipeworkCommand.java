@@ -43,6 +43,12 @@ final class PipeworkCommand {
     @Option(names = "--dry-run", description = "print the commands, change nothing")
     boolean dryRun;
 
+    @Option(names = "--json", description = "print the result as a JSON document")
+    boolean json;
+
+    @Option(names = "--batch", paramLabel = "file", description = "run each line of the file (- for stdin) as one invocation")
+    String batch;
+
     @Option(names = {"-v", "--verbose"}, description = "show every command run on stderr")
     boolean verbose;
 

@@ -20,6 +20,11 @@ public sealed interface Step permits Steps.AddLinuxBridge, Steps.AddOvsBridge, S
     /** What the step does, for messages: {@code failed to <action>: <cause>}. */
     String action();
 
+    /** The route this step adds in the guest, as {@code ip route} shows it, for the JSON result. */
+    default java.util.Optional<String> routeAdded() {
+        return java.util.Optional.empty();
+    }
+
     /** A step whose command is started and not waited for (its outcome changes nothing). */
     default boolean background() {
         return false;

@@ -265,6 +265,11 @@ public final class Steps {
         public String action() {
             return "add route " + destination + " dev \"" + device + "\"";
         }
+
+        @Override
+        public Optional<String> routeAdded() {
+            return Optional.of(destination + " dev " + device);
+        }
     }
 
     /**
@@ -295,6 +300,11 @@ public final class Steps {
 
         public String action() {
             return "set the default route via " + gateway + " dev \"" + device + "\"";
+        }
+
+        @Override
+        public Optional<String> routeAdded() {
+            return Optional.of("default via " + gateway + " dev " + device);
         }
     }
 
