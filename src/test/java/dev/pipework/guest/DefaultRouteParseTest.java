@@ -1,0 +1,28 @@
+package dev.pipework.guest;
+
+import dev.pipework.plan.DefaultRoute;
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class DefaultRouteParseTest {
+
+    @Test
+    void readsGatewayAndDevice() {
+        assertEquals(Optional.of(new DefaultRoute(Optional.of("172.17.0.1"), "eth0")),
+                MachineGuestInspector.parseDefaultRoute("default via 172.17.0.1 dev eth0 \n"));
+    }
+
+    @Test
+    void readsADeviceRoute() {
+        assertEquals(Optional.of(new DefaultRoute(Optional.empty(), "lo")),
+                MachineGuestInspector.parseDefaultRoute("default dev lo scope link \n"));
+    }
+
+    @Test
+    void noDefaultRoute() {
+        assertEquals(Optional.empty(), MachineGuestInspector.parseDefaultRoute(""));
+    }
+}
