@@ -169,7 +169,7 @@ public final class Pipework {
     }
 
     private Plan plan(AttachRequest request, HostTarget target, Guest guest, HostFacts hostFacts) {
-        String containerIf = request.containerInterface().orElse("eth1");
+        String containerIf = Planner.containerInterface(request, target);
         String local = request.localInterface().orElse(Names.vethHostEnd(containerIf, guest.nameNumber()));
         HostFacts facts = withLink(hostFacts, local);
         GuestFacts inside = GuestFacts.none();
@@ -188,7 +188,7 @@ public final class Pipework {
                 "Mac address " + mac + " specified for interface but no host interface matched."));
         return new AttachRequest(name, request.hostInterfaceMac(), request.containerInterface(),
                 request.localInterface(), request.family(), request.guest(), request.address(), request.mac(),
-                request.vlan(), request.directPhys());
+                request.tag(), request.directPhys());
     }
 
     /** The facts the planner needs about the host interface; Open vSwitch is asked only when it matters. */
@@ -209,14 +209,21 @@ public final class Pipework {
         if (host.commandInstalled("arping")) {
             commands.add("arping");
         }
-        return new HostFacts(links, ovsBridges, ovsInstalled, kernelDatapath, commands);
+        if (request.tag().isPresent() && request.tag().get().matches("[0-9]{1,4}")) {
+            String sub = name + "." + Integer.parseInt(request.tag().get());
+            host.link(sub).ifPresent(link -> links.put(sub, link));
+        }
+        if (request.address() instanceof AddressSpec.Dhcp dhcp && host.commandInstalled(dhcp.client())) {
+            commands.add(dhcp.client());
+        }
+        return new HostFacts(links, ovsBridges, ovsInstalled, kernelDatapath, commands, host.hostPid());
     }
 
     private HostFacts withLink(HostFacts facts, String name) {
         Map<String, LinkFacts> links = new HashMap<>(facts.links());
         services.host().link(name).ifPresent(link -> links.put(name, link));
         return new HostFacts(links, facts.ovsBridges(), facts.ovsInstalled(), facts.ovsKernelDatapath(),
-                facts.installedCommands());
+                facts.installedCommands(), facts.hostPid());
     }
 
     /**

@@ -58,7 +58,8 @@ final class Removal {
                     + "\"") + " plumbed into " + (guest == null ? "\"" + command.guest + "\"" : guest.describe()));
             return 0;
         }
-        Plan plan = new Planner().planDelete(selected, stale);
+        Plan plan = new Planner().planDelete(selected, stale,
+                "/proc/" + services.host().hostPid() + "/ns/net");
         if (command.dryRun) {
             DryRunPrinter.print(plan, out);
             return 0;

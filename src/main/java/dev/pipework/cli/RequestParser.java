@@ -9,7 +9,6 @@ import dev.pipework.model.IpAddress;
 import dev.pipework.model.IpCidr;
 import dev.pipework.model.MacAddress;
 import dev.pipework.model.PipeworkException;
-import dev.pipework.model.Vlan;
 
 import java.util.List;
 import java.util.Optional;
@@ -51,7 +50,7 @@ final class RequestParser {
         }
         AddressSpec address = address(words.get(2));
         Optional<MacAddress> mac = Optional.empty();
-        Optional<Vlan> vlan = Optional.empty();
+        Optional<String> tag = Optional.empty();
         if (words.size() == 4) {
             String macWord = words.get(3);
             int at = macWord.indexOf('@');
@@ -62,7 +61,7 @@ final class RequestParser {
                 int next = rest.indexOf('@');
                 String vlanText = next < 0 ? rest : rest.substring(0, next);
                 if (!vlanText.isEmpty()) {
-                    vlan = Optional.of(Vlan.parse(vlanText));
+                    tag = Optional.of(vlanText);
                 }
             }
             if (macText.startsWith("U:")) {
@@ -77,7 +76,7 @@ final class RequestParser {
                     + (family.get() == Family.INET ? "inet" : "inet6") + ")");
         }
         return new AttachRequest(hostWord, hostMac, Optional.ofNullable(command.containerInterface),
-                Optional.ofNullable(command.localInterface), family, guest, address, mac, vlan, command.directPhys);
+                Optional.ofNullable(command.localInterface), family, guest, address, mac, tag, command.directPhys);
     }
 
     static AddressSpec address(String word) {

@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param bridge             the bridge the host end is a port of
  * @param kind               {@code linux} or {@code ovs} (a veth on that kind of bridge), {@code veth} (a
  *                           veth on no bridge), {@code macvlan}, {@code direct}, {@code dummy}, {@code ipoib}
+ * @param originalMac        for a NIC moved whole, the MAC it had on the host
  */
 public record Attachment(Guest guest, String containerInterface, String mac, int mtu, String state,
                          List<String> addresses, Optional<String> hostInterface, Optional<String> bridge,
-                         String kind, Optional<Integer> vlan) {
+                         String kind, Optional<Integer> vlan, Optional<String> originalMac) {
 
     /** The attachment as a JSON-ready map. */
     public Map<String, Object> toJson() {

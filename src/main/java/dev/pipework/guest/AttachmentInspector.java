@@ -74,13 +74,14 @@ public final class AttachmentInspector {
         Object info = link.get("linkinfo");
         String kind = info instanceof Map<?, ?> m && m.get("info_kind") instanceof String k ? k : "";
         String alias = link.get("ifalias") instanceof String a ? a : "";
-        if (kind.equals("veth") && link.containsKey("link_index") && link.containsKey("link_netnsid")) {
-            return veth(guest, link, name);
-        }
         if (alias.startsWith(HOST_ALIAS + " ")) {
             String[] words = alias.split(" ");
             Optional<String> host = words.length > 2 ? Optional.of(words[2]) : Optional.empty();
-            return Optional.of(make(guest, link, name, host, Optional.empty(), words[1], Optional.empty()));
+            Optional<String> originalMac = words.length > 3 ? Optional.of(words[3]) : Optional.empty();
+            return Optional.of(make(guest, link, name, host, Optional.empty(), words[1], Optional.empty(), originalMac));
+        }
+        if (kind.equals("veth") && link.containsKey("link_index") && link.containsKey("link_netnsid")) {
+            return veth(guest, link, name);
         }
         return Optional.empty();
     }
@@ -102,17 +103,19 @@ public final class AttachmentInspector {
         }
         if (port != null) {
             return Optional.of(make(guest, link, name, Optional.of(peer.name()), Optional.of(port.bridge()), "ovs",
-                    port.tag()));
+                    port.tag(), Optional.empty()));
         }
         if (peer.master().isPresent() && Files.isDirectory(sysClassNet.resolve(peer.master().get()).resolve("bridge"))) {
             return Optional.of(make(guest, link, name, Optional.of(peer.name()), peer.master(), "linux",
-                    Optional.empty()));
+                    Optional.empty(), Optional.empty()));
         }
-        return Optional.of(make(guest, link, name, Optional.of(peer.name()), Optional.empty(), "veth", Optional.empty()));
+        return Optional.of(make(guest, link, name, Optional.of(peer.name()), Optional.empty(), "veth", Optional.empty(),
+                Optional.empty()));
     }
 
     private static Attachment make(Guest guest, Map<String, Object> link, String name, Optional<String> host,
-                                   Optional<String> bridge, String kind, Optional<Integer> vlan) {
+                                   Optional<String> bridge, String kind, Optional<Integer> vlan,
+                                   Optional<String> originalMac) {
         List<String> addresses = new ArrayList<>();
         Object infos = link.get("addr_info");
         if (infos instanceof List<?> list) {
@@ -124,6 +127,6 @@ public final class AttachmentInspector {
             }
         }
         return new Attachment(guest, name, Json.string(link, "address"), (int) Json.number(link, "mtu"),
-                Json.string(link, "operstate"), addresses, host, bridge, kind, vlan);
+                Json.string(link, "operstate"), addresses, host, bridge, kind, vlan, originalMac);
     }
 }

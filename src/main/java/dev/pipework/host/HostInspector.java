@@ -19,4 +19,9 @@ public interface HostInspector {
     boolean ovsKernelDatapath();
 
     boolean commandInstalled(String command);
+
+    /** A process in the host's namespaces: this one. */
+    default long hostPid() {
+        return ProcessHandle.current().pid();
+    }
 }

@@ -16,6 +16,7 @@ public final class SysfsHostInspector implements HostInspector {
 
     private final Path sysClassNet;
     private final Path sysModule;
+    private final Path procNetVlan = Path.of("/proc/net/vlan");
     private final CommandRunner runner;
     private Boolean ovsInstalled;
 
@@ -44,9 +45,33 @@ public final class SysfsHostInspector implements HostInspector {
             int flags = Integer.decode(read(dir.resolve("flags")));
             String mac = Files.exists(dir.resolve("address")) ? read(dir.resolve("address")) : "";
             return Optional.of(new LinkFacts(name, type, mtu, (flags & IFF_UP) != 0,
-                    Files.isDirectory(dir.resolve("bridge")), mac));
+                    Files.isDirectory(dir.resolve("bridge")), mac, vlanId(name), wirelessPhy(dir),
+                    Files.exists(dir.resolve("ifalias")) ? read(dir.resolve("ifalias")) : ""));
         } catch (IOException | NumberFormatException e) {
             // The link went away while it was read.
+            return Optional.empty();
+        }
+    }
+
+    /** {@code /proc/net/vlan/<name>} exists for VLAN devices; its first line ends with {@code VID: <id>}. */
+    private Optional<Integer> vlanId(String name) {
+        Path file = procNetVlan.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("VID: *([0-9]+)").matcher(Files.readString(file));
+            return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> wirelessPhy(Path dir) {
+        Path name = dir.resolve("phy80211").resolve("name");
+        try {
+            return Files.isRegularFile(name) ? Optional.of(read(name)) : Optional.empty();
+        } catch (IOException e) {
             return Optional.empty();
         }
     }

@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param containerInterface {@code -i}; empty means the default ({@code eth1}, or {@code ib0} for IPoIB)
  * @param localInterface {@code -l}; empty means the original's {@code v<cif>pl<pid>}
  * @param family {@code -a}; empty means taken from the address (IPv4 when there is none)
+ * @param tag    what follows {@code @} in the MAC argument: a VLAN ID, or for IPoIB a partition key
+ *               in hex; checked once the kind of host interface is known
  */
 public record AttachRequest(
         String hostInterface,
@@ -22,8 +24,23 @@ public record AttachRequest(
         String guest,
         AddressSpec address,
         Optional<MacAddress> mac,
-        Optional<Vlan> vlan,
+        Optional<String> tag,
         boolean directPhys) {
+
+    /** The tag read as a VLAN ID (1-4094). */
+    public Optional<Vlan> vlan() {
+        return tag.map(Vlan::parse);
+    }
+
+    /** The tag read as an InfiniBand partition key: one to four hex digits, as the original passes {@code pkey 0x<tag>}. */
+    public Optional<String> pkey() {
+        return tag.map(t -> {
+            if (!t.matches("(0x)?[0-9A-Fa-f]{1,4}")) {
+                throw new InvalidValueException("partition key \"" + t + "\" is not valid: expected one to four hex digits");
+            }
+            return (t.startsWith("0x") ? t.substring(2) : t).toLowerCase(java.util.Locale.ROOT);
+        });
+    }
 
     /** The family {@code ip} commands in the guest are given. */
     public Family effectiveFamily() {

@@ -65,18 +65,19 @@ public final class Planner {
     }
 
     private static void checkSupported(AttachRequest request, HostTarget target) {
-        if (target.kind() == HostTarget.Kind.LINUX_BRIDGE && request.vlan().isPresent()) {
+        // The tag is checked now that it is known to be a VLAN ID or a partition key.
+        if (target.kind() == HostTarget.Kind.IPOIB) {
+            request.pkey();
+        } else {
+            request.vlan();
+        }
+        if (target.kind() == HostTarget.Kind.LINUX_BRIDGE && request.tag().isPresent()) {
             throw PipeworkException.original("VLAN configuration currently unsupported for Linux bridge.");
         }
         if (target.kind() == HostTarget.Kind.IPOIB && request.mac().isPresent()) {
             throw PipeworkException.original("MACADDR configuration unsupported for IPoIB interfaces.");
         }
-        boolean bridge = target.kind() == HostTarget.Kind.LINUX_BRIDGE || target.kind() == HostTarget.Kind.OVS_BRIDGE;
-        if (!bridge) {
-            throw new PipeworkException("attaching to a " + target.kind().description() + " (\"" + target.name()
-                    + "\")" + NOT_YET);
-        }
-        if (request.directPhys()) {
+        if (request.directPhys() && target.kind() != HostTarget.Kind.PHYSICAL) {
             throw new PipeworkException("--direct-phys needs a physical interface, and \"" + target.name()
                     + "\" is a " + target.kind().description());
         }
@@ -85,15 +86,53 @@ public final class Planner {
         }
     }
 
-    /** The plan for attaching a guest to a bridge. */
+    /** The default name of the interface in the guest: {@code ib0} on InfiniBand (the IPoIB driver insists), else {@code eth1}. */
+    public static String containerInterface(AttachRequest request, HostTarget target) {
+        return request.containerInterface().orElse(target.kind() == HostTarget.Kind.IPOIB ? "ib0" : "eth1");
+    }
+
+    /** The plan for an attach. */
     public Plan planAttach(AttachRequest request, HostTarget target, Guest guest, HostFacts host, GuestFacts inside) {
         List<Step> steps = new ArrayList<>();
         List<String> notices = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        String containerIf = request.containerInterface().orElse("eth1");
-        String bridge = target.name();
+        String containerIf = containerInterface(request, target);
         Where in = Where.guest(guest.netnsPath());
+        Arrival arrival;
+        switch (target.kind()) {
+            case LINUX_BRIDGE:
+            case OVS_BRIDGE:
+                arrival = veth(request, target, guest, host, containerIf, steps, notices);
+                break;
+            case PHYSICAL:
+                arrival = physical(request, target, guest, host, containerIf, steps);
+                break;
+            case DUMMY:
+                arrival = dummy(guest, host, containerIf, steps);
+                break;
+            default:
+                arrival = ipoib(request, target, guest, host, steps);
+                break;
+        }
+        boolean ownLink = arrival.returnsToHost();
+        steps.add(new Steps.RenameLink(in, arrival.name(), containerIf, ownLink));
+        arrival.alias().ifPresent(alias -> steps.add(new Steps.SetAlias(in, containerIf, alias)));
+        request.mac().ifPresent(mac -> steps.add(new Steps.SetMacAddress(in, containerIf, mac, arrival.restoreMac())));
+        configureAddress(request, guest, host, inside, containerIf, ownLink, in, steps, warnings);
+        return new Plan(steps, notices, warnings);
+    }
 
+    /**
+     * How the new link arrives in the guest: its name there before the rename, the alias that marks
+     * it when it lives wholly in the guest (a veth is known by its host end instead), and the MAC
+     * to give back to a NIC that returns to the host.
+     */
+    private record Arrival(String name, boolean returnsToHost, Optional<String> alias, Optional<String> restoreMac) {
+    }
+
+    private Arrival veth(AttachRequest request, HostTarget target, Guest guest, HostFacts host, String containerIf,
+                         List<Step> steps, List<String> notices) {
+        String bridge = target.name();
         if (!target.exists()) {
             if (target.kind() == HostTarget.Kind.LINUX_BRIDGE) {
                 steps.add(new Steps.AddLinuxBridge(bridge));
@@ -107,7 +146,6 @@ public final class Planner {
                 steps.add(new Steps.AddOvsBridge(bridge, userspace));
             }
         }
-
         String local = request.localInterface().orElse(Names.vethHostEnd(containerIf, guest.nameNumber()));
         String peer = Names.vethGuestEnd(containerIf, guest.nameNumber());
         Optional<LinkFacts> existing = host.link(local);
@@ -126,19 +164,111 @@ public final class Planner {
         steps.add(new Steps.SetAlias(Where.HOST, local, AttachmentInspector.HOST_ALIAS));
         steps.add(new Steps.SetLinkUp(Where.HOST, local));
         steps.add(new Steps.MoveToNetns(peer, guest.netnsPath(), guest.describe()));
-        steps.add(new Steps.RenameLink(in, peer, containerIf));
-        request.mac().ifPresent(mac -> steps.add(new Steps.SetMacAddress(in, containerIf, mac)));
-        configureAddress(request, guest, host, inside, containerIf, in, steps, warnings);
-        return new Plan(steps, notices, warnings);
+        return new Arrival(peer, false, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * A NIC: with {@code @vlan} its 802.1Q sub-interface {@code <nic>.<vlan>} (made when missing) is
+     * the parent; then either a macvlan in bridge mode on the parent goes to the guest, or with
+     * {@code --direct-phys} the parent itself does.
+     */
+    private Arrival physical(AttachRequest request, HostTarget target, Guest guest, HostFacts host, String containerIf,
+                             List<Step> steps) {
+        String parent = target.name();
+        boolean parentUp = target.up();
+        Optional<LinkFacts> parentLink = host.link(parent);
+        if (request.vlan().isPresent()) {
+            int id = request.vlan().get().id();
+            String sub = parent + "." + id;
+            if (sub.length() > Names.MAX) {
+                throw new PipeworkException("VLAN interface name \"" + sub + "\" is longer than " + Names.MAX
+                        + " bytes: Linux refuses it");
+            }
+            Optional<LinkFacts> existing = host.link(sub);
+            if (existing.isPresent()) {
+                if (!existing.get().vlanId().equals(Optional.of(id))) {
+                    throw PipeworkException.original(sub + " already exists but is not a VLAN device for tag " + id);
+                }
+            } else {
+                steps.add(new Steps.AddVlanLink(parent, sub, target.mtu(), id));
+            }
+            if (!target.up()) {
+                steps.add(new Steps.SetLinkUp(Where.HOST, parent, true));
+            }
+            parent = sub;
+            parentUp = existing.map(LinkFacts::up).orElse(false);
+            parentLink = existing;
+        }
+        if (request.directPhys()) {
+            return direct(parent, parentUp, parentLink, guest, host, steps);
+        }
+        String macvlan = ("ph" + guest.nameNumber() + containerIf);
+        macvlan = macvlan.substring(0, Math.min(Names.MAX, macvlan.length()));
+        steps.add(new Steps.AddMacvlan(parent, macvlan, target.mtu()));
+        if (!parentUp) {
+            steps.add(new Steps.SetLinkUp(Where.HOST, parent, true));
+        }
+        steps.add(new Steps.MoveToNetns(macvlan, guest.netnsPath(), guest.describe(), Optional.of(host.hostNetnsPath())));
+        return new Arrival(macvlan, true, Optional.of(AttachmentInspector.HOST_ALIAS + " macvlan " + parent), Optional.empty());
+    }
+
+    /** {@code --direct-phys}: the NIC itself moves; what it was (name, MAC, alias, up) is restored on undo and by {@code del}. */
+    private Arrival direct(String nic, boolean up, Optional<LinkFacts> link, Guest guest, HostFacts host, List<Step> steps) {
+        if (up) {
+            steps.add(new Steps.SetLinkDown(Where.HOST, nic));
+        }
+        String alias = AttachmentInspector.HOST_ALIAS + " direct " + nic + link.map(l -> " " + l.mac()).orElse("");
+        steps.add(new Steps.SetAlias(Where.HOST, nic, alias, Optional.of(link.map(LinkFacts::alias).orElse(""))));
+        Optional<String> phy = link.flatMap(LinkFacts::wirelessPhy);
+        if (phy.isPresent()) {
+            if (guest.pid() <= 0) {
+                throw new PipeworkException("wireless interface \"" + nic + "\" moves with its wiphy, which needs a guest"
+                        + " with a PID, and " + guest.describe() + " has none");
+            }
+            steps.add(new Steps.MovePhyToNetns(phy.get(), nic, guest.pid(), guest.netnsPath(), guest.describe(),
+                    host.hostPid()));
+        } else {
+            steps.add(new Steps.MoveToNetns(nic, guest.netnsPath(), guest.describe(), Optional.of(host.hostNetnsPath())));
+        }
+        return new Arrival(nic, true, Optional.empty(), link.map(LinkFacts::mac));
+    }
+
+    /** {@code dummy}: a dummy interface {@code du<pid><cif>} for the guest. */
+    private Arrival dummy(Guest guest, HostFacts host, String containerIf, List<Step> steps) {
+        String name = "du" + guest.nameNumber() + containerIf;
+        if (name.length() > Names.MAX) {
+            name = "du" + Names.shortHash(containerIf + "/" + guest.nameNumber());
+        }
+        steps.add(new Steps.AddDummy(name));
+        steps.add(new Steps.MoveToNetns(name, guest.netnsPath(), guest.describe(), Optional.of(host.hostNetnsPath())));
+        return new Arrival(name, true, Optional.of(AttachmentInspector.HOST_ALIAS + " dummy"), Optional.empty());
+    }
+
+    /** IPoIB: a child interface {@code <if>.<pid>}, or {@code <if>.<pkey>.<pid>} with a partition key. */
+    private Arrival ipoib(AttachRequest request, HostTarget target, Guest guest, HostFacts host, List<Step> steps) {
+        String parent = target.name();
+        Optional<String> pkey = request.pkey();
+        String name = parent + pkey.map(k -> "." + k).orElse("") + "." + guest.nameNumber();
+        if (name.length() > Names.MAX) {
+            name = "ib" + Names.shortHash(name);
+        }
+        steps.add(new Steps.AddIpoib(parent, name, pkey));
+        if (!target.up()) {
+            steps.add(new Steps.SetLinkUp(Where.HOST, parent, true));
+        }
+        steps.add(new Steps.MoveToNetns(name, guest.netnsPath(), guest.describe(), Optional.of(host.hostNetnsPath())));
+        return new Arrival(name, true, Optional.of(AttachmentInspector.HOST_ALIAS + " ipoib " + parent), Optional.empty());
     }
 
     private static void configureAddress(AttachRequest request, Guest guest, HostFacts host, GuestFacts inside,
-                                         String containerIf, Where in, List<Step> steps, List<String> warnings) {
+                                         String containerIf, boolean ownLink, Where in, List<Step> steps,
+                                         List<String> warnings) {
         Family family = request.effectiveFamily();
         Optional<AddressSpec.Static> fixed = request.address() instanceof AddressSpec.Static s
                 ? Optional.of(s) : Optional.empty();
         fixed.ifPresent(s -> steps.add(new Steps.AddAddress(in, family, s.address(), containerIf)));
-        steps.add(new Steps.SetLinkUp(in, containerIf));
+        // A link that goes back to the host on undo must be down to be renamed back.
+        steps.add(new Steps.SetLinkUp(in, containerIf, ownLink));
         if (fixed.isEmpty()) {
             return;
         }
@@ -178,10 +308,23 @@ public final class Planner {
      * an interface that lives wholly in the guest is deleted there; Open vSwitch records of the
      * container whose links are already gone are dropped.
      */
-    public Plan planDelete(List<Attachment> attachments, List<dev.pipework.host.OvsPort> stalePorts) {
+    public Plan planDelete(List<Attachment> attachments, List<dev.pipework.host.OvsPort> stalePorts, String hostNetns) {
         List<Step> steps = new ArrayList<>();
         for (Attachment a : attachments) {
             Where in = Where.guest(a.guest().netnsPath());
+            if (a.kind().equals("direct")) {
+                // The NIC goes back to the host as it was: its name, its MAC, no alias, down.
+                String nic = a.hostInterface().orElseThrow();
+                steps.add(new Steps.SetLinkDown(in, a.containerInterface()));
+                a.originalMac().filter(mac -> !mac.equals(a.mac())).ifPresent(mac ->
+                        steps.add(new Steps.SetMacAddress(in, a.containerInterface(), dev.pipework.model.MacAddress.parseAny(mac))));
+                if (!nic.equals(a.containerInterface())) {
+                    steps.add(new Steps.RenameLink(in, a.containerInterface(), nic));
+                }
+                steps.add(new Steps.SetAlias(in, nic, ""));
+                steps.add(new Steps.ReturnToHost(in, nic, hostNetns));
+                continue;
+            }
             if (a.kind().equals("ovs")) {
                 steps.add(new Steps.RemoveOvsPort(a.bridge().orElseThrow(), a.hostInterface().orElseThrow()));
             }

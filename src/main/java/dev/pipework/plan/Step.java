@@ -9,7 +9,8 @@ import java.util.List;
 public sealed interface Step permits Steps.AddLinuxBridge, Steps.AddOvsBridge, Steps.DeleteLink,
         Steps.AddVethPair, Steps.SetMaster, Steps.AddOvsPort, Steps.SetLinkUp, Steps.MoveToNetns,
         Steps.RenameLink, Steps.SetMacAddress, Steps.AddAddress, Steps.AddRoute,
-        Steps.ReplaceDefaultRoute, Steps.Announce, Steps.SetAlias, Steps.RemoveOvsPort {
+        Steps.ReplaceDefaultRoute, Steps.Announce, Steps.SetAlias, Steps.RemoveOvsPort, Steps.SetLinkDown,
+        Steps.MovePhyToNetns, Steps.AddVlanLink, Steps.AddMacvlan, Steps.AddDummy, Steps.AddIpoib, Steps.ReturnToHost {
 
     /** The command that makes the change. */
     List<String> argv();

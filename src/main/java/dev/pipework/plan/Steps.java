@@ -71,18 +71,92 @@ public final class Steps {
         }
     }
 
-    /** {@code ip link set <name> alias <alias>}: marks what an attach made, for {@code status} and {@code del}. */
-    public record SetAlias(Where where, String name, String alias) implements Step {
+    /**
+     * {@code ip link set <name> alias <alias>}: marks what an attach made, for {@code status} and
+     * {@code del}. On a NIC that goes back to the host, the undo restores its own alias.
+     */
+    public record SetAlias(Where where, String name, String alias, Optional<String> restore) implements Step {
+        public SetAlias(Where where, String name, String alias) {
+            this(where, name, alias, Optional.empty());
+        }
+
         public List<String> argv() {
             return where.wrap(List.of("ip", "link", "set", name, "alias", alias));
         }
 
         public List<String> undo() {
-            return List.of();
+            return restore.map(old -> where.wrap(List.of("ip", "link", "set", name, "alias", old))).orElse(List.of());
         }
 
         public String action() {
             return "set the alias of \"" + name + "\"";
+        }
+    }
+
+    /** {@code ip link add link <parent> name <name> mtu <mtu> type vlan id <id>}: an 802.1Q sub-interface. */
+    public record AddVlanLink(String parent, String name, int mtu, int id) implements Step {
+        public List<String> argv() {
+            return List.of("ip", "link", "add", "link", parent, "name", name, "mtu", Integer.toString(mtu),
+                    "type", "vlan", "id", Integer.toString(id));
+        }
+
+        public List<String> undo() {
+            return List.of("ip", "link", "del", name);
+        }
+
+        public String action() {
+            return "create VLAN " + id + " interface \"" + name + "\" on \"" + parent + "\"";
+        }
+    }
+
+    /** {@code ip link add link <parent> dev <name> mtu <mtu> type macvlan mode bridge}. */
+    public record AddMacvlan(String parent, String name, int mtu) implements Step {
+        public List<String> argv() {
+            return List.of("ip", "link", "add", "link", parent, "dev", name, "mtu", Integer.toString(mtu),
+                    "type", "macvlan", "mode", "bridge");
+        }
+
+        public List<String> undo() {
+            return List.of("ip", "link", "del", name);
+        }
+
+        public String action() {
+            return "create macvlan \"" + name + "\" on \"" + parent + "\"";
+        }
+    }
+
+    /** {@code ip link add dev <name> type dummy}. */
+    public record AddDummy(String name) implements Step {
+        public List<String> argv() {
+            return List.of("ip", "link", "add", "dev", name, "type", "dummy");
+        }
+
+        public List<String> undo() {
+            return List.of("ip", "link", "del", name);
+        }
+
+        public String action() {
+            return "create dummy \"" + name + "\"";
+        }
+    }
+
+    /**
+     * {@code ip link add link <parent> name <name> type ipoib [pkey 0x<pkey>]}: the IPoIB counterpart of
+     * a macvlan (InfiniBand has no Ethernet layer to bridge).
+     */
+    public record AddIpoib(String parent, String name, Optional<String> pkey) implements Step {
+        public List<String> argv() {
+            List<String> argv = new ArrayList<>(List.of("ip", "link", "add", "link", parent, "name", name, "type", "ipoib"));
+            pkey.ifPresent(k -> argv.addAll(List.of("pkey", "0x" + k)));
+            return List.copyOf(argv);
+        }
+
+        public List<String> undo() {
+            return List.of("ip", "link", "del", name);
+        }
+
+        public String action() {
+            return "create IPoIB child \"" + name + "\" of \"" + parent + "\"";
         }
     }
 
@@ -170,14 +244,21 @@ public final class Steps {
         }
     }
 
-    /** {@code ip link set <name> up}, in the host or in the guest. */
-    public record SetLinkUp(Where where, String name) implements Step {
+    /**
+     * {@code ip link set <name> up}, in the host or in the guest. Its undo sets the link down again
+     * where the planner asks for it: a NIC that was down, or a link that must be renamed back.
+     */
+    public record SetLinkUp(Where where, String name, boolean downOnUndo) implements Step {
+        public SetLinkUp(Where where, String name) {
+            this(where, name, false);
+        }
+
         public List<String> argv() {
             return where.wrap(List.of("ip", "link", "set", name, "up"));
         }
 
         public List<String> undo() {
-            return List.of();
+            return downOnUndo ? where.wrap(List.of("ip", "link", "set", name, "down")) : List.of();
         }
 
         public String action() {
@@ -185,14 +266,39 @@ public final class Steps {
         }
     }
 
-    /** {@code ip link set <link> netns <target>}; iproute2 opens a target that contains a '/' as a namespace file. */
-    public record MoveToNetns(String link, String netnsTarget, String guestName) implements Step {
+    /** {@code ip link set <name> down}: a NIC about to move; its undo brings it back up. */
+    public record SetLinkDown(Where where, String name) implements Step {
+        public List<String> argv() {
+            return where.wrap(List.of("ip", "link", "set", name, "down"));
+        }
+
+        public List<String> undo() {
+            return where.wrap(List.of("ip", "link", "set", name, "up"));
+        }
+
+        public String action() {
+            return "set \"" + name + "\" down";
+        }
+    }
+
+    /**
+     * {@code ip link set <link> netns <target>}; iproute2 opens a target that contains a '/' as a
+     * namespace file. A veth needs no undo (deleting its host end takes it along); a link that
+     * lives on its own is moved back to the host namespace ({@code hostNetns}) from inside the guest.
+     */
+    public record MoveToNetns(String link, String netnsTarget, String guestName, Optional<String> hostNetns)
+            implements Step {
+        public MoveToNetns(String link, String netnsTarget, String guestName) {
+            this(link, netnsTarget, guestName, Optional.empty());
+        }
+
         public List<String> argv() {
             return List.of("ip", "link", "set", link, "netns", netnsTarget);
         }
 
         public List<String> undo() {
-            return List.of();
+            return hostNetns.map(host -> Where.guest(netnsTarget).wrap(List.of("ip", "link", "set", link, "netns", host)))
+                    .orElse(List.of());
         }
 
         public String action() {
@@ -200,10 +306,10 @@ public final class Steps {
         }
     }
 
-    /** {@code ip link set <from> name <to>}; the link must be down. */
-    public record RenameLink(Where where, String from, String to) implements Step {
+    /** {@code ip link set <link> netns <host>} run inside the guest: a NIC that {@code del} gives back. */
+    public record ReturnToHost(Where where, String link, String hostNetns) implements Step {
         public List<String> argv() {
-            return where.wrap(List.of("ip", "link", "set", from, "name", to));
+            return where.wrap(List.of("ip", "link", "set", link, "netns", hostNetns));
         }
 
         public List<String> undo() {
@@ -211,18 +317,61 @@ public final class Steps {
         }
 
         public String action() {
+            return "move \"" + link + "\" back to the host";
+        }
+    }
+
+    /**
+     * {@code iw phy <phy> set netns <pid>}: a wireless NIC moves with its wiphy, and nl80211 takes
+     * a PID, not a namespace file. The undo moves it back to the process given as {@code hostPid}.
+     */
+    public record MovePhyToNetns(String phy, String link, long pid, String guestNetns, String guestName,
+                                 long hostPid) implements Step {
+        public List<String> argv() {
+            return List.of("iw", "phy", phy, "set", "netns", Long.toString(pid));
+        }
+
+        public List<String> undo() {
+            return Where.guest(guestNetns).wrap(List.of("iw", "phy", phy, "set", "netns", Long.toString(hostPid)));
+        }
+
+        public String action() {
+            return "move wireless \"" + link + "\" (" + phy + ") into the network namespace of " + guestName;
+        }
+    }
+
+    /** {@code ip link set <from> name <to>}; the link must be down. Its undo, when asked for, renames it back. */
+    public record RenameLink(Where where, String from, String to, boolean renameBackOnUndo) implements Step {
+        public RenameLink(Where where, String from, String to) {
+            this(where, from, to, false);
+        }
+
+        public List<String> argv() {
+            return where.wrap(List.of("ip", "link", "set", from, "name", to));
+        }
+
+        public List<String> undo() {
+            return renameBackOnUndo ? where.wrap(List.of("ip", "link", "set", to, "name", from)) : List.of();
+        }
+
+        public String action() {
             return "rename \"" + from + "\" to \"" + to + "\"";
         }
     }
 
-    /** {@code ip link set dev <name> address <mac>}. */
-    public record SetMacAddress(Where where, String name, MacAddress mac) implements Step {
+    /** {@code ip link set dev <name> address <mac>}; a NIC that goes back to the host gets its own MAC back. */
+    public record SetMacAddress(Where where, String name, MacAddress mac, Optional<String> restore) implements Step {
+        public SetMacAddress(Where where, String name, MacAddress mac) {
+            this(where, name, mac, Optional.empty());
+        }
+
         public List<String> argv() {
             return where.wrap(List.of("ip", "link", "set", "dev", name, "address", mac.text()));
         }
 
         public List<String> undo() {
-            return List.of();
+            return restore.map(old -> where.wrap(List.of("ip", "link", "set", "dev", name, "address", old)))
+                    .orElse(List.of());
         }
 
         public String action() {

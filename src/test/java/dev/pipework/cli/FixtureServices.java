@@ -44,7 +44,10 @@ final class FixtureServices {
                         l.containsKey("mtu") ? (int) Json.number(l, "mtu") : 1500,
                         !l.containsKey("up") || Json.bool(l, "up"),
                         l.containsKey("bridge") && Json.bool(l, "bridge"),
-                        l.containsKey("mac") ? Json.string(l, "mac") : "02:00:00:00:00:01"));
+                        l.containsKey("mac") ? Json.string(l, "mac") : "02:00:00:00:00:01",
+                        l.containsKey("vlanId") ? Optional.of((int) Json.number(l, "vlanId")) : Optional.empty(),
+                        Optional.ofNullable(l.containsKey("phy") ? Json.string(l, "phy") : null),
+                        l.containsKey("alias") ? Json.string(l, "alias") : ""));
             }
 
             public Optional<String> linkWithMac(String mac) {
@@ -70,6 +73,10 @@ final class FixtureServices {
 
             public boolean commandInstalled(String command) {
                 return commands.contains(command);
+            }
+
+            public long hostPid() {
+                return 1;
             }
         };
 
