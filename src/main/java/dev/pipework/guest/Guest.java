@@ -12,9 +12,16 @@ import java.util.Optional;
  * @param pid           a process in the namespace; 0 for a namespace known only by its file
  * @param netnsPath     the namespace file: {@code /proc/<pid>/ns/net}, {@code /var/run/netns/<name>} or the path given
  * @param netnsInode    the namespace's inode number, which tells namespaces apart
+ * @param stableNetnsPath the namespace file as resolved, valid whether or not this process still runs
+ *                      ({@code netnsPath} may be a descriptor of this process, see {@link NetnsPin})
  */
 public record Guest(String token, Kind kind, Optional<String> containerId, Optional<String> containerName,
-                    int pid, String netnsPath, long netnsInode) {
+                    int pid, String netnsPath, long netnsInode, String stableNetnsPath) {
+
+    public Guest(String token, Kind kind, Optional<String> containerId, Optional<String> containerName,
+                 int pid, String netnsPath, long netnsInode) {
+        this(token, kind, containerId, containerName, pid, netnsPath, netnsInode, netnsPath);
+    }
 
     public enum Kind {
         DOCKER("Docker container"),
@@ -49,6 +56,6 @@ public record Guest(String token, Kind kind, Optional<String> containerId, Optio
 
     /** The same guest with its namespace reached through another path (a descriptor held open). */
     public Guest withNetnsPath(String path) {
-        return new Guest(token, kind, containerId, containerName, pid, path, netnsInode);
+        return new Guest(token, kind, containerId, containerName, pid, path, netnsInode, stableNetnsPath);
     }
 }

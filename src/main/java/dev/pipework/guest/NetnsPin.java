@@ -32,15 +32,20 @@ public final class NetnsPin implements AutoCloseable {
             throw new PipeworkException("cannot open the network namespace of " + guest.describe() + ": " + e.getMessage());
         }
         try {
-            String target = "net:[" + guest.netnsInode() + "]";
             String self = Long.toString(ProcessHandle.current().pid());
+            // Find the descriptor just opened by what it refers to: a namespace opened through
+            // /proc/<pid>/ns/net reads as "net:[<inode>]", one opened through a bind mount
+            // (ip netns) reads as the mount's path, but both stat as the namespace's inode.
             try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
                 for (Path fd : fds) {
                     try {
-                        if (Files.readSymbolicLink(fd).toString().equals(target)) {
+                        String link = Files.readSymbolicLink(fd).toString();
+                        boolean candidate = link.startsWith("net:[") || link.equals(file.toString())
+                                || link.equals(file.toRealPath().toString());
+                        if (candidate && ((Number) Files.getAttribute(fd, "unix:ino")).longValue() == guest.netnsInode()) {
                             return new NetnsPin(channel, "/proc/" + self + "/fd/" + fd.getFileName());
                         }
-                    } catch (IOException e) {
+                    } catch (IOException | RuntimeException e) {
                         // a descriptor closed while the directory was read
                     }
                 }

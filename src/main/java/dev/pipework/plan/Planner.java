@@ -284,7 +284,8 @@ public final class Planner {
         }
         if (address.address().family() == Family.INET) {
             if (host.installed("arping")) {
-                steps.add(new Steps.Announce(in, containerIf, address.address().address()));
+                // arping outlives this process, and with it any descriptor held open here.
+                steps.add(new Steps.Announce(Where.guest(guest.stableNetnsPath()), containerIf, address.address().address()));
             } else {
                 warnings.add("Warning: arping not found; interface may not be immediately reachable");
             }

@@ -257,9 +257,12 @@ class ScenariosIT {
         return f == null ? List.of() : (List<String>) (List<?>) Json.array(f);
     }
 
-    /** Names of the host links whose master is {@code bridge}. */
+    /** Names of the host links whose master is {@code bridge}; none when there is no such bridge. */
     static Set<String> portsOf(String bridge) {
         Set<String> ports = new TreeSet<>();
+        if (IpJson.link(null, bridge).isEmpty()) {
+            return ports;
+        }
         for (Object o : Json.array(IpJson.ip(null, "link", "show", "master", bridge))) {
             Map<String, Object> l = Json.object(o);
             if (l.get("ifname") != null) {
