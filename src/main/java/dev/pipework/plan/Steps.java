@@ -458,12 +458,13 @@ public final class Steps {
     }
 
     /**
-     * {@code arping -c 1 -A -I <name> <address>}: one unsolicited ARP reply so that neighbours learn
-     * the new address at once. arping then waits a second for nothing; it is not waited for.
+     * {@code arping -c 2 -A -I <name> <address>}: unsolicited ARP replies so that neighbours learn the
+     * new address at once. The original sends one; a link just set up may not have carrier for a
+     * few milliseconds more and drop it, so a second follows a second later. It is not waited for.
      */
     public record Announce(Where where, String device, String address) implements Step {
         public List<String> argv() {
-            return where.wrap(List.of("arping", "-c", "1", "-A", "-I", device, address));
+            return where.wrap(List.of("arping", "-c", "2", "-A", "-I", device, address));
         }
 
         public List<String> undo() {

@@ -369,7 +369,7 @@ class AttachFormsIT {
                     ns + "ip -4 addr add 10.0.0.2/24 brd 10.0.0.255 dev eth1",
                     ns + "ip link set eth1 up"));
             if (Sh.onPath("arping")) {
-                expected.add(ns + "arping -c 1 -A -I eth1 10.0.0.2 &");
+                expected.add(ns + "arping -c 2 -A -I eth1 10.0.0.2 &");
             }
             // The plan's essential commands, in this order; others (e.g. labelling a link) may stand between.
             List<String> printed = r.out().lines().toList();
@@ -536,7 +536,7 @@ class AttachFormsIT {
 
     /**
      * The original nudges its ARP neighbours with one unsolicited ARP reply
-     * ({@code arping -c 1 -A}). A neighbour with {@code arp_accept=1} turns such
+     * ({@code arping -c 2 -A}). A neighbour with {@code arp_accept=1} turns such
      * a reply into a neighbour entry, so the entry appearing without any other
      * traffic shows the announcement went out. Several containers are
      * attached because a lost announcement need not happen every time.
