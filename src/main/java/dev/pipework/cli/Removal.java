@@ -94,7 +94,10 @@ final class Removal {
             boolean mine = guest != null ? guest.containerId().get().equals(id)
                     : !id.isEmpty() && (name.equals("/" + token) || (token.length() >= 12 && id.startsWith(token)));
             boolean gone = !Files.exists(Path.of("/sys/class/net", port.name()));
-            boolean interfaceMatches = containerIf == null || port.name().startsWith("v" + containerIf + "pl");
+            // Records do not say which container interface they served. Once the container has no
+            // namespace (stopped or removed) every link they describe is gone, so all of them go.
+            boolean interfaceMatches = containerIf == null || guest == null || guest.pid() == 0
+                    || port.name().startsWith("v" + containerIf + "pl");
             if (mine && gone && interfaceMatches) {
                 stale.add(port);
             }
