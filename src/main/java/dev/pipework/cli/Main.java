@@ -37,7 +37,7 @@ public final class Main {
         return new Services(executing, new SysfsHostInspector(reading),
                 new MachineGuestResolver(docker, line -> err.println("pipework: " + line)),
                 new MachineGuestInspector(reading, docker), Privileges::effectiveUid, RunLock.DEFAULT_DIR,
-                () -> new AttachmentInspector(reading));
+                () -> new AttachmentInspector(reading), docker);
     }
 
     /** {@code -v} turns on the command log; it must be set before the first logger is made. */

@@ -17,6 +17,7 @@ import dev.pipework.plan.HostFacts;
 import dev.pipework.plan.HostTarget;
 import dev.pipework.plan.Names;
 import dev.pipework.plan.Plan;
+import dev.pipework.plan.StepEffects;
 import dev.pipework.plan.Planner;
 import dev.pipework.plan.Where;
 import picocli.CommandLine;
@@ -143,7 +144,7 @@ public final class Pipework {
                 services.guestInspector().verifyUnchanged(guest);
                 Plan plan = plan(request, target, guest.withNetnsPath(pin.path()), hostFacts);
                 plan.notices().forEach(err::println);
-                new Executor(services.runner()).execute(plan);
+                new Executor(new StepEffects(services.runner(), services.docker())).execute(plan);
                 plan.warnings().forEach(err::println);
                 if (json) {
                     printResult(request, guest.withNetnsPath(pin.path()), plan);

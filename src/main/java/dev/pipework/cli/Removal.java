@@ -8,7 +8,11 @@ import dev.pipework.guest.Guest;
 import dev.pipework.host.OvsPort;
 import dev.pipework.host.RunLock;
 import dev.pipework.model.PipeworkException;
+import dev.pipework.guest.DockerException;
 import dev.pipework.plan.Plan;
+import dev.pipework.plan.Step;
+import dev.pipework.plan.Steps;
+import dev.pipework.plan.StepEffects;
 import dev.pipework.plan.Planner;
 
 import java.io.PrintStream;
@@ -45,21 +49,29 @@ final class Removal {
             guest = null;
         }
         List<Attachment> selected = new ArrayList<>();
+        int remaining = 0;
         if (guest != null) {
             for (Attachment a : inspector.attachments(guest)) {
                 if (command.all || a.containerInterface().equals(containerIf)) {
                     selected.add(a);
+                } else {
+                    remaining++;
                 }
             }
         }
         List<OvsPort> stale = stalePorts(guest, command.guest, inspector, command.all ? null : containerIf);
-        if (selected.isEmpty() && stale.isEmpty()) {
+        List<Step> clients = guest == null ? List.of()
+                : dhcpClients(guest, command.all ? null : containerIf, remaining == 0);
+        if (selected.isEmpty() && stale.isEmpty() && clients.isEmpty()) {
             err.println("pipework: nothing to remove: " + (command.all ? "no interface" : "no interface \"" + containerIf
                     + "\"") + " plumbed into " + (guest == null ? "\"" + command.guest + "\"" : guest.describe()));
             return 0;
         }
-        Plan plan = new Planner().planDelete(selected, stale,
+        Plan removal = new Planner().planDelete(selected, stale,
                 "/proc/" + services.host().hostPid() + "/ns/net");
+        List<Step> steps = new ArrayList<>(clients);
+        steps.addAll(removal.steps());
+        Plan plan = new Plan(steps, List.of(), List.of());
         if (command.dryRun) {
             DryRunPrinter.print(plan, out);
             return 0;
@@ -72,9 +84,41 @@ final class Removal {
             if (guest != null && guest.netnsInode() != 0) {
                 lock.acquire("netns-" + guest.netnsInode());
             }
-            new Executor(services.runner()).execute(plan);
+            new Executor(new StepEffects(services.runner(), services.docker())).execute(plan);
         }
         return 0;
+    }
+
+    /**
+     * DHCP clients an attach left running ({@code -f} forms): the busybox helper container of that
+     * interface, and, once no attachment is left in the guest, the host's clients recorded in the
+     * original's pid files.
+     */
+    private List<Step> dhcpClients(Guest guest, String containerIf, boolean lastOne) {
+        List<Step> steps = new ArrayList<>();
+        if (guest.containerId().isPresent() && services.docker().isAvailable()) {
+            try {
+                List<String> helpers = new ArrayList<>(services.docker().idsWithLabel(
+                        Steps.HelperDhcpClient.LABEL_GUEST, guest.containerId().get()));
+                if (containerIf != null) {
+                    helpers.retainAll(services.docker().idsWithLabel(Steps.HelperDhcpClient.LABEL_INTERFACE, containerIf));
+                }
+                helpers.forEach(id -> steps.add(new Steps.RemoveContainer(id)));
+            } catch (DockerException e) {
+                err.println("pipework: cannot look for DHCP helper containers: " + e.getMessage());
+            }
+        }
+        if (lastOne) {
+            String name = guest.token().replace('/', '_');
+            for (String client : List.of("udhcpc", "dhclient")) {
+                String pidFile = "/var/run/" + client + "." + name + ".pid";
+                if (Files.exists(Path.of(pidFile))) {
+                    steps.add(new Steps.StopByPidFile(pidFile, client));
+                    steps.add(new Steps.RemoveFile(pidFile));
+                }
+            }
+        }
+        return steps;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.pipework.cli;
 
 import dev.pipework.exec.CommandRunner;
 import dev.pipework.guest.AttachmentInspector;
+import dev.pipework.guest.DockerEngine;
 import dev.pipework.guest.GuestInspector;
 import dev.pipework.guest.GuestResolver;
 import dev.pipework.host.HostInspector;
@@ -16,8 +17,10 @@ import java.util.function.Supplier;
  * @param runner       runs the plan's commands (and route, rule and tc); the inspectors have their own
  * @param effectiveUid the effective user ID (0 for root)
  * @param lockDir      where the locks that serialise runs on one bridge or one guest live
+ * @param docker       the Docker engine, for the DHCP helper container
  * @param attachments  a new reader of what attaches plumbed (it reads Open vSwitch once, so one per command)
  */
 public record Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
-                       IntSupplier effectiveUid, Path lockDir, Supplier<AttachmentInspector> attachments) {
+                       IntSupplier effectiveUid, Path lockDir, Supplier<AttachmentInspector> attachments,
+                       DockerEngine docker) {
 }

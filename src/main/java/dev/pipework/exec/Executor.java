@@ -1,8 +1,10 @@
 package dev.pipework.exec;
 
+import dev.pipework.guest.Docker;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Step;
+import dev.pipework.plan.StepEffects;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,20 +14,24 @@ import java.util.List;
  * order, best effort, and the failure is reported with the command's own words and exit status.
  */
 public final class Executor {
-    private final CommandRunner runner;
+    private final StepEffects effects;
 
     public Executor(CommandRunner runner) {
-        this.runner = runner;
+        this(new StepEffects(runner, Docker.unavailable()));
+    }
+
+    public Executor(StepEffects effects) {
+        this.effects = effects;
     }
 
     public void execute(Plan plan) {
         List<Step> done = new ArrayList<>();
         for (Step step : plan.steps()) {
             if (step.background()) {
-                runner.start(step.argv());
+                effects.runner().start(step.argv());
                 continue;
             }
-            CommandResult result = runner.run(step.argv());
+            CommandResult result = step.perform(effects);
             if (!result.succeeded()) {
                 List<String> undoFailures = rollBack(done);
                 StringBuilder message = new StringBuilder("failed to " + step.action() + ": " + result.reason());
@@ -46,7 +52,7 @@ public final class Executor {
             if (step.undo().isEmpty()) {
                 continue;
             }
-            CommandResult result = runner.run(step.undo());
+            CommandResult result = step.revert(effects);
             if (!result.succeeded()) {
                 failures.add("and failed to undo \"" + step.action() + "\": " + result.reason()
                         + " (left behind; remove by hand: " + ShellWords.join(step.undo()) + ")");

@@ -52,6 +52,11 @@ public final class Docker {
         }
 
         @Override
+        public java.util.List<String> idsWithLabel(String key, String value) {
+            return java.util.List.of();
+        }
+
+        @Override
         public java.util.List<String> runningIds() {
             return java.util.List.of();
         }

@@ -97,6 +97,15 @@ public final class DockerCliEngine implements DockerEngine {
     }
 
     @Override
+    public List<String> idsWithLabel(String key, String value) throws DockerException {
+        Result r = run("ps", "-aq", "--no-trunc", "--filter", "label=" + key + "=" + value);
+        if (r.status() != 0) {
+            throw failure("ps", r);
+        }
+        return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    @Override
     public List<String> runningIds() throws DockerException {
         Result r = run("ps", "-q", "--no-trunc");
         if (r.status() != 0) {

@@ -15,6 +15,9 @@ public interface DockerEngine {
      */
     Optional<DockerContainer> inspect(String nameOrId) throws DockerException;
 
+    /** The full IDs of all containers, running or not, that carry this label with this value. */
+    List<String> idsWithLabel(String key, String value) throws DockerException;
+
     /** The full IDs of the running containers. */
     List<String> runningIds() throws DockerException;
 

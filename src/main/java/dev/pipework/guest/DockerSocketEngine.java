@@ -110,8 +110,17 @@ public final class DockerSocketEngine implements DockerEngine {
     }
 
     @Override
+    public List<String> idsWithLabel(String key, String value) throws DockerException {
+        String filters = Json.write(Map.of("label", List.of(key + "=" + value)));
+        return ids("/containers/json?all=1&filters=" + encode(filters));
+    }
+
+    @Override
     public List<String> runningIds() throws DockerException {
-        String target = "/containers/json";
+        return ids("/containers/json");
+    }
+
+    private List<String> ids(String target) throws DockerException {
         Response r = exchange("GET", target, null);
         expect(r, "GET", target, 200);
         try {

@@ -60,11 +60,11 @@ public final class Planner {
         } else {
             throw PipeworkException.original("I do not know how to setup interface " + name + ".");
         }
-        checkSupported(request, target);
+        checkSupported(request, target, host);
         return target;
     }
 
-    private static void checkSupported(AttachRequest request, HostTarget target) {
+    private static void checkSupported(AttachRequest request, HostTarget target, HostFacts host) {
         // The tag is checked now that it is known to be a VLAN ID or a partition key.
         if (target.kind() == HostTarget.Kind.IPOIB) {
             request.pkey();
@@ -81,8 +81,9 @@ public final class Planner {
             throw new PipeworkException("--direct-phys needs a physical interface, and \"" + target.name()
                     + "\" is a " + target.kind().description());
         }
-        if (request.address() instanceof AddressSpec.Dhcp dhcp) {
-            throw new PipeworkException("DHCP client \"" + dhcp.client() + "\"" + NOT_YET);
+        if (request.address() instanceof AddressSpec.Dhcp dhcp && !dhcp.client().equals("dhcp")
+                && !host.installed(dhcp.client())) {
+            throw PipeworkException.original("You asked for DHCP client " + dhcp.client() + ", but I can't find it.");
         }
     }
 
@@ -98,6 +99,14 @@ public final class Planner {
         List<String> warnings = new ArrayList<>();
         String containerIf = containerInterface(request, target);
         Where in = Where.guest(guest.netnsPath());
+        if (request.address() instanceof AddressSpec.Dhcp dhcp && dhcp.client().equals("dhcp")
+                && guest.kind() != Guest.Kind.DOCKER) {
+            throw PipeworkException.original(String.join("\n",
+                    "You asked for a Docker-specific DHCP method.",
+                    "However, " + guest.token() + " doesn't seem to be a Docker container.",
+                    "Try to replace 'dhcp' with another option?",
+                    "Aborting."));
+        }
         Arrival arrival;
         switch (target.kind()) {
             case LINUX_BRIDGE:
@@ -269,6 +278,10 @@ public final class Planner {
         fixed.ifPresent(s -> steps.add(new Steps.AddAddress(in, family, s.address(), containerIf)));
         // A link that goes back to the host on undo must be down to be renamed back.
         steps.add(new Steps.SetLinkUp(in, containerIf, ownLink));
+        if (request.address() instanceof AddressSpec.Dhcp dhcp) {
+            dhcpClient(dhcp, guest, containerIf, in, steps);
+            return;
+        }
         if (fixed.isEmpty()) {
             return;
         }
@@ -290,6 +303,69 @@ public final class Planner {
                 warnings.add("Warning: arping not found; interface may not be immediately reachable");
             }
         }
+    }
+
+    /**
+     * The DHCP client, with the original's arguments: the guest's name as DHCP hostname, pid and
+     * lease files named after it. Without {@code -f} the client is stopped once it has a lease.
+     */
+    private static void dhcpClient(AddressSpec.Dhcp dhcp, Guest guest, String containerIf, Where in, List<Step> steps) {
+        List<String> options = dhcp.options().isBlank() ? List.of() : List.of(dhcp.options().trim().split("\\s+"));
+        if (dhcp.client().equals("dhcp")) {
+            steps.add(new Steps.HelperDhcpClient(guest.containerId().orElseThrow(), guest.token(), containerIf, options));
+            return;
+        }
+        String name = guest.token().replace('/', '_');
+        // A name for the namespace for "ip netns exec", and an /etc/netns directory of its own.
+        String netns = "pipework-" + guest.nameNumber();
+        String mountPoint = "/var/run/netns/" + netns;
+        String etc = "/etc/netns/" + netns;
+        steps.add(new Steps.MakeDirectory("/var/run/netns"));
+        steps.add(new Steps.CreateFile(mountPoint));
+        steps.add(new Steps.BindMount(in.netnsPath(), mountPoint));
+        steps.add(new Steps.MakeDirectory(etc, true));
+        steps.add(new Steps.CreateFile(etc + "/resolv.conf"));
+        List<Step> after = new ArrayList<>();
+        switch (dhcp.client()) {
+            case "udhcpc": {
+                String pidFile = "/var/run/udhcpc." + name + ".pid";
+                List<String> args = new ArrayList<>(List.of("-qi", containerIf, "-x", "hostname:" + guest.token(),
+                        "-p", pidFile));
+                args.addAll(options);
+                if (dhcp.foreground()) {
+                    args.add("-f");
+                }
+                steps.add(new Steps.HostDhcpClient(netns, "udhcpc", args, containerIf));
+                if (!dhcp.foreground()) {
+                    after.add(new Steps.RemoveFile(pidFile));
+                }
+                break;
+            }
+            case "dhclient": {
+                String pidFile = "/var/run/dhclient." + name + ".pid";
+                steps.add(new Steps.MakeDirectory("/etc/dhclient"));
+                List<String> args = new ArrayList<>(List.of(containerIf, "-pf", pidFile,
+                        "-lf", "/etc/dhclient/dhclient." + name + ".leases"));
+                args.addAll(options);
+                steps.add(new Steps.HostDhcpClient(netns, "dhclient", args, containerIf));
+                if (!dhcp.foreground()) {
+                    // dhclient stays in the background to renew; the original stops it so that it does
+                    // not outlive the container.
+                    after.add(new Steps.StopByPidFile(pidFile, "dhclient"));
+                    after.add(new Steps.RemoveFile(pidFile));
+                }
+                break;
+            }
+            default:
+                steps.add(new Steps.HostDhcpClient(netns, "dhcpcd", List.of("-q", containerIf, "-h", guest.token()),
+                        containerIf));
+                break;
+        }
+        steps.addAll(after);
+        steps.add(new Steps.Unmount(mountPoint));
+        steps.add(new Steps.RemoveFile(mountPoint));
+        steps.add(new Steps.RemoveFile(etc + "/resolv.conf"));
+        steps.add(new Steps.RemoveDirectory(etc));
     }
 
     /** The original's {@code external-ids:pipework.*} on the OVS interface, in its order. */

@@ -10,7 +10,9 @@ public sealed interface Step permits Steps.AddLinuxBridge, Steps.AddOvsBridge, S
         Steps.AddVethPair, Steps.SetMaster, Steps.AddOvsPort, Steps.SetLinkUp, Steps.MoveToNetns,
         Steps.RenameLink, Steps.SetMacAddress, Steps.AddAddress, Steps.AddRoute,
         Steps.ReplaceDefaultRoute, Steps.Announce, Steps.SetAlias, Steps.RemoveOvsPort, Steps.SetLinkDown,
-        Steps.MovePhyToNetns, Steps.AddVlanLink, Steps.AddMacvlan, Steps.AddDummy, Steps.AddIpoib, Steps.ReturnToHost {
+        Steps.MovePhyToNetns, Steps.AddVlanLink, Steps.AddMacvlan, Steps.AddDummy, Steps.AddIpoib, Steps.ReturnToHost,
+        Steps.MakeDirectory, Steps.CreateFile, Steps.BindMount, Steps.Unmount, Steps.RemoveDirectory, Steps.HostDhcpClient, Steps.StopByPidFile, Steps.RemoveFile, Steps.HelperDhcpClient,
+        Steps.RemoveContainer {
 
     /** The command that makes the change. */
     List<String> argv();
@@ -20,6 +22,16 @@ public sealed interface Step permits Steps.AddLinuxBridge, Steps.AddOvsBridge, S
 
     /** What the step does, for messages: {@code failed to <action>: <cause>}. */
     String action();
+
+    /** Makes the change: runs {@link #argv()}, unless the step acts another way (the Docker Engine API). */
+    default dev.pipework.exec.CommandResult perform(StepEffects effects) {
+        return effects.runner().run(argv());
+    }
+
+    /** Takes the change back: runs {@link #undo()}, unless the step acts another way. */
+    default dev.pipework.exec.CommandResult revert(StepEffects effects) {
+        return effects.runner().run(undo());
+    }
 
     /** The route this step adds in the guest, as {@code ip route} shows it, for the JSON result. */
     default java.util.Optional<String> routeAdded() {

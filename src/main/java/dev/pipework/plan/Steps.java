@@ -480,4 +480,267 @@ public final class Steps {
             return true;
         }
     }
+
+    /** {@code mkdir -p <path>}; with {@code removeOnUndo}, a directory this run alone uses, removed with its content. */
+    public record MakeDirectory(String path, boolean removeOnUndo) implements Step {
+        public MakeDirectory(String path) {
+            this(path, false);
+        }
+
+        public List<String> argv() {
+            return List.of("mkdir", "-p", path);
+        }
+
+        public List<String> undo() {
+            return removeOnUndo ? List.of("rm", "-rf", path) : List.of();
+        }
+
+        public String action() {
+            return "create directory " + path;
+        }
+    }
+
+    /** {@code touch <path>}: an empty file, removed on undo. */
+    public record CreateFile(String path) implements Step {
+        public List<String> argv() {
+            return List.of("touch", path);
+        }
+
+        public List<String> undo() {
+            return List.of("rm", "-f", path);
+        }
+
+        public String action() {
+            return "create " + path;
+        }
+    }
+
+    /** {@code mount --bind <source> <target>}, unmounted on undo. */
+    public record BindMount(String source, String target) implements Step {
+        public List<String> argv() {
+            return List.of("mount", "--bind", source, target);
+        }
+
+        public List<String> undo() {
+            return List.of("umount", target);
+        }
+
+        public String action() {
+            return "bind " + source + " to " + target;
+        }
+    }
+
+    /** {@code umount <target>}. */
+    public record Unmount(String target) implements Step {
+        public List<String> argv() {
+            return List.of("umount", target);
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "unmount " + target;
+        }
+    }
+
+    /**
+     * The host's DHCP client run in the guest's namespace ({@code udhcpc}, {@code dhclient} or
+     * {@code dhcpcd}), with the original's arguments; it returns once it has a lease. It runs under
+     * {@code ip netns exec <name>}, as in the original, but with {@code /etc/netns/<name>/resolv.conf}
+     * in place: the client's script then writes the DNS servers there, not into the host's
+     * {@code /etc/resolv.conf}.
+     */
+    public record HostDhcpClient(String netnsName, String client, List<String> arguments, String device)
+            implements Step {
+        public List<String> argv() {
+            List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netnsName, client));
+            argv.addAll(arguments);
+            return List.copyOf(argv);
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "get a lease with " + client + " on \"" + device + "\"";
+        }
+    }
+
+    /** {@code pkill -F <pidfile>}: stops a DHCP client that went to the background once it had its lease. */
+    public record StopByPidFile(String pidFile, String what) implements Step {
+        public List<String> argv() {
+            return List.of("pkill", "-F", pidFile);
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "stop " + what;
+        }
+
+        /** pkill exits 1 when no process matched: the client has already gone, which is what was wanted. */
+        @Override
+        public dev.pipework.exec.CommandResult perform(StepEffects effects) {
+            dev.pipework.exec.CommandResult result = effects.runner().run(argv());
+            return result.exitStatus() == 1 ? new dev.pipework.exec.CommandResult(0, result.stdout(), "") : result;
+        }
+    }
+
+    /** {@code rmdir <path>}. */
+    public record RemoveDirectory(String path) implements Step {
+        public List<String> argv() {
+            return List.of("rmdir", path);
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "remove " + path;
+        }
+    }
+
+    /** {@code rm -f <path>}. */
+    public record RemoveFile(String path) implements Step {
+        public List<String> argv() {
+            return List.of("rm", "-f", path);
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "remove " + path;
+        }
+    }
+
+    /**
+     * {@code dhcp}: busybox's {@code udhcpc} in a helper container that shares the guest's network
+     * ({@code docker run -d --net container:<guest> --cap-add NET_ADMIN busybox udhcpc ...}), started
+     * through the Engine API. Without {@code -f} the client goes to the background once it has a
+     * lease, which ends the helper, and the engine removes it; with {@code -f} it stays to renew the
+     * lease, labelled so that {@code del} finds it.
+     */
+    public record HelperDhcpClient(String containerId, String hostname, String device, List<String> options)
+            implements Step {
+        public static final String LABEL_GUEST = "dev.pipework.dhcp-for";
+        public static final String LABEL_INTERFACE = "dev.pipework.interface";
+        static final long LEASE_WAIT_SECONDS = 30;
+
+        public boolean foreground() {
+            return options.contains("-f");
+        }
+
+        List<String> command() {
+            List<String> cmd = new ArrayList<>(List.of("udhcpc", "-i", device, "-x", "hostname:" + hostname));
+            cmd.addAll(options);
+            return cmd;
+        }
+
+        public List<String> argv() {
+            List<String> argv = new ArrayList<>(List.of("docker", "run", "-d"));
+            if (!foreground()) {
+                argv.add("--rm");
+            }
+            argv.addAll(List.of("--label", LABEL_GUEST + "=" + containerId, "--label", LABEL_INTERFACE + "=" + device,
+                    "--net", "container:" + containerId, "--cap-add", "NET_ADMIN", "busybox"));
+            argv.addAll(command());
+            return List.copyOf(argv);
+        }
+
+        public List<String> undo() {
+            return List.of("docker", "rm", "-f", "<helper>");
+        }
+
+        public String action() {
+            return "start the DHCP client container (busybox udhcpc) for \"" + device + "\"";
+        }
+
+        @Override
+        public dev.pipework.exec.CommandResult perform(StepEffects effects) {
+            Map<String, Object> hostConfig = new java.util.LinkedHashMap<>();
+            hostConfig.put("NetworkMode", "container:" + containerId);
+            hostConfig.put("CapAdd", List.of("NET_ADMIN"));
+            hostConfig.put("AutoRemove", !foreground());
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("Image", "busybox");
+            body.put("Cmd", command());
+            body.put("Labels", Map.of(LABEL_GUEST, containerId, LABEL_INTERFACE, device));
+            body.put("HostConfig", hostConfig);
+            try {
+                String id = effects.docker().createAndStart(body);
+                if (!foreground()) {
+                    awaitLease(effects, id);
+                }
+                return new dev.pipework.exec.CommandResult(0, id, "");
+            } catch (dev.pipework.guest.DockerException e) {
+                return new dev.pipework.exec.CommandResult(1, "", e.getMessage());
+            }
+        }
+
+        /**
+         * udhcpc goes to the background once its lease is applied, which ends the helper: waiting
+         * for that (a bounded while) means the address is there when the command returns, as with
+         * the host's clients.
+         */
+        private static void awaitLease(StepEffects effects, String id) throws dev.pipework.guest.DockerException {
+            long deadline = System.nanoTime() + LEASE_WAIT_SECONDS * 1_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                Optional<dev.pipework.guest.DockerContainer> helper = effects.docker().inspect(id);
+                if (helper.isEmpty() || !helper.get().running()) {
+                    return;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public dev.pipework.exec.CommandResult revert(StepEffects effects) {
+            try {
+                for (String id : effects.docker().idsWithLabel(LABEL_GUEST, containerId)) {
+                    effects.docker().remove(id, true);
+                }
+                return new dev.pipework.exec.CommandResult(0, "", "");
+            } catch (dev.pipework.guest.DockerException e) {
+                return new dev.pipework.exec.CommandResult(1, "", e.getMessage());
+            }
+        }
+    }
+
+    /** {@code docker rm -f <id>}, through the Engine API: a DHCP helper container that stayed. */
+    public record RemoveContainer(String id) implements Step {
+        public List<String> argv() {
+            return List.of("docker", "rm", "-f", id);
+        }
+
+        public List<String> undo() {
+            return List.of();
+        }
+
+        public String action() {
+            return "remove container " + id;
+        }
+
+        @Override
+        public dev.pipework.exec.CommandResult perform(StepEffects effects) {
+            try {
+                effects.docker().remove(id, true);
+                return new dev.pipework.exec.CommandResult(0, "", "");
+            } catch (dev.pipework.guest.DockerException e) {
+                return new dev.pipework.exec.CommandResult(1, "", e.getMessage());
+            }
+        }
+    }
 }

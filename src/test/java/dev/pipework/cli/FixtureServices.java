@@ -112,7 +112,7 @@ final class FixtureServices {
         long uid = fixture.containsKey("uid") ? Json.number(fixture, "uid") : 0;
         return new Services(new RefusingRunner(), host, resolver, inspector, () -> (int) uid,
                 java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pipework-test-locks"),
-                () -> new AttachmentInspector(new RefusingRunner()));
+                () -> new AttachmentInspector(new RefusingRunner()), dev.pipework.guest.Docker.unavailable());
     }
 
     static Guest fixtureGuest(List<Object> guests, String token) {
