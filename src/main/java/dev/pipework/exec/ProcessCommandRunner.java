@@ -22,6 +22,9 @@ public final class ProcessCommandRunner implements CommandRunner {
     @Override
     public CommandResult run(List<String> argv, String stdin) {
         LOG.debug("run: {}", ShellWords.join(argv));
+        if (stdin != null && LOG.isDebugEnabled()) {
+            stdin.lines().forEach(line -> LOG.debug("  < {}", line));
+        }
         ProcessBuilder builder = new ProcessBuilder(argv);
         if (stdin == null) {
             builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

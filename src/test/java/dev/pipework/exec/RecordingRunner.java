@@ -3,7 +3,11 @@ package dev.pipework.exec;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A runner that records every command and fails the k-th one it runs (counting from 0), if asked to. */
+/**
+ * A runner that records every command and fails the k-th one it runs (counting from 0), if asked to.
+ * An {@code ip -batch -} counts as the commands of its lines, each recorded as {@code ip <line>} (the
+ * family flag dropped), and fails at its k-th line the way ip does: {@code Command failed -:<line>}.
+ */
 public final class RecordingRunner implements CommandRunner {
     public final List<List<String>> ran = new ArrayList<>();
     public final List<List<String>> started = new ArrayList<>();
@@ -41,7 +45,23 @@ public final class RecordingRunner implements CommandRunner {
 
     @Override
     public CommandResult run(List<String> argv, String stdin) {
-        return run(argv);
+        int batch = argv.indexOf("-batch");
+        if (batch < 0 || stdin == null) {
+            return run(argv);
+        }
+        List<String> prefix = new ArrayList<>(argv.subList(0, batch));
+        prefix.removeIf(w -> w.equals("-4") || w.equals("-6"));
+        List<String> lines = stdin.lines().toList();
+        for (int j = 0; j < lines.size(); j++) {
+            List<String> one = new ArrayList<>(prefix);
+            one.addAll(List.of(lines.get(j).trim().split("\\s+")));
+            int index = ran.size();
+            ran.add(one);
+            if (index == failAt) {
+                return new CommandResult(failStatus, "", "RTNETLINK answers: File exists\nCommand failed -:" + (j + 1) + "\n");
+            }
+        }
+        return new CommandResult(0, "", "");
     }
 
     @Override

@@ -505,11 +505,27 @@ class AttachFormsIT {
             Sh.Result r = Pipework.ok("-v", br, c, "10.0.0.2/24");
 
             assertEquals("", r.out(), "-v must not print on stdout");
+            // A batch is logged as its command, then its lines ("  < <line>"): each line is the
+            // command "[nsenter --net=<ns>] ip <line>", without the batch's family flag.
             List<String> logged = new ArrayList<>();
-            Matcher m = Pattern.compile("(?m)^(?:\\S+ )?(?:run|start): (.*)$").matcher(r.err());
+            Matcher m = Pattern.compile("(?m)^(?:\\S+ )?(?:(?:run|start): (.*)|  < (.*))$").matcher(r.err());
+            String batchPrefix = null;
             while (m.find()) {
-                logged.add(normalizeNetns(m.group(1)));
+                if (m.group(1) != null) {
+                    String command = m.group(1);
+                    batchPrefix = command.endsWith(" -batch -")
+                            ? command.substring(0, command.indexOf(" ip ") + 4) : null;
+                    if (batchPrefix == null && command.startsWith("ip ") && command.endsWith("-batch -")) {
+                        batchPrefix = "ip ";
+                    }
+                    if (batchPrefix == null) {
+                        logged.add(normalizeNetns(command));
+                    }
+                } else if (batchPrefix != null) {
+                    logged.add(normalizeNetns(batchPrefix + m.group(2)));
+                }
             }
+            planned = planned.stream().map(l -> l.replace(" ip -4 ", " ip ").replaceFirst("^ip -4 ", "ip ")).toList();
             assertEquals(planned, logged, "commands logged by -v:\n" + r.err());
             assertEquals(List.of("10.0.0.2/24"), ipv4(pid, "eth1"));
         }

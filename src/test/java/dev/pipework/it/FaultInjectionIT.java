@@ -35,7 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FaultInjectionIT {
 
-    /** Passes commands to the real runner, but fails the k-th one it is asked to run (from 0). */
+    /**
+     * Passes commands to the real runner, but fails the k-th one it is asked to run (from 0). The
+     * lines of an {@code ip -batch -} count one by one: failing at a line runs the lines before it
+     * for real, then answers as ip does when a line fails.
+     */
     static final class FailAt implements CommandRunner {
         final CommandRunner real = new ProcessCommandRunner();
         final int k;
@@ -53,7 +57,23 @@ class FaultInjectionIT {
         }
 
         public CommandResult run(List<String> argv, String stdin) {
-            return run(argv);
+            if (!argv.contains("-batch") || stdin == null) {
+                return run(argv);
+            }
+            List<String> lines = stdin.lines().toList();
+            if (k < count || k >= count + lines.size()) {
+                count += lines.size();
+                return real.run(argv, stdin);
+            }
+            int line = k - count;
+            count += lines.size();
+            if (line > 0) {
+                CommandResult before = real.run(argv, String.join("\n", lines.subList(0, line)) + "\n");
+                if (!before.succeeded()) {
+                    return before;
+                }
+            }
+            return new CommandResult(2, "", "injected failure\nCommand failed -:" + (line + 1) + "\n");
         }
 
         public void start(List<String> argv) {
