@@ -221,7 +221,10 @@ public final class Planner {
         return new Arrival(macvlan, true, Optional.of(AttachmentInspector.HOST_ALIAS + " macvlan " + parent), Optional.empty());
     }
 
-    /** {@code --direct-phys}: the NIC itself moves; what it was (name, MAC, alias, up) is restored on undo and by {@code del}. */
+    /**
+     * {@code --direct-phys}: the NIC itself moves. Undo restores what it was (name, MAC, alias, up);
+     * {@code del} gives back its name and MAC, and leaves it down with no alias.
+     */
     private Arrival direct(String nic, boolean up, Optional<LinkFacts> link, Guest guest, HostFacts host, List<Step> steps) {
         if (up) {
             steps.add(new Steps.SetLinkDown(Where.HOST, nic));

@@ -1,0 +1,1431 @@
+package dev.pipework.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.IpJson;
+import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Reach;
+import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.TestContainers;
+import dev.pipework.it.support.TestNetns;
+import dev.pipework.json.Json;
+
+/**
+ * Physical interfaces, dummy, IPoIB, the DHCP clients and {@code --wait}, for real.
+ *
+ * <p>The "NIC" is the host end {@code nic<suffix>} of a veth pair whose other end sits in a
+ * namespace standing in for the LAN (10.160.0.254/24, MTU 1400). The DHCP server is dnsmasq in
+ * a namespace whose veth is a port of a Linux bridge {@code br<suffix>}, serving
+ * 10.161.0.100-150. Forms the kernel here cannot do (802.1Q, dummy, IPoIB) have a real test that
+ * skips naming the missing feature, and dry runs that run everywhere.
+ */
+class PhysicalAndDhcpIT {
+
+    private static final int LAN_MTU = 1400;
+    private static final String LAN_GW = "10.160.0.254";
+    /** An address the LAN namespace holds on its loopback: reachable only through the gateway. */
+    private static final String BEYOND_LAN = "10.160.9.1";
+    private static final String DHCP_SERVER = "10.161.0.1";
+    private static final int POOL_FIRST = 100;
+    private static final int POOL_LAST = 150;
+    /** {@code U:myhost.foo.com}: 02 and the first five bytes of MD5("myhost.foo.com\n"). */
+    private static final String UNIQUE_MAC = "02:72:6c:cd:9b:8d";
+    private static final List<String> STATUS_HEADER = List.of("GUEST", "ID", "PID", "INTERFACE", "ADDRESSES", "MAC",
+            "MTU", "HOST-INTERFACE", "BRIDGE", "KIND", "VLAN");
+
+    // ------------------------------------------------------------------ 1. macvlan on a NIC
+
+    /**
+     * {@code pipework nic<s> <c> 10.160.0.10/24}: a macvlan in bridge mode with the NIC's MTU, no
+     * {@code ph<pid>eth1} left on the host; the LAN and a second container on the same NIC answer;
+     * {@code mac:<nic's MAC>} selects the same NIC; status names the NIC; del removes each.
+     */
+    @Test
+    void macvlanOnANicReachesTheLanAndAnotherContainer() {
+        Prerequisites.requireDocker();
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers()) {
+            Lan lan = lan(netns, s);
+            String nicBefore = nicState(lan.nic());
+            String nicMac = IpJson.field(hostLink(lan.nic()), "address");
+            String nicIndex = IpJson.field(hostLink(lan.nic()), "ifindex");
+            String c1 = containers.start("mv1");
+            String c2 = containers.start("mv2");
+            int pid1 = containers.pid(c1);
+            int pid2 = containers.pid(c2);
+            for (int pid : List.of(pid1, pid2)) {
+                host.link("ph" + pid + "eth1");
+                host.link("ph" + pid + "eth2");
+            }
+
+            Sh.Result r = Pipework.ok(lan.nic(), c1, "10.160.0.10/24");
+            assertEquals("", r.out(), r.describe());
+
+            Map<String, Object> eth1 = guestLink(pid1, "eth1");
+            assertEquals(Optional.of("macvlan"), IpJson.kind(eth1), Json.write(eth1));
+            assertEquals("bridge", IpJson.field(eth1, "linkinfo", "info_data", "mode"), Json.write(eth1));
+            assertEquals(Integer.toString(LAN_MTU), IpJson.field(eth1, "mtu"), "MTU of eth1 is the NIC's");
+            assertEquals(nicIndex, IpJson.field(eth1, "link_index"), "the macvlan's lower device is the NIC");
+            assertEquals("pipework macvlan " + lan.nic(), IpJson.field(eth1, "ifalias"));
+            assertEquals("UP", IpJson.field(eth1, "operstate"));
+            assertEquals(List.of("10.160.0.10/24"), ipv4(pid1, "eth1"));
+            assertEquals(List.of(), hostLinksStartingWith("ph" + pid1), "the macvlan's host-side name is left");
+            assertTrue(Reach.eventually(containers, c1, LAN_GW), c1 + " does not reach the LAN end " + LAN_GW);
+
+            // A second container on the same NIC: macvlan bridge mode switches between the two.
+            Pipework.ok(lan.nic(), c2, "10.160.0.11/24");
+            assertEquals(Optional.of("macvlan"), IpJson.kind(guestLink(pid2, "eth1")));
+            assertTrue(Reach.eventually(containers, c2, "10.160.0.10"), c2 + " does not reach " + c1);
+            assertTrue(Reach.eventually(containers, c1, "10.160.0.11"), c1 + " does not reach " + c2);
+
+            // mac:<the NIC's MAC> names the same NIC.
+            Pipework.ok("-i", "eth2", "mac:" + nicMac, c1, "10.160.0.12/24");
+            Map<String, Object> eth2 = guestLink(pid1, "eth2");
+            assertEquals(Optional.of("macvlan"), IpJson.kind(eth2));
+            assertEquals(nicIndex, IpJson.field(eth2, "link_index"), "mac:" + nicMac + " selected another link");
+            assertEquals("pipework macvlan " + lan.nic(), IpJson.field(eth2, "ifalias"));
+            assertEquals(List.of("10.160.0.12/24"), ipv4(pid1, "eth2"));
+            assertEquals(List.of(), hostLinksStartingWith("ph" + pid1));
+
+            // status: kind macvlan, the NIC as host interface, no bridge.
+            List<List<String>> rows = statusRows(c1);
+            assertEquals(2, rows.size(), rows.toString());
+            List<String> row1 = row(rows, "eth1");
+            assertEquals(List.of(c1, Integer.toString(pid1), "10.160.0.10/24", IpJson.field(eth1, "address"),
+                    Integer.toString(LAN_MTU), lan.nic(), "-", "macvlan", "-"),
+                    List.of(row1.get(0), row1.get(2), row1.get(4), row1.get(5), row1.get(6), row1.get(7), row1.get(8),
+                            row1.get(9), row1.get(10)));
+            assertEquals(List.of(lan.nic(), "macvlan"), List.of(row(rows, "eth2").get(7), row(rows, "eth2").get(9)));
+            Map<String, Object> json = attachmentJson(c1, "eth1");
+            assertEquals(lan.nic(), Json.at(json, "host", "interface"));
+            assertEquals("macvlan", Json.at(json, "host", "kind"));
+            assertNull(Json.at(json, "host", "bridge"));
+
+            // del: eth1, then eth2; the other container keeps its link; once it has gone too, the NIC is as it was.
+            Pipework.ok("del", c1);
+            assertEquals(Set.of("lo", "eth2"), guestLinks(pid1));
+            Pipework.ok("del", "-i", "eth2", c1);
+            assertEquals(Set.of("lo"), guestLinks(pid1), "del left links in " + c1);
+            assertTrue(statusRows(c1).isEmpty(), "status still shows " + c1);
+            assertTrue(Reach.eventually(containers, c2, LAN_GW), c2 + " lost the LAN after del on " + c1);
+            Pipework.ok("del", c2);
+            assertEquals(Set.of("lo"), guestLinks(pid2), "del left links in " + c2);
+            assertEquals(nicBefore, nicState(lan.nic()), "the NIC is not as it was before the attaches");
+            assertEquals(List.of(), hostLinksStartingWith("ph" + pid1));
+            assertEquals(List.of(), hostLinksStartingWith("ph" + pid2));
+        }
+    }
+
+    /** {@code 10.160.0.10/24@10.160.0.254}: the default route goes through the LAN end, and what lies beyond it answers. */
+    @Test
+    void macvlanWithAGatewayRoutesBeyondTheLan() {
+        Prerequisites.requireDocker();
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers()) {
+            Lan lan = lan(netns, s);
+            netns.addAddress(lan.ns(), "lo", BEYOND_LAN + "/32");
+            String gw = containers.start("mvgw");
+            String plain = containers.start("mvplain");
+            host.link("ph" + containers.pid(gw) + "eth1");
+            host.link("ph" + containers.pid(plain) + "eth1");
+
+            Pipework.ok(lan.nic(), gw, "10.160.0.20/24@" + LAN_GW);
+            Pipework.ok(lan.nic(), plain, "10.160.0.21/24");
+
+            int pid = containers.pid(gw);
+            assertEquals(Optional.of(LAN_GW), IpJson.defaultGateway(pid));
+            Map<String, Object> route = IpJson.routes(pid).stream().filter(x -> "default".equals(x.get("dst")))
+                    .findFirst().orElseThrow();
+            assertEquals("eth1", route.get("dev"));
+            assertEquals(Optional.of("macvlan"), IpJson.kind(guestLink(pid, "eth1")));
+            assertTrue(Reach.eventually(containers, gw, BEYOND_LAN), gw + " does not reach " + BEYOND_LAN
+                    + " through " + LAN_GW);
+            assertTrue(Reach.eventually(containers, plain, LAN_GW));
+            assertFalse(Reach.once(containers, plain, BEYOND_LAN), "without a gateway " + BEYOND_LAN
+                    + " must be unreachable");
+        }
+    }
+
+    // ------------------------------------------------------------------ 2. --direct-phys
+
+    /**
+     * {@code --direct-phys nic<s>}: the NIC itself leaves the host and is the container's eth1
+     * (or the {@code -i} name, with a MAC given); del gives it back under its name and MAC.
+     */
+    @Test
+    void directPhysMovesTheNicIntoTheContainerAndDelGivesItBack() {
+        Prerequisites.requireDocker();
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers()) {
+            Lan lan = lan(netns, s);
+            String mac = IpJson.field(hostLink(lan.nic()), "address");
+            String c = containers.start("direct");
+            int pid = containers.pid(c);
+
+            Pipework.ok("--direct-phys", lan.nic(), c, "10.160.0.30/24");
+            assertTrue(IpJson.link(null, lan.nic()).isEmpty(), lan.nic() + " is still on the host");
+            Map<String, Object> eth1 = guestLink(pid, "eth1");
+            assertEquals(Optional.of("veth"), IpJson.kind(eth1), "eth1 is the NIC itself: " + Json.write(eth1));
+            assertEquals(mac, IpJson.field(eth1, "address"));
+            assertEquals(Integer.toString(LAN_MTU), IpJson.field(eth1, "mtu"));
+            assertEquals(List.of("10.160.0.30/24"), ipv4(pid, "eth1"));
+            assertEquals(Set.of("lo", "eth1"), guestLinks(pid));
+            assertTrue(Reach.eventually(containers, c, LAN_GW), "no ping to the LAN end over the moved NIC");
+            List<String> row = row(statusRows(c), "eth1");
+            assertEquals(List.of(lan.nic(), "-", "direct"), row.subList(7, 10));
+
+            Pipework.ok("del", c);
+            assertEquals(Set.of("lo"), guestLinks(pid));
+            Map<String, Object> back = hostLink(lan.nic());
+            assertEquals(lan.nic(), back.get("ifname"));
+            assertEquals(mac, IpJson.field(back, "address"));
+            assertEquals(Integer.toString(LAN_MTU), IpJson.field(back, "mtu"));
+            assertAliasCleared(back);
+
+            // -i lan0 and a MAC of our own: del puts the NIC's own MAC back.
+            Pipework.ok("--direct-phys", "-i", "lan0", lan.nic(), c, "10.160.0.31/24", "02:0a:a0:00:00:1f");
+            assertTrue(IpJson.link(null, lan.nic()).isEmpty(), lan.nic() + " is still on the host");
+            Map<String, Object> lan0 = guestLink(pid, "lan0");
+            assertEquals("02:0a:a0:00:00:1f", IpJson.field(lan0, "address"));
+            assertEquals(List.of("10.160.0.31/24"), ipv4(pid, "lan0"));
+            assertEquals(Set.of("lo", "lan0"), guestLinks(pid));
+            assertTrue(Reach.eventually(containers, c, LAN_GW), "no ping to the LAN end over lan0");
+
+            Pipework.ok("del", "-i", "lan0", c);
+            assertEquals(Set.of("lo"), guestLinks(pid));
+            back = hostLink(lan.nic());
+            assertEquals(lan.nic(), back.get("ifname"));
+            assertEquals(mac, IpJson.field(back, "address"), "del did not give the NIC its own MAC back");
+            assertAliasCleared(back);
+        }
+    }
+
+    /** {@code --direct-phys mac:<MAC>} selects the NIC by its MAC; an unknown MAC is refused with the original's words. */
+    @Test
+    void directPhysSelectedByMac() {
+        Prerequisites.requireDocker();
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers()) {
+            Lan lan = lan(netns, s);
+            String mac = IpJson.field(hostLink(lan.nic()), "address");
+            String c = containers.start("bymac");
+            int pid = containers.pid(c);
+
+            Pipework.ok("--direct-phys", "mac:" + mac, "-i", "container0", c, "0/0");
+            assertTrue(IpJson.link(null, lan.nic()).isEmpty(), lan.nic() + " is still on the host");
+            Map<String, Object> moved = guestLink(pid, "container0");
+            assertEquals(mac, IpJson.field(moved, "address"));
+            assertTrue(flags(moved).contains("UP"), Json.write(moved));
+            assertEquals(List.of(), ipv4(pid, "container0"), "0/0 gives no address");
+            assertEquals(List.of(lan.nic(), "direct"), List.of(row(statusRows(c), "container0").get(7),
+                    row(statusRows(c), "container0").get(9)));
+
+            Pipework.ok("del", "-i", "container0", c);
+            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertEquals(mac, IpJson.field(hostLink(lan.nic()), "address"));
+
+            String unknown = unusedMac();
+            Sh.Result r = Pipework.run("--direct-phys", "mac:" + unknown, "-i", "container0", c, "0/0");
+            assertEquals(1, r.code(), r.describe());
+            assertEquals("Mac address " + unknown + " specified for interface but no host interface matched.",
+                    r.err().strip(), r.describe());
+            assertEquals("", r.out(), r.describe());
+            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertTrue(IpJson.link(null, lan.nic()).isPresent());
+        }
+    }
+
+    // ------------------------------------------------------------------ 3. failures leave nothing
+
+    /** A macvlan for a container whose eth1 exists: the run fails, no {@code ph*} link stays, the NIC and the container are as before. */
+    @Test
+    void macvlanIntoATakenNameLeavesNothing() {
+        Prerequisites.requireDocker();
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers()) {
+            Lan lan = lan(netns, s);
+            String c = containers.start("taken");
+            int pid = containers.pid(c);
+            occupy(host, pid, "eth1", "pwo" + s, "pwq" + s);
+            host.link("ph" + pid + "eth1");
+            String nicBefore = nicState(lan.nic());
+            String guestBefore = Json.write(IpJson.ip(pid, "-d", "addr", "show"));
+
+            Sh.Result r = Pipework.run(lan.nic(), c, "10.160.0.40/24");
+            assertNotEquals(0, r.code(), r.describe());
+            assertTrue(r.err().startsWith("pipework: failed to "), r.describe());
+            assertEquals(List.of(), hostLinksStartingWith("ph" + pid), "a macvlan was left on the host: " + r.describe());
+            assertTrue(IpJson.link(null, lan.nic()).isPresent(), "the NIC left the host");
+            assertEquals(nicBefore, nicState(lan.nic()), "the NIC changed");
+            assertEquals(guestBefore, Json.write(IpJson.ip(pid, "-d", "addr", "show")), "the container changed");
+        }
+    }
+
+    /**
+     * {@code --direct-phys} into a container whose target name is taken: the NIC comes back under
+     * its name, with its MAC and alias, up if it was up and down if it was down.
+     */
+    @Test
+    void directPhysIntoATakenNameGivesTheNicBack() {
+        Prerequisites.requireDocker();
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers()) {
+            Lan lan = lan(netns, s);
+            Sh.ok("ip", "link", "set", lan.nic(), "alias", "uplink to the lan");
+            String c = containers.start("dtaken");
+            int pid = containers.pid(c);
+            occupy(host, pid, "eth1", "pwo" + s, "pwq" + s);
+            String guestBefore = Json.write(IpJson.ip(pid, "-d", "addr", "show"));
+
+            for (boolean up : List.of(true, false)) {
+                Sh.ok("ip", "link", "set", lan.nic(), up ? "up" : "down");
+                Map<String, Object> before = hostLink(lan.nic());
+                Sh.Result r = Pipework.run("--direct-phys", lan.nic(), c, "10.160.0.41/24", "02:0a:a0:00:00:29");
+                assertNotEquals(0, r.code(), r.describe());
+                assertTrue(r.err().startsWith("pipework: failed to "), r.describe());
+                Map<String, Object> after = IpJson.link(null, lan.nic())
+                        .orElseThrow(() -> new AssertionError(lan.nic() + " did not come back: " + r.describe()));
+                String when = " (NIC " + (up ? "up" : "down") + " before)";
+                assertEquals(IpJson.field(before, "address"), IpJson.field(after, "address"), "MAC" + when);
+                assertEquals(IpJson.field(before, "mtu"), IpJson.field(after, "mtu"), "MTU" + when);
+                assertEquals("uplink to the lan", IpJson.field(after, "ifalias"), "alias" + when);
+                assertEquals(up, flags(after).contains("UP"), "flags " + flags(after) + when);
+                assertEquals(guestBefore, Json.write(IpJson.ip(pid, "-d", "addr", "show")), "the container changed" + when);
+            }
+            // Up again, the NIC still carries traffic to the LAN: a macvlan on it reaches the LAN end.
+            Sh.ok("ip", "link", "set", lan.nic(), "up");
+            String other = containers.start("dafter");
+            host.link("ph" + containers.pid(other) + "eth1");
+            Pipework.ok(lan.nic(), other, "10.160.0.42/24");
+            assertTrue(Reach.eventually(containers, other, LAN_GW));
+        }
+    }
+
+    // ------------------------------------------------------------------ 4. DHCP
+
+    /** {@code udhcpc}: a lease from the pool by the time the command returns, recorded by the server; nothing left. */
+    @Test
+    void udhcpcGetsALease() throws IOException {
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("udhcpc");
+        Prerequisites.requireCommand("dnsmasq");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
+            String c = containers.start("udhcpc");
+            int pid = containers.pid(c);
+            host.link("veth1pl" + pid);
+
+            isolatedDhcpRun(pid, dhcp.bridge(), c, "udhcpc");
+            String address = leasedAddress(pid, "eth1");
+            String mac = IpJson.field(guestLink(pid, "eth1"), "address");
+            assertTrue(awaitTrue(() -> dhcp.lease(mac).isPresent(), Duration.ofSeconds(5)),
+                    "the server has no lease for " + mac + ":\n" + dhcp.leases());
+            List<String> lease = dhcp.lease(mac).orElseThrow();
+            assertEquals(address, lease.get(2), "leased address");
+            assertEquals(c, lease.get(3), "the hostname sent with -x hostname:");
+            assertFalse(Files.exists(Path.of("/var/run/udhcpc." + c + ".pid")), "udhcpc's pid file is left");
+            assertEquals(List.of(), clientProcesses("udhcpc", pid, c), "udhcpc still runs for " + c);
+        }
+    }
+
+    /** {@code dhclient} (no {@code -f}): a lease, then no dhclient left running for the container and no pid file. */
+    @Test
+    void dhclientGetsALeaseAndDoesNotStay() throws IOException {
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("dhclient");
+        Prerequisites.requireCommand("dnsmasq");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
+            String c = containers.start("dhclient");
+            int pid = containers.pid(c);
+            host.link("veth1pl" + pid);
+            Path leases = Path.of("/etc/dhclient/dhclient." + c + ".leases");
+            try {
+                isolatedDhcpRun(pid, dhcp.bridge(), c, "dhclient");
+                String address = leasedAddress(pid, "eth1");
+                String mac = IpJson.field(guestLink(pid, "eth1"), "address");
+                assertTrue(awaitTrue(() -> dhcp.lease(mac).isPresent(), Duration.ofSeconds(5)), dhcp.leases());
+                assertEquals(address, dhcp.lease(mac).orElseThrow().get(2));
+                assertFalse(Files.exists(Path.of("/var/run/dhclient." + c + ".pid")), "dhclient's pid file is left");
+                // pkill has sent its signal by the time the command returns; the client exits right after.
+                assertTrue(awaitTrue(() -> clientProcesses("dhclient", pid, c).isEmpty(), Duration.ofSeconds(3)),
+                        "dhclient still runs for " + c + ": " + clientProcesses("dhclient", pid, c));
+                assertEquals(List.of(address + "/24"), ipv4(pid, "eth1"), "the address outlives the client");
+            } finally {
+                Files.deleteIfExists(leases);
+            }
+        }
+    }
+
+    /** {@code dhcp}: busybox udhcpc in a helper container; the address is there when the command returns, and the helper is gone. */
+    @Test
+    void dhcpHelperContainerGetsALeaseAndGoes() throws IOException {
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("dnsmasq");
+        requireImage("busybox");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
+            String c = containers.start("dhcp");
+            int pid = containers.pid(c);
+            String id = containers.id(c);
+            host.link("veth1pl" + pid);
+            try {
+                isolatedDhcpRun(pid, dhcp.bridge(), c, "dhcp");
+                String address = leasedAddress(pid, "eth1");
+                String mac = IpJson.field(guestLink(pid, "eth1"), "address");
+                assertTrue(awaitTrue(() -> dhcp.lease(mac).isPresent(), Duration.ofSeconds(5)), dhcp.leases());
+                assertEquals(address, dhcp.lease(mac).orElseThrow().get(2));
+                // The helper ran with --rm: the engine removes it as it exits.
+                assertTrue(awaitTrue(() -> helpers(id, true).isEmpty(), Duration.ofSeconds(10)),
+                        "helper containers left: " + helpers(id, true));
+            } finally {
+                removeHelpers(id);
+            }
+        }
+    }
+
+    /** {@code dhcp:-f}: the helper stays running (and the lease comes); {@code del} removes it with eth1. */
+    @Test
+    void dhcpForegroundHelperStaysUntilDel() throws IOException {
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("dnsmasq");
+        requireImage("busybox");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
+            String c = containers.start("dhcpf");
+            int pid = containers.pid(c);
+            String id = containers.id(c);
+            host.link("veth1pl" + pid);
+            try {
+                isolatedDhcpRun(pid, dhcp.bridge(), c, "dhcp:-f");
+                List<String> running = helpers(id, false);
+                assertEquals(1, running.size(), "running helpers for " + c + ": " + running);
+                String labels = Sh.ok(List.of("docker", "inspect", "--format",
+                        "{{index .Config.Labels \"dev.pipework.interface\"}} {{.State.Running}}", running.get(0)),
+                        Duration.ofSeconds(30)).trimmed();
+                assertEquals("eth1 true", labels);
+                assertTrue(awaitTrue(() -> !ipv4(pid, "eth1").isEmpty(), Duration.ofSeconds(30)),
+                        "no lease on eth1 from the foreground helper");
+                leasedAddress(pid, "eth1");
+                assertEquals(running, helpers(id, false), "the foreground helper stopped");
+
+                Pipework.ok("del", c);
+                assertEquals(List.of(), helpers(id, true), "del left the helper");
+                assertEquals(Set.of("lo"), guestLinks(pid));
+                assertFalse(hostLinkExists("veth1pl" + pid));
+            } finally {
+                removeHelpers(id);
+            }
+        }
+    }
+
+    /** A MAC with DHCP: {@code U:myhost.foo.com} is the interface's MAC, and the server's lease records it. */
+    @Test
+    void dhcpWithAMacDerivedFromText() throws IOException {
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("udhcpc");
+        Prerequisites.requireCommand("dnsmasq");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
+            String c = containers.start("dhcpmac");
+            int pid = containers.pid(c);
+            host.link("veth1pl" + pid);
+
+            isolatedDhcpRun(pid, dhcp.bridge(), c, "udhcpc", "U:myhost.foo.com");
+            assertEquals(UNIQUE_MAC, IpJson.field(guestLink(pid, "eth1"), "address"));
+            String address = leasedAddress(pid, "eth1");
+            assertTrue(awaitTrue(() -> dhcp.lease(UNIQUE_MAC).isPresent(), Duration.ofSeconds(5)),
+                    "no lease for " + UNIQUE_MAC + ":\n" + dhcp.leases());
+            assertEquals(address, dhcp.lease(UNIQUE_MAC).orElseThrow().get(2));
+        }
+    }
+
+    /** {@code dhclient-f}: the client stays running for the container with its pid file; {@code del} stops it and removes the file. */
+    @Test
+    void dhclientForegroundStaysUntilDel() throws IOException {
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("dhclient");
+        Prerequisites.requireCommand("dnsmasq");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
+            String c = containers.start("dhclientf");
+            int pid = containers.pid(c);
+            host.link("veth1pl" + pid);
+            Path pidFile = Path.of("/var/run/dhclient." + c + ".pid");
+            try {
+                isolatedDhcpRun(pid, dhcp.bridge(), c, "dhclient-f");
+                leasedAddress(pid, "eth1");
+                List<String> running = clientProcesses("dhclient", pid, c);
+                assertEquals(1, running.size(), "dhclient processes for " + c + ": " + running);
+                assertTrue(Files.exists(pidFile), pidFile + " is missing while dhclient runs");
+                assertEquals(running.get(0).split(" ")[0], Files.readString(pidFile).strip(), "pid in " + pidFile);
+
+                Pipework.ok("del", c);
+                assertEquals(Set.of("lo"), guestLinks(pid));
+                assertFalse(Files.exists(pidFile), "del left " + pidFile);
+                assertTrue(awaitTrue(() -> clientProcesses("dhclient", pid, c).isEmpty(), Duration.ofSeconds(3)),
+                        "dhclient still runs after del: " + clientProcesses("dhclient", pid, c));
+            } finally {
+                stopClient(pidFile, "dhclient");
+                Files.deleteIfExists(Path.of("/etc/dhclient/dhclient." + c + ".leases"));
+            }
+        }
+    }
+
+    /**
+     * DHCP through a macvlan on the NIC, the server on the LAN: {@code udhcpc U:myhost.foo.com}
+     * gives the macvlan that MAC and a lease the server records for it.
+     */
+    @Test
+    void udhcpcOverAMacvlanOnTheNic() throws IOException {
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("udhcpc");
+        Prerequisites.requireCommand("dnsmasq");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers()) {
+            Lan lan = lan(netns, s);
+            try (DhcpServer dhcp = DhcpServer.onLan(netns, lan)) {
+                String c = containers.start("mvdhcp");
+                int pid = containers.pid(c);
+                host.link("ph" + pid + "eth1");
+
+                isolatedDhcpRun(pid, lan.nic(), c, "udhcpc", "U:myhost.foo.com");
+                Map<String, Object> eth1 = guestLink(pid, "eth1");
+                assertEquals(Optional.of("macvlan"), IpJson.kind(eth1));
+                assertEquals(UNIQUE_MAC, IpJson.field(eth1, "address"));
+                String address = leasedAddress(pid, "eth1");
+                assertTrue(awaitTrue(() -> dhcp.lease(UNIQUE_MAC).isPresent(), Duration.ofSeconds(5)), dhcp.leases());
+                assertEquals(address, dhcp.lease(UNIQUE_MAC).orElseThrow().get(2));
+                assertEquals(List.of(), hostLinksStartingWith("ph" + pid));
+                assertTrue(Reach.eventually(containers, c, DHCP_SERVER), "no ping to the server over the macvlan");
+            }
+        }
+    }
+
+    /** {@code dhcp} needs a Docker container: a named namespace gets the original's four lines, exit 1, no change. */
+    @Test
+    void dhcpHelperIsRefusedForANamedNetns() {
+        Prerequisites.requireRoot();
+        String br = "br" + HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            host.bridge(br);
+            String ns = netns.create("nodhcp");
+            Sh.Result r = Pipework.run(br, ns, "dhcp");
+            assertEquals(1, r.code(), r.describe());
+            assertEquals(String.join("\n",
+                    "You asked for a Docker-specific DHCP method.",
+                    "However, " + ns + " doesn't seem to be a Docker container.",
+                    "Try to replace 'dhcp' with another option?",
+                    "Aborting."), r.err().strip(), r.describe());
+            assertEquals("", r.out());
+            assertFalse(hostLinkExists(br), "the refused run created " + br);
+            List<String> links = new ArrayList<>();
+            Json.array(IpJson.ipNetns(ns, "link", "show")).forEach(l -> links.add(Json.string(Json.object(l), "ifname")));
+            assertEquals(List.of("lo"), links, "the refused run changed " + ns);
+        }
+    }
+
+    /** A DHCP client that is not installed: the original's sentence, exit 1, nothing done. */
+    @Test
+    void missingDhcpClientIsRefused() {
+        Prerequisites.requireDocker();
+        Assumptions.assumeFalse(Sh.onPath("dhcpcd"), "dhcpcd is installed here, so it cannot be missing");
+        String br = "br" + HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
+            host.bridge(br);
+            String c = containers.start("nodhcpcd");
+            int pid = containers.pid(c);
+            host.link("veth1pl" + pid);
+            Sh.Result r = Pipework.run(br, c, "dhcpcd");
+            assertEquals(1, r.code(), r.describe());
+            assertEquals("You asked for DHCP client dhcpcd, but I can't find it.", r.err().strip(), r.describe());
+            assertEquals("", r.out());
+            assertFalse(hostLinkExists(br), "the refused run created " + br);
+            assertFalse(hostLinkExists("veth1pl" + pid));
+            assertEquals(Set.of("lo"), guestLinks(pid));
+        }
+    }
+
+    /** {@code --dry-run} of the DHCP forms against a real container: its PID, name and full ID in the commands. */
+    @Test
+    void dhcpDryRunsNameTheRealContainer() {
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("udhcpc");
+        Prerequisites.requireCommand("dhclient");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
+            String br = host.createBridge("br" + s);
+            String c = containers.start("dhcpdry");
+            int p = containers.pid(c);
+            String id = containers.id(c);
+            String in = "nsenter --net=/proc/" + p + "/ns/net ";
+            List<String> veth = List.of(
+                    "ip link add name veth1pl" + p + " mtu 1500 type veth peer name veth1pg" + p + " mtu 1500",
+                    "ip link set veth1pl" + p + " master " + br,
+                    "ip link set veth1pl" + p + " alias pipework",
+                    "ip link set veth1pl" + p + " up",
+                    "ip link set veth1pg" + p + " netns /proc/" + p + "/ns/net",
+                    in + "ip link set veth1pg" + p + " name eth1",
+                    in + "ip link set eth1 up");
+            String ns = "pipework-" + p;
+            List<String> enter = List.of(
+                    "mkdir -p /var/run/netns",
+                    "touch /var/run/netns/" + ns,
+                    "mount --bind /proc/" + p + "/ns/net /var/run/netns/" + ns,
+                    "mkdir -p /etc/netns/" + ns,
+                    "touch /etc/netns/" + ns + "/resolv.conf");
+            List<String> leave = List.of(
+                    "umount /var/run/netns/" + ns,
+                    "rm -f /var/run/netns/" + ns,
+                    "rm -f /etc/netns/" + ns + "/resolv.conf",
+                    "rmdir /etc/netns/" + ns);
+
+            List<String> udhcpc = concat(veth, enter, List.of(
+                    "ip netns exec " + ns + " udhcpc -qi eth1 -x hostname:" + c + " -p /var/run/udhcpc." + c + ".pid",
+                    "rm -f /var/run/udhcpc." + c + ".pid"), leave);
+            List<String> dhclient = concat(veth, enter, List.of(
+                    "mkdir -p /etc/dhclient",
+                    "ip netns exec " + ns + " dhclient eth1 -pf /var/run/dhclient." + c + ".pid -lf /etc/dhclient/dhclient."
+                            + c + ".leases",
+                    "pkill -F /var/run/dhclient." + c + ".pid",
+                    "rm -f /var/run/dhclient." + c + ".pid"), leave);
+            List<String> helper = concat(veth, List.of(
+                    "docker run -d --rm --label dev.pipework.dhcp-for=" + id + " --label dev.pipework.interface=eth1"
+                            + " --net container:" + id + " --cap-add NET_ADMIN busybox udhcpc -i eth1 -x hostname:" + c));
+
+            assertEquals(udhcpc, lines(Pipework.ok("--dry-run", br, c, "udhcpc").out()));
+            assertEquals(dhclient, lines(Pipework.ok("--dry-run", br, c, "dhclient").out()));
+            assertEquals(helper, lines(Pipework.ok("--dry-run", br, c, "dhcp").out()));
+            assertEquals(Set.of("lo"), guestLinks(p), "a dry run changed the container");
+            assertFalse(hostLinkExists("veth1pl" + p), "a dry run created the veth");
+            assertFalse(Files.exists(Path.of("/var/run/netns/" + ns)));
+        }
+    }
+
+    // ------------------------------------------------------------------ 5. kernel features
+
+    /**
+     * {@code @100} on a NIC: the 802.1Q sub-interface {@code nic<s>.100} (VLAN id 100) is made and
+     * is the macvlan's parent; the tagged LAN answers; a second attach reuses the sub-interface.
+     */
+    @Test
+    void vlanSubInterfaceIsTheMacvlanParent() {
+        Prerequisites.requireDocker();
+        Prerequisites.requireLinkType("vlan", "802.1Q VLAN");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers()) {
+            Lan lan = lan(netns, s);
+            String sub = host.link(lan.nic() + ".100");
+            Sh.ok("ip", "-n", lan.ns(), "link", "add", "link", lan.end(), "name", "v100", "type", "vlan", "id", "100");
+            netns.addAddress(lan.ns(), "v100", "10.160.100.254/24");
+            Sh.ok("ip", "-n", lan.ns(), "link", "set", "v100", "up");
+            String c = containers.start("vlan");
+            int pid = containers.pid(c);
+            host.link("ph" + pid + "eth1");
+            host.link("ph" + pid + "eth2");
+
+            Pipework.ok(lan.nic(), c, "10.160.100.10/24", "@100");
+            Map<String, Object> vlan = IpJson.link(null, sub)
+                    .orElseThrow(() -> new AssertionError(sub + " was not created"));
+            assertEquals(Optional.of("vlan"), IpJson.kind(vlan), Json.write(vlan));
+            assertEquals("100", IpJson.field(vlan, "linkinfo", "info_data", "id"), Json.write(vlan));
+            assertEquals(lan.nic(), IpJson.field(vlan, "link"), "parent of " + sub);
+            assertTrue(flags(vlan).contains("UP"), Json.write(vlan));
+            Map<String, Object> eth1 = guestLink(pid, "eth1");
+            assertEquals(Optional.of("macvlan"), IpJson.kind(eth1));
+            assertEquals("bridge", IpJson.field(eth1, "linkinfo", "info_data", "mode"));
+            assertEquals(IpJson.field(vlan, "ifindex"), IpJson.field(eth1, "link_index"),
+                    "the macvlan's parent is not " + sub);
+            assertEquals("pipework macvlan " + sub, IpJson.field(eth1, "ifalias"));
+            assertEquals(List.of("10.160.100.10/24"), ipv4(pid, "eth1"));
+            assertEquals(List.of(), hostLinksStartingWith("ph" + pid));
+            assertTrue(Reach.eventually(containers, c, "10.160.100.254"), "no ping over VLAN 100");
+            assertEquals(List.of(sub, "macvlan"), List.of(row(statusRows(c), "eth1").get(7),
+                    row(statusRows(c), "eth1").get(9)));
+
+            // The sub-interface exists now: a second attach takes it as it is.
+            Pipework.ok("-i", "eth2", lan.nic(), c, "10.160.100.11/24", "@100");
+            assertEquals(IpJson.field(vlan, "ifindex"), IpJson.field(guestLink(pid, "eth2"), "link_index"));
+            assertEquals(1, hostLinksStartingWith(lan.nic() + ".").size());
+
+            Pipework.ok("del", "--all", c);
+            assertEquals(Set.of("lo"), guestLinks(pid));
+        }
+    }
+
+    /** {@code dummy<s>}: a dummy interface is the container's eth1, with the address and the gateway. */
+    @Test
+    void dummyInterfaceInTheContainer() {
+        Prerequisites.requireDocker();
+        Prerequisites.requireLinkType("dummy", "dummy interface");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
+            String c = containers.start("dummy");
+            int pid = containers.pid(c);
+            host.link("du" + pid + "eth1");
+            host.link("dummy" + s);
+
+            Pipework.ok("dummy" + s, c, "10.160.50.2/24@10.160.50.1");
+            Map<String, Object> eth1 = guestLink(pid, "eth1");
+            assertEquals(Optional.of("dummy"), IpJson.kind(eth1), Json.write(eth1));
+            assertEquals("pipework dummy", IpJson.field(eth1, "ifalias"));
+            assertEquals(List.of("10.160.50.2/24"), ipv4(pid, "eth1"));
+            assertEquals(Optional.of("10.160.50.1"), IpJson.defaultGateway(pid));
+            assertFalse(hostLinkExists("du" + pid + "eth1"), "the dummy's host-side name is left");
+            assertFalse(hostLinkExists("dummy" + s), "a host link named after the argument was made");
+            assertEquals("dummy", row(statusRows(c), "eth1").get(9));
+
+            Pipework.ok("del", c);
+            assertEquals(Set.of("lo"), guestLinks(pid));
+        }
+    }
+
+    /** IPoIB: a child of the host's InfiniBand link is the container's ib0. Needs a real InfiniBand NIC. */
+    @Test
+    void ipoibChildInterfaceInTheContainer() throws IOException {
+        Prerequisites.requireDocker();
+        Optional<String> ib = infinibandLink();
+        Prerequisites.requireKernelFeature("IPoIB", ib.isPresent(), "no InfiniBand link (type 32 in /sys/class/net/*/type)"
+                + " on this host, and an InfiniBand NIC cannot be faked");
+        String parent = ib.orElseThrow();
+        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
+            String c = containers.start("ipoib");
+            int p = containers.pid(c);
+            String child = parent + "." + p;
+            if (child.length() > 15) {
+                child = "ib" + sha256Prefix(child);
+            }
+            host.link(child);
+            boolean parentUp = flags(hostLink(parent)).contains("UP");
+            String in = "nsenter --net=/proc/" + p + "/ns/net ";
+            List<String> expected = new ArrayList<>();
+            expected.add("ip link add link " + parent + " name " + child + " type ipoib");
+            if (!parentUp) {
+                expected.add("ip link set " + parent + " up");
+            }
+            expected.addAll(List.of(
+                    "ip link set " + child + " netns /proc/" + p + "/ns/net",
+                    in + "ip link set " + child + " name ib0",
+                    in + "ip link set ib0 alias 'pipework ipoib " + parent + "'",
+                    in + "ip -4 addr add 10.160.200.2/24 brd 10.160.200.255 dev ib0",
+                    in + "ip link set ib0 up"));
+            if (Sh.onPath("arping")) {
+                expected.add(in + "arping -c 2 -A -I ib0 10.160.200.2 &");
+            }
+            assertEquals(expected, lines(Pipework.ok("--dry-run", parent, c, "10.160.200.2/24").out()));
+            assertEquals(Set.of("lo"), guestLinks(p));
+
+            Sh.Result mac = Pipework.run(parent, c, "10.160.200.2/24", "02:0a:a0:c8:00:02");
+            assertEquals(1, mac.code(), mac.describe());
+            assertEquals("MACADDR configuration unsupported for IPoIB interfaces.", mac.err().strip());
+
+            Pipework.ok(parent, c, "10.160.200.2/24");
+            Map<String, Object> ib0 = guestLink(p, "ib0");
+            assertEquals(Optional.of("ipoib"), IpJson.kind(ib0), Json.write(ib0));
+            assertEquals(List.of("10.160.200.2/24"), ipv4(p, "ib0"));
+            assertFalse(hostLinkExists(child), child + " is still on the host");
+            assertEquals(List.of(parent, "ipoib"), List.of(row(statusRows(c), "ib0").get(7), row(statusRows(c), "ib0").get(9)));
+            Pipework.ok("del", "-i", "ib0", c);
+            assertEquals(Set.of("lo"), guestLinks(p));
+        }
+    }
+
+    /**
+     * Runs everywhere: {@code --dry-run} of the 802.1Q, dummy, macvlan (NIC down, gateway) and
+     * {@code --direct-phys} forms against a real container prints the planned commands with its
+     * PID, and changes nothing.
+     */
+    @Test
+    void dryRunsOfThePhysicalFormsPrintThePlan() {
+        Prerequisites.requireDocker();
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers()) {
+            Lan lan = lan(netns, s);
+            String nic = lan.nic();
+            String mac = IpJson.field(hostLink(nic), "address");
+            String c = containers.start("physdry");
+            int p = containers.pid(c);
+            String in = "nsenter --net=/proc/" + p + "/ns/net ";
+            String mtu = Integer.toString(LAN_MTU);
+            boolean arping = Sh.onPath("arping");
+            String nicBefore = nicState(nic);
+
+            List<String> vlan = new ArrayList<>(List.of(
+                    "ip link add link " + nic + " name " + nic + ".100 mtu " + mtu + " type vlan id 100",
+                    "ip link add link " + nic + ".100 dev ph" + p + "eth1 mtu " + mtu + " type macvlan mode bridge",
+                    "ip link set " + nic + ".100 up",
+                    "ip link set ph" + p + "eth1 netns /proc/" + p + "/ns/net",
+                    in + "ip link set ph" + p + "eth1 name eth1",
+                    in + "ip link set eth1 alias 'pipework macvlan " + nic + ".100'",
+                    in + "ip link set dev eth1 address 02:00:00:00:01:02",
+                    in + "ip -4 addr add 10.160.100.2/24 brd 10.160.100.255 dev eth1",
+                    in + "ip link set eth1 up"));
+            if (arping) {
+                vlan.add(in + "arping -c 2 -A -I eth1 10.160.100.2 &");
+            }
+            assertEquals(vlan, lines(Pipework.ok("--dry-run", nic, c, "10.160.100.2/24", "02:00:00:00:01:02@100").out()));
+
+            String du = "du" + p + "eth1";
+            List<String> dummy = new ArrayList<>(List.of(
+                    "ip link add dev " + du + " type dummy",
+                    "ip link set " + du + " netns /proc/" + p + "/ns/net",
+                    in + "ip link set " + du + " name eth1",
+                    in + "ip link set eth1 alias 'pipework dummy'",
+                    in + "ip -4 addr add 10.160.50.2/24 brd 10.160.50.255 dev eth1",
+                    in + "ip link set eth1 up",
+                    in + "ip -4 route replace default via 10.160.50.1 dev eth1"));
+            if (arping) {
+                dummy.add(in + "arping -c 2 -A -I eth1 10.160.50.2 &");
+            }
+            assertEquals(dummy, lines(Pipework.ok("--dry-run", "dummy" + s, c, "10.160.50.2/24@10.160.50.1").out()));
+
+            List<String> direct = new ArrayList<>(List.of(
+                    "ip link set " + nic + " down",
+                    "ip link set " + nic + " alias 'pipework direct " + nic + " " + mac + "'",
+                    "ip link set " + nic + " netns /proc/" + p + "/ns/net",
+                    in + "ip link set " + nic + " name eth1",
+                    in + "ip -4 addr add 10.160.0.50/24 brd 10.160.0.255 dev eth1",
+                    in + "ip link set eth1 up"));
+            if (arping) {
+                direct.add(in + "arping -c 2 -A -I eth1 10.160.0.50 &");
+            }
+            assertEquals(direct, lines(Pipework.ok("--dry-run", "--direct-phys", nic, c, "10.160.0.50/24").out()));
+            assertEquals(nicBefore, nicState(nic), "a dry run changed the NIC");
+
+            // With the NIC down, the plan brings it up after making the macvlan.
+            Sh.ok("ip", "link", "set", nic, "down");
+            String downBefore = nicState(nic);
+            List<String> macvlan = new ArrayList<>(List.of(
+                    "ip link add link " + nic + " dev ph" + p + "eth1 mtu " + mtu + " type macvlan mode bridge",
+                    "ip link set " + nic + " up",
+                    "ip link set ph" + p + "eth1 netns /proc/" + p + "/ns/net",
+                    in + "ip link set ph" + p + "eth1 name eth1",
+                    in + "ip link set eth1 alias 'pipework macvlan " + nic + "'",
+                    in + "ip -4 addr add 10.160.0.51/24 brd 10.160.0.255 dev eth1",
+                    in + "ip link set eth1 up",
+                    in + "ip -4 route replace default via " + LAN_GW + " dev eth1"));
+            if (arping) {
+                macvlan.add(in + "arping -c 2 -A -I eth1 10.160.0.51 &");
+            }
+            assertEquals(macvlan, lines(Pipework.ok("--dry-run", nic, c, "10.160.0.51/24@" + LAN_GW).out()));
+
+            assertEquals(downBefore, nicState(nic), "a dry run changed the NIC");
+            assertFalse(hostLinkExists(nic + ".100"), "a dry run made the VLAN interface");
+            assertEquals(List.of(), hostLinksStartingWith("ph" + p));
+            assertEquals(List.of(), hostLinksStartingWith("du" + p));
+            assertEquals(Set.of("lo"), guestLinks(p), "a dry run changed the container");
+        }
+    }
+
+    /** Where the kernel has no 802.1Q: {@code @100} on a NIC fails with the kernel's word and leaves nothing. */
+    @Test
+    void withoutVlanSupportTheAttachFailsAndLeavesNothing() {
+        Prerequisites.requireDocker();
+        Assumptions.assumeFalse(Prerequisites.linkTypeSupported("vlan"),
+                "this kernel has 802.1Q VLAN support: vlanSubInterfaceIsTheMacvlanParent covers it");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             TestContainers containers = new TestContainers()) {
+            Lan lan = lan(netns, s);
+            host.link(lan.nic() + ".100");
+            String c = containers.start("novlan");
+            int pid = containers.pid(c);
+            host.link("ph" + pid + "eth1");
+            String nicBefore = nicState(lan.nic());
+
+            Sh.Result r = Pipework.run(lan.nic(), c, "10.160.100.10/24", "@100");
+            assertNotEquals(0, r.code(), r.describe());
+            assertTrue(r.err().contains("VLAN 100") && r.err().contains(lan.nic() + ".100"), r.describe());
+            assertFalse(hostLinkExists(lan.nic() + ".100"));
+            assertEquals(List.of(), hostLinksStartingWith("ph" + pid));
+            assertEquals(nicBefore, nicState(lan.nic()));
+            assertEquals(Set.of("lo"), guestLinks(pid));
+        }
+    }
+
+    /** Where the kernel has no dummy interfaces: {@code dummy<s>} fails with the kernel's word and leaves nothing. */
+    @Test
+    void withoutDummySupportTheAttachFailsAndLeavesNothing() {
+        Prerequisites.requireDocker();
+        Assumptions.assumeFalse(Prerequisites.linkTypeSupported("dummy"),
+                "this kernel has dummy interfaces: dummyInterfaceInTheContainer covers it");
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
+            String c = containers.start("nodummy");
+            int pid = containers.pid(c);
+            host.link("du" + pid + "eth1");
+            Sh.Result r = Pipework.run("dummy" + s, c, "10.160.50.2/24");
+            assertNotEquals(0, r.code(), r.describe());
+            assertTrue(r.err().contains("du" + pid + "eth1"), r.describe());
+            assertEquals(List.of(), hostLinksStartingWith("du" + pid));
+            assertFalse(hostLinkExists("dummy" + s));
+            assertEquals(Set.of("lo"), guestLinks(pid));
+        }
+    }
+
+    // ------------------------------------------------------------------ 6. --wait
+
+    /**
+     * {@code --wait -i veth0 --timeout 5} inside a namespace: returns 0 once veth0 appears (a
+     * second later) with carrier and up; {@code -i lan1} present but down returns once it is set up.
+     */
+    @Test
+    void waitReturnsOnceTheInterfaceIsUp() throws Exception {
+        Prerequisites.requireRoot();
+        try (TestNetns netns = new TestNetns()) {
+            String ns = netns.create("wait");
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            long t0 = System.nanoTime();
+            Thread later = new Thread(() -> {
+                try {
+                    Thread.sleep(1000);
+                    Sh.ok("ip", "-n", ns, "link", "add", "veth0", "type", "veth", "peer", "name", "veth0p");
+                    Sh.ok("ip", "-n", ns, "link", "set", "veth0p", "up");
+                    Sh.ok("ip", "-n", ns, "link", "set", "veth0", "up");
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            later.start();
+            Sh.Result r = waitIn(ns, "veth0", "5");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            later.join();
+            if (failure.get() != null) {
+                throw new AssertionError("creating veth0 failed", failure.get());
+            }
+            assertEquals(0, r.code(), r.describe());
+            assertTrue(ms >= 1000, "returned after " + ms + " ms, before veth0 existed");
+            assertTrue(ms < 5000, "returned after " + ms + " ms: waited for the timeout");
+
+            // Present, with a peer that is up, but itself down: not ready until it is set up.
+            Sh.ok("ip", "-n", ns, "link", "add", "lan1", "type", "veth", "peer", "name", "lan1p");
+            Sh.ok("ip", "-n", ns, "link", "set", "lan1p", "up");
+            long t1 = System.nanoTime();
+            Thread up = new Thread(() -> {
+                try {
+                    Thread.sleep(1000);
+                    Sh.ok("ip", "-n", ns, "link", "set", "lan1", "up");
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            up.start();
+            r = waitIn(ns, "lan1", "5");
+            ms = (System.nanoTime() - t1) / 1_000_000;
+            up.join();
+            if (failure.get() != null) {
+                throw new AssertionError("setting lan1 up failed", failure.get());
+            }
+            assertEquals(0, r.code(), r.describe());
+            assertTrue(ms >= 1000, "returned after " + ms + " ms, while lan1 was still down");
+            assertTrue(ms < 5000, "returned after " + ms + " ms: waited for the timeout");
+        }
+    }
+
+    /** {@code --wait -i veth0 --timeout 2} for a link that never comes: exit 1 after about two seconds, naming it. */
+    @Test
+    void waitTimesOutNamingTheInterface() {
+        Prerequisites.requireRoot();
+        try (TestNetns netns = new TestNetns()) {
+            String ns = netns.create("waitto");
+            long t0 = System.nanoTime();
+            Sh.Result r = waitIn(ns, "veth0", "2");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(1, r.code(), r.describe());
+            assertTrue(r.err().contains("\"veth0\""), r.describe());
+            assertEquals("", r.out());
+            assertTrue(ms >= 2000, "gave up after " + ms + " ms, before the 2 s timeout");
+            assertTrue(ms < 10_000, "gave up only after " + ms + " ms");
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers: the LAN and the NIC
+
+    /** A LAN namespace and the host's "NIC" leading into it. */
+    private record Lan(String ns, String nic, String end) {
+    }
+
+    /** {@code nic<s>} on the host (up, MTU 1400), its peer {@code lan<s>} in a new namespace holding {@value #LAN_GW}/24. */
+    private static Lan lan(TestNetns netns, String s) {
+        String ns = netns.create("lan");
+        String nic = "nic" + s;
+        String end = "lan" + s;
+        netns.veth(nic, end);
+        Sh.ok("ip", "link", "set", nic, "mtu", Integer.toString(LAN_MTU));
+        Sh.ok("ip", "link", "set", end, "mtu", Integer.toString(LAN_MTU));
+        Sh.ok("ip", "link", "set", end, "netns", ns);
+        netns.addAddress(ns, end, LAN_GW + "/24");
+        Sh.ok("ip", "-n", ns, "link", "set", end, "up");
+        Sh.ok("ip", "link", "set", nic, "up");
+        return new Lan(ns, nic, end);
+    }
+
+    /** Name, MAC, MTU, flags, alias and state of a host link, to compare before and after. */
+    private static String nicState(String nic) {
+        Map<String, Object> l = hostLink(nic);
+        return String.join(" | ", nic, IpJson.field(l, "address"), IpJson.field(l, "mtu"), flags(l).toString(),
+                String.valueOf(IpJson.field(l, "ifalias")), IpJson.field(l, "operstate"),
+                String.valueOf(IpJson.field(l, "promiscuity")), String.valueOf(IpJson.field(l, "master")));
+    }
+
+    /** Puts a veth end named {@code name} into the guest of {@code pid} (its peer stays on the host, down). */
+    private static void occupy(HostCleanup host, int pid, String name, String hostEnd, String guestEnd) {
+        host.createVeth(hostEnd, guestEnd);
+        Sh.ok("ip", "link", "set", guestEnd, "netns", Integer.toString(pid));
+        Sh.ok("nsenter", "--net=/proc/" + pid + "/ns/net", "ip", "link", "set", guestEnd, "name", name);
+    }
+
+    private static void assertAliasCleared(Map<String, Object> link) {
+        String alias = IpJson.field(link, "ifalias");
+        assertTrue(alias == null || alias.isEmpty(), "alias left on " + link.get("ifname") + ": " + alias);
+    }
+
+    /** A locally administered MAC that no host link has. */
+    private static String unusedMac() {
+        Set<String> used = new TreeSet<>();
+        IpJson.links(null).forEach(l -> used.add(IpJson.field(l, "address")));
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        while (true) {
+            String mac = String.format("02:a0:%02x:%02x:%02x:%02x", random.nextInt(256), random.nextInt(256),
+                    random.nextInt(256), random.nextInt(256));
+            if (!used.contains(mac)) {
+                return mac;
+            }
+        }
+    }
+
+    /** The first host link of type 32 (ARPHRD_INFINIBAND), if any. */
+    private static Optional<String> infinibandLink() throws IOException {
+        try (Stream<Path> links = Files.list(Path.of("/sys/class/net"))) {
+            return links.filter(p -> {
+                try {
+                    return Files.readString(p.resolve("type")).strip().equals("32");
+                } catch (IOException e) {
+                    return false;
+                }
+            }).map(p -> p.getFileName().toString()).sorted().findFirst();
+        }
+    }
+
+    private static String sha256Prefix(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 5);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers: DHCP
+
+    /**
+     * dnsmasq in its own namespace, whose veth {@code ds<s>} (10.161.0.1/24) has its host end
+     * {@code dp<s>} on bridge {@code br<s>}. Close stops dnsmasq and removes its files; the
+     * bridge and namespace go with the HostCleanup and TestNetns given.
+     */
+    private static final class DhcpServer implements AutoCloseable {
+        private final String bridge;
+        private final Path dir;
+        private final Path leaseFile;
+        private Process process;
+
+        private DhcpServer(String bridge, Path dir) {
+            this.bridge = bridge;
+            this.dir = dir;
+            this.leaseFile = dir.resolve("dnsmasq.leases");
+        }
+
+        static DhcpServer start(HostCleanup host, TestNetns netns, String s) throws IOException {
+            String br = host.createBridge("br" + s);
+            String ns = netns.create("dhcp");
+            String hostEnd = "dp" + s;
+            String serverEnd = "ds" + s;
+            netns.veth(hostEnd, serverEnd);
+            Sh.ok("ip", "link", "set", hostEnd, "master", br);
+            Sh.ok("ip", "link", "set", hostEnd, "up");
+            Sh.ok("ip", "link", "set", serverEnd, "netns", ns);
+            netns.addAddress(ns, serverEnd, DHCP_SERVER + "/24");
+            Sh.ok("ip", "-n", ns, "link", "set", serverEnd, "up");
+            return launch(br, ns, serverEnd);
+        }
+
+        /** The same server on the LAN end of a NIC, which gets {@value #DHCP_SERVER}/24 besides its address. */
+        static DhcpServer onLan(TestNetns netns, Lan lan) throws IOException {
+            netns.addAddress(lan.ns(), lan.end(), DHCP_SERVER + "/24");
+            return launch(null, lan.ns(), lan.end());
+        }
+
+        private static DhcpServer launch(String bridge, String ns, String iface) throws IOException {
+            DhcpServer server = new DhcpServer(bridge, Files.createTempDirectory("pw-it-dnsmasq-"));
+            try {
+                Files.createFile(server.leaseFile);
+                server.process = new ProcessBuilder("ip", "netns", "exec", ns, "dnsmasq", "--keep-in-foreground",
+                        "--conf-file=/dev/null", "--port=0", "--interface=" + iface, "--bind-interfaces",
+                        "--dhcp-range=10.161.0." + POOL_FIRST + ",10.161.0." + POOL_LAST + ",1h",
+                        "--dhcp-authoritative", "--dhcp-option=6", "--no-resolv", "--no-hosts",
+                        "--dhcp-leasefile=" + server.leaseFile, "--pid-file=" + server.dir.resolve("dnsmasq.pid"))
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectErrorStream(true)
+                        .redirectOutput(server.dir.resolve("dnsmasq.log").toFile())
+                        .start();
+                boolean listening = awaitTrue(() -> !server.process.isAlive() || Sh.run("ip", "netns", "exec", ns,
+                        "ss", "-H", "-u", "-l", "-n", "sport", "=", ":67").trimmed().length() > 0, Duration.ofSeconds(10));
+                if (!listening || !server.process.isAlive()) {
+                    throw new AssertionError("dnsmasq did not start: " + server.log());
+                }
+                return server;
+            } catch (IOException | RuntimeException | Error e) {
+                server.close();
+                throw e;
+            }
+        }
+
+        String bridge() {
+            return bridge;
+        }
+
+        String leases() {
+            try {
+                return Files.readString(leaseFile);
+            } catch (IOException e) {
+                return "[cannot read " + leaseFile + ": " + e.getMessage() + "]";
+            }
+        }
+
+        /** The lease line for {@code mac}, split: expiry, MAC, address, hostname, client id. */
+        Optional<List<String>> lease(String mac) {
+            return leases().lines().map(l -> List.of(l.trim().split("\\s+")))
+                    .filter(f -> f.size() >= 4 && f.get(1).equalsIgnoreCase(mac)).findFirst();
+        }
+
+        String log() {
+            try {
+                return Files.readString(dir.resolve("dnsmasq.log"));
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        @Override
+        public void close() {
+            if (process != null) {
+                process.descendants().forEach(ProcessHandle::destroy);
+                process.destroy();
+                try {
+                    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                        process.destroyForcibly();
+                        process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw new AssertionError("cannot remove " + dir + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * {@code pipework <bridge> <guest> <dhcp form> [mac]}, which must succeed and leave the host's
+     * /etc/resolv.conf and hostname byte for byte as they were, and no {@code pipework-<pid>}
+     * namespace name, bind mount or /etc/netns directory behind.
+     */
+    private static Sh.Result isolatedDhcpRun(int pid, String bridge, String guest, String... form) throws IOException {
+        Path resolv = Path.of("/etc/resolv.conf");
+        byte[] resolvBefore = Files.exists(resolv) ? Files.readAllBytes(resolv) : null;
+        String hostname = Files.readString(Path.of("/proc/sys/kernel/hostname"));
+        List<String> args = new ArrayList<>(List.of(bridge, guest));
+        args.addAll(List.of(form));
+        Sh.Result r = Pipework.run(args, Pipework.DEFAULT_TIMEOUT);
+        assertEquals(0, r.code(), "pipework " + String.join(" ", args) + ": " + r.describe());
+        if (resolvBefore == null) {
+            assertFalse(Files.exists(resolv), "the DHCP run created /etc/resolv.conf");
+        } else {
+            assertArrayEquals(resolvBefore, Files.readAllBytes(resolv), "the DHCP run changed the host's /etc/resolv.conf");
+        }
+        assertEquals(hostname, Files.readString(Path.of("/proc/sys/kernel/hostname")), "the DHCP run changed the hostname");
+        String name = "pipework-" + pid;
+        assertFalse(Files.exists(Path.of("/var/run/netns", name)), "/var/run/netns/" + name + " is left");
+        assertFalse(Files.exists(Path.of("/etc/netns", name)), "/etc/netns/" + name + " is left");
+        String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+        assertFalse(mounts.contains("/netns/" + name + " "), "the bind mount of " + name + " is left:\n" + mounts);
+        return r;
+    }
+
+    /** The one IPv4 address of {@code ifname}, which must be a /24 in the DHCP pool; returned without its prefix. */
+    private static String leasedAddress(int pid, String ifname) {
+        List<String> v4 = ipv4(pid, ifname);
+        assertEquals(1, v4.size(), ifname + " addresses: " + v4);
+        String[] parts = v4.get(0).split("/");
+        assertEquals("24", parts[1], v4.get(0));
+        assertTrue(parts[0].startsWith("10.161.0."), v4.get(0) + " is not from the server's subnet");
+        int last = Integer.parseInt(parts[0].substring("10.161.0.".length()));
+        assertTrue(last >= POOL_FIRST && last <= POOL_LAST, v4.get(0) + " is outside the pool");
+        return parts[0];
+    }
+
+    /**
+     * Live (not zombie) processes named {@code client} in the network namespace of {@code guestPid},
+     * or whose command line names the guest's pid or lease file.
+     */
+    private static List<String> clientProcesses(String client, int guestPid, String guestName) {
+        String netns;
+        try {
+            netns = Files.readSymbolicLink(Path.of("/proc/" + guestPid + "/ns/net")).toString();
+        } catch (IOException e) {
+            throw new AssertionError("cannot read the netns of " + guestPid, e);
+        }
+        List<String> found = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"),
+                p -> p.getFileName().toString().matches("[0-9]+"))) {
+            for (Path p : procs) {
+                try {
+                    if (!Files.readString(p.resolve("comm")).strip().equals(client)) {
+                        continue;
+                    }
+                    String stat = Files.readString(p.resolve("stat"));
+                    char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    if (state == 'Z' || state == 'X') {
+                        continue;
+                    }
+                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
+                            .replace('\0', ' ').strip();
+                    String ns = Files.readSymbolicLink(p.resolve("ns/net")).toString();
+                    if (ns.equals(netns) || cmdline.contains(client + "." + guestName + ".")) {
+                        found.add(p.getFileName() + " " + cmdline);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // The process ended while being read.
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot list /proc", e);
+        }
+        return found;
+    }
+
+    /**
+     * Stops a client a failed test left behind: the process named in {@code pidFile}, only when it is
+     * that client and its command line names the file; then removes the file.
+     */
+    private static void stopClient(Path pidFile, String client) throws IOException {
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            Path proc = Path.of("/proc", Long.toString(pid));
+            String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+            if (Files.readString(proc.resolve("comm")).strip().equals(client) && cmdline.contains(pidFile.toString())) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // No such process any more.
+        }
+        Files.deleteIfExists(pidFile);
+    }
+
+    /** IDs of the DHCP helper containers of the container with full ID {@code id}: all, or running only. */
+    private static List<String> helpers(String id, boolean all) {
+        List<String> argv = new ArrayList<>(List.of("docker", "ps", "-q", "--no-trunc"));
+        if (all) {
+            argv.add("-a");
+        }
+        argv.addAll(List.of("--filter", "label=dev.pipework.dhcp-for=" + id));
+        return lines(Sh.ok(argv, Duration.ofSeconds(30)).out());
+    }
+
+    private static void removeHelpers(String id) {
+        List<String> left = helpers(id, true);
+        if (!left.isEmpty()) {
+            List<String> argv = new ArrayList<>(List.of("docker", "rm", "-f"));
+            argv.addAll(left);
+            Sh.run(argv, Duration.ofSeconds(60));
+        }
+    }
+
+    /** Skips (fails under CI) when a Docker image is not present locally. */
+    private static void requireImage(String image) {
+        Sh.Result r = Sh.run(List.of("docker", "image", "inspect", "--format", "{{.Id}}", image), Duration.ofSeconds(20));
+        if (r.code() != 0) {
+            String why = "image " + image + " is missing (run scripts/test-env as root to prepare this machine)";
+            if (Prerequisites.inCi()) {
+                Assertions.fail("missing prerequisite under CI: " + why);
+            }
+            Assumptions.abort("skipped: " + why);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers: --wait
+
+    /** {@code ip netns exec <ns> java -jar pipework.jar --wait -i <ifname> --timeout <seconds>}. */
+    private static Sh.Result waitIn(String ns, String ifname, String timeout) {
+        return Sh.run(List.of("ip", "netns", "exec", ns, Pipework.java(), "-jar", Pipework.jar().toString(),
+                "--wait", "-i", ifname, "--timeout", timeout), Duration.ofSeconds(60));
+    }
+
+    // ------------------------------------------------------------------ helpers: kernel state
+
+    private static Map<String, Object> hostLink(String name) {
+        return IpJson.link(null, name).orElseThrow(() -> new AssertionError("no host link " + name));
+    }
+
+    private static Map<String, Object> guestLink(int pid, String name) {
+        return IpJson.link(pid, name).orElseThrow(() -> new AssertionError("no " + name + " in the container: "
+                + guestLinks(pid)));
+    }
+
+    private static boolean hostLinkExists(String name) {
+        return IpJson.link(null, name).isPresent();
+    }
+
+    private static List<String> hostLinksStartingWith(String prefix) {
+        List<String> names = new ArrayList<>();
+        IpJson.links(null).forEach(l -> {
+            String n = (String) l.get("ifname");
+            if (n != null && n.startsWith(prefix)) {
+                names.add(n);
+            }
+        });
+        return names;
+    }
+
+    private static Set<String> guestLinks(int pid) {
+        Set<String> names = new TreeSet<>();
+        IpJson.links(pid).forEach(l -> names.add((String) l.get("ifname")));
+        return names;
+    }
+
+    /** The IPv4 addresses of a guest interface, as "a.b.c.d/len". */
+    private static List<String> ipv4(int pid, String ifname) {
+        return IpJson.addresses(pid, ifname).stream().filter(a -> !a.contains(":")).toList();
+    }
+
+    private static List<String> flags(Map<String, Object> link) {
+        Object f = link.get("flags");
+        List<String> out = new ArrayList<>();
+        if (f != null) {
+            Json.array(f).forEach(o -> out.add(o.toString()));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ helpers: status
+
+    /** The rows of {@code pipework status <guest>}, each split into its 11 columns (header checked). */
+    private static List<List<String>> statusRows(String guest) {
+        Sh.Result r = Pipework.ok("status", guest);
+        List<String> out = lines(r.out());
+        assertFalse(out.isEmpty(), r.describe());
+        List<List<String>> rows = new ArrayList<>();
+        for (String line : out) {
+            List<String> cols = List.of(line.trim().split("\\s+"));
+            assertEquals(STATUS_HEADER.size(), cols.size(), "columns of: " + line);
+            rows.add(cols);
+        }
+        assertEquals(STATUS_HEADER, rows.get(0));
+        return rows.subList(1, rows.size());
+    }
+
+    private static List<String> row(List<List<String>> rows, String iface) {
+        return rows.stream().filter(r -> r.get(3).equals(iface)).findFirst()
+                .orElseThrow(() -> new AssertionError("no status row for " + iface + ": " + rows));
+    }
+
+    /** The {@code status --json} attachment of interface {@code iface} of {@code guest}. */
+    private static Map<String, Object> attachmentJson(String guest, String iface) {
+        Map<String, Object> doc = Json.object(Json.parse(Pipework.ok("status", guest, "--json").out()));
+        for (Object o : Json.array(doc.get("attachments"))) {
+            Map<String, Object> a = Json.object(o);
+            if (iface.equals(Json.at(a, "interface", "name"))) {
+                return a;
+            }
+        }
+        throw new AssertionError("no attachment " + iface + " of " + guest + " in status --json");
+    }
+
+    // ------------------------------------------------------------------ helpers: misc
+
+    private static List<String> lines(String text) {
+        return text.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> p : parts) {
+            all.addAll(p);
+        }
+        return all;
+    }
+
+    /** Polls {@code condition} every 100 ms until it holds or {@code timeout} passes. */
+    private static boolean awaitTrue(BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+}
