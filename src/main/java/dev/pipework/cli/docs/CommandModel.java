@@ -24,20 +24,17 @@ final class CommandModel {
     final CommandSpec status;
     /** The original's Syntax lines, as {@code pipework} prints them. */
     final String syntax;
-    /** What {@code --help} adds after the Syntax lines. */
-    final String added;
 
-    private CommandModel(CommandSpec attach, CommandSpec del, CommandSpec status, String syntax, String added) {
+    private CommandModel(CommandSpec attach, CommandSpec del, CommandSpec status, String syntax) {
         this.attach = attach;
         this.del = del;
         this.status = status;
         this.syntax = syntax;
-        this.added = added;
     }
 
     static CommandModel load() {
         return new CommandModel(spec("PipeworkCommand"), spec("DelCommand"), spec("StatusCommand"),
-                constant("Syntax", "ORIGINAL"), constant("Syntax", "ADDED"));
+                constant("Syntax", "ORIGINAL"));
     }
 
     /** The sub-commands with a model of their own, by name. */

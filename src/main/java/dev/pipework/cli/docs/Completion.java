@@ -14,13 +14,20 @@ import java.util.Set;
  * Renders the bash completion of {@code pipework} from the command model. It completes the
  * sub-commands and the host's interfaces (from /sys/class/net) as the first word, the options of the
  * form being typed, the values of {@code -a}, file names after {@code --batch}, guests (Docker
- * containers where docker answers, named network namespaces) where a guest goes, and the first word
- * of {@code ip route}, {@code ip rule} and {@code tc} after their guest. Self-contained: it needs
+ * containers where docker answers, named network namespaces) where a guest goes, the DHCP words where
+ * the address goes, and the first word of {@code ip route}, {@code ip rule} and {@code tc} after their
+ * guest. Self-contained: it needs
  * bash only, not the bash-completion package.
  */
 public final class Completion {
     /** Values of {@code -a}: each is one that {@link Family#parse} accepts. */
     static final List<String> FAMILIES = List.of("4", "6", "inet", "inet6");
+
+    /** First words that name no interface of the host: a dummy interface is made for the guest. */
+    private static final List<String> HOST_WORDS = List.of("dummy");
+
+    /** Words that stand for an address: DHCP, by busybox in a helper container or by a client of the host. */
+    private static final List<String> ADDRESS_WORDS = List.of("dhcp", "udhcpc", "dhclient", "dhcpcd");
 
     /** The first words of {@code ip route}, {@code ip rule} and {@code tc}. */
     private static final Map<String, String> GUEST_COMMAND_WORDS = Map.of(
@@ -49,6 +56,13 @@ public final class Completion {
                 }
             }
         }
+        // -a and --batch have values to offer; the others take free text.
+        if (!valueOptions.containsAll(List.of("-a", "--batch"))) {
+            throw new IllegalStateException("the completion offers values of -a and --batch, which the model"
+                    + " no longer has: " + valueOptions);
+        }
+        List<String> otherValueOptions = new ArrayList<>(valueOptions);
+        otherValueOptions.removeAll(List.of("-a", "--batch"));
         List<String> subcommands = new ArrayList<>();
         model.subcommands().forEach(s -> subcommands.add(s.name()));
         subcommands.addAll(CommandModel.GUEST_COMMANDS);
@@ -60,14 +74,16 @@ public final class Completion {
         }
         StringBuilder guestWords = new StringBuilder();
         for (String keyword : CommandModel.GUEST_COMMANDS) {
-            guestWords.append("                    ").append(keyword).append(") words='")
+            guestWords.append("                        ").append(keyword).append(") words='")
                     .append(GUEST_COMMAND_WORDS.get(keyword)).append("' ;;\n");
         }
 
         return TEMPLATE
                 .replace("@VERSION@", version)
-                .replace("@SUBCOMMANDS@", String.join(" ", subcommands))
+                .replace("@FIRST_WORDS@", String.join(" ", subcommands) + " " + String.join(" ", HOST_WORDS))
+                .replace("@ADDRESS_WORDS@", String.join(" ", ADDRESS_WORDS))
                 .replace("@SUBCOMMAND_CASE@", String.join("|", subcommands))
+                .replace("@OTHER_VALUE_OPTIONS@", String.join("|", otherValueOptions))
                 .replace("@VALUE_OPTIONS@", String.join("|", valueOptions))
                 .replace("@FAMILIES@", String.join(" ", FAMILIES))
                 .replace("@ATTACH_OPTIONS@", String.join(" ", CommandModel.optionNames(model.attach)))
@@ -132,7 +148,7 @@ public final class Completion {
                         compopt -o filenames 2>/dev/null
                         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
                         return 0 ;;
-                    @VALUE_OPTIONS@) return 0 ;;
+                    @OTHER_VALUE_OPTIONS@) return 0 ;;
                 esac
 
                 # The form being typed (the first word that is not an option) and how many words it has.
@@ -167,8 +183,9 @@ public final class Completion {
                 case $form in
                     '')
                         case $count in
-                            0) words="@SUBCOMMANDS@ $(_pipework_links) $opts" ;;
+                            0) words="@FIRST_WORDS@ $(_pipework_links) $opts" ;;
                             1) words=$(_pipework_guests) ;;
+                            2) words='@ADDRESS_WORDS@' ;;
                         esac ;;
                     @GUEST_COMMAND_CASE@)
                         case $count in

@@ -24,10 +24,14 @@ public final class ManPage {
         this.version = version;
     }
 
-    /** An example: what it shows, then the command. */
-    private record Example(String what, String command) {
+    /** An example: what it shows, then one or more commands. */
+    private record Example(String what, List<String> commands) {
+        Example(String what, String... commands) {
+            this(what, List.of(commands));
+        }
     }
 
+    /** One for every form, in the order of the project's README. */
     private static final List<Example> EXAMPLES = List.of(
             new Example("Linux bridge: br1 is used, or created when missing and its name starts with br; the veth"
                     + " veth1pl<pid> joins the bridge, its peer is eth1 in the container.",
@@ -64,24 +68,49 @@ public final class ManPage {
             new Example("Wait, inside a container, until eth1 exists, has carrier and is up; exit status 1 when it"
                     + " does not within 30 seconds.",
                     "pipework --wait -i eth1 --timeout 30"),
-            new Example("Dry run: print the commands, change nothing.",
+            new Example("Physical NIC: a macvlan in bridge mode, ph<pid><cif> (cut to 15 characters), with the"
+                    + " NIC's MTU, moved into the container and renamed.",
+                    "pipework eth2 web 50.19.169.157/24"),
+            new Example("VLAN on a NIC: the 802.1Q sub-interface eth2.100 (made when missing) is the macvlan's"
+                    + " parent; an eth2.100 that is not VLAN 100 is refused.",
+                    "pipework eth2 web 10.100.0.5/24 @100"),
+            new Example("The NIC itself moves into the container and is renamed; a wireless NIC moves with iw.",
+                    "pipework --direct-phys eth1 web 192.168.1.2/24"),
+            new Example("The NIC whose MAC address this is.",
+                    "pipework --direct-phys mac:00:f3:15:4a:42:c8 -i container0 web 0/0"),
+            new Example("Dummy: a dummy interface du<pid><cif>.",
+                    "pipework dummy web 192.168.21.101/24@192.168.21.1"),
+            new Example("IPoIB: a child ib0.<pid> (ib0.8001.<pid> with pkey 0x8001); the container interface"
+                    + " defaults to ib0.",
+                    "pipework ib0 web 10.10.0.2/24", "pipework ib0 web 10.10.0.2/24 @8001"),
+            new Example("DHCP with busybox udhcpc in a helper container that shares the guest's network; it returns"
+                    + " once the lease is applied; -f keeps the helper running to renew.",
+                    "pipework br1 web dhcp", "pipework br1 web dhcp:-f"),
+            new Example("DHCP with a client of the host, run in the guest's namespace (udhcpc, dhclient or dhcpcd;"
+                    + " -f keeps it running, :ARGS are its arguments).",
+                    "pipework br1 web udhcpc", "pipework br1 web dhclient-f:-v"),
+            new Example("The same MAC address every time, so the same lease.",
+                    "pipework eth0 web dhcp U:web.example.com"),
+            new Example("Remove what attaches made in a guest: eth1, another interface, or all of them.",
+                    "pipework del web", "pipework del -i eth2 web", "pipework del --all web"),
+            new Example("Every attachment, one line each, from the live kernel and Open vSwitch state; or those of"
+                    + " one guest, as JSON.",
+                    "pipework status", "pipework status web --json"),
+            new Example("Many invocations in one process, one per line of a file, or of standard input.",
+                    "pipework --batch attach.list", "pipework --batch - < attach.list"),
+            new Example("The result of an attach as a JSON document.",
+                    "pipework --json br1 web 10.0.0.5/24@10.0.0.1"),
+            new Example("Dry run: print the commands, change nothing; also for del and --batch.",
                     "pipework --dry-run br1 web 192.168.1.10/24"),
             new Example("Verbose: each command and its result on standard error.",
-                    "pipework -v br1 web 192.168.1.10/24"),
-            new Example("The result of an attach as a JSON document.",
-                    "pipework --json br1 web 192.168.1.10/24"),
-            new Example("Remove eth1, which an attach plumbed into web; with --all, every interface it plumbed.",
-                    "pipework del web"),
-            new Example("Every interface attaches plumbed, one line each; or those of one guest, as JSON.",
-                    "pipework status"),
-            new Example("", "pipework status web --json"),
-            new Example("Many invocations in one process, one per line of a file (- reads standard input).",
-                    "pipework --batch attachments.txt"));
+                    "pipework -v br1 web 192.168.1.10/24"));
 
     /** The page, ready for {@code man -l}. */
     public String render() {
         Roff r = new Roff();
         r.line(".\\\" Generated from the command model of pipework " + version + "; do not edit.");
+        // No hyphenation: names and addresses must read as typed. HY is read by the man macros' paragraphs.
+        r.line(".nr HY 0");
         r.line(".TH PIPEWORK 1 \"\" \"pipework " + version + "\" \"User Commands\"");
         r.line(".nh");
         r.line(".ad l");
@@ -113,12 +142,16 @@ public final class ManPage {
         r.text("Options may stand anywhere before the guest, in any order.");
         r.line(".SS Arguments");
         arg(r, "hostinterface", "A Linux bridge (created when missing and its name starts with br), an Open vSwitch"
-                + " bridge (created when missing and its name starts with ovs), or mac:MAC for the host interface"
-                + " with that MAC address.");
+                + " bridge (created when missing and its name starts with ovs), a physical NIC (a macvlan on it,"
+                + " or the NIC itself with --direct-phys), dummy, an InfiniBand interface (IPoIB), or mac:MAC for"
+                + " the host interface with that MAC address.");
         arg(r, "guest", "A Docker container name or ID, an LXC container, a named network namespace (ip netns),"
                 + " a PID, or the path of a network namespace file.");
         arg(r, "ipaddr/subnet[@default_gateway]", "The address of the container interface; 0/0 for none. With a"
                 + " gateway, the default route of the guest is replaced through it.");
+        arg(r, "dhcp[:options], udhcpc, dhclient, dhcpcd", "An address by DHCP instead: busybox udhcpc in a helper"
+                + " container, or that client of the host in the guest's namespace; -f after the name keeps the"
+                + " client running, :ARGS gives it arguments.");
         arg(r, "[macaddr][@vlan]", "The MAC address of the container interface (U:text derives one from the"
                 + " text), and the VLAN tag of an Open vSwitch port.");
         arg(r, "route_command, rule_command, tc_command", "The rest of the line, given to ip route, ip rule or tc"
@@ -136,15 +169,15 @@ public final class ManPage {
 
         r.line(".SH EXAMPLES");
         for (Example example : EXAMPLES) {
-            if (!example.what().isEmpty()) {
-                r.line(".PP");
-                r.text(example.what());
-            }
+            r.line(".PP");
+            r.text(example.what());
             r.line(".PP");
             r.line(".RS 4");
             r.line(".nf");
-            for (String line : wrapCommand(example.command())) {
-                r.text(line);
+            for (String command : example.commands()) {
+                for (String line : wrapCommand(command)) {
+                    r.text(line);
+                }
             }
             r.line(".fi");
             r.line(".RE");
