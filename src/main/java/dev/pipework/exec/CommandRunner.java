@@ -10,7 +10,4 @@ public interface CommandRunner {
 
     /** Runs the command with {@code stdin} as its standard input. */
     CommandResult run(List<String> argv, String stdin);
-
-    /** Starts the command and does not wait for it; its output is discarded. */
-    void start(List<String> argv);
 }

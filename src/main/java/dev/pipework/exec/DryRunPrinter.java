@@ -11,11 +11,7 @@ public final class DryRunPrinter {
     public static String render(Plan plan) {
         StringBuilder out = new StringBuilder();
         for (Step step : plan.steps()) {
-            out.append(ShellWords.join(step.argv()));
-            if (step.background()) {
-                out.append(" &");
-            }
-            out.append('\n');
+            out.append(ShellWords.join(step.argv())).append('\n');
         }
         return out.toString();
     }

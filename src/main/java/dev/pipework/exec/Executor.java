@@ -38,11 +38,6 @@ public final class Executor {
         int i = 0;
         while (i < steps.size()) {
             Step step = steps.get(i);
-            if (step.background()) {
-                effects.runner().start(step.argv());
-                i++;
-                continue;
-            }
             List<Step> batch = IpBatch.run(steps, i);
             if (batch.size() > 1) {
                 CommandResult result = effects.runner().run(IpBatch.command(batch), IpBatch.input(batch));

@@ -27,7 +27,7 @@ final class IpBatch {
         for (int i = start + 1; i < steps.size(); i++) {
             Step next = steps.get(i);
             Key k = key(next);
-            if (next.background() || k == null || !k.prefix.equals(key.prefix)) {
+            if (k == null || !k.prefix.equals(key.prefix)) {
                 break;
             }
             if (!k.family.isEmpty()) {

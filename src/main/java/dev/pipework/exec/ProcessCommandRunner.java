@@ -62,20 +62,6 @@ public final class ProcessCommandRunner implements CommandRunner {
         }
     }
 
-    @Override
-    public void start(List<String> argv) {
-        LOG.debug("start: {}", ShellWords.join(argv));
-        try {
-            new ProcessBuilder(argv)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-        } catch (IOException e) {
-            LOG.debug("  cannot start: {}", e.getMessage());
-        }
-    }
-
     private static String drain(InputStream stream) {
         try (stream) {
             return new String(stream.readAllBytes(), StandardCharsets.UTF_8);

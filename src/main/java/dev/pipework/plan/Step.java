@@ -38,8 +38,4 @@ public sealed interface Step permits Steps.AddLinuxBridge, Steps.AddOvsBridge, S
         return java.util.Optional.empty();
     }
 
-    /** A step whose command is started and not waited for (its outcome changes nothing). */
-    default boolean background() {
-        return false;
-    }
 }

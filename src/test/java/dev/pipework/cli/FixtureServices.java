@@ -142,9 +142,5 @@ final class FixtureServices {
         public CommandResult run(List<String> argv, String stdin) {
             return run(argv);
         }
-
-        public void start(List<String> argv) {
-            run(argv);
-        }
     }
 }

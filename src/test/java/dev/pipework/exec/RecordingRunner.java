@@ -10,7 +10,6 @@ import java.util.List;
  */
 public final class RecordingRunner implements CommandRunner {
     public final List<List<String>> ran = new ArrayList<>();
-    public final List<List<String>> started = new ArrayList<>();
     private final int failAt;
     private final int failStatus;
     private final List<List<String>> failingUndos = new ArrayList<>();
@@ -62,10 +61,5 @@ public final class RecordingRunner implements CommandRunner {
             }
         }
         return new CommandResult(0, "", "");
-    }
-
-    @Override
-    public void start(List<String> argv) {
-        started.add(argv);
     }
 }

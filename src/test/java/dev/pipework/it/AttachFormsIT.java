@@ -369,7 +369,7 @@ class AttachFormsIT {
                     ns + "ip -4 addr add 10.0.0.2/24 brd 10.0.0.255 dev eth1",
                     ns + "ip link set eth1 up"));
             if (Sh.onPath("arping")) {
-                expected.add(ns + "arping -c 2 -A -I eth1 10.0.0.2 &");
+                expected.add("setsid -f " + ns + "arping -c 2 -A -I eth1 10.0.0.2");
             }
             // The plan's essential commands, in this order; others (e.g. labelling a link) may stand between.
             List<String> printed = r.out().lines().toList();

@@ -75,10 +75,6 @@ class FaultInjectionIT {
             }
             return new CommandResult(2, "", "injected failure\nCommand failed -:" + (line + 1) + "\n");
         }
-
-        public void start(List<String> argv) {
-            real.start(argv);
-        }
     }
 
     record Outcome(int status, String err) {

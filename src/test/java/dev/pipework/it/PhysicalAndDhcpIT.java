@@ -755,7 +755,7 @@ class PhysicalAndDhcpIT {
                     in + "ip -4 addr add 10.160.200.2/24 brd 10.160.200.255 dev ib0",
                     in + "ip link set ib0 up"));
             if (Sh.onPath("arping")) {
-                expected.add(in + "arping -c 2 -A -I ib0 10.160.200.2 &");
+                expected.add("setsid -f " + in + "arping -c 2 -A -I ib0 10.160.200.2");
             }
             assertEquals(expected, lines(Pipework.ok("--dry-run", parent, c, "10.160.200.2/24").out()));
             assertEquals(Set.of("lo"), guestLinks(p));
@@ -807,7 +807,7 @@ class PhysicalAndDhcpIT {
                     in + "ip -4 addr add 10.160.100.2/24 brd 10.160.100.255 dev eth1",
                     in + "ip link set eth1 up"));
             if (arping) {
-                vlan.add(in + "arping -c 2 -A -I eth1 10.160.100.2 &");
+                vlan.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.100.2");
             }
             assertEquals(vlan, lines(Pipework.ok("--dry-run", nic, c, "10.160.100.2/24", "02:00:00:00:01:02@100").out()));
 
@@ -821,7 +821,7 @@ class PhysicalAndDhcpIT {
                     in + "ip link set eth1 up",
                     in + "ip -4 route replace default via 10.160.50.1 dev eth1"));
             if (arping) {
-                dummy.add(in + "arping -c 2 -A -I eth1 10.160.50.2 &");
+                dummy.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.50.2");
             }
             assertEquals(dummy, lines(Pipework.ok("--dry-run", "dummy" + s, c, "10.160.50.2/24@10.160.50.1").out()));
 
@@ -833,7 +833,7 @@ class PhysicalAndDhcpIT {
                     in + "ip -4 addr add 10.160.0.50/24 brd 10.160.0.255 dev eth1",
                     in + "ip link set eth1 up"));
             if (arping) {
-                direct.add(in + "arping -c 2 -A -I eth1 10.160.0.50 &");
+                direct.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.0.50");
             }
             assertEquals(direct, lines(Pipework.ok("--dry-run", "--direct-phys", nic, c, "10.160.0.50/24").out()));
             assertEquals(nicBefore, nicState(nic), "a dry run changed the NIC");
@@ -851,7 +851,7 @@ class PhysicalAndDhcpIT {
                     in + "ip link set eth1 up",
                     in + "ip -4 route replace default via " + LAN_GW + " dev eth1"));
             if (arping) {
-                macvlan.add(in + "arping -c 2 -A -I eth1 10.160.0.51 &");
+                macvlan.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.0.51");
             }
             assertEquals(macvlan, lines(Pipework.ok("--dry-run", nic, c, "10.160.0.51/24@" + LAN_GW).out()));
 
