@@ -10,4 +10,13 @@ public interface CommandRunner {
 
     /** Runs the command with {@code stdin} as its standard input. */
     CommandResult run(List<String> argv, String stdin);
+
+    /**
+     * Runs the command with its output discarded, and returns its exit status. For a command that
+     * leaves a process of its own behind ({@code setsid -f}): that process keeps no pipe of ours,
+     * so waiting ends when the command does.
+     */
+    default int runDiscardingOutput(List<String> argv) {
+        return run(argv).exitStatus();
+    }
 }

@@ -62,6 +62,27 @@ public final class ProcessCommandRunner implements CommandRunner {
         }
     }
 
+    @Override
+    public int runDiscardingOutput(List<String> argv) {
+        LOG.debug("run: {}", ShellWords.join(argv));
+        try {
+            Process process = new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            int status = process.waitFor();
+            LOG.debug("  exit {}", status);
+            return status;
+        } catch (IOException e) {
+            LOG.debug("  cannot start: {}", e.getMessage());
+            return 127;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
     private static String drain(InputStream stream) {
         try (stream) {
             return new String(stream.readAllBytes(), StandardCharsets.UTF_8);

@@ -481,9 +481,10 @@ public final class Steps {
             return "announce " + address + " on \"" + device + "\"";
         }
 
+        /** arping keeps no pipe of this process: waiting for setsid ends as soon as it has forked. */
         @Override
         public dev.pipework.exec.CommandResult perform(StepEffects effects) {
-            effects.runner().run(argv());
+            effects.runner().runDiscardingOutput(argv());
             return new dev.pipework.exec.CommandResult(0, "", "");
         }
     }
