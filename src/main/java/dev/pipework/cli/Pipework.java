@@ -110,9 +110,8 @@ public final class Pipework {
     }
 
     private int attach(AttachRequest request, boolean dryRun, boolean json) {
-        if (!dryRun && services.effectiveUid().getAsInt() != 0) {
-            throw new PipeworkException("must be run as root: it changes network interfaces and namespaces"
-                    + " (try sudo, or --dry-run to see the commands)");
+        if (!dryRun) {
+            services.requireRoot(Services.CHANGES);
         }
         request = resolveHostMac(request);
         if (dryRun) {
@@ -246,9 +245,7 @@ public final class Pipework {
             out.println(dev.pipework.exec.ShellWords.join(Where.guest(guest.netnsPath()).wrap(tool)));
             return 0;
         }
-        if (services.effectiveUid().getAsInt() != 0) {
-            throw new PipeworkException("must be run as root: it enters the guest's network namespace");
-        }
+        services.requireRoot("it enters the guest's network namespace");
         try (NetnsPin pin = NetnsPin.open(guest)) {
             services.guestInspector().verifyUnchanged(guest);
             CommandResult result = services.runner().run(Where.guest(pin.path()).wrap(tool));

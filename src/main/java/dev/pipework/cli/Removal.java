@@ -35,9 +35,8 @@ final class Removal {
     }
 
     int run(DelCommand command) {
-        if (!command.dryRun && services.effectiveUid().getAsInt() != 0) {
-            throw new PipeworkException("must be run as root: it changes network interfaces and namespaces"
-                    + " (try sudo, or --dry-run to see the commands)");
+        if (!command.dryRun) {
+            services.requireRoot(Services.CHANGES);
         }
         String containerIf = command.containerInterface == null ? "eth1" : command.containerInterface;
         AttachmentInspector inspector = services.attachments().get();

@@ -23,4 +23,13 @@ import java.util.function.Supplier;
 public record Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
                        IntSupplier effectiveUid, Path lockDir, Supplier<AttachmentInspector> attachments,
                        DockerEngine docker) {
+
+    static final String CHANGES = "it changes network interfaces and namespaces (try sudo, or --dry-run to see the commands)";
+
+    /** Refuses to go on without root, saying why root is needed. */
+    void requireRoot(String why) {
+        if (effectiveUid.getAsInt() != 0) {
+            throw new dev.pipework.model.PipeworkException("must be run as root: " + why);
+        }
+    }
 }

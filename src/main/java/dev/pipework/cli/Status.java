@@ -25,9 +25,7 @@ final class Status {
     }
 
     int run(StatusCommand command) {
-        if (services.effectiveUid().getAsInt() != 0) {
-            throw new PipeworkException("must be run as root: it reads the guests' network namespaces");
-        }
+        services.requireRoot("it reads the guests' network namespaces");
         List<Guest> guests = command.guest == null ? services.guests().all()
                 : List.of(services.guests().resolve(command.guest, false));
         AttachmentInspector inspector = services.attachments().get();
