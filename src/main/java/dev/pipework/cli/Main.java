@@ -54,5 +54,8 @@ public final class Main {
         System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "false");
         System.setProperty("org.slf4j.simpleLogger.showShortLogName", "false");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        if (verbose) {
+            dev.pipework.exec.CommandLog.enable();
+        }
     }
 }

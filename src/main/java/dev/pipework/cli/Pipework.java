@@ -69,6 +69,12 @@ public final class Pipework {
                 return new Status(services, out, err).run(status);
             }
             PipeworkCommand command = new PipeworkCommand();
+            if (wordsOnly(args)) {
+                // Nothing for picocli to read: the words go to the request parser as they are.
+                // Setting picocli up costs more than the rest of such a run.
+                command.words.addAll(List.of(args));
+                return attach(command);
+            }
             CommandLine cli = commandLine(command);
             CommandLine.ParseResult parsed;
             try {
@@ -92,14 +98,7 @@ public final class Pipework {
                         command.containerInterface == null ? "eth1" : command.containerInterface,
                         command.timeoutSeconds);
             }
-            AttachRequest request;
-            try {
-                request = RequestParser.attach(command);
-            } catch (RequestParser.MissingArguments e) {
-                out.print(Syntax.ORIGINAL);
-                return 1;
-            }
-            return attach(request, command.dryRun, command.json);
+            return attach(command);
         } catch (InvalidValueException e) {
             err.println("pipework: " + e.getMessage());
             return 1;
@@ -107,6 +106,31 @@ public final class Pipework {
             err.println(e.display());
             return e.exitStatus();
         }
+    }
+
+    /** The main form, once its options are read: the words become a request, then an attach. */
+    private int attach(PipeworkCommand command) {
+        AttachRequest request;
+        try {
+            request = RequestParser.attach(command);
+        } catch (RequestParser.MissingArguments e) {
+            out.print(Syntax.ORIGINAL);
+            return 1;
+        }
+        return attach(request, command.dryRun, command.json);
+    }
+
+    /** Three or four words, none an option (none starts with '-'): the plain attach form. */
+    private static boolean wordsOnly(String[] args) {
+        if (args.length < 3 || args.length > 4) {
+            return false;
+        }
+        for (String a : args) {
+            if (a.startsWith("-")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private int attach(AttachRequest request, boolean dryRun, boolean json) {

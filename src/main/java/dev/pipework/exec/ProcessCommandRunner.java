@@ -1,7 +1,5 @@
 package dev.pipework.exec;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 
 /** Runs commands with {@link ProcessBuilder}; {@code -v} logs each one and its result. */
 public final class ProcessCommandRunner implements CommandRunner {
-    private static final Logger LOG = LoggerFactory.getLogger(ProcessCommandRunner.class);
 
     @Override
     public CommandResult run(List<String> argv) {
@@ -21,9 +18,9 @@ public final class ProcessCommandRunner implements CommandRunner {
 
     @Override
     public CommandResult run(List<String> argv, String stdin) {
-        LOG.debug("run: {}", ShellWords.join(argv));
-        if (stdin != null && LOG.isDebugEnabled()) {
-            stdin.lines().forEach(line -> LOG.debug("  < {}", line));
+        CommandLog.debug("run: {}", ShellWords.join(argv));
+        if (stdin != null && CommandLog.enabled()) {
+            stdin.lines().forEach(line -> CommandLog.debug("  < {}", line));
         }
         ProcessBuilder builder = new ProcessBuilder(argv);
         if (stdin == null) {
@@ -34,7 +31,7 @@ public final class ProcessCommandRunner implements CommandRunner {
             process = builder.start();
         } catch (IOException e) {
             CommandResult result = new CommandResult(127, "", argv.get(0) + ": " + e.getMessage());
-            LOG.debug("  cannot start: {}", e.getMessage());
+            CommandLog.debug("  cannot start: {}", e.getMessage());
             return result;
         }
         try {
@@ -48,8 +45,8 @@ public final class ProcessCommandRunner implements CommandRunner {
             String stdout = drain(process.getInputStream());
             int status = process.waitFor();
             CommandResult result = new CommandResult(status, stdout, stderr.join());
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("  exit {}{}", status, result.stderr().isBlank() ? "" : ": " + result.stderr().strip());
+            if (CommandLog.enabled()) {
+                CommandLog.debug("  exit {}{}", status, result.stderr().isBlank() ? "" : ": " + result.stderr().strip());
             }
             return result;
         } catch (IOException e) {
@@ -64,7 +61,7 @@ public final class ProcessCommandRunner implements CommandRunner {
 
     @Override
     public int runDiscardingOutput(List<String> argv) {
-        LOG.debug("run: {}", ShellWords.join(argv));
+        CommandLog.debug("run: {}", ShellWords.join(argv));
         try {
             Process process = new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -72,10 +69,10 @@ public final class ProcessCommandRunner implements CommandRunner {
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             int status = process.waitFor();
-            LOG.debug("  exit {}", status);
+            CommandLog.debug("  exit {}", status);
             return status;
         } catch (IOException e) {
-            LOG.debug("  cannot start: {}", e.getMessage());
+            CommandLog.debug("  cannot start: {}", e.getMessage());
             return 127;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
