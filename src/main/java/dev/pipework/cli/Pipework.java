@@ -170,7 +170,7 @@ public final class Pipework {
                 new Executor(new StepEffects(services.runner(), services.docker())).execute(plan);
                 plan.warnings().forEach(err::println);
                 if (json) {
-                    printResult(request, guest.withNetnsPath(pin.path()), plan);
+                    printResult(Planner.containerInterface(request, target), guest.withNetnsPath(pin.path()), plan);
                 }
             }
         }
@@ -178,8 +178,7 @@ public final class Pipework {
     }
 
     /** The {@code --json} result of an attach: the interface as the kernel now shows it, and the host side. */
-    private void printResult(AttachRequest request, Guest guest, Plan plan) {
-        String containerIf = request.containerInterface().orElse("eth1");
+    private void printResult(String containerIf, Guest guest, Plan plan) {
         Map<String, Object> doc = services.attachments().get().attachments(guest).stream()
                 .filter(a -> a.containerInterface().equals(containerIf))
                 .findFirst()

@@ -24,7 +24,6 @@ public final class Planner {
     /** The MTU the kernel gives a new bridge before any port joins it. */
     static final int DEFAULT_MTU = 1500;
     static final int ARPHRD_INFINIBAND = 32;
-    static final String NOT_YET = " is not supported yet";
 
     /**
      * Classifies the host interface as the original does: an existing Linux bridge, Open vSwitch
