@@ -29,6 +29,7 @@ import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.StatusTable;
 import dev.pipework.it.support.TestContainers;
 import dev.pipework.it.support.TestNetns;
 import dev.pipework.json.Json;
@@ -40,8 +41,7 @@ import dev.pipework.json.Json;
  */
 class LifecycleIT {
 
-    private static final List<String> HEADER = List.of("GUEST", "ID", "PID", "INTERFACE", "ADDRESSES", "MAC", "MTU",
-            "HOST-INTERFACE", "BRIDGE", "KIND", "VLAN");
+    private static final List<String> HEADER = StatusTable.HEADER;
 
     // ------------------------------------------------------------------ 1. status
 
@@ -643,16 +643,7 @@ class LifecycleIT {
         if (r.code() != 0) {
             throw new AssertionError("pipework " + String.join(" ", args) + " failed: " + r.describe());
         }
-        List<String> out = lines(r.out());
-        assertFalse(out.isEmpty(), r.describe());
-        List<List<String>> rows = new ArrayList<>();
-        for (String line : out) {
-            List<String> cols = List.of(line.trim().split("\\s+"));
-            assertEquals(HEADER.size(), cols.size(), "columns of: " + line);
-            rows.add(cols);
-        }
-        assertEquals(HEADER, rows.get(0));
-        return rows.subList(1, rows.size());
+        return StatusTable.rows(r);
     }
 
     private static List<List<String>> rowsOf(List<List<String>> rows, String guest) {

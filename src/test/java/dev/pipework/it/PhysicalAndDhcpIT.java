@@ -37,6 +37,7 @@ import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Reach;
 import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.StatusTable;
 import dev.pipework.it.support.TestContainers;
 import dev.pipework.it.support.TestNetns;
 import dev.pipework.json.Json;
@@ -61,9 +62,6 @@ class PhysicalAndDhcpIT {
     private static final int POOL_LAST = 150;
     /** {@code U:myhost.foo.com}: 02 and the first five bytes of MD5("myhost.foo.com\n"). */
     private static final String UNIQUE_MAC = "02:72:6c:cd:9b:8d";
-    private static final List<String> STATUS_HEADER = List.of("GUEST", "ID", "PID", "INTERFACE", "ADDRESSES", "MAC",
-            "MTU", "HOST-INTERFACE", "BRIDGE", "KIND", "VLAN");
-
     // ------------------------------------------------------------------ 1. macvlan on a NIC
 
     /**
@@ -1365,17 +1363,7 @@ class PhysicalAndDhcpIT {
 
     /** The rows of {@code pipework status <guest>}, each split into its 11 columns (header checked). */
     private static List<List<String>> statusRows(String guest) {
-        Sh.Result r = Pipework.ok("status", guest);
-        List<String> out = lines(r.out());
-        assertFalse(out.isEmpty(), r.describe());
-        List<List<String>> rows = new ArrayList<>();
-        for (String line : out) {
-            List<String> cols = List.of(line.trim().split("\\s+"));
-            assertEquals(STATUS_HEADER.size(), cols.size(), "columns of: " + line);
-            rows.add(cols);
-        }
-        assertEquals(STATUS_HEADER, rows.get(0));
-        return rows.subList(1, rows.size());
+        return StatusTable.rows(Pipework.ok("status", guest));
     }
 
     private static List<String> row(List<List<String>> rows, String iface) {
