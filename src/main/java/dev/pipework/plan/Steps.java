@@ -1,5 +1,8 @@
 package dev.pipework.plan;
 
+import dev.pipework.exec.CommandResult;
+import dev.pipework.guest.DockerContainer;
+import dev.pipework.guest.DockerException;
 import dev.pipework.model.Family;
 import dev.pipework.model.IpAddress;
 import dev.pipework.model.IpCidr;
@@ -7,6 +10,7 @@ import dev.pipework.model.MacAddress;
 import dev.pipework.model.Vlan;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -483,9 +487,9 @@ public final class Steps {
 
         /** arping keeps no pipe of this process: waiting for setsid ends as soon as it has forked. */
         @Override
-        public dev.pipework.exec.CommandResult perform(StepEffects effects) {
+        public CommandResult perform(StepEffects effects) {
             effects.runner().runDiscardingOutput(argv());
-            return new dev.pipework.exec.CommandResult(0, "", "");
+            return new CommandResult(0, "", "");
         }
     }
 
@@ -593,9 +597,9 @@ public final class Steps {
 
         /** pkill exits 1 when no process matched: the client has already gone, which is what was wanted. */
         @Override
-        public dev.pipework.exec.CommandResult perform(StepEffects effects) {
-            dev.pipework.exec.CommandResult result = effects.runner().run(argv());
-            return result.exitStatus() == 1 ? new dev.pipework.exec.CommandResult(0, result.stdout(), "") : result;
+        public CommandResult perform(StepEffects effects) {
+            CommandResult result = effects.runner().run(argv());
+            return result.exitStatus() == 1 ? new CommandResult(0, result.stdout(), "") : result;
         }
     }
 
@@ -672,12 +676,12 @@ public final class Steps {
         }
 
         @Override
-        public dev.pipework.exec.CommandResult perform(StepEffects effects) {
-            Map<String, Object> hostConfig = new java.util.LinkedHashMap<>();
+        public CommandResult perform(StepEffects effects) {
+            Map<String, Object> hostConfig = new LinkedHashMap<>();
             hostConfig.put("NetworkMode", "container:" + containerId);
             hostConfig.put("CapAdd", List.of("NET_ADMIN"));
             hostConfig.put("AutoRemove", !foreground());
-            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            Map<String, Object> body = new LinkedHashMap<>();
             body.put("Image", "busybox");
             body.put("Cmd", command());
             body.put("Labels", Map.of(LABEL_GUEST, containerId, LABEL_INTERFACE, device));
@@ -687,9 +691,9 @@ public final class Steps {
                 if (!foreground()) {
                     awaitLease(effects, id);
                 }
-                return new dev.pipework.exec.CommandResult(0, id, "");
-            } catch (dev.pipework.guest.DockerException e) {
-                return new dev.pipework.exec.CommandResult(1, "", e.getMessage());
+                return new CommandResult(0, id, "");
+            } catch (DockerException e) {
+                return new CommandResult(1, "", e.getMessage());
             }
         }
 
@@ -698,10 +702,10 @@ public final class Steps {
          * for that (a bounded while) means the address is there when the command returns, as with
          * the host's clients.
          */
-        private static void awaitLease(StepEffects effects, String id) throws dev.pipework.guest.DockerException {
+        private static void awaitLease(StepEffects effects, String id) throws DockerException {
             long deadline = System.nanoTime() + LEASE_WAIT_SECONDS * 1_000_000_000L;
             while (System.nanoTime() < deadline) {
-                Optional<dev.pipework.guest.DockerContainer> helper = effects.docker().inspect(id);
+                Optional<DockerContainer> helper = effects.docker().inspect(id);
                 if (helper.isEmpty() || !helper.get().running()) {
                     return;
                 }
@@ -715,14 +719,14 @@ public final class Steps {
         }
 
         @Override
-        public dev.pipework.exec.CommandResult revert(StepEffects effects) {
+        public CommandResult revert(StepEffects effects) {
             try {
                 for (String id : effects.docker().idsWithLabel(LABEL_GUEST, containerId)) {
                     effects.docker().remove(id, true);
                 }
-                return new dev.pipework.exec.CommandResult(0, "", "");
-            } catch (dev.pipework.guest.DockerException e) {
-                return new dev.pipework.exec.CommandResult(1, "", e.getMessage());
+                return new CommandResult(0, "", "");
+            } catch (DockerException e) {
+                return new CommandResult(1, "", e.getMessage());
             }
         }
     }
@@ -742,12 +746,12 @@ public final class Steps {
         }
 
         @Override
-        public dev.pipework.exec.CommandResult perform(StepEffects effects) {
+        public CommandResult perform(StepEffects effects) {
             try {
                 effects.docker().remove(id, true);
-                return new dev.pipework.exec.CommandResult(0, "", "");
-            } catch (dev.pipework.guest.DockerException e) {
-                return new dev.pipework.exec.CommandResult(1, "", e.getMessage());
+                return new CommandResult(0, "", "");
+            } catch (DockerException e) {
+                return new CommandResult(1, "", e.getMessage());
             }
         }
     }
