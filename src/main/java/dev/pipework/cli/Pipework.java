@@ -2,7 +2,6 @@ package dev.pipework.cli;
 
 import dev.pipework.exec.CommandResult;
 import dev.pipework.exec.DryRunPrinter;
-import dev.pipework.exec.Executor;
 import dev.pipework.guest.Guest;
 import dev.pipework.guest.NetnsPin;
 import dev.pipework.host.LinkFacts;
@@ -17,7 +16,6 @@ import dev.pipework.plan.HostFacts;
 import dev.pipework.plan.HostTarget;
 import dev.pipework.plan.Names;
 import dev.pipework.plan.Plan;
-import dev.pipework.plan.StepEffects;
 import dev.pipework.plan.Planner;
 import dev.pipework.plan.Where;
 import picocli.CommandLine;
@@ -165,12 +163,13 @@ public final class Pipework {
             lock.acquire("netns-" + guest.netnsInode());
             try (NetnsPin pin = NetnsPin.open(guest)) {
                 services.guestInspector().verifyUnchanged(guest);
-                Plan plan = plan(request, target, guest.withNetnsPath(pin.path()), hostFacts);
+                Guest held = guest.withNetnsPath(pin.path());
+                Plan plan = plan(request, target, held, hostFacts);
                 plan.notices().forEach(err::println);
-                new Executor(new StepEffects(services.runner(), services.docker())).execute(plan);
+                services.executor().execute(plan);
                 plan.warnings().forEach(err::println);
                 if (json) {
-                    printResult(Planner.containerInterface(request, target), guest.withNetnsPath(pin.path()), plan);
+                    printResult(Planner.containerInterface(request, target), held, plan);
                 }
             }
         }

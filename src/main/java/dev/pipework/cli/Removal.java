@@ -1,7 +1,6 @@
 package dev.pipework.cli;
 
 import dev.pipework.exec.DryRunPrinter;
-import dev.pipework.exec.Executor;
 import dev.pipework.guest.Attachment;
 import dev.pipework.guest.AttachmentInspector;
 import dev.pipework.guest.Guest;
@@ -12,7 +11,6 @@ import dev.pipework.guest.DockerException;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Step;
 import dev.pipework.plan.Steps;
-import dev.pipework.plan.StepEffects;
 import dev.pipework.plan.Planner;
 
 import java.io.PrintStream;
@@ -83,7 +81,7 @@ final class Removal {
             if (guest != null && guest.netnsInode() != 0) {
                 lock.acquire("netns-" + guest.netnsInode());
             }
-            new Executor(new StepEffects(services.runner(), services.docker())).execute(plan);
+            services.executor().execute(plan);
         }
         return 0;
     }

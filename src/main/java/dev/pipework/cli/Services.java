@@ -26,6 +26,11 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
 
     static final String CHANGES = "it changes network interfaces and namespaces (try sudo, or --dry-run to see the commands)";
 
+    /** The executor of plans, acting through this runner and Docker engine. */
+    dev.pipework.exec.Executor executor() {
+        return new dev.pipework.exec.Executor(new dev.pipework.plan.StepEffects(runner, docker));
+    }
+
     /** Refuses to go on without root, saying why root is needed. */
     void requireRoot(String why) {
         if (effectiveUid.getAsInt() != 0) {
