@@ -1,6 +1,7 @@
 package dev.pipework.cli;
 
 import dev.pipework.model.PipeworkException;
+import dev.pipework.run.Services;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,10 +45,10 @@ final class Batch {
             int status;
             try {
                 List<String> words = new ArrayList<>();
-                if (command.dryRun) {
+                if (command.dryRun.dryRun) {
                     words.add("--dry-run");
                 }
-                if (command.verbose) {
+                if (command.verbose.verbose) {
                     words.add("-v");
                 }
                 List<String> split = ShellSplitter.split(line);

@@ -1,15 +1,15 @@
 package dev.pipework.cli;
 
-import dev.pipework.exec.CommandRunner;
+import dev.pipework.sys.CommandRunner;
 import dev.pipework.exec.ProcessCommandRunner;
-import dev.pipework.guest.AttachmentInspector;
 import dev.pipework.guest.Docker;
 import dev.pipework.guest.DockerEngine;
-import dev.pipework.guest.MachineGuestInspector;
-import dev.pipework.guest.MachineGuestResolver;
+import dev.pipework.guest.IpGuestInspector;
+import dev.pipework.guest.RuntimeResolver;
 import dev.pipework.host.Privileges;
 import dev.pipework.host.RunLock;
 import dev.pipework.host.SysfsHostInspector;
+import dev.pipework.run.Services;
 
 import java.io.PrintStream;
 
@@ -35,9 +35,8 @@ public final class Main {
     public static Services services(CommandRunner executing, CommandRunner reading, PrintStream err) {
         DockerEngine docker = Docker.detect();
         return new Services(executing, new SysfsHostInspector(reading),
-                new MachineGuestResolver(docker, line -> err.println("pipework: " + line)),
-                new MachineGuestInspector(reading, docker), Privileges::effectiveUid, RunLock.DEFAULT_DIR,
-                () -> new AttachmentInspector(reading), docker);
+                RuntimeResolver.machine(docker, line -> err.println("pipework: " + line)),
+                new IpGuestInspector(reading), Privileges::effectiveUid, RunLock.DEFAULT_DIR, docker);
     }
 
     /** {@code -v} turns on the command log; it must be set before the first logger is made. */

@@ -4,6 +4,7 @@ import dev.pipework.model.Family;
 import dev.pipework.model.InterfaceName;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,17 +41,17 @@ final class PipeworkCommand {
     @Option(names = "--direct-phys", description = "move the physical interface itself into the guest")
     boolean directPhys;
 
-    @Option(names = "--dry-run", description = "print the commands, change nothing")
-    boolean dryRun;
+    @Mixin
+    Options.DryRun dryRun = new Options.DryRun();
 
-    @Option(names = "--json", description = "print the result as a JSON document")
-    boolean json;
+    @Mixin
+    Options.JsonOutput json = new Options.JsonOutput();
 
     @Option(names = "--batch", paramLabel = "file", description = "run each line of the file (- for stdin) as one invocation")
     String batch;
 
-    @Option(names = {"-v", "--verbose"}, description = "show every command run on stderr")
-    boolean verbose;
+    @Mixin
+    Options.Verbose verbose = new Options.Verbose();
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show usage")
     boolean help;

@@ -1,13 +1,16 @@
 package dev.pipework.exec;
 
-import dev.pipework.guest.Docker;
 import dev.pipework.model.PipeworkException;
+import dev.pipework.plan.Command;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Step;
-import dev.pipework.plan.StepEffects;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
+import dev.pipework.sys.ShellWords;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,21 +18,25 @@ import java.util.regex.Pattern;
  * Runs a plan's steps in order. When one fails, the steps already done are undone in reverse
  * order, best effort, and the failure is reported with the command's own words and exit status.
  *
- * <p>Consecutive {@code ip} steps in the same namespace run as one {@code ip -batch -}: one process
- * instead of one per step. {@code ip} stops a batch at the first command that fails and names its
- * line ({@code Command failed -:<n>}), so what was done is still known step by step.
+ * <p>Consecutive {@code ip} commands in the same namespace run as one {@code ip -batch -}: one
+ * process instead of one per step. {@code ip} stops a batch at the first command that fails and
+ * names its line ({@code Command failed -:<n>}), so what was done is still known step by step.
  */
 public final class Executor {
     private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
+    /** How long a helper container that should end by itself (udhcpc with its lease) is waited for. */
+    static final long HELPER_WAIT_SECONDS = 30;
 
-    private final StepEffects effects;
+    private final CommandRunner runner;
+    private final ContainerActions containers;
 
     public Executor(CommandRunner runner) {
-        this(new StepEffects(runner, Docker.unavailable()));
+        this(runner, ContainerActions.NONE);
     }
 
-    public Executor(StepEffects effects) {
-        this.effects = effects;
+    public Executor(CommandRunner runner, ContainerActions containers) {
+        this.runner = runner;
+        this.containers = containers;
     }
 
     public void execute(Plan plan) {
@@ -40,7 +47,7 @@ public final class Executor {
             Step step = steps.get(i);
             List<Step> batch = IpBatch.run(steps, i);
             if (batch.size() > 1) {
-                CommandResult result = effects.runner().run(IpBatch.command(batch), IpBatch.input(batch));
+                CommandResult result = runner.run(IpBatch.command(batch), IpBatch.input(batch));
                 if (!result.succeeded()) {
                     int failed = failedLine(result).orElse(1) - 1;
                     done.addAll(batch.subList(0, Math.min(failed, batch.size())));
@@ -51,12 +58,83 @@ public final class Executor {
                 i += batch.size();
                 continue;
             }
-            CommandResult result = step.perform(effects);
+            CommandResult result = run(step.command());
             if (!result.succeeded()) {
                 fail(step, result, done);
             }
             done.add(step);
             i++;
+        }
+    }
+
+    /** Carries out one command, as its type says. */
+    CommandResult run(Command command) {
+        if (command instanceof Command.Ip ip) {
+            return runner.run(ip.argv());
+        }
+        if (command instanceof Command.Exec exec) {
+            CommandResult result = runner.run(exec.argv());
+            return exec.successStatuses().contains(result.exitStatus()) && !result.succeeded()
+                    ? new CommandResult(0, result.stdout(), "") : result;
+        }
+        if (command instanceof Command.Detached detached) {
+            // The program keeps no pipe of this process: waiting ends as soon as it has forked.
+            runner.runDiscardingOutput(detached.argv());
+            return new CommandResult(0, "", "");
+        }
+        if (command instanceof Command.StartContainer start) {
+            return engine(() -> {
+                String id = containers.start(start.createBody());
+                if (start.awaitExit()) {
+                    awaitExit(id);
+                }
+                return id;
+            });
+        }
+        if (command instanceof Command.RemoveContainer remove) {
+            return engine(() -> {
+                containers.remove(remove.id());
+                return "";
+            });
+        }
+        Command.RemoveLabelled labelled = (Command.RemoveLabelled) command;
+        return engine(() -> {
+            for (String id : containers.labelled(labelled.label(), labelled.value())) {
+                containers.remove(id);
+            }
+            return "";
+        });
+    }
+
+    private interface EngineCall {
+        String call() throws ContainerActions.Failed;
+    }
+
+    private static CommandResult engine(EngineCall call) {
+        try {
+            return new CommandResult(0, call.call(), "");
+        } catch (ContainerActions.Failed e) {
+            return new CommandResult(1, "", e.getMessage());
+        }
+    }
+
+    /**
+     * udhcpc goes to the background once its lease is applied, which ends the helper: waiting for
+     * that (a bounded while) means the address is there when the command returns, as with the
+     * host's clients.
+     */
+    private void awaitExit(String id) throws ContainerActions.Failed {
+        long deadline = System.nanoTime() + HELPER_WAIT_SECONDS * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!containers.running(id).orElse(false)) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -70,9 +148,9 @@ public final class Executor {
     }
 
     /** The 1-based line of the batch that failed, when {@code ip} said so. */
-    static java.util.OptionalInt failedLine(CommandResult result) {
+    static OptionalInt failedLine(CommandResult result) {
         Matcher m = FAILED_LINE.matcher(result.stderr());
-        return m.find() ? java.util.OptionalInt.of(Integer.parseInt(m.group(1))) : java.util.OptionalInt.empty();
+        return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
     }
 
     /** The result as the failed command alone would have given it: without the batch's own line. */
@@ -89,10 +167,11 @@ public final class Executor {
             if (step.undo().isEmpty()) {
                 continue;
             }
-            CommandResult result = step.revert(effects);
+            Command undo = step.undo().get();
+            CommandResult result = run(undo);
             if (!result.succeeded()) {
                 failures.add("and failed to undo \"" + step.action() + "\": " + result.reason()
-                        + " (left behind; remove by hand: " + ShellWords.join(step.undo()) + ")");
+                        + " (left behind; remove by hand: " + ShellWords.join(undo.argv()) + ")");
             }
         }
         return failures;

@@ -1,16 +1,18 @@
 package dev.pipework.exec;
 
+import dev.pipework.plan.Command;
 import dev.pipework.plan.Step;
+import dev.pipework.sys.Where;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Groups {@code ip} steps into one {@code ip -batch -}. A step qualifies when its command is
- * {@code [nsenter --net=<ns>] ip [-4|-6] <object> ...} (not {@code ip netns exec}, which runs
- * another program), and every word survives {@code ip}'s batch reader: it drops everything from a
- * {@code #} on a line, splits on white space, and takes a word that starts with a quote up to the
- * next same quote.
+ * Groups {@code ip} commands into one {@code ip -batch -}: consecutive steps whose commands are
+ * {@link Command.Ip} in the same namespace, of one address family (or none), whose every word
+ * survives {@code ip}'s batch reader. That reader drops everything from a {@code #} on a line,
+ * splits on white space, and takes a word that starts with a quote up to the next same quote.
  */
 final class IpBatch {
     private IpBatch() {
@@ -20,48 +22,48 @@ final class IpBatch {
     static List<Step> run(List<Step> steps, int start) {
         List<Step> batch = new ArrayList<>();
         batch.add(steps.get(start));
-        Key key = key(steps.get(start));
-        if (key == null) {
+        Optional<Command.Ip> first = batchable(steps.get(start));
+        if (first.isEmpty()) {
             return batch;
         }
+        Where where = first.get().where();
+        Optional<?> family = first.get().family();
         for (int i = start + 1; i < steps.size(); i++) {
-            Step next = steps.get(i);
-            Key k = key(next);
-            if (k == null || !k.prefix.equals(key.prefix)) {
+            Optional<Command.Ip> next = batchable(steps.get(i));
+            if (next.isEmpty() || !next.get().where().equals(where)) {
                 break;
             }
-            if (!k.family.isEmpty()) {
-                if (!key.family.isEmpty() && !key.family.equals(k.family)) {
+            if (next.get().family().isPresent()) {
+                if (family.isPresent() && !family.equals(next.get().family())) {
                     break;
                 }
-                key = new Key(key.prefix, k.family);
+                family = next.get().family();
             }
-            batch.add(next);
+            batch.add(steps.get(i));
         }
         return batch;
     }
 
     /** {@code [nsenter --net=<ns>] ip [-4|-6] -batch -}, the family being that of the batch's steps. */
     static List<String> command(List<Step> batch) {
-        List<String> command = new ArrayList<>(key(batch.get(0)).prefix);
-        command.add("ip");
+        List<String> words = new ArrayList<>(List.of("ip"));
         for (Step step : batch) {
-            String family = key(step).family;
-            if (!family.isEmpty()) {
-                command.add(family);
+            Optional<String> flag = ip(step).family().map(f -> f.ipFlag());
+            if (flag.isPresent()) {
+                words.add(flag.get());
                 break;
             }
         }
-        command.add("-batch");
-        command.add("-");
-        return command;
+        words.add("-batch");
+        words.add("-");
+        return ip(batch.get(0)).where().wrap(words);
     }
 
-    /** The batch's lines: each step's words after {@code ip} and its family flag. */
+    /** The batch's lines: each command's words after {@code ip} and its family flag. */
     static String input(List<Step> batch) {
         StringBuilder lines = new StringBuilder();
         for (Step step : batch) {
-            List<String> words = words(step);
+            List<String> words = ip(step).words();
             for (int i = 0; i < words.size(); i++) {
                 if (i > 0) {
                     lines.append(' ');
@@ -73,57 +75,36 @@ final class IpBatch {
         return lines.toString();
     }
 
-    private record Key(List<String> prefix, String family) {
+    private static Command.Ip ip(Step step) {
+        return (Command.Ip) step.command();
     }
 
-    private static Key key(Step step) {
-        List<String> argv = step.argv();
-        int ip = 0;
-        if (argv.size() > 2 && argv.get(0).equals("nsenter") && argv.get(1).startsWith("--net=")) {
-            ip = 2;
+    private static Optional<Command.Ip> batchable(Step step) {
+        if (!(step.command() instanceof Command.Ip ip) || ip.words().isEmpty()) {
+            return Optional.empty();
         }
-        if (argv.size() < ip + 2 || !argv.get(ip).equals("ip")) {
-            return null;
-        }
-        String family = "";
-        int object = ip + 1;
-        if (argv.get(object).equals("-4") || argv.get(object).equals("-6")) {
-            family = argv.get(object);
-            object++;
-        }
-        if (object >= argv.size() || argv.get(object).startsWith("-") || argv.get(object).equals("netns")) {
-            return null;
-        }
-        for (String word : argv.subList(object, argv.size())) {
+        for (String word : ip.words()) {
             if (!quotable(word)) {
-                return null;
+                return Optional.empty();
             }
         }
-        return new Key(List.copyOf(argv.subList(0, ip)), family);
-    }
-
-    private static List<String> words(Step step) {
-        List<String> argv = step.argv();
-        int i = argv.get(0).equals("nsenter") ? 3 : 1;
-        if (argv.get(i).equals("-4") || argv.get(i).equals("-6")) {
-            i++;
-        }
-        return argv.subList(i, argv.size());
+        return Optional.of(ip);
     }
 
     private static boolean quotable(String word) {
         if (word.indexOf('#') >= 0 || word.indexOf('\n') >= 0 || word.indexOf('\r') >= 0 || word.endsWith("\\")) {
             return false;
         }
-        boolean plain = !word.isEmpty() && word.chars().noneMatch(Character::isWhitespace)
+        return plain(word) || word.indexOf('"') < 0 || word.indexOf('\'') < 0;
+    }
+
+    private static boolean plain(String word) {
+        return !word.isEmpty() && word.chars().noneMatch(Character::isWhitespace)
                 && word.charAt(0) != '"' && word.charAt(0) != '\'';
-        return plain || word.indexOf('"') < 0 || word.indexOf('\'') < 0;
     }
 
     private static String quote(String word) {
-        boolean plain = !word.isEmpty() && word.chars().noneMatch(Character::isWhitespace)
-                && word.charAt(0) != '"' && word.charAt(0) != '\'';
-        if (plain) {
+        if (plain(word)) {
             return word;
         }
         return word.indexOf('"') < 0 ? "\"" + word + "\"" : "'" + word + "'";

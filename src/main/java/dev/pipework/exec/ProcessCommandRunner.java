@@ -1,6 +1,10 @@
 package dev.pipework.exec;
 
 
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
+import dev.pipework.sys.ShellWords;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,22 +1,22 @@
 package dev.pipework.guest;
 
+import dev.pipework.model.DefaultRoute;
 import dev.pipework.model.Family;
-import dev.pipework.plan.DefaultRoute;
+import dev.pipework.plan.GuestLink;
 
+import java.util.List;
 import java.util.Optional;
 
-/** Read-only questions about a guest, asked after it was resolved. */
+/** Read-only questions about the inside of a guest, asked through its namespace file. */
 public interface GuestInspector {
 
     /** The guest's default route of this family, if it has one. */
-    Optional<DefaultRoute> defaultRoute(Guest guest, Family family);
+    Optional<DefaultRoute> defaultRoute(String netnsPath, Family family);
 
     /**
-     * Checks, with the guest's namespace held open, that the guest is still the one resolved: for a
-     * Docker container, the same ID running with the same PID. A PID reused by another process
-     * would otherwise send the interface to the wrong namespace.
+     * The guest's links.
      *
-     * @throws dev.pipework.model.PipeworkException when it is not
+     * @param guest how messages name the guest
      */
-    void verifyUnchanged(Guest guest);
+    List<GuestLink> links(String netnsPath, String guest);
 }

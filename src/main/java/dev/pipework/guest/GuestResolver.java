@@ -1,5 +1,7 @@
 package dev.pipework.guest;
 
+import dev.pipework.model.Guest;
+
 import java.util.List;
 
 /** Finds the guest a user named. */
@@ -15,12 +17,19 @@ public interface GuestResolver {
     }
 
     /**
-     * @param running when false, a Docker container that is not running is returned too, without
-     *                waiting for a PID, with PID 0 and no namespace (what {@code del} can still clean
-     *                up after it is the Open vSwitch records naming it)
+     * @param running when false, a container that is not running is returned too, without waiting
+     *                for a PID, with PID 0 and no namespace
      */
     Guest resolve(String token, boolean running);
 
-    /** Every guest that can hold attachments now: running Docker containers and named namespaces. */
+    /** Every guest that can hold attachments now. */
     List<Guest> all();
+
+    /**
+     * Checks, with the guest's namespace held open, that the guest is still the one resolved (for a
+     * container, the same ID running with the same PID).
+     *
+     * @throws dev.pipework.model.PipeworkException when it is not
+     */
+    void verifyUnchanged(Guest guest);
 }

@@ -1,5 +1,6 @@
 package dev.pipework.guest;
 
+import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 
 import java.io.IOException;

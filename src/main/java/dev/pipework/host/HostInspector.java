@@ -1,5 +1,10 @@
 package dev.pipework.host;
 
+import dev.pipework.plan.HostLink;
+import dev.pipework.plan.LinkFacts;
+import dev.pipework.plan.OvsPort;
+
+import java.util.Map;
 import java.util.Optional;
 
 /** Read-only questions about the host; the only place that looks at the host's network state. */
@@ -19,6 +24,14 @@ public interface HostInspector {
     boolean ovsKernelDatapath();
 
     boolean commandInstalled(String command);
+
+    /** Every host link, by index. */
+    Map<Integer, HostLink> links();
+
+    /** Every Open vSwitch port, by name; empty when Open vSwitch is not installed or does not answer. */
+    Map<String, OvsPort> ovsPorts();
+
+    boolean fileExists(String path);
 
     /** A process in the host's namespaces: this one. */
     default long hostPid() {

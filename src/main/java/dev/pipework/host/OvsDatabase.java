@@ -1,8 +1,9 @@
 package dev.pipework.host;
 
-import dev.pipework.exec.CommandResult;
-import dev.pipework.exec.CommandRunner;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
 import dev.pipework.json.Json;
+import dev.pipework.plan.OvsPort;
 import dev.pipework.json.JsonException;
 
 import java.util.HashMap;

@@ -1,13 +1,17 @@
 package dev.pipework.host;
 
-import dev.pipework.exec.CommandResult;
-import dev.pipework.exec.CommandRunner;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
+import dev.pipework.plan.HostLink;
+import dev.pipework.plan.LinkFacts;
+import dev.pipework.plan.OvsPort;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Answers from {@code /sys/class/net}, {@code /sys/module} and, for Open vSwitch, {@code ovs-vsctl}. */
@@ -117,6 +121,21 @@ public final class SysfsHostInspector implements HostInspector {
     @Override
     public boolean commandInstalled(String command) {
         return ExecutablePath.find(command).isPresent();
+    }
+
+    @Override
+    public Map<Integer, HostLink> links() {
+        return HostLinks.byIndex(sysClassNet);
+    }
+
+    @Override
+    public Map<String, OvsPort> ovsPorts() {
+        return OvsDatabase.ports(runner);
+    }
+
+    @Override
+    public boolean fileExists(String path) {
+        return Files.exists(Path.of(path));
     }
 
     private static String read(Path file) throws IOException {

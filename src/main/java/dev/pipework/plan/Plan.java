@@ -1,5 +1,6 @@
 package dev.pipework.plan;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,5 +15,18 @@ public record Plan(List<Step> steps, List<String> notices, List<String> warnings
         steps = List.copyOf(steps);
         notices = List.copyOf(notices);
         warnings = List.copyOf(warnings);
+    }
+
+    /** The routes the plan adds in the guest, as {@code ip route} shows them. */
+    public List<String> routesAdded() {
+        List<String> routes = new ArrayList<>();
+        for (Step step : steps) {
+            if (step instanceof AddressSteps.AddRoute r) {
+                routes.add(r.shown());
+            } else if (step instanceof AddressSteps.ReplaceDefaultRoute r) {
+                routes.add(r.shown());
+            }
+        }
+        return routes;
     }
 }

@@ -1,41 +1,34 @@
 package dev.pipework.plan;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
- * One change to the machine: the command that makes it and the command that takes it back.
- * Each record names the {@code ip}, {@code ovs-vsctl} or other command it equals.
+ * One change to the machine: the command that makes it and the command that takes it back. Each
+ * record names the {@code ip}, {@code ovs-vsctl} or other command it equals; the executor decides
+ * how a command runs, from its type.
  */
-public sealed interface Step permits Steps.AddLinuxBridge, Steps.AddOvsBridge, Steps.DeleteLink,
-        Steps.AddVethPair, Steps.SetMaster, Steps.AddOvsPort, Steps.SetLinkUp, Steps.MoveToNetns,
-        Steps.RenameLink, Steps.SetMacAddress, Steps.AddAddress, Steps.AddRoute,
-        Steps.ReplaceDefaultRoute, Steps.Announce, Steps.SetAlias, Steps.RemoveOvsPort, Steps.SetLinkDown,
-        Steps.MovePhyToNetns, Steps.AddVlanLink, Steps.AddMacvlan, Steps.AddDummy, Steps.AddIpoib, Steps.ReturnToHost,
-        Steps.MakeDirectory, Steps.CreateFile, Steps.BindMount, Steps.Unmount, Steps.RemoveDirectory, Steps.HostDhcpClient, Steps.StopByPidFile, Steps.RemoveFile, Steps.HelperDhcpClient,
-        Steps.RemoveContainer {
+public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteLink, LinkSteps.SetAlias,
+        LinkSteps.AddVlanLink, LinkSteps.AddMacvlan, LinkSteps.AddDummy, LinkSteps.AddIpoib, LinkSteps.AddVethPair,
+        LinkSteps.SetMaster, LinkSteps.SetLinkUp, LinkSteps.SetLinkDown, LinkSteps.MoveToNetns,
+        LinkSteps.ReturnToHost, LinkSteps.MovePhyToNetns, LinkSteps.RenameLink, LinkSteps.SetMacAddress,
+        OvsSteps.AddOvsBridge, OvsSteps.AddOvsPort, OvsSteps.RemoveOvsPort,
+        AddressSteps.AddAddress, AddressSteps.AddRoute, AddressSteps.ReplaceDefaultRoute, AddressSteps.Announce,
+        DhcpSteps.MakeDirectory, DhcpSteps.CreateFile, DhcpSteps.BindMount, DhcpSteps.Unmount,
+        DhcpSteps.RemoveDirectory, DhcpSteps.RemoveFile, DhcpSteps.HostDhcpClient, DhcpSteps.StopByPidFile,
+        DhcpSteps.HelperDhcpClient, DhcpSteps.RemoveContainer {
 
     /** The command that makes the change. */
-    List<String> argv();
+    Command command();
 
     /** The command that reverts it; empty when nothing needs reverting or a later undo covers it. */
-    List<String> undo();
+    Optional<Command> undo();
 
     /** What the step does, for messages: {@code failed to <action>: <cause>}. */
     String action();
 
-    /** Makes the change: runs {@link #argv()}, unless the step acts another way (the Docker Engine API). */
-    default dev.pipework.exec.CommandResult perform(StepEffects effects) {
-        return effects.runner().run(argv());
+    /** The command line the change equals, as a dry run prints it. */
+    default List<String> argv() {
+        return command().argv();
     }
-
-    /** Takes the change back: runs {@link #undo()}, unless the step acts another way. */
-    default dev.pipework.exec.CommandResult revert(StepEffects effects) {
-        return effects.runner().run(undo());
-    }
-
-    /** The route this step adds in the guest, as {@code ip route} shows it, for the JSON result. */
-    default java.util.Optional<String> routeAdded() {
-        return java.util.Optional.empty();
-    }
-
 }

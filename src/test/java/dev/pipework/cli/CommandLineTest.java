@@ -1,5 +1,6 @@
 package dev.pipework.cli;
 
+import dev.pipework.run.Services;
 import dev.pipework.json.Json;
 import dev.pipework.model.AddressSpec;
 import org.junit.jupiter.api.Test;

@@ -1,17 +1,26 @@
 package dev.pipework.cli;
 
-import dev.pipework.exec.CommandResult;
-import dev.pipework.exec.CommandRunner;
-import dev.pipework.guest.AttachmentInspector;
-import dev.pipework.guest.Guest;
+import dev.pipework.guest.DockerRuntime;
 import dev.pipework.guest.GuestInspector;
 import dev.pipework.guest.GuestResolver;
+import dev.pipework.guest.LxcRuntime;
+import dev.pipework.guest.NamedNetnsRuntime;
+import dev.pipework.guest.NetnsFileRuntime;
+import dev.pipework.guest.ProcessRuntime;
 import dev.pipework.host.HostInspector;
-import dev.pipework.host.LinkFacts;
 import dev.pipework.json.Json;
+import dev.pipework.model.DefaultRoute;
 import dev.pipework.model.Family;
+import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
-import dev.pipework.plan.DefaultRoute;
+import dev.pipework.model.Runtime;
+import dev.pipework.plan.GuestLink;
+import dev.pipework.plan.HostLink;
+import dev.pipework.plan.LinkFacts;
+import dev.pipework.plan.OvsPort;
+import dev.pipework.run.Services;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +87,18 @@ final class FixtureServices {
             public long hostPid() {
                 return 1;
             }
+
+            public Map<Integer, HostLink> links() {
+                throw new AssertionError("the fixture has no link index");
+            }
+
+            public Map<String, OvsPort> ovsPorts() {
+                throw new AssertionError("the fixture has no Open vSwitch ports");
+            }
+
+            public boolean fileExists(String path) {
+                return false;
+            }
         };
 
         List<Object> guests = fixture.containsKey("guests") ? Json.array(fixture.get("guests")) : List.of();
@@ -93,12 +114,15 @@ final class FixtureServices {
                 }
                 return all;
             }
+
+            public void verifyUnchanged(Guest guest) {
+            }
         };
 
 
         Map<String, Object> route = fixture.containsKey("defaultRoute") ? Json.object(fixture.get("defaultRoute")) : null;
         GuestInspector inspector = new GuestInspector() {
-            public Optional<DefaultRoute> defaultRoute(Guest guest, Family family) {
+            public Optional<DefaultRoute> defaultRoute(String netnsPath, Family family) {
                 if (route == null) {
                     return Optional.empty();
                 }
@@ -106,13 +130,14 @@ final class FixtureServices {
                         ? Json.string(route, "via") : null), Json.string(route, "device")));
             }
 
-            public void verifyUnchanged(Guest guest) {
+            public List<GuestLink> links(String netnsPath, String guest) {
+                throw new AssertionError("the fixture has no guest links");
             }
         };
         long uid = fixture.containsKey("uid") ? Json.number(fixture, "uid") : 0;
         return new Services(new RefusingRunner(), host, resolver, inspector, () -> (int) uid,
                 java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pipework-test-locks"),
-                () -> new AttachmentInspector(new RefusingRunner()), dev.pipework.guest.Docker.unavailable());
+                dev.pipework.guest.Docker.unavailable());
     }
 
     static Guest fixtureGuest(List<Object> guests, String token) {
@@ -121,13 +146,25 @@ final class FixtureServices {
             if (Json.string(g, "token").equals(token)) {
                 int pid = g.containsKey("pid") ? (int) Json.number(g, "pid") : 0;
                 String path = g.containsKey("netnsPath") ? Json.string(g, "netnsPath") : "/proc/" + pid + "/ns/net";
-                return new Guest(token, Guest.Kind.valueOf(Json.string(g, "kind")),
+                return new Guest(token, runtime(Json.string(g, "kind")),
                         Optional.ofNullable(g.containsKey("id") ? Json.string(g, "id") : null),
                         Optional.ofNullable(g.containsKey("name") ? Json.string(g, "name") : null),
                         pid, path, g.containsKey("inode") ? Json.number(g, "inode") : 4026531840L + pid);
             }
         }
         throw PipeworkException.original("Container " + token + " not found, and unknown to Docker.");
+    }
+
+    /** The runtimes the fixtures name by their former enum names. */
+    static Runtime runtime(String kind) {
+        return switch (kind) {
+            case "DOCKER" -> DockerRuntime.RUNTIME;
+            case "LXC" -> LxcRuntime.RUNTIME;
+            case "NETNS" -> NamedNetnsRuntime.RUNTIME;
+            case "PROCESS" -> ProcessRuntime.RUNTIME;
+            case "NETNS_FILE" -> NetnsFileRuntime.RUNTIME;
+            default -> throw new IllegalArgumentException("unknown guest kind in fixture: " + kind);
+        };
     }
 
     /** Fails any attempt to run a command; records what was tried. */

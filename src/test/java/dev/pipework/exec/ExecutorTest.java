@@ -5,11 +5,15 @@ import dev.pipework.model.IpAddress;
 import dev.pipework.model.IpCidr;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.model.Vlan;
-import dev.pipework.plan.DefaultRoute;
+import dev.pipework.model.DefaultRoute;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Step;
-import dev.pipework.plan.Steps;
-import dev.pipework.plan.Where;
+import dev.pipework.plan.AddressSteps;
+import dev.pipework.plan.LinkSteps;
+import dev.pipework.plan.OvsSteps;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
+import dev.pipework.sys.Where;
 import dev.pipework.model.Family;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,17 +35,17 @@ class ExecutorTest {
     /** A plan with every kind of step that has an undo: a new OVS bridge, a veth, a port, a default route. */
     static Plan fullPlan() {
         return new Plan(List.of(
-                new Steps.AddOvsBridge("ovs0", true),
-                new Steps.AddVethPair("veth1pl42", "veth1pg42", 1500),
-                new Steps.AddOvsPort("ovs0", "veth1pl42", Optional.of(new Vlan(100)), Map.of("pipework.nspid", "42")),
-                new Steps.SetLinkUp(Where.HOST, "veth1pl42"),
-                new Steps.MoveToNetns("veth1pg42", "/proc/42/ns/net", "container \"c\""),
-                new Steps.RenameLink(GUEST, "veth1pg42", "eth1"),
-                new Steps.AddAddress(GUEST, Family.INET, IpCidr.parse("10.0.0.2/24"), "eth1"),
-                new Steps.SetLinkUp(GUEST, "eth1"),
-                new Steps.ReplaceDefaultRoute(GUEST, Family.INET, IpAddress.parse("10.0.0.1"), "eth1",
+                new OvsSteps.AddOvsBridge("ovs0", true),
+                new LinkSteps.AddVethPair("veth1pl42", "veth1pg42", 1500),
+                new OvsSteps.AddOvsPort("ovs0", "veth1pl42", Optional.of(new Vlan(100)), Map.of("pipework.nspid", "42")),
+                new LinkSteps.SetLinkUp(Where.HOST, "veth1pl42"),
+                new LinkSteps.MoveToNetns("veth1pg42", "/proc/42/ns/net", "container \"c\""),
+                new LinkSteps.RenameLink(GUEST, "veth1pg42", "eth1"),
+                new AddressSteps.AddAddress(GUEST, Family.INET, IpCidr.parse("10.0.0.2/24"), "eth1"),
+                new LinkSteps.SetLinkUp(GUEST, "eth1"),
+                new AddressSteps.ReplaceDefaultRoute(GUEST, Family.INET, IpAddress.parse("10.0.0.1"), "eth1",
                         Optional.of(new DefaultRoute(Optional.of("172.17.0.1"), "eth0"))),
-                new Steps.Announce(GUEST, "eth1", "10.0.0.2")), List.of(), List.of());
+                new AddressSteps.Announce(GUEST, "eth1", "10.0.0.2")), List.of(), List.of());
     }
 
     /** The commands without family flags, which a batch carries once for all its lines. */
@@ -80,9 +84,7 @@ class ExecutorTest {
                 e.getMessage());
         List<List<String>> expectedUndo = new ArrayList<>();
         for (int i = k - 1; i >= 0; i--) {
-            if (!plan.steps().get(i).undo().isEmpty()) {
-                expectedUndo.add(plan.steps().get(i).undo());
-            }
+            plan.steps().get(i).undo().ifPresent(undo -> expectedUndo.add(undo.argv()));
         }
         assertEquals(withoutFamily(expectedUndo), withoutFamily(runner.ran.subList(k + 1, runner.ran.size())));
         assertTrue(runner.ran.stream().noneMatch(c -> c.contains("arping")), "nothing is announced after a failure");
@@ -91,14 +93,14 @@ class ExecutorTest {
     @Test
     void undoFailuresAreReportedAfterTheFirstError() {
         Plan plan = fullPlan();
-        RecordingRunner runner = new RecordingRunner(3, 1).failing(plan.steps().get(1).undo());
+        RecordingRunner runner = new RecordingRunner(3, 1).failing(plan.steps().get(1).undo().orElseThrow().argv());
         PipeworkException e = assertThrows(PipeworkException.class, () -> new Executor(runner).execute(plan));
         String[] lines = e.getMessage().split("\n");
         assertEquals(2, lines.length, e.getMessage());
         assertTrue(lines[0].startsWith("failed to set \"veth1pl42\" up"), lines[0]);
         assertTrue(lines[1].contains("ip link del veth1pl42"), lines[1]);
         // The later undo failing does not stop the earlier ones.
-        assertEquals(plan.steps().get(0).undo(), runner.ran.get(runner.ran.size() - 1));
+        assertEquals(plan.steps().get(0).undo().orElseThrow().argv(), runner.ran.get(runner.ran.size() - 1));
     }
 
     @Test
@@ -131,12 +133,12 @@ class ExecutorTest {
 
     @Test
     void replacedDefaultRouteIsRestoredOnUndo() {
-        Steps.ReplaceDefaultRoute step = (Steps.ReplaceDefaultRoute) fullPlan().steps().get(8);
+        AddressSteps.ReplaceDefaultRoute step = (AddressSteps.ReplaceDefaultRoute) fullPlan().steps().get(8);
         assertEquals(List.of("nsenter", "--net=/proc/42/ns/net", "ip", "-4", "route", "replace", "default", "via",
-                "172.17.0.1", "dev", "eth0"), step.undo());
-        Steps.ReplaceDefaultRoute none = new Steps.ReplaceDefaultRoute(GUEST, Family.INET,
+                "172.17.0.1", "dev", "eth0"), step.undo().orElseThrow().argv());
+        AddressSteps.ReplaceDefaultRoute none = new AddressSteps.ReplaceDefaultRoute(GUEST, Family.INET,
                 IpAddress.parse("10.0.0.1"), "eth1", Optional.empty());
-        assertEquals(List.of("nsenter", "--net=/proc/42/ns/net", "ip", "-4", "route", "del", "default"), none.undo());
+        assertEquals(List.of("nsenter", "--net=/proc/42/ns/net", "ip", "-4", "route", "del", "default"), none.undo().orElseThrow().argv());
     }
 
     @Test

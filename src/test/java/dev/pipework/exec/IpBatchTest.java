@@ -3,8 +3,10 @@ package dev.pipework.exec;
 import dev.pipework.model.Family;
 import dev.pipework.model.IpCidr;
 import dev.pipework.plan.Step;
-import dev.pipework.plan.Steps;
-import dev.pipework.plan.Where;
+import dev.pipework.plan.AddressSteps;
+import dev.pipework.plan.LinkSteps;
+import dev.pipework.plan.OvsSteps;
+import dev.pipework.sys.Where;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -17,9 +19,9 @@ class IpBatchTest {
     @Test
     void wordsWithSpacesAreQuotedForIpsBatchReader() {
         List<Step> steps = List.of(
-                new Steps.RenameLink(GUEST, "ph7eth1", "eth1"),
-                new Steps.SetAlias(GUEST, "eth1", "pipework macvlan eth0"),
-                new Steps.AddAddress(GUEST, Family.INET, IpCidr.parse("10.0.0.2/24"), "eth1"));
+                new LinkSteps.RenameLink(GUEST, "ph7eth1", "eth1"),
+                new LinkSteps.SetAlias(GUEST, "eth1", "pipework macvlan eth0"),
+                new AddressSteps.AddAddress(GUEST, Family.INET, IpCidr.parse("10.0.0.2/24"), "eth1"));
         List<Step> batch = IpBatch.run(steps, 0);
         assertEquals(3, batch.size());
         assertEquals(List.of("nsenter", "--net=/proc/7/ns/net", "ip", "-4", "-batch", "-"), IpBatch.command(batch));
@@ -32,9 +34,9 @@ class IpBatchTest {
     void aWordWithAHashRunsOnItsOwn() {
         // ip's batch reader drops everything from a '#' on a line.
         List<Step> steps = List.of(
-                new Steps.SetLinkUp(Where.HOST, "a"),
-                new Steps.SetAlias(Where.HOST, "a", "x#y"),
-                new Steps.SetLinkUp(Where.HOST, "b"));
+                new LinkSteps.SetLinkUp(Where.HOST, "a"),
+                new LinkSteps.SetAlias(Where.HOST, "a", "x#y"),
+                new LinkSteps.SetLinkUp(Where.HOST, "b"));
         assertEquals(1, IpBatch.run(steps, 0).size());
         assertEquals(1, IpBatch.run(steps, 1).size());
     }
@@ -42,10 +44,10 @@ class IpBatchTest {
     @Test
     void namespacesAndFamiliesDoNotMix() {
         List<Step> steps = List.of(
-                new Steps.SetLinkUp(Where.HOST, "a"),
-                new Steps.SetLinkUp(GUEST, "b"),
-                new Steps.AddAddress(GUEST, Family.INET, IpCidr.parse("10.0.0.2/24"), "b"),
-                new Steps.AddAddress(GUEST, Family.INET6, IpCidr.parse("fd00::2/64"), "b"));
+                new LinkSteps.SetLinkUp(Where.HOST, "a"),
+                new LinkSteps.SetLinkUp(GUEST, "b"),
+                new AddressSteps.AddAddress(GUEST, Family.INET, IpCidr.parse("10.0.0.2/24"), "b"),
+                new AddressSteps.AddAddress(GUEST, Family.INET6, IpCidr.parse("fd00::2/64"), "b"));
         assertEquals(1, IpBatch.run(steps, 0).size());
         assertEquals(2, IpBatch.run(steps, 1).size());
         assertEquals(1, IpBatch.run(steps, 3).size());
@@ -53,7 +55,7 @@ class IpBatchTest {
 
     @Test
     void otherProgramsAreNotBatched() {
-        List<Step> steps = List.of(new Steps.AddOvsBridge("ovs0", true), new Steps.SetLinkUp(Where.HOST, "a"));
+        List<Step> steps = List.of(new OvsSteps.AddOvsBridge("ovs0", true), new LinkSteps.SetLinkUp(Where.HOST, "a"));
         assertEquals(1, IpBatch.run(steps, 0).size());
     }
 }

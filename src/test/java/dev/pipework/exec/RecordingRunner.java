@@ -1,5 +1,8 @@
 package dev.pipework.exec;
 
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
+
 import java.util.ArrayList;
 import java.util.List;
 

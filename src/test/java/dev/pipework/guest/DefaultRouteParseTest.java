@@ -1,6 +1,6 @@
 package dev.pipework.guest;
 
-import dev.pipework.plan.DefaultRoute;
+import dev.pipework.model.DefaultRoute;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
@@ -12,17 +12,17 @@ class DefaultRouteParseTest {
     @Test
     void readsGatewayAndDevice() {
         assertEquals(Optional.of(new DefaultRoute(Optional.of("172.17.0.1"), "eth0")),
-                MachineGuestInspector.parseDefaultRoute("default via 172.17.0.1 dev eth0 \n"));
+                IpGuestInspector.parseDefaultRoute("default via 172.17.0.1 dev eth0 \n"));
     }
 
     @Test
     void readsADeviceRoute() {
         assertEquals(Optional.of(new DefaultRoute(Optional.empty(), "lo")),
-                MachineGuestInspector.parseDefaultRoute("default dev lo scope link \n"));
+                IpGuestInspector.parseDefaultRoute("default dev lo scope link \n"));
     }
 
     @Test
     void noDefaultRoute() {
-        assertEquals(Optional.empty(), MachineGuestInspector.parseDefaultRoute(""));
+        assertEquals(Optional.empty(), IpGuestInspector.parseDefaultRoute(""));
     }
 }

@@ -1,5 +1,6 @@
 package dev.pipework.host;
 
+import dev.pipework.plan.OvsPort;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

@@ -2,8 +2,8 @@ package dev.pipework.it;
 
 import dev.pipework.cli.Main;
 import dev.pipework.cli.Pipework;
-import dev.pipework.exec.CommandResult;
-import dev.pipework.exec.CommandRunner;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
 import dev.pipework.exec.ProcessCommandRunner;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.IpJson;
@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;

@@ -1,0 +1,27 @@
+package dev.pipework.cli;
+
+import picocli.CommandLine.Option;
+
+/** Options shared by the attach form and the sub-commands, as picocli mixins. */
+final class Options {
+    private Options() {
+    }
+
+    /** {@code -v}: every command run, and its result, on stderr. */
+    static final class Verbose {
+        @Option(names = {"-v", "--verbose"}, description = "show every command run on stderr")
+        boolean verbose;
+    }
+
+    /** {@code --dry-run}: print the commands, change nothing. */
+    static final class DryRun {
+        @Option(names = "--dry-run", description = "print the commands, change nothing")
+        boolean dryRun;
+    }
+
+    /** {@code --json}: the result as a JSON document. */
+    static final class JsonOutput {
+        @Option(names = "--json", description = "print the result as a JSON document")
+        boolean json;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.pipework.guest;
+
+import dev.pipework.model.Guest;
+import dev.pipework.model.PipeworkException;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Resolves a guest by asking each runtime in turn. The order is the original's first (an LXC
+ * container by name, then Docker by name or ID), then what this tool adds: a named netns, a PID. A
+ * word starting with {@code /} is a namespace file and nothing else.
+ */
+public final class RuntimeResolver implements GuestResolver {
+    private final List<GuestRuntime> runtimes;
+    private final DockerRuntime docker;
+    private final Consumer<String> warn;
+
+    public RuntimeResolver(List<GuestRuntime> runtimes, DockerRuntime docker, Consumer<String> warn) {
+        this.runtimes = List.copyOf(runtimes);
+        this.docker = docker;
+        this.warn = warn;
+    }
+
+    /** The machine's runtimes, in the documented order. */
+    public static RuntimeResolver machine(DockerEngine engine, Consumer<String> warn) {
+        Path proc = Path.of("/proc");
+        DockerRuntime docker = new DockerRuntime(engine, proc, warn);
+        return new RuntimeResolver(List.of(new NetnsFileRuntime(), new LxcRuntime(proc), docker,
+                new NamedNetnsRuntime(Path.of("/var/run/netns"), warn), new ProcessRuntime(proc)), docker, warn);
+    }
+
+    @Override
+    public Guest resolve(String token, boolean running) {
+        if (token.isEmpty()) {
+            throw new PipeworkException("guest name is empty: expected a container name or ID");
+        }
+        List<String> trouble = new ArrayList<>();
+        for (GuestRuntime runtime : runtimes) {
+            if (token.startsWith("/") != (runtime instanceof NetnsFileRuntime)) {
+                continue;
+            }
+            try {
+                Optional<Guest> found = runtime.find(token, running);
+                if (found.isPresent()) {
+                    return found.get();
+                }
+            } catch (GuestRuntime.Unreachable e) {
+                trouble.add(e.getMessage());
+            }
+        }
+        trouble.forEach(warn);
+        if (!docker.engine().isAvailable()) {
+            throw PipeworkException.original("Container " + token + " not found, and Docker not installed.");
+        }
+        throw PipeworkException.original("Container " + token + " not found, and unknown to Docker.");
+    }
+
+    @Override
+    public List<Guest> all() {
+        List<Guest> guests = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        for (GuestRuntime runtime : runtimes) {
+            for (Guest g : runtime.all()) {
+                if (seen.add(g.netnsInode())) {
+                    guests.add(g);
+                }
+            }
+        }
+        return guests;
+    }
+
+    @Override
+    public void verifyUnchanged(Guest guest) {
+        for (GuestRuntime runtime : runtimes) {
+            if (runtime.runtime().equals(guest.runtime())) {
+                runtime.verifyUnchanged(guest);
+            }
+        }
+    }
+}

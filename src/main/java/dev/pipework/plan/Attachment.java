@@ -1,0 +1,30 @@
+package dev.pipework.plan;
+
+import dev.pipework.model.Guest;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One interface an attach plumbed into a guest, as the live kernel and Open vSwitch show it.
+ *
+ * @param containerInterface its name in the guest
+ * @param addresses          its global addresses, {@code address/prefix}
+ * @param hostInterface      the host end: the veth peer (or the macvlan's parent, the NIC's own name)
+ * @param bridge             the bridge the host end is a port of
+ * @param originalMac        for a NIC moved whole, the MAC it had on the host
+ */
+public record Attachment(Guest guest, String containerInterface, String mac, int mtu, String state,
+                         List<String> addresses, Optional<String> hostInterface, Optional<String> bridge,
+                         AttachKind kind, Optional<Integer> vlan, Optional<String> originalMac) {
+
+    public Attachment {
+        addresses = List.copyOf(addresses);
+    }
+
+    static Attachment of(Guest guest, GuestLink link, AttachKind kind, Optional<String> hostInterface,
+                         Optional<String> bridge, Optional<Integer> vlan, Optional<String> originalMac) {
+        return new Attachment(guest, link.name(), link.mac(), link.mtu(), link.state(), link.addresses(),
+                hostInterface, bridge, kind, vlan, originalMac);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.pipework.plan;
+
+import dev.pipework.model.Family;
+import dev.pipework.sys.Where;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What a step runs, as data: the planner decides it, the executor carries it out. Every command
+ * names the command line it equals ({@link #argv()}), which is what a dry run prints.
+ */
+public sealed interface Command {
+
+    /** The command line this equals. */
+    List<String> argv();
+
+    /**
+     * {@code [nsenter --net=<ns>] ip [-4|-6] <words>}: consecutive ones of one namespace can share
+     * one {@code ip -batch}.
+     */
+    record Ip(Where where, Optional<Family> family, List<String> words) implements Command {
+        public Ip {
+            words = List.copyOf(words);
+        }
+
+        /** Without a family flag. */
+        public static Ip of(Where where, String... words) {
+            return new Ip(where, Optional.empty(), List.of(words));
+        }
+
+        public static Ip of(Where where, Family family, List<String> words) {
+            return new Ip(where, Optional.of(family), words);
+        }
+
+        public List<String> argv() {
+            List<String> argv = new ArrayList<>(words.size() + 2);
+            argv.add("ip");
+            family.ifPresent(f -> argv.add(f.ipFlag()));
+            argv.addAll(words);
+            return where.wrap(argv);
+        }
+    }
+
+    /**
+     * Any other program. {@code successStatuses} lists the exit statuses that mean it did what was
+     * wanted (pkill's 1, "no process matched", when the process is already gone).
+     */
+    record Exec(List<String> argv, Set<Integer> successStatuses) implements Command {
+        public Exec {
+            argv = List.copyOf(argv);
+            successStatuses = Set.copyOf(successStatuses);
+        }
+
+        public static Exec of(String... argv) {
+            return new Exec(List.of(argv), Set.of(0));
+        }
+
+        public static Exec of(List<String> argv) {
+            return new Exec(argv, Set.of(0));
+        }
+    }
+
+    /**
+     * A program that leaves a process of its own behind and whose outcome changes nothing
+     * ({@code setsid -f ...}): its output is discarded and its status ignored.
+     */
+    record Detached(List<String> argv) implements Command {
+        public Detached {
+            argv = List.copyOf(argv);
+        }
+    }
+
+    /**
+     * A helper container started through the container engine's API, from a
+     * {@code POST /containers/create} body. With {@code awaitExit}, the run waits (a bounded while)
+     * for it to end by itself.
+     *
+     * @param equivalent the {@code docker run} command line it equals
+     */
+    record StartContainer(Map<String, Object> createBody, boolean awaitExit, List<String> equivalent)
+            implements Command {
+        public StartContainer {
+            createBody = Map.copyOf(createBody);
+            equivalent = List.copyOf(equivalent);
+        }
+
+        public List<String> argv() {
+            return equivalent;
+        }
+    }
+
+    /** {@code docker rm -f <id>}, through the engine's API. */
+    record RemoveContainer(String id) implements Command {
+        public List<String> argv() {
+            return List.of("docker", "rm", "-f", id);
+        }
+    }
+
+    /** Removes (killing first) every container that carries this label with this value. */
+    record RemoveLabelled(String label, String value) implements Command {
+        public List<String> argv() {
+            return List.of("sh", "-c", "docker rm -f $(docker ps -aq --filter label=" + label + "=" + value + ")");
+        }
+    }
+}

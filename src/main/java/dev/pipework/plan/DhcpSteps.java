@@ -1,0 +1,219 @@
+package dev.pipework.plan;
+
+import dev.pipework.plan.Command.Exec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Steps of the DHCP forms: files and mounts for {@code ip netns exec}, the clients, the helper container. */
+public final class DhcpSteps {
+    private DhcpSteps() {
+    }
+
+    /** {@code mkdir -p <path>}; with {@code removeOnUndo}, a directory this run alone uses, removed with its content. */
+    public record MakeDirectory(String path, boolean removeOnUndo) implements Step {
+        public MakeDirectory(String path) {
+            this(path, false);
+        }
+
+        public Command command() {
+            return Exec.of("mkdir", "-p", path);
+        }
+
+        public Optional<Command> undo() {
+            return removeOnUndo ? Optional.of(Exec.of("rm", "-rf", path)) : Optional.empty();
+        }
+
+        public String action() {
+            return "create directory " + path;
+        }
+    }
+
+    /** {@code touch <path>}: an empty file, removed on undo. */
+    public record CreateFile(String path) implements Step {
+        public Command command() {
+            return Exec.of("touch", path);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(Exec.of("rm", "-f", path));
+        }
+
+        public String action() {
+            return "create " + path;
+        }
+    }
+
+    /** {@code mount --bind <source> <target>}, unmounted on undo. */
+    public record BindMount(String source, String target) implements Step {
+        public Command command() {
+            return Exec.of("mount", "--bind", source, target);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(Exec.of("umount", target));
+        }
+
+        public String action() {
+            return "bind " + source + " to " + target;
+        }
+    }
+
+    /** {@code umount <target>}. */
+    public record Unmount(String target) implements Step {
+        public Command command() {
+            return Exec.of("umount", target);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "unmount " + target;
+        }
+    }
+
+    /** {@code rmdir <path>}. */
+    public record RemoveDirectory(String path) implements Step {
+        public Command command() {
+            return Exec.of("rmdir", path);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "remove " + path;
+        }
+    }
+
+    /** {@code rm -f <path>}. */
+    public record RemoveFile(String path) implements Step {
+        public Command command() {
+            return Exec.of("rm", "-f", path);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "remove " + path;
+        }
+    }
+
+    /**
+     * The host's DHCP client run in the guest's namespace ({@code udhcpc}, {@code dhclient} or
+     * {@code dhcpcd}), with the original's arguments; it returns once it has a lease. It runs under
+     * {@code ip netns exec <name>}, as in the original, but with {@code /etc/netns/<name>/resolv.conf}
+     * in place: the client's script then writes the DNS servers there, not into the host's
+     * {@code /etc/resolv.conf}.
+     */
+    public record HostDhcpClient(String netnsName, String client, List<String> arguments, String device)
+            implements Step {
+        public Command command() {
+            List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netnsName, client));
+            argv.addAll(arguments);
+            return Exec.of(argv);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "get a lease with " + client + " on \"" + device + "\"";
+        }
+    }
+
+    /**
+     * {@code pkill -F <pidfile>}: stops a DHCP client that went to the background once it had its
+     * lease. pkill exits 1 when no process matched: the client has already gone, which is what was
+     * wanted.
+     */
+    public record StopByPidFile(String pidFile, String what) implements Step {
+        public Command command() {
+            return new Exec(List.of("pkill", "-F", pidFile), Set.of(0, 1));
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "stop " + what;
+        }
+    }
+
+    /**
+     * {@code dhcp}: busybox's {@code udhcpc} in a helper container that shares the guest's network
+     * ({@code docker run -d --net container:<guest> --cap-add NET_ADMIN busybox udhcpc ...}), started
+     * through the Engine API. Without {@code -f} the client goes to the background once it has a
+     * lease, which ends the helper (the run waits for that), and the engine removes it; with
+     * {@code -f} it stays to renew the lease, labelled so that {@code del} finds it.
+     */
+    public record HelperDhcpClient(String containerId, String hostname, String device, List<String> options)
+            implements Step {
+        public static final String LABEL_GUEST = "dev.pipework.dhcp-for";
+        public static final String LABEL_INTERFACE = "dev.pipework.interface";
+
+        public boolean foreground() {
+            return options.contains("-f");
+        }
+
+        private List<String> clientCommand() {
+            List<String> cmd = new ArrayList<>(List.of("udhcpc", "-i", device, "-x", "hostname:" + hostname));
+            cmd.addAll(options);
+            return cmd;
+        }
+
+        public Command command() {
+            List<String> argv = new ArrayList<>(List.of("docker", "run", "-d"));
+            if (!foreground()) {
+                argv.add("--rm");
+            }
+            argv.addAll(List.of("--label", LABEL_GUEST + "=" + containerId, "--label", LABEL_INTERFACE + "=" + device,
+                    "--net", "container:" + containerId, "--cap-add", "NET_ADMIN", "busybox"));
+            argv.addAll(clientCommand());
+            Map<String, Object> hostConfig = new LinkedHashMap<>();
+            hostConfig.put("NetworkMode", "container:" + containerId);
+            hostConfig.put("CapAdd", List.of("NET_ADMIN"));
+            hostConfig.put("AutoRemove", !foreground());
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("Image", "busybox");
+            body.put("Cmd", clientCommand());
+            body.put("Labels", Map.of(LABEL_GUEST, containerId, LABEL_INTERFACE, device));
+            body.put("HostConfig", hostConfig);
+            return new Command.StartContainer(body, !foreground(), argv);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(new Command.RemoveLabelled(LABEL_GUEST, containerId));
+        }
+
+        public String action() {
+            return "start the DHCP client container (busybox udhcpc) for \"" + device + "\"";
+        }
+    }
+
+    /** {@code docker rm -f <id>}, through the Engine API: a DHCP helper container that stayed. */
+    public record RemoveContainer(String id) implements Step {
+        public Command command() {
+            return new Command.RemoveContainer(id);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "remove container " + id;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.pipework.plan;
+
+import dev.pipework.model.Guest;
+import dev.pipework.sys.Where;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * IPoIB: a child interface {@code <if>.<pid>}, or {@code <if>.<pkey>.<pid>} with a partition key,
+ * moves into the guest, marked {@code pipework ipoib <parent>}.
+ */
+final class IpoibAttach {
+    private IpoibAttach() {
+    }
+
+    static Arrival attach(AttachContext c) {
+        String parent = c.target().name();
+        Guest guest = c.guest();
+        Optional<String> pkey = c.request().pkey();
+        String name = parent + pkey.map(k -> "." + k).orElse("") + "." + guest.nameNumber();
+        if (name.length() > Names.MAX) {
+            name = "ib" + Names.shortHash(name);
+        }
+        c.steps().add(new LinkSteps.AddIpoib(parent, name, pkey));
+        if (!c.target().up()) {
+            c.steps().add(new LinkSteps.SetLinkUp(Where.HOST, parent, true));
+        }
+        c.steps().add(new LinkSteps.MoveToNetns(name, guest.netnsPath(), guest.describe(),
+                Optional.of(c.facts().hostNetnsPath())));
+        return new Arrival(name, true, Optional.of(Alias.inGuest(AttachKind.IPOIB, parent)), Optional.empty());
+    }
+
+    static Attachment recognise(Guest guest, GuestLink link, Alias.Mark mark) {
+        return Attachment.of(guest, link, AttachKind.IPOIB, mark.hostName(), Optional.empty(), Optional.empty(),
+                Optional.empty());
+    }
+
+    /** Deleted in the guest, where it lives. */
+    static List<Step> remove(Attachment a) {
+        return MacvlanAttach.remove(a);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.pipework.plan;
+
+import dev.pipework.model.AttachRequest;
+import dev.pipework.model.Guest;
+import dev.pipework.sys.Where;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An Open vSwitch bridge: used when it exists, created when its name starts with {@code ovs}; a veth
+ * pair joins it as a port with the original's {@code external-ids} and, with {@code @vlan}, a tag.
+ * Its attachments are veths whose host end is such a port; its records outlive the container's
+ * namespace, and {@code del} drops them.
+ */
+final class OvsAttach {
+    private OvsAttach() {
+    }
+
+    static Arrival attach(AttachContext c) {
+        String bridge = c.target().name();
+        if (!c.target().exists()) {
+            boolean userspace = !c.facts().ovsKernelDatapath();
+            if (userspace) {
+                c.notices().add("pipework: creating Open vSwitch bridge \"" + bridge + "\" with datapath_type=netdev:"
+                        + " this kernel has no openvswitch module");
+            }
+            c.steps().add(new OvsSteps.AddOvsBridge(bridge, userspace));
+        }
+        return VethPair.plan(c, local -> new OvsSteps.AddOvsPort(bridge, local, c.request().vlan(),
+                externalIds(c.request(), c.guest(), local, bridge)));
+    }
+
+    /** The original's {@code external-ids:pipework.*} on the OVS interface, in its order. */
+    private static Map<String, String> externalIds(AttachRequest request, Guest guest, String local, String bridge) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        ids.put("pipework.interface", local);
+        ids.put("pipework.bridge", bridge);
+        guest.id().ifPresent(id -> ids.put("pipework.containerid", id));
+        guest.name().ifPresent(name -> ids.put("pipework.containername", name));
+        ids.put("pipework.nspid", Long.toString(guest.nameNumber()));
+        request.vlan().ifPresent(vlan -> ids.put("pipework.vlan", vlan.toString()));
+        return ids;
+    }
+
+    /** The port of this host end, when it is one. */
+    static Optional<Attachment> recognise(Guest guest, GuestLink link, HostLink peer, Facts facts) {
+        OvsPort port = facts.ovsPorts().get(peer.name());
+        if (port == null) {
+            return Optional.empty();
+        }
+        return Optional.of(Attachment.of(guest, link, AttachKind.OVS, Optional.of(peer.name()),
+                Optional.of(port.bridge()), port.tag(), Optional.empty()));
+    }
+
+    static List<Step> remove(Attachment a) {
+        return List.of(new OvsSteps.RemoveOvsPort(a.bridge().orElseThrow(), a.hostInterface().orElseThrow()),
+                new LinkSteps.DeleteLink(Where.HOST, a.hostInterface().orElseThrow()));
+    }
+
+    /**
+     * Ports that record this container but whose link is gone: what is left of an attach once the
+     * container stopped or was removed (its veth pair went with its namespace). A container that no
+     * longer exists is recognised by the name or ID prefix the records hold.
+     *
+     * @param guest          the container, when it still exists
+     * @param token          the guest as named on the command line
+     * @param containerIf    the interface asked for, or empty for all
+     */
+    static List<Step> staleRecords(Optional<Guest> guest, String token, Optional<String> containerIf, Facts facts) {
+        if (guest.isPresent() && guest.get().id().isEmpty()) {
+            return List.of();
+        }
+        List<String> hostNames = facts.hostLinks().values().stream().map(HostLink::name).toList();
+        List<Step> steps = new ArrayList<>();
+        for (OvsPort port : facts.ovsPorts().values()) {
+            String id = port.externalIds().getOrDefault("pipework.containerid", "");
+            String name = port.externalIds().getOrDefault("pipework.containername", "");
+            boolean mine = guest.isPresent() ? guest.get().id().get().equals(id)
+                    : !id.isEmpty() && (name.equals("/" + token) || (token.length() >= 12 && id.startsWith(token)));
+            boolean gone = !hostNames.contains(port.name());
+            // Records do not say which container interface they served. Once the container has no
+            // namespace (stopped or removed) every link they describe is gone, so all of them go.
+            boolean interfaceMatches = containerIf.isEmpty() || guest.isEmpty() || guest.get().pid() == 0
+                    || port.name().startsWith("v" + containerIf.get() + "pl");
+            if (mine && gone && interfaceMatches) {
+                steps.add(new OvsSteps.RemoveOvsPort(port.bridge(), port.name()));
+            }
+        }
+        return steps;
+    }
+}

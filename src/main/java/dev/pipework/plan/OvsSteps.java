@@ -1,0 +1,89 @@
+package dev.pipework.plan;
+
+import dev.pipework.model.Vlan;
+import dev.pipework.plan.Command.Exec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Steps on Open vSwitch: {@code ovs-vsctl}. */
+public final class OvsSteps {
+    private OvsSteps() {
+    }
+
+    /**
+     * {@code ovs-vsctl add-br <name>}. Without the kernel datapath the bridge must use the userspace
+     * one, or ovs-vswitchd accepts it and then cannot open it.
+     */
+    public record AddOvsBridge(String name, boolean userspaceDatapath) implements Step {
+        public Command command() {
+            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "add-br", name));
+            if (userspaceDatapath) {
+                argv.addAll(List.of("--", "set", "bridge", name, "datapath_type=netdev"));
+            }
+            return Exec.of(argv);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(Exec.of("ovs-vsctl", "--if-exists", "del-br", name));
+        }
+
+        public String action() {
+            return "create Open vSwitch bridge \"" + name + "\"";
+        }
+    }
+
+    /** {@code ovs-vsctl --if-exists del-port <bridge> <port>}: removes the port and its interface record. */
+    public record RemoveOvsPort(String bridge, String port) implements Step {
+        public Command command() {
+            return Exec.of("ovs-vsctl", "--if-exists", "del-port", bridge, port);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "remove port \"" + port + "\" from Open vSwitch bridge \"" + bridge + "\"";
+        }
+    }
+
+    /**
+     * {@code ovs-vsctl add-port <bridge> <port> [tag=<vlan>] -- set Interface <port> external-ids:...}.
+     * A record of the same port left on this bridge by a veth that no longer exists is dropped in the
+     * same transaction, so the new port gets this run's tag and ids; a port of that name on another
+     * bridge makes add-port fail.
+     */
+    public record AddOvsPort(String bridge, String port, Optional<Vlan> vlan, Map<String, String> externalIds)
+            implements Step {
+        public Command command() {
+            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "--if-exists", "del-port", bridge, port,
+                    "--", "add-port", bridge, port));
+            vlan.ifPresent(v -> argv.add("tag=" + v));
+            argv.addAll(List.of("--", "set", "Interface", port));
+            externalIds.forEach((key, value) -> argv.add("external-ids:" + key + "=" + ovsString(value)));
+            return Exec.of(argv);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(Exec.of("ovs-vsctl", "--if-exists", "del-port", bridge, port));
+        }
+
+        public String action() {
+            return "add port \"" + port + "\" to Open vSwitch bridge \"" + bridge + "\"";
+        }
+
+        /**
+         * ovs-vsctl takes a string value bare, as the original passes it, unless it starts with a
+         * double quote; a quoted value is read as a JSON-like string. Anything unusual is quoted.
+         */
+        static String ovsString(String value) {
+            if (value.matches("[A-Za-z0-9_./:-]+")) {
+                return value;
+            }
+            return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        }
+    }
+}

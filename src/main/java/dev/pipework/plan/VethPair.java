@@ -1,0 +1,60 @@
+package dev.pipework.plan;
+
+import dev.pipework.model.PipeworkException;
+import dev.pipework.sys.Where;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The veth pair both bridge kinds use: the host end {@code v<cif>pl<pid>} (or {@code -l}) joins the
+ * bridge and carries the alias {@code pipework}; the peer {@code v<cif>pg<pid>} moves into the guest.
+ */
+final class VethPair {
+    private VethPair() {
+    }
+
+    static Arrival plan(AttachContext c, Function<String, Step> joinBridge) {
+        String local = hostEnd(c);
+        String peer = Names.vethGuestEnd(c.containerIf(), c.guest().nameNumber());
+        Optional<LinkFacts> existing = c.facts().link(local);
+        if (existing.isPresent()) {
+            if (existing.get().up()) {
+                throw PipeworkException.original("Link " + local + " exists and is up");
+            }
+            c.steps().add(new LinkSteps.DeleteLink(Where.HOST, local));
+        }
+        c.steps().add(new LinkSteps.AddVethPair(local, peer, c.target().mtu()));
+        c.steps().add(joinBridge.apply(local));
+        c.steps().add(new LinkSteps.SetAlias(Where.HOST, local, Alias.HOST_END));
+        c.steps().add(new LinkSteps.SetLinkUp(Where.HOST, local));
+        c.steps().add(new LinkSteps.MoveToNetns(peer, c.guest().netnsPath(), c.guest().describe()));
+        return new Arrival(peer, false, Optional.empty(), Optional.empty());
+    }
+
+    static String hostEnd(AttachContext c) {
+        return c.request().localInterface().orElse(Names.vethHostEnd(c.containerIf(), c.guest().nameNumber()));
+    }
+
+    /**
+     * The host end of a guest's veth, when the host side proves pipework made it: it points back at
+     * the guest's link and carries the alias, is an Open vSwitch port with the {@code pipework.*}
+     * external-ids, or is named as the original script names it ({@code v<cif>pl<pid>}).
+     */
+    static Optional<HostLink> plumbedPeer(GuestLink link, Facts facts) {
+        if (!link.type().equals("veth") || link.peerIndex().isEmpty() || link.peerNetnsId().isEmpty()) {
+            return Optional.empty();
+        }
+        HostLink peer = facts.hostLinks().get(link.peerIndex().get());
+        // Indexes are per namespace: the host link found must point back at this one.
+        if (peer == null || peer.peerIndex() != link.index()) {
+            return Optional.empty();
+        }
+        if (peer.alias().equals(Alias.HOST_END)
+                || peer.name().matches("v" + java.util.regex.Pattern.quote(link.name()) + "pl[0-9]+")) {
+            return Optional.of(peer);
+        }
+        OvsPort port = facts.ovsPorts().get(peer.name());
+        return port != null && port.plumbed() ? Optional.of(peer) : Optional.empty();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.pipework.render;
+
+import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Plan;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * How results are shown on stdout: what a dry run would run, the attachments {@code status} found,
+ * the interface an attach made. A new output format is one class implementing this.
+ */
+public interface Renderer {
+
+    /** The commands a plan would run. */
+    void dryRun(Plan plan, PrintStream out);
+
+    /** The attachments found, one per interface. */
+    void status(List<Attachment> attachments, PrintStream out);
+
+    /** The result of an attach: the interface as the kernel now shows it, and the routes the plan added. */
+    void attached(Attachment attachment, Plan plan, PrintStream out);
+
+    static Renderer of(boolean json) {
+        return json ? new JsonRenderer() : new TextRenderer();
+    }
+}

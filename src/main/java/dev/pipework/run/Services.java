@@ -1,0 +1,91 @@
+package dev.pipework.run;
+
+import dev.pipework.exec.ContainerActions;
+import dev.pipework.exec.Executor;
+import dev.pipework.guest.DockerContainer;
+import dev.pipework.guest.DockerEngine;
+import dev.pipework.guest.DockerException;
+import dev.pipework.guest.GuestInspector;
+import dev.pipework.guest.GuestResolver;
+import dev.pipework.host.HostInspector;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.sys.CommandRunner;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntSupplier;
+
+/**
+ * What the front ends are given to work with: the real machine in {@code Main}, fakes in tests.
+ *
+ * @param runner       runs the plan's commands (and route, rule and tc); the inspectors have their own
+ * @param host         reads the host
+ * @param guests       finds guests, in the runtimes' order
+ * @param guestInspector reads the inside of a guest
+ * @param effectiveUid the effective user ID (0 for root)
+ * @param lockDir      where the locks that serialise runs on one bridge or one guest live
+ * @param docker       the Docker engine, for the DHCP helper container
+ */
+public record Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
+                       IntSupplier effectiveUid, Path lockDir, DockerEngine docker) {
+
+    public static final String CHANGES =
+            "it changes network interfaces and namespaces (try sudo, or --dry-run to see the commands)";
+
+    /** The executor of plans, acting through this runner and container engine. */
+    public Executor executor() {
+        return new Executor(runner, containers());
+    }
+
+    /** A new reader of the facts the planner asks for. */
+    public FactReader facts() {
+        return new FactReader(this);
+    }
+
+    /** Refuses to go on without root, saying why root is needed. */
+    public void requireRoot(String why) {
+        if (effectiveUid.getAsInt() != 0) {
+            throw new PipeworkException("must be run as root: " + why);
+        }
+    }
+
+    /** The Docker engine as the executor acts through it. */
+    private ContainerActions containers() {
+        DockerEngine engine = docker;
+        return new ContainerActions() {
+            public String start(Map<String, Object> createBody) throws Failed {
+                try {
+                    return engine.createAndStart(createBody);
+                } catch (DockerException e) {
+                    throw new Failed(e.getMessage());
+                }
+            }
+
+            public Optional<Boolean> running(String id) throws Failed {
+                try {
+                    return engine.inspect(id).map(DockerContainer::running);
+                } catch (DockerException e) {
+                    throw new Failed(e.getMessage());
+                }
+            }
+
+            public List<String> labelled(String label, String value) throws Failed {
+                try {
+                    return engine.idsWithLabel(label, value);
+                } catch (DockerException e) {
+                    throw new Failed(e.getMessage());
+                }
+            }
+
+            public void remove(String id) throws Failed {
+                try {
+                    engine.remove(id, true);
+                } catch (DockerException e) {
+                    throw new Failed(e.getMessage());
+                }
+            }
+        };
+    }
+}

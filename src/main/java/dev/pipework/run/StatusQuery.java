@@ -1,0 +1,40 @@
+package dev.pipework.run;
+
+import dev.pipework.model.Guest;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Planner;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code status}: what attaches plumbed, from the live kernel and Open vSwitch state. */
+public final class StatusQuery {
+    private final Services services;
+    private final Planner planner = new Planner();
+
+    public StatusQuery(Services services) {
+        this.services = services;
+    }
+
+    /** The attachments of one guest, or of every guest that exists now. */
+    public List<Attachment> attachments(Optional<String> token) {
+        services.requireRoot("it reads the guests' network namespaces");
+        List<Guest> guests = token.isEmpty() ? services.guests().all()
+                : List.of(services.guests().resolve(token.get(), false));
+        FactReader facts = services.facts();
+        List<Attachment> found = new ArrayList<>();
+        for (Guest guest : guests) {
+            try {
+                found.addAll(facts.ask(f -> planner.attachments(guest, f)));
+            } catch (PipeworkException e) {
+                if (token.isPresent()) {
+                    throw e;
+                }
+                // A guest that went away while the others were read.
+            }
+        }
+        return found;
+    }
+}
