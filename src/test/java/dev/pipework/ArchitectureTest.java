@@ -1,0 +1,110 @@
+package dev.pipework;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The shape of the code: data flows one way (parse, resolve facts, plan, execute), and each layer
+ * imports only those below it. From the bottom: values ({@code model}, {@code json}); machine
+ * primitives ({@code sys}); the pure planner ({@code plan}); the fact readers ({@code host},
+ * {@code guest}), the executor ({@code exec}) and the renderers ({@code render}); the flows every
+ * front end shares ({@code run}); the front ends ({@code cli}).
+ */
+class ArchitectureTest {
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void load() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.pipework");
+    }
+
+    @Test
+    void noPackageCycles() {
+        slices().matching("dev.pipework.(**)").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void layersImportOnlyDownward() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("values").definedBy("dev.pipework.model..", "dev.pipework.json..")
+                .layer("primitives").definedBy("dev.pipework.sys..")
+                .layer("planner").definedBy("dev.pipework.plan..")
+                .layer("readers").definedBy("dev.pipework.host..", "dev.pipework.guest..")
+                .layer("executor").definedBy("dev.pipework.exec..")
+                .layer("renderers").definedBy("dev.pipework.render..")
+                .layer("flows").definedBy("dev.pipework.run..")
+                .layer("front ends").definedBy("dev.pipework.cli..")
+                .whereLayer("front ends").mayNotBeAccessedByAnyLayer()
+                .whereLayer("flows").mayOnlyBeAccessedByLayers("front ends")
+                .whereLayer("renderers").mayOnlyBeAccessedByLayers("flows", "front ends")
+                .whereLayer("executor").mayOnlyBeAccessedByLayers("flows", "front ends")
+                .whereLayer("readers").mayOnlyBeAccessedByLayers("flows", "front ends")
+                .whereLayer("planner").mayOnlyBeAccessedByLayers("readers", "executor", "renderers", "flows",
+                        "front ends")
+                .whereLayer("primitives").mayOnlyBeAccessedByLayers("planner", "readers", "executor", "renderers",
+                        "flows", "front ends")
+                .check(classes);
+    }
+
+    /** The planner decides; it reads nothing and runs nothing: no file, socket or process API, no reader. */
+    @Test
+    void thePlannerReachesNoInputOutput() {
+        classes().that().resideInAPackage("dev.pipework.plan..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.pipework.plan..", "dev.pipework.model..",
+                        "dev.pipework.sys..", "java.lang..", "java.util..", "java.security..", "java.nio.charset..")
+                .check(classes);
+    }
+
+    /**
+     * The values and the primitives below the planner do no input or output either. IPv6 literals
+     * are parsed by {@link InetAddress#getByName}, which looks nothing up for a text of hex digits,
+     * colons and dots (the only text it is given).
+     */
+    @Test
+    void valuesAndPrimitivesDoNoInputOutput() {
+        classes().that().resideInAnyPackage("dev.pipework.model..", "dev.pipework.sys..", "dev.pipework.json..")
+                .should().onlyDependOnClassesThat(resideInAnyPackage("dev.pipework.model..", "dev.pipework.sys..",
+                        "dev.pipework.json..", "java.lang..", "java.util..", "java.security..", "java.nio.charset..",
+                        "java.math..").or(belongToAnyOf(InetAddress.class, UnknownHostException.class)))
+                .check(classes);
+    }
+
+    @Test
+    void noMainSourceFileIsOver450Lines() throws IOException {
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            List<String> long_ = files.filter(p -> p.toString().endsWith(".java"))
+                    .filter(p -> lines(p) > 450)
+                    .map(p -> p + " (" + lines(p) + " lines)")
+                    .toList();
+            assertEquals(List.of(), long_);
+        }
+    }
+
+    private static long lines(Path file) {
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.count();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
