@@ -572,14 +572,27 @@ class DockerSocketEngineTest {
         }
     }
 
-    /** Cross-check against a live engine, only where one runs a container. */
+    /**
+     * Cross-check against a live engine: on a container of its own where the test image is here
+     * (scripts/test-env builds it), else on any running container, else not at all.
+     */
     @Test
     void agreesWithDockerInspectOnARealEngine() throws Exception {
         Path sock = Path.of("/var/run/docker.sock");
         assumeTrue(Files.exists(sock), "no Docker socket");
         assumeTrue(DockerCliEngine.findOnPath("docker", System.getenv("PATH")).isPresent(), "no docker CLI");
-        List<String> ps = runDocker("ps", "-q", "--no-trunc");
-        assumeTrue(ps != null && !ps.isEmpty(), "no running container");
+        List<String> own = runDocker("run", "-d", "--rm", "--net=none", "pipework-test/busybox:latest", "sleep", "120");
+        try {
+            agreesWithDockerInspectOn(sock, own != null && own.size() == 1 ? own : runDocker("ps", "-q", "--no-trunc"));
+        } finally {
+            if (own != null && own.size() == 1) {
+                runDocker("rm", "-f", own.get(0).strip());
+            }
+        }
+    }
+
+    private static void agreesWithDockerInspectOn(Path sock, List<String> ps) throws Exception {
+        assumeTrue(ps != null && !ps.isEmpty(), "no running container, and no test image pipework-test/busybox:latest");
         String id = ps.get(0).strip();
         List<String> expected = runDocker("inspect", "--type", "container", "--format",
                 "{{.Id}}|{{.Name}}|{{.State.Pid}}|{{.State.Running}}", id);

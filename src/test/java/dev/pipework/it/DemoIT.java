@@ -31,6 +31,7 @@ class DemoIT {
         assertEquals(0, r.code(), r.describe());
         assertTrue(r.out().contains("blocked as expected"), r.out());
         assertTrue(!r.out().contains("FAIL"), r.out());
+        assertTrue(r.out().contains("\n  guests: Docker containers from " + Prerequisites.TEST_IMAGE + "\n"), r.out());
     }
 
     @Test
@@ -40,5 +41,6 @@ class DemoIT {
         Sh.Result r = demo("netns");
         assertEquals(0, r.code(), r.describe());
         assertTrue(!r.out().contains("FAIL"), r.out());
+        assertTrue(r.out().contains("\n  guests: named network namespaces (ip netns)\n"), r.out());
     }
 }

@@ -336,7 +336,7 @@ class InstallIT {
         assertEquals("pipework", field(deb, "Package"));
         assertEquals(version, field(deb, "Version"));
         assertEquals("all", field(deb, "Architecture"));
-        assertEquals("iproute2, util-linux, default-jre-headless (>= 2:1.17) | java17-runtime-headless",
+        assertEquals("iproute2, util-linux (>= 2.23), default-jre-headless (>= 2:1.17) | java17-runtime-headless",
                 field(deb, "Depends"));
         assertEquals("iputils-arping, openvswitch-switch", field(deb, "Recommends"));
         String contents = Sh.ok("dpkg-deb", "-c", deb.toString()).out();
@@ -344,7 +344,8 @@ class InstallIT {
                 "-rw-r--r-- root/root .* ./usr/share/pipework/pipework.jar",
                 "-rw-r--r-- root/root .* ./usr/share/bash-completion/completions/pipework",
                 "-rw-r--r-- root/root .* ./usr/share/man/man1/pipework.1.gz",
-                "-rw-r--r-- root/root .* ./usr/share/doc/pipework/copyright")) {
+                "-rw-r--r-- root/root .* ./usr/share/doc/pipework/copyright",
+                "-rw-r--r-- root/root .* ./usr/share/doc/pipework/changelog.gz")) {
             assertTrue(Pattern.compile("^" + entry + "$", Pattern.MULTILINE).matcher(contents).find(),
                     entry + " in\n" + contents);
         }

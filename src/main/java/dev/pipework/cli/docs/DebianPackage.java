@@ -1,13 +1,17 @@
 package dev.pipework.cli.docs;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The control files of the Debian package: {@code control} with the package's relations, and the
  * maintainer scripts that make the start-up cache (the AppCDS archive beside the jar) on
  * installation, make it again when a Java runtime under /usr/lib/jvm changes, and remove it before the
- * package's files go.
+ * package's files go; and the package's changelog.
  */
 public final class DebianPackage {
     static final String SHARE = "/usr/share/pipework";
@@ -40,6 +44,20 @@ public final class DebianPackage {
     /** Whether the named control file is a maintainer script (to be executable). */
     static boolean isScript(String name) {
         return !name.equals("control") && !name.equals("triggers");
+    }
+
+    /**
+     * {@code /usr/share/doc/pipework/changelog} (a native package: no {@code .Debian}), in the format of
+     * debian/changelog: one entry, for this version.
+     */
+    public String changelog(Instant date) {
+        String when = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.ENGLISH)
+                .format(date.atOffset(ZoneOffset.UTC));
+        return "pipework (" + version + ") unstable; urgency=medium\n"
+                + "\n"
+                + "  * pipework " + version + ", built from the project's sources.\n"
+                + "\n"
+                + " -- " + maintainer + "  " + when + "\n";
     }
 
     private String control() {
