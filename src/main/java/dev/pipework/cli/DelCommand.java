@@ -1,17 +1,25 @@
 package dev.pipework.cli;
 
+import dev.pipework.model.InterfaceName;
+import dev.pipework.model.InvalidValueException;
 import dev.pipework.render.Renderer;
 import dev.pipework.run.Removal;
 import dev.pipework.run.Services;
+import dev.pipework.run.Shim;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
-/** {@code pipework del <guest> [-i <cif>] [--all]}: removes what attaches plumbed into a guest. */
+/**
+ * {@code pipework del <guest> [-i <cif>] [--all]}: removes what attaches plumbed into a guest;
+ * {@code pipework del shim <nic>}: removes the host's shim on that NIC.
+ */
 @Command(name = "del", description = "Removes the interfaces an attach plumbed into a guest.")
 final class DelCommand implements Subcommand {
     @Option(names = "-i", paramLabel = "containerinterface", converter = PipeworkCommand.ContainerInterface.class,
@@ -27,14 +35,23 @@ final class DelCommand implements Subcommand {
     @Mixin
     Options.Verbose verbose = new Options.Verbose();
 
-    @Parameters(arity = "1", paramLabel = "guest")
-    String guest;
+    @Parameters(arity = "1..2", paramLabel = "guest", description = "the guest, or shim <nic>")
+    List<String> words = new ArrayList<>();
 
     @Override
     public int run(PipeworkCommand root, Services services, PrintStream out, PrintStream err) {
+        boolean dry = dryRun.dryRun || root.dryRun.dryRun;
+        if (words.size() == 2) {
+            if (!words.get(0).equals("shim")) {
+                throw new InvalidValueException("unexpected argument \"" + words.get(1)
+                        + "\": expected del <guest>, or del shim <nic>");
+            }
+            String nic = InterfaceName.check("host interface", words.get(1));
+            return new Shim(services, out, err).remove(nic, dry, Renderer.of(false));
+        }
+        String guest = words.get(0);
         Optional<String> which = all ? Optional.empty()
                 : Optional.of(containerInterface == null ? "eth1" : containerInterface);
-        return new Removal(services, out, err).run(guest, which, dryRun.dryRun || root.dryRun.dryRun,
-                Renderer.of(false));
+        return new Removal(services, out, err).run(guest, which, dry, Renderer.of(false));
     }
 }

@@ -23,7 +23,7 @@ import java.util.Set;
 /** One invocation: reads the command line, gathers facts, plans, then prints or executes the plan. */
 public final class Pipework {
     private static final Set<String> GUEST_COMMANDS = Set.of("route", "rule", "tc");
-    private static final Set<String> SUBCOMMANDS = Set.of("del", "status");
+    private static final Set<String> SUBCOMMANDS = Set.of("del", "status", "shim");
 
     private final Services services;
     private final PrintStream out;
@@ -42,7 +42,7 @@ public final class Pipework {
             if (first < args.length && GUEST_COMMANDS.contains(args[first])) {
                 return guestCommand(args, first);
             }
-            if (first < args.length && SUBCOMMANDS.contains(args[first])) {
+            if (first < args.length && SUBCOMMANDS.contains(args[first]) && !hostInterfaceNamed(args[first])) {
                 return subcommand(args);
             }
             PipeworkCommand command = new PipeworkCommand();
@@ -159,6 +159,7 @@ public final class Pipework {
         CommandLine cli = commandLine(root);
         cli.addSubcommand(commandLine(new DelCommand()));
         cli.addSubcommand(commandLine(new StatusCommand()));
+        cli.addSubcommand(commandLine(new ShimCommand()));
         CommandLine.ParseResult parsed;
         try {
             parsed = cli.parseArgs(args);
@@ -167,6 +168,14 @@ public final class Pipework {
         }
         Subcommand sub = (Subcommand) parsed.subcommand().commandSpec().userObject();
         return sub.run(root, services, out, err);
+    }
+
+    /**
+     * {@code shim} is a word of this tool's; a host interface of that name keeps the original's
+     * meaning of the first word.
+     */
+    private boolean hostInterfaceNamed(String word) {
+        return word.equals("shim") && services.host().link(word).isPresent();
     }
 
     /** Where the first word stands after leading {@code -v} and {@code --dry-run}. */

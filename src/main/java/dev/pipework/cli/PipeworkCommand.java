@@ -2,6 +2,8 @@ package dev.pipework.cli;
 
 import dev.pipework.model.Family;
 import dev.pipework.model.InterfaceName;
+import dev.pipework.model.MacvlanMode;
+import dev.pipework.model.Mtu;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -38,6 +40,14 @@ final class PipeworkCommand {
     @Option(names = "--timeout", paramLabel = "seconds", description = "with --wait: give up after this long")
     Double timeoutSeconds;
 
+    @Option(names = "--mtu", paramLabel = "bytes", converter = MtuConverter.class,
+            description = "MTU of the new interface (68-65535; default: the host interface's)")
+    Mtu mtu;
+
+    @Option(names = "--macvlan-mode", paramLabel = "mode", converter = MacvlanModeConverter.class,
+            description = "bridge (default), private, vepa or passthru, for a macvlan on a NIC")
+    MacvlanMode macvlanMode;
+
     @Option(names = "--direct-phys", description = "move the physical interface itself into the guest")
     boolean directPhys;
 
@@ -68,9 +78,27 @@ final class PipeworkCommand {
         }
     }
 
+    static final class HostInterface implements ITypeConverter<String> {
+        public String convert(String value) {
+            return InterfaceName.check("host interface", value);
+        }
+    }
+
     static final class LocalInterface implements ITypeConverter<String> {
         public String convert(String value) {
             return InterfaceName.check("local interface", value);
+        }
+    }
+
+    static final class MtuConverter implements ITypeConverter<Mtu> {
+        public Mtu convert(String value) {
+            return Mtu.parse(value);
+        }
+    }
+
+    static final class MacvlanModeConverter implements ITypeConverter<MacvlanMode> {
+        public MacvlanMode convert(String value) {
+            return MacvlanMode.parse(value);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.pipework.model.IpCidr;
 import dev.pipework.model.MacAddress;
 import dev.pipework.model.PipeworkException;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -71,12 +72,15 @@ final class RequestParser {
             }
         }
         Optional<Family> family = Optional.ofNullable(command.family);
-        if (family.isPresent() && address instanceof AddressSpec.Static s && s.address().family() != family.get()) {
-            throw new InvalidValueException("address " + s.address() + " is not of the family asked for with -a ("
-                    + (family.get() == Family.INET ? "inet" : "inet6") + ")");
+        for (AddressSpec.Static s : address.statics()) {
+            if (family.isPresent() && s.address().family() != family.get()) {
+                throw new InvalidValueException("address " + s.address() + " is not of the family asked for with -a ("
+                        + (family.get() == Family.INET ? "inet" : "inet6") + ")");
+            }
         }
         return new AttachRequest(hostWord, hostMac, Optional.ofNullable(command.containerInterface),
-                Optional.ofNullable(command.localInterface), family, guest, address, mac, tag, command.directPhys);
+                Optional.ofNullable(command.localInterface), family, guest, address, mac, tag, command.directPhys,
+                Optional.ofNullable(command.mtu), Optional.ofNullable(command.macvlanMode));
     }
 
     static AddressSpec address(String word) {
@@ -89,6 +93,32 @@ final class RequestParser {
         if (HOST_DHCP_CLIENTS.contains(bare) && !(foreground && bare.equals("dhcpcd"))) {
             return new AddressSpec.Dhcp(bare, foreground, options(word));
         }
+        if (word.indexOf(',') >= 0) {
+            return several(word);
+        }
+        return single(word);
+    }
+
+    /**
+     * {@code <addr>/<prefix>[@gateway],<addr>/<prefix>[@gateway]...}: several fixed addresses on one
+     * interface, each with its own family and optional gateway.
+     */
+    private static AddressSpec several(String word) {
+        List<AddressSpec.Static> addresses = new ArrayList<>();
+        for (String part : word.split(",", -1)) {
+            if (part.isEmpty()) {
+                throw new InvalidValueException("address list \"" + word + "\" has an empty entry");
+            }
+            if (!(single(part) instanceof AddressSpec.Static s)) {
+                throw new InvalidValueException("address \"" + part + "\" in \"" + word
+                        + "\" is not valid in a list: each entry is <address>/<prefix>[@gateway]");
+            }
+            addresses.add(s);
+        }
+        return new AddressSpec.Several(addresses);
+    }
+
+    private static AddressSpec single(String word) {
         int slash = word.indexOf('/');
         if (slash < 0) {
             throw PipeworkException.original("The IP address should include a netmask.\nMaybe you meant " + word + "/24 ?");

@@ -1,15 +1,45 @@
 package dev.pipework.model;
 
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** What the container interface gets in place of the original's {@code <ipaddr>} argument. */
-public sealed interface AddressSpec permits AddressSpec.Static, AddressSpec.None, AddressSpec.Dhcp {
+public sealed interface AddressSpec permits AddressSpec.Static, AddressSpec.Several, AddressSpec.None, AddressSpec.Dhcp {
 
     /** A fixed address, with an optional default gateway. */
     record Static(IpCidr address, Optional<IpAddress> gateway) implements AddressSpec {
         @Override
         public String describe() {
             return address + gateway.map(g -> "@" + g).orElse("");
+        }
+    }
+
+    /**
+     * Several fixed addresses on one interface ({@code 10.0.0.5/24@10.0.0.1,fd00::5/64@fd00::1}),
+     * each with its own family, at most one gateway per family. All are added, or none.
+     */
+    record Several(List<Static> addresses) implements AddressSpec {
+        public Several {
+            addresses = List.copyOf(addresses);
+            if (addresses.size() < 2) {
+                throw new IllegalArgumentException("several addresses need at least two");
+            }
+            Set<Family> gateways = EnumSet.noneOf(Family.class);
+            for (Static s : addresses) {
+                if (s.gateway().isPresent() && !gateways.add(s.address().family())) {
+                    throw new InvalidValueException("gateway \"" + s.gateway().get() + "\" in \"" + s.describe()
+                            + "\" is a second " + (s.address().family() == Family.INET ? "IPv4" : "IPv6")
+                            + " gateway: at most one gateway per family");
+                }
+            }
+        }
+
+        @Override
+        public String describe() {
+            return addresses.stream().map(Static::describe).collect(Collectors.joining(","));
         }
     }
 
@@ -33,4 +63,15 @@ public sealed interface AddressSpec permits AddressSpec.Static, AddressSpec.None
     }
 
     String describe();
+
+    /** The fixed addresses: none, one, or several. */
+    default List<Static> statics() {
+        if (this instanceof Static s) {
+            return List.of(s);
+        }
+        if (this instanceof Several several) {
+            return several.addresses();
+        }
+        return List.of();
+    }
 }

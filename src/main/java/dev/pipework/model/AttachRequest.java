@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param family {@code -a}; empty means taken from the address (IPv4 when there is none)
  * @param tag    what follows {@code @} in the MAC argument: a VLAN ID, or for IPoIB a partition key
  *               in hex; checked once the kind of host interface is known
+ * @param mtu    {@code --mtu}: the new interface's MTU; empty means the host interface's
+ * @param macvlanMode {@code --macvlan-mode}, for the NIC forms; empty means bridge
  */
 public record AttachRequest(
         String hostInterface,
@@ -25,7 +27,24 @@ public record AttachRequest(
         AddressSpec address,
         Optional<MacAddress> mac,
         Optional<String> tag,
-        boolean directPhys) {
+        boolean directPhys,
+        Optional<Mtu> mtu,
+        Optional<MacvlanMode> macvlanMode) {
+
+    /** The original's form: no MTU, the default macvlan mode. */
+    public AttachRequest(String hostInterface, Optional<MacAddress> hostInterfaceMac,
+                         Optional<String> containerInterface, Optional<String> localInterface,
+                         Optional<Family> family, String guest, AddressSpec address, Optional<MacAddress> mac,
+                         Optional<String> tag, boolean directPhys) {
+        this(hostInterface, hostInterfaceMac, containerInterface, localInterface, family, guest, address, mac, tag,
+                directPhys, Optional.empty(), Optional.empty());
+    }
+
+    /** The same request on another host interface (a {@code mac:} form resolved to its name). */
+    public AttachRequest onHostInterface(String name) {
+        return new AttachRequest(name, hostInterfaceMac, containerInterface, localInterface, family, guest, address,
+                mac, tag, directPhys, mtu, macvlanMode);
+    }
 
     /** The tag read as a VLAN ID (1-4094). */
     public Optional<Vlan> vlan() {
@@ -47,8 +66,8 @@ public record AttachRequest(
         if (family.isPresent()) {
             return family.get();
         }
-        if (address instanceof AddressSpec.Static s) {
-            return s.address().family();
+        if (!address.statics().isEmpty()) {
+            return address.statics().get(0).address().family();
         }
         return Family.INET;
     }

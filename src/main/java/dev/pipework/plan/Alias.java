@@ -14,8 +14,8 @@ public final class Alias {
     private Alias() {
     }
 
-    /** The mark of a link that lives in the guest. */
-    static String inGuest(AttachKind kind, String... words) {
+    /** The mark {@code pipework <kind> [<word>...]}. */
+    static String mark(AttachKind kind, String... words) {
         StringBuilder alias = new StringBuilder(HOST_END).append(' ').append(kind.key());
         for (String word : words) {
             alias.append(' ').append(word);

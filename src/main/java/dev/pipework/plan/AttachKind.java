@@ -17,7 +17,9 @@ public enum AttachKind {
     /** A NIC moved whole into the guest. */
     DIRECT("direct", true),
     DUMMY("dummy", true),
-    IPOIB("ipoib", true);
+    IPOIB("ipoib", true),
+    /** A macvlan on the host over a NIC, through which the host reaches that NIC's macvlan guests. */
+    SHIM("shim", false);
 
     private final String key;
     private final boolean livesInGuest;

@@ -26,7 +26,7 @@ final class DirectAttach {
         if (parent.up()) {
             c.steps().add(new LinkSteps.SetLinkDown(Where.HOST, nic));
         }
-        String alias = Alias.inGuest(AttachKind.DIRECT, link.map(l -> new String[] {nic, l.mac()})
+        String alias = Alias.mark(AttachKind.DIRECT, link.map(l -> new String[] {nic, l.mac()})
                 .orElse(new String[] {nic}));
         c.steps().add(new LinkSteps.SetAlias(Where.HOST, nic, alias, Optional.of(link.map(LinkFacts::alias).orElse(""))));
         Optional<String> phy = link.flatMap(LinkFacts::wirelessPhy);

@@ -1,6 +1,7 @@
 package dev.pipework.plan;
 
 import dev.pipework.model.Guest;
+import dev.pipework.model.Mtu;
 
 import java.util.List;
 import java.util.Optional;
@@ -16,10 +17,10 @@ final class DummyAttach {
         if (name.length() > Names.MAX) {
             name = "du" + Names.shortHash(c.containerIf() + "/" + guest.nameNumber());
         }
-        c.steps().add(new LinkSteps.AddDummy(name));
+        c.steps().add(new LinkSteps.AddDummy(name, c.request().mtu().map(Mtu::bytes)));
         c.steps().add(new LinkSteps.MoveToNetns(name, guest.netnsPath(), guest.describe(),
                 Optional.of(c.facts().hostNetnsPath())));
-        return new Arrival(name, true, Optional.of(Alias.inGuest(AttachKind.DUMMY)), Optional.empty());
+        return new Arrival(name, true, Optional.of(Alias.mark(AttachKind.DUMMY)), Optional.empty());
     }
 
     static Attachment recognise(Guest guest, GuestLink link, Alias.Mark mark) {

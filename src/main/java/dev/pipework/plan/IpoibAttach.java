@@ -1,6 +1,7 @@
 package dev.pipework.plan;
 
 import dev.pipework.model.Guest;
+import dev.pipework.model.Mtu;
 import dev.pipework.sys.Where;
 
 import java.util.List;
@@ -22,13 +23,13 @@ final class IpoibAttach {
         if (name.length() > Names.MAX) {
             name = "ib" + Names.shortHash(name);
         }
-        c.steps().add(new LinkSteps.AddIpoib(parent, name, pkey));
+        c.steps().add(new LinkSteps.AddIpoib(parent, name, pkey, c.request().mtu().map(Mtu::bytes)));
         if (!c.target().up()) {
             c.steps().add(new LinkSteps.SetLinkUp(Where.HOST, parent, true));
         }
         c.steps().add(new LinkSteps.MoveToNetns(name, guest.netnsPath(), guest.describe(),
                 Optional.of(c.facts().hostNetnsPath())));
-        return new Arrival(name, true, Optional.of(Alias.inGuest(AttachKind.IPOIB, parent)), Optional.empty());
+        return new Arrival(name, true, Optional.of(Alias.mark(AttachKind.IPOIB, parent)), Optional.empty());
     }
 
     static Attachment recognise(Guest guest, GuestLink link, Alias.Mark mark) {

@@ -1,6 +1,7 @@
 package dev.pipework.plan;
 
 import dev.pipework.model.MacAddress;
+import dev.pipework.model.MacvlanMode;
 import dev.pipework.plan.Command.Exec;
 import dev.pipework.plan.Command.Ip;
 import dev.pipework.sys.Where;
@@ -85,11 +86,11 @@ public final class LinkSteps {
         }
     }
 
-    /** {@code ip link add link <parent> dev <name> mtu <mtu> type macvlan mode bridge}. */
-    public record AddMacvlan(String parent, String name, int mtu) implements Step {
+    /** {@code ip link add link <parent> dev <name> mtu <mtu> type macvlan mode <mode>}. */
+    public record AddMacvlan(String parent, String name, int mtu, MacvlanMode mode) implements Step {
         public Command command() {
             return Ip.of(Where.HOST, "link", "add", "link", parent, "dev", name, "mtu", Integer.toString(mtu),
-                    "type", "macvlan", "mode", "bridge");
+                    "type", "macvlan", "mode", mode.word());
         }
 
         public Optional<Command> undo() {
@@ -101,10 +102,13 @@ public final class LinkSteps {
         }
     }
 
-    /** {@code ip link add dev <name> type dummy}. */
-    public record AddDummy(String name) implements Step {
+    /** {@code ip link add dev <name> [mtu <mtu>] type dummy}. */
+    public record AddDummy(String name, Optional<Integer> mtu) implements Step {
         public Command command() {
-            return Ip.of(Where.HOST, "link", "add", "dev", name, "type", "dummy");
+            List<String> words = new ArrayList<>(List.of("link", "add", "dev", name));
+            mtu.ifPresent(m -> words.addAll(List.of("mtu", Integer.toString(m))));
+            words.addAll(List.of("type", "dummy"));
+            return new Ip(Where.HOST, Optional.empty(), words);
         }
 
         public Optional<Command> undo() {
@@ -117,12 +121,14 @@ public final class LinkSteps {
     }
 
     /**
-     * {@code ip link add link <parent> name <name> type ipoib [pkey 0x<pkey>]}: the IPoIB counterpart of
-     * a macvlan (InfiniBand has no Ethernet layer to bridge).
+     * {@code ip link add link <parent> name <name> [mtu <mtu>] type ipoib [pkey 0x<pkey>]}: the IPoIB
+     * counterpart of a macvlan (InfiniBand has no Ethernet layer to bridge).
      */
-    public record AddIpoib(String parent, String name, Optional<String> pkey) implements Step {
+    public record AddIpoib(String parent, String name, Optional<String> pkey, Optional<Integer> mtu) implements Step {
         public Command command() {
-            List<String> words = new ArrayList<>(List.of("link", "add", "link", parent, "name", name, "type", "ipoib"));
+            List<String> words = new ArrayList<>(List.of("link", "add", "link", parent, "name", name));
+            mtu.ifPresent(m -> words.addAll(List.of("mtu", Integer.toString(m))));
+            words.addAll(List.of("type", "ipoib"));
             pkey.ifPresent(k -> words.addAll(List.of("pkey", "0x" + k)));
             return new Ip(Where.HOST, Optional.empty(), words);
         }

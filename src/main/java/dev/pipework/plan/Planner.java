@@ -4,6 +4,8 @@ import dev.pipework.model.AddressSpec;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.Family;
 import dev.pipework.model.Guest;
+import dev.pipework.model.IpCidr;
+import dev.pipework.model.Mtu;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.sys.Where;
 
@@ -29,9 +31,7 @@ public final class Planner {
         String mac = request.hostInterfaceMac().get().text();
         String name = facts.linkWithMac(mac).orElseThrow(() -> PipeworkException.original(
                 "Mac address " + mac + " specified for interface but no host interface matched."));
-        return new AttachRequest(name, request.hostInterfaceMac(), request.containerInterface(),
-                request.localInterface(), request.family(), request.guest(), request.address(), request.mac(),
-                request.tag(), request.directPhys());
+        return request.onHostInterface(name);
     }
 
     /**
@@ -92,6 +92,35 @@ public final class Planner {
         if (request.address() instanceof AddressSpec.Dhcp dhcp) {
             DhcpSource.check(dhcp, facts);
         }
+        boolean macvlan = target.kind() == HostTarget.Kind.PHYSICAL && !request.directPhys();
+        if (request.macvlanMode().isPresent() && !macvlan) {
+            throw new PipeworkException("--macvlan-mode " + request.macvlanMode().get().word() + " applies to a macvlan"
+                    + " on a physical interface, and " + (request.directPhys() ? "--direct-phys moves the NIC itself"
+                    : "\"" + target.name() + "\" is a " + target.kind().description()));
+        }
+        if (request.mtu().isPresent()) {
+            Mtu mtu = request.mtu().get();
+            if (request.directPhys()) {
+                throw new PipeworkException("--mtu " + mtu + " applies to an interface this run creates, and"
+                        + " --direct-phys moves the NIC itself, with its own MTU");
+            }
+            for (AddressSpec.Static s : request.address().statics()) {
+                if (s.address().family() == Family.INET6 && mtu.bytes() < Mtu.MIN_IPV6) {
+                    throw new PipeworkException("MTU \"" + mtu + "\" is too small for IPv6 address " + s.address()
+                            + ": IPv6 needs at least " + Mtu.MIN_IPV6);
+                }
+            }
+            boolean child = macvlan || target.kind() == HostTarget.Kind.IPOIB;
+            if (child && mtu.bytes() > target.mtu()) {
+                throw new PipeworkException("MTU \"" + mtu + "\" is above the MTU " + target.mtu() + " of \""
+                        + target.name() + "\": an interface on it cannot be larger than its parent");
+            }
+        }
+    }
+
+    /** The MTU of the new interface: {@code --mtu}, or the host interface's. */
+    static int mtu(AttachRequest request, HostTarget target) {
+        return request.mtu().map(Mtu::bytes).orElse(target.mtu());
     }
 
     /** The default name of the interface in the guest: {@code ib0} on InfiniBand (the IPoIB driver insists), else {@code eth1}. */
@@ -121,16 +150,16 @@ public final class Planner {
         steps.add(new LinkSteps.RenameLink(in, arrival.name(), containerIf, ownLink));
         arrival.alias().ifPresent(alias -> steps.add(new LinkSteps.SetAlias(in, containerIf, alias)));
         request.mac().ifPresent(mac -> steps.add(new LinkSteps.SetMacAddress(in, containerIf, mac, arrival.restoreMac())));
-        Family family = request.effectiveFamily();
-        if (request.address() instanceof AddressSpec.Static s) {
-            steps.add(new AddressSteps.AddAddress(in, family, s.address(), containerIf));
+        List<AddressSpec.Static> statics = request.address().statics();
+        for (AddressSpec.Static s : statics) {
+            steps.add(new AddressSteps.AddAddress(in, s.address().family(), s.address(), containerIf));
         }
         // A link that goes back to the host on undo must be down to be renamed back.
         steps.add(new LinkSteps.SetLinkUp(in, containerIf, ownLink));
         if (request.address() instanceof AddressSpec.Dhcp dhcp) {
             DhcpSource.plan(dhcp, guest, containerIf, in, steps);
-        } else if (request.address() instanceof AddressSpec.Static s) {
-            StaticAddress.plan(c, s, family, in, warnings);
+        } else if (!statics.isEmpty()) {
+            StaticAddress.plan(c, statics, in, warnings);
         }
         return new Plan(steps, notices, warnings);
     }
@@ -160,7 +189,7 @@ public final class Planner {
                 case DIRECT -> DirectAttach.recognise(guest, link, m);
                 case DUMMY -> Optional.of(DummyAttach.recognise(guest, link, m));
                 case IPOIB -> Optional.of(IpoibAttach.recognise(guest, link, m));
-                case LINUX, OVS, VETH -> Optional.empty();
+                case LINUX, OVS, VETH, SHIM -> Optional.empty();
             };
         }
         Optional<HostLink> peer = VethPair.plumbedPeer(link, facts);
@@ -169,6 +198,21 @@ public final class Planner {
         }
         return OvsAttach.recognise(guest, link, peer.get(), facts)
                 .or(() -> Optional.of(LinuxBridgeAttach.recognise(guest, link, peer.get())));
+    }
+
+    /** {@code pipework shim <nic> <ip>/<prefix>}: see {@link ShimAttach}. */
+    public Plan planShim(String nic, IpCidr address, Facts facts) {
+        return ShimAttach.attach(nic, address, facts);
+    }
+
+    /** {@code pipework del shim <nic>}. */
+    public Plan planShimDelete(String nic, Facts facts) {
+        return ShimAttach.removal(nic, facts);
+    }
+
+    /** The shims on the host, for {@code status}. */
+    public List<Attachment> shims(Facts facts) {
+        return ShimAttach.recognise(facts);
     }
 
     /**
@@ -205,6 +249,7 @@ public final class Planner {
                 case DIRECT -> DirectAttach.remove(a, facts);
                 case DUMMY -> DummyAttach.remove(a);
                 case IPOIB -> IpoibAttach.remove(a);
+                case SHIM -> ShimAttach.remove(a);
             });
         }
         steps.addAll(stale);

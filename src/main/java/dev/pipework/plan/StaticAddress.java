@@ -8,17 +8,22 @@ import dev.pipework.sys.Where;
 import java.util.List;
 
 /**
- * A fixed address: added with its broadcast, a gateway made the default route (after an on-link
- * host route when it is outside the subnet), and the address announced with arping when installed.
+ * Fixed addresses: each added with its broadcast (by the planner), a gateway made the default route
+ * of its family (after an on-link host route when it is outside its address's subnet), and each
+ * IPv4 address announced with arping when installed.
  */
 final class StaticAddress {
     private StaticAddress() {
     }
 
-    static void plan(AttachContext c, AddressSpec.Static address, Family family, Where in, List<String> warnings) {
+    static void plan(AttachContext c, List<AddressSpec.Static> addresses, Where in, List<String> warnings) {
         List<Step> steps = c.steps();
         String containerIf = c.containerIf();
-        if (address.gateway().isPresent()) {
+        for (AddressSpec.Static address : addresses) {
+            if (address.gateway().isEmpty()) {
+                continue;
+            }
+            Family family = address.address().family();
             IpAddress gateway = address.gateway().get();
             if (!address.address().contains(gateway.bytes())) {
                 // Like the original: a gateway outside the subnet gets an on-link host route first,
@@ -28,13 +33,19 @@ final class StaticAddress {
             steps.add(new AddressSteps.ReplaceDefaultRoute(in, family, gateway, containerIf,
                     c.facts().guestDefaultRoute(c.guest().netnsPath(), family)));
         }
-        if (address.address().family() == Family.INET) {
-            if (c.facts().installed("arping")) {
+        boolean anyIpv4 = addresses.stream().anyMatch(a -> a.address().family() == Family.INET);
+        if (!anyIpv4) {
+            return;
+        }
+        if (!c.facts().installed("arping")) {
+            warnings.add("Warning: arping not found; interface may not be immediately reachable");
+            return;
+        }
+        for (AddressSpec.Static address : addresses) {
+            if (address.address().family() == Family.INET) {
                 // arping outlives this process, and with it any descriptor held open here.
                 steps.add(new AddressSteps.Announce(Where.guest(c.guest().stableNetnsPath()), containerIf,
                         address.address().address()));
-            } else {
-                warnings.add("Warning: arping not found; interface may not be immediately reachable");
             }
         }
     }

@@ -24,7 +24,7 @@ final class VethPair {
             }
             c.steps().add(new LinkSteps.DeleteLink(Where.HOST, local));
         }
-        c.steps().add(new LinkSteps.AddVethPair(local, peer, c.target().mtu()));
+        c.steps().add(new LinkSteps.AddVethPair(local, peer, Planner.mtu(c.request(), c.target())));
         c.steps().add(joinBridge.apply(local));
         c.steps().add(new LinkSteps.SetAlias(Where.HOST, local, Alias.HOST_END));
         c.steps().add(new LinkSteps.SetLinkUp(Where.HOST, local));

@@ -35,6 +35,9 @@ public final class StatusQuery {
                 // A guest that went away while the others were read.
             }
         }
+        if (token.isEmpty()) {
+            found.addAll(facts.ask(planner::shims));
+        }
         return found;
     }
 }

@@ -130,8 +130,21 @@ final class FixtureServices {
                         ? Json.string(route, "via") : null), Json.string(route, "device")));
             }
 
+            /** The host's own links ({@code hostLinks}), read through the host's namespace (PID 1 here). */
             public List<GuestLink> links(String netnsPath, String guest) {
-                throw new AssertionError("the fixture has no guest links");
+                if (!netnsPath.equals("/proc/1/ns/net") || !fixture.containsKey("hostLinks")) {
+                    throw new AssertionError("the fixture has no links for " + netnsPath);
+                }
+                List<GuestLink> links = new ArrayList<>();
+                int index = 1;
+                for (Object o : Json.array(fixture.get("hostLinks"))) {
+                    Map<String, Object> l = Json.object(o);
+                    List<String> addresses = Json.array(l.get("addresses")).stream().map(String.class::cast).toList();
+                    links.add(new GuestLink(Json.string(l, "name"), index++, Json.string(l, "type"),
+                            l.containsKey("alias") ? Json.string(l, "alias") : "", Optional.empty(), Optional.empty(),
+                            "02:00:00:00:00:0" + index, 1500, "UP", addresses));
+                }
+                return links;
             }
         };
         long uid = fixture.containsKey("uid") ? Json.number(fixture, "uid") : 0;

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The command line as the documentation generators read it: the picocli models of the attach form,
- * of {@code del} and of {@code status}, and the usage text. The models stay package-private to the
+ * of {@code del}, {@code status} and {@code shim}, and the usage text. The models stay package-private to the
  * command line; they are read here reflectively, at build time only.
  */
 final class CommandModel {
@@ -22,24 +22,26 @@ final class CommandModel {
     final CommandSpec attach;
     final CommandSpec del;
     final CommandSpec status;
+    final CommandSpec shim;
     /** The original's Syntax lines, as {@code pipework} prints them. */
     final String syntax;
 
-    private CommandModel(CommandSpec attach, CommandSpec del, CommandSpec status, String syntax) {
+    private CommandModel(CommandSpec attach, CommandSpec del, CommandSpec status, CommandSpec shim, String syntax) {
         this.attach = attach;
         this.del = del;
         this.status = status;
+        this.shim = shim;
         this.syntax = syntax;
     }
 
     static CommandModel load() {
-        return new CommandModel(spec("PipeworkCommand"), spec("DelCommand"), spec("StatusCommand"),
+        return new CommandModel(spec("PipeworkCommand"), spec("DelCommand"), spec("StatusCommand"), spec("ShimCommand"),
                 constant("Syntax", "ORIGINAL"));
     }
 
     /** The sub-commands with a model of their own, by name. */
     List<CommandSpec> subcommands() {
-        return List.of(del, status);
+        return List.of(del, status, shim);
     }
 
     /** The Syntax lines without their heading: one form of the command each. */

@@ -91,6 +91,16 @@ public final class ManPage {
                     "pipework br1 web udhcpc", "pipework br1 web dhclient-f:-v"),
             new Example("The same MAC address every time, so the same lease.",
                     "pipework eth0 web dhcp U:web.example.com"),
+            new Example("Several addresses on one interface, each with its own gateway, at most one per family:"
+                    + " IPv4 and IPv6 together.",
+                    "pipework br1 web 10.0.0.5/24@10.0.0.1,fd00::5/64@fd00::1"),
+            new Example("The MTU of the new interface (both ends of a veth; a macvlan at most its parent's).",
+                    "pipework --mtu 1400 br1 web 10.0.0.5/24"),
+            new Example("The mode of a macvlan on a NIC: bridge (the default), private, vepa or passthru.",
+                    "pipework --macvlan-mode private eth2 web 10.0.2.5/24"),
+            new Example("A macvlan on the host over the NIC, with an address, so that the host reaches the NIC's"
+                    + " macvlan guests (kept when it is there already); and its removal.",
+                    "pipework shim eth2 10.0.2.250/24", "pipework del shim eth2"),
             new Example("Remove what attaches made in a guest: eth1, another interface, or all of them.",
                     "pipework del web", "pipework del -i eth2 web", "pipework del --all web"),
             new Example("Every attachment, one line each, from the live kernel and Open vSwitch state; or those of"

@@ -1,0 +1,42 @@
+package dev.pipework.cli;
+
+import dev.pipework.model.IpCidr;
+import dev.pipework.render.Renderer;
+import dev.pipework.run.Services;
+import dev.pipework.run.Shim;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.util.Optional;
+
+/**
+ * {@code pipework shim <nic> <ip>/<prefix>}: a macvlan in bridge mode on the host over the NIC, with
+ * that address, through which the host reaches the NIC's macvlan guests. Only when no host
+ * interface is named {@code shim}: then the original's attach form has the word.
+ */
+@Command(name = "shim", description = "Lets the host reach the macvlan guests of a NIC.")
+final class ShimCommand implements Subcommand {
+    @Mixin
+    Options.DryRun dryRun = new Options.DryRun();
+
+    @Mixin
+    Options.JsonOutput json = new Options.JsonOutput();
+
+    @Mixin
+    Options.Verbose verbose = new Options.Verbose();
+
+    @Parameters(index = "0", paramLabel = "nic", converter = PipeworkCommand.HostInterface.class)
+    String nic;
+
+    @Parameters(index = "1", paramLabel = "address", description = "<ip>/<prefix>")
+    String address;
+
+    @Override
+    public int run(PipeworkCommand root, Services services, PrintStream out, PrintStream err) {
+        boolean asJson = json.json || root.json.json;
+        return new Shim(services, out, err).add(nic, IpCidr.parse(address), dryRun.dryRun || root.dryRun.dryRun,
+                Renderer.of(asJson), asJson ? Optional.of(Renderer.of(true)) : Optional.empty());
+    }
+}
