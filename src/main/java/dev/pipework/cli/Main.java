@@ -35,7 +35,7 @@ public final class Main {
     public static Services services(CommandRunner executing, CommandRunner reading, PrintStream err) {
         DockerEngine docker = Docker.detect();
         return new Services(executing, new SysfsHostInspector(reading),
-                RuntimeResolver.machine(docker, line -> err.println("pipework: " + line)),
+                RuntimeResolver.machine(docker, reading, line -> err.println("pipework: " + line)),
                 new IpGuestInspector(reading), Privileges::effectiveUid, RunLock.DEFAULT_DIR, docker);
     }
 

@@ -16,8 +16,9 @@ final class Syntax {
 
     static final String ADDED = String.join("\n",
             "",
-            "<guest> is a Docker container name or ID, an LXC container (cgroup v1), a named network",
-            "namespace (ip netns), a PID, or the path of a network namespace file.",
+            "<guest> is an LXC container name, a Docker or podman container name or ID, a named",
+            "network namespace (ip netns), a PID, or the path of a network namespace file; a name is",
+            "looked up in that order.",
             "",
             "<ipaddr>/<subnet>[@default_gateway] may be a comma-separated list, at most one gateway",
             "per family: pipework br1 web 10.0.0.5/24@10.0.0.1,fd00::5/64@fd00::1",

@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Fallback engine that drives the {@code docker} command (argv only, never through a shell).
- * It follows whatever the CLI follows ({@code DOCKER_HOST=tcp://...}, contexts, ...).
+ * It follows whatever the CLI follows ({@code DOCKER_HOST=tcp://...}, contexts, ...). The
+ * {@code podman} command, whose subcommands used here take the same arguments, is driven the same
+ * way: its {@code inspect} prints an array of one document, and it reports a missing container in
+ * lower case.
  */
 public final class DockerCliEngine implements DockerEngine {
 
@@ -64,7 +67,13 @@ public final class DockerCliEngine implements DockerEngine {
 
     @Override
     public String endpoint() {
-        return "docker CLI " + command;
+        return program() + " CLI " + command;
+    }
+
+    /** The program's name as messages give it: {@code docker}, {@code podman}. */
+    private String program() {
+        Path name = Path.of(command).getFileName();
+        return name == null ? command : name.toString();
     }
 
     @Override
@@ -89,9 +98,16 @@ public final class DockerCliEngine implements DockerEngine {
         }
         String out = r.stdout().strip();
         try {
-            return Optional.of(DockerContainer.fromInspect(Json.object(Json.parse(out))));
+            Object doc = Json.parse(out);
+            if (doc instanceof List<?> list) {
+                if (list.size() != 1) {
+                    throw new JsonException("expected one document, got " + list.size());
+                }
+                doc = list.get(0);
+            }
+            return Optional.of(DockerContainer.fromInspect(Json.object(doc)));
         } catch (JsonException e) {
-            throw new DockerException(endpoint(), "docker inspect " + nameOrId + ": unexpected output: "
+            throw new DockerException(endpoint(), program() + " inspect " + nameOrId + ": unexpected output: "
                     + e.getMessage(), e);
         }
     }
@@ -130,7 +146,7 @@ public final class DockerCliEngine implements DockerEngine {
         String[] lines = created.stdout().strip().split("\n");
         String id = lines[lines.length - 1].strip();
         if (id.isEmpty()) {
-            throw new DockerException(endpoint(), "docker create printed no container ID");
+            throw new DockerException(endpoint(), program() + " create printed no container ID");
         }
         Result started = run("start", "--", id);
         if (started.status() != 0) {
@@ -161,8 +177,10 @@ public final class DockerCliEngine implements DockerEngine {
 
     private static boolean isNoSuch(Result r) {
         // "Error: No such object: x" (plain inspect) or
-        // "Error response from daemon: No such container: x" (--type container, rm).
-        return r.stderr().contains("No such container") || r.stderr().contains("No such object");
+        // "Error response from daemon: No such container: x" (--type container, rm);
+        // podman: "Error: inspecting object: no such container x".
+        String err = r.stderr().toLowerCase(Locale.ROOT);
+        return err.contains("no such container") || err.contains("no such object");
     }
 
     private DockerException failure(String subcommand, Result r) {
@@ -170,7 +188,7 @@ public final class DockerCliEngine implements DockerEngine {
         if (err.isEmpty()) {
             err = r.stdout().strip();
         }
-        return new DockerException(endpoint(), "docker " + subcommand + " exited with status " + r.status()
+        return new DockerException(endpoint(), program() + " " + subcommand + " exited with status " + r.status()
                 + (err.isEmpty() ? "" : ": " + err));
     }
 
@@ -364,7 +382,7 @@ public final class DockerCliEngine implements DockerEngine {
         List<String> argv = new ArrayList<>(args.length + 1);
         argv.add(command);
         argv.addAll(List.of(args));
-        String what = "docker " + (args.length > 0 ? args[0] : "");
+        String what = program() + " " + (args.length > 0 ? args[0] : "");
         Path out = null;
         Path err = null;
         Process p = null;

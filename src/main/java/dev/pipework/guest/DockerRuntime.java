@@ -1,109 +1,15 @@
 package dev.pipework.guest;
 
-import dev.pipework.model.Guest;
-import dev.pipework.model.PipeworkException;
 import dev.pipework.model.Runtime;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /** Docker containers by name or ID, through the Engine API on its socket or the docker CLI. */
-public final class DockerRuntime implements GuestRuntime {
+public final class DockerRuntime extends EngineRuntime {
     public static final Runtime RUNTIME = new Runtime("docker", "Docker container", true);
-    private static final int PID_TRIES = 3;
-
-    private final DockerEngine engine;
-    private final Path proc;
-    private final Consumer<String> warn;
 
     public DockerRuntime(DockerEngine engine, Path proc, Consumer<String> warn) {
-        this.engine = engine;
-        this.proc = proc;
-        this.warn = warn;
-    }
-
-    public Runtime runtime() {
-        return RUNTIME;
-    }
-
-    public DockerEngine engine() {
-        return engine;
-    }
-
-    /** Asks the engine; an engine that does not answer is {@link GuestRuntime.Unreachable}, not the end of the lookup. */
-    public Optional<Guest> find(String token, boolean running) {
-        if (!engine.isAvailable()) {
-            return Optional.empty();
-        }
-        try {
-            return container(token, running);
-        } catch (DockerException e) {
-            throw new GuestRuntime.Unreachable(e.getMessage());
-        }
-    }
-
-    private Optional<Guest> container(String token, boolean running) throws DockerException {
-        for (int attempt = 1; ; attempt++) {
-            Optional<DockerContainer> found = engine.inspect(token);
-            if (found.isEmpty()) {
-                return Optional.empty();
-            }
-            DockerContainer c = found.get();
-            if (c.pid() == 0 && !running) {
-                return Optional.of(new Guest(token, RUNTIME, Optional.of(c.id()), Optional.of(c.name()), 0, "", 0));
-            }
-            if (c.pid() != 0) {
-                Path ns = proc.resolve(Integer.toString(c.pid())).resolve("ns/net");
-                return Optional.of(new Guest(token, RUNTIME, Optional.of(c.id()), Optional.of(c.name()),
-                        c.pid(), ns.toString(), GuestRuntime.inode(ns)));
-            }
-            // A container that is starting has no PID yet; the original asks three times, a second apart.
-            if (attempt >= PID_TRIES) {
-                throw PipeworkException.original("Docker inspect returned invalid PID 0");
-            }
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw PipeworkException.original("Docker inspect returned invalid PID 0");
-            }
-        }
-    }
-
-    @Override
-    public List<Guest> all() {
-        List<Guest> guests = new ArrayList<>();
-        if (!engine.isAvailable()) {
-            return guests;
-        }
-        try {
-            for (String id : engine.runningIds()) {
-                try {
-                    container(id, false).filter(g -> g.pid() > 0).ifPresent(guests::add);
-                } catch (PipeworkException | DockerException e) {
-                    // gone meanwhile
-                }
-            }
-        } catch (DockerException e) {
-            warn.accept(e.getMessage());
-        }
-        return guests;
-    }
-
-    @Override
-    public void verifyUnchanged(Guest guest) {
-        Optional<DockerContainer> now;
-        try {
-            now = engine.inspect(guest.id().orElseThrow());
-        } catch (DockerException e) {
-            throw new PipeworkException("cannot check container \"" + guest.token() + "\" again: " + e.getMessage());
-        }
-        if (now.isEmpty() || now.get().pid() != guest.pid() || !now.get().running()) {
-            throw new PipeworkException("container \"" + guest.token() + "\" stopped or restarted while it was being"
-                    + " plumbed (its PID was " + guest.pid() + "); nothing was changed");
-        }
+        super(RUNTIME, "Docker", () -> engine, proc, warn);
     }
 }

@@ -3,6 +3,8 @@ package dev.pipework.guest;
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.model.Runtime;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -11,19 +13,64 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
- * LXC containers under cgroup v1: a directory of the guest's name below the devices controller's
- * mount, whose {@code tasks} holds its processes. Like the original, this is skipped where the
- * kernel offers cgroup2.
+ * LXC containers, by name, looked for in this order:
+ * <ol>
+ * <li>the original's: a cgroup of exactly that name below the cgroup v1 {@code devices} controller's
+ *     mount (LXC 3.1 to 3.2 put it at {@code lxc.payload/<name>}, beside {@code lxc.monitor/<name>},
+ *     which is passed over); its {@code tasks} give the PID;</li>
+ * <li>LXC 4 and later: {@code lxc.payload.<name>} below the {@code devices} controller, else below a
+ *     cgroup2 mount (cgroup v2, or the unified hierarchy of a hybrid machine); its
+ *     {@code cgroup.procs} give the PID;</li>
+ * <li>{@code lxc-info -n <name> -pH}, where the LXC tools are installed (the original asks
+ *     {@code lxc-info} when a cgroup it found has no process).</li>
+ * </ol>
+ * A cgroup of that name below the {@code docker} parent is a Docker container's (the name was its
+ * full ID), which the Docker runtime finds with its identity. Once the guest's namespace is held
+ * open, the container is looked up again: the same PID, in the same namespace, or nothing is done.
  */
 public final class LxcRuntime implements GuestRuntime {
     public static final Runtime RUNTIME = new Runtime("lxc", "LXC container", false);
+    static final String PAYLOAD = "lxc.payload.";
+    private static final int MAX_DEPTH = 12;
+
+    /** The PID of a running LXC container's init, as the LXC tools report it. */
+    @FunctionalInterface
+    public interface LxcInfo {
+        /** No LXC tools: nothing is known this way. */
+        LxcInfo NONE = name -> OptionalInt.empty();
+
+        /** Empty when no such container runs. */
+        OptionalInt pid(String name);
+    }
 
     private final Path proc;
+    private final LxcInfo info;
 
+    /** Cgroups only, no LXC tools. */
     public LxcRuntime(Path proc) {
+        this(proc, LxcInfo.NONE);
+    }
+
+    public LxcRuntime(Path proc, LxcInfo info) {
         this.proc = proc;
+        this.info = info;
+    }
+
+    /** {@code lxc-info -n <name> -pH} through this runner, or {@link LxcInfo#NONE} where it is not on {@code pathEnv}. */
+    public static LxcInfo lxcInfo(CommandRunner runner, String pathEnv) {
+        Optional<Path> program = DockerCliEngine.findOnPath("lxc-info", pathEnv);
+        if (program.isEmpty()) {
+            return LxcInfo.NONE;
+        }
+        String command = program.get().toString();
+        return name -> {
+            CommandResult r = runner.run(List.of(command, "-n", name, "-pH"));
+            String out = r.stdout().strip();
+            return r.succeeded() && out.matches("[0-9]{1,9}") ? OptionalInt.of(Integer.parseInt(out)) : OptionalInt.empty();
+        };
     }
 
     public Runtime runtime() {
@@ -31,53 +78,217 @@ public final class LxcRuntime implements GuestRuntime {
     }
 
     public Optional<Guest> find(String token, boolean running) {
-        try {
-            if (Files.readString(proc.resolve("filesystems")).contains("cgroup2")) {
-                return Optional.empty();
-            }
-            Path mount = null;
-            for (String line : Files.readAllLines(proc.resolve("mounts"))) {
-                String[] f = line.split(" ");
-                if (f.length >= 4 && f[2].equals("cgroup") && List.of(f[3].split(",")).contains("devices")) {
-                    mount = Path.of(f[1]);
-                }
-            }
-            if (mount == null) {
-                throw PipeworkException.original("Could not locate cgroup mount point.");
-            }
-            List<Path> matches = new ArrayList<>();
-            findDirectories(mount, token, matches, 0);
-            matches.removeIf(p -> p.toString().contains("lxc.monitor"));
-            if (matches.isEmpty()) {
-                return Optional.empty();
-            }
-            if (matches.size() > 1) {
+        if (token.isEmpty() || token.contains("/") || token.equals(".") || token.equals("..")) {
+            return Optional.empty();
+        }
+        Hierarchies h = hierarchies();
+        if (h.devices.isPresent()) {
+            List<Path> plain = matches(h.devices.get(), token);
+            plain.removeIf(p -> p.toString().contains("lxc.monitor") || isDockers(p));
+            if (plain.size() > 1) {
                 throw PipeworkException.original("Found more than one container matching " + token + ".");
             }
-            List<String> tasks = Files.readAllLines(matches.get(0).resolve("tasks"));
-            if (tasks.isEmpty() || tasks.get(0).isBlank()) {
-                throw PipeworkException.original("Could not find a process inside container " + token + ".");
+            if (plain.size() == 1) {
+                OptionalInt pid = firstPid(plain.get(0));
+                if (pid.isEmpty()) {
+                    pid = info.pid(token);
+                }
+                if (pid.isEmpty()) {
+                    throw PipeworkException.original("Could not find a process inside container " + token + ".");
+                }
+                return Optional.of(guest(token, pid.getAsInt()));
             }
-            int pid = Integer.parseInt(tasks.get(0).trim());
-            Path ns = proc.resolve(Integer.toString(pid)).resolve("ns/net");
-            return Optional.of(new Guest(token, RUNTIME, Optional.empty(), Optional.empty(), pid,
-                    ns.toString(), GuestRuntime.inode(ns)));
+        }
+        for (Path root : h.roots()) {
+            List<Path> payload = matches(root, PAYLOAD + token);
+            if (payload.size() > 1) {
+                throw PipeworkException.original("Found more than one container matching " + token + ".");
+            }
+            if (payload.size() == 1) {
+                OptionalInt pid = firstPid(payload.get(0));
+                if (pid.isPresent()) {
+                    return Optional.of(guest(token, pid.getAsInt()));
+                }
+            }
+        }
+        OptionalInt pid = info.pid(token);
+        if (pid.isPresent() && Files.exists(netns(pid.getAsInt()))) {
+            return Optional.of(guest(token, pid.getAsInt()));
+        }
+        return Optional.empty();
+    }
+
+    /** The running containers of LXC 4 and later: each {@code lxc.payload.<name>} cgroup with a process. */
+    @Override
+    public List<Guest> all() {
+        List<Guest> guests = new ArrayList<>();
+        List<Path> roots = hierarchies().roots();
+        if (roots.isEmpty()) {
+            return guests;
+        }
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(roots.get(0),
+                p -> p.getFileName().toString().startsWith(PAYLOAD) && Files.isDirectory(p))) {
+            List<Path> sorted = new ArrayList<>();
+            children.forEach(sorted::add);
+            sorted.sort(null);
+            for (Path dir : sorted) {
+                String name = dir.getFileName().toString().substring(PAYLOAD.length());
+                try {
+                    OptionalInt pid = firstPid(dir);
+                    if (pid.isPresent()) {
+                        guests.add(guest(name, pid.getAsInt()));
+                    }
+                } catch (PipeworkException e) {
+                    // stopped meanwhile
+                }
+            }
         } catch (IOException e) {
-            return Optional.empty();
+            // no cgroup to list
+        }
+        return guests;
+    }
+
+    /**
+     * Looks the container up again: a container stopped, or stopped and started again, has another
+     * PID (or none); a PID reused by another process is in another namespace.
+     */
+    @Override
+    public void verifyUnchanged(Guest guest) {
+        Optional<Guest> now;
+        try {
+            now = find(guest.token(), true);
+        } catch (PipeworkException e) {
+            now = Optional.empty();
+        }
+        if (now.isEmpty() || now.get().pid() != guest.pid() || now.get().netnsInode() != guest.netnsInode()) {
+            throw new PipeworkException("container \"" + guest.token() + "\" stopped or restarted while it was being"
+                    + " plumbed (its PID was " + guest.pid() + "); nothing was changed");
         }
     }
 
+    private Guest guest(String token, int pid) {
+        Path ns = netns(pid);
+        return new Guest(token, RUNTIME, Optional.empty(), Optional.empty(), pid, ns.toString(), GuestRuntime.inode(ns));
+    }
+
+    private Path netns(int pid) {
+        return proc.resolve(Integer.toString(pid)).resolve("ns/net");
+    }
+
+    /**
+     * Where cgroups are mounted: the last v1 mount with the {@code devices} controller (as the
+     * original picks it) and the cgroup2 mounts. Neither, on a kernel without cgroup2: the original's
+     * refusal.
+     */
+    private Hierarchies hierarchies() {
+        Path devices = null;
+        List<Path> unified = new ArrayList<>();
+        List<String> mounts;
+        try {
+            mounts = Files.readAllLines(proc.resolve("mounts"));
+        } catch (IOException e) {
+            mounts = List.of();
+        }
+        for (String line : mounts) {
+            String[] f = line.split(" ");
+            if (f.length >= 4 && f[2].equals("cgroup") && List.of(f[3].split(",")).contains("devices")) {
+                devices = Path.of(unescape(f[1]));
+            } else if (f.length >= 3 && f[2].equals("cgroup2")) {
+                unified.add(Path.of(unescape(f[1])));
+            }
+        }
+        if (devices == null && unified.isEmpty() && !kernelHasCgroup2()) {
+            throw PipeworkException.original("Could not locate cgroup mount point.");
+        }
+        return new Hierarchies(Optional.ofNullable(devices), unified);
+    }
+
+    private boolean kernelHasCgroup2() {
+        try {
+            return Files.readString(proc.resolve("filesystems")).contains("cgroup2");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** /proc/mounts writes a space in a path as {@code \040}. */
+    private static String unescape(String field) {
+        return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+    }
+
+    private static boolean isDockers(Path cgroup) {
+        Path parent = cgroup.getParent();
+        return parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("docker");
+    }
+
+    private static List<Path> matches(Path root, String name) {
+        List<Path> found = new ArrayList<>();
+        try {
+            findDirectories(root, name, found, 0);
+        } catch (IOException e) {
+            // a hierarchy that cannot be read holds nothing found
+        }
+        return found;
+    }
+
     private static void findDirectories(Path dir, String name, List<Path> found, int depth) throws IOException {
-        if (depth > 12) {
+        if (depth > MAX_DEPTH) {
             return;
         }
         try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
             for (Path child : children) {
+                if (Files.isSymbolicLink(child)) {
+                    continue;
+                }
                 if (child.getFileName().toString().equals(name)) {
                     found.add(child);
                 }
                 findDirectories(child, name, found, depth + 1);
             }
+        }
+    }
+
+    /**
+     * The first process of a cgroup ({@code tasks} in v1, as the original reads it, else
+     * {@code cgroup.procs}), or of the first of its descendants that has one (under cgroup v2 a
+     * container may keep its processes in child cgroups).
+     */
+    static OptionalInt firstPid(Path cgroup) {
+        for (String file : List.of("tasks", "cgroup.procs")) {
+            try {
+                for (String line : Files.readAllLines(cgroup.resolve(file))) {
+                    if (line.strip().matches("[0-9]{1,9}")) {
+                        return OptionalInt.of(Integer.parseInt(line.strip()));
+                    }
+                }
+                break;
+            } catch (IOException e) {
+                // not this file
+            }
+        }
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(cgroup, Files::isDirectory)) {
+            dirs.forEach(children::add);
+        } catch (IOException e) {
+            return OptionalInt.empty();
+        }
+        children.sort(null);
+        for (Path child : children) {
+            OptionalInt pid = firstPid(child);
+            if (pid.isPresent()) {
+                return pid;
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    private record Hierarchies(Optional<Path> devices, List<Path> unified) {
+        /** Where {@code lxc.payload.<name>} is looked for, in order. */
+        List<Path> roots() {
+            List<Path> roots = new ArrayList<>();
+            devices.ifPresent(roots::add);
+            roots.addAll(unified);
+            return roots;
         }
     }
 }

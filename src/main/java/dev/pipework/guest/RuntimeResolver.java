@@ -2,6 +2,7 @@ package dev.pipework.guest;
 
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
+import dev.pipework.sys.CommandRunner;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +14,9 @@ import java.util.function.Consumer;
 
 /**
  * Resolves a guest by asking each runtime in turn. The order is the original's first (an LXC
- * container by name, then Docker by name or ID), then what this tool adds: a named netns, a PID. A
- * word starting with {@code /} is a namespace file and nothing else.
+ * container by name, then Docker by name or ID), then what this tool adds: a podman container by
+ * name or ID, a named netns, a PID. A word starting with {@code /} is a namespace file and nothing
+ * else. A name known to more than one runtime is the first one's.
  */
 public final class RuntimeResolver implements GuestResolver {
     private final List<GuestRuntime> runtimes;
@@ -28,10 +30,12 @@ public final class RuntimeResolver implements GuestResolver {
     }
 
     /** The machine's runtimes, in the documented order. */
-    public static RuntimeResolver machine(DockerEngine engine, Consumer<String> warn) {
+    public static RuntimeResolver machine(DockerEngine engine, CommandRunner runner, Consumer<String> warn) {
         Path proc = Path.of("/proc");
         DockerRuntime docker = new DockerRuntime(engine, proc, warn);
-        return new RuntimeResolver(List.of(new NetnsFileRuntime(), new LxcRuntime(proc), docker,
+        return new RuntimeResolver(List.of(new NetnsFileRuntime(),
+                new LxcRuntime(proc, LxcRuntime.lxcInfo(runner, System.getenv("PATH"))), docker,
+                new PodmanRuntime(Podman::detect, proc, warn),
                 new NamedNetnsRuntime(Path.of("/var/run/netns"), warn), new ProcessRuntime(proc)), docker, warn);
     }
 

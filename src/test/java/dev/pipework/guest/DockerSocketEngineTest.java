@@ -501,6 +501,17 @@ class DockerSocketEngineTest {
             assertEquals(Optional.empty(), older.inspect("x"));
         }
 
+        /** podman's inspect prints an array of one pretty-printed document, its name bare; a miss in lower case. */
+        @Test
+        void podmanShapedCli() throws Exception {
+            Path json = dir.resolve("inspect.json");
+            Files.writeString(json, "[\n     " + INSPECT.replace("\"Name\":\"/con1\"", "\"Name\":\"con1\"") + "\n]\n");
+            DockerCliEngine engine = cli("cat '" + json + "'");
+            assertEquals(Optional.of(new DockerContainer(ID, "con1", 5757, true)), engine.inspect("con1"));
+            DockerCliEngine missing = cli("echo 'Error: inspecting object: no such container x' >&2; exit 125");
+            assertEquals(Optional.empty(), missing.inspect("x"));
+        }
+
         @Test
         void inspectFailure() throws Exception {
             DockerCliEngine engine = cli("echo 'permission denied while trying to connect' >&2; exit 1");

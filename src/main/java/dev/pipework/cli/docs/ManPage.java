@@ -147,7 +147,7 @@ public final class ManPage {
         r.text("Every value is checked before anything changes; when a command fails midway, what the run did is"
                 + " undone in reverse order and the first error is reported. Runs on the same bridge or the same"
                 + " guest are serialised. The guest's network namespace is held open for the whole run, and a"
-                + " Docker container is checked to be still the same before anything moves into it.");
+                + " container is checked to be still the same before anything moves into it.");
         r.line(".PP");
         r.text("Options may stand anywhere before the guest, in any order.");
         r.line(".SS Arguments");
@@ -155,8 +155,9 @@ public final class ManPage {
                 + " bridge (created when missing and its name starts with ovs), a physical NIC (a macvlan on it,"
                 + " or the NIC itself with --direct-phys), dummy, an InfiniBand interface (IPoIB), or mac:MAC for"
                 + " the host interface with that MAC address.");
-        arg(r, "guest", "A Docker container name or ID, an LXC container, a named network namespace (ip netns),"
-                + " a PID, or the path of a network namespace file.");
+        arg(r, "guest", "An LXC container name, a Docker or podman (rootful) container name or ID, a named"
+                + " network namespace (ip netns), a PID, or the path of a network namespace file. A name is looked"
+                + " up in that order: the first runtime that knows it wins.");
         arg(r, "ipaddr/subnet[@default_gateway]", "The address of the container interface; 0/0 for none. With a"
                 + " gateway, the default route of the guest is replaced through it.");
         arg(r, "dhcp[:options], udhcpc, dhclient, dhcpcd", "An address by DHCP instead: busybox udhcpc in a helper"
