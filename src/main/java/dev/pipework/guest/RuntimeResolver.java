@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * Resolves a guest by asking each runtime in turn. The order is the original's first (an LXC
- * container by name, then Docker by name or ID), then what this tool adds: a named netns, a PID. A
- * word starting with {@code /} is a namespace file and nothing else.
+ * container by name, then Docker by name or ID), then what this tool adds: a container plumbed as
+ * a CNI plugin (by its container ID), a named netns, a PID. A word starting with {@code /} is a
+ * namespace file and nothing else.
  */
 public final class RuntimeResolver implements GuestResolver {
     private final List<GuestRuntime> runtimes;
@@ -32,7 +33,7 @@ public final class RuntimeResolver implements GuestResolver {
         Path proc = Path.of("/proc");
         DockerRuntime docker = new DockerRuntime(engine, proc, warn);
         return new RuntimeResolver(List.of(new NetnsFileRuntime(), new LxcRuntime(proc), docker,
-                new NamedNetnsRuntime(Path.of("/var/run/netns"), warn), new ProcessRuntime(proc)), docker, warn);
+                new CniRuntime(new CniRecords(CniRecords.DEFAULT_DIR)), new NamedNetnsRuntime(Path.of("/var/run/netns"), warn), new ProcessRuntime(proc)), docker, warn);
     }
 
     @Override
