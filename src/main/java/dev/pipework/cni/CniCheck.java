@@ -40,11 +40,15 @@ final class CniCheck {
 
     void check(CniEnv env, Map<String, Object> raw, String stdin) {
         NetConf conf = NetConf.parse(raw, env, false);
+        if (conf.cniVersion().startsWith("0.3.")) {
+            throw new CniError(CniError.INCOMPATIBLE_VERSION, "CHECK needs cniVersion 0.4.0 or later, and the "
+                    + "configuration says " + conf.cniVersion());
+        }
         Map<String, Object> prevJson = conf.prevResult().orElseThrow(() -> new CniError(CniError.INVALID_CONFIG,
                 "prevResult is missing: CHECK compares with the result of ADD"));
         CniResult prev = CniResult.parse(prevJson);
         if (conf.ipamType().isPresent()) {
-            Ipam.require(conf.ipamType().get(), env.path()).run(Map.of(), stdin);
+            Ipam.require(conf.ipamType().get(), env.path()).delegate(Map.of(), stdin);
         }
         if (!Files.exists(Path.of(env.netns()))) {
             throw new CniError(CniError.CHECK_FAILED, "the network namespace " + env.netns() + " is gone");

@@ -100,7 +100,7 @@ final class CniMaintenance {
                         vars.put("CNI_NETNS", present ? r.netns() : "");
                         Map<String, Object> config = new LinkedHashMap<>(r.config());
                         config.remove("prevResult");
-                        plugin2.get().run(vars, Json.write(config));
+                        plugin2.get().delegate(vars, Json.write(config));
                     }
                 }
                 records.remove(r.containerId(), r.ifname());

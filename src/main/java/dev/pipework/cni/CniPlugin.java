@@ -69,7 +69,7 @@ final class CniPlugin {
         precheck(request, guest, conf);
         CniResult addresses = new CniResult(List.of(), List.of(), List.of(), Map.of());
         if (ipam.isPresent()) {
-            String out = ipam.get().run(Map.of(), stdin);
+            String out = ipam.get().delegate(Map.of(), stdin);
             try {
                 addresses = CniResult.parse(Json.object(Json.parse(out.strip())));
             } catch (JsonException | CniError e) {
@@ -171,7 +171,7 @@ final class CniPlugin {
         if (conf.ipamType().isPresent()) {
             Optional<Ipam> ipam = Ipam.find(conf.ipamType().get(), env.path());
             if (ipam.isPresent()) {
-                ipam.get().run(Map.of(), stdin);
+                ipam.get().delegate(Map.of(), stdin);
             } else {
                 err.println("pipework: IPAM plugin \"" + conf.ipamType().get() + "\" not found in CNI_PATH: no address released");
             }
@@ -237,7 +237,7 @@ final class CniPlugin {
 
     private void releaseQuietly(Ipam ipam, String stdin) {
         try {
-            ipam.run(Map.of("CNI_COMMAND", "DEL"), stdin);
+            ipam.delegate(Map.of("CNI_COMMAND", "DEL"), stdin);
         } catch (CniError e) {
             err.println("pipework: releasing the address failed: " + e.getMessage());
         }

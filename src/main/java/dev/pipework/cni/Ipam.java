@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,7 +51,44 @@ final class Ipam {
     }
 
     /**
-     * Runs one verb; returns what the plugin printed on success.
+     * Runs one verb; returns what the plugin printed on success. A plugin that does not speak the
+     * configuration's version (an older {@code host-local} and 1.1.0) is given the newest version
+     * both speak, as its VERSION says; its result is read whatever its version.
+     */
+    String delegate(Map<String, String> env, String config) {
+        try {
+            return run(env, config);
+        } catch (CniError e) {
+            if (e.code() != CniError.INCOMPATIBLE_VERSION) {
+                throw e;
+            }
+            Map<String, Object> conf = new LinkedHashMap<>(NetConf.decode(config));
+            String wanted = NetConf.versionFor(conf);
+            Map<String, String> version = new LinkedHashMap<>(env);
+            version.put("CNI_COMMAND", "VERSION");
+            Object supported;
+            try {
+                supported = Json.object(Json.parse(run(version, "{\"cniVersion\":\"" + wanted + "\"}").strip()))
+                        .get("supportedVersions");
+            } catch (JsonException | CniError ignored) {
+                throw e;
+            }
+            if (!(supported instanceof List<?> theirs)) {
+                throw e;
+            }
+            List<String> ours = NetConf.VERSIONS.subList(0, NetConf.VERSIONS.indexOf(wanted));
+            for (int i = ours.size() - 1; i >= 0; i--) {
+                if (theirs.contains(ours.get(i))) {
+                    conf.put("cniVersion", ours.get(i));
+                    return run(env, Json.write(conf));
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Runs one verb as it is; returns what the plugin printed on success.
      *
      * @param env    the environment to give it: this process's with these variables set
      * @param config the configuration text for its stdin
