@@ -67,7 +67,7 @@ class CniBadConfigIT {
                     new Case("a bridge name of no known kind", 4, env, head + ",\"bridge\":\"x" + s + "\"" + ipam + "}"),
                     new Case("a VLAN on a Linux bridge", 4, env, head + ",\"bridge\":\"" + br + "\",\"vlan\":100" + ipam + "}"),
                     new Case("mtu out of range", 4, env, head + ",\"bridge\":\"" + br + "\",\"mtu\":20" + ipam + "}"));
-            String before = snapshot(ns, data);
+            String before = snapshot(ns, data, s);
             List<String> wrong = new ArrayList<>();
             for (Case c : cases) {
                 Sh.Result r = Cni.run(c.env(), c.config());
@@ -86,7 +86,7 @@ class CniBadConfigIT {
                 if (r.code() == 0) {
                     problem += " exit 0";
                 }
-                String after = snapshot(ns, data);
+                String after = snapshot(ns, data, s);
                 if (!after.equals(before)) {
                     problem += " state changed:\n" + before + "\n->\n" + after;
                 }
@@ -117,10 +117,12 @@ class CniBadConfigIT {
         }
     }
 
-    private static String snapshot(String ns, Path data) throws IOException {
+    /** What these cases could change: links and OVS bridges of this test's names, the namespace, the leases, the records. */
+    private static String snapshot(String ns, Path data, String s) throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append("host: ").append(Sh.ok("ls", "/sys/class/net").out().replace('\n', ' ')).append('\n');
-        sb.append("ovs: ").append(Sh.run("ovs-vsctl", "--timeout=5", "list-br").out().replace('\n', ' ')).append('\n');
+        sb.append("host: ").append(Cni.hostLinks(s, "/var/run/netns/" + ns, "eth0")).append('\n');
+        sb.append("ovs: ").append(Sh.run("ovs-vsctl", "--timeout=5", "list-br").out().lines().filter(b -> b.contains(s))
+                .toList()).append('\n');
         sb.append("netns: ").append(Sh.ok("ip", "-n", ns, "-o", "addr").out()).append('\n');
         try (Stream<Path> files = Files.walk(data)) {
             sb.append("ipam: ").append(files.map(Path::toString).sorted().toList()).append('\n');

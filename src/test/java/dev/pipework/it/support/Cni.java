@@ -64,6 +64,25 @@ public final class Cni {
         return Json.object(Json.parse(r.out()));
     }
 
+    /**
+     * The host links a test can account for: those whose name holds its suffix, and the host end
+     * pipework would name for this namespace and interface (other tests may run meanwhile).
+     */
+    public static String hostLinks(String suffix, String netnsPath, String ifname) {
+        try {
+            long inode = ((Number) Files.getAttribute(Path.of(netnsPath), "unix:ino")).longValue();
+            String hostEnd = dev.pipework.plan.Names.vethHostEnd(ifname, inode);
+            List<String> names = new java.util.ArrayList<>();
+            try (java.util.stream.Stream<Path> links = Files.list(Path.of("/sys/class/net"))) {
+                links.map(p -> p.getFileName().toString()).filter(n -> n.contains(suffix) || n.equals(hostEnd))
+                        .sorted().forEach(names::add);
+            }
+            return String.join(" ", names);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The configuration with one member more (a prevResult, runtimeConfig, ...). */
     public static String with(String config, String key, Object value) {
         Map<String, Object> m = new LinkedHashMap<>(Json.object(Json.parse(config)));
