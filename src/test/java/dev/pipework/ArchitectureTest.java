@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * imports only those below it. From the bottom: values ({@code model}, {@code json}); machine
  * primitives ({@code sys}); the pure planner ({@code plan}); the fact readers ({@code host},
  * {@code guest}), the executor ({@code exec}) and the renderers ({@code render}); the flows every
- * front end shares ({@code run}); the front ends ({@code cli}).
+ * front end shares ({@code run}); the front ends ({@code cli}, and {@code cni}, the CNI plugin).
  */
 class ArchitectureTest {
     static JavaClasses classes;
@@ -53,7 +53,7 @@ class ArchitectureTest {
                 .layer("executor").definedBy("dev.pipework.exec..")
                 .layer("renderers").definedBy("dev.pipework.render..")
                 .layer("flows").definedBy("dev.pipework.run..")
-                .layer("front ends").definedBy("dev.pipework.cli..")
+                .layer("front ends").definedBy("dev.pipework.cli..", "dev.pipework.cni..")
                 .whereLayer("front ends").mayNotBeAccessedByAnyLayer()
                 .whereLayer("flows").mayOnlyBeAccessedByLayers("front ends")
                 .whereLayer("renderers").mayOnlyBeAccessedByLayers("flows", "front ends")

@@ -1,5 +1,7 @@
 package dev.pipework.cli;
 
+import dev.pipework.cni.CniMain;
+import dev.pipework.guest.CniRecords;
 import dev.pipework.sys.CommandRunner;
 import dev.pipework.exec.ProcessCommandRunner;
 import dev.pipework.guest.Docker;
@@ -19,11 +21,24 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (CniMain.wanted(System.getenv())) {
+            System.exit(cni());
+        }
         configureLogging(args);
         CommandRunner runner = new ProcessCommandRunner();
         int status = new Pipework(services(runner, runner, System.err), System.out, System.err).run(args);
         System.out.flush();
         System.exit(status);
+    }
+
+    /** The launcher run as a CNI plugin: the configuration on stdin, the verb in the environment. */
+    private static int cni() {
+        configureLogging(new String[0]);
+        CommandRunner runner = new ProcessCommandRunner();
+        int status = new CniMain(services(runner, runner, System.err), new CniRecords(CniRecords.DEFAULT_DIR),
+                System.out, System.err).run(System.getenv(), System.in);
+        System.out.flush();
+        return status;
     }
 
     /**

@@ -60,6 +60,32 @@ public final class AddressSteps {
     }
 
     /**
+     * {@code ip -4 route add <destination> [via <gateway>] dev <name>}: a route an address source
+     * (a CNI IPAM plugin) returned. It goes with the link, so it needs no undo of its own.
+     */
+    public record AddRouteVia(Where where, Family family, String destination, Optional<IpAddress> gateway,
+                              String device) implements Step {
+        public Command command() {
+            List<String> words = new ArrayList<>(List.of("route", "add", destination));
+            gateway.ifPresent(gw -> {
+                words.add("via");
+                words.add(gw.toString());
+            });
+            words.add("dev");
+            words.add(device);
+            return Ip.of(where, family, words);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "add route " + destination + gateway.map(gw -> " via " + gw).orElse("") + " dev \"" + device + "\"";
+        }
+    }
+
+    /**
      * {@code ip -4 route replace default via <gateway> dev <name>}. Its undo puts back the default
      * route the guest had, which would otherwise be lost when the new link goes.
      */

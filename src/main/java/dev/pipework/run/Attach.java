@@ -9,10 +9,15 @@ import dev.pipework.plan.Attachment;
 import dev.pipework.plan.HostTarget;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Planner;
+import dev.pipework.plan.Step;
 import dev.pipework.render.Renderer;
+import dev.pipework.sys.Where;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One attach, the same for every front end: resolve the guest, read the facts the planner asks
@@ -67,6 +72,38 @@ public final class Attach {
                     String containerIf = Planner.containerInterface(resolved, target);
                     result.get().attached(made(held, containerIf), plan, out);
                 }
+            }
+        }
+    }
+
+    /**
+     * Plumbs into a guest its front end resolved itself (a CNI namespace, known by the runtime's
+     * container ID), under the same locks, then runs the steps {@code more} gives for the namespace
+     * as held (addresses and routes from elsewhere), with the same rollback.
+     *
+     * @param mtu the MTU of the new link, in place of the host interface's
+     * @return the interface as the kernel now shows it
+     */
+    public Attachment run(AttachRequest request, Guest guest, Optional<Integer> mtu,
+                          Function<Where, List<Step>> more) {
+        services.requireRoot(Services.CHANGES);
+        AttachRequest resolved = services.facts().ask(f -> planner.resolveHostMac(request, f));
+        try (RunLock lock = new RunLock(services.lockDir()).acquire("link-" + resolved.hostInterface())) {
+            FactReader facts = services.facts();
+            HostTarget classified = facts.ask(f -> planner.hostTarget(resolved, f));
+            HostTarget target = mtu.map(m -> new HostTarget(classified.kind(), classified.name(), classified.exists(), m,
+                    classified.up())).orElse(classified);
+            lock.acquire("netns-" + guest.netnsInode());
+            try (NetnsPin pin = NetnsPin.open(guest)) {
+                Guest held = guest.withNetnsPath(pin.path());
+                Plan planned = facts.ask(f -> planner.planAttach(resolved, target, held, f));
+                List<Step> steps = new ArrayList<>(planned.steps());
+                steps.addAll(more.apply(Where.guest(held.netnsPath())));
+                Plan plan = new Plan(steps, planned.notices(), planned.warnings());
+                plan.notices().forEach(err::println);
+                services.executor().execute(plan);
+                plan.warnings().forEach(err::println);
+                return made(held, Planner.containerInterface(resolved, target));
             }
         }
     }

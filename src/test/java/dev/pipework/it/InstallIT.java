@@ -51,6 +51,7 @@ class InstallIT {
 
     private static final List<String> FILES = List.of(
             "/usr/local/bin/pipework",
+            "/usr/local/lib/cni/pipework",
             "/usr/local/share/pipework/pipework.jar",
             "/usr/local/share/bash-completion/completions/pipework",
             "/usr/local/share/man/man1/pipework.1",
@@ -70,10 +71,13 @@ class InstallIT {
             assertSameContent(MAN, destdir.resolve("usr/local/share/man/man1/pipework.1"));
             assertSameContent(COMPLETION, destdir.resolve("usr/local/share/bash-completion/completions/pipework"));
             assertFalse(Files.isExecutable(destdir.resolve("usr/local/share/pipework/pipework.jar")));
+            assertEquals(Path.of("../../bin/pipework"), Files.readSymbolicLink(destdir.resolve("usr/local/lib/cni/pipework")),
+                    "the CNI plugin is a link to the launcher");
 
             // Every level of directory is new in an empty DESTDIR: the manifest lists them too.
             Set<String> expected = new TreeSet<>(FILES);
-            expected.addAll(List.of("/usr/", "/usr/local/", "/usr/local/bin/", "/usr/local/share/",
+            expected.addAll(List.of("/usr/", "/usr/local/", "/usr/local/bin/", "/usr/local/lib/", "/usr/local/lib/cni/",
+                    "/usr/local/share/",
                     "/usr/local/share/pipework/", "/usr/local/share/bash-completion/",
                     "/usr/local/share/bash-completion/completions/", "/usr/local/share/man/",
                     "/usr/local/share/man/man1/"));
@@ -344,6 +348,7 @@ class InstallIT {
                 "-rw-r--r-- root/root .* ./usr/share/pipework/pipework.jar",
                 "-rw-r--r-- root/root .* ./usr/share/bash-completion/completions/pipework",
                 "-rw-r--r-- root/root .* ./usr/share/man/man1/pipework.1.gz",
+                "lrwxrwxrwx root/root .* ./usr/lib/cni/pipework -> ../../bin/pipework",
                 "-rw-r--r-- root/root .* ./usr/share/doc/pipework/copyright",
                 "-rw-r--r-- root/root .* ./usr/share/doc/pipework/changelog.gz")) {
             assertTrue(Pattern.compile("^" + entry + "$", Pattern.MULTILINE).matcher(contents).find(),

@@ -1,0 +1,95 @@
+package dev.pipework.cni;
+
+import dev.pipework.guest.CniRecords;
+import dev.pipework.json.Json;
+import dev.pipework.model.InvalidValueException;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.run.Services;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The CNI front end: when {@code CNI_COMMAND} is set, the launcher is a CNI plugin. The network
+ * configuration comes on stdin, the rest in the environment; the result or the specification's
+ * error object goes to stdout, messages to stderr.
+ */
+public final class CniMain {
+    private final Services services;
+    private final CniRecords records;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public CniMain(Services services, CniRecords records, PrintStream out, PrintStream err) {
+        this.services = services;
+        this.records = records;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Whether this environment asks for the plugin rather than the command line. */
+    public static boolean wanted(Map<String, String> env) {
+        return env.containsKey(CniEnv.COMMAND);
+    }
+
+    /** Runs one verb; returns the exit status. */
+    public int run(Map<String, String> environment, InputStream in) {
+        Map<String, Object> raw = null;
+        try {
+            String stdin = read(in);
+            String command = environment.getOrDefault(CniEnv.COMMAND, "");
+            if (command.equals("VERSION")) {
+                try {
+                    raw = NetConf.decode(stdin.isBlank() ? "{}" : stdin);
+                } catch (CniError e) {
+                    raw = Map.of();
+                }
+                print(CniMaintenance.version(raw));
+                return 0;
+            }
+            raw = NetConf.decode(stdin);
+            CniEnv env = CniEnv.from(environment);
+            CniPlugin plugin = new CniPlugin(services, records, err);
+            switch (command) {
+                case "ADD" -> print(plugin.add(env, raw, stdin));
+                case "DEL" -> plugin.del(env, raw, stdin);
+                case "CHECK" -> new CniCheck(services).check(env, raw, stdin);
+                case "STATUS" -> new CniMaintenance(services, records, err).status(env, raw);
+                case "GC" -> new CniMaintenance(services, records, err).gc(env, raw, plugin);
+                default -> throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_COMMAND \"" + command
+                        + "\" is not one of ADD, DEL, CHECK, VERSION, STATUS, GC");
+            }
+            return 0;
+        } catch (CniError e) {
+            return fail(e, raw);
+        } catch (InvalidValueException e) {
+            return fail(new CniError(CniError.INVALID_CONFIG, e.getMessage()), raw);
+        } catch (PipeworkException e) {
+            return fail(new CniError(CniError.PLUMBING_FAILED, e.getMessage()), raw);
+        } catch (RuntimeException e) {
+            return fail(new CniError(CniError.PLUMBING_FAILED, "internal error: " + e), raw);
+        }
+    }
+
+    private int fail(CniError e, Map<String, Object> raw) {
+        print(e.toJson(NetConf.versionFor(raw)));
+        err.println("pipework: " + e.getMessage());
+        return 1;
+    }
+
+    private void print(Map<String, Object> json) {
+        out.println(Json.writePretty(json));
+        out.flush();
+    }
+
+    private static String read(InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CniError(CniError.DECODE, "cannot read the network configuration on stdin: " + e.getMessage());
+        }
+    }
+}

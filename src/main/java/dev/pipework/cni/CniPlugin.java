@@ -1,0 +1,253 @@
+package dev.pipework.cni;
+
+import dev.pipework.guest.CniRecords;
+import dev.pipework.guest.CniRuntime;
+import dev.pipework.host.RunLock;
+import dev.pipework.json.Json;
+import dev.pipework.json.JsonException;
+import dev.pipework.model.AddressSpec;
+import dev.pipework.model.AttachRequest;
+import dev.pipework.model.Family;
+import dev.pipework.model.Guest;
+import dev.pipework.model.InvalidValueException;
+import dev.pipework.model.IpAddress;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.plan.AddressSteps;
+import dev.pipework.plan.AttachKind;
+import dev.pipework.plan.Attachment;
+import dev.pipework.plan.HostTarget;
+import dev.pipework.plan.LinkFacts;
+import dev.pipework.plan.LinkSteps;
+import dev.pipework.plan.OvsSteps;
+import dev.pipework.plan.Plan;
+import dev.pipework.plan.Planner;
+import dev.pipework.plan.Step;
+import dev.pipework.run.Attach;
+import dev.pipework.run.FactReader;
+import dev.pipework.run.Services;
+import dev.pipework.sys.Where;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * ADD and DEL: the command line's plumbing (same planner, names, alias and Open vSwitch records,
+ * the container ID as the guest's ID), addresses and routes from the IPAM plugin, and a record of
+ * what was made for the verbs after.
+ */
+final class CniPlugin {
+    private final Services services;
+    private final CniRecords records;
+    private final PrintStream err;
+    private final Planner planner = new Planner();
+
+    CniPlugin(Services services, CniRecords records, PrintStream err) {
+        this.services = services;
+        this.records = records;
+        this.err = err;
+    }
+
+    /** ADD: plumbs, asks IPAM for addresses, applies them; on any failure leaves nothing behind. */
+    Map<String, Object> add(CniEnv env, Map<String, Object> raw, String stdin) {
+        NetConf conf = NetConf.parse(raw, env, false);
+        Optional<Ipam> ipam = conf.ipamType().map(t -> Ipam.require(t, env.path()));
+        if (!Files.exists(Path.of(env.netns()))) {
+            throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS \"" + env.netns() + "\" does not exist");
+        }
+        Guest guest = guest(env);
+        AttachRequest request = new AttachRequest(conf.hostInterface(), Optional.empty(), Optional.of(env.ifname()),
+                Optional.empty(), Optional.empty(), env.containerId(), new AddressSpec.None(), conf.mac(),
+                conf.vlan().map(Object::toString), false);
+        precheck(request, guest, conf);
+        CniResult addresses = new CniResult(List.of(), List.of(), List.of(), Map.of());
+        if (ipam.isPresent()) {
+            String out = ipam.get().delegate(Map.of(), stdin);
+            try {
+                addresses = CniResult.parse(Json.object(Json.parse(out.strip())));
+            } catch (JsonException | CniError e) {
+                releaseQuietly(ipam.get(), stdin);
+                throw new CniError(CniError.IPAM_FAILED, "IPAM plugin \"" + ipam.get().type()
+                        + "\" gave a result that cannot be read: " + e.getMessage());
+            }
+        }
+        CniResult ips = addresses;
+        Attachment made;
+        try {
+            made = new Attach(services, err, err).run(request, guest, conf.mtu(),
+                    where -> addressSteps(where, env.ifname(), ips));
+        } catch (PipeworkException e) {
+            ipam.ifPresent(i -> releaseQuietly(i, stdin));
+            throw new CniError(CniError.PLUMBING_FAILED, e.getMessage());
+        } catch (RuntimeException e) {
+            ipam.ifPresent(i -> releaseQuietly(i, stdin));
+            throw e;
+        }
+        Map<String, Object> result = result(made, ips, env).render(conf.cniVersion());
+        try {
+            records.write(new CniRecords.Record(env.containerId(), env.ifname(), env.netns(), conf.name(),
+                    isVeth(made) ? made.hostInterface().orElse("") : "", raw, result));
+        } catch (IOException e) {
+            delQuietly(env, raw, stdin);
+            throw new CniError(CniError.STATE_FAILED, "cannot record the attachment in " + records.dir() + ": "
+                    + e.getMessage());
+        }
+        return result;
+    }
+
+    /** What the planner refuses is refused before IPAM hands out an address. */
+    private void precheck(AttachRequest request, Guest guest, NetConf conf) {
+        FactReader facts = services.facts();
+        HostTarget target;
+        try {
+            target = facts.ask(f -> planner.hostTarget(request, f));
+        } catch (PipeworkException e) {
+            throw new CniError(CniError.INVALID_CONFIG, e.getMessage(), "network \"" + conf.name() + "\"");
+        }
+        try {
+            facts.ask(f -> planner.planAttach(request, target, guest, f));
+        } catch (InvalidValueException e) {
+            throw new CniError(CniError.INVALID_CONFIG, e.getMessage());
+        } catch (PipeworkException e) {
+            throw new CniError(CniError.PLUMBING_FAILED, e.getMessage());
+        }
+    }
+
+    /** The addresses in the container, then the routes, through each address's gateway when they name none. */
+    static List<Step> addressSteps(Where where, String ifname, CniResult ips) {
+        List<Step> steps = new ArrayList<>();
+        Map<Family, IpAddress> gateways = new LinkedHashMap<>();
+        for (CniResult.Ip ip : ips.ips()) {
+            steps.add(new AddressSteps.AddAddress(where, ip.address().family(), ip.address(), ifname));
+            ip.gateway().ifPresent(g -> gateways.putIfAbsent(g.family(), g));
+        }
+        for (CniResult.Route r : ips.routes()) {
+            Family family = r.dst().family();
+            Optional<IpAddress> gw = r.gw().or(() -> Optional.ofNullable(gateways.get(family)));
+            steps.add(new AddressSteps.AddRouteVia(where, family, r.dst().toString(), gw, ifname));
+        }
+        return steps;
+    }
+
+    /** The interfaces made (the host end of a veth first), the IPAM result's addresses on the container's. */
+    private CniResult result(Attachment made, CniResult ips, CniEnv env) {
+        List<CniResult.Iface> ifaces = new ArrayList<>();
+        if (isVeth(made) && made.hostInterface().isPresent()) {
+            String host = made.hostInterface().get();
+            String mac = services.host().link(host).map(LinkFacts::mac).orElse("");
+            ifaces.add(new CniResult.Iface(host, mac, Optional.of(made.mtu()), Optional.empty()));
+        }
+        ifaces.add(new CniResult.Iface(env.ifname(), made.mac(), Optional.of(made.mtu()), Optional.of(env.netns())));
+        return ips.withInterfaces(ifaces, ifaces.size() - 1);
+    }
+
+    private static boolean isVeth(Attachment a) {
+        return a.kind() == AttachKind.LINUX || a.kind() == AttachKind.OVS || a.kind() == AttachKind.VETH;
+    }
+
+    /**
+     * DEL: removes the interface (or, with the namespace gone, what outlives it: the Open vSwitch
+     * port, a host end still there) and releases the address. Nothing there is success.
+     */
+    void del(CniEnv env, Map<String, Object> raw, String stdin) {
+        NetConf conf = NetConf.parse(raw, env, true);
+        Optional<CniRecords.Record> record = records.read(env.containerId(), env.ifname());
+        String netns = !env.netns().isEmpty() ? env.netns() : record.map(CniRecords.Record::netns).orElse("");
+        boolean present = !netns.isEmpty() && Files.exists(Path.of(netns));
+        Guest guest = present ? guest(env.containerId(), netns)
+                : new Guest(env.containerId(), CniRuntime.RUNTIME, Optional.of(env.containerId()), Optional.empty(), 0, "", 0);
+        try {
+            removeLinks(guest, env.ifname(), record.map(CniRecords.Record::hostEnd).orElse(""));
+        } catch (PipeworkException e) {
+            throw new CniError(CniError.PLUMBING_FAILED, e.getMessage());
+        }
+        if (conf.ipamType().isPresent()) {
+            Optional<Ipam> ipam = Ipam.find(conf.ipamType().get(), env.path());
+            if (ipam.isPresent()) {
+                ipam.get().delegate(Map.of(), stdin);
+            } else {
+                err.println("pipework: IPAM plugin \"" + conf.ipamType().get() + "\" not found in CNI_PATH: no address released");
+            }
+        }
+        try {
+            records.remove(env.containerId(), env.ifname());
+        } catch (IOException e) {
+            throw new CniError(CniError.STATE_FAILED, "cannot remove the record in " + records.dir() + ": " + e.getMessage());
+        }
+    }
+
+    /** The links of one container interface, under the locks of its bridges and namespace. */
+    void removeLinks(Guest guest, String ifname, String recordedHostEnd) {
+        FactReader facts = services.facts();
+        Plan planned = facts.ask(f -> planner.planDelete(Optional.of(guest), guest.token(), Optional.of(ifname), f));
+        List<Step> steps = new ArrayList<>(planned.steps());
+        TreeSet<String> bridges = new TreeSet<>();
+        if (!guest.netnsPath().isEmpty()) {
+            for (Attachment a : facts.ask(f -> planner.attachments(guest, f))) {
+                if (a.containerInterface().equals(ifname)) {
+                    a.bridge().ifPresent(bridges::add);
+                }
+            }
+        }
+        for (Step step : steps) {
+            if (step instanceof OvsSteps.RemoveOvsPort port) {
+                bridges.add(port.bridge());
+            }
+        }
+        // A host end that outlived its namespace (held open elsewhere), still marked as pipework's.
+        boolean alreadyPlanned = steps.stream()
+                .anyMatch(s -> s instanceof LinkSteps.DeleteLink d && d.name().equals(recordedHostEnd));
+        if (!recordedHostEnd.isEmpty() && !alreadyPlanned && guest.netnsPath().isEmpty()) {
+            Optional<LinkFacts> link = services.host().link(recordedHostEnd);
+            if (link.isPresent() && link.get().alias().equals("pipework")) {
+                steps.add(new LinkSteps.DeleteLink(Where.HOST, recordedHostEnd));
+            }
+        }
+        if (steps.isEmpty()) {
+            return;
+        }
+        services.requireRoot(Services.CHANGES);
+        try (RunLock lock = new RunLock(services.lockDir())) {
+            bridges.forEach(b -> lock.acquire("link-" + b));
+            if (guest.netnsInode() != 0) {
+                lock.acquire("netns-" + guest.netnsInode());
+            }
+            services.executor().execute(new Plan(steps, List.of(), List.of()));
+        }
+    }
+
+    private Guest guest(CniEnv env) {
+        return guest(env.containerId(), env.netns());
+    }
+
+    private static Guest guest(String containerId, String netns) {
+        try {
+            return CniRuntime.guest(containerId, netns);
+        } catch (PipeworkException e) {
+            throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS: " + e.getMessage());
+        }
+    }
+
+    private void releaseQuietly(Ipam ipam, String stdin) {
+        try {
+            ipam.delegate(Map.of("CNI_COMMAND", "DEL"), stdin);
+        } catch (CniError e) {
+            err.println("pipework: releasing the address failed: " + e.getMessage());
+        }
+    }
+
+    private void delQuietly(CniEnv env, Map<String, Object> raw, String stdin) {
+        try {
+            del(env, raw, stdin);
+        } catch (RuntimeException e) {
+            err.println("pipework: undoing the attach failed: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.pipework.guest;
+
+import dev.pipework.json.Json;
+import dev.pipework.json.JsonException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a CNI ADD leaves for the verbs after it, one JSON file per container interface
+ * ({@code <dir>/<container ID>-<ifname>.json}): the namespace, the host end, the network
+ * configuration (which DEL of a vanished namespace and GC need for the IPAM plugin) and the result.
+ * It lives under {@code /run}, so a reboot, which takes every namespace with it, forgets it too.
+ */
+public final class CniRecords {
+    public static final Path DEFAULT_DIR = Path.of("/run/pipework/cni");
+
+    private final Path dir;
+
+    public CniRecords(Path dir) {
+        this.dir = dir;
+    }
+
+    /**
+     * One attachment.
+     *
+     * @param hostEnd the host end of the veth, empty for an interface that lives wholly in the guest
+     * @param config  the network configuration as ADD received it
+     * @param result  the result ADD printed
+     */
+    public record Record(String containerId, String ifname, String netns, String network, String hostEnd,
+                         Map<String, Object> config, Map<String, Object> result) {
+
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("containerId", containerId);
+            m.put("ifname", ifname);
+            m.put("netns", netns);
+            m.put("network", network);
+            m.put("hostEnd", hostEnd);
+            m.put("config", config);
+            m.put("result", result);
+            return m;
+        }
+
+        static Record fromJson(Map<String, Object> m) {
+            return new Record(text(m, "containerId"), text(m, "ifname"), text(m, "netns"), text(m, "network"),
+                    text(m, "hostEnd"), object(m, "config"), object(m, "result"));
+        }
+
+        private static String text(Map<String, Object> m, String key) {
+            String s = Json.string(m, key);
+            return s == null ? "" : s;
+        }
+
+        private static Map<String, Object> object(Map<String, Object> m, String key) {
+            Object v = m.get(key);
+            return v == null ? Map.of() : Json.object(v);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Writes the record, replacing the one of the same container interface, atomically. */
+    public void write(Record record) throws IOException {
+        Files.createDirectories(dir);
+        Path file = file(record.containerId(), record.ifname());
+        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, Json.writePretty(record.toJson()) + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public Optional<Record> read(String containerId, String ifname) {
+        return read(file(containerId, ifname));
+    }
+
+    public void remove(String containerId, String ifname) throws IOException {
+        Files.deleteIfExists(file(containerId, ifname));
+    }
+
+    /** Every record; a file that cannot be read is skipped. */
+    public List<Record> all() {
+        List<Record> records = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return records;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path f : files) {
+                read(f).ifPresent(records::add);
+            }
+        } catch (IOException e) {
+            return records;
+        }
+        records.sort((a, b) -> (a.containerId() + "/" + a.ifname()).compareTo(b.containerId() + "/" + b.ifname()));
+        return records;
+    }
+
+    private Path file(String containerId, String ifname) {
+        return dir.resolve(containerId + "-" + ifname + ".json");
+    }
+
+    private static Optional<Record> read(Path file) {
+        try {
+            return Optional.of(Record.fromJson(Json.object(Json.parse(Files.readString(file, StandardCharsets.UTF_8)))));
+        } catch (IOException | JsonException e) {
+            return Optional.empty();
+        }
+    }
+}

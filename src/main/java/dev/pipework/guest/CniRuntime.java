@@ -1,0 +1,71 @@
+package dev.pipework.guest;
+
+import dev.pipework.model.Guest;
+import dev.pipework.model.Runtime;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Containers that pipework plumbed as a CNI plugin: known by the container ID the runtime gave
+ * ({@code CNI_CONTAINERID}), through the records ADD left. Their namespace is a file the runtime
+ * made ({@code CNI_NETNS}); once it is gone, the guest has no namespace and only its Open vSwitch
+ * records remain to remove.
+ */
+public final class CniRuntime implements GuestRuntime {
+    public static final Runtime RUNTIME = new Runtime("cni", "CNI container", false);
+
+    private final CniRecords records;
+
+    public CniRuntime(CniRecords records) {
+        this.records = records;
+    }
+
+    public Runtime runtime() {
+        return RUNTIME;
+    }
+
+    /** The guest of a container ID and its namespace file. */
+    public static Guest guest(String containerId, String netns) {
+        return new Guest(containerId, RUNTIME, Optional.of(containerId), Optional.empty(), 0, netns,
+                GuestRuntime.inode(Path.of(netns)));
+    }
+
+    public Optional<Guest> find(String token, boolean running) {
+        for (CniRecords.Record r : records.all()) {
+            boolean matches = r.containerId().equals(token)
+                    || (token.length() >= 12 && r.containerId().startsWith(token));
+            if (!matches) {
+                continue;
+            }
+            if (Files.exists(Path.of(r.netns()))) {
+                return Optional.of(guest(r.containerId(), r.netns()));
+            }
+            if (!running) {
+                return Optional.of(new Guest(r.containerId(), RUNTIME, Optional.of(r.containerId()), Optional.empty(),
+                        0, "", 0));
+            }
+        }
+        return Optional.empty();
+    }
+
+    public List<Guest> all() {
+        List<Guest> guests = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (CniRecords.Record r : records.all()) {
+            if (seen.add(r.containerId()) && Files.exists(Path.of(r.netns()))) {
+                try {
+                    guests.add(guest(r.containerId(), r.netns()));
+                } catch (RuntimeException e) {
+                    // the namespace went away meanwhile
+                }
+            }
+        }
+        return guests;
+    }
+}

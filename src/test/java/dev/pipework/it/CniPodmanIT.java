@@ -1,0 +1,176 @@
+package dev.pipework.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pipework.it.support.Cni;
+import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Sh;
+
+/**
+ * A real client: podman (on its CNI backend) with conflists of type {@code pipework}, the
+ * launcher linked into a plugin directory of its own. podman reads a containers.conf of this
+ * test's ({@code CONTAINERS_CONF}), so the machine's configuration and networks stay untouched.
+ */
+class CniPodmanIT {
+    private static final String IMAGE = Prerequisites.TEST_IMAGE;
+
+    /** A scratch podman setup: plugin and network directories, and the containers it started. */
+    private static final class Podman implements AutoCloseable {
+        final Path dir;
+        final Path data;
+        final Map<String, String> env;
+        final List<String> containers = new ArrayList<>();
+
+        Podman() throws IOException {
+            dir = Files.createTempDirectory("pw-podman");
+            data = Files.createDirectories(dir.resolve("ipam"));
+            Path plugins = Files.createDirectories(dir.resolve("plugins"));
+            Files.createDirectories(dir.resolve("net.d"));
+            Files.createSymbolicLink(plugins.resolve("pipework"), Path.of("scripts/pipework").toAbsolutePath());
+            Path conf = dir.resolve("containers.conf");
+            Files.writeString(conf, "[containers]\ndefault_ulimits = [\"nofile=20000:20000\", \"nproc=4096:4096\"]\n"
+                    + "[network]\nnetwork_backend = \"cni\"\ncni_plugin_dirs = [\"" + plugins + "\", \"" + Cni.PLUGINS
+                    + "\"]\nnetwork_config_dir = \"" + dir.resolve("net.d") + "\"\n");
+            env = Map.of("CONTAINERS_CONF", conf.toString(), "PIPEWORK_JAR", Pipework.jar().toString());
+        }
+
+        void network(String name, String version, String bridge, String extra, String subnet, String range) throws IOException {
+            String[] r = range.split("-");
+            Files.writeString(dir.resolve("net.d").resolve(name + ".conflist"), "{\"cniVersion\":\"" + version
+                    + "\",\"name\":\"" + name + "\",\"plugins\":[{\"type\":\"pipework\",\"bridge\":\"" + bridge + "\""
+                    + extra + ",\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"" + subnet
+                    + "\",\"rangeStart\":\"" + r[0] + "\",\"rangeEnd\":\"" + r[1] + "\"}]],\"dataDir\":\"" + data + "\"}}]}\n");
+        }
+
+        Sh.Result podman(String... args) {
+            List<String> argv = new ArrayList<>(List.of("podman"));
+            argv.addAll(List.of(args));
+            return Sh.run(argv, Duration.ofSeconds(120), null, env);
+        }
+
+        String ok(String... args) {
+            Sh.Result r = podman(args);
+            if (r.code() != 0) {
+                throw new AssertionError("podman " + String.join(" ", args) + " failed: " + r.describe());
+            }
+            return r.trimmed();
+        }
+
+        String run(String name, String network) {
+            containers.add(name);
+            return ok("run", "-d", "--name", name, "--network", network, "--cap-add", "NET_RAW", IMAGE, "sleep", "1d");
+        }
+
+        String ip(String name) {
+            String out = ok("exec", name, "ip", "-4", "-o", "addr", "show", "dev", "eth0");
+            return out.replaceAll("(?s).*inet ([0-9.]+)/.*", "$1");
+        }
+
+        boolean reaches(String from, String ip) {
+            return podman("exec", from, "ping", "-c", "1", "-W", "2", ip).code() == 0;
+        }
+
+        List<String> leases() throws IOException {
+            try (Stream<Path> files = Files.walk(data)) {
+                return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9]+\\.[0-9.]+")).sorted().toList();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (String c : containers) {
+                podman("rm", "-f", "-t", "0", c);
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void requirePodman() {
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("podman");
+        Cni.requirePlugins("host-local");
+    }
+
+    /** Two containers on one pipework network reach each other; podman stop removes their veths and frees their addresses. */
+    @Test
+    void twoContainersOnALinuxBridgeNetwork() throws IOException {
+        requirePodman();
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); Podman podman = new Podman()) {
+            String br = host.bridge("br" + s);
+            String net = "pw" + s;
+            podman.network(net, "1.0.0", br, "", "10.232.1.0/24", "10.232.1.10-10.232.1.19");
+            String a = podman.run("pwa" + s, net);
+            String b = podman.run("pwb" + s, net);
+            String ipA = podman.ip("pwa" + s);
+            String ipB = podman.ip("pwb" + s);
+            assertTrue(podman.reaches("pwa" + s, ipB), "a reaches b");
+            assertTrue(podman.reaches("pwb" + s, ipA), "b reaches a");
+            assertEquals(List.of(ipA, ipB).stream().sorted().toList(), podman.leases());
+
+            String status = Pipework.ok("status").out();
+            List<String> hostEnds = new ArrayList<>();
+            for (String id : List.of(a, b)) {
+                String line = status.lines().filter(l -> l.startsWith(id + " ")).findFirst()
+                        .orElseThrow(() -> new AssertionError("status lists no " + id + ":\n" + status));
+                assertTrue(line.contains(" " + br + " "), line);
+                hostEnds.add(line.split("\\s+")[7]);
+            }
+            assertTrue(Sh.ok("ip", "-o", "link", "show", "master", br).out().contains(hostEnds.get(0)));
+
+            podman.ok("stop", "-t", "0", "pwa" + s, "pwb" + s);
+            for (String hostEnd : hostEnds) {
+                assertFalse(Sh.run("ip", "link", "show", hostEnd).success(), hostEnd + " removed");
+            }
+            assertEquals(List.of(), podman.leases(), "addresses freed");
+            assertFalse(Pipework.ok("status").out().contains(a));
+        }
+    }
+
+    /** Two networks on one OVS bridge, tags 100 and 200, one subnet: each container reaches its own VLAN only. */
+    @Test
+    void twoTaggedNetworksOnOneOvsBridge() throws IOException {
+        requirePodman();
+        Prerequisites.requireOvs();
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); Podman podman = new Podman()) {
+            String ovs = host.ovsBridge("ovs" + s);
+            podman.network("pwv100" + s, "1.0.0", ovs, ",\"vlan\":100", "10.232.2.0/24", "10.232.2.10-10.232.2.19");
+            podman.network("pwv200" + s, "0.4.0", ovs, ",\"vlan\":200", "10.232.2.0/24", "10.232.2.20-10.232.2.29");
+            podman.run("a1" + s, "pwv100" + s);
+            podman.run("a2" + s, "pwv100" + s);
+            podman.run("b1" + s, "pwv200" + s);
+            podman.run("b2" + s, "pwv200" + s);
+            assertTrue(podman.reaches("a1" + s, podman.ip("a2" + s)), "a1 reaches a2 (VLAN 100)");
+            assertTrue(podman.reaches("b1" + s, podman.ip("b2" + s)), "b1 reaches b2 (VLAN 200)");
+            assertFalse(podman.reaches("a1" + s, podman.ip("b1" + s)), "a1 does not reach b1");
+            assertFalse(podman.reaches("b2" + s, podman.ip("a2" + s)), "b2 does not reach a2");
+            List<String> tags = new ArrayList<>();
+            for (String port : Sh.ok("ovs-vsctl", "list-ports", ovs).out().strip().split("\\s+")) {
+                tags.add(Sh.ok("ovs-vsctl", "get", "port", port, "tag").trimmed());
+            }
+            assertEquals(List.of("100", "100", "200", "200"), tags.stream().sorted().toList());
+            podman.ok("stop", "-t", "0", "a1" + s, "a2" + s, "b1" + s, "b2" + s);
+            assertEquals("", Sh.ok("ovs-vsctl", "list-ports", ovs).trimmed(), "ports removed on stop");
+            assertEquals(List.of(), podman.leases());
+        }
+    }
+}
