@@ -105,7 +105,7 @@ public final class SysfsHostInspector implements HostInspector {
             return false;
         }
         // br-exists exits 0 when the bridge exists and 2 when it does not.
-        CommandResult result = runner.run(List.of("ovs-vsctl", "br-exists", name));
+        CommandResult result = runner.run(List.of("ovs-vsctl", "--timeout=10", "br-exists", name));
         return result.exitStatus() == 0;
     }
 

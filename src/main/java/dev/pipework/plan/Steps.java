@@ -9,6 +9,7 @@ import dev.pipework.model.IpCidr;
 import dev.pipework.model.MacAddress;
 import dev.pipework.model.Vlan;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,13 @@ import java.util.Optional;
 
 /** The steps a plan is made of. */
 public final class Steps {
+    /**
+     * Every {@code ovs-vsctl} that changes something gives up on its own after this many seconds
+     * (it otherwise waits for ever for an {@code ovs-vswitchd} that does not answer), well within
+     * the runner's bound, so that its own message is the one reported.
+     */
+    public static final String OVS_TIMEOUT = "--timeout=30";
+
     private Steps() {
     }
 
@@ -41,7 +49,7 @@ public final class Steps {
      */
     public record AddOvsBridge(String name, boolean userspaceDatapath) implements Step {
         public List<String> argv() {
-            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "add-br", name));
+            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", OVS_TIMEOUT, "add-br", name));
             if (userspaceDatapath) {
                 argv.addAll(List.of("--", "set", "bridge", name, "datapath_type=netdev"));
             }
@@ -49,7 +57,7 @@ public final class Steps {
         }
 
         public List<String> undo() {
-            return List.of("ovs-vsctl", "--if-exists", "del-br", name);
+            return List.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-br", name);
         }
 
         public String action() {
@@ -167,7 +175,7 @@ public final class Steps {
     /** {@code ovs-vsctl --if-exists del-port <bridge> <port>}: removes the port and its interface record. */
     public record RemoveOvsPort(String bridge, String port) implements Step {
         public List<String> argv() {
-            return List.of("ovs-vsctl", "--if-exists", "del-port", bridge, port);
+            return List.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge, port);
         }
 
         public List<String> undo() {
@@ -220,8 +228,8 @@ public final class Steps {
     public record AddOvsPort(String bridge, String port, Optional<Vlan> vlan, Map<String, String> externalIds)
             implements Step {
         public List<String> argv() {
-            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "--if-exists", "del-port", bridge, port,
-                    "--", "add-port", bridge, port));
+            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge,
+                    port, "--", "add-port", bridge, port));
             vlan.ifPresent(v -> argv.add("tag=" + v));
             argv.addAll(List.of("--", "set", "Interface", port));
             externalIds.forEach((key, value) -> argv.add("external-ids:" + key + "=" + ovsString(value)));
@@ -229,7 +237,7 @@ public final class Steps {
         }
 
         public List<String> undo() {
-            return List.of("ovs-vsctl", "--if-exists", "del-port", bridge, port);
+            return List.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge, port);
         }
 
         public String action() {
@@ -566,6 +574,12 @@ public final class Steps {
      */
     public record HostDhcpClient(String netnsName, String client, List<String> arguments, String device)
             implements Step {
+        /**
+         * How long the client may take to get its lease (dhclient tries for 60 s, then goes to the
+         * background; udhcpc without {@code -n} tries until stopped): longer than other commands.
+         */
+        public static final Duration LEASE_BOUND = Duration.ofMinutes(5);
+
         public List<String> argv() {
             List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netnsName, client));
             argv.addAll(arguments);
@@ -578,6 +592,11 @@ public final class Steps {
 
         public String action() {
             return "get a lease with " + client + " on \"" + device + "\"";
+        }
+
+        @Override
+        public CommandResult perform(StepEffects effects) {
+            return effects.runner().run(argv(), null, LEASE_BOUND);
         }
     }
 
