@@ -3,16 +3,22 @@ package dev.pipework.cli;
 import dev.pipework.json.Json;
 import dev.pipework.model.AddressSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CommandLineTest {
@@ -144,6 +150,20 @@ class CommandLineTest {
         // Loopback is up with carrier in every namespace.
         Outcome o = run("--wait -i lo --timeout 5");
         assertEquals(0, o.status(), o.err());
+    }
+
+    /** A batch file that names itself, in either spelling, is refused line by line, never followed. */
+    @Test
+    void nestedBatchIsRefusedInEverySpelling(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("self.list");
+        Files.writeString(file, "--batch=" + file + "\n-v --batch " + file + "\n--dry-run '--batch=-'\n");
+        Outcome o = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run("--batch " + file));
+        assertEquals(1, o.status(), o.err());
+        assertEquals(List.of("line 1: pipework: --batch cannot be nested", "line 2: pipework: --batch cannot be nested",
+                "line 3: pipework: --batch cannot be nested", "pipework: 3 of 3 lines failed (lines 1, 2, 3)"),
+                o.err().lines().toList());
+        assertEquals("", o.out());
+        assertTrue(o.runner().tried.isEmpty());
     }
 
     @Test
