@@ -2,6 +2,7 @@ package dev.pipework.cli;
 
 import dev.pipework.model.Family;
 import dev.pipework.model.InterfaceName;
+import dev.pipework.model.InvalidValueException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -34,7 +35,8 @@ final class PipeworkCommand {
     @Option(names = "--wait", description = "wait until the container interface is up")
     boolean waitForInterface;
 
-    @Option(names = "--timeout", paramLabel = "seconds", description = "with --wait: give up after this long")
+    @Option(names = "--timeout", paramLabel = "seconds", converter = Seconds.class,
+            description = "with --wait: give up after this long")
     Double timeoutSeconds;
 
     @Option(names = "--direct-phys", description = "move the physical interface itself into the guest")
@@ -70,6 +72,24 @@ final class PipeworkCommand {
     static final class LocalInterface implements ITypeConverter<String> {
         public String convert(String value) {
             return InterfaceName.check("local interface", value);
+        }
+    }
+
+    /**
+     * A number of seconds in ASCII decimal ({@code 30}, {@code 0.5}, {@code 1e3}), or {@code inf}.
+     * What {@link Double#valueOf} reads besides (hexadecimal, {@code NaN}, a {@code d} suffix, a
+     * sign) is refused.
+     */
+    static final class Seconds implements ITypeConverter<Double> {
+        public Double convert(String value) {
+            if (value.equalsIgnoreCase("inf") || value.equalsIgnoreCase("infinity")) {
+                return Double.POSITIVE_INFINITY;
+            }
+            if (!value.matches("([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?")) {
+                throw new InvalidValueException("timeout \"" + value
+                        + "\" is not valid: expected a number of seconds (0 or more, such as 30 or 0.5)");
+            }
+            return Double.valueOf(value);
         }
     }
 

@@ -76,6 +76,11 @@ class CommandLineTest {
             abcdefghijklmnopq c1 10.0.0.2/24          | abcdefghijklmnopq
             br0 c1 10.0.0.2/24 02:00:00:00:00:01 extra | extra
             br0 c1 10.0.0.2                           | 10.0.0.2/24
+            --wait -i lo --timeout NaN                | NaN
+            --wait -i lo --timeout 0x1p3              | 0x1p3
+            --wait -i lo --timeout 5d                 | 5d
+            --wait -i lo --timeout -1                 | -1
+            --wait -i lo --timeout ٣                  | ٣
             """)
     void badValueIsRefusedBeforeAnythingRuns(String line, String named) {
         Outcome o = run("--dry-run " + line.trim());
