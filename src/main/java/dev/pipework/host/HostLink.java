@@ -1,5 +1,7 @@
 package dev.pipework.host;
 
+import dev.pipework.model.InterfaceName;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -22,15 +24,23 @@ public record HostLink(String name, int index, int peerIndex, Optional<String> m
         Map<Integer, HostLink> links = new HashMap<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sysClassNet)) {
             for (Path dir : dirs) {
+                // Names that are not printable ASCII may not survive this JVM's encoding (see
+                // InterfaceName): such a link is left out, and a bridge so named is not named.
+                String name = dir.getFileName().toString();
+                if (!InterfaceName.valid(name)) {
+                    continue;
+                }
                 try {
                     int index = Integer.parseInt(Files.readString(dir.resolve("ifindex")).trim());
                     int peer = Integer.parseInt(Files.readString(dir.resolve("iflink")).trim());
                     Path master = dir.resolve("master");
                     Optional<String> masterName = Files.exists(master)
-                            ? Optional.of(Files.readSymbolicLink(master).getFileName().toString()) : Optional.empty();
+                            ? Optional.of(Files.readSymbolicLink(master).getFileName().toString())
+                                    .filter(InterfaceName::valid)
+                            : Optional.empty();
                     Path aliasFile = dir.resolve("ifalias");
                     String alias = Files.exists(aliasFile) ? Files.readString(aliasFile).trim() : "";
-                    links.put(index, new HostLink(dir.getFileName().toString(), index, peer, masterName, alias));
+                    links.put(index, new HostLink(name, index, peer, masterName, alias));
                 } catch (IOException | NumberFormatException e) {
                     // gone while read
                 }

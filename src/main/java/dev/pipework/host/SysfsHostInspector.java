@@ -2,6 +2,7 @@ package dev.pipework.host;
 
 import dev.pipework.exec.CommandResult;
 import dev.pipework.exec.CommandRunner;
+import dev.pipework.model.InterfaceName;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -32,7 +33,8 @@ public final class SysfsHostInspector implements HostInspector {
 
     @Override
     public Optional<LinkFacts> link(String name) {
-        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+        // A name this tool refuses is no link of its: it may not even be a path in this JVM's encoding.
+        if (!InterfaceName.valid(name)) {
             return Optional.empty();
         }
         Path dir = sysClassNet.resolve(name);
@@ -80,6 +82,10 @@ public final class SysfsHostInspector implements HostInspector {
     public Optional<String> linkWithMac(String mac) {
         try (DirectoryStream<Path> links = Files.newDirectoryStream(sysClassNet)) {
             for (Path link : links) {
+                // A name that is not printable ASCII is not carried faithfully (see InterfaceName): skipped.
+                if (!InterfaceName.valid(link.getFileName().toString())) {
+                    continue;
+                }
                 Path address = link.resolve("address");
                 if (Files.isRegularFile(address) && read(address).equalsIgnoreCase(mac)) {
                     return Optional.of(link.getFileName().toString());

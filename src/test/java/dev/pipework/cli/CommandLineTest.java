@@ -69,6 +69,11 @@ class CommandLineTest {
             br0 -i abcdefghijklmnop c1 10.0.0.2/24    | abcdefghijklmnop
             br0 -i .. c1 10.0.0.2/24                  | ..
             br0 -l a:b c1 10.0.0.2/24                 | a:b
+            br0 -i ethü c1 10.0.0.2/24                | ethü
+            br0 -i eth�� c1 10.0.0.2/24               | eth��
+            br0 -l vethé c1 10.0.0.2/24               | vethé
+            brü c1 10.0.0.2/24                        | brü
+            br� c1 10.0.0.2/24                        | br�
             br0 -a 5 c1 10.0.0.2/24                   | 5
             br0 -a inet6 c1 10.0.0.2/24               | 10.0.0.2/24
             br0 -a 4 c1 fd00::2/64                    | fd00::2/64
@@ -155,6 +160,18 @@ class CommandLineTest {
         // Loopback is up with carrier in every namespace.
         Outcome o = run("--wait -i lo --timeout 5");
         assertEquals(0, o.status(), o.err());
+    }
+
+    /** An interface name with a control character in it is refused on one line, the character shown escaped. */
+    @Test
+    void controlCharactersInANameAreShownEscaped() {
+        Services services = FixtureServices.from(Json.object(Json.parse(FACTS)));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new Pipework(services, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run("--dry-run", "-i", "eth\n1", "br0", "c1", "10.0.0.2/24");
+        assertEquals(1, status);
+        assertEquals("pipework: container interface \"eth\\x0a1\" is not a valid interface name: expected 1 to 15"
+                + " printable ASCII characters, without '/', ':' or white space\n", err.toString(StandardCharsets.UTF_8));
     }
 
     /** A batch file that names itself, in either spelling, is refused line by line, never followed. */
