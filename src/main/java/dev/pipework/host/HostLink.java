@@ -31,8 +31,8 @@ public record HostLink(String name, int index, int peerIndex, Optional<String> m
                     continue;
                 }
                 try {
-                    int index = Integer.parseInt(Files.readString(dir.resolve("ifindex")).trim());
-                    int peer = Integer.parseInt(Files.readString(dir.resolve("iflink")).trim());
+                    int index = SysfsHostInspector.number(Files.readString(dir.resolve("ifindex")).trim());
+                    int peer = SysfsHostInspector.number(Files.readString(dir.resolve("iflink")).trim());
                     Path master = dir.resolve("master");
                     Optional<String> masterName = Files.exists(master)
                             ? Optional.of(Files.readSymbolicLink(master).getFileName().toString())

@@ -42,8 +42,8 @@ public final class SysfsHostInspector implements HostInspector {
             return Optional.empty();
         }
         try {
-            int type = Integer.parseInt(read(dir.resolve("type")));
-            int mtu = Integer.parseInt(read(dir.resolve("mtu")));
+            int type = number(read(dir.resolve("type")));
+            int mtu = number(read(dir.resolve("mtu")));
             int flags = Integer.decode(read(dir.resolve("flags")));
             String mac = Files.exists(dir.resolve("address")) ? read(dir.resolve("address")) : "";
             return Optional.of(new LinkFacts(name, type, mtu, (flags & IFF_UP) != 0,
@@ -123,6 +123,14 @@ public final class SysfsHostInspector implements HostInspector {
     @Override
     public boolean commandInstalled(String command) {
         return ExecutablePath.find(command).isPresent();
+    }
+
+    /** A decimal number as sysfs writes it: ASCII digits only (Integer.parseInt also takes a sign and other scripts' digits). */
+    static int number(String text) {
+        if (!text.matches("[0-9]{1,9}")) {
+            throw new NumberFormatException("not a decimal number: " + text);
+        }
+        return Integer.parseInt(text);
     }
 
     private static String read(Path file) throws IOException {

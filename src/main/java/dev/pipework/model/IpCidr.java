@@ -20,18 +20,12 @@ public record IpCidr(Family family, byte[] bytes, int prefix) {
         byte[] bytes = parseAddress("address", token.substring(0, slash), token);
         Family family = bytes.length == 4 ? Family.INET : Family.INET6;
         String prefixText = token.substring(slash + 1);
-        int prefix;
-        try {
-            if (prefixText.isEmpty() || prefixText.length() > 3 || !prefixText.chars().allMatch(Character::isDigit)) {
-                throw new NumberFormatException();
-            }
-            prefix = Integer.parseInt(prefixText);
-        } catch (NumberFormatException e) {
-            prefix = -1;
-        }
+        // ASCII decimal without leading zeros: ip reads "024" as octal (20), and Java would read
+        // other scripts' digits.
+        int prefix = decimal(prefixText, 3);
         if (prefix < 0 || prefix > family.bits()) {
             throw new InvalidValueException("prefix length \"" + prefixText + "\" in \"" + token
-                    + "\" is not valid: expected 0 to " + family.bits());
+                    + "\" is not valid: expected 0 to " + family.bits() + " in decimal, without leading zeros");
         }
         return new IpCidr(family, bytes, prefix);
     }
@@ -62,14 +56,34 @@ public record IpCidr(Family family, byte[] bytes, int prefix) {
         }
         byte[] b = new byte[4];
         for (int i = 0; i < 4; i++) {
-            String part = parts[i];
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)
-                    || Integer.parseInt(part) > 255) {
-                throw new InvalidValueException(what + " is not a valid IPv4 address: expected four numbers 0-255 separated by dots");
+            // ip reads "070" as octal (56) and "0x10" as hexadecimal; the dotted quad is decimal.
+            int octet = decimal(parts[i], 3);
+            if (octet < 0 || octet > 255) {
+                throw new InvalidValueException(what + " is not a valid IPv4 address: expected four numbers 0-255"
+                        + " separated by dots, in decimal without leading zeros");
             }
-            b[i] = (byte) Integer.parseInt(part);
+            b[i] = (byte) octet;
         }
         return b;
+    }
+
+    /**
+     * A number of at most {@code maxDigits} ASCII digits without a leading zero ({@code 0} itself
+     * is one), or -1.
+     */
+    static int decimal(String text, int maxDigits) {
+        if (text.isEmpty() || text.length() > maxDigits || (text.length() > 1 && text.charAt(0) == '0')) {
+            return -1;
+        }
+        int value = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     public String address() {

@@ -21,8 +21,8 @@ class SysfsNamesTest {
     Path sys;
 
     /**
-     * Makes {@code sys/<name>/} with the given files, the name given as printf(1) text so that its
-     * bytes reach the file system whatever this JVM's encoding.
+     * Makes {@code sys/<name>/} with the given files, the name and the contents given as printf(1)
+     * formats so that their bytes reach the file system whatever this JVM's encoding.
      */
     private void link(String printfName, Map<String, String> files) throws Exception {
         StringBuilder script = new StringBuilder("cd \"$1\" && d=$(printf '" + printfName + "') && mkdir \"$d\"");
@@ -30,7 +30,7 @@ class SysfsNamesTest {
             if (f.getKey().equals("master")) {
                 script.append(" && ln -s \"../$(printf '").append(f.getValue()).append("')\" \"$d/master\"");
             } else {
-                script.append(" && printf '%s\\n' '").append(f.getValue()).append("' >\"$d/").append(f.getKey()).append('"');
+                script.append(" && printf '").append(f.getValue()).append("\\n' >\"$d/").append(f.getKey()).append('"');
             }
         }
         Process p = new ProcessBuilder(List.of("sh", "-c", script.toString(), "sh", sys.toString()))
@@ -50,6 +50,16 @@ class SysfsNamesTest {
         assertEquals(Optional.empty(), host.link("eth\u00fc"));
         assertEquals(Optional.empty(), host.link("eth\ufffd"));
         assertEquals(1500, host.link("eth7").orElseThrow().mtu());
+    }
+
+    /** Numbers read as ASCII decimal only: Integer.parseInt would also take a sign or other scripts' digits. */
+    @Test
+    void numbersAreAsciiDecimal() throws Exception {
+        link("eth8", Map.of("type", "1", "mtu", "+1500", "flags", "0x1003"));
+        link("eth9", Map.of("type", "1", "mtu", "\331\241\331\245\331\240\331\240", "flags", "0x1003"));
+        SysfsHostInspector host = new SysfsHostInspector(sys, sys, null);
+        assertEquals(Optional.empty(), host.link("eth8"));
+        assertEquals(Optional.empty(), host.link("eth9"));
     }
 
     @Test
