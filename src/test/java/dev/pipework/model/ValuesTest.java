@@ -36,6 +36,32 @@ class ValuesTest {
         assertEquals(out, IpCidr.parse(in).toString());
     }
 
+    /** IPv6 as ip reads it (inet_pton) and prints it (inet_ntop), IPv4 in the last 32 bits included. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "::ffff:1.2.3.4/128, ::ffff:1.2.3.4/128",
+            "::ffff:102:304/96, ::ffff:1.2.3.4/96",
+            "::1.2.3.4/128, ::1.2.3.4/128",
+            "::1/128, ::1/128",
+            "::/0, ::/0",
+            "1:2:3:4:5:6:7::/64, 1:2:3:4:5:6:7:0/64",
+            "::2:3:4:5:6:7:8/64, 0:2:3:4:5:6:7:8/64",
+            "1:2:3:4:5:6:1.2.3.4/64, 1:2:3:4:5:6:102:304/64",
+            "1:0:0:2:0:0:0:3/64, 1:0:0:2::3/64",
+            "1:0:0:2:0:0:3:4/64, 1::2:0:0:3:4/64",
+    })
+    void ipv6AsIpReadsAndPrintsIt(String in, String out) {
+        assertEquals(out, IpCidr.parse(in).toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"::1.2.3.04/128", "::1.2.3/128", "1::2::3/64", ":1::/64", "1:::2/64", "::1:/64",
+            "1:2:3:4:5:6:7:8::/64", "::1:2:3:4:5:6:7:8/64", "1:2:3:4:5:6:7:8:9/64", "12345::/64",
+            "1:2:3:4:5:6:7:1.2.3.4/64", "::a1.2.3.4/128", "fe80::1%lo/64", "::١/128"})
+    void ipv6ThatIpRefusesIsRefused(String cidr) {
+        assertThrows(InvalidValueException.class, () -> IpCidr.parse(cidr));
+    }
+
     @Test
     void subnetMembership() {
         IpCidr net = IpCidr.parse("192.168.100.11/24");
