@@ -18,8 +18,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Exclusive locks that serialise runs touching the same bridge or the same guest, so that runs in
@@ -30,9 +30,11 @@ import java.util.Set;
  * <p>{@code /run/lock} is writable by every user, so the directory is trusted only when it is a
  * real directory (not a link) owned by this user and closed to everyone else: it is made so
  * ({@code 0700}), tightened when it is ours but open, and refused otherwise. Lock files are
- * opened without following links and made {@code 0600}. A lock that stays taken is waited for
- * a bounded time only (30 s, or the system property {@code pipework.lock.wait} in seconds); the
- * message then names the lock and the process that holds it.
+ * opened without following links and made {@code 0600}. A lock that stays with the same holder
+ * is waited for a bounded time only (30 s, or the system property {@code pipework.lock.wait} in
+ * seconds); the message then names the lock and the process that holds it. While the lock passes
+ * from run to run (many runs started at once on one bridge) the wait goes on: each holder gets
+ * the full time. When the holder cannot be seen, the bound is on the whole wait.
  */
 public final class RunLock implements AutoCloseable {
     public static final Path DEFAULT_DIR = Path.of("/run/lock/pipework");
@@ -82,16 +84,31 @@ public final class RunLock implements AutoCloseable {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw new PipeworkException("cannot lock " + file + ": not a regular file");
             }
-            long deadline = System.nanoTime() + wait.toNanos();
+            long limit = wait.toNanos();
+            long lookEvery = Math.min(TimeUnit.SECONDS.toNanos(1), limit / 5);
+            long since = System.nanoTime();
+            long looked = since;
+            List<Long> holders = holders(file);
             while (true) {
                 FileLock lock = tryLock(channel);
                 if (lock != null) {
                     return this;
                 }
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new PipeworkException("cannot lock " + file + ": still held after " + wait.toSeconds()
-                            + " s by " + holder(file).orElse("another process (a pipework run, or any that opened it)")
-                            + "; giving up");
+                long now = System.nanoTime();
+                if (now - looked >= lookEvery) {
+                    looked = now;
+                    List<Long> seen = holders(file);
+                    if (!seen.isEmpty() && !seen.equals(holders)) {
+                        // Another holder: the lock is moving on, and this run waits its turn.
+                        since = now;
+                    }
+                    holders = seen;
+                }
+                if (now - since >= limit) {
+                    holders = holders(file);
+                    throw new PipeworkException("cannot lock " + file + ": held for more than " + seconds(wait)
+                            + " by " + (holders.isEmpty() ? "another process (a pipework run, or any that opened it)"
+                            : describe(holders)) + "; giving up");
                 }
                 Thread.sleep(POLL_MILLIS);
             }
@@ -146,10 +163,11 @@ public final class RunLock implements AutoCloseable {
     }
 
     /**
-     * The process that holds a lock on the file, from {@code /proc/locks} (matched by device and
-     * inode), as {@code process <pid> (<command>)}.
+     * The processes that hold a lock on the file, from {@code /proc/locks} (matched by device and
+     * inode), this one left out; empty when none is seen.
      */
-    static Optional<String> holder(Path file) {
+    static List<Long> holders(Path file) {
+        List<Long> pids = new ArrayList<>();
         try {
             long inode = ((Number) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
             long dev = ((Number) Files.getAttribute(file, "unix:dev", LinkOption.NOFOLLOW_LINKS)).longValue();
@@ -161,16 +179,28 @@ public final class RunLock implements AutoCloseable {
                 // "1: POSIX ADVISORY WRITE 3027 fe:00:16637962 0 EOF"; waiters have "->" after the number.
                 if (f.length >= 6 && !f[1].equals("->") && f[5].equals(where) && f[4].matches("[0-9]{1,10}")) {
                     long pid = Long.parseLong(f[4]);
-                    if (pid == ProcessHandle.current().pid()) {
-                        continue;
+                    if (pid != ProcessHandle.current().pid() && !pids.contains(pid)) {
+                        pids.add(pid);
                     }
-                    return Optional.of("process " + pid + command(pid));
                 }
             }
         } catch (IOException | RuntimeException e) {
-            return Optional.empty();
+            return List.of();
         }
-        return Optional.empty();
+        pids.sort(null);
+        return pids;
+    }
+
+    /** {@code process <pid> (<command>)}, for each. */
+    private static String describe(List<Long> pids) {
+        List<String> each = new ArrayList<>();
+        pids.forEach(pid -> each.add("process " + pid + command(pid)));
+        return String.join(", ", each);
+    }
+
+    private static String seconds(Duration d) {
+        long millis = d.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis / 1000.0 + " s";
     }
 
     private static String command(long pid) {

@@ -83,18 +83,61 @@ class RunLockTest {
         assertFalse(Files.exists(target, LinkOption.NOFOLLOW_LINKS), "the link's target was not created");
     }
 
+    private static Process holder(Path file, String... more) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> argv = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                LockHolder.class.getName(), file.toString()));
+        argv.addAll(List.of(more));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        BufferedReader said = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("held", said.readLine());
+        return p;
+    }
+
+    /**
+     * Many runs at once on one bridge: the lock passes from one to the next, and a run waits its
+     * turn beyond the bound, which is on each holder. Here two processes share it; the first lets
+     * go before the bound, the second after it, and before the bound counted from that change.
+     */
+    @Test
+    void aLockThatMovesOnIsWaitedFor() throws Exception {
+        Path dir = tmp.resolve("pipework");
+        new RunLock(dir, Duration.ofSeconds(1)).acquire("link-br1").close();
+        Path file = dir.resolve("link-br1.lock");
+        Process first = holder(file);
+        Process second = holder(file);
+        try {
+            long start = System.nanoTime();
+            Thread releases = new Thread(() -> {
+                try {
+                    Thread.sleep(1000);
+                    first.getOutputStream().close();
+                    Thread.sleep(1500);
+                    second.getOutputStream().close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            releases.start();
+            assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> new RunLock(dir, Duration.ofMillis(2000)).acquire("link-br1").close());
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(waited >= 2400, "waited " + waited + " ms: the lock was taken while the second held it");
+            releases.join();
+        } finally {
+            first.destroyForcibly();
+            second.destroyForcibly();
+        }
+    }
+
     /** A lock held by another process (here a shared one, as any reader could take) is given up on, saying by whom. */
     @Test
     void aLockHeldElsewhereIsGivenUpOnAfterTheWait() throws Exception {
         Path dir = tmp.resolve("pipework");
         new RunLock(dir, Duration.ofSeconds(1)).acquire("link-br1").close();
         Path file = dir.resolve("link-br1.lock");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                LockHolder.class.getName(), file.toString()).redirectErrorStream(true).start();
+        Process holder = holder(file);
         try {
-            BufferedReader said = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("held", said.readLine());
             long start = System.nanoTime();
             PipeworkException e = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(
                     PipeworkException.class, () -> new RunLock(dir, Duration.ofMillis(600)).acquire("link-br1").close()));
