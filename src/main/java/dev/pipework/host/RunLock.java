@@ -84,14 +84,17 @@ public final class RunLock implements AutoCloseable {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw new PipeworkException("cannot lock " + file + ": not a regular file");
             }
+            if (tryLock(channel) != null) {
+                return this;
+            }
             long limit = wait.toNanos();
             long lookEvery = Math.min(TimeUnit.SECONDS.toNanos(1), limit / 5);
             long since = System.nanoTime();
             long looked = since;
             List<Long> holders = holders(file);
             while (true) {
-                FileLock lock = tryLock(channel);
-                if (lock != null) {
+                Thread.sleep(POLL_MILLIS);
+                if (tryLock(channel) != null) {
                     return this;
                 }
                 long now = System.nanoTime();
@@ -110,7 +113,6 @@ public final class RunLock implements AutoCloseable {
                             + " by " + (holders.isEmpty() ? "another process (a pipework run, or any that opened it)"
                             : describe(holders)) + "; giving up");
                 }
-                Thread.sleep(POLL_MILLIS);
             }
         } catch (IOException e) {
             close();
