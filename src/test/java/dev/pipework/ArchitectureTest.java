@@ -71,7 +71,8 @@ class ArchitectureTest {
     void thePlannerReachesNoInputOutput() {
         classes().that().resideInAPackage("dev.pipework.plan..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("dev.pipework.plan..", "dev.pipework.model..",
-                        "dev.pipework.sys..", "java.lang..", "java.util..", "java.security..", "java.nio.charset..")
+                        "dev.pipework.sys..", "java.lang..", "java.util..", "java.time..", "java.security..",
+                        "java.nio.charset..")
                 .check(classes);
     }
 
@@ -85,7 +86,7 @@ class ArchitectureTest {
         classes().that().resideInAnyPackage("dev.pipework.model..", "dev.pipework.sys..", "dev.pipework.json..")
                 .should().onlyDependOnClassesThat(resideInAnyPackage("dev.pipework.model..", "dev.pipework.sys..",
                         "dev.pipework.json..", "java.lang..", "java.util..", "java.security..", "java.nio.charset..",
-                        "java.math..").or(belongToAnyOf(InetAddress.class, UnknownHostException.class)))
+                        "java.math..", "java.time..").or(belongToAnyOf(InetAddress.class, UnknownHostException.class)))
                 .check(classes);
     }
 

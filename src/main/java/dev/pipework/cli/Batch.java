@@ -52,7 +52,7 @@ final class Batch {
                     words.add("-v");
                 }
                 List<String> split = ShellSplitter.split(line);
-                if (split.contains("--batch")) {
+                if (split.stream().anyMatch(Batch::isBatchOption)) {
                     throw new PipeworkException("--batch cannot be nested");
                 }
                 words.addAll(split);
@@ -76,6 +76,11 @@ final class Batch {
             return 1;
         }
         return 0;
+    }
+
+    /** {@code --batch FILE} and {@code --batch=FILE}: picocli reads both. */
+    private static boolean isBatchOption(String word) {
+        return word.equals("--batch") || word.startsWith("--batch=");
     }
 
     private static List<String> read(String source) {

@@ -23,10 +23,11 @@ final class InterfaceWait {
     }
 
     int await(String name, Double timeoutSeconds) {
-        long deadline = timeoutSeconds == null ? Long.MAX_VALUE
-                : System.nanoTime() + (long) (timeoutSeconds * 1_000_000_000L);
+        long budget = timeoutSeconds == null ? Long.MAX_VALUE : nanos(timeoutSeconds);
+        long start = System.nanoTime();
         while (!ready(name)) {
-            if (System.nanoTime() >= deadline) {
+            // Elapsed time against the budget: a start plus a budget of centuries would overflow.
+            if (System.nanoTime() - start >= budget) {
                 err.println("pipework: interface \"" + name + "\" is not up after " + timeoutSeconds + " s");
                 return 1;
             }
@@ -38,6 +39,15 @@ final class InterfaceWait {
             }
         }
         return 0;
+    }
+
+    /** Seconds as nanoseconds, saturated: a timeout beyond what a long holds (1e10, infinity) is no timeout. */
+    static long nanos(double seconds) {
+        if (!(seconds > 0)) {
+            return 0;
+        }
+        double nanos = seconds * 1e9;
+        return nanos >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) nanos;
     }
 
     private boolean ready(String name) {

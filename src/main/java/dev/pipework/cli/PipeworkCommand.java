@@ -2,6 +2,7 @@ package dev.pipework.cli;
 
 import dev.pipework.model.Family;
 import dev.pipework.model.InterfaceName;
+import dev.pipework.model.InvalidValueException;
 import dev.pipework.model.MacvlanMode;
 import dev.pipework.model.Mtu;
 import picocli.CommandLine.Command;
@@ -37,7 +38,8 @@ final class PipeworkCommand {
     @Option(names = "--wait", description = "wait until the container interface is up")
     boolean waitForInterface;
 
-    @Option(names = "--timeout", paramLabel = "seconds", description = "with --wait: give up after this long")
+    @Option(names = "--timeout", paramLabel = "seconds", converter = Seconds.class,
+            description = "with --wait: give up after this long")
     Double timeoutSeconds;
 
     @Option(names = "--mtu", paramLabel = "bytes", converter = MtuConverter.class,
@@ -99,6 +101,24 @@ final class PipeworkCommand {
     static final class MacvlanModeConverter implements ITypeConverter<MacvlanMode> {
         public MacvlanMode convert(String value) {
             return MacvlanMode.parse(value);
+        }
+    }
+
+    /**
+     * A number of seconds in ASCII decimal ({@code 30}, {@code 0.5}, {@code 1e3}), or {@code inf}.
+     * What {@link Double#valueOf} reads besides (hexadecimal, {@code NaN}, a {@code d} suffix, a
+     * sign) is refused.
+     */
+    static final class Seconds implements ITypeConverter<Double> {
+        public Double convert(String value) {
+            if (value.equalsIgnoreCase("inf") || value.equalsIgnoreCase("infinity")) {
+                return Double.POSITIVE_INFINITY;
+            }
+            if (!value.matches("([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?")) {
+                throw new InvalidValueException("timeout \"" + value
+                        + "\" is not valid: expected a number of seconds (0 or more, such as 30 or 0.5)");
+            }
+            return Double.valueOf(value);
         }
     }
 

@@ -57,12 +57,11 @@ final class RequestParser {
             int at = macWord.indexOf('@');
             String macText = at < 0 ? macWord : macWord.substring(0, at);
             if (at >= 0) {
-                // Like the original, the VLAN runs from the first '@' to the next one.
+                // The tag is all that follows the first '@'. The original drops a second '@' and what
+                // follows it; here it makes the tag invalid, and the run is refused naming it.
                 String rest = macWord.substring(at + 1);
-                int next = rest.indexOf('@');
-                String vlanText = next < 0 ? rest : rest.substring(0, next);
-                if (!vlanText.isEmpty()) {
-                    tag = Optional.of(vlanText);
+                if (!rest.isEmpty()) {
+                    tag = Optional.of(rest);
                 }
             }
             if (macText.startsWith("U:")) {

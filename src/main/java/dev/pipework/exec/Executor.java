@@ -73,7 +73,8 @@ public final class Executor {
             return runner.run(ip.argv());
         }
         if (command instanceof Command.Exec exec) {
-            CommandResult result = runner.run(exec.argv());
+            CommandResult result = exec.bound().isPresent() ? runner.run(exec.argv(), null, exec.bound().get())
+                    : runner.run(exec.argv());
             return exec.successStatuses().contains(result.exitStatus()) && !result.succeeded()
                     ? new CommandResult(0, result.stdout(), "") : result;
         }

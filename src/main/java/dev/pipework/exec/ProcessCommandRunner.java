@@ -5,23 +5,53 @@ import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
 import dev.pipework.sys.ShellWords;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
-/** Runs commands with {@link ProcessBuilder}; {@code -v} logs each one and its result. */
+/**
+ * Runs commands with {@link ProcessBuilder}; {@code -v} logs each one and its result.
+ *
+ * <p>No command may run for ever: one still running after its bound (60 s unless said otherwise)
+ * is stopped with the processes it started, and its result is a failure (exit status 124, as
+ * {@code timeout(1)} gives) that says so. A lock this run holds is then not held for ever either.
+ */
 public final class ProcessCommandRunner implements CommandRunner {
+    /** How long a command may run unless its caller gives it a bound of its own. */
+    public static final Duration DEFAULT_BOUND = Duration.ofSeconds(60);
+    /** The exit status of a command stopped at its bound. */
+    public static final int TIMED_OUT = 124;
+
+    /** After a command has ended or been stopped, how long its output is still waited for. */
+    private static final long DRAIN_GRACE_MILLIS = 2_000;
+
+    private final Duration bound;
+
+    public ProcessCommandRunner() {
+        this(DEFAULT_BOUND);
+    }
+
+    public ProcessCommandRunner(Duration bound) {
+        this.bound = bound;
+    }
 
     @Override
     public CommandResult run(List<String> argv) {
-        return run(argv, null);
+        return run(argv, null, bound);
     }
 
     @Override
     public CommandResult run(List<String> argv, String stdin) {
+        return run(argv, stdin, bound);
+    }
+
+    @Override
+    public CommandResult run(List<String> argv, String stdin, Duration limit) {
         CommandLog.debug("run: {}", ShellWords.join(argv));
         if (stdin != null && CommandLog.enabled()) {
             stdin.lines().forEach(line -> CommandLog.debug("  < {}", line));
@@ -38,26 +68,38 @@ public final class ProcessCommandRunner implements CommandRunner {
             CommandLog.debug("  cannot start: {}", e.getMessage());
             return result;
         }
-        try {
-            if (stdin != null) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        // Input and both outputs each on a thread of their own: no pipe can fill up and block the
+        // child, and a child that neither reads nor ends cannot block this run past its bound.
+        if (stdin != null) {
+            daemon("stdin", () -> {
                 try (OutputStream in = process.getOutputStream()) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // the command ended without reading all of its input
                 }
+            });
+        }
+        Drain stdout = new Drain(process.getInputStream());
+        Drain stderr = new Drain(process.getErrorStream());
+        try {
+            boolean ended = process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (!ended) {
+                stop(process);
+                String said = stderr.text(DRAIN_GRACE_MILLIS).strip();
+                String reason = timedOut(argv, limit) + (said.isEmpty() ? "" : " (it said: " + lastLine(said) + ")");
+                CommandLog.debug("  {}", reason);
+                return new CommandResult(TIMED_OUT, stdout.text(DRAIN_GRACE_MILLIS), reason);
             }
-            // stderr is read on another thread so that neither pipe can fill up and block the child.
-            CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
-            String stdout = drain(process.getInputStream());
-            int status = process.waitFor();
-            CommandResult result = new CommandResult(status, stdout, stderr.join());
+            // A process it left behind may keep the pipes open: what it wrote by the bound is kept.
+            long left = Math.max(DRAIN_GRACE_MILLIS, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            CommandResult result = new CommandResult(process.exitValue(), stdout.text(left), stderr.text(left));
             if (CommandLog.enabled()) {
-                CommandLog.debug("  exit {}{}", status, result.stderr().isBlank() ? "" : ": " + result.stderr().strip());
+                CommandLog.debug("  exit {}{}", result.exitStatus(), result.stderr().isBlank() ? "" : ": " + result.stderr().strip());
             }
             return result;
-        } catch (IOException e) {
-            process.destroyForcibly();
-            return new CommandResult(1, "", e.getMessage());
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            stop(process);
             Thread.currentThread().interrupt();
             return new CommandResult(130, "", "interrupted");
         }
@@ -72,7 +114,12 @@ public final class ProcessCommandRunner implements CommandRunner {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
-            int status = process.waitFor();
+            if (!process.waitFor(bound.toNanos(), TimeUnit.NANOSECONDS)) {
+                stop(process);
+                CommandLog.debug("  {}", timedOut(argv, bound));
+                return TIMED_OUT;
+            }
+            int status = process.exitValue();
             CommandLog.debug("  exit {}", status);
             return status;
         } catch (IOException e) {
@@ -84,11 +131,71 @@ public final class ProcessCommandRunner implements CommandRunner {
         }
     }
 
-    private static String drain(InputStream stream) {
-        try (stream) {
-            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
+    private static String timedOut(List<String> argv, Duration limit) {
+        return argv.get(0) + " did not finish within " + seconds(limit) + " and was stopped";
+    }
+
+    private static String seconds(Duration d) {
+        long millis = d.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis / 1000.0 + " s";
+    }
+
+    private static String lastLine(String text) {
+        int nl = text.lastIndexOf('\n');
+        return nl < 0 ? text : text.substring(nl + 1);
+    }
+
+    /** Kills the command and every process under it; the list is taken first, as killing a parent orphans its children. */
+    private static void stop(Process process) {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.waitFor(DRAIN_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, "pipework-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Reads a stream to its end on a thread of its own; what was read is available at any time. */
+    private static final class Drain {
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        private final Thread thread;
+
+        Drain(InputStream stream) {
+            thread = new Thread(() -> {
+                byte[] chunk = new byte[8192];
+                try (stream) {
+                    int n;
+                    while ((n = stream.read(chunk)) >= 0) {
+                        synchronized (buffer) {
+                            buffer.write(chunk, 0, n);
+                        }
+                    }
+                } catch (IOException e) {
+                    // the stream was closed under us: what was read stays
+                }
+            }, "pipework-drain");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** What was read once the stream ended, or when {@code millis} have passed. */
+        String text(long millis) {
+            try {
+                thread.join(Math.max(1, millis));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (buffer) {
+                return buffer.toString(StandardCharsets.UTF_8);
+            }
         }
     }
 }

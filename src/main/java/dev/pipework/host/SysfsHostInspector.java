@@ -5,6 +5,7 @@ import dev.pipework.sys.CommandRunner;
 import dev.pipework.plan.HostLink;
 import dev.pipework.plan.LinkFacts;
 import dev.pipework.plan.OvsPort;
+import dev.pipework.model.InterfaceName;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -36,7 +37,8 @@ public final class SysfsHostInspector implements HostInspector {
 
     @Override
     public Optional<LinkFacts> link(String name) {
-        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+        // A name this tool refuses is no link of its: it may not even be a path in this JVM's encoding.
+        if (!InterfaceName.valid(name)) {
             return Optional.empty();
         }
         Path dir = sysClassNet.resolve(name);
@@ -44,8 +46,8 @@ public final class SysfsHostInspector implements HostInspector {
             return Optional.empty();
         }
         try {
-            int type = Integer.parseInt(read(dir.resolve("type")));
-            int mtu = Integer.parseInt(read(dir.resolve("mtu")));
+            int type = number(read(dir.resolve("type")));
+            int mtu = number(read(dir.resolve("mtu")));
             int flags = Integer.decode(read(dir.resolve("flags")));
             String mac = Files.exists(dir.resolve("address")) ? read(dir.resolve("address")) : "";
             return Optional.of(new LinkFacts(name, type, mtu, (flags & IFF_UP) != 0,
@@ -84,6 +86,10 @@ public final class SysfsHostInspector implements HostInspector {
     public Optional<String> linkWithMac(String mac) {
         try (DirectoryStream<Path> links = Files.newDirectoryStream(sysClassNet)) {
             for (Path link : links) {
+                // A name that is not printable ASCII is not carried faithfully (see InterfaceName): skipped.
+                if (!InterfaceName.valid(link.getFileName().toString())) {
+                    continue;
+                }
                 Path address = link.resolve("address");
                 if (Files.isRegularFile(address) && read(address).equalsIgnoreCase(mac)) {
                     return Optional.of(link.getFileName().toString());
@@ -109,7 +115,7 @@ public final class SysfsHostInspector implements HostInspector {
             return false;
         }
         // br-exists exits 0 when the bridge exists and 2 when it does not.
-        CommandResult result = runner.run(List.of("ovs-vsctl", "br-exists", name));
+        CommandResult result = runner.run(List.of("ovs-vsctl", "--timeout=10", "br-exists", name));
         return result.exitStatus() == 0;
     }
 
@@ -136,6 +142,14 @@ public final class SysfsHostInspector implements HostInspector {
     @Override
     public boolean fileExists(String path) {
         return Files.exists(Path.of(path));
+    }
+
+    /** A decimal number as sysfs writes it: ASCII digits only (Integer.parseInt also takes a sign and other scripts' digits). */
+    static int number(String text) {
+        if (!text.matches("[0-9]{1,9}")) {
+            throw new NumberFormatException("not a decimal number: " + text);
+        }
+        return Integer.parseInt(text);
     }
 
     private static String read(Path file) throws IOException {

@@ -1,8 +1,6 @@
 package dev.pipework.model;
 
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /** An interface address with its prefix length, such as {@code 10.0.0.2/24} or {@code fd00::2/64}. */
 public record IpCidr(Family family, byte[] bytes, int prefix) {
@@ -20,41 +18,28 @@ public record IpCidr(Family family, byte[] bytes, int prefix) {
         byte[] bytes = parseAddress("address", token.substring(0, slash), token);
         Family family = bytes.length == 4 ? Family.INET : Family.INET6;
         String prefixText = token.substring(slash + 1);
-        int prefix;
-        try {
-            if (prefixText.isEmpty() || prefixText.length() > 3 || !prefixText.chars().allMatch(Character::isDigit)) {
-                throw new NumberFormatException();
-            }
-            prefix = Integer.parseInt(prefixText);
-        } catch (NumberFormatException e) {
-            prefix = -1;
-        }
+        // ASCII decimal without leading zeros: ip reads "024" as octal (20), and Java would read
+        // other scripts' digits.
+        int prefix = decimal(prefixText, 3);
         if (prefix < 0 || prefix > family.bits()) {
             throw new InvalidValueException("prefix length \"" + prefixText + "\" in \"" + token
-                    + "\" is not valid: expected 0 to " + family.bits());
+                    + "\" is not valid: expected 0 to " + family.bits() + " in decimal, without leading zeros");
         }
         return new IpCidr(family, bytes, prefix);
     }
 
     /**
      * Parses a literal IPv4 or IPv6 address, without any name lookup. IPv4 must be the dotted quad;
-     * IPv6 any form {@code ip} accepts that contains a colon.
+     * IPv6 any form {@code ip} accepts that contains a colon (as inet_pton reads it).
      */
     public static byte[] parseAddress(String label, String text, String whole) {
         String what = label + " \"" + text + "\"" + (text.equals(whole) ? "" : " in \"" + whole + "\"");
         if (text.indexOf(':') >= 0) {
-            if (!text.matches("[0-9A-Fa-f:.]+")) {
+            byte[] b = parse6(text);
+            if (b == null) {
                 throw new InvalidValueException(what + " is not a valid IPv6 address");
             }
-            try {
-                byte[] b = InetAddress.getByName(text).getAddress();
-                if (b.length == 16) {
-                    return b;
-                }
-            } catch (UnknownHostException | RuntimeException e) {
-                // fall through to the message below
-            }
-            throw new InvalidValueException(what + " is not a valid IPv6 address");
+            return b;
         }
         String[] parts = text.split("\\.", -1);
         if (parts.length != 4) {
@@ -62,14 +47,136 @@ public record IpCidr(Family family, byte[] bytes, int prefix) {
         }
         byte[] b = new byte[4];
         for (int i = 0; i < 4; i++) {
-            String part = parts[i];
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)
-                    || Integer.parseInt(part) > 255) {
-                throw new InvalidValueException(what + " is not a valid IPv4 address: expected four numbers 0-255 separated by dots");
+            // ip reads "070" as octal (56) and "0x10" as hexadecimal; the dotted quad is decimal.
+            int octet = decimal(parts[i], 3);
+            if (octet < 0 || octet > 255) {
+                throw new InvalidValueException(what + " is not a valid IPv4 address: expected four numbers 0-255"
+                        + " separated by dots, in decimal without leading zeros");
             }
-            b[i] = (byte) Integer.parseInt(part);
+            b[i] = (byte) octet;
         }
         return b;
+    }
+
+    /**
+     * IPv6 text as glibc's inet_pton reads it, which is what {@code ip} uses: up to eight groups of
+     * one to four hex digits, one {@code ::} for a run of zero groups (at least one), and a dotted
+     * quad (decimal, no leading zeros) in the last 32 bits. Null when it is not one.
+     */
+    static byte[] parse6(String text) {
+        byte[] out = new byte[16];
+        int n = text.length();
+        int i = 0;
+        int pos = 0;          // next byte of out
+        int gap = -1;         // where "::" stands, in bytes
+        if (n == 0) {
+            return null;
+        }
+        if (text.charAt(0) == ':') {
+            if (n < 2 || text.charAt(1) != ':') {
+                return null;
+            }
+            i = 1;
+        }
+        int groupStart = i;
+        int value = 0;
+        int digits = 0;
+        while (i < n) {
+            char c = text.charAt(i++);
+            int hex = Character.digit(c, 16);
+            if (hex >= 0 && c < 0x80) {
+                if (++digits > 4) {
+                    return null;
+                }
+                value = (value << 4) | hex;
+                continue;
+            }
+            if (c == ':') {
+                groupStart = i;
+                if (digits == 0) {
+                    if (gap >= 0) {
+                        return null;
+                    }
+                    gap = pos;
+                    continue;
+                }
+                if (i == n) {
+                    return null;      // a single trailing colon
+                }
+                if (pos + 2 > 16) {
+                    return null;
+                }
+                out[pos++] = (byte) (value >> 8);
+                out[pos++] = (byte) value;
+                digits = 0;
+                value = 0;
+                continue;
+            }
+            if (c == '.' && pos + 4 <= 16) {
+                byte[] quad = dottedQuad(text.substring(groupStart));
+                if (quad == null) {
+                    return null;
+                }
+                System.arraycopy(quad, 0, out, pos, 4);
+                pos += 4;
+                digits = 0;
+                break;
+            }
+            return null;
+        }
+        if (digits > 0) {
+            if (pos + 2 > 16) {
+                return null;
+            }
+            out[pos++] = (byte) (value >> 8);
+            out[pos++] = (byte) value;
+        }
+        if (gap >= 0) {
+            if (pos == 16) {
+                return null;          // "::" would stand for no group at all
+            }
+            int moved = pos - gap;
+            System.arraycopy(out, gap, out, 16 - moved, moved);
+            java.util.Arrays.fill(out, gap, 16 - moved, (byte) 0);
+            pos = 16;
+        }
+        return pos == 16 ? out : null;
+    }
+
+    /** The strict dotted quad of inet_pton (IPv4 in IPv6): four decimal numbers 0-255, no leading zeros. */
+    private static byte[] dottedQuad(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        byte[] b = new byte[4];
+        for (int k = 0; k < 4; k++) {
+            int octet = decimal(parts[k], 3);
+            if (octet < 0 || octet > 255) {
+                return null;
+            }
+            b[k] = (byte) octet;
+        }
+        return b;
+    }
+
+    /**
+     * A number of at most {@code maxDigits} ASCII digits without a leading zero ({@code 0} itself
+     * is one), or -1.
+     */
+    static int decimal(String text, int maxDigits) {
+        if (text.isEmpty() || text.length() > maxDigits || (text.length() > 1 && text.charAt(0) == '0')) {
+            return -1;
+        }
+        int value = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     public String address() {
@@ -117,12 +224,8 @@ public record IpCidr(Family family, byte[] bytes, int prefix) {
         if (b.length == 4) {
             return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
         }
-        try {
-            // Compressed canonical text (RFC 5952 style) as iproute2 prints it.
-            return compress6(b);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(e);
-        }
+        // Compressed text as iproute2 prints it (glibc's inet_ntop).
+        return compress6(b);
     }
 
     private static String compress6(byte[] b) {
@@ -149,6 +252,15 @@ public record IpCidr(Family family, byte[] bytes, int prefix) {
         }
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < 8; i++) {
+            // inet_ntop writes an IPv4-compatible (::a.b.c.d) or IPv4-mapped (::ffff:a.b.c.d) address
+            // with its last 32 bits as a dotted quad.
+            if (i == 6 && bestStart == 0 && (bestLen == 6 || (bestLen == 5 && words[5] == 0xffff))) {
+                if (s.charAt(s.length() - 1) != ':') {
+                    s.append(':');
+                }
+                s.append(format(java.util.Arrays.copyOfRange(b, 12, 16)));
+                break;
+            }
             if (i == bestStart) {
                 s.append("::");
                 i += bestLen - 1;

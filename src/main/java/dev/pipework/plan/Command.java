@@ -3,6 +3,7 @@ package dev.pipework.plan;
 import dev.pipework.model.Family;
 import dev.pipework.sys.Where;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,20 +48,22 @@ public sealed interface Command {
 
     /**
      * Any other program. {@code successStatuses} lists the exit statuses that mean it did what was
-     * wanted (pkill's 1, "no process matched", when the process is already gone).
+     * wanted (pkill's 1, "no process matched", when the process is already gone); {@code bound},
+     * how long it may take where that is longer than the runner's usual bound (a DHCP client
+     * waiting for its lease).
      */
-    record Exec(List<String> argv, Set<Integer> successStatuses) implements Command {
+    record Exec(List<String> argv, Set<Integer> successStatuses, Optional<Duration> bound) implements Command {
         public Exec {
             argv = List.copyOf(argv);
             successStatuses = Set.copyOf(successStatuses);
         }
 
         public static Exec of(String... argv) {
-            return new Exec(List.of(argv), Set.of(0));
+            return of(List.of(argv));
         }
 
         public static Exec of(List<String> argv) {
-            return new Exec(argv, Set.of(0));
+            return new Exec(argv, Set.of(0), Optional.empty());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.pipework.plan;
 
 import dev.pipework.plan.Command.Exec;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,10 +118,16 @@ public final class DhcpSteps {
      */
     public record HostDhcpClient(String netnsName, String client, List<String> arguments, String device)
             implements Step {
+        /**
+         * How long the client may take to get its lease (dhclient tries for 60 s, then goes to the
+         * background; udhcpc without {@code -n} tries until stopped): longer than other commands.
+         */
+        public static final Duration LEASE_BOUND = Duration.ofMinutes(5);
+
         public Command command() {
             List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netnsName, client));
             argv.addAll(arguments);
-            return Exec.of(argv);
+            return new Exec(argv, Set.of(0), Optional.of(LEASE_BOUND));
         }
 
         public Optional<Command> undo() {
@@ -139,7 +146,7 @@ public final class DhcpSteps {
      */
     public record StopByPidFile(String pidFile, String what) implements Step {
         public Command command() {
-            return new Exec(List.of("pkill", "-F", pidFile), Set.of(0, 1));
+            return new Exec(List.of("pkill", "-F", pidFile), Set.of(0, 1), Optional.empty());
         }
 
         public Optional<Command> undo() {

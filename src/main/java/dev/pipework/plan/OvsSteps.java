@@ -10,6 +10,13 @@ import java.util.Optional;
 
 /** Steps on Open vSwitch: {@code ovs-vsctl}. */
 public final class OvsSteps {
+    /**
+     * Every {@code ovs-vsctl} that changes something gives up on its own after this many seconds
+     * (it otherwise waits for ever for an {@code ovs-vswitchd} that does not answer), well within
+     * the runner's bound, so that its own message is the one reported.
+     */
+    public static final String OVS_TIMEOUT = "--timeout=30";
+
     private OvsSteps() {
     }
 
@@ -19,7 +26,7 @@ public final class OvsSteps {
      */
     public record AddOvsBridge(String name, boolean userspaceDatapath) implements Step {
         public Command command() {
-            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "add-br", name));
+            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", OVS_TIMEOUT, "add-br", name));
             if (userspaceDatapath) {
                 argv.addAll(List.of("--", "set", "bridge", name, "datapath_type=netdev"));
             }
@@ -27,7 +34,7 @@ public final class OvsSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Exec.of("ovs-vsctl", "--if-exists", "del-br", name));
+            return Optional.of(Exec.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-br", name));
         }
 
         public String action() {
@@ -38,7 +45,7 @@ public final class OvsSteps {
     /** {@code ovs-vsctl --if-exists del-port <bridge> <port>}: removes the port and its interface record. */
     public record RemoveOvsPort(String bridge, String port) implements Step {
         public Command command() {
-            return Exec.of("ovs-vsctl", "--if-exists", "del-port", bridge, port);
+            return Exec.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge, port);
         }
 
         public Optional<Command> undo() {
@@ -59,8 +66,8 @@ public final class OvsSteps {
     public record AddOvsPort(String bridge, String port, Optional<Vlan> vlan, Map<String, String> externalIds)
             implements Step {
         public Command command() {
-            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "--if-exists", "del-port", bridge, port,
-                    "--", "add-port", bridge, port));
+            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge,
+                    port, "--", "add-port", bridge, port));
             vlan.ifPresent(v -> argv.add("tag=" + v));
             argv.addAll(List.of("--", "set", "Interface", port));
             externalIds.forEach((key, value) -> argv.add("external-ids:" + key + "=" + ovsString(value)));
@@ -68,7 +75,7 @@ public final class OvsSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Exec.of("ovs-vsctl", "--if-exists", "del-port", bridge, port));
+            return Optional.of(Exec.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge, port));
         }
 
         public String action() {

@@ -1,5 +1,6 @@
 package dev.pipework.sys;
 
+import java.time.Duration;
 import java.util.List;
 
 /** The one way this program runs another: an argv, never a shell line. */
@@ -10,6 +11,15 @@ public interface CommandRunner {
 
     /** Runs the command with {@code stdin} as its standard input. */
     CommandResult run(List<String> argv, String stdin);
+
+    /**
+     * Runs the command with a bound of its own on how long it may take, for the few that wait on
+     * the network longer than the runner's usual bound (a DHCP client waiting for its lease).
+     * {@code stdin} may be null. Runners that bound nothing ignore it.
+     */
+    default CommandResult run(List<String> argv, String stdin, Duration bound) {
+        return stdin == null ? run(argv) : run(argv, stdin);
+    }
 
     /**
      * Runs the command with its output discarded, and returns its exit status. For a command that

@@ -4,16 +4,22 @@ import dev.pipework.run.Services;
 import dev.pipework.json.Json;
 import dev.pipework.model.AddressSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CommandLineTest {
@@ -64,6 +70,11 @@ class CommandLineTest {
             br0 -i abcdefghijklmnop c1 10.0.0.2/24    | abcdefghijklmnop
             br0 -i .. c1 10.0.0.2/24                  | ..
             br0 -l a:b c1 10.0.0.2/24                 | a:b
+            br0 -i ethü c1 10.0.0.2/24                | ethü
+            br0 -i eth�� c1 10.0.0.2/24               | eth��
+            br0 -l vethé c1 10.0.0.2/24               | vethé
+            brü c1 10.0.0.2/24                        | brü
+            br� c1 10.0.0.2/24                        | br�
             br0 -a 5 c1 10.0.0.2/24                   | 5
             br0 -a inet6 c1 10.0.0.2/24               | 10.0.0.2/24
             br0 -a 4 c1 fd00::2/64                    | fd00::2/64
@@ -71,6 +82,25 @@ class CommandLineTest {
             abcdefghijklmnopq c1 10.0.0.2/24          | abcdefghijklmnopq
             br0 c1 10.0.0.2/24 02:00:00:00:00:01 extra | extra
             br0 c1 10.0.0.2                           | 10.0.0.2/24
+            br0 c1 10.0.0.070/24                      | 10.0.0.070
+            br0 c1 010.0.0.1/24                       | 010.0.0.1
+            br0 c1 10.0.0.00/24                       | 10.0.0.00
+            br0 c1 10.0.0.2/024                       | 024
+            br0 c1 10.0.0.2/٢٤                        | ٢٤
+            br0 c1 ١٠.0.0.2/24                        | ١٠.0.0.2
+            br0 c1 10.0.0.2/24@10.0.0.01              | 10.0.0.01
+            br0 c1 fd00::2/064                        | 064
+            br0 c1 fd00::2/６４                         | ６４
+            br0 c1 10.0.0.2/24 @١٠٠                   | ١٠٠
+            br0 c1 10.0.0.2/24 @0100                  | 0100
+            br0 c1 10.0.0.2/24 @100@200x              | 100@200x
+            br0 c1 10.0.0.2/24 02:00:00:00:00:01@5@6  | 5@6
+            br0 c1 10.0.0.2/24 @100@                  | 100@
+            --wait -i lo --timeout NaN                | NaN
+            --wait -i lo --timeout 0x1p3              | 0x1p3
+            --wait -i lo --timeout 5d                 | 5d
+            --wait -i lo --timeout -1                 | -1
+            --wait -i lo --timeout ٣                  | ٣
             """)
     void badValueIsRefusedBeforeAnythingRuns(String line, String named) {
         Outcome o = run("--dry-run " + line.trim());
@@ -145,6 +175,32 @@ class CommandLineTest {
         // Loopback is up with carrier in every namespace.
         Outcome o = run("--wait -i lo --timeout 5");
         assertEquals(0, o.status(), o.err());
+    }
+
+    /** An interface name with a control character in it is refused on one line, the character shown escaped. */
+    @Test
+    void controlCharactersInANameAreShownEscaped() {
+        Services services = FixtureServices.from(Json.object(Json.parse(FACTS)));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new Pipework(services, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run("--dry-run", "-i", "eth\n1", "br0", "c1", "10.0.0.2/24");
+        assertEquals(1, status);
+        assertEquals("pipework: container interface \"eth\\x0a1\" is not a valid interface name: expected 1 to 15"
+                + " printable ASCII characters, without '/', ':' or white space\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A batch file that names itself, in either spelling, is refused line by line, never followed. */
+    @Test
+    void nestedBatchIsRefusedInEverySpelling(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("self.list");
+        Files.writeString(file, "--batch=" + file + "\n-v --batch " + file + "\n--dry-run '--batch=-'\n");
+        Outcome o = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> run("--batch " + file));
+        assertEquals(1, o.status(), o.err());
+        assertEquals(List.of("line 1: pipework: --batch cannot be nested", "line 2: pipework: --batch cannot be nested",
+                "line 3: pipework: --batch cannot be nested", "pipework: 3 of 3 lines failed (lines 1, 2, 3)"),
+                o.err().lines().toList());
+        assertEquals("", o.out());
+        assertTrue(o.runner().tried.isEmpty());
     }
 
     @Test

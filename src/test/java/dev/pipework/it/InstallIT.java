@@ -393,6 +393,40 @@ class InstallIT {
         }
     }
 
+    /**
+     * The launcher and its jar under a path with a space in it: the start-up cache is made
+     * ({@code PIPEWORK_CDS=create} exits 0 and leaves it beside the jar), and a run then uses it.
+     */
+    @Test
+    void launcherInAPathWithASpaceMakesItsStartupCache() throws IOException {
+        int feature = Runtime.version().feature();
+        Assumptions.assumeTrue(feature >= 17, "no start-up cache before JDK 17");
+        Path root = Files.createTempDirectory("pw-space");
+        try {
+            Path home = Files.createDirectories(root.resolve("with space"));
+            Path bin = Files.createDirectories(home.resolve("bin")).resolve("pipework");
+            Path share = Files.createDirectories(home.resolve("share/pipework"));
+            Files.copy(ROOT.resolve("scripts/pipework"), bin);
+            Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.copy(JAR, share.resolve("pipework.jar"));
+            Path cache = share.resolve(feature >= 25 ? "pipework.aot" : "pipework.jsa");
+
+            Map<String, String> env = launcherEnv();
+            env.put("PIPEWORK_CDS", "create");
+            Sh.Result created = Sh.run(List.of(bin.toString()), INSTALL_TIMEOUT, null, env);
+            assertEquals(0, created.code(), created.describe());
+            assertEquals("", created.out() + created.err());
+            assertTrue(Files.isRegularFile(cache), "the start-up cache beside the jar: " + cache);
+
+            Sh.Result r = launcher(bin, "--version");
+            assertEquals(0, r.code(), r.describe());
+            assertEquals("pipework " + projectVersion() + "\n", r.out(), r.describe());
+            assertEquals("", r.err(), r.describe());
+        } finally {
+            deleteTree(root);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static Sh.Result install(Path destdir, String prefix) {

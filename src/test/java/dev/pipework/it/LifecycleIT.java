@@ -201,13 +201,13 @@ class LifecycleIT {
             Sh.Result one = Pipework.ok("del", "--dry-run", c);
             assertEquals(List.of("ip link del veth1pl" + pid), lines(one.out()), one.describe());
             Sh.Result two = Pipework.ok("del", "--dry-run", "-i", "eth2", c);
-            assertTrue(lines(two.out()).contains("ovs-vsctl --if-exists del-port " + ovs + " veth2pl" + pid),
+            assertTrue(lines(two.out()).contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid),
                     two.describe());
             assertTrue(lines(two.out()).contains("ip link del veth2pl" + pid), two.describe());
             Sh.Result all = Pipework.ok("--dry-run", "del", "--all", c);
             List<String> allLines = lines(all.out());
             assertTrue(allLines.contains("ip link del veth1pl" + pid) && allLines.contains("ip link del veth2pl" + pid)
-                    && allLines.contains("ovs-vsctl --if-exists del-port " + ovs + " veth2pl" + pid), all.describe());
+                    && allLines.contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid), all.describe());
 
             assertEquals(before, snapshot(pid, br, ovs), "a dry run changed the machine");
         }

@@ -3,9 +3,11 @@ package dev.pipework.model;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ValuesTest {
@@ -32,6 +34,32 @@ class ValuesTest {
     })
     void ipv6IsPrintedCompressed(String in, String out) {
         assertEquals(out, IpCidr.parse(in).toString());
+    }
+
+    /** IPv6 as ip reads it (inet_pton) and prints it (inet_ntop), IPv4 in the last 32 bits included. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "::ffff:1.2.3.4/128, ::ffff:1.2.3.4/128",
+            "::ffff:102:304/96, ::ffff:1.2.3.4/96",
+            "::1.2.3.4/128, ::1.2.3.4/128",
+            "::1/128, ::1/128",
+            "::/0, ::/0",
+            "1:2:3:4:5:6:7::/64, 1:2:3:4:5:6:7:0/64",
+            "::2:3:4:5:6:7:8/64, 0:2:3:4:5:6:7:8/64",
+            "1:2:3:4:5:6:1.2.3.4/64, 1:2:3:4:5:6:102:304/64",
+            "1:0:0:2:0:0:0:3/64, 1:0:0:2::3/64",
+            "1:0:0:2:0:0:3:4/64, 1::2:0:0:3:4/64",
+    })
+    void ipv6AsIpReadsAndPrintsIt(String in, String out) {
+        assertEquals(out, IpCidr.parse(in).toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"::1.2.3.04/128", "::1.2.3/128", "1::2::3/64", ":1::/64", "1:::2/64", "::1:/64",
+            "1:2:3:4:5:6:7:8::/64", "::1:2:3:4:5:6:7:8/64", "1:2:3:4:5:6:7:8:9/64", "12345::/64",
+            "1:2:3:4:5:6:7:1.2.3.4/64", "::a1.2.3.4/128", "fe80::1%lo/64", "::١/128"})
+    void ipv6ThatIpRefusesIsRefused(String cidr) {
+        assertThrows(InvalidValueException.class, () -> IpCidr.parse(cidr));
     }
 
     @Test
@@ -63,5 +91,27 @@ class ValuesTest {
     @CsvSource({"1", "100", "4094"})
     void vlanRange(String id) {
         assertEquals(Integer.parseInt(id), Vlan.parse(id).id());
+    }
+
+    /** Numbers as ip reads them, or refused: ASCII decimal digits, no leading zero (ip takes 070 as octal). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"0100", "00", "١٠٠", "１００", "+100", "100@200x", "0x64", " 100"})
+    void vlanIsAsciiDecimalWithoutLeadingZeros(String id) {
+        InvalidValueException e = assertThrows(InvalidValueException.class, () -> Vlan.parse(id));
+        assertTrue(e.getMessage().contains("\"" + id + "\""), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"10.0.0.070/24", "10.0.0.00/24", "01.2.3.4/8", "10.0.0.1/024", "10.0.0.1/00",
+            "١٠.0.0.1/24", "10.0.0.1/٢٤", "10.0.0.0x1/24", "10.0.0.+1/24", "fd00::1/064", "fd00::1/１２"})
+    void cidrNumbersAreAsciiDecimalWithoutLeadingZeros(String cidr) {
+        assertThrows(InvalidValueException.class, () -> IpCidr.parse(cidr));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"10.0.0.0/0, 10.0.0.0/0", "0.0.0.0/0, 0.0.0.0/0", "10.0.0.70/24, 10.0.0.70/24",
+            "100.200.0.1/32, 100.200.0.1/32"})
+    void zeroItselfAndPlainNumbersStay(String in, String out) {
+        assertEquals(out, IpCidr.parse(in).toString());
     }
 }

@@ -1,0 +1,121 @@
+package dev.pipework.exec;
+
+import dev.pipework.plan.DhcpSteps;
+import dev.pipework.plan.OvsSteps;
+import dev.pipework.plan.Plan;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every child has a bound: past it, it and what it started are stopped, and the result says so. */
+class ProcessCommandRunnerTest {
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static void awaitGone(long pid) throws InterruptedException {
+        for (int i = 0; i < 50 && alive(pid); i++) {
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void aCommandThatHangsIsStoppedWithItsChildren() throws Exception {
+        ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofMillis(500));
+        CommandResult r = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> runner.run(
+                List.of("sh", "-c", "sleep 60 & echo $!; echo waiting >&2; wait")));
+        assertEquals(ProcessCommandRunner.TIMED_OUT, r.exitStatus());
+        assertFalse(r.succeeded());
+        assertTrue(r.reason().startsWith("sh did not finish within 0.5 s and was stopped"), r.reason());
+        assertTrue(r.reason().contains("waiting"), r.reason());
+        long child = Long.parseLong(r.stdout().strip());
+        awaitGone(child);
+        assertFalse(alive(child), "the sleep it started is stopped too");
+    }
+
+    @Test
+    void aCommandThatDoesNotReadItsInputIsStoppedToo() {
+        ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofMillis(500));
+        String input = "x".repeat(1 << 20);
+        CommandResult r = assertTimeoutPreemptively(Duration.ofSeconds(15),
+                () -> runner.run(List.of("sleep", "60"), input));
+        assertEquals(ProcessCommandRunner.TIMED_OUT, r.exitStatus());
+    }
+
+    @Test
+    void discardingOutputIsBoundedToo() {
+        ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofMillis(300));
+        int status = assertTimeoutPreemptively(Duration.ofSeconds(15),
+                () -> runner.runDiscardingOutput(List.of("sleep", "60")));
+        assertEquals(ProcessCommandRunner.TIMED_OUT, status);
+    }
+
+    @Test
+    void aCommandWithinItsBoundRunsAsBefore() {
+        ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofSeconds(20));
+        CommandResult r = runner.run(List.of("sh", "-c", "cat; echo oops >&2; exit 3"), "in\n");
+        assertEquals(new CommandResult(3, "in\n", "oops\n"), r);
+        assertEquals(127, runner.run(List.of("/nonexistent/command")).exitStatus());
+    }
+
+    @Test
+    void aBoundOfItsOwnOverridesTheDefault() {
+        ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofMillis(200));
+        CommandResult r = runner.run(List.of("sh", "-c", "sleep 1; echo done"), null, Duration.ofSeconds(20));
+        assertEquals(0, r.exitStatus(), r.reason());
+        assertEquals("done\n", r.stdout());
+    }
+
+    /** A DHCP client waits for its lease: it runs with the longer bound, and nothing else does. */
+    @Test
+    void hostDhcpClientsGetTheLongerBound() {
+        List<Duration> bounds = new ArrayList<>();
+        CommandRunner spy = new CommandRunner() {
+            public CommandResult run(List<String> argv) {
+                bounds.add(null);
+                return new CommandResult(0, "", "");
+            }
+
+            public CommandResult run(List<String> argv, String stdin) {
+                return run(argv);
+            }
+
+            public CommandResult run(List<String> argv, String stdin, Duration bound) {
+                bounds.add(bound);
+                return new CommandResult(0, "", "");
+            }
+        };
+        new Executor(spy).execute(new Plan(List.of(
+                new DhcpSteps.HostDhcpClient("pipework-42", "udhcpc", List.of("-qi", "eth1"), "eth1"),
+                new OvsSteps.AddOvsBridge("ovs0", true)), List.of(), List.of()));
+        assertEquals(DhcpSteps.HostDhcpClient.LEASE_BOUND, bounds.get(0));
+        assertTrue(bounds.get(0).compareTo(ProcessCommandRunner.DEFAULT_BOUND) > 0);
+        assertEquals(null, bounds.get(1), "other steps keep the runner's own bound");
+    }
+
+    /** ovs-vsctl waits for ever for an ovs-vswitchd that does not answer unless told otherwise. */
+    @Test
+    void everyOvsVsctlStepHasATimeout() {
+        List<List<String>> commands = List.of(
+                new OvsSteps.AddOvsBridge("ovs0", false).argv(),
+                new OvsSteps.AddOvsBridge("ovs0", false).undo().orElseThrow().argv(),
+                new OvsSteps.AddOvsPort("ovs0", "p1", Optional.empty(), java.util.Map.of()).argv(),
+                new OvsSteps.AddOvsPort("ovs0", "p1", Optional.empty(), java.util.Map.of()).undo().orElseThrow().argv(),
+                new OvsSteps.RemoveOvsPort("ovs0", "p1").argv());
+        for (List<String> argv : commands) {
+            assertEquals("ovs-vsctl", argv.get(0));
+            assertTrue(argv.get(1).matches("--timeout=[1-9][0-9]*"), argv.toString());
+        }
+    }
+}
