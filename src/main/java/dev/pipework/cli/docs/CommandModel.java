@@ -22,24 +22,29 @@ final class CommandModel {
     final CommandSpec attach;
     final CommandSpec del;
     final CommandSpec status;
+    final CommandSpec apply;
+    final CommandSpec watch;
     /** The original's Syntax lines, as {@code pipework} prints them. */
     final String syntax;
 
-    private CommandModel(CommandSpec attach, CommandSpec del, CommandSpec status, String syntax) {
+    private CommandModel(CommandSpec attach, CommandSpec del, CommandSpec status, CommandSpec apply, CommandSpec watch,
+                         String syntax) {
         this.attach = attach;
         this.del = del;
         this.status = status;
+        this.apply = apply;
+        this.watch = watch;
         this.syntax = syntax;
     }
 
     static CommandModel load() {
         return new CommandModel(spec("PipeworkCommand"), spec("DelCommand"), spec("StatusCommand"),
-                constant("Syntax", "ORIGINAL"));
+                spec("ApplyCommand"), spec("WatchCommand"), constant("Syntax", "ORIGINAL"));
     }
 
     /** The sub-commands with a model of their own, by name. */
     List<CommandSpec> subcommands() {
-        return List.of(del, status);
+        return List.of(del, status, apply, watch);
     }
 
     /** The Syntax lines without their heading: one form of the command each. */
