@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * imports only those below it. From the bottom: values ({@code model}, {@code json}); machine
  * primitives ({@code sys}); the pure planner ({@code plan}); the fact readers ({@code host},
  * {@code guest}), the executor ({@code exec}) and the renderers ({@code render}); the flows every
- * front end shares ({@code run}); the front ends ({@code cli}, and {@code cni}, the CNI plugin).
+ * front end shares ({@code run}); the front ends ({@code cli}; {@code cni}, the CNI plugin; and
+ * {@code watch}, which keeps declared attachments).
  */
 class ArchitectureTest {
     static JavaClasses classes;
@@ -53,7 +54,7 @@ class ArchitectureTest {
                 .layer("executor").definedBy("dev.pipework.exec..")
                 .layer("renderers").definedBy("dev.pipework.render..")
                 .layer("flows").definedBy("dev.pipework.run..")
-                .layer("front ends").definedBy("dev.pipework.cli..", "dev.pipework.cni..")
+                .layer("front ends").definedBy("dev.pipework.cli..", "dev.pipework.cni..", "dev.pipework.watch..")
                 .whereLayer("front ends").mayNotBeAccessedByAnyLayer()
                 .whereLayer("flows").mayOnlyBeAccessedByLayers("front ends")
                 .whereLayer("renderers").mayOnlyBeAccessedByLayers("flows", "front ends")

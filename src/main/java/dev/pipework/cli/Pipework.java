@@ -23,7 +23,7 @@ import java.util.Set;
 /** One invocation: reads the command line, gathers facts, plans, then prints or executes the plan. */
 public final class Pipework {
     private static final Set<String> GUEST_COMMANDS = Set.of("route", "rule", "tc");
-    private static final Set<String> SUBCOMMANDS = Set.of("del", "status", "shim");
+    private static final Set<String> SUBCOMMANDS = Set.of("del", "status", "shim", "apply", "watch");
 
     private final Services services;
     private final PrintStream out;
@@ -150,7 +150,7 @@ public final class Pipework {
     }
 
     /**
-     * {@code del}, {@code status}: picocli sub-commands of the attach form's model, which holds the
+     * {@code del}, {@code status}, {@code apply}, {@code watch}: picocli sub-commands of the attach form's model, which holds the
      * options given before the name. Only a first word selects one: later words are the attach
      * form's (a container may be named {@code del}).
      */
@@ -160,6 +160,8 @@ public final class Pipework {
         cli.addSubcommand(commandLine(new DelCommand()));
         cli.addSubcommand(commandLine(new StatusCommand()));
         cli.addSubcommand(commandLine(new ShimCommand()));
+        cli.addSubcommand(commandLine(new ApplyCommand()));
+        cli.addSubcommand(commandLine(new WatchCommand()));
         CommandLine.ParseResult parsed;
         try {
             parsed = cli.parseArgs(args);

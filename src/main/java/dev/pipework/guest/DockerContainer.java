@@ -2,6 +2,7 @@ package dev.pipework.guest;
 
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,12 +16,18 @@ import java.util.Objects;
  * @param pid     the PID of the container's init process in the host PID namespace
  *                ({@code .State.Pid}); 0 when not running
  * @param running {@code .State.Running}
+ * @param labels  {@code .Config.Labels}, in the engine's order (empty when it has none)
  */
-public record DockerContainer(String id, String name, int pid, boolean running) {
+public record DockerContainer(String id, String name, int pid, boolean running, Map<String, String> labels) {
 
     public DockerContainer {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
+        labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+    }
+
+    public DockerContainer(String id, String name, int pid, boolean running) {
+        this(id, name, pid, running, Map.of());
     }
 
     /**
@@ -44,7 +51,25 @@ public record DockerContainer(String id, String name, int pid, boolean running) 
         if (pid < 0 || pid > Integer.MAX_VALUE) {
             throw new JsonException("\"State.Pid\" out of range: " + pid);
         }
-        return new DockerContainer(id, name == null ? "" : name, (int) pid, Json.bool(s, "Running"));
+        return new DockerContainer(id, name == null ? "" : name, (int) pid, Json.bool(s, "Running"), labels(inspect));
+    }
+
+    /** {@code .Config.Labels}: a missing or null object is no labels; a value that is not a string is skipped. */
+    private static Map<String, String> labels(Map<String, Object> inspect) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (inspect.get("Config") instanceof Map<?, ?> config && config.get("Labels") instanceof Map<?, ?> found) {
+            for (Map.Entry<?, ?> e : found.entrySet()) {
+                if (e.getKey() instanceof String key && e.getValue() instanceof String value) {
+                    labels.put(key, value);
+                }
+            }
+        }
+        return labels;
+    }
+
+    /** The name without the engine's leading slash. */
+    public String plainName() {
+        return name.startsWith("/") ? name.substring(1) : name;
     }
 
     /** The 12-character abbreviation the docker CLI shows. */

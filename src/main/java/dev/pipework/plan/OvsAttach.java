@@ -62,8 +62,9 @@ final class OvsAttach {
     }
 
     /**
-     * Ports that record this container but whose link is gone: what is left of an attach once the
-     * container stopped or was removed (its veth pair went with its namespace). A container that no
+     * Ports that record this container but whose link is gone, or goes with a namespace of the
+     * container that is no more: what is left of an attach once the container stopped, restarted or was
+     * removed (its veth pair goes with its namespace). A container that no
      * longer exists is recognised by the name or ID prefix the records hold.
      *
      * @param guest          the container, when it still exists
@@ -81,7 +82,11 @@ final class OvsAttach {
             String name = port.externalIds().getOrDefault("pipework.containername", "");
             boolean mine = guest.isPresent() ? guest.get().id().get().equals(id)
                     : !id.isEmpty() && (name.equals("/" + token) || (token.length() >= 12 && id.startsWith(token)));
-            boolean gone = !hostNames.contains(port.name());
+            // A record is stale once its link is gone, or once the process it names is no longer the
+            // container's: the link then belongs to a namespace that is going away, and the port goes
+            // now rather than when the kernel gets round to it.
+            boolean gone = !hostNames.contains(port.name()) || guest.isEmpty() || guest.get().pid() == 0
+                    || !port.externalIds().getOrDefault("pipework.nspid", "").equals(Integer.toString(guest.get().pid()));
             // Records do not say which container interface they served. Once the container has no
             // namespace (stopped or removed) every link they describe is gone, so all of them go.
             boolean interfaceMatches = containerIf.isEmpty() || guest.isEmpty() || guest.get().pid() == 0

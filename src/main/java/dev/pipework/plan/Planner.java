@@ -255,4 +255,13 @@ public final class Planner {
         steps.addAll(stale);
         return new Plan(steps, List.of(), List.of());
     }
+
+    /**
+     * Open vSwitch records of a container whose links are gone, what an earlier run of it left
+     * behind; its live attachments are not touched.
+     */
+    public Plan planStaleRecords(Guest guest, Facts facts) {
+        return new Plan(OvsAttach.staleRecords(Optional.of(guest), guest.token(), Optional.empty(), facts),
+                List.of(), List.of());
+    }
 }

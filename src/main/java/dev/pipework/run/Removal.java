@@ -55,6 +55,39 @@ public final class Removal {
             renderer.dryRun(plan, out);
             return 0;
         }
+        execute(guest, containerIf, plan);
+        return 0;
+    }
+
+    /**
+     * Removes, saying nothing, what a container that stopped or was removed left behind (its links
+     * went with its namespace): Open vSwitch records, DHCP helpers and clients. A container that is
+     * running again keeps its attachments: only records whose links are gone are removed.
+     *
+     * @param token the container's name or ID
+     * @return the plan that was carried out; empty when there was nothing to remove
+     */
+    public Plan removeLeftovers(String token) {
+        services.requireRoot(Services.CHANGES);
+        Optional<Guest> guest;
+        try {
+            guest = Optional.of(services.guests().resolve(token, false));
+        } catch (PipeworkException e) {
+            guest = Optional.empty();
+        }
+        Optional<Guest> found = guest;
+        Plan plan = found.isPresent() && found.get().pid() != 0
+                ? services.facts().ask(f -> planner.planStaleRecords(found.get(), f))
+                : services.facts().ask(f -> planner.planDelete(found, token, Optional.empty(), f));
+        if (!plan.steps().isEmpty()) {
+            execute(guest, Optional.empty(), plan);
+        }
+        return plan;
+    }
+
+    private void execute(Optional<Guest> guest, Optional<String> containerIf, Plan plan) {
+        FactReader facts = services.facts();
+        Optional<Guest> found = guest;
         TreeSet<String> bridges = new TreeSet<>();
         if (guest.isPresent()) {
             for (Attachment a : facts.ask(f -> planner.attachments(found.get(), f))) {
@@ -75,6 +108,5 @@ public final class Removal {
             }
             services.executor().execute(plan);
         }
-        return 0;
     }
 }

@@ -606,10 +606,15 @@ class DockerSocketEngineTest {
         assumeTrue(ps != null && !ps.isEmpty(), "no running container, and no test image pipework-test/busybox:latest");
         String id = ps.get(0).strip();
         List<String> expected = runDocker("inspect", "--type", "container", "--format",
-                "{{.Id}}|{{.Name}}|{{.State.Pid}}|{{.State.Running}}", id);
+                "{{.Id}}|{{.Name}}|{{.State.Pid}}|{{.State.Running}}|{{json .Config.Labels}}", id);
         assumeTrue(expected != null && expected.size() == 1, "docker inspect failed");
-        String[] f = expected.get(0).split("\\|");
-        DockerContainer want = new DockerContainer(f[0], f[1], Integer.parseInt(f[2]), Boolean.parseBoolean(f[3]));
+        String[] f = expected.get(0).split("\\|", 5);
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        if (dev.pipework.json.Json.parse(f[4]) instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> labels.put((String) k, (String) v));
+        }
+        DockerContainer want = new DockerContainer(f[0], f[1], Integer.parseInt(f[2]), Boolean.parseBoolean(f[3]),
+                labels);
 
         DockerSocketEngine real = new DockerSocketEngine(sock);
         assertEquals(Optional.of(want), real.inspect(id));

@@ -55,6 +55,7 @@ class InstallIT {
             "/usr/local/share/pipework/pipework.jar",
             "/usr/local/share/bash-completion/completions/pipework",
             "/usr/local/share/man/man1/pipework.1",
+            "/usr/local/lib/systemd/system/pipework-watch.service",
             "/usr/local/share/pipework/install-manifest");
 
     // ------------------------------------------------------------------ scripts/install, uninstall
@@ -80,7 +81,8 @@ class InstallIT {
                     "/usr/local/share/",
                     "/usr/local/share/pipework/", "/usr/local/share/bash-completion/",
                     "/usr/local/share/bash-completion/completions/", "/usr/local/share/man/",
-                    "/usr/local/share/man/man1/"));
+                    "/usr/local/share/man/man1/", "/usr/local/lib/", "/usr/local/lib/systemd/",
+                    "/usr/local/lib/systemd/system/"));
             assertEquals(expected, manifest(destdir.resolve("usr/local/share/pipework/install-manifest")));
             assertEquals(expected, tree(destdir), "what install put into DESTDIR");
             assertFalse(Files.exists(destdir.resolve("usr/local/share/pipework/pipework.jsa")),
@@ -348,6 +350,7 @@ class InstallIT {
                 "-rw-r--r-- root/root .* ./usr/share/pipework/pipework.jar",
                 "-rw-r--r-- root/root .* ./usr/share/bash-completion/completions/pipework",
                 "-rw-r--r-- root/root .* ./usr/share/man/man1/pipework.1.gz",
+                "-rw-r--r-- root/root .* ./lib/systemd/system/pipework-watch.service",
                 "lrwxrwxrwx root/root .* ./usr/lib/cni/pipework -> ../../bin/pipework",
                 "-rw-r--r-- root/root .* ./usr/share/doc/pipework/copyright",
                 "-rw-r--r-- root/root .* ./usr/share/doc/pipework/changelog.gz")) {

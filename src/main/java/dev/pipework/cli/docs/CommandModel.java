@@ -23,25 +23,30 @@ final class CommandModel {
     final CommandSpec del;
     final CommandSpec status;
     final CommandSpec shim;
+    final CommandSpec apply;
+    final CommandSpec watch;
     /** The original's Syntax lines, as {@code pipework} prints them. */
     final String syntax;
 
-    private CommandModel(CommandSpec attach, CommandSpec del, CommandSpec status, CommandSpec shim, String syntax) {
+    private CommandModel(CommandSpec attach, CommandSpec del, CommandSpec status, CommandSpec shim, CommandSpec apply,
+                         CommandSpec watch, String syntax) {
         this.attach = attach;
         this.del = del;
         this.status = status;
         this.shim = shim;
+        this.apply = apply;
+        this.watch = watch;
         this.syntax = syntax;
     }
 
     static CommandModel load() {
         return new CommandModel(spec("PipeworkCommand"), spec("DelCommand"), spec("StatusCommand"), spec("ShimCommand"),
-                constant("Syntax", "ORIGINAL"));
+                spec("ApplyCommand"), spec("WatchCommand"), constant("Syntax", "ORIGINAL"));
     }
 
     /** The sub-commands with a model of their own, by name. */
     List<CommandSpec> subcommands() {
-        return List.of(del, status, shim);
+        return List.of(del, status, shim, apply, watch);
     }
 
     /** The Syntax lines without their heading: one form of the command each. */

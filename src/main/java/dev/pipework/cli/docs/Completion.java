@@ -62,7 +62,7 @@ public final class Completion {
                     + " no longer has: " + valueOptions);
         }
         List<String> otherValueOptions = new ArrayList<>(valueOptions);
-        otherValueOptions.removeAll(List.of("-a", "--batch"));
+        otherValueOptions.removeAll(List.of("-a", "--batch", "--config"));
         List<String> subcommands = new ArrayList<>();
         model.subcommands().forEach(s -> subcommands.add(s.name()));
         subcommands.addAll(CommandModel.GUEST_COMMANDS);
@@ -89,7 +89,9 @@ public final class Completion {
                 .replace("@ATTACH_OPTIONS@", String.join(" ", CommandModel.optionNames(model.attach)))
                 .replace("@SUB_OPTIONS@\n", subOptions.toString())
                 .replace("@GUEST_WORDS@\n", guestWords.toString())
-                .replace("@GUEST_COMMAND_CASE@", String.join("|", CommandModel.GUEST_COMMANDS));
+                .replace("@GUEST_COMMAND_CASE@", String.join("|", CommandModel.GUEST_COMMANDS))
+                .replace("@NO_WORD_SUBCOMMANDS@", String.join("|", model.subcommands().stream()
+                        .filter(s -> s.positionalParameters().isEmpty()).map(CommandSpec::name).toList()));
     }
 
     private static final String TEMPLATE = """
@@ -144,7 +146,7 @@ public final class Completion {
 
                 case $prev in
                     -a) mapfile -t COMPREPLY < <(compgen -W '@FAMILIES@' -- "$cur"); return 0 ;;
-                    --batch)
+                    --batch|--config)
                         compopt -o filenames 2>/dev/null
                         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
                         return 0 ;;
@@ -195,6 +197,7 @@ public final class Completion {
             @GUEST_WORDS@
                                 esac ;;
                         esac ;;
+                    @NO_WORD_SUBCOMMANDS@) ;;
                     *)
                         ((count == 1)) && words=$(_pipework_guests) ;;
                 esac

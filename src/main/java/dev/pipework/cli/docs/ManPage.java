@@ -106,6 +106,16 @@ public final class ManPage {
             new Example("Every attachment, one line each, from the live kernel and Open vSwitch state; or those of"
                     + " one guest, as JSON.",
                     "pipework status", "pipework status web --json"),
+            new Example("Attach once what running containers declare (labels pipework and pipework.<suffix>, whose"
+                    + " value is an attach's words without the guest; lines of /etc/pipework/attachments, in the"
+                    + " --batch syntax with the guest named) and do not have. What is in place as declared is left"
+                    + " alone; what is in place but different is reported, exit status 1.",
+                    "docker run -d --net=none --label pipework='br1 192.168.1.10/24@192.168.1.1' busybox sleep 1d",
+                    "pipework apply", "pipework apply --dry-run"),
+            new Example("Apply, then keep the declarations: follow the Docker engine's events; a container that"
+                    + " starts gets its interfaces, one that stops loses its Open vSwitch ports and DHCP clients."
+                    + " The systemd unit pipework-watch.service runs it.",
+                    "pipework watch", "pipework watch -v --config /srv/attachments"),
             new Example("Many invocations in one process, one per line of a file, or of standard input.",
                     "pipework --batch attach.list", "pipework --batch - < attach.list"),
             new Example("The result of an attach as a JSON document.",

@@ -1,0 +1,79 @@
+package dev.pipework.cli;
+
+import dev.pipework.json.Json;
+import dev.pipework.render.Renderer;
+import dev.pipework.run.Services;
+import dev.pipework.watch.AttachmentsFile;
+import dev.pipework.watch.Reconciler;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code pipework apply}: attaches, once, what running containers declare and do not have. */
+@Command(name = "apply", description = "Attaches what running containers declare (labels pipework and pipework.*,"
+        + " the attachments file) and do not have; leaves alone what is in place.")
+final class ApplyCommand implements Subcommand {
+    @Option(names = "--config", paramLabel = "file",
+            description = "the attachments file (default /etc/pipework/attachments)")
+    Path config = AttachmentsFile.DEFAULT;
+
+    @Mixin
+    Options.DryRun dryRun = new Options.DryRun();
+
+    @Mixin
+    Options.JsonOutput json = new Options.JsonOutput();
+
+    @Mixin
+    Options.Verbose verbose = new Options.Verbose();
+
+    @Override
+    public int run(PipeworkCommand root, Services services, PrintStream out, PrintStream err) {
+        boolean dry = dryRun.dryRun || root.dryRun.dryRun;
+        boolean asJson = json.json || root.json.json;
+        services.requireRoot("it reads the guests' network namespaces");
+        Reconciler reconciler = new Reconciler(services, new DeclarationReader(), new AttachmentsFile(config,
+                new DeclarationReader()), out, err, dry, Renderer.of(asJson));
+        List<Reconciler.Outcome> outcomes = reconciler.all();
+        Map<Reconciler.Action, Integer> counts = new EnumMap<>(Reconciler.Action.class);
+        for (Reconciler.Outcome o : outcomes) {
+            counts.merge(o.action(), 1, Integer::sum);
+            if (o.action() != Reconciler.Action.UNCHANGED || verbose.verbose || root.verbose.verbose) {
+                err.println(o.line());
+            }
+        }
+        boolean problem = outcomes.stream().anyMatch(o -> o.action().problem());
+        int changed = counts.getOrDefault(Reconciler.Action.ATTACHED, 0)
+                + counts.getOrDefault(Reconciler.Action.WOULD_ATTACH, 0);
+        if (changed == 0 && !problem) {
+            err.println("pipework: apply: nothing to change (" + counts.getOrDefault(Reconciler.Action.UNCHANGED, 0)
+                    + " interfaces in place as declared)");
+        } else {
+            List<String> parts = new ArrayList<>();
+            counts.forEach((action, n) -> parts.add(n + " " + action.word()));
+            err.println("pipework: apply: " + String.join(", ", parts));
+        }
+        if (asJson && !dry) {
+            List<Object> actions = new ArrayList<>();
+            for (Reconciler.Outcome o : outcomes) {
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("container", o.container());
+                a.put("source", o.declaration().source());
+                a.put("declaration", o.declaration().text());
+                a.put("interface", o.iface().orElse(null));
+                a.put("action", o.action().word());
+                a.put("message", o.message());
+                actions.add(a);
+            }
+            out.println(Json.writePretty(Map.of("actions", actions)));
+        }
+        return problem ? 1 : 0;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.pipework.cli;
+
+import dev.pipework.model.AttachRequest;
+import dev.pipework.model.InvalidValueException;
+import dev.pipework.watch.RequestReader;
+import picocli.CommandLine;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads declarations (labels, lines of the attachments file) as the command line reads an attach:
+ * the same words, options and checks. Only the attach form is declarable: no sub-command, no
+ * {@code route}/{@code rule}/{@code tc}, no {@code --batch}, {@code --wait}, {@code --dry-run} or {@code --json}.
+ */
+final class DeclarationReader implements RequestReader {
+    private static final Set<String> NOT_DECLARABLE = Set.of("route", "rule", "tc", "del", "status", "apply", "watch");
+    private static final Set<String> NOT_OPTIONS = Set.of("--batch", "--wait", "--timeout", "--dry-run", "--json",
+            "-h", "--help", "--version");
+    private static final String FORM = "<hostinterface> [-i cif] [-l lif] [-a family] <address> [macaddr][@vlan]";
+
+    @Override
+    public AttachRequest label(String value, String guest) {
+        PipeworkCommand command = parse(ShellSplitter.split(value));
+        if (command.words.size() < 2 || command.words.size() > 3) {
+            throw new InvalidValueException("expected " + FORM + " (the container is the one labelled)");
+        }
+        command.words.add(1, guest);
+        return read(command);
+    }
+
+    @Override
+    public AttachRequest line(String line) {
+        PipeworkCommand command = parse(ShellSplitter.split(line));
+        return read(command);
+    }
+
+    private static PipeworkCommand parse(List<String> words) {
+        if (words.isEmpty()) {
+            throw new InvalidValueException("empty declaration: expected " + FORM);
+        }
+        if (NOT_DECLARABLE.contains(words.get(0))) {
+            throw new InvalidValueException("\"" + words.get(0) + "\" cannot be declared: only the attach form can");
+        }
+        for (String w : words) {
+            if (NOT_OPTIONS.contains(w)) {
+                throw new InvalidValueException("option " + w + " cannot be declared");
+            }
+        }
+        PipeworkCommand command = new PipeworkCommand();
+        try {
+            Pipework.commandLine(command).parseArgs(words.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            if (e.getCause() instanceof InvalidValueException invalid) {
+                throw invalid;
+            }
+            throw new InvalidValueException(e.getMessage());
+        }
+        return command;
+    }
+
+    private static AttachRequest read(PipeworkCommand command) {
+        try {
+            return RequestParser.attach(command);
+        } catch (RequestParser.MissingArguments e) {
+            throw new InvalidValueException("missing arguments: expected " + FORM);
+        }
+    }
+}

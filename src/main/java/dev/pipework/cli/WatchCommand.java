@@ -1,0 +1,42 @@
+package dev.pipework.cli;
+
+import dev.pipework.guest.DockerSocketEngine;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.render.Renderer;
+import dev.pipework.run.Services;
+import dev.pipework.watch.AttachmentsFile;
+import dev.pipework.watch.Reconciler;
+import dev.pipework.watch.Watcher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * {@code pipework watch}: {@code apply}, then follows the engine's events: a container that starts
+ * gets what it declares, one that stops or goes loses what the kernel leaves behind.
+ */
+@Command(name = "watch", description = "Applies the declarations, then keeps them: follows the Docker engine's"
+        + " events (start, die, destroy) over its API socket; SIGTERM or SIGINT ends it.")
+final class WatchCommand implements Subcommand {
+    @Option(names = "--config", paramLabel = "file",
+            description = "the attachments file (default /etc/pipework/attachments)")
+    Path config = AttachmentsFile.DEFAULT;
+
+    @Mixin
+    Options.Verbose verbose = new Options.Verbose();
+
+    @Override
+    public int run(PipeworkCommand root, Services services, PrintStream out, PrintStream err) {
+        services.requireRoot(Services.CHANGES);
+        Path socket = DockerSocketEngine.socketFromEnvironment(System.getenv()).orElseThrow(
+                () -> new PipeworkException("watch follows the engine's events over its API socket: set DOCKER_HOST"
+                        + " to unix://<path> (tcp:// and ssh:// are not supported)"));
+        Reconciler reconciler = new Reconciler(services, new DeclarationReader(),
+                new AttachmentsFile(config, new DeclarationReader()), out, err, false, Renderer.of(false));
+        return new Watcher(services, reconciler, socket, err, verbose.verbose || root.verbose.verbose)
+                .runUntilSignalled();
+    }
+}

@@ -1,0 +1,216 @@
+package dev.pipework.watch;
+
+import dev.pipework.guest.DockerContainer;
+import dev.pipework.guest.DockerException;
+import dev.pipework.model.AttachRequest;
+import dev.pipework.model.Guest;
+import dev.pipework.model.InvalidValueException;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.plan.Attachment;
+import dev.pipework.plan.HostTarget;
+import dev.pipework.plan.Planner;
+import dev.pipework.render.Renderer;
+import dev.pipework.run.Attach;
+import dev.pipework.run.FactReader;
+import dev.pipework.run.Services;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Brings containers to what they declare: an interface that is missing is attached, one in place as
+ * declared is left alone, one in place but different is reported and left alone. A declaration that
+ * cannot be read is reported with the container's name and its value, and the others go on.
+ */
+public final class Reconciler {
+
+    /** What became of one declaration. */
+    public enum Action {
+        ATTACHED("attached"), WOULD_ATTACH("would attach"), UNCHANGED("unchanged"), DIFFERENT("different"),
+        INVALID("invalid"), FAILED("failed");
+
+        private final String word;
+
+        Action(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
+
+        /** Whether it makes {@code apply} exit with 1. */
+        public boolean problem() {
+            return this == DIFFERENT || this == INVALID || this == FAILED;
+        }
+    }
+
+    /**
+     * @param container the container's name ({@code -} when a file line names none that can be read)
+     * @param iface     the interface in the guest, when known
+     */
+    public record Outcome(String container, Declaration declaration, Optional<String> iface, Action action,
+                          String message) {
+        /** The line on stderr. */
+        public String line() {
+            String what = iface.map(i -> i + " ").orElse("");
+            return "pipework: " + container + ": " + what + action.word() + " (" + declaration.source() + "="
+                    + quote(declaration.text()) + ")" + (message.isEmpty() ? "" : ": " + message);
+        }
+    }
+
+    private final Services services;
+    private final RequestReader reader;
+    private final AttachmentsFile file;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean dryRun;
+    private final Renderer renderer;
+    private final Planner planner = new Planner();
+
+    /**
+     * @param out      where a dry run prints the commands it would run
+     * @param err      where the attaches print their notices
+     * @param renderer how a dry run shows them
+     */
+    public Reconciler(Services services, RequestReader reader, AttachmentsFile file, PrintStream out, PrintStream err,
+                      boolean dryRun, Renderer renderer) {
+        this.services = services;
+        this.reader = reader;
+        this.file = file;
+        this.out = out;
+        this.err = err;
+        this.dryRun = dryRun;
+        this.renderer = renderer;
+    }
+
+    /** Every running container with declarations, and every guest the attachments file names. */
+    public List<Outcome> all() {
+        List<Outcome> outcomes = new ArrayList<>();
+        List<AttachmentsFile.Entry> entries = file.entries();
+        List<AttachmentsFile.Entry> unmatched = new ArrayList<>(entries);
+        List<String> ids;
+        try {
+            ids = services.docker().isAvailable() ? services.docker().runningIds() : List.of();
+        } catch (DockerException e) {
+            throw new PipeworkException("cannot list the running containers: " + e.getMessage());
+        }
+        for (String id : ids) {
+            Optional<DockerContainer> c = inspect(id);
+            if (c.isEmpty() || !c.get().running()) {
+                continue;
+            }
+            List<AttachmentsFile.Entry> its = entries.stream().filter(e -> e.request().isPresent()
+                    && AttachmentsFile.names(e.request().get().guest(), c.get().id(), c.get().plainName())).toList();
+            unmatched.removeAll(its);
+            outcomes.addAll(container(c.get(), its));
+        }
+        for (AttachmentsFile.Entry e : unmatched) {
+            if (e.request().isEmpty()) {
+                outcomes.add(new Outcome("-", e.declaration(), Optional.empty(), Action.INVALID, e.error().orElse("")));
+                continue;
+            }
+            // A guest of another runtime (a named netns, ...), or a container that is not running.
+            AttachRequest request = e.request().get();
+            Guest guest;
+            try {
+                guest = services.guests().resolve(request.guest());
+            } catch (PipeworkException notThere) {
+                continue;
+            }
+            outcomes.add(one(guest.displayName(), e.declaration(), request));
+        }
+        return outcomes;
+    }
+
+    /** One container's declarations: its labels, then the lines of the attachments file naming it. */
+    public List<Outcome> container(DockerContainer c) {
+        List<AttachmentsFile.Entry> its = file.entries().stream().filter(e -> e.request().isPresent()
+                && AttachmentsFile.names(e.request().get().guest(), c.id(), c.plainName())).toList();
+        return container(c, its);
+    }
+
+    /** Whether a container declares anything, by label or in the attachments file. */
+    public boolean declares(String id, String plainName, java.util.Map<String, String> labels) {
+        return Declaration.anyIn(labels) || file.entries().stream().anyMatch(e -> e.request().isPresent()
+                && AttachmentsFile.names(e.request().get().guest(), id, plainName));
+    }
+
+    private List<Outcome> container(DockerContainer c, List<AttachmentsFile.Entry> fileEntries) {
+        List<Outcome> outcomes = new ArrayList<>();
+        String name = c.plainName();
+        for (Declaration d : Declaration.fromLabels(c.labels())) {
+            AttachRequest request;
+            try {
+                request = reader.label(d.text(), name);
+            } catch (PipeworkException | InvalidValueException | IllegalArgumentException e) {
+                outcomes.add(new Outcome(name, d, Optional.empty(), Action.INVALID, message(e)));
+                continue;
+            }
+            outcomes.add(one(name, d, request));
+        }
+        for (AttachmentsFile.Entry e : fileEntries) {
+            outcomes.add(one(name, e.declaration(), e.request().orElseThrow()));
+        }
+        return outcomes;
+    }
+
+    /** One declaration: decide, then attach what is missing. */
+    Outcome one(String container, Declaration d, AttachRequest request) {
+        Optional<String> cif = request.containerInterface();
+        try {
+            FactReader facts = services.facts();
+            Guest guest = services.guests().resolve(request.guest());
+            List<Attachment> there = facts.ask(f -> planner.attachments(guest, f));
+            Reconcile.Decision decision;
+            if (Reconcile.surelyMissing(request, there)) {
+                // The common case after a start: nothing of the host side needs reading to know it.
+                decision = new Reconcile.Missing(request.containerInterface().orElse("eth1"));
+            } else {
+                AttachRequest resolved = facts.ask(f -> planner.resolveHostMac(request, f));
+                HostTarget target = facts.ask(f -> planner.hostTarget(resolved, f));
+                decision = Reconcile.decide(resolved, target, there);
+            }
+            cif = Optional.of(decision.containerInterface());
+            if (decision instanceof Reconcile.Same) {
+                return new Outcome(container, d, cif, Action.UNCHANGED, "");
+            }
+            if (decision instanceof Reconcile.Different diff) {
+                return new Outcome(container, d, cif, Action.DIFFERENT,
+                        String.join("; ", diff.differences()) + "; left alone");
+            }
+            Attach attach = new Attach(services, out, err);
+            if (dryRun) {
+                attach.dryRun(request, renderer);
+                return new Outcome(container, d, cif, Action.WOULD_ATTACH, "");
+            }
+            attach.run(request, Optional.empty());
+            return new Outcome(container, d, cif, Action.ATTACHED, "");
+        } catch (PipeworkException | InvalidValueException | IllegalArgumentException e) {
+            return new Outcome(container, d, cif, Action.FAILED, message(e));
+        }
+    }
+
+    private Optional<DockerContainer> inspect(String id) {
+        try {
+            return services.docker().inspect(id);
+        } catch (DockerException e) {
+            return Optional.empty();
+        }
+    }
+
+    static String message(Exception e) {
+        String m = e instanceof PipeworkException p ? p.display() : e.getMessage();
+        m = m == null ? e.toString() : m;
+        if (m.startsWith("pipework: ")) {
+            m = m.substring("pipework: ".length());
+        }
+        return m.replace('\n', ' ').strip();
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}

@@ -1,0 +1,141 @@
+package dev.pipework.it.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Docker engine of the test's own, beside the machine's: its own socket, data and exec roots, no
+ * bridge network, no iptables. A test may stop and start it, and follow its events, without
+ * touching the engine that other tests use. The test image is loaded into it from the machine's
+ * engine ({@code docker save | docker load}).
+ */
+public final class PrivateEngine implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration DOCKER_TIMEOUT = Duration.ofSeconds(90);
+
+    private final String suffix = HostCleanup.uniqueSuffix();
+    private final Path socket = Path.of("/run/pwt-" + suffix + ".sock");
+    private final Path dataRoot = Path.of("/var/lib/pipework-test-docker-" + suffix);
+    private final Path execRoot = Path.of("/run/pwt-" + suffix);
+    private final Path pidFile = Path.of("/run/pwt-" + suffix + ".pid");
+    private final Path log = Path.of("/tmp/pipework-test-dockerd-" + suffix + ".log");
+    private Process dockerd;
+
+    /** Starts the engine and loads the test image into it. */
+    public static PrivateEngine start() {
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("dockerd");
+        PrivateEngine e = new PrivateEngine();
+        try {
+            e.up();
+            Sh.Result r = Sh.run(List.of("sh", "-c", "docker save " + Prerequisites.TEST_IMAGE
+                    + " | DOCKER_HOST=" + e.host() + " docker load"), DOCKER_TIMEOUT);
+            if (r.code() != 0) {
+                throw new AssertionError("loading the test image into the private engine failed: " + r.describe());
+            }
+            return e;
+        } catch (RuntimeException | Error failure) {
+            e.close();
+            throw failure;
+        }
+    }
+
+    /** {@code unix://<socket>}, for {@code DOCKER_HOST}. */
+    public String host() {
+        return "unix://" + socket;
+    }
+
+    public Map<String, String> env() {
+        return Map.of("DOCKER_HOST", host());
+    }
+
+    /** Runs {@code docker <args>} against this engine. */
+    public Sh.Result docker(String... args) {
+        List<String> argv = new ArrayList<>(List.of("docker"));
+        argv.addAll(List.of(args));
+        return Sh.run(argv, DOCKER_TIMEOUT, null, env());
+    }
+
+    public Sh.Result dockerOk(String... args) {
+        Sh.Result r = docker(args);
+        if (r.code() != 0) {
+            throw new AssertionError("docker " + String.join(" ", args) + " failed: " + r.describe());
+        }
+        return r;
+    }
+
+    public int pid(String container) {
+        return Integer.parseInt(dockerOk("inspect", "--format", "{{.State.Pid}}", container).trimmed());
+    }
+
+    /** Starts dockerd and waits until it answers. */
+    public void up() {
+        List<String> argv = List.of("dockerd", "--iptables=false", "--ip6tables=false", "--bridge", "none",
+                "--host", host(), "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
+                "--pidfile", pidFile.toString());
+        try {
+            dockerd = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            throw new AssertionError("cannot start dockerd: " + e, e);
+        }
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!dockerd.isAlive()) {
+                throw new AssertionError("the private dockerd exited at start; see " + log);
+            }
+            if (Files.exists(socket) && docker("version", "--format", "{{.Server.Version}}").code() == 0) {
+                return;
+            }
+            sleep(200);
+        }
+        throw new AssertionError("the private dockerd did not answer within " + START_TIMEOUT + "; see " + log);
+    }
+
+    /** Stops dockerd (SIGTERM, as a service manager does) and waits until it is gone. */
+    public void down() {
+        if (dockerd == null) {
+            return;
+        }
+        dockerd.destroy();
+        try {
+            if (!dockerd.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                dockerd.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        dockerd = null;
+    }
+
+    @Override
+    public void close() {
+        if (dockerd != null && dockerd.isAlive()) {
+            String ids = docker("ps", "-aq").out().strip();
+            if (!ids.isEmpty()) {
+                List<String> argv = new ArrayList<>(List.of("rm", "-f"));
+                argv.addAll(List.of(ids.split("\\s+")));
+                docker(argv.toArray(String[]::new));
+            }
+        }
+        down();
+        // What a dockerd that did not stop cleanly left mounted goes first: rm must not cross a mount.
+        Sh.run(List.of("sh", "-c", "for r in " + execRoot + " " + dataRoot + "; do"
+                + " awk -v r=\"$r\" 'index($2, r) == 1 {print $2}' /proc/mounts | sort -r | xargs -r umount -l; done;"
+                + " rm -rf " + execRoot + " " + dataRoot + " " + socket + " " + pidFile), Duration.ofMinutes(2));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
