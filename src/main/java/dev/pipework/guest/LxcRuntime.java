@@ -24,8 +24,10 @@ import java.util.OptionalInt;
  * <li>LXC 4 and later: {@code lxc.payload.<name>} below the {@code devices} controller, else below a
  *     cgroup2 mount (cgroup v2, or the unified hierarchy of a hybrid machine); its
  *     {@code cgroup.procs} give the PID;</li>
- * <li>{@code lxc-info -n <name> -pH}, where the LXC tools are installed (the original asks
- *     {@code lxc-info} when a cgroup it found has no process).</li>
+ * <li>{@code lxc-info -n <name> -pH}, where the LXC tools are installed and LXC knows a container
+ *     of that name ({@code /var/lib/lxc/<name>/config}): a lookup of any other guest (a Docker
+ *     container, say) starts no process here (the original asks {@code lxc-info} when a cgroup
+ *     it found has no process).</li>
  * </ol>
  * A cgroup of that name below the {@code docker} parent is a Docker container's (the name was its
  * full ID), which the Docker runtime finds with its identity. Once the guest's namespace is held
@@ -59,14 +61,29 @@ public final class LxcRuntime implements GuestRuntime {
         this.info = info;
     }
 
-    /** {@code lxc-info -n <name> -pH} through this runner, or {@link LxcInfo#NONE} where it is not on {@code pathEnv}. */
+    /** LXC's default {@code lxc.lxcpath}, where each container has a directory of its name. */
+    public static final Path LXC_PATH = Path.of("/var/lib/lxc");
+
+    /** {@link #lxcInfo(CommandRunner, String, Path)} for containers under {@link #LXC_PATH}. */
     public static LxcInfo lxcInfo(CommandRunner runner, String pathEnv) {
+        return lxcInfo(runner, pathEnv, LXC_PATH);
+    }
+
+    /**
+     * {@code lxc-info -n <name> -pH} through this runner, for a name that has a container
+     * configuration under {@code lxcPath}; {@link LxcInfo#NONE} where the program is not on
+     * {@code pathEnv}.
+     */
+    public static LxcInfo lxcInfo(CommandRunner runner, String pathEnv, Path lxcPath) {
         Optional<Path> program = DockerCliEngine.findOnPath("lxc-info", pathEnv);
         if (program.isEmpty()) {
             return LxcInfo.NONE;
         }
         String command = program.get().toString();
         return name -> {
+            if (!Files.isRegularFile(lxcPath.resolve(name).resolve("config"))) {
+                return OptionalInt.empty();
+            }
             CommandResult r = runner.run(List.of(command, "-n", name, "-pH"));
             String out = r.stdout().strip();
             return r.succeeded() && out.matches("[0-9]{1,9}") ? OptionalInt.of(Integer.parseInt(out)) : OptionalInt.empty();

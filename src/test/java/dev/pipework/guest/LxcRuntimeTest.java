@@ -180,12 +180,21 @@ class LxcRuntimeTest {
                 return run(argv);
             }
         };
-        LxcRuntime.LxcInfo info = LxcRuntime.lxcInfo(runner, bin.toString());
+        Path lxcPath = dir.resolve("lxc");
+        for (String name : List.of("web", "stopped", "none")) {
+            Files.createDirectories(lxcPath.resolve(name));
+            Files.writeString(lxcPath.resolve(name).resolve("config"), "lxc.net.0.type = empty\n");
+        }
+        LxcRuntime.LxcInfo info = LxcRuntime.lxcInfo(runner, bin.toString(), lxcPath);
         assertEquals(OptionalInt.of(5151), info.pid("web"));
         assertEquals(OptionalInt.empty(), info.pid("stopped"));
         assertEquals(OptionalInt.empty(), info.pid("none"));
         assertEquals(List.of(program.toString(), "-n", "web", "-pH"), ran.get(0));
-        assertEquals(OptionalInt.empty(), LxcRuntime.lxcInfo(runner, dir.resolve("empty").toString()).pid("web"));
+        assertEquals(OptionalInt.empty(), LxcRuntime.lxcInfo(runner, dir.resolve("empty").toString(), lxcPath)
+                .pid("web"));
+        assertEquals(3, ran.size());
+        // A name LXC has no configuration for (a Docker container's, say) starts no process.
+        assertEquals(OptionalInt.empty(), info.pid("con1"));
         assertEquals(3, ran.size());
     }
 
