@@ -107,6 +107,18 @@ abstract class EngineRuntime implements GuestRuntime {
         return guests;
     }
 
+    /**
+     * The engine named the container's PID, and the namespace of that PID was read at once: the
+     * pinned namespace having that inode, it is the container's. A container that stopped or
+     * restarted meanwhile left its PID to nobody or to a process of another namespace (PIDs are
+     * handed out in turn, so not again within that instant), which the pin refuses; asking the
+     * engine again adds a round trip and no proof.
+     */
+    @Override
+    public boolean pinProvesIdentity() {
+        return true;
+    }
+
     @Override
     public void verifyUnchanged(Guest guest) {
         Optional<DockerContainer> now;

@@ -32,4 +32,13 @@ public interface GuestResolver {
      * @throws dev.pipework.model.PipeworkException when it is not
      */
     void verifyUnchanged(Guest guest);
+
+    /**
+     * The same check once {@link NetnsPin} holds the guest's namespace open, having found it to be
+     * the namespace the guest was resolved to (the same inode): where that proves the guest
+     * unchanged, nothing more is asked.
+     */
+    default void verifyPinned(Guest guest) {
+        verifyUnchanged(guest);
+    }
 }

@@ -43,6 +43,15 @@ public interface GuestRuntime {
     default void verifyUnchanged(Guest guest) {
     }
 
+    /**
+     * Whether holding the guest's namespace open, with the inode it was resolved to, proves the
+     * guest unchanged by itself (see {@link GuestResolver#verifyPinned}); else
+     * {@link #verifyUnchanged} asks again.
+     */
+    default boolean pinProvesIdentity() {
+        return false;
+    }
+
     /** The runtime could not be asked (its engine does not answer): the lookup goes on, and says so if it fails. */
     final class Unreachable extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -81,6 +81,15 @@ public final class RuntimeResolver implements GuestResolver {
     }
 
     @Override
+    public void verifyPinned(Guest guest) {
+        for (GuestRuntime runtime : runtimes) {
+            if (runtime.runtime().equals(guest.runtime()) && !runtime.pinProvesIdentity()) {
+                runtime.verifyUnchanged(guest);
+            }
+        }
+    }
+
+    @Override
     public void verifyUnchanged(Guest guest) {
         for (GuestRuntime runtime : runtimes) {
             if (runtime.runtime().equals(guest.runtime())) {

@@ -62,7 +62,7 @@ public final class Attach {
             Guest guest = services.guests().resolve(resolved.guest());
             lock.acquire("netns-" + guest.netnsInode());
             try (NetnsPin pin = NetnsPin.open(guest)) {
-                services.guests().verifyUnchanged(guest);
+                services.guests().verifyPinned(guest);
                 Guest held = guest.withNetnsPath(pin.path());
                 Plan plan = facts.ask(f -> planner.planAttach(resolved, target, held, f));
                 plan.notices().forEach(err::println);

@@ -189,4 +189,18 @@ class EngineRuntimeTest {
         podman.put(new DockerContainer(ID, "/db", 9500, true));
         assertInstanceOf(PipeworkException.class, assertThrows(RuntimeException.class, () -> resolver.verifyUnchanged(g)));
     }
+
+    /** Once the namespace is held with the inode resolved, an engine's guest is not asked about again. */
+    @Test
+    void aPinnedEngineGuestIsNotAskedAgain() {
+        FakeEngine docker = new FakeEngine();
+        FakeEngine podman = new FakeEngine();
+        podman.put(new DockerContainer(ID, "/db", 9427, true));
+        RuntimeResolver resolver = resolver(docker, podman);
+        Guest g = resolver.resolve("db", true);
+        int before = podman.asked.get();
+        podman.put(new DockerContainer(ID, "/db", 9500, true));
+        assertDoesNotThrow(() -> resolver.verifyPinned(g));
+        assertEquals(before, podman.asked.get(), "the engine was asked again");
+    }
 }
