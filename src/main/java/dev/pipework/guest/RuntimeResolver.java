@@ -14,10 +14,10 @@ import java.util.function.Consumer;
 
 /**
  * Resolves a guest by asking each runtime in turn. The order is the original's first (an LXC
- * container by name, then Docker by name or ID), then what this tool adds: a podman container by
- * name or ID, a container plumbed as a CNI plugin (by its container ID), a named netns, a PID. A
- * word starting with {@code /} is a namespace file and nothing else. A name known to more than one
- * runtime is the first one's.
+ * container by name, then Docker by name or ID), then what this tool adds: a container plumbed as a
+ * CNI plugin (by its container ID: a podman container on a pipework network is one), a podman
+ * container by name or ID, a named netns, a PID. A word starting with {@code /} is a namespace file
+ * and nothing else. A name known to more than one runtime is the first one's.
  */
 public final class RuntimeResolver implements GuestResolver {
     private final List<GuestRuntime> runtimes;
@@ -36,7 +36,7 @@ public final class RuntimeResolver implements GuestResolver {
         DockerRuntime docker = new DockerRuntime(engine, proc, warn);
         return new RuntimeResolver(List.of(new NetnsFileRuntime(),
                 new LxcRuntime(proc, LxcRuntime.lxcInfo(runner, System.getenv("PATH"))), docker,
-                new PodmanRuntime(Podman::detect, proc, warn), new CniRuntime(new CniRecords(CniRecords.DEFAULT_DIR)),
+                new CniRuntime(new CniRecords(CniRecords.DEFAULT_DIR)), new PodmanRuntime(Podman::detect, proc, warn),
                 new NamedNetnsRuntime(Path.of("/var/run/netns"), warn), new ProcessRuntime(proc)), docker, warn);
     }
 

@@ -284,8 +284,9 @@ class OtherRuntimesIT {
                     .orElseThrow();
             DockerContainer viaCli = new DockerCliEngine("podman", DockerCliEngine.DEFAULT_TIMEOUT).inspect(p)
                     .orElseThrow();
-            assertEquals(new DockerContainer(id, "/" + p, pid, true), viaSocket);
-            assertEquals(new DockerContainer(id, p, pid, true), viaCli);
+            assertEquals(new DockerContainer(id, "/" + p, pid, true, viaSocket.labels()), viaSocket);
+            assertEquals(new DockerContainer(id, p, pid, true, viaSocket.labels()), viaCli);
+            assertEquals("1", viaSocket.labels().get("dev.pipework.it"), "labels: " + viaSocket.labels());
 
             for (String token : List.of(p, id, id.substring(0, 12))) {
                 Sh.Result dry = Pipework.ok("--dry-run", "brx", token, "10.75.0.2/24");
