@@ -21,7 +21,7 @@ public final class LinkSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", name));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", name));
         }
 
         public String action() {
@@ -30,12 +30,12 @@ public final class LinkSteps {
     }
 
     /**
-     * {@code ip link del <name>}: a leftover that is down, removed so that it can be made again, or
+     * {@code ip link del dev <name>}: a leftover that is down, removed so that it can be made again, or
      * an attachment removed by {@code del}. Deleting either end of a veth deletes both.
      */
     public record DeleteLink(Where where, String name) implements Step {
         public Command command() {
-            return Ip.of(where, "link", "del", name);
+            return Ip.of(where, "link", "del", "dev", name);
         }
 
         public Optional<Command> undo() {
@@ -48,7 +48,7 @@ public final class LinkSteps {
     }
 
     /**
-     * {@code ip link set <name> alias <alias>}: marks what an attach made, for {@code status} and
+     * {@code ip link set dev <name> alias <alias>}: marks what an attach made, for {@code status} and
      * {@code del}. On a NIC that goes back to the host, the undo restores its own alias.
      */
     public record SetAlias(Where where, String name, String alias, Optional<String> restore) implements Step {
@@ -57,11 +57,11 @@ public final class LinkSteps {
         }
 
         public Command command() {
-            return Ip.of(where, "link", "set", name, "alias", alias);
+            return Ip.of(where, "link", "set", "dev", name, "alias", alias);
         }
 
         public Optional<Command> undo() {
-            return restore.map(old -> Ip.of(where, "link", "set", name, "alias", old));
+            return restore.map(old -> Ip.of(where, "link", "set", "dev", name, "alias", old));
         }
 
         public String action() {
@@ -77,7 +77,7 @@ public final class LinkSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", name));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", name));
         }
 
         public String action() {
@@ -93,7 +93,7 @@ public final class LinkSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", name));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", name));
         }
 
         public String action() {
@@ -108,7 +108,7 @@ public final class LinkSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", name));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", name));
         }
 
         public String action() {
@@ -128,7 +128,7 @@ public final class LinkSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", name));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", name));
         }
 
         public String action() {
@@ -145,7 +145,7 @@ public final class LinkSteps {
 
         /** Deleting one end deletes both, wherever the peer has moved. */
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", local));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", local));
         }
 
         public String action() {
@@ -153,10 +153,10 @@ public final class LinkSteps {
         }
     }
 
-    /** {@code ip link set <link> master <bridge>}. */
+    /** {@code ip link set dev <link> master <bridge>}. */
     public record SetMaster(String link, String bridge) implements Step {
         public Command command() {
-            return Ip.of(Where.HOST, "link", "set", link, "master", bridge);
+            return Ip.of(Where.HOST, "link", "set", "dev", link, "master", bridge);
         }
 
         public Optional<Command> undo() {
@@ -169,7 +169,7 @@ public final class LinkSteps {
     }
 
     /**
-     * {@code ip link set <name> up}, in the host or in the guest. Its undo sets the link down again
+     * {@code ip link set dev <name> up}, in the host or in the guest. Its undo sets the link down again
      * where the planner asks for it: a NIC that was down, or a link that must be renamed back.
      */
     public record SetLinkUp(Where where, String name, boolean downOnUndo) implements Step {
@@ -178,11 +178,11 @@ public final class LinkSteps {
         }
 
         public Command command() {
-            return Ip.of(where, "link", "set", name, "up");
+            return Ip.of(where, "link", "set", "dev", name, "up");
         }
 
         public Optional<Command> undo() {
-            return downOnUndo ? Optional.of(Ip.of(where, "link", "set", name, "down")) : Optional.empty();
+            return downOnUndo ? Optional.of(Ip.of(where, "link", "set", "dev", name, "down")) : Optional.empty();
         }
 
         public String action() {
@@ -190,14 +190,14 @@ public final class LinkSteps {
         }
     }
 
-    /** {@code ip link set <name> down}: a NIC about to move; its undo brings it back up. */
+    /** {@code ip link set dev <name> down}: a NIC about to move; its undo brings it back up. */
     public record SetLinkDown(Where where, String name) implements Step {
         public Command command() {
-            return Ip.of(where, "link", "set", name, "down");
+            return Ip.of(where, "link", "set", "dev", name, "down");
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(where, "link", "set", name, "up"));
+            return Optional.of(Ip.of(where, "link", "set", "dev", name, "up"));
         }
 
         public String action() {
@@ -206,7 +206,7 @@ public final class LinkSteps {
     }
 
     /**
-     * {@code ip link set <link> netns <target>}; iproute2 opens a target that contains a '/' as a
+     * {@code ip link set dev <link> netns <target>}; iproute2 opens a target that contains a '/' as a
      * namespace file. A veth needs no undo (deleting its host end takes it along); a link that
      * lives on its own is moved back to the host namespace ({@code hostNetns}) from inside the guest.
      */
@@ -217,11 +217,11 @@ public final class LinkSteps {
         }
 
         public Command command() {
-            return Ip.of(Where.HOST, "link", "set", link, "netns", netnsTarget);
+            return Ip.of(Where.HOST, "link", "set", "dev", link, "netns", netnsTarget);
         }
 
         public Optional<Command> undo() {
-            return hostNetns.map(host -> Ip.of(Where.guest(netnsTarget), "link", "set", link, "netns", host));
+            return hostNetns.map(host -> Ip.of(Where.guest(netnsTarget), "link", "set", "dev", link, "netns", host));
         }
 
         public String action() {
@@ -229,10 +229,10 @@ public final class LinkSteps {
         }
     }
 
-    /** {@code ip link set <link> netns <host>} run inside the guest: a NIC that {@code del} gives back. */
+    /** {@code ip link set dev <link> netns <host>} run inside the guest: a NIC that {@code del} gives back. */
     public record ReturnToHost(Where where, String link, String hostNetns) implements Step {
         public Command command() {
-            return Ip.of(where, "link", "set", link, "netns", hostNetns);
+            return Ip.of(where, "link", "set", "dev", link, "netns", hostNetns);
         }
 
         public Optional<Command> undo() {
@@ -264,18 +264,18 @@ public final class LinkSteps {
         }
     }
 
-    /** {@code ip link set <from> name <to>}; the link must be down. Its undo, when asked for, renames it back. */
+    /** {@code ip link set dev <from> name <to>}; the link must be down. Its undo, when asked for, renames it back. */
     public record RenameLink(Where where, String from, String to, boolean renameBackOnUndo) implements Step {
         public RenameLink(Where where, String from, String to) {
             this(where, from, to, false);
         }
 
         public Command command() {
-            return Ip.of(where, "link", "set", from, "name", to);
+            return Ip.of(where, "link", "set", "dev", from, "name", to);
         }
 
         public Optional<Command> undo() {
-            return renameBackOnUndo ? Optional.of(Ip.of(where, "link", "set", to, "name", from)) : Optional.empty();
+            return renameBackOnUndo ? Optional.of(Ip.of(where, "link", "set", "dev", to, "name", from)) : Optional.empty();
         }
 
         public String action() {

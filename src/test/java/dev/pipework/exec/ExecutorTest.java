@@ -98,7 +98,7 @@ class ExecutorTest {
         String[] lines = e.getMessage().split("\n");
         assertEquals(2, lines.length, e.getMessage());
         assertTrue(lines[0].startsWith("failed to set \"veth1pl42\" up"), lines[0]);
-        assertTrue(lines[1].contains("ip link del veth1pl42"), lines[1]);
+        assertTrue(lines[1].contains("ip link del dev veth1pl42"), lines[1]);
         // The later undo failing does not stop the earlier ones.
         assertEquals(plan.steps().get(0).undo().orElseThrow().argv(), runner.ran.get(runner.ran.size() - 1));
     }
@@ -110,7 +110,7 @@ class ExecutorTest {
         // ovs-vsctl add-br, ip link add, ovs-vsctl add-port, one batch on the host, one in the guest, arping.
         assertEquals(List.of("ovs-vsctl", "ip", "ovs-vsctl", "ip -batch -", "nsenter --net=/proc/42/ns/net ip -4 -batch -",
                 "setsid"), runner.commands);
-        assertEquals("link set veth1pl42 up\nlink set veth1pg42 netns /proc/42/ns/net\n", runner.inputs.get(0));
+        assertEquals("link set dev veth1pl42 up\nlink set dev veth1pg42 netns /proc/42/ns/net\n", runner.inputs.get(0));
     }
 
     /** Records each process started: its command (the program, or the whole batch command) and its input. */
