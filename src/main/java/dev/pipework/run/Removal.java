@@ -1,5 +1,6 @@
 package dev.pipework.run;
 
+import dev.pipework.guest.NetnsPin;
 import dev.pipework.host.RunLock;
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
@@ -47,8 +48,7 @@ public final class Removal {
         FactReader facts = services.facts();
         Plan plan = facts.ask(f -> planner.planDelete(found, token, containerIf, f));
         if (plan.steps().isEmpty()) {
-            err.println("pipework: nothing to remove: " + containerIf.map(cif -> "no interface \"" + cif + "\"")
-                    .orElse("no interface") + " plumbed into " + guest.map(Guest::describe).orElse("\"" + token + "\""));
+            nothingToRemove(token, containerIf, guest);
             return 0;
         }
         if (dryRun) {
@@ -68,13 +68,38 @@ public final class Removal {
                 bridges.add(port.bridge());
             }
         }
+        // As an attach does: the bridges' locks, then the guest's; then, with its namespace held
+        // open and the guest checked to be the one resolved (not a recycled PID), the plan is made
+        // again from facts read under the locks, and reaches the namespace through the pin.
         try (RunLock lock = new RunLock(services.lockDir())) {
             bridges.forEach(b -> lock.acquire("link-" + b));
-            if (guest.isPresent() && guest.get().netnsInode() != 0) {
-                lock.acquire("netns-" + guest.get().netnsInode());
+            if (guest.isEmpty() || guest.get().netnsPath().isEmpty()) {
+                execute(services.facts().ask(f -> planner.planDelete(found, token, containerIf, f)), token,
+                        containerIf, guest);
+                return 0;
             }
-            services.executor().execute(plan);
+            Guest resolved = guest.get();
+            lock.acquire("netns-" + resolved.netnsInode());
+            try (NetnsPin pin = NetnsPin.open(resolved)) {
+                services.guests().verifyUnchanged(resolved);
+                Optional<Guest> held = Optional.of(resolved.withNetnsPath(pin.path()));
+                execute(services.facts().ask(f -> planner.planDelete(held, token, containerIf, f)), token,
+                        containerIf, guest);
+            }
         }
         return 0;
+    }
+
+    private void execute(Plan plan, String token, Optional<String> containerIf, Optional<Guest> guest) {
+        if (plan.steps().isEmpty()) {
+            nothingToRemove(token, containerIf, guest);
+            return;
+        }
+        services.executor().execute(plan);
+    }
+
+    private void nothingToRemove(String token, Optional<String> containerIf, Optional<Guest> guest) {
+        err.println("pipework: nothing to remove: " + containerIf.map(cif -> "no interface \"" + cif + "\"")
+                .orElse("no interface") + " plumbed into " + guest.map(Guest::describe).orElse("\"" + token + "\""));
     }
 }
