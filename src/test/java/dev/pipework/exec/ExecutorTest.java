@@ -113,6 +113,41 @@ class ExecutorTest {
         assertEquals("link set dev veth1pl42 up\nlink set dev veth1pg42 netns /proc/42/ns/net\n", runner.inputs.get(0));
     }
 
+    /**
+     * ip -batch exits on a line it cannot parse without naming the line: the steps of that batch
+     * and the ones before are undone as if all were done (each such undo is harmless when its
+     * change is absent), except an undo that would act in another namespace than its step.
+     */
+    @Test
+    void aBatchThatFailsWithoutNamingItsLineIsUndoneWhole() {
+        Plan plan = new Plan(List.of(
+                new LinkSteps.AddLinuxBridge("br1"),
+                new LinkSteps.SetLinkUp(Where.HOST, "br1"),
+                new LinkSteps.AddVethPair("dev", "veth1pg42", 1500),
+                new LinkSteps.SetMaster("dev", "br1"),
+                new LinkSteps.SetAlias(Where.HOST, "dev", "pipework"),
+                new LinkSteps.MoveToNetns("veth1pg42", "/proc/42/ns/net", "c", Optional.of("/proc/1/ns/net"))),
+                List.of(), List.of());
+        List<List<String>> ran = new ArrayList<>();
+        CommandRunner runner = new CommandRunner() {
+            public CommandResult run(List<String> argv) {
+                ran.add(argv);
+                return new CommandResult(0, "", "");
+            }
+
+            public CommandResult run(List<String> argv, String stdin) {
+                ran.add(argv);
+                return new CommandResult(255, "", "Error: argument \"dev\" is wrong: \"master\" not a valid ifname\n");
+            }
+        };
+        PipeworkException e = assertThrows(PipeworkException.class, () -> new Executor(runner).execute(plan));
+        assertTrue(e.getMessage().startsWith("failed to create bridge \"br1\", or to "), e.getMessage());
+        assertEquals(List.of(
+                List.of("ip", "-batch", "-"),
+                List.of("ip", "link", "del", "dev", "dev"),
+                List.of("ip", "link", "del", "dev", "br1")), ran, "the guest's own link is not moved out");
+    }
+
     /** Records each process started: its command (the program, or the whole batch command) and its input. */
     static final class CountingRunner implements CommandRunner {
         final List<String> commands = new ArrayList<>();
