@@ -86,6 +86,14 @@ public final class Executor {
             runner.runDiscardingOutput(detached.argv());
             return new CommandResult(0, "", "");
         }
+        if (command instanceof Command.WriteFile write) {
+            CommandResult made = runner.run(List.of("mkdir", "-p", write.directory()));
+            if (!made.succeeded()) {
+                return made;
+            }
+            CommandResult written = runner.run(List.of("tee", write.path()), write.content() + "\n");
+            return written.succeeded() ? new CommandResult(0, "", "") : written;
+        }
         if (command instanceof Command.StartContainer start) {
             return engine(() -> {
                 String id = containers.start(start.createBody());

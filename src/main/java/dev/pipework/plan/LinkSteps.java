@@ -283,6 +283,26 @@ public final class LinkSteps {
         }
     }
 
+    /**
+     * The host's own record of a NIC moved whole into a guest, {@code <dir>/<netns inode>-<nic>}
+     * holding {@code <name in guest> <MAC in guest> <nic> <its MAC on the host>}: a guest can set any
+     * alias, but not write this file, so {@code del} and {@code status} trust only a link that
+     * matches it. Removed on undo.
+     */
+    public record RecordDirect(String path, String content, String nic) implements Step {
+        public Command command() {
+            return new Command.WriteFile(path, content);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(Exec.of("rm", "-f", path));
+        }
+
+        public String action() {
+            return "record that \"" + nic + "\" was moved into the guest (" + path + ")";
+        }
+    }
+
     /** {@code ip link set dev <name> address <mac>}; a NIC that goes back to the host gets its own MAC back. */
     public record SetMacAddress(Where where, String name, MacAddress mac, Optional<String> restore) implements Step {
         public SetMacAddress(Where where, String name, MacAddress mac) {
