@@ -25,8 +25,18 @@ public final class Main {
             System.exit(cni());
         }
         configureLogging(args);
-        CommandRunner runner = new ProcessCommandRunner();
-        int status = new Pipework(services(runner, runner, System.err), System.out, System.err).run(args);
+        int status;
+        try {
+            CommandRunner runner = new ProcessCommandRunner();
+            status = new Pipework(services(runner, runner, System.err), System.out, System.err).run(args);
+        } catch (RuntimeException | LinkageError e) {
+            // Wiring the machine in failed before Pipework could report it: still one line.
+            System.err.println("pipework: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            if (java.util.List.of(args).contains("-v") || java.util.List.of(args).contains("--verbose")) {
+                e.printStackTrace();
+            }
+            status = 1;
+        }
         System.out.flush();
         System.exit(status);
     }

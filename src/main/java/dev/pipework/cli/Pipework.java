@@ -82,7 +82,23 @@ public final class Pipework {
         } catch (PipeworkException e) {
             err.println(e.display());
             return e.exitStatus();
+        } catch (RuntimeException e) {
+            return unexpected(e, args);
         }
+    }
+
+    /**
+     * Anything else that escaped (a bug, or input no check foresaw, such as what a guest shows):
+     * one line, exit 1; the stack trace only under {@code -v}.
+     */
+    private int unexpected(RuntimeException e, String... args) {
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                : e.getMessage().strip().replace('\n', ' ');
+        err.println("pipework: " + message);
+        if (List.of(args).contains("-v") || List.of(args).contains("--verbose")) {
+            e.printStackTrace(err);
+        }
+        return 1;
     }
 
     /** The main form, once its options are read: the words become a request, then an attach. */

@@ -49,7 +49,11 @@ public final class Executor {
             if (batch.size() > 1) {
                 CommandResult result = runner.run(IpBatch.command(batch), IpBatch.input(batch));
                 if (!result.succeeded()) {
-                    int failed = failedLine(result).orElse(1) - 1;
+                    OptionalInt line = failedLine(result);
+                    if (line.isEmpty()) {
+                        failSomewhereIn(batch, result, done);
+                    }
+                    int failed = line.getAsInt() - 1;
                     done.addAll(batch.subList(0, Math.min(failed, batch.size())));
                     Step culprit = batch.get(Math.min(failed, batch.size() - 1));
                     fail(culprit, withoutBatchMarker(result), done);
@@ -82,6 +86,14 @@ public final class Executor {
             // The program keeps no pipe of this process: waiting ends as soon as it has forked.
             runner.runDiscardingOutput(detached.argv());
             return new CommandResult(0, "", "");
+        }
+        if (command instanceof Command.WriteFile write) {
+            CommandResult made = runner.run(List.of("mkdir", "-p", write.directory()));
+            if (!made.succeeded()) {
+                return made;
+            }
+            CommandResult written = runner.run(List.of("tee", write.path()), write.content() + "\n");
+            return written.succeeded() ? new CommandResult(0, "", "") : written;
         }
         if (command instanceof Command.StartContainer start) {
             return engine(() -> {
@@ -146,6 +158,46 @@ public final class Executor {
             message.append(System.lineSeparator()).append(failure);
         }
         throw new PipeworkException(message.toString(), exitStatusOf(result));
+    }
+
+    /**
+     * A batch that failed without {@code ip} naming the line: a line it could not parse makes it
+     * exit at once ({@code invarg()} and its kin), after the lines before it were applied and before
+     * any after it. Which line that was is unknown, so every step of the batch is rolled back as if
+     * it had been done, last first, then the steps before the batch.
+     *
+     * <p>That is sound because the undo of each step that can share a batch is harmless when its
+     * change is absent: a link the batch creates was absent when the plan was made under the locks,
+     * so deleting that name can only delete what the batch made; setting a link down or up again,
+     * restoring its alias or MAC, renaming it back, act on a link this run planned for and put back
+     * the state the plan read, or fail because the link is not there. The one exception is an undo
+     * that acts in another namespace than its step, such as moving a link back out of a guest: if
+     * the move never ran, a link of that name in the guest would be the guest's own, and must not be
+     * brought into the host; those are skipped (at worst a link is left inside the guest). An undo of
+     * a step that never ran is expected to fail, so only the failures of steps known done are
+     * reported.
+     */
+    private void failSomewhereIn(List<Step> batch, CommandResult result, List<Step> done) {
+        List<String> failures = new ArrayList<>();
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            Step step = batch.get(i);
+            if (step.undo().isEmpty() || !sameNamespace(step.command(), step.undo().get())) {
+                continue;
+            }
+            run(step.undo().get());
+        }
+        failures.addAll(rollBack(done));
+        List<String> actions = batch.stream().map(Step::action).toList();
+        StringBuilder message = new StringBuilder("failed to " + String.join(", or to ", actions) + ": "
+                + result.reason() + " (ip did not say which; all of them were undone)");
+        for (String failure : failures) {
+            message.append(System.lineSeparator()).append(failure);
+        }
+        throw new PipeworkException(message.toString(), exitStatusOf(result));
+    }
+
+    private static boolean sameNamespace(Command step, Command undo) {
+        return step instanceof Command.Ip a && undo instanceof Command.Ip b && a.where().equals(b.where());
     }
 
     /** The 1-based line of the batch that failed, when {@code ip} said so. */

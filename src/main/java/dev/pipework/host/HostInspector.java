@@ -33,6 +33,20 @@ public interface HostInspector {
 
     boolean fileExists(String path);
 
+    /**
+     * The PID a pid file names, when that process is {@code program} started with that pid file and
+     * lives in the network namespace of that inode: what proves that pipework started it for that
+     * guest. Empty when anything does not match.
+     */
+    default Optional<Long> processOf(String pidFile, String program, long netnsInode) {
+        return Optional.empty();
+    }
+
+    /** The text of a small regular file on the host, if it is there. */
+    default Optional<String> readFile(String path) {
+        return Optional.empty();
+    }
+
     /** A process in the host's namespaces: this one. */
     default long hostPid() {
         return ProcessHandle.current().pid();

@@ -152,6 +152,16 @@ public final class SysfsHostInspector implements HostInspector {
         return Integer.parseInt(text);
     }
 
+    @Override
+    public Optional<Long> processOf(String pidFile, String program, long netnsInode) {
+        return new ProcFiles(Path.of("/proc")).processOf(pidFile, program, netnsInode);
+    }
+
+    @Override
+    public Optional<String> readFile(String path) {
+        return ProcFiles.small(Path.of(path));
+    }
+
     private static String read(Path file) throws IOException {
         return Files.readString(file).trim();
     }

@@ -1,6 +1,7 @@
 package dev.pipework.plan;
 
 import dev.pipework.model.Family;
+import dev.pipework.sys.ShellWords;
 import dev.pipework.sys.Where;
 
 import java.time.Duration;
@@ -93,6 +94,22 @@ public sealed interface Command {
 
         public List<String> argv() {
             return equivalent;
+        }
+    }
+
+    /**
+     * Writes a small file on the host (its directory made first), as root: a record only the host
+     * can write. It equals {@code mkdir -p <dir> && printf '%s\n' <content> > <path>}.
+     */
+    record WriteFile(String path, String content) implements Command {
+        public String directory() {
+            int slash = path.lastIndexOf('/');
+            return slash > 0 ? path.substring(0, slash) : "/";
+        }
+
+        public List<String> argv() {
+            return List.of("sh", "-c", "mkdir -p " + ShellWords.quote(directory()) + " && printf '%s\\n' "
+                    + ShellWords.quote(content) + " > " + ShellWords.quote(path));
         }
     }
 

@@ -118,12 +118,19 @@ final class DhcpSource {
             }
             helpers.forEach(id -> steps.add(new DhcpSteps.RemoveContainer(id)));
         }
-        if (lastOne) {
+        if (lastOne && guest.netnsInode() != 0) {
+            // A pid file of the guest's name proves nothing (anyone may write one, and a guest named
+            // like a host interface shares its name with the host's own clients' files): only a
+            // process that /proc shows is that client, started with that file, in the guest's
+            // namespace, is stopped, and only then is its file removed.
             for (String client : List.of("udhcpc", "dhclient")) {
                 String pidFile = pidFile(client, guest);
                 if (facts.fileExists(pidFile)) {
-                    steps.add(new DhcpSteps.StopByPidFile(pidFile, client));
-                    steps.add(new DhcpSteps.RemoveFile(pidFile));
+                    Optional<Long> pid = facts.dhcpClientProcess(pidFile, client, guest.netnsInode());
+                    if (pid.isPresent()) {
+                        steps.add(new DhcpSteps.StopProcess(pid.get(), client));
+                        steps.add(new DhcpSteps.RemoveFile(pidFile));
+                    }
                 }
             }
         }

@@ -159,6 +159,24 @@ public final class DhcpSteps {
     }
 
     /**
+     * {@code kill <pid>}: a DHCP client that {@code /proc} showed pipework started for this guest.
+     * kill exits 1 when the process has gone meanwhile, which is what was wanted.
+     */
+    public record StopProcess(long pid, String what) implements Step {
+        public Command command() {
+            return new Exec(List.of("kill", Long.toString(pid)), Set.of(0, 1), Optional.empty());
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "stop " + what + " (PID " + pid + ")";
+        }
+    }
+
+    /**
      * {@code dhcp}: busybox's {@code udhcpc} in a helper container that shares the guest's network
      * ({@code docker run -d --net container:<guest> --cap-add NET_ADMIN busybox udhcpc ...}), started
      * through the Engine API. Without {@code -f} the client goes to the background once it has a

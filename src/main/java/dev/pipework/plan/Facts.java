@@ -91,6 +91,14 @@ public record Facts(Map<Question, Optional<?>> answers, long hostPid) {
         return yes(new Question.FileExists(path));
     }
 
+    public Optional<Long> dhcpClientProcess(String pidFile, String program, long netnsInode) {
+        return answer(new Question.DhcpClientProcess(pidFile, program, netnsInode)).map(Long.class::cast);
+    }
+
+    public Optional<String> hostFile(String path) {
+        return answer(new Question.HostFile(path)).map(String.class::cast);
+    }
+
     @SuppressWarnings("unchecked")
     public List<String> containersLabelled(String label, String value) {
         return (List<String>) answer(new Question.ContainersLabelled(label, value)).map(Object.class::cast).orElse(List.of());

@@ -22,7 +22,7 @@ public final class LinkSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", name));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", name));
         }
 
         public String action() {
@@ -31,12 +31,12 @@ public final class LinkSteps {
     }
 
     /**
-     * {@code ip link del <name>}: a leftover that is down, removed so that it can be made again, or
+     * {@code ip link del dev <name>}: a leftover that is down, removed so that it can be made again, or
      * an attachment removed by {@code del}. Deleting either end of a veth deletes both.
      */
     public record DeleteLink(Where where, String name) implements Step {
         public Command command() {
-            return Ip.of(where, "link", "del", name);
+            return Ip.of(where, "link", "del", "dev", name);
         }
 
         public Optional<Command> undo() {
@@ -49,7 +49,7 @@ public final class LinkSteps {
     }
 
     /**
-     * {@code ip link set <name> alias <alias>}: marks what an attach made, for {@code status} and
+     * {@code ip link set dev <name> alias <alias>}: marks what an attach made, for {@code status} and
      * {@code del}. On a NIC that goes back to the host, the undo restores its own alias.
      */
     public record SetAlias(Where where, String name, String alias, Optional<String> restore) implements Step {
@@ -58,11 +58,11 @@ public final class LinkSteps {
         }
 
         public Command command() {
-            return Ip.of(where, "link", "set", name, "alias", alias);
+            return Ip.of(where, "link", "set", "dev", name, "alias", alias);
         }
 
         public Optional<Command> undo() {
-            return restore.map(old -> Ip.of(where, "link", "set", name, "alias", old));
+            return restore.map(old -> Ip.of(where, "link", "set", "dev", name, "alias", old));
         }
 
         public String action() {
@@ -78,7 +78,7 @@ public final class LinkSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", name));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", name));
         }
 
         public String action() {
@@ -94,7 +94,7 @@ public final class LinkSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", name));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", name));
         }
 
         public String action() {
@@ -112,7 +112,7 @@ public final class LinkSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", name));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", name));
         }
 
         public String action() {
@@ -134,7 +134,7 @@ public final class LinkSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", name));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", name));
         }
 
         public String action() {
@@ -151,7 +151,7 @@ public final class LinkSteps {
 
         /** Deleting one end deletes both, wherever the peer has moved. */
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(Where.HOST, "link", "del", local));
+            return Optional.of(Ip.of(Where.HOST, "link", "del", "dev", local));
         }
 
         public String action() {
@@ -159,10 +159,10 @@ public final class LinkSteps {
         }
     }
 
-    /** {@code ip link set <link> master <bridge>}. */
+    /** {@code ip link set dev <link> master <bridge>}. */
     public record SetMaster(String link, String bridge) implements Step {
         public Command command() {
-            return Ip.of(Where.HOST, "link", "set", link, "master", bridge);
+            return Ip.of(Where.HOST, "link", "set", "dev", link, "master", bridge);
         }
 
         public Optional<Command> undo() {
@@ -175,7 +175,7 @@ public final class LinkSteps {
     }
 
     /**
-     * {@code ip link set <name> up}, in the host or in the guest. Its undo sets the link down again
+     * {@code ip link set dev <name> up}, in the host or in the guest. Its undo sets the link down again
      * where the planner asks for it: a NIC that was down, or a link that must be renamed back.
      */
     public record SetLinkUp(Where where, String name, boolean downOnUndo) implements Step {
@@ -184,11 +184,11 @@ public final class LinkSteps {
         }
 
         public Command command() {
-            return Ip.of(where, "link", "set", name, "up");
+            return Ip.of(where, "link", "set", "dev", name, "up");
         }
 
         public Optional<Command> undo() {
-            return downOnUndo ? Optional.of(Ip.of(where, "link", "set", name, "down")) : Optional.empty();
+            return downOnUndo ? Optional.of(Ip.of(where, "link", "set", "dev", name, "down")) : Optional.empty();
         }
 
         public String action() {
@@ -196,14 +196,14 @@ public final class LinkSteps {
         }
     }
 
-    /** {@code ip link set <name> down}: a NIC about to move; its undo brings it back up. */
+    /** {@code ip link set dev <name> down}: a NIC about to move; its undo brings it back up. */
     public record SetLinkDown(Where where, String name) implements Step {
         public Command command() {
-            return Ip.of(where, "link", "set", name, "down");
+            return Ip.of(where, "link", "set", "dev", name, "down");
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Ip.of(where, "link", "set", name, "up"));
+            return Optional.of(Ip.of(where, "link", "set", "dev", name, "up"));
         }
 
         public String action() {
@@ -212,7 +212,7 @@ public final class LinkSteps {
     }
 
     /**
-     * {@code ip link set <link> netns <target>}; iproute2 opens a target that contains a '/' as a
+     * {@code ip link set dev <link> netns <target>}; iproute2 opens a target that contains a '/' as a
      * namespace file. A veth needs no undo (deleting its host end takes it along); a link that
      * lives on its own is moved back to the host namespace ({@code hostNetns}) from inside the guest.
      */
@@ -223,11 +223,11 @@ public final class LinkSteps {
         }
 
         public Command command() {
-            return Ip.of(Where.HOST, "link", "set", link, "netns", netnsTarget);
+            return Ip.of(Where.HOST, "link", "set", "dev", link, "netns", netnsTarget);
         }
 
         public Optional<Command> undo() {
-            return hostNetns.map(host -> Ip.of(Where.guest(netnsTarget), "link", "set", link, "netns", host));
+            return hostNetns.map(host -> Ip.of(Where.guest(netnsTarget), "link", "set", "dev", link, "netns", host));
         }
 
         public String action() {
@@ -235,10 +235,10 @@ public final class LinkSteps {
         }
     }
 
-    /** {@code ip link set <link> netns <host>} run inside the guest: a NIC that {@code del} gives back. */
+    /** {@code ip link set dev <link> netns <host>} run inside the guest: a NIC that {@code del} gives back. */
     public record ReturnToHost(Where where, String link, String hostNetns) implements Step {
         public Command command() {
-            return Ip.of(where, "link", "set", link, "netns", hostNetns);
+            return Ip.of(where, "link", "set", "dev", link, "netns", hostNetns);
         }
 
         public Optional<Command> undo() {
@@ -270,22 +270,42 @@ public final class LinkSteps {
         }
     }
 
-    /** {@code ip link set <from> name <to>}; the link must be down. Its undo, when asked for, renames it back. */
+    /** {@code ip link set dev <from> name <to>}; the link must be down. Its undo, when asked for, renames it back. */
     public record RenameLink(Where where, String from, String to, boolean renameBackOnUndo) implements Step {
         public RenameLink(Where where, String from, String to) {
             this(where, from, to, false);
         }
 
         public Command command() {
-            return Ip.of(where, "link", "set", from, "name", to);
+            return Ip.of(where, "link", "set", "dev", from, "name", to);
         }
 
         public Optional<Command> undo() {
-            return renameBackOnUndo ? Optional.of(Ip.of(where, "link", "set", to, "name", from)) : Optional.empty();
+            return renameBackOnUndo ? Optional.of(Ip.of(where, "link", "set", "dev", to, "name", from)) : Optional.empty();
         }
 
         public String action() {
             return "rename \"" + from + "\" to \"" + to + "\"";
+        }
+    }
+
+    /**
+     * The host's own record of a NIC moved whole into a guest, {@code <dir>/<netns inode>-<nic>}
+     * holding {@code <name in guest> <MAC in guest> <nic> <its MAC on the host>}: a guest can set any
+     * alias, but not write this file, so {@code del} and {@code status} trust only a link that
+     * matches it. Removed on undo.
+     */
+    public record RecordDirect(String path, String content, String nic) implements Step {
+        public Command command() {
+            return new Command.WriteFile(path, content);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(Exec.of("rm", "-f", path));
+        }
+
+        public String action() {
+            return "record that \"" + nic + "\" was moved into the guest (" + path + ")";
         }
     }
 

@@ -186,7 +186,7 @@ public final class Planner {
             Alias.Mark m = mark.get();
             return switch (m.kind()) {
                 case MACVLAN -> Optional.of(MacvlanAttach.recognise(guest, link, m));
-                case DIRECT -> DirectAttach.recognise(guest, link, m);
+                case DIRECT -> DirectAttach.recognise(guest, link, m, facts);
                 case DUMMY -> Optional.of(DummyAttach.recognise(guest, link, m));
                 case IPOIB -> Optional.of(IpoibAttach.recognise(guest, link, m));
                 case LINUX, OVS, VETH, SHIM -> Optional.empty();

@@ -52,6 +52,17 @@ public sealed interface Question {
     record FileExists(String path) implements Question {
     }
 
+    /**
+     * The DHCP client a pid file names, when {@code /proc} proves pipework started it for the guest
+     * of that namespace inode: that program, with that pid file, in that namespace. Its PID.
+     */
+    record DhcpClientProcess(String pidFile, String program, long netnsInode) implements Question {
+    }
+
+    /** The text of a file on the host that pipework writes (a record of a NIC moved whole). */
+    record HostFile(String path) implements Question {
+    }
+
     /** The IDs of the containers that carry this label with this value. */
     record ContainersLabelled(String label, String value) implements Question {
     }

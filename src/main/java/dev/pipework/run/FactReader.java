@@ -75,6 +75,12 @@ public final class FactReader {
         if (question instanceof Question.FileExists q) {
             return Optional.of(host.fileExists(q.path()));
         }
+        if (question instanceof Question.DhcpClientProcess q) {
+            return host.processOf(q.pidFile(), q.program(), q.netnsInode());
+        }
+        if (question instanceof Question.HostFile q) {
+            return host.readFile(q.path());
+        }
         Question.ContainersLabelled q = (Question.ContainersLabelled) question;
         if (!services.docker().isAvailable()) {
             return Optional.of(List.of());

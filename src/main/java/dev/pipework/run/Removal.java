@@ -1,9 +1,11 @@
 package dev.pipework.run;
 
+import dev.pipework.guest.NetnsPin;
 import dev.pipework.host.RunLock;
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Facts;
 import dev.pipework.plan.OvsSteps;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Planner;
@@ -13,6 +15,7 @@ import dev.pipework.render.Renderer;
 import java.io.PrintStream;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /** {@code del}: removes what attaches plumbed into a guest, found in the live state. Removing twice is harmless. */
 public final class Removal {
@@ -47,15 +50,15 @@ public final class Removal {
         FactReader facts = services.facts();
         Plan plan = facts.ask(f -> planner.planDelete(found, token, containerIf, f));
         if (plan.steps().isEmpty()) {
-            err.println("pipework: nothing to remove: " + containerIf.map(cif -> "no interface \"" + cif + "\"")
-                    .orElse("no interface") + " plumbed into " + guest.map(Guest::describe).orElse("\"" + token + "\""));
+            nothingToRemove(token, containerIf, guest);
             return 0;
         }
         if (dryRun) {
             renderer.dryRun(plan, out);
             return 0;
         }
-        execute(guest, containerIf, plan);
+        execute(guest, containerIf, plan, (g, f) -> planner.planDelete(g, token, containerIf, f),
+                () -> nothingToRemove(token, containerIf, found));
         return 0;
     }
 
@@ -76,16 +79,26 @@ public final class Removal {
             guest = Optional.empty();
         }
         Optional<Guest> found = guest;
-        Plan plan = found.isPresent() && found.get().pid() != 0
-                ? services.facts().ask(f -> planner.planStaleRecords(found.get(), f))
-                : services.facts().ask(f -> planner.planDelete(found, token, Optional.empty(), f));
+        BiFunction<Optional<Guest>, Facts, Plan> planning = (g, f) -> g.isPresent() && g.get().pid() != 0
+                ? planner.planStaleRecords(g.get(), f) : planner.planDelete(g, token, Optional.empty(), f);
+        Plan plan = services.facts().ask(f -> planning.apply(found, f));
         if (!plan.steps().isEmpty()) {
-            execute(guest, Optional.empty(), plan);
+            execute(guest, Optional.empty(), plan, planning, () -> { });
         }
         return plan;
     }
 
-    private void execute(Optional<Guest> guest, Optional<String> containerIf, Plan plan) {
+    /**
+     * Carries out a removal planned without locks: takes the locks of the bridges it touches, then,
+     * as an attach does, the guest's; with its namespace held open and the guest checked to be the
+     * one resolved (not a recycled PID), the plan is made again from facts read under the locks, and
+     * reaches the namespace through the pin.
+     *
+     * @param planning the plan, from the guest (as held) and the facts
+     * @param nothing  what to say when, under the locks, nothing is left to remove
+     */
+    private void execute(Optional<Guest> guest, Optional<String> containerIf, Plan plan,
+                         BiFunction<Optional<Guest>, Facts, Plan> planning, Runnable nothing) {
         FactReader facts = services.facts();
         Optional<Guest> found = guest;
         TreeSet<String> bridges = new TreeSet<>();
@@ -103,10 +116,30 @@ public final class Removal {
         }
         try (RunLock lock = new RunLock(services.lockDir())) {
             bridges.forEach(b -> lock.acquire("link-" + b));
-            if (guest.isPresent() && guest.get().netnsInode() != 0) {
-                lock.acquire("netns-" + guest.get().netnsInode());
+            if (guest.isEmpty() || guest.get().netnsPath().isEmpty()) {
+                executeOrSay(services.facts().ask(f -> planning.apply(guest, f)), nothing);
+                return;
             }
-            services.executor().execute(plan);
+            Guest resolved = guest.get();
+            lock.acquire("netns-" + resolved.netnsInode());
+            try (NetnsPin pin = NetnsPin.open(resolved)) {
+                services.guests().verifyUnchanged(resolved);
+                Optional<Guest> held = Optional.of(resolved.withNetnsPath(pin.path()));
+                executeOrSay(services.facts().ask(f -> planning.apply(held, f)), nothing);
+            }
         }
+    }
+
+    private void executeOrSay(Plan plan, Runnable nothing) {
+        if (plan.steps().isEmpty()) {
+            nothing.run();
+            return;
+        }
+        services.executor().execute(plan);
+    }
+
+    private void nothingToRemove(String token, Optional<String> containerIf, Optional<Guest> guest) {
+        err.println("pipework: nothing to remove: " + containerIf.map(cif -> "no interface \"" + cif + "\"")
+                .orElse("no interface") + " plumbed into " + guest.map(Guest::describe).orElse("\"" + token + "\""));
     }
 }

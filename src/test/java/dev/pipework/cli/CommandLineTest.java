@@ -207,4 +207,37 @@ class CommandLineTest {
     void factsFixtureKeysAreUnderstood() {
         assertInstanceOf(Map.class, Json.parse(FACTS));
     }
+
+    /** A raw exception from anywhere (here: the guest resolver) is one line and exit 1; its trace only with -v. */
+    @Test
+    void anUnexpectedExceptionIsOneLine() {
+        Services fixture = FixtureServices.from(Json.object(Json.parse(FACTS)));
+        dev.pipework.guest.GuestResolver broken = new dev.pipework.guest.GuestResolver() {
+            public dev.pipework.model.Guest resolve(String token, boolean running) {
+                throw new IllegalStateException("unexpected \"pipework \" alias");
+            }
+
+            public java.util.List<dev.pipework.model.Guest> all() {
+                throw new IllegalStateException("boom");
+            }
+
+            public void verifyUnchanged(dev.pipework.model.Guest guest) {
+            }
+        };
+        Services services = new Services(fixture.runner(), fixture.host(), broken, fixture.guestInspector(),
+                fixture.effectiveUid(), fixture.lockDir(), fixture.docker());
+        for (String line : new String[] {"status c1", "del c1", "br0 c1 10.0.0.2/24", "--dry-run br0 c1 10.0.0.2/24"}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int status = new Pipework(services, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)).run(line.split(" "));
+            String text = err.toString(StandardCharsets.UTF_8);
+            assertEquals(1, status, line);
+            assertEquals("pipework: unexpected \"pipework \" alias\n", text, line);
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        new Pipework(services, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8))
+                .run("-v", "status", "c1");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("at dev.pipework."), "-v shows the trace");
+    }
 }

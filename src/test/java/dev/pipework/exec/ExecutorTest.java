@@ -98,7 +98,7 @@ class ExecutorTest {
         String[] lines = e.getMessage().split("\n");
         assertEquals(2, lines.length, e.getMessage());
         assertTrue(lines[0].startsWith("failed to set \"veth1pl42\" up"), lines[0]);
-        assertTrue(lines[1].contains("ip link del veth1pl42"), lines[1]);
+        assertTrue(lines[1].contains("ip link del dev veth1pl42"), lines[1]);
         // The later undo failing does not stop the earlier ones.
         assertEquals(plan.steps().get(0).undo().orElseThrow().argv(), runner.ran.get(runner.ran.size() - 1));
     }
@@ -110,7 +110,42 @@ class ExecutorTest {
         // ovs-vsctl add-br, ip link add, ovs-vsctl add-port, one batch on the host, one in the guest, arping.
         assertEquals(List.of("ovs-vsctl", "ip", "ovs-vsctl", "ip -batch -", "nsenter --net=/proc/42/ns/net ip -4 -batch -",
                 "setsid"), runner.commands);
-        assertEquals("link set veth1pl42 up\nlink set veth1pg42 netns /proc/42/ns/net\n", runner.inputs.get(0));
+        assertEquals("link set dev veth1pl42 up\nlink set dev veth1pg42 netns /proc/42/ns/net\n", runner.inputs.get(0));
+    }
+
+    /**
+     * ip -batch exits on a line it cannot parse without naming the line: the steps of that batch
+     * and the ones before are undone as if all were done (each such undo is harmless when its
+     * change is absent), except an undo that would act in another namespace than its step.
+     */
+    @Test
+    void aBatchThatFailsWithoutNamingItsLineIsUndoneWhole() {
+        Plan plan = new Plan(List.of(
+                new LinkSteps.AddLinuxBridge("br1"),
+                new LinkSteps.SetLinkUp(Where.HOST, "br1"),
+                new LinkSteps.AddVethPair("dev", "veth1pg42", 1500),
+                new LinkSteps.SetMaster("dev", "br1"),
+                new LinkSteps.SetAlias(Where.HOST, "dev", "pipework"),
+                new LinkSteps.MoveToNetns("veth1pg42", "/proc/42/ns/net", "c", Optional.of("/proc/1/ns/net"))),
+                List.of(), List.of());
+        List<List<String>> ran = new ArrayList<>();
+        CommandRunner runner = new CommandRunner() {
+            public CommandResult run(List<String> argv) {
+                ran.add(argv);
+                return new CommandResult(0, "", "");
+            }
+
+            public CommandResult run(List<String> argv, String stdin) {
+                ran.add(argv);
+                return new CommandResult(255, "", "Error: argument \"dev\" is wrong: \"master\" not a valid ifname\n");
+            }
+        };
+        PipeworkException e = assertThrows(PipeworkException.class, () -> new Executor(runner).execute(plan));
+        assertTrue(e.getMessage().startsWith("failed to create bridge \"br1\", or to "), e.getMessage());
+        assertEquals(List.of(
+                List.of("ip", "-batch", "-"),
+                List.of("ip", "link", "del", "dev", "dev"),
+                List.of("ip", "link", "del", "dev", "br1")), ran, "the guest's own link is not moved out");
     }
 
     /** Records each process started: its command (the program, or the whole batch command) and its input. */

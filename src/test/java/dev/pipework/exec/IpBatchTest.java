@@ -25,8 +25,8 @@ class IpBatchTest {
         List<Step> batch = IpBatch.run(steps, 0);
         assertEquals(3, batch.size());
         assertEquals(List.of("nsenter", "--net=/proc/7/ns/net", "ip", "-4", "-batch", "-"), IpBatch.command(batch));
-        assertEquals("link set ph7eth1 name eth1\n"
-                + "link set eth1 alias \"pipework macvlan eth0\"\n"
+        assertEquals("link set dev ph7eth1 name eth1\n"
+                + "link set dev eth1 alias \"pipework macvlan eth0\"\n"
                 + "addr add 10.0.0.2/24 brd 10.0.0.255 dev eth1\n", IpBatch.input(batch));
     }
 

@@ -360,14 +360,14 @@ class AttachFormsIT {
             String ns = "nsenter --net=/proc/" + pid + "/ns/net ";
             List<String> expected = new ArrayList<>(List.of(
                     "ip link add dev " + br + " type bridge",
-                    "ip link set " + br + " up",
+                    "ip link set dev " + br + " up",
                     "ip link add name veth1pl" + pid + " mtu 1500 type veth peer name veth1pg" + pid + " mtu 1500",
-                    "ip link set veth1pl" + pid + " master " + br,
-                    "ip link set veth1pl" + pid + " up",
-                    "ip link set veth1pg" + pid + " netns /proc/" + pid + "/ns/net",
-                    ns + "ip link set veth1pg" + pid + " name eth1",
+                    "ip link set dev veth1pl" + pid + " master " + br,
+                    "ip link set dev veth1pl" + pid + " up",
+                    "ip link set dev veth1pg" + pid + " netns /proc/" + pid + "/ns/net",
+                    ns + "ip link set dev veth1pg" + pid + " name eth1",
                     ns + "ip -4 addr add 10.0.0.2/24 brd 10.0.0.255 dev eth1",
-                    ns + "ip link set eth1 up"));
+                    ns + "ip link set dev eth1 up"));
             if (Sh.onPath("arping")) {
                 expected.add("setsid -f " + ns + "arping -c 2 -A -I eth1 10.0.0.2");
             }

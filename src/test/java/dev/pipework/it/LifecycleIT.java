@@ -199,14 +199,14 @@ class LifecycleIT {
             String before = snapshot(pid, br, ovs);
 
             Sh.Result one = Pipework.ok("del", "--dry-run", c);
-            assertEquals(List.of("ip link del veth1pl" + pid), lines(one.out()), one.describe());
+            assertEquals(List.of("ip link del dev veth1pl" + pid), lines(one.out()), one.describe());
             Sh.Result two = Pipework.ok("del", "--dry-run", "-i", "eth2", c);
             assertTrue(lines(two.out()).contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid),
                     two.describe());
-            assertTrue(lines(two.out()).contains("ip link del veth2pl" + pid), two.describe());
+            assertTrue(lines(two.out()).contains("ip link del dev veth2pl" + pid), two.describe());
             Sh.Result all = Pipework.ok("--dry-run", "del", "--all", c);
             List<String> allLines = lines(all.out());
-            assertTrue(allLines.contains("ip link del veth1pl" + pid) && allLines.contains("ip link del veth2pl" + pid)
+            assertTrue(allLines.contains("ip link del dev veth1pl" + pid) && allLines.contains("ip link del dev veth2pl" + pid)
                     && allLines.contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid), all.describe());
 
             assertEquals(before, snapshot(pid, br, ovs), "a dry run changed the machine");
@@ -621,7 +621,7 @@ class LifecycleIT {
         assertEquals(List.of(hostEnd, br, "linux", "-"), rows.get(0).subList(7, 11));
 
         Sh.Result dry = Pipework.ok("del", "--dry-run", ns);
-        assertEquals(List.of("ip link del " + hostEnd), lines(dry.out()), dry.describe());
+        assertEquals(List.of("ip link del dev " + hostEnd), lines(dry.out()), dry.describe());
         assertTrue(IpJson.linkInNetns(ns, "eth1").isPresent(), "a dry run removed eth1");
 
         Pipework.ok("del", ns);

@@ -603,12 +603,12 @@ class PhysicalAndDhcpIT {
             String in = "nsenter --net=/proc/" + p + "/ns/net ";
             List<String> veth = List.of(
                     "ip link add name veth1pl" + p + " mtu 1500 type veth peer name veth1pg" + p + " mtu 1500",
-                    "ip link set veth1pl" + p + " master " + br,
-                    "ip link set veth1pl" + p + " alias pipework",
-                    "ip link set veth1pl" + p + " up",
-                    "ip link set veth1pg" + p + " netns /proc/" + p + "/ns/net",
-                    in + "ip link set veth1pg" + p + " name eth1",
-                    in + "ip link set eth1 up");
+                    "ip link set dev veth1pl" + p + " master " + br,
+                    "ip link set dev veth1pl" + p + " alias pipework",
+                    "ip link set dev veth1pl" + p + " up",
+                    "ip link set dev veth1pg" + p + " netns /proc/" + p + "/ns/net",
+                    in + "ip link set dev veth1pg" + p + " name eth1",
+                    in + "ip link set dev eth1 up");
             String ns = "pipework-" + p;
             List<String> enter = List.of(
                     "mkdir -p /var/run/netns",
@@ -744,14 +744,14 @@ class PhysicalAndDhcpIT {
             List<String> expected = new ArrayList<>();
             expected.add("ip link add link " + parent + " name " + child + " type ipoib");
             if (!parentUp) {
-                expected.add("ip link set " + parent + " up");
+                expected.add("ip link set dev " + parent + " up");
             }
             expected.addAll(List.of(
-                    "ip link set " + child + " netns /proc/" + p + "/ns/net",
-                    in + "ip link set " + child + " name ib0",
-                    in + "ip link set ib0 alias 'pipework ipoib " + parent + "'",
+                    "ip link set dev " + child + " netns /proc/" + p + "/ns/net",
+                    in + "ip link set dev " + child + " name ib0",
+                    in + "ip link set dev ib0 alias 'pipework ipoib " + parent + "'",
                     in + "ip -4 addr add 10.160.200.2/24 brd 10.160.200.255 dev ib0",
-                    in + "ip link set ib0 up"));
+                    in + "ip link set dev ib0 up"));
             if (Sh.onPath("arping")) {
                 expected.add("setsid -f " + in + "arping -c 2 -A -I ib0 10.160.200.2");
             }
@@ -797,13 +797,13 @@ class PhysicalAndDhcpIT {
             List<String> vlan = new ArrayList<>(List.of(
                     "ip link add link " + nic + " name " + nic + ".100 mtu " + mtu + " type vlan id 100",
                     "ip link add link " + nic + ".100 dev ph" + p + "eth1 mtu " + mtu + " type macvlan mode bridge",
-                    "ip link set " + nic + ".100 up",
-                    "ip link set ph" + p + "eth1 netns /proc/" + p + "/ns/net",
-                    in + "ip link set ph" + p + "eth1 name eth1",
-                    in + "ip link set eth1 alias 'pipework macvlan " + nic + ".100'",
+                    "ip link set dev " + nic + ".100 up",
+                    "ip link set dev ph" + p + "eth1 netns /proc/" + p + "/ns/net",
+                    in + "ip link set dev ph" + p + "eth1 name eth1",
+                    in + "ip link set dev eth1 alias 'pipework macvlan " + nic + ".100'",
                     in + "ip link set dev eth1 address 02:00:00:00:01:02",
                     in + "ip -4 addr add 10.160.100.2/24 brd 10.160.100.255 dev eth1",
-                    in + "ip link set eth1 up"));
+                    in + "ip link set dev eth1 up"));
             if (arping) {
                 vlan.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.100.2");
             }
@@ -812,11 +812,11 @@ class PhysicalAndDhcpIT {
             String du = "du" + p + "eth1";
             List<String> dummy = new ArrayList<>(List.of(
                     "ip link add dev " + du + " type dummy",
-                    "ip link set " + du + " netns /proc/" + p + "/ns/net",
-                    in + "ip link set " + du + " name eth1",
-                    in + "ip link set eth1 alias 'pipework dummy'",
+                    "ip link set dev " + du + " netns /proc/" + p + "/ns/net",
+                    in + "ip link set dev " + du + " name eth1",
+                    in + "ip link set dev eth1 alias 'pipework dummy'",
                     in + "ip -4 addr add 10.160.50.2/24 brd 10.160.50.255 dev eth1",
-                    in + "ip link set eth1 up",
+                    in + "ip link set dev eth1 up",
                     in + "ip -4 route replace default via 10.160.50.1 dev eth1"));
             if (arping) {
                 dummy.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.50.2");
@@ -824,12 +824,14 @@ class PhysicalAndDhcpIT {
             assertEquals(dummy, lines(Pipework.ok("--dry-run", "dummy" + s, c, "10.160.50.2/24@10.160.50.1").out()));
 
             List<String> direct = new ArrayList<>(List.of(
-                    "ip link set " + nic + " down",
-                    "ip link set " + nic + " alias 'pipework direct " + nic + " " + mac + "'",
-                    "ip link set " + nic + " netns /proc/" + p + "/ns/net",
-                    in + "ip link set " + nic + " name eth1",
+                    "ip link set dev " + nic + " down",
+                    "ip link set dev " + nic + " alias 'pipework direct " + nic + " " + mac + "'",
+                    "ip link set dev " + nic + " netns /proc/" + p + "/ns/net",
+                    "sh -c 'mkdir -p /run/pipework/direct && printf '\\''%s\\n'\\'' '\\''eth1 " + mac + " " + nic + " " + mac
+                            + "'\\'' > /run/pipework/direct/" + netnsInode(p) + "-" + nic + "'",
+                    in + "ip link set dev " + nic + " name eth1",
                     in + "ip -4 addr add 10.160.0.50/24 brd 10.160.0.255 dev eth1",
-                    in + "ip link set eth1 up"));
+                    in + "ip link set dev eth1 up"));
             if (arping) {
                 direct.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.0.50");
             }
@@ -841,12 +843,12 @@ class PhysicalAndDhcpIT {
             String downBefore = nicState(nic);
             List<String> macvlan = new ArrayList<>(List.of(
                     "ip link add link " + nic + " dev ph" + p + "eth1 mtu " + mtu + " type macvlan mode bridge",
-                    "ip link set " + nic + " up",
-                    "ip link set ph" + p + "eth1 netns /proc/" + p + "/ns/net",
-                    in + "ip link set ph" + p + "eth1 name eth1",
-                    in + "ip link set eth1 alias 'pipework macvlan " + nic + "'",
+                    "ip link set dev " + nic + " up",
+                    "ip link set dev ph" + p + "eth1 netns /proc/" + p + "/ns/net",
+                    in + "ip link set dev ph" + p + "eth1 name eth1",
+                    in + "ip link set dev eth1 alias 'pipework macvlan " + nic + "'",
                     in + "ip -4 addr add 10.160.0.51/24 brd 10.160.0.255 dev eth1",
-                    in + "ip link set eth1 up",
+                    in + "ip link set dev eth1 up",
                     in + "ip -4 route replace default via " + LAN_GW + " dev eth1"));
             if (arping) {
                 macvlan.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.0.51");
@@ -1414,6 +1416,16 @@ class PhysicalAndDhcpIT {
                 Thread.currentThread().interrupt();
                 return false;
             }
+        }
+    }
+
+    /** The inode of the network namespace of a process: what the host's record of a NIC moved whole is named by. */
+    static long netnsInode(long pid) {
+        try {
+            return ((Number) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/" + pid + "/ns/net"), "unix:ino"))
+                    .longValue();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -1,0 +1,140 @@
+package dev.pipework.run;
+
+import dev.pipework.guest.Docker;
+import dev.pipework.guest.GuestInspector;
+import dev.pipework.guest.GuestResolver;
+import dev.pipework.guest.NamedNetnsRuntime;
+import dev.pipework.host.HostInspector;
+import dev.pipework.model.DefaultRoute;
+import dev.pipework.model.Family;
+import dev.pipework.model.Guest;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.plan.GuestLink;
+import dev.pipework.plan.HostLink;
+import dev.pipework.plan.LinkFacts;
+import dev.pipework.plan.OvsPort;
+import dev.pipework.render.Renderer;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code del} holds the guest's namespace and checks the guest is unchanged before it acts, as an attach does. */
+class RemovalTest {
+    @TempDir
+    Path locks;
+
+    final List<List<String>> ran = new ArrayList<>();
+
+    Services services(boolean changed) throws IOException {
+        long inode = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
+        Guest guest = new Guest("g1", NamedNetnsRuntime.RUNTIME, Optional.empty(), Optional.empty(), 0,
+                "/proc/self/ns/net", inode);
+        GuestResolver guests = new GuestResolver() {
+            public Guest resolve(String token, boolean running) {
+                return guest;
+            }
+
+            public List<Guest> all() {
+                return List.of(guest);
+            }
+
+            public void verifyUnchanged(Guest g) {
+                if (changed) {
+                    throw new PipeworkException("the guest changed: its PID now names another namespace");
+                }
+            }
+        };
+        GuestInspector inside = new GuestInspector() {
+            public Optional<DefaultRoute> defaultRoute(String netnsPath, Family family) {
+                return Optional.empty();
+            }
+
+            public List<GuestLink> links(String netnsPath, String g) {
+                return List.of(new GuestLink("eth1", 5, "macvlan", "pipework macvlan eth0", Optional.of(2),
+                        Optional.of(0), "02:00:00:00:00:01", 1500, "UP", List.of()));
+            }
+        };
+        HostInspector host = new HostInspector() {
+            public Optional<LinkFacts> link(String name) {
+                return Optional.empty();
+            }
+
+            public Optional<String> linkWithMac(String mac) {
+                return Optional.empty();
+            }
+
+            public boolean ovsInstalled() {
+                return false;
+            }
+
+            public boolean isOvsBridge(String name) {
+                return false;
+            }
+
+            public boolean ovsKernelDatapath() {
+                return false;
+            }
+
+            public boolean commandInstalled(String command) {
+                return false;
+            }
+
+            public Map<Integer, HostLink> links() {
+                return Map.of();
+            }
+
+            public Map<String, OvsPort> ovsPorts() {
+                return Map.of();
+            }
+
+            public boolean fileExists(String path) {
+                return false;
+            }
+        };
+        CommandRunner runner = new CommandRunner() {
+            public CommandResult run(List<String> argv) {
+                ran.add(argv);
+                return new CommandResult(0, "", "");
+            }
+
+            public CommandResult run(List<String> argv, String stdin) {
+                return run(argv);
+            }
+        };
+        return new Services(runner, host, guests, inside, () -> 0, locks, Docker.unavailable());
+    }
+
+    @Test
+    void aGuestThatChangedWhileWaitingIsLeftAlone() throws IOException {
+        Removal removal = new Removal(services(true), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream()));
+        PipeworkException e = assertThrows(PipeworkException.class,
+                () -> removal.run("g1", Optional.empty(), false, Renderer.of(false)));
+        assertTrue(e.getMessage().contains("changed"), e.getMessage());
+        assertEquals(List.of(), ran);
+    }
+
+    @Test
+    void theRemovalReachesTheNamespaceThroughThePin() throws IOException {
+        new Removal(services(false), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream())).run("g1", Optional.empty(), false, Renderer.of(false));
+        assertEquals(1, ran.size(), ran.toString());
+        String enter = ran.get(0).get(1);
+        assertTrue(enter.matches("--net=/proc/" + ProcessHandle.current().pid() + "/fd/[0-9]+"), ran.toString());
+    }
+}
