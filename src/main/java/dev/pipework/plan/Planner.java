@@ -196,6 +196,10 @@ public final class Planner {
         if (peer.isEmpty()) {
             return Optional.empty();
         }
+        // A port of a Linux bridge is no Open vSwitch port: Open vSwitch is asked only otherwise.
+        if (peer.get().masterLinuxBridge()) {
+            return Optional.of(LinuxBridgeAttach.recognise(guest, link, peer.get()));
+        }
         return OvsAttach.recognise(guest, link, peer.get(), facts)
                 .or(() -> Optional.of(LinuxBridgeAttach.recognise(guest, link, peer.get())));
     }
