@@ -28,7 +28,12 @@ public final class Main {
         int status;
         try {
             CommandRunner runner = new ProcessCommandRunner();
-            status = new Pipework(services(runner, runner, System.err), System.out, System.err).run(args);
+            Services services = services(runner, runner, System.err);
+            status = new Pipework(services, System.out, System.err).run(args);
+            if (System.getenv("PIPEWORK_TRAINING") != null) {
+                // The launcher makes its start-up cache from this run: the CNI plugin's classes too.
+                CniMain.train(services, new CniRecords(CniRecords.DEFAULT_DIR));
+            }
         } catch (RuntimeException | LinkageError e) {
             // Wiring the machine in failed before Pipework could report it: still one line.
             System.err.println("pipework: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));

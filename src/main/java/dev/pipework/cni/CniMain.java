@@ -35,6 +35,32 @@ public final class CniMain {
         return env.containsKey(CniEnv.COMMAND);
     }
 
+    /**
+     * What a run that makes the launcher's start-up cache does for the plugin, so that its classes
+     * are in the cache too: an ADD of a configuration that is read, its IPAM plugin looked for, and
+     * refused for its missing namespace before anything changes (no DEL: it would ask the IPAM
+     * plugin to release); a VERSION; an IPAM result written
+     * in every version. Nothing is run, written or kept.
+     */
+    public static void train(Services services, CniRecords records) {
+        PrintStream nowhere = new PrintStream(java.io.OutputStream.nullOutputStream());
+        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"training\",\"type\":\"pipework\",\"bridge\":\"br0\","
+                + "\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.0.0.0/24\"}}";
+        CniMain main = new CniMain(services, records, nowhere, nowhere);
+        for (String verb : java.util.List.of("ADD", "VERSION")) {
+            main.run(Map.of(CniEnv.COMMAND, verb, "CNI_CONTAINERID", "training", "CNI_NETNS",
+                    "/nonexistent/pipework-training", "CNI_IFNAME", "eth0", "CNI_PATH", "/usr/lib/cni:/opt/cni/bin"),
+                    new java.io.ByteArrayInputStream(conf.getBytes(StandardCharsets.UTF_8)));
+        }
+        CniResult result = CniResult.parse(Json.object(Json.parse("{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":"
+                + "\"10.0.0.2/24\",\"gateway\":\"10.0.0.1\"}],\"routes\":[{\"dst\":\"0.0.0.0/0\"}],\"dns\":{}}")));
+        for (String version : NetConf.VERSIONS) {
+            nowhere.println(Json.writePretty(result.withInterfaces(java.util.List.of(
+                    new CniResult.Iface("eth0", "02:00:00:00:00:01", java.util.Optional.of(1500),
+                            java.util.Optional.of("/nonexistent"))), 0).render(version)));
+        }
+    }
+
     /** Runs one verb; returns the exit status. */
     public int run(Map<String, String> environment, InputStream in) {
         Map<String, Object> raw = null;
