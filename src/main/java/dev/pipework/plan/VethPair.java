@@ -8,7 +8,7 @@ import java.util.function.Function;
 
 /**
  * The veth pair both bridge kinds use: the host end {@code v<cif>pl<pid>} (or {@code -l}) joins the
- * bridge and carries the alias {@code pipework}; the peer {@code v<cif>pg<pid>} moves into the guest.
+ * bridge and carries the alias {@code pipework}; the peer {@code v<cif>pg<pid>} is made in the guest.
  */
 final class VethPair {
     private VethPair() {
@@ -24,11 +24,11 @@ final class VethPair {
             }
             c.steps().add(new LinkSteps.DeleteLink(Where.HOST, local));
         }
-        c.steps().add(new LinkSteps.AddVethPair(local, peer, Planner.mtu(c.request(), c.target())));
+        c.steps().add(new LinkSteps.AddVethPair(local, peer, Planner.mtu(c.request(), c.target()),
+                Optional.of(c.guest().netnsPath())));
         c.steps().add(joinBridge.apply(local));
         c.steps().add(new LinkSteps.SetAlias(Where.HOST, local, Alias.HOST_END));
         c.steps().add(new LinkSteps.SetLinkUp(Where.HOST, local));
-        c.steps().add(new LinkSteps.MoveToNetns(peer, c.guest().netnsPath(), c.guest().describe()));
         return new Arrival(peer, false, Optional.empty(), Optional.empty());
     }
 
