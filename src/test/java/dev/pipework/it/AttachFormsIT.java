@@ -361,10 +361,10 @@ class AttachFormsIT {
             List<String> expected = new ArrayList<>(List.of(
                     "ip link add dev " + br + " type bridge",
                     "ip link set dev " + br + " up",
-                    "ip link add name veth1pl" + pid + " mtu 1500 type veth peer name veth1pg" + pid + " mtu 1500",
+                    "ip link add name veth1pl" + pid + " mtu 1500 type veth peer name veth1pg" + pid + " mtu 1500"
+                            + " netns /proc/" + pid + "/ns/net",
                     "ip link set dev veth1pl" + pid + " master " + br,
                     "ip link set dev veth1pl" + pid + " up",
-                    "ip link set dev veth1pg" + pid + " netns /proc/" + pid + "/ns/net",
                     ns + "ip link set dev veth1pg" + pid + " name eth1",
                     ns + "ip -4 addr add 10.0.0.2/24 brd 10.0.0.255 dev eth1",
                     ns + "ip link set dev eth1 up"));

@@ -134,7 +134,9 @@ public final class IpJson {
         List<String> argv = argv(prefix, "-d", "link", "show", "dev", name);
         Sh.Result r = Sh.run(argv, TIMEOUT);
         if (r.code() != 0) {
-            if (r.err().contains("does not exist") || r.err().contains("Cannot find device")) {
+            // "No such device": the link went between its lookup by name and the request for it.
+            if (r.err().contains("does not exist") || r.err().contains("Cannot find device")
+                    || r.err().contains("No such device")) {
                 return Optional.empty();
             }
             throw new AssertionError(String.join(" ", argv) + " failed: " + r.describe());
