@@ -602,11 +602,11 @@ class PhysicalAndDhcpIT {
             String id = containers.id(c);
             String in = "nsenter --net=/proc/" + p + "/ns/net ";
             List<String> veth = List.of(
-                    "ip link add name veth1pl" + p + " mtu 1500 type veth peer name veth1pg" + p + " mtu 1500",
+                    "ip link add name veth1pl" + p + " mtu 1500 type veth peer name veth1pg" + p + " mtu 1500"
+                            + " netns /proc/" + p + "/ns/net",
                     "ip link set dev veth1pl" + p + " master " + br,
                     "ip link set dev veth1pl" + p + " alias pipework",
                     "ip link set dev veth1pl" + p + " up",
-                    "ip link set dev veth1pg" + p + " netns /proc/" + p + "/ns/net",
                     in + "ip link set dev veth1pg" + p + " name eth1",
                     in + "ip link set dev eth1 up");
             String ns = "pipework-" + p;
