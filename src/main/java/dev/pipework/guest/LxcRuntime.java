@@ -116,13 +116,12 @@ public final class LxcRuntime implements GuestRuntime {
                 return Optional.of(guest(token, pid.getAsInt()));
             }
         }
+        // LXC 4 and later (rootful) make lxc.payload.<name> at the top of each hierarchy: a look
+        // at that one path, where a walk of every cgroup would cost each lookup of any guest.
         for (Path root : h.roots()) {
-            List<Path> payload = matches(root, PAYLOAD + token);
-            if (payload.size() > 1) {
-                throw PipeworkException.original("Found more than one container matching " + token + ".");
-            }
-            if (payload.size() == 1) {
-                OptionalInt pid = firstPid(payload.get(0));
+            Path payload = root.resolve(PAYLOAD + token);
+            if (Files.isDirectory(payload, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                OptionalInt pid = firstPid(payload);
                 if (pid.isPresent()) {
                     return Optional.of(guest(token, pid.getAsInt()));
                 }
@@ -260,7 +259,11 @@ public final class LxcRuntime implements GuestRuntime {
                 if (child.getFileName().toString().equals(name)) {
                     found.add(child);
                 }
-                findDirectories(child, name, found, depth + 1);
+                // Docker's cgroups are named by container ID, and a match there is Docker's (see
+                // isDockers): with many containers, not descending saves most of the walk.
+                if (!child.getFileName().toString().equals("docker")) {
+                    findDirectories(child, name, found, depth + 1);
+                }
             }
         }
     }
