@@ -25,6 +25,7 @@ import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Reach;
 import dev.pipework.it.support.Sh;
@@ -649,38 +650,24 @@ class AttachFormsIT {
     }
 
     /** Waits until process {@code pid} (started with unshare) is in a network namespace of its own. */
-    private static void awaitOwnNetns(long pid) throws IOException, InterruptedException {
+    private static void awaitOwnNetns(long pid) throws IOException {
         Path self = Files.readSymbolicLink(Path.of("/proc/self/ns/net"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (!Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).equals(self)) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not there yet
-            }
-            Thread.sleep(50);
+        Poll.until(Duration.ofSeconds(10), Duration.ofMillis(50), () -> netnsOf(pid).filter(n -> !n.equals(self)),
+                "process " + pid + " to get a network namespace of its own");
+    }
+
+    /** The network namespace process {@code pid} is in; empty while it cannot be read. */
+    private static Optional<Path> netnsOf(long pid) {
+        try {
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")));
+        } catch (IOException e) {
+            return Optional.empty();
         }
-        throw new AssertionError("process " + pid + " never got a network namespace of its own");
     }
 
     /** Whether {@code ip} shows up in the neighbour table of {@code dev} in {@code ns} within two seconds. */
     private static boolean awaitNeighbour(String ns, String dev, String ip) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        do {
-            for (Object o : Json.array(IpJson.ipNetns(ns, "neigh", "show", "dev", dev))) {
-                if (ip.equals(Json.object(o).get("dst"))) {
-                    return true;
-                }
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        } while (System.nanoTime() < deadline);
-        return false;
+        return Poll.within(Duration.ofSeconds(2), Poll.TICK, () -> Json.array(IpJson.ipNetns(ns, "neigh", "show",
+                "dev", dev)).stream().anyMatch(o -> ip.equals(Json.object(o).get("dst"))));
     }
 }

@@ -27,6 +27,7 @@ import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Sh;
 import dev.pipework.it.support.StatusTable;
@@ -236,7 +237,7 @@ class LifecycleIT {
 
             Sh.ok(List.of("docker", "rm", "-f", c), Duration.ofSeconds(60));
             // The kernel dismantles the dead namespace, and the veth with it, asynchronously.
-            assertTrue(awaitNoHostLink(port, Duration.ofSeconds(15)), "the veth went with the container");
+            assertTrue(awaitNoHostLink(port), "the veth went with the container");
             assertTrue(Ovs.ports(ovs).contains(port), "the port record outlives the container: " + Ovs.ports(ovs));
 
             Sh.Result r = Pipework.run("del", c);
@@ -277,8 +278,8 @@ class LifecycleIT {
             assertEquals(Set.of(local, hashedPort), new HashSet<>(Ovs.ports(ovs)));
 
             Sh.ok(List.of("docker", "rm", "-f", named, hashed), Duration.ofSeconds(60));
-            assertTrue(awaitNoHostLink(local, Duration.ofSeconds(15)), local + " went with its container");
-            assertTrue(awaitNoHostLink(hashedPort, Duration.ofSeconds(15)), hashedPort + " went with its container");
+            assertTrue(awaitNoHostLink(local), local + " went with its container");
+            assertTrue(awaitNoHostLink(hashedPort), hashedPort + " went with its container");
             assertEquals(Set.of(local, hashedPort), new HashSet<>(Ovs.ports(ovs)), "the records outlive the containers");
 
             Sh.Result byName = Pipework.run("del", named);
@@ -742,21 +743,9 @@ class LifecycleIT {
         throw new AssertionError("no host link with index " + index);
     }
 
-    /** Polls until host link {@code name} is gone; false if it is still there after {@code timeout}. */
-    private static boolean awaitNoHostLink(String name, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (hostLinkExists(name)) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
+    /** Whether host link {@code name} is gone within 15 s: the kernel dismantles a dead namespace in its own time. */
+    private static boolean awaitNoHostLink(String name) {
+        return Poll.within(Duration.ofSeconds(15), Poll.TICK, () -> !hostLinkExists(name));
     }
 
     private static boolean hostLinkExists(String name) {
@@ -802,20 +791,16 @@ class LifecycleIT {
     }
 
     /** Waits until process {@code pid} is in the named namespace {@code ns}. */
-    private static void awaitNetns(long pid, String ns) throws IOException, InterruptedException {
+    private static void awaitNetns(long pid, String ns) throws IOException {
         Object want = Files.getAttribute(Path.of("/run/netns", ns), "unix:ino");
         String target = "net:[" + want + "]";
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
+        Poll.until(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
             try {
-                if (Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString().equals(target)) {
-                    return;
-                }
+                return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString())
+                        .filter(target::equals);
             } catch (IOException e) {
-                // not started yet
+                return Optional.empty();
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("process " + pid + " did not enter netns " + ns);
+        }, "process " + pid + " to enter netns " + ns);
     }
 }

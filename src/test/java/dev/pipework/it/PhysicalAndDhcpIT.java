@@ -24,7 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assertions;
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Reach;
 import dev.pipework.it.support.Sh;
@@ -354,7 +354,7 @@ class PhysicalAndDhcpIT {
             isolatedDhcpRun(pid, dhcp.bridge(), c, "udhcpc");
             String address = leasedAddress(pid, "eth1");
             String mac = IpJson.field(guestLink(pid, "eth1"), "address");
-            assertTrue(awaitTrue(() -> dhcp.lease(mac).isPresent(), Duration.ofSeconds(5)),
+            assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> dhcp.lease(mac).isPresent()),
                     "the server has no lease for " + mac + ":\n" + dhcp.leases());
             List<String> lease = dhcp.lease(mac).orElseThrow();
             assertEquals(address, lease.get(2), "leased address");
@@ -381,11 +381,11 @@ class PhysicalAndDhcpIT {
                 isolatedDhcpRun(pid, dhcp.bridge(), c, "dhclient");
                 String address = leasedAddress(pid, "eth1");
                 String mac = IpJson.field(guestLink(pid, "eth1"), "address");
-                assertTrue(awaitTrue(() -> dhcp.lease(mac).isPresent(), Duration.ofSeconds(5)), dhcp.leases());
+                assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> dhcp.lease(mac).isPresent()), dhcp.leases());
                 assertEquals(address, dhcp.lease(mac).orElseThrow().get(2));
                 assertFalse(Files.exists(Path.of("/var/run/dhclient." + c + ".pid")), "dhclient's pid file is left");
                 // pkill has sent its signal by the time the command returns; the client exits right after.
-                assertTrue(awaitTrue(() -> clientProcesses("dhclient", pid, c).isEmpty(), Duration.ofSeconds(3)),
+                assertTrue(Poll.within(Duration.ofSeconds(3), Poll.TICK, () -> clientProcesses("dhclient", pid, c).isEmpty()),
                         "dhclient still runs for " + c + ": " + clientProcesses("dhclient", pid, c));
                 assertEquals(List.of(address + "/24"), ipv4(pid, "eth1"), "the address outlives the client");
             } finally {
@@ -411,10 +411,10 @@ class PhysicalAndDhcpIT {
                 isolatedDhcpRun(pid, dhcp.bridge(), c, "dhcp");
                 String address = leasedAddress(pid, "eth1");
                 String mac = IpJson.field(guestLink(pid, "eth1"), "address");
-                assertTrue(awaitTrue(() -> dhcp.lease(mac).isPresent(), Duration.ofSeconds(5)), dhcp.leases());
+                assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> dhcp.lease(mac).isPresent()), dhcp.leases());
                 assertEquals(address, dhcp.lease(mac).orElseThrow().get(2));
                 // The helper ran with --rm: the engine removes it as it exits.
-                assertTrue(awaitTrue(() -> helpers(id, true).isEmpty(), Duration.ofSeconds(10)),
+                assertTrue(Poll.within(Duration.ofSeconds(10), Poll.TICK, () -> helpers(id, true).isEmpty()),
                         "helper containers left: " + helpers(id, true));
             } finally {
                 removeHelpers(id);
@@ -443,7 +443,7 @@ class PhysicalAndDhcpIT {
                         "{{index .Config.Labels \"dev.pipework.interface\"}} {{.State.Running}}", running.get(0)),
                         Duration.ofSeconds(30)).trimmed();
                 assertEquals("eth1 true", labels);
-                assertTrue(awaitTrue(() -> !ipv4(pid, "eth1").isEmpty(), Duration.ofSeconds(30)),
+                assertTrue(Poll.within(Duration.ofSeconds(30), Poll.TICK, () -> !ipv4(pid, "eth1").isEmpty()),
                         "no lease on eth1 from the foreground helper");
                 leasedAddress(pid, "eth1");
                 assertEquals(running, helpers(id, false), "the foreground helper stopped");
@@ -474,7 +474,7 @@ class PhysicalAndDhcpIT {
             isolatedDhcpRun(pid, dhcp.bridge(), c, "udhcpc", "U:myhost.foo.com");
             assertEquals(UNIQUE_MAC, IpJson.field(guestLink(pid, "eth1"), "address"));
             String address = leasedAddress(pid, "eth1");
-            assertTrue(awaitTrue(() -> dhcp.lease(UNIQUE_MAC).isPresent(), Duration.ofSeconds(5)),
+            assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> dhcp.lease(UNIQUE_MAC).isPresent()),
                     "no lease for " + UNIQUE_MAC + ":\n" + dhcp.leases());
             assertEquals(address, dhcp.lease(UNIQUE_MAC).orElseThrow().get(2));
         }
@@ -504,7 +504,7 @@ class PhysicalAndDhcpIT {
                 Pipework.ok("del", c);
                 assertEquals(Set.of("lo"), guestLinks(pid));
                 assertFalse(Files.exists(pidFile), "del left " + pidFile);
-                assertTrue(awaitTrue(() -> clientProcesses("dhclient", pid, c).isEmpty(), Duration.ofSeconds(3)),
+                assertTrue(Poll.within(Duration.ofSeconds(3), Poll.TICK, () -> clientProcesses("dhclient", pid, c).isEmpty()),
                         "dhclient still runs after del: " + clientProcesses("dhclient", pid, c));
             } finally {
                 stopClient(pidFile, "dhclient");
@@ -536,7 +536,7 @@ class PhysicalAndDhcpIT {
                 assertEquals(Optional.of("macvlan"), IpJson.kind(eth1));
                 assertEquals(UNIQUE_MAC, IpJson.field(eth1, "address"));
                 String address = leasedAddress(pid, "eth1");
-                assertTrue(awaitTrue(() -> dhcp.lease(UNIQUE_MAC).isPresent(), Duration.ofSeconds(5)), dhcp.leases());
+                assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> dhcp.lease(UNIQUE_MAC).isPresent()), dhcp.leases());
                 assertEquals(address, dhcp.lease(UNIQUE_MAC).orElseThrow().get(2));
                 assertEquals(List.of(), hostLinksStartingWith("ph" + pid));
                 assertTrue(Reach.eventually(containers, c, DHCP_SERVER), "no ping to the server over the macvlan");
@@ -1114,8 +1114,8 @@ class PhysicalAndDhcpIT {
                         .redirectErrorStream(true)
                         .redirectOutput(server.dir.resolve("dnsmasq.log").toFile())
                         .start();
-                boolean listening = awaitTrue(() -> !server.process.isAlive() || Sh.run("ip", "netns", "exec", ns,
-                        "ss", "-H", "-u", "-l", "-n", "sport", "=", ":67").trimmed().length() > 0, Duration.ofSeconds(10));
+                boolean listening = Poll.within(Duration.ofSeconds(10), Poll.TICK, () -> !server.process.isAlive() || Sh.run("ip", "netns", "exec", ns,
+                        "ss", "-H", "-u", "-l", "-n", "sport", "=", ":67").trimmed().length() > 0);
                 if (!listening || !server.process.isAlive()) {
                     throw new AssertionError("dnsmasq did not start: " + server.log());
                 }
@@ -1400,27 +1400,8 @@ class PhysicalAndDhcpIT {
         return all;
     }
 
-    /** Polls {@code condition} every 100 ms until it holds or {@code timeout} passes. */
-    private static boolean awaitTrue(BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-    }
-
     /** The inode of the network namespace of a process: what the host's record of a NIC moved whole is named by. */
-    static long netnsInode(long pid) {
+    private static long netnsInode(long pid) {
         try {
             return ((Number) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/" + pid + "/ns/net"), "unix:ino"))
                     .longValue();

@@ -3,6 +3,7 @@ package dev.pipework.it.support;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Ping checks for "must reach" and "must not reach". A positive check retries
@@ -51,19 +52,7 @@ public final class Reach {
         return retry(() -> onceFromPid(pid, ip));
     }
 
-    private static boolean retry(java.util.function.BooleanSupplier attempt) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        do {
-            if (attempt.getAsBoolean()) {
-                return true;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        } while (System.nanoTime() < deadline);
-        return false;
+    private static boolean retry(BooleanSupplier attempt) {
+        return Poll.within(PATIENCE, Duration.ofMillis(200), attempt);
     }
 }
