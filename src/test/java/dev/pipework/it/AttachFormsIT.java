@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,7 +60,7 @@ class AttachFormsIT {
             Pipework.ok("-i", "eth2", "-l", local, brB, c, "10.0.2.2/24");
             Pipework.ok(brB, peer, "10.0.2.3/24");
 
-            assertEquals(Set.of("lo", "eth1", "eth2"), linkNames(pid), "links in the container");
+            assertEquals(Set.of("lo", "eth1", "eth2"), IpJson.linkNames(pid), "links in the container");
             assertEquals(Optional.of(brA), IpJson.master("veth1pl" + pid));
             assertEquals(Optional.of(brB), IpJson.master(local), "the -l name is the host end on " + brB);
             assertTrue(IpJson.link(null, "veth2pl" + pid).isEmpty(), "default host name used despite -l");
@@ -69,8 +68,8 @@ class AttachFormsIT {
             Map<String, Object> eth2 = IpJson.link(pid, "eth2").orElseThrow();
             assertEquals(IpJson.field(hostEnd, "ifindex"), IpJson.field(eth2, "link_index"),
                     "eth2 is not the peer of " + local);
-            assertEquals(List.of("10.0.1.2/24"), ipv4(pid, "eth1"));
-            assertEquals(List.of("10.0.2.2/24"), ipv4(pid, "eth2"));
+            assertEquals(List.of("10.0.1.2/24"), IpJson.ipv4(pid, "eth1"));
+            assertEquals(List.of("10.0.2.2/24"), IpJson.ipv4(pid, "eth2"));
             assertEquals("UP", IpJson.field(eth2, "operstate"));
 
             assertTrue(Reach.eventually(containers, c, "10.0.2.3"), "no ping over eth2");
@@ -95,8 +94,8 @@ class AttachFormsIT {
             assertEquals("26:2e:71:98:60:8f", IpJson.field(IpJson.link(pid, "eth1").orElseThrow(), "address"));
             // U:<text> derives a stable, locally administered unicast MAC from the text.
             assertEquals("02:72:6c:cd:9b:8d", IpJson.field(IpJson.link(pid, "eth2").orElseThrow(), "address"));
-            assertEquals(List.of("10.0.0.2/24"), ipv4(pid, "eth1"));
-            assertEquals(List.of("10.0.3.2/24"), ipv4(pid, "eth2"));
+            assertEquals(List.of("10.0.0.2/24"), IpJson.ipv4(pid, "eth1"));
+            assertEquals(List.of("10.0.3.2/24"), IpJson.ipv4(pid, "eth2"));
         }
     }
 
@@ -113,9 +112,9 @@ class AttachFormsIT {
             Pipework.ok(br, c, "0/0");
 
             Map<String, Object> eth1 = IpJson.link(pid, "eth1").orElseThrow(() -> new AssertionError("no eth1"));
-            assertTrue(ScenariosIT.flags(eth1).contains("UP"), "eth1 is not up: " + ScenariosIT.flags(eth1));
+            assertTrue(IpJson.flags(eth1).contains("UP"), "eth1 is not up: " + IpJson.flags(eth1));
             assertEquals("UP", IpJson.field(eth1, "operstate"));
-            assertEquals(List.of(), ipv4(pid, "eth1"), "0/0 must leave eth1 without an IPv4 address");
+            assertEquals(List.of(), IpJson.ipv4(pid, "eth1"), "0/0 must leave eth1 without an IPv4 address");
             assertEquals(List.of(), IpJson.routes(pid), "0/0 must add no IPv4 route");
             assertEquals(Optional.of(br), IpJson.master("veth1pl" + pid));
         }
@@ -133,8 +132,9 @@ class AttachFormsIT {
 
             Pipework.ok("-a", "6", br, c, "fd00:10::2/64@fd00:10::1");
 
-            assertTrue(ipv6(pid, "eth1").contains("fd00:10::2/64"), "IPv6 addresses: " + ipv6(pid, "eth1"));
-            assertEquals(List.of(), ipv4(pid, "eth1"));
+            assertTrue(IpJson.ipv6(pid, "eth1").contains("fd00:10::2/64"),
+                    "IPv6 addresses: " + IpJson.ipv6(pid, "eth1"));
+            assertEquals(List.of(), IpJson.ipv4(pid, "eth1"));
             List<Map<String, Object>> defaults = IpJson.routes6(pid).stream()
                     .filter(r -> "default".equals(r.get("dst"))).toList();
             assertEquals(1, defaults.size(), "IPv6 default routes: " + defaults);
@@ -156,8 +156,9 @@ class AttachFormsIT {
 
             Pipework.ok(br, c, "fd00:11::2/64");
 
-            assertTrue(ipv6(pid, "eth1").contains("fd00:11::2/64"), "IPv6 addresses: " + ipv6(pid, "eth1"));
-            assertEquals(List.of(), ipv4(pid, "eth1"));
+            assertTrue(IpJson.ipv6(pid, "eth1").contains("fd00:11::2/64"),
+                    "IPv6 addresses: " + IpJson.ipv6(pid, "eth1"));
+            assertEquals(List.of(), IpJson.ipv4(pid, "eth1"));
             assertTrue(IpJson.routes6(pid).stream().noneMatch(r -> "default".equals(r.get("dst"))),
                     "no gateway given, yet a default route: " + IpJson.routes6(pid));
         }
@@ -209,10 +210,10 @@ class AttachFormsIT {
             assertTrue(IpJson.link(null, br).isEmpty(), "bridge created although the attach was refused");
             Map<String, Object> still = IpJson.link(null, local).orElseThrow(() -> new AssertionError(local + " gone"));
             assertEquals(ifindex, IpJson.field(still, "ifindex"), local + " was replaced");
-            assertTrue(ScenariosIT.flags(still).contains("UP"));
+            assertTrue(IpJson.flags(still).contains("UP"));
             assertEquals(null, still.get("master"), local + " was enslaved");
             assertTrue(IpJson.link(null, other).isPresent(), "its peer was removed");
-            assertEquals(Set.of("lo"), linkNames(pid), "the container was changed");
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid), "the container was changed");
         }
     }
 
@@ -238,7 +239,7 @@ class AttachFormsIT {
             assertEquals(Optional.of(br), IpJson.master(local));
             Map<String, Object> eth1 = IpJson.link(pid, "eth1").orElseThrow();
             assertEquals(IpJson.field(now, "ifindex"), IpJson.field(eth1, "link_index"));
-            assertEquals(List.of("10.0.0.2/24"), ipv4(pid, "eth1"));
+            assertEquals(List.of("10.0.0.2/24"), IpJson.ipv4(pid, "eth1"));
         }
     }
 
@@ -259,7 +260,7 @@ class AttachFormsIT {
             assertTrue(IpJson.link(null, br).isEmpty(), "bridge created although the attach was refused");
             assertTrue(IpJson.link(null, "veth1pl" + pid).isEmpty(), "veth left behind");
             assertTrue(IpJson.link(null, "veth1pg" + pid).isEmpty(), "veth left behind");
-            assertEquals(Set.of("lo"), linkNames(pid), "the container was changed");
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid), "the container was changed");
         }
     }
 
@@ -291,8 +292,8 @@ class AttachFormsIT {
             host.link("veth1pl" + containers.pid(c));
 
             Sh.Result r = Pipework.run(br, ns, "10.0.0.7/24");
-            for (String port : ScenariosIT.portsOf(br)) {
-                host.link(port);
+            if (IpJson.hostLinkExists(br)) {
+                IpJson.bridgePorts(br).forEach(host::link);
             }
             assertEquals(0, r.code(), "pipework " + br + " " + ns + " 10.0.0.7/24: " + r.describe());
             Pipework.ok(br, c, "10.0.0.8/24");
@@ -301,7 +302,7 @@ class AttachFormsIT {
                     .orElseThrow(() -> new AssertionError("no eth1 in netns " + ns));
             assertEquals("UP", IpJson.field(inNetns, "operstate"));
             assertTrue(IpJson.addressesInNetns(ns, "eth1").contains("10.0.0.7/24"));
-            String hostEnd = hostLinkByIndex(IpJson.field(inNetns, "link_index"));
+            String hostEnd = IpJson.hostLinkWithIndex(IpJson.field(inNetns, "link_index"));
             assertEquals(Optional.of(br), IpJson.master(hostEnd), "host end of the netns guest's eth1");
 
             assertTrue(Reach.eventuallyFromNetns(ns, "10.0.0.8"), "netns guest cannot ping the container");
@@ -331,7 +332,7 @@ class AttachFormsIT {
 
             assertEquals(Optional.of(br), IpJson.master("veth1pl" + lpid), "host end of the PID guest's eth1");
             assertEquals("UP", IpJson.field(IpJson.link((int) lpid, "eth1").orElseThrow(), "operstate"));
-            assertEquals(List.of("10.0.0.9/24"), ipv4((int) lpid, "eth1"));
+            assertEquals(List.of("10.0.0.9/24"), IpJson.ipv4((int) lpid, "eth1"));
             assertTrue(Reach.eventuallyFromPid(lpid, "10.0.0.8"), "PID guest cannot ping the container");
             assertTrue(Reach.eventually(containers, c, "10.0.0.9"), "container cannot ping the PID guest");
         } finally {
@@ -352,7 +353,7 @@ class AttachFormsIT {
             int pid = containers.pid(c);
             host.link("veth1pl" + pid);
             host.link("veth1pg" + pid);
-            Set<String> before = hostLinkNames();
+            Set<String> before = IpJson.linkNames(null);
             String containerBefore = Json.write(IpJson.links(pid));
 
             Sh.Result r = Pipework.run("--dry-run", br, c, "10.0.0.2/24");
@@ -390,7 +391,7 @@ class AttachFormsIT {
             assertTrue(IpJson.link(null, "veth1pg" + pid).isEmpty(), "--dry-run created a veth");
             assertEquals(containerBefore, Json.write(IpJson.links(pid)), "--dry-run changed the container");
             // Other runs may change the host's links meanwhile; none of the changes may be ours.
-            Set<String> after = hostLinkNames();
+            Set<String> after = IpJson.linkNames(null);
             Set<String> changed = new TreeSet<>(after);
             changed.removeAll(before);
             Set<String> removed = new TreeSet<>(before);
@@ -528,7 +529,7 @@ class AttachFormsIT {
             }
             planned = planned.stream().map(l -> l.replace(" ip -4 ", " ip ").replaceFirst("^ip -4 ", "ip ")).toList();
             assertEquals(planned, logged, "commands logged by -v:\n" + r.err());
-            assertEquals(List.of("10.0.0.2/24"), ipv4(pid, "eth1"));
+            assertEquals(List.of("10.0.0.2/24"), IpJson.ipv4(pid, "eth1"));
         }
     }
 
@@ -599,49 +600,6 @@ class AttachFormsIT {
         // Docker turns IPv6 off in containers whose network does not enable it, --net=none included.
         return containers.start(label, "--sysctl", "net.ipv6.conf.all.disable_ipv6=0",
                 "--sysctl", "net.ipv6.conf.default.disable_ipv6=0");
-    }
-
-    private static Set<String> linkNames(int pid) {
-        Set<String> names = new HashSet<>();
-        for (Map<String, Object> l : IpJson.links(pid)) {
-            names.add((String) l.get("ifname"));
-        }
-        return names;
-    }
-
-    private static Set<String> hostLinkNames() {
-        Set<String> names = new TreeSet<>();
-        for (Map<String, Object> l : IpJson.links(null)) {
-            names.add((String) l.get("ifname"));
-        }
-        return names;
-    }
-
-    private static String hostLinkByIndex(String ifindex) {
-        for (Map<String, Object> l : IpJson.links(null)) {
-            if (ifindex.equals(IpJson.field(l, "ifindex"))) {
-                return (String) l.get("ifname");
-            }
-        }
-        throw new AssertionError("no host link with ifindex " + ifindex);
-    }
-
-    private static List<String> ipv4(int pid, String ifname) {
-        return ScenariosIT.ipv4(pid, ifname).stream().map(a -> a.get("local") + "/" + a.get("prefixlen")).toList();
-    }
-
-    private static List<String> ipv6(int pid, String ifname) {
-        List<String> out = new ArrayList<>();
-        for (Object o : Json.array(IpJson.ip(pid, "-6", "addr", "show", "dev", ifname))) {
-            Object infos = Json.object(o).get("addr_info");
-            if (infos != null) {
-                for (Object a : Json.array(infos)) {
-                    Map<String, Object> info = Json.object(a);
-                    out.add(info.get("local") + "/" + info.get("prefixlen"));
-                }
-            }
-        }
-        return out;
     }
 
     /** Replaces the namespace path of a command (a PID's or a held descriptor's) with a placeholder. */

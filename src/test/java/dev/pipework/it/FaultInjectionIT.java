@@ -39,7 +39,7 @@ class FaultInjectionIT {
      * lines of an {@code ip -batch -} count one by one: failing at a line runs the lines before it
      * for real, then answers as ip does when a line fails.
      */
-    static final class FailAt implements CommandRunner {
+    private static final class FailAt implements CommandRunner {
         final CommandRunner real = new ProcessCommandRunner();
         final int k;
         int count;
@@ -76,10 +76,10 @@ class FaultInjectionIT {
         }
     }
 
-    record Outcome(int status, String err) {
+    private record Outcome(int status, String err) {
     }
 
-    static Outcome attach(int failAt, String... args) {
+    private static Outcome attach(int failAt, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
@@ -90,7 +90,7 @@ class FaultInjectionIT {
     }
 
     /** Everything of the container's network state, and what the host has that could belong to this run. */
-    static String snapshot(int pid, String bridge, String ovsBridge) {
+    private static String snapshot(int pid, String bridge, String ovsBridge) {
         StringBuilder s = new StringBuilder();
         s.append("guest links ").append(Json.write(IpJson.ip(pid, "link", "show"))).append('\n');
         s.append("guest addrs ").append(Json.write(IpJson.ip(pid, "addr", "show"))).append('\n');
@@ -113,7 +113,7 @@ class FaultInjectionIT {
         return s.toString();
     }
 
-    static TreeSet<String> netnsEntries() {
+    private static TreeSet<String> netnsEntries() {
         Path dir = Path.of("/var/run/netns");
         if (!Files.isDirectory(dir)) {
             return new TreeSet<>();
@@ -129,7 +129,7 @@ class FaultInjectionIT {
      * Runs the attach with every step failing in turn until one run succeeds, checking after each
      * failure that nothing changed; returns how many steps the plan had.
      */
-    static int failEachStepInTurn(int pid, String bridge, String ovsBridge, String... args) {
+    private static int failEachStepInTurn(int pid, String bridge, String ovsBridge, String... args) {
         String before = snapshot(pid, bridge, ovsBridge);
         List<String> failures = new ArrayList<>();
         for (int k = 0; k < 30; k++) {

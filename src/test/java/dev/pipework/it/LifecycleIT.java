@@ -68,10 +68,10 @@ class LifecycleIT {
 
             // The table, without a guest and with one.
             for (List<String> args : List.of(List.of("status"), List.of("status", c))) {
-                List<List<String>> rows = rowsOf(statusTable(args), c);
+                List<List<String>> rows = StatusTable.rowsOf(StatusTable.of(args.toArray(String[]::new)), c);
                 assertEquals(2, rows.size(), args + ": " + rows);
-                checkRow(row(rows, "eth1"), c, id, pid, "eth1", "veth1pl" + pid, br, "linux", "-");
-                checkRow(row(rows, "eth2"), c, id, pid, "eth2", "veth2pl" + pid, ovs, "ovs", "42");
+                checkRow(StatusTable.row(rows, "eth1"), c, id, pid, "eth1", "veth1pl" + pid, br, "linux", "-");
+                checkRow(StatusTable.row(rows, "eth2"), c, id, pid, "eth2", "veth2pl" + pid, ovs, "ovs", "42");
             }
 
             // The JSON, every field against ip -j and ovs-vsctl.
@@ -135,23 +135,23 @@ class LifecycleIT {
             Pipework.ok("-i", "eth2", ovs, c, "10.134.0.2/24", "@17");
             Pipework.ok("-i", "eth3", br, c, "10.135.0.2/24");
             Pipework.ok("-i", "eth4", ovs, c, "10.136.0.2/24");
-            assertEquals(Set.of("lo", "eth1", "eth2", "eth3", "eth4"), guestLinks(pid));
+            assertEquals(Set.of("lo", "eth1", "eth2", "eth3", "eth4"), IpJson.linkNames(pid));
             assertEquals(Set.of("veth2pl" + pid, "veth4pl" + pid), new HashSet<>(Ovs.ports(ovs)));
 
             // -i eth2 <guest>: the OVS attachment eth2 only, with its port record.
             Sh.Result r = Pipework.ok("del", "-i", "eth2", c);
             assertEquals("", r.out());
             assertGone(pid, "eth2", "veth2pl" + pid, ovs);
-            assertEquals(Set.of("lo", "eth1", "eth3", "eth4"), guestLinks(pid));
+            assertEquals(Set.of("lo", "eth1", "eth3", "eth4"), IpJson.linkNames(pid));
             assertEquals(List.of("veth4pl" + pid), Ovs.ports(ovs));
-            assertTrue(hostLinkExists("veth1pl" + pid) && hostLinkExists("veth3pl" + pid)
-                    && hostLinkExists("veth4pl" + pid), "the other host ends stay");
+            assertTrue(IpJson.hostLinkExists("veth1pl" + pid) && IpJson.hostLinkExists("veth3pl" + pid)
+                    && IpJson.hostLinkExists("veth4pl" + pid), "the other host ends stay");
 
             // <guest> alone: eth1.
             Pipework.ok("del", c);
             assertGone(pid, "eth1", "veth1pl" + pid, null);
-            assertEquals(Set.of("lo", "eth3", "eth4"), guestLinks(pid));
-            assertEquals(Set.of("veth3pl" + pid), bridgePorts(br));
+            assertEquals(Set.of("lo", "eth3", "eth4"), IpJson.linkNames(pid));
+            assertEquals(Set.of("veth3pl" + pid), IpJson.bridgePorts(br));
 
             // A second del: nothing to remove, exit 0, nothing else touched.
             r = Pipework.run("del", c);
@@ -160,22 +160,23 @@ class LifecycleIT {
             r = Pipework.run("del", c, "-i", "eth2");
             assertEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("nothing to remove"), r.describe());
-            assertEquals(Set.of("lo", "eth3", "eth4"), guestLinks(pid));
+            assertEquals(Set.of("lo", "eth3", "eth4"), IpJson.linkNames(pid));
 
             // --all: the rest, on both kinds of bridge.
             Pipework.ok("del", "--all", c);
             assertGone(pid, "eth3", "veth3pl" + pid, null);
             assertGone(pid, "eth4", "veth4pl" + pid, ovs);
-            assertEquals(Set.of("lo"), guestLinks(pid));
-            assertEquals(Set.of(), bridgePorts(br));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
+            assertEquals(Set.of(), IpJson.bridgePorts(br));
             assertEquals(List.of(), Ovs.ports(ovs));
-            assertTrue(rowsOf(statusTable(List.of("status", c)), c).isEmpty(), "status shows nothing left");
+            assertTrue(StatusTable.rowsOf(StatusTable.of("status", c), c).isEmpty(),
+                    "status shows nothing left");
 
             r = Pipework.run("del", "--all", c);
             assertEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("nothing to remove"), r.describe());
             // The bridges themselves are not the attachment's: they stay.
-            assertTrue(hostLinkExists(br), "bridge " + br + " stays");
+            assertTrue(IpJson.hostLinkExists(br), "bridge " + br + " stays");
             assertTrue(Ovs.bridgeExists(ovs), "bridge " + ovs + " stays");
         }
     }
@@ -200,13 +201,13 @@ class LifecycleIT {
             String before = snapshot(pid, br, ovs);
 
             Sh.Result one = Pipework.ok("del", "--dry-run", c);
-            assertEquals(List.of("ip link del dev veth1pl" + pid), lines(one.out()), one.describe());
+            assertEquals(List.of("ip link del dev veth1pl" + pid), Sh.lines(one.out()), one.describe());
             Sh.Result two = Pipework.ok("del", "--dry-run", "-i", "eth2", c);
-            assertTrue(lines(two.out()).contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid),
+            assertTrue(Sh.lines(two.out()).contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid),
                     two.describe());
-            assertTrue(lines(two.out()).contains("ip link del dev veth2pl" + pid), two.describe());
+            assertTrue(Sh.lines(two.out()).contains("ip link del dev veth2pl" + pid), two.describe());
             Sh.Result all = Pipework.ok("--dry-run", "del", "--all", c);
-            List<String> allLines = lines(all.out());
+            List<String> allLines = Sh.lines(all.out());
             assertTrue(allLines.contains("ip link del dev veth1pl" + pid) && allLines.contains("ip link del dev veth2pl" + pid)
                     && allLines.contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid), all.describe());
 
@@ -323,7 +324,7 @@ class LifecycleIT {
 
             Set<String> mine = Set.of(a, b, c, idle);
             Set<String> seen = new TreeSet<>();
-            for (List<String> row : statusTable(List.of("status"))) {
+            for (List<String> row : StatusTable.of("status")) {
                 if (mine.contains(row.get(0))) {
                     seen.add(String.join(" ", row.get(0), row.get(3), row.get(4), row.get(8), row.get(9), row.get(10)));
                 }
@@ -369,7 +370,7 @@ class LifecycleIT {
 
             Sh.Result r = Pipework.run(List.of("--batch", file.toString()), Duration.ofSeconds(300));
             assertEquals(1, r.code(), r.describe());
-            List<String> err = lines(r.err());
+            List<String> err = Sh.lines(r.err());
             assertTrue(err.stream().anyMatch(l -> l.startsWith("line 11: ") && l.contains("10.142.0.300")), r.describe());
             assertEquals("pipework: 1 of 20 lines failed (line 11)", err.get(err.size() - 1), r.describe());
             Pattern numbered = Pattern.compile("^line (\\d+): ");
@@ -380,9 +381,9 @@ class LifecycleIT {
                 }
             }
 
-            assertEquals(19, bridgePorts(br).size(), "ports of " + br + ": " + bridgePorts(br));
+            assertEquals(19, IpJson.bridgePorts(br).size(), "ports of " + br + ": " + IpJson.bridgePorts(br));
             Set<String> attached = new TreeSet<>();
-            for (List<String> row : statusTable(List.of("status"))) {
+            for (List<String> row : StatusTable.of("status")) {
                 if (names.contains(row.get(0))) {
                     assertEquals(br, row.get(8), String.join(" ", row));
                     attached.add(row.get(0));
@@ -394,9 +395,9 @@ class LifecycleIT {
             for (int n = 1; n <= 20; n++) {
                 int pid = containers.pid(names.get(n - 1));
                 if (n == 11) {
-                    assertEquals(Set.of("lo"), guestLinks(pid), "the bad line changed its container");
+                    assertEquals(Set.of("lo"), IpJson.linkNames(pid), "the bad line changed its container");
                 } else {
-                    assertEquals(List.of("10.142.0." + n + "/24"), globalAddresses(pid, "eth1"), "line " + n);
+                    assertEquals(List.of("10.142.0." + n + "/24"), IpJson.globalAddresses(pid, "eth1"), "line " + n);
                 }
             }
         } finally {
@@ -436,33 +437,33 @@ class LifecycleIT {
             assertEquals(0, r.code(), r.describe());
             assertFalse(r.err().contains("failed"), r.describe());
 
-            assertEquals(List.of("10.143.0.2/24"), globalAddresses(p1, "eth1"));
-            assertEquals(Set.of("lo", "eth2"), guestLinks(p2));
-            assertEquals("02:00:0a:8f:00:03", IpJson.field(guestLink(p2, "eth2").orElseThrow(), "address"));
-            assertEquals(List.of("10.143.0.3/24"), globalAddresses(p2, "eth2"));
-            assertEquals(List.of("10.143.0.4/24"), globalAddresses(p3, "eth1"));
+            assertEquals(List.of("10.143.0.2/24"), IpJson.globalAddresses(p1, "eth1"));
+            assertEquals(Set.of("lo", "eth2"), IpJson.linkNames(p2));
+            assertEquals("02:00:0a:8f:00:03", IpJson.field(IpJson.link(p2, "eth2").orElseThrow(), "address"));
+            assertEquals(List.of("10.143.0.3/24"), IpJson.globalAddresses(p2, "eth2"));
+            assertEquals(List.of("10.143.0.4/24"), IpJson.globalAddresses(p3, "eth1"));
             assertEquals(Optional.of("10.143.0.1"), IpJson.defaultGateway(p3));
-            assertEquals(Set.of("lo", "eth1"), guestLinks(p3), "the del line removed eth5");
-            assertFalse(hostLinkExists("veth5pl" + p3), "the del line removed veth5pl" + p3);
-            assertEquals(Set.of("veth1pl" + p1, "veth2pl" + p2, "veth1pl" + p3), bridgePorts(br));
+            assertEquals(Set.of("lo", "eth1"), IpJson.linkNames(p3), "the del line removed eth5");
+            assertFalse(IpJson.hostLinkExists("veth5pl" + p3), "the del line removed veth5pl" + p3);
+            assertEquals(Set.of("veth1pl" + p1, "veth2pl" + p2, "veth1pl" + p3), IpJson.bridgePorts(br));
 
             // The status line's table went to stdout.
             List<List<String>> rows = new ArrayList<>();
-            for (String l : lines(r.out())) {
+            for (String l : Sh.lines(r.out())) {
                 rows.add(List.of(l.trim().split("\\s+")));
             }
             assertEquals(HEADER, rows.get(0), r.out());
-            assertEquals(1, rowsOf(rows, c1).size(), r.out());
-            assertEquals("10.143.0.2/24", rowsOf(rows, c1).get(0).get(4));
+            assertEquals(1, StatusTable.rowsOf(rows, c1).size(), r.out());
+            assertEquals("10.143.0.2/24", StatusTable.rowsOf(rows, c1).get(0).get(4));
 
             // Line numbers count every line of the input, comments and blank lines included.
             String bad = String.join("\n", "# a comment", "", "  # another", br + " '" + c1 + "' 10.143.0.999/24", "");
             r = Sh.run(Pipework.command(List.of("--batch", "-")), Duration.ofSeconds(60), bad);
             assertEquals(1, r.code(), r.describe());
-            List<String> err = lines(r.err());
+            List<String> err = Sh.lines(r.err());
             assertTrue(err.get(0).startsWith("line 4: ") && err.get(0).contains("10.143.0.999"), r.describe());
             assertEquals("pipework: 1 of 1 lines failed (line 4)", err.get(err.size() - 1), r.describe());
-            assertEquals(List.of("10.143.0.2/24"), globalAddresses(p1, "eth1"), "the bad line changed nothing");
+            assertEquals(List.of("10.143.0.2/24"), IpJson.globalAddresses(p1, "eth1"), "the bad line changed nothing");
         }
     }
 
@@ -561,9 +562,9 @@ class LifecycleIT {
             assertTrue(joined.stream().anyMatch(j -> j.contains("addr add 10.147.0.5/24")), String.join("\n", joined));
             assertTrue(joined.stream().anyMatch(j -> j.contains("route replace default via 10.147.0.1 dev eth1")),
                     String.join("\n", joined));
-            assertFalse(hostLinkExists(br), "a dry run created the bridge");
-            assertFalse(hostLinkExists("veth1pl" + pid), "a dry run created the veth");
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertFalse(IpJson.hostLinkExists(br), "a dry run created the bridge");
+            assertFalse(IpJson.hostLinkExists("veth1pl" + pid), "a dry run created the veth");
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -613,22 +614,22 @@ class LifecycleIT {
     private static void assertDelOnNamedNetns(String ns, String br, String address) {
         Map<String, Object> eth1 = IpJson.linkInNetns(ns, "eth1")
                 .orElseThrow(() -> new AssertionError("no eth1 in netns " + ns));
-        String hostEnd = hostLinkWithIndex(IpJson.field(eth1, "link_index"));
+        String hostEnd = IpJson.hostLinkWithIndex(IpJson.field(eth1, "link_index"));
         assertEquals(Optional.of(br), IpJson.master(hostEnd));
         assertTrue(IpJson.addressesInNetns(ns, "eth1").contains(address));
-        List<List<String>> rows = rowsOf(statusTable(List.of("status", ns)), ns);
+        List<List<String>> rows = StatusTable.rowsOf(StatusTable.of("status", ns), ns);
         assertEquals(1, rows.size(), "status " + ns + ": " + rows);
         assertEquals(List.of(ns, "-", "-", "eth1", address), rows.get(0).subList(0, 5));
         assertEquals(List.of(hostEnd, br, "linux", "-"), rows.get(0).subList(7, 11));
 
         Sh.Result dry = Pipework.ok("del", "--dry-run", ns);
-        assertEquals(List.of("ip link del dev " + hostEnd), lines(dry.out()), dry.describe());
+        assertEquals(List.of("ip link del dev " + hostEnd), Sh.lines(dry.out()), dry.describe());
         assertTrue(IpJson.linkInNetns(ns, "eth1").isPresent(), "a dry run removed eth1");
 
         Pipework.ok("del", ns);
         assertTrue(IpJson.linkInNetns(ns, "eth1").isEmpty(), "eth1 is still in " + ns);
-        assertFalse(hostLinkExists(hostEnd), hostEnd + " is still on the host");
-        assertEquals(Set.of(), bridgePorts(br));
+        assertFalse(IpJson.hostLinkExists(hostEnd), hostEnd + " is still on the host");
+        assertEquals(Set.of(), IpJson.bridgePorts(br));
         assertTrue(IpJson.linkInNetns(ns, "lo").isPresent(), "the namespace itself stays");
 
         Sh.Result again = Pipework.run("del", ns);
@@ -638,30 +639,12 @@ class LifecycleIT {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Runs {@code pipework <args>}, checks the header, returns every row split into its 11 columns. */
-    private static List<List<String>> statusTable(List<String> args) {
-        Sh.Result r = Pipework.run(args, Pipework.DEFAULT_TIMEOUT);
-        if (r.code() != 0) {
-            throw new AssertionError("pipework " + String.join(" ", args) + " failed: " + r.describe());
-        }
-        return StatusTable.rows(r);
-    }
-
-    private static List<List<String>> rowsOf(List<List<String>> rows, String guest) {
-        return rows.stream().filter(r -> r.get(0).equals(guest)).toList();
-    }
-
-    private static List<String> row(List<List<String>> rows, String iface) {
-        return rows.stream().filter(r -> r.get(3).equals(iface)).findFirst()
-                .orElseThrow(() -> new AssertionError("no row for " + iface + ": " + rows));
-    }
-
     /** One status row against the kernel: MAC, MTU and addresses of the guest interface; the rest as given. */
     private static void checkRow(List<String> row, String guest, String id, int pid, String iface, String hostIf,
                                  String bridge, String kind, String vlan) {
-        Map<String, Object> link = guestLink(pid, iface).orElseThrow(() -> new AssertionError("no " + iface));
+        Map<String, Object> link = IpJson.link(pid, iface).orElseThrow(() -> new AssertionError("no " + iface));
         assertEquals(List.of(guest, id.substring(0, 12), Integer.toString(pid), iface,
-                        String.join(",", globalAddresses(pid, iface)), IpJson.field(link, "address"),
+                        String.join(",", IpJson.globalAddresses(pid, iface)), IpJson.field(link, "address"),
                         IpJson.field(link, "mtu"), hostIf, bridge, kind, vlan), row);
         assertEquals(hostPeerOf(pid, iface), hostIf);
     }
@@ -669,13 +652,13 @@ class LifecycleIT {
     /** The {@code interface} object of status or an attach, against {@code ip -j} in the guest. */
     private static void checkInterfaceJson(Map<String, Object> inside, int pid) {
         String name = Json.string(inside, "name");
-        Map<String, Object> link = guestLink(pid, name)
+        Map<String, Object> link = IpJson.link(pid, name)
                 .orElseThrow(() -> new AssertionError("no " + name + " in the guest"));
         assertEquals(IpJson.field(link, "address"), inside.get("mac"), name + " mac");
         assertEquals(Json.number(link, "mtu"), Json.number(inside, "mtu"), name + " mtu");
         assertEquals(IpJson.field(link, "operstate"), inside.get("state"), name + " state");
         assertEquals("UP", inside.get("state"), name + " state");
-        assertEquals(globalAddresses(pid, name), inside.get("addresses"), name + " addresses");
+        assertEquals(IpJson.globalAddresses(pid, name), inside.get("addresses"), name + " addresses");
     }
 
     private static Map<String, Object> attachment(List<Map<String, Object>> attachments, String iface) {
@@ -699,75 +682,21 @@ class LifecycleIT {
         return result;
     }
 
-    private static Optional<Map<String, Object>> guestLink(int pid, String name) {
-        return IpJson.link(pid, name);
-    }
-
-    /** Names of the links in the guest's namespace. */
-    private static Set<String> guestLinks(int pid) {
-        Set<String> names = new TreeSet<>();
-        IpJson.links(pid).forEach(l -> names.add((String) l.get("ifname")));
-        return names;
-    }
-
-    /** The global (not link- or host-scoped) addresses of a guest interface, in the kernel's order. */
-    private static List<String> globalAddresses(int pid, String ifname) {
-        List<String> result = new ArrayList<>();
-        for (Object o : Json.array(IpJson.ip(pid, "addr", "show", "dev", ifname))) {
-            Object infos = Json.object(o).get("addr_info");
-            if (infos == null) {
-                continue;
-            }
-            for (Object i : Json.array(infos)) {
-                Map<String, Object> a = Json.object(i);
-                if (!"link".equals(a.get("scope")) && !"host".equals(a.get("scope"))) {
-                    result.add(a.get("local") + "/" + Json.number(a, "prefixlen"));
-                }
-            }
-        }
-        return result;
-    }
-
     /** The host link a guest veth is paired with, found by the guest side's {@code link_index}. */
     private static String hostPeerOf(int pid, String iface) {
-        Map<String, Object> link = guestLink(pid, iface).orElseThrow(() -> new AssertionError("no " + iface));
-        return hostLinkWithIndex(IpJson.field(link, "link_index"));
-    }
-
-    private static String hostLinkWithIndex(String index) {
-        for (Map<String, Object> l : IpJson.links(null)) {
-            if (index != null && index.equals(IpJson.field(l, "ifindex"))) {
-                return (String) l.get("ifname");
-            }
-        }
-        throw new AssertionError("no host link with index " + index);
+        Map<String, Object> link = IpJson.link(pid, iface).orElseThrow(() -> new AssertionError("no " + iface));
+        return IpJson.hostLinkWithIndex(IpJson.field(link, "link_index"));
     }
 
     /** Whether host link {@code name} is gone within 15 s: the kernel dismantles a dead namespace in its own time. */
     private static boolean awaitNoHostLink(String name) {
-        return Poll.within(Duration.ofSeconds(15), Poll.TICK, () -> !hostLinkExists(name));
-    }
-
-    private static boolean hostLinkExists(String name) {
-        return IpJson.link(null, name).isPresent();
-    }
-
-    /** The ports of a Linux bridge. */
-    private static Set<String> bridgePorts(String bridge) {
-        Set<String> ports = new TreeSet<>();
-        for (Object o : Json.array(IpJson.ip(null, "link", "show", "master", bridge))) {
-            Object name = Json.object(o).get("ifname");
-            if (name != null) {
-                ports.add(name.toString());
-            }
-        }
-        return ports;
+        return Poll.within(Duration.ofSeconds(15), Poll.TICK, () -> !IpJson.hostLinkExists(name));
     }
 
     /** After a {@code del}: the guest interface, its host veth and (on OVS) the port and its record are gone. */
     private static void assertGone(int pid, String iface, String hostIf, String ovsBridge) {
-        assertTrue(guestLink(pid, iface).isEmpty(), iface + " is still in the guest");
-        assertFalse(hostLinkExists(hostIf), hostIf + " is still on the host");
+        assertTrue(IpJson.link(pid, iface).isEmpty(), iface + " is still in the guest");
+        assertFalse(IpJson.hostLinkExists(hostIf), hostIf + " is still on the host");
         if (ovsBridge != null) {
             assertFalse(Ovs.ports(ovsBridge).contains(hostIf), "port " + hostIf + " still on " + ovsBridge);
             assertTrue(Ovs.column("Interface", hostIf, "name").isEmpty(), "Interface record " + hostIf + " left");
@@ -778,16 +707,12 @@ class LifecycleIT {
     /** What a dry run must not change: the guest's links and addresses, the bridges' ports, the OVS records. */
     private static String snapshot(int pid, String br, String ovs) {
         StringBuilder state = new StringBuilder(Json.write(IpJson.ip(pid, "addr", "show")));
-        state.append('\n').append(bridgePorts(br)).append('\n').append(Ovs.ports(ovs));
+        state.append('\n').append(IpJson.bridgePorts(br)).append('\n').append(Ovs.ports(ovs));
         for (String port : Ovs.ports(ovs)) {
             state.append('\n').append(port).append(' ').append(Ovs.interfaceExternalIds(port))
                     .append(' ').append(Ovs.portTag(port));
         }
         return state.toString();
-    }
-
-    private static List<String> lines(String text) {
-        return text.lines().filter(l -> !l.isBlank()).toList();
     }
 
     /** Waits until process {@code pid} is in the named namespace {@code ns}. */

@@ -26,7 +26,6 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -98,7 +97,7 @@ class PhysicalAndDhcpIT {
             assertEquals(nicIndex, IpJson.field(eth1, "link_index"), "the macvlan's lower device is the NIC");
             assertEquals("pipework macvlan " + lan.nic(), IpJson.field(eth1, "ifalias"));
             assertEquals("UP", IpJson.field(eth1, "operstate"));
-            assertEquals(List.of("10.160.0.10/24"), ipv4(pid1, "eth1"));
+            assertEquals(List.of("10.160.0.10/24"), IpJson.ipv4(pid1, "eth1"));
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid1), "the macvlan's host-side name is left");
             assertTrue(Reach.eventually(containers, c1, LAN_GW), c1 + " does not reach the LAN end " + LAN_GW);
 
@@ -114,18 +113,18 @@ class PhysicalAndDhcpIT {
             assertEquals(Optional.of("macvlan"), IpJson.kind(eth2));
             assertEquals(nicIndex, IpJson.field(eth2, "link_index"), "mac:" + nicMac + " selected another link");
             assertEquals("pipework macvlan " + lan.nic(), IpJson.field(eth2, "ifalias"));
-            assertEquals(List.of("10.160.0.12/24"), ipv4(pid1, "eth2"));
+            assertEquals(List.of("10.160.0.12/24"), IpJson.ipv4(pid1, "eth2"));
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid1));
 
             // status: kind macvlan, the NIC as host interface, no bridge.
             List<List<String>> rows = statusRows(c1);
             assertEquals(2, rows.size(), rows.toString());
-            List<String> row1 = row(rows, "eth1");
+            List<String> row1 = StatusTable.row(rows, "eth1");
             assertEquals(List.of(c1, Integer.toString(pid1), "10.160.0.10/24", IpJson.field(eth1, "address"),
                     Integer.toString(LAN_MTU), lan.nic(), "-", "macvlan", "-"),
                     List.of(row1.get(0), row1.get(2), row1.get(4), row1.get(5), row1.get(6), row1.get(7), row1.get(8),
                             row1.get(9), row1.get(10)));
-            assertEquals(List.of(lan.nic(), "macvlan"), List.of(row(rows, "eth2").get(7), row(rows, "eth2").get(9)));
+            assertEquals(List.of(lan.nic(), "macvlan"), List.of(StatusTable.row(rows, "eth2").get(7), StatusTable.row(rows, "eth2").get(9)));
             Map<String, Object> json = attachmentJson(c1, "eth1");
             assertEquals(lan.nic(), Json.at(json, "host", "interface"));
             assertEquals("macvlan", Json.at(json, "host", "kind"));
@@ -133,13 +132,13 @@ class PhysicalAndDhcpIT {
 
             // del: eth1, then eth2; the other container keeps its link; once it has gone too, the NIC is as it was.
             Pipework.ok("del", c1);
-            assertEquals(Set.of("lo", "eth2"), guestLinks(pid1));
+            assertEquals(Set.of("lo", "eth2"), IpJson.linkNames(pid1));
             Pipework.ok("del", "-i", "eth2", c1);
-            assertEquals(Set.of("lo"), guestLinks(pid1), "del left links in " + c1);
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid1), "del left links in " + c1);
             assertTrue(statusRows(c1).isEmpty(), "status still shows " + c1);
             assertTrue(Reach.eventually(containers, c2, LAN_GW), c2 + " lost the LAN after del on " + c1);
             Pipework.ok("del", c2);
-            assertEquals(Set.of("lo"), guestLinks(pid2), "del left links in " + c2);
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid2), "del left links in " + c2);
             assertEquals(nicBefore, nicState(lan.nic()), "the NIC is not as it was before the attaches");
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid1));
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid2));
@@ -200,14 +199,14 @@ class PhysicalAndDhcpIT {
             assertEquals(Optional.of("veth"), IpJson.kind(eth1), "eth1 is the NIC itself: " + Json.write(eth1));
             assertEquals(mac, IpJson.field(eth1, "address"));
             assertEquals(Integer.toString(LAN_MTU), IpJson.field(eth1, "mtu"));
-            assertEquals(List.of("10.160.0.30/24"), ipv4(pid, "eth1"));
-            assertEquals(Set.of("lo", "eth1"), guestLinks(pid));
+            assertEquals(List.of("10.160.0.30/24"), IpJson.ipv4(pid, "eth1"));
+            assertEquals(Set.of("lo", "eth1"), IpJson.linkNames(pid));
             assertTrue(Reach.eventually(containers, c, LAN_GW), "no ping to the LAN end over the moved NIC");
-            List<String> row = row(statusRows(c), "eth1");
+            List<String> row = StatusTable.row(statusRows(c), "eth1");
             assertEquals(List.of(lan.nic(), "-", "direct"), row.subList(7, 10));
 
             Pipework.ok("del", c);
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
             Map<String, Object> back = hostLink(lan.nic());
             assertEquals(lan.nic(), back.get("ifname"));
             assertEquals(mac, IpJson.field(back, "address"));
@@ -219,12 +218,12 @@ class PhysicalAndDhcpIT {
             assertTrue(IpJson.link(null, lan.nic()).isEmpty(), lan.nic() + " is still on the host");
             Map<String, Object> lan0 = guestLink(pid, "lan0");
             assertEquals("02:0a:a0:00:00:1f", IpJson.field(lan0, "address"));
-            assertEquals(List.of("10.160.0.31/24"), ipv4(pid, "lan0"));
-            assertEquals(Set.of("lo", "lan0"), guestLinks(pid));
+            assertEquals(List.of("10.160.0.31/24"), IpJson.ipv4(pid, "lan0"));
+            assertEquals(Set.of("lo", "lan0"), IpJson.linkNames(pid));
             assertTrue(Reach.eventually(containers, c, LAN_GW), "no ping to the LAN end over lan0");
 
             Pipework.ok("del", "-i", "lan0", c);
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
             back = hostLink(lan.nic());
             assertEquals(lan.nic(), back.get("ifname"));
             assertEquals(mac, IpJson.field(back, "address"), "del did not give the NIC its own MAC back");
@@ -248,13 +247,13 @@ class PhysicalAndDhcpIT {
             assertTrue(IpJson.link(null, lan.nic()).isEmpty(), lan.nic() + " is still on the host");
             Map<String, Object> moved = guestLink(pid, "container0");
             assertEquals(mac, IpJson.field(moved, "address"));
-            assertTrue(flags(moved).contains("UP"), Json.write(moved));
-            assertEquals(List.of(), ipv4(pid, "container0"), "0/0 gives no address");
-            assertEquals(List.of(lan.nic(), "direct"), List.of(row(statusRows(c), "container0").get(7),
-                    row(statusRows(c), "container0").get(9)));
+            assertTrue(IpJson.flags(moved).contains("UP"), Json.write(moved));
+            assertEquals(List.of(), IpJson.ipv4(pid, "container0"), "0/0 gives no address");
+            assertEquals(List.of(lan.nic(), "direct"), List.of(StatusTable.row(statusRows(c), "container0").get(7),
+                    StatusTable.row(statusRows(c), "container0").get(9)));
 
             Pipework.ok("del", "-i", "container0", c);
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
             assertEquals(mac, IpJson.field(hostLink(lan.nic()), "address"));
 
             String unknown = unusedMac();
@@ -263,7 +262,7 @@ class PhysicalAndDhcpIT {
             assertEquals("Mac address " + unknown + " specified for interface but no host interface matched.",
                     r.err().strip(), r.describe());
             assertEquals("", r.out(), r.describe());
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
             assertTrue(IpJson.link(null, lan.nic()).isPresent());
         }
     }
@@ -324,7 +323,7 @@ class PhysicalAndDhcpIT {
                 assertEquals(IpJson.field(before, "address"), IpJson.field(after, "address"), "MAC" + when);
                 assertEquals(IpJson.field(before, "mtu"), IpJson.field(after, "mtu"), "MTU" + when);
                 assertEquals("uplink to the lan", IpJson.field(after, "ifalias"), "alias" + when);
-                assertEquals(up, flags(after).contains("UP"), "flags " + flags(after) + when);
+                assertEquals(up, IpJson.flags(after).contains("UP"), "flags " + IpJson.flags(after) + when);
                 assertEquals(guestBefore, Json.write(IpJson.ip(pid, "-d", "addr", "show")), "the container changed" + when);
             }
             // Up again, the NIC still carries traffic to the LAN: a macvlan on it reaches the LAN end.
@@ -387,7 +386,7 @@ class PhysicalAndDhcpIT {
                 // pkill has sent its signal by the time the command returns; the client exits right after.
                 assertTrue(Poll.within(Duration.ofSeconds(3), Poll.TICK, () -> clientProcesses("dhclient", pid, c).isEmpty()),
                         "dhclient still runs for " + c + ": " + clientProcesses("dhclient", pid, c));
-                assertEquals(List.of(address + "/24"), ipv4(pid, "eth1"), "the address outlives the client");
+                assertEquals(List.of(address + "/24"), IpJson.ipv4(pid, "eth1"), "the address outlives the client");
             } finally {
                 Files.deleteIfExists(leases);
             }
@@ -399,7 +398,7 @@ class PhysicalAndDhcpIT {
     void dhcpHelperContainerGetsALeaseAndGoes() throws IOException {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("dnsmasq");
-        requireImage("busybox");
+        Prerequisites.requireImage("busybox");
         String s = HostCleanup.uniqueSuffix();
         try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
              TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
@@ -427,7 +426,7 @@ class PhysicalAndDhcpIT {
     void dhcpForegroundHelperStaysUntilDel() throws IOException {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("dnsmasq");
-        requireImage("busybox");
+        Prerequisites.requireImage("busybox");
         String s = HostCleanup.uniqueSuffix();
         try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
              TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
@@ -443,15 +442,15 @@ class PhysicalAndDhcpIT {
                         "{{index .Config.Labels \"dev.pipework.interface\"}} {{.State.Running}}", running.get(0)),
                         Duration.ofSeconds(30)).trimmed();
                 assertEquals("eth1 true", labels);
-                assertTrue(Poll.within(Duration.ofSeconds(30), Poll.TICK, () -> !ipv4(pid, "eth1").isEmpty()),
+                assertTrue(Poll.within(Duration.ofSeconds(30), Poll.TICK, () -> !IpJson.ipv4(pid, "eth1").isEmpty()),
                         "no lease on eth1 from the foreground helper");
                 leasedAddress(pid, "eth1");
                 assertEquals(running, helpers(id, false), "the foreground helper stopped");
 
                 Pipework.ok("del", c);
                 assertEquals(List.of(), helpers(id, true), "del left the helper");
-                assertEquals(Set.of("lo"), guestLinks(pid));
-                assertFalse(hostLinkExists("veth1pl" + pid));
+                assertEquals(Set.of("lo"), IpJson.linkNames(pid));
+                assertFalse(IpJson.hostLinkExists("veth1pl" + pid));
             } finally {
                 removeHelpers(id);
             }
@@ -502,7 +501,7 @@ class PhysicalAndDhcpIT {
                 assertEquals(running.get(0).split(" ")[0], Files.readString(pidFile).strip(), "pid in " + pidFile);
 
                 Pipework.ok("del", c);
-                assertEquals(Set.of("lo"), guestLinks(pid));
+                assertEquals(Set.of("lo"), IpJson.linkNames(pid));
                 assertFalse(Files.exists(pidFile), "del left " + pidFile);
                 assertTrue(Poll.within(Duration.ofSeconds(3), Poll.TICK, () -> clientProcesses("dhclient", pid, c).isEmpty()),
                         "dhclient still runs after del: " + clientProcesses("dhclient", pid, c));
@@ -560,7 +559,7 @@ class PhysicalAndDhcpIT {
                     "Try to replace 'dhcp' with another option?",
                     "Aborting."), r.err().strip(), r.describe());
             assertEquals("", r.out());
-            assertFalse(hostLinkExists(br), "the refused run created " + br);
+            assertFalse(IpJson.hostLinkExists(br), "the refused run created " + br);
             List<String> links = new ArrayList<>();
             Json.array(IpJson.ipNetns(ns, "link", "show")).forEach(l -> links.add(Json.string(Json.object(l), "ifname")));
             assertEquals(List.of("lo"), links, "the refused run changed " + ns);
@@ -582,9 +581,9 @@ class PhysicalAndDhcpIT {
             assertEquals(1, r.code(), r.describe());
             assertEquals("You asked for DHCP client dhcpcd, but I can't find it.", r.err().strip(), r.describe());
             assertEquals("", r.out());
-            assertFalse(hostLinkExists(br), "the refused run created " + br);
-            assertFalse(hostLinkExists("veth1pl" + pid));
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertFalse(IpJson.hostLinkExists(br), "the refused run created " + br);
+            assertFalse(IpJson.hostLinkExists("veth1pl" + pid));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -635,11 +634,11 @@ class PhysicalAndDhcpIT {
                     "docker run -d --rm --label dev.pipework.dhcp-for=" + id + " --label dev.pipework.interface=eth1"
                             + " --net container:" + id + " --cap-add NET_ADMIN busybox udhcpc -i eth1 -x hostname:" + c));
 
-            assertEquals(udhcpc, lines(Pipework.ok("--dry-run", br, c, "udhcpc").out()));
-            assertEquals(dhclient, lines(Pipework.ok("--dry-run", br, c, "dhclient").out()));
-            assertEquals(helper, lines(Pipework.ok("--dry-run", br, c, "dhcp").out()));
-            assertEquals(Set.of("lo"), guestLinks(p), "a dry run changed the container");
-            assertFalse(hostLinkExists("veth1pl" + p), "a dry run created the veth");
+            assertEquals(udhcpc, Sh.lines(Pipework.ok("--dry-run", br, c, "udhcpc").out()));
+            assertEquals(dhclient, Sh.lines(Pipework.ok("--dry-run", br, c, "dhclient").out()));
+            assertEquals(helper, Sh.lines(Pipework.ok("--dry-run", br, c, "dhcp").out()));
+            assertEquals(Set.of("lo"), IpJson.linkNames(p), "a dry run changed the container");
+            assertFalse(IpJson.hostLinkExists("veth1pl" + p), "a dry run created the veth");
             assertFalse(Files.exists(Path.of("/var/run/netns/" + ns)));
         }
     }
@@ -673,18 +672,18 @@ class PhysicalAndDhcpIT {
             assertEquals(Optional.of("vlan"), IpJson.kind(vlan), Json.write(vlan));
             assertEquals("100", IpJson.field(vlan, "linkinfo", "info_data", "id"), Json.write(vlan));
             assertEquals(lan.nic(), IpJson.field(vlan, "link"), "parent of " + sub);
-            assertTrue(flags(vlan).contains("UP"), Json.write(vlan));
+            assertTrue(IpJson.flags(vlan).contains("UP"), Json.write(vlan));
             Map<String, Object> eth1 = guestLink(pid, "eth1");
             assertEquals(Optional.of("macvlan"), IpJson.kind(eth1));
             assertEquals("bridge", IpJson.field(eth1, "linkinfo", "info_data", "mode"));
             assertEquals(IpJson.field(vlan, "ifindex"), IpJson.field(eth1, "link_index"),
                     "the macvlan's parent is not " + sub);
             assertEquals("pipework macvlan " + sub, IpJson.field(eth1, "ifalias"));
-            assertEquals(List.of("10.160.100.10/24"), ipv4(pid, "eth1"));
+            assertEquals(List.of("10.160.100.10/24"), IpJson.ipv4(pid, "eth1"));
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid));
             assertTrue(Reach.eventually(containers, c, "10.160.100.254"), "no ping over VLAN 100");
-            assertEquals(List.of(sub, "macvlan"), List.of(row(statusRows(c), "eth1").get(7),
-                    row(statusRows(c), "eth1").get(9)));
+            assertEquals(List.of(sub, "macvlan"), List.of(StatusTable.row(statusRows(c), "eth1").get(7),
+                    StatusTable.row(statusRows(c), "eth1").get(9)));
 
             // The sub-interface exists now: a second attach takes it as it is.
             Pipework.ok("-i", "eth2", lan.nic(), c, "10.160.100.11/24", "@100");
@@ -692,7 +691,7 @@ class PhysicalAndDhcpIT {
             assertEquals(1, hostLinksStartingWith(lan.nic() + ".").size());
 
             Pipework.ok("del", "--all", c);
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -712,14 +711,14 @@ class PhysicalAndDhcpIT {
             Map<String, Object> eth1 = guestLink(pid, "eth1");
             assertEquals(Optional.of("dummy"), IpJson.kind(eth1), Json.write(eth1));
             assertEquals("pipework dummy", IpJson.field(eth1, "ifalias"));
-            assertEquals(List.of("10.160.50.2/24"), ipv4(pid, "eth1"));
+            assertEquals(List.of("10.160.50.2/24"), IpJson.ipv4(pid, "eth1"));
             assertEquals(Optional.of("10.160.50.1"), IpJson.defaultGateway(pid));
-            assertFalse(hostLinkExists("du" + pid + "eth1"), "the dummy's host-side name is left");
-            assertFalse(hostLinkExists("dummy" + s), "a host link named after the argument was made");
-            assertEquals("dummy", row(statusRows(c), "eth1").get(9));
+            assertFalse(IpJson.hostLinkExists("du" + pid + "eth1"), "the dummy's host-side name is left");
+            assertFalse(IpJson.hostLinkExists("dummy" + s), "a host link named after the argument was made");
+            assertEquals("dummy", StatusTable.row(statusRows(c), "eth1").get(9));
 
             Pipework.ok("del", c);
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -739,7 +738,7 @@ class PhysicalAndDhcpIT {
                 child = "ib" + sha256Prefix(child);
             }
             host.link(child);
-            boolean parentUp = flags(hostLink(parent)).contains("UP");
+            boolean parentUp = IpJson.flags(hostLink(parent)).contains("UP");
             String in = "nsenter --net=/proc/" + p + "/ns/net ";
             List<String> expected = new ArrayList<>();
             expected.add("ip link add link " + parent + " name " + child + " type ipoib");
@@ -755,8 +754,8 @@ class PhysicalAndDhcpIT {
             if (Sh.onPath("arping")) {
                 expected.add("setsid -f " + in + "arping -c 2 -A -I ib0 10.160.200.2");
             }
-            assertEquals(expected, lines(Pipework.ok("--dry-run", parent, c, "10.160.200.2/24").out()));
-            assertEquals(Set.of("lo"), guestLinks(p));
+            assertEquals(expected, Sh.lines(Pipework.ok("--dry-run", parent, c, "10.160.200.2/24").out()));
+            assertEquals(Set.of("lo"), IpJson.linkNames(p));
 
             Sh.Result mac = Pipework.run(parent, c, "10.160.200.2/24", "02:0a:a0:c8:00:02");
             assertEquals(1, mac.code(), mac.describe());
@@ -765,11 +764,11 @@ class PhysicalAndDhcpIT {
             Pipework.ok(parent, c, "10.160.200.2/24");
             Map<String, Object> ib0 = guestLink(p, "ib0");
             assertEquals(Optional.of("ipoib"), IpJson.kind(ib0), Json.write(ib0));
-            assertEquals(List.of("10.160.200.2/24"), ipv4(p, "ib0"));
-            assertFalse(hostLinkExists(child), child + " is still on the host");
-            assertEquals(List.of(parent, "ipoib"), List.of(row(statusRows(c), "ib0").get(7), row(statusRows(c), "ib0").get(9)));
+            assertEquals(List.of("10.160.200.2/24"), IpJson.ipv4(p, "ib0"));
+            assertFalse(IpJson.hostLinkExists(child), child + " is still on the host");
+            assertEquals(List.of(parent, "ipoib"), List.of(StatusTable.row(statusRows(c), "ib0").get(7), StatusTable.row(statusRows(c), "ib0").get(9)));
             Pipework.ok("del", "-i", "ib0", c);
-            assertEquals(Set.of("lo"), guestLinks(p));
+            assertEquals(Set.of("lo"), IpJson.linkNames(p));
         }
     }
 
@@ -807,7 +806,7 @@ class PhysicalAndDhcpIT {
             if (arping) {
                 vlan.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.100.2");
             }
-            assertEquals(vlan, lines(Pipework.ok("--dry-run", nic, c, "10.160.100.2/24", "02:00:00:00:01:02@100").out()));
+            assertEquals(vlan, Sh.lines(Pipework.ok("--dry-run", nic, c, "10.160.100.2/24", "02:00:00:00:01:02@100").out()));
 
             String du = "du" + p + "eth1";
             List<String> dummy = new ArrayList<>(List.of(
@@ -821,7 +820,7 @@ class PhysicalAndDhcpIT {
             if (arping) {
                 dummy.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.50.2");
             }
-            assertEquals(dummy, lines(Pipework.ok("--dry-run", "dummy" + s, c, "10.160.50.2/24@10.160.50.1").out()));
+            assertEquals(dummy, Sh.lines(Pipework.ok("--dry-run", "dummy" + s, c, "10.160.50.2/24@10.160.50.1").out()));
 
             List<String> direct = new ArrayList<>(List.of(
                     "ip link set dev " + nic + " down",
@@ -835,7 +834,7 @@ class PhysicalAndDhcpIT {
             if (arping) {
                 direct.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.0.50");
             }
-            assertEquals(direct, lines(Pipework.ok("--dry-run", "--direct-phys", nic, c, "10.160.0.50/24").out()));
+            assertEquals(direct, Sh.lines(Pipework.ok("--dry-run", "--direct-phys", nic, c, "10.160.0.50/24").out()));
             assertEquals(nicBefore, nicState(nic), "a dry run changed the NIC");
 
             // With the NIC down, the plan brings it up after making the macvlan.
@@ -853,13 +852,13 @@ class PhysicalAndDhcpIT {
             if (arping) {
                 macvlan.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.0.51");
             }
-            assertEquals(macvlan, lines(Pipework.ok("--dry-run", nic, c, "10.160.0.51/24@" + LAN_GW).out()));
+            assertEquals(macvlan, Sh.lines(Pipework.ok("--dry-run", nic, c, "10.160.0.51/24@" + LAN_GW).out()));
 
             assertEquals(downBefore, nicState(nic), "a dry run changed the NIC");
-            assertFalse(hostLinkExists(nic + ".100"), "a dry run made the VLAN interface");
+            assertFalse(IpJson.hostLinkExists(nic + ".100"), "a dry run made the VLAN interface");
             assertEquals(List.of(), hostLinksStartingWith("ph" + p));
             assertEquals(List.of(), hostLinksStartingWith("du" + p));
-            assertEquals(Set.of("lo"), guestLinks(p), "a dry run changed the container");
+            assertEquals(Set.of("lo"), IpJson.linkNames(p), "a dry run changed the container");
         }
     }
 
@@ -882,10 +881,10 @@ class PhysicalAndDhcpIT {
             Sh.Result r = Pipework.run(lan.nic(), c, "10.160.100.10/24", "@100");
             assertNotEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("VLAN 100") && r.err().contains(lan.nic() + ".100"), r.describe());
-            assertFalse(hostLinkExists(lan.nic() + ".100"));
+            assertFalse(IpJson.hostLinkExists(lan.nic() + ".100"));
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid));
             assertEquals(nicBefore, nicState(lan.nic()));
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -904,8 +903,8 @@ class PhysicalAndDhcpIT {
             assertNotEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("du" + pid + "eth1"), r.describe());
             assertEquals(List.of(), hostLinksStartingWith("du" + pid));
-            assertFalse(hostLinkExists("dummy" + s));
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertFalse(IpJson.hostLinkExists("dummy" + s));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -1009,7 +1008,7 @@ class PhysicalAndDhcpIT {
     /** Name, MAC, MTU, flags, alias and state of a host link, to compare before and after. */
     private static String nicState(String nic) {
         Map<String, Object> l = hostLink(nic);
-        return String.join(" | ", nic, IpJson.field(l, "address"), IpJson.field(l, "mtu"), flags(l).toString(),
+        return String.join(" | ", nic, IpJson.field(l, "address"), IpJson.field(l, "mtu"), IpJson.flags(l).toString(),
                 String.valueOf(IpJson.field(l, "ifalias")), IpJson.field(l, "operstate"),
                 String.valueOf(IpJson.field(l, "promiscuity")), String.valueOf(IpJson.field(l, "master")));
     }
@@ -1205,7 +1204,7 @@ class PhysicalAndDhcpIT {
 
     /** The one IPv4 address of {@code ifname}, which must be a /24 in the DHCP pool; returned without its prefix. */
     private static String leasedAddress(int pid, String ifname) {
-        List<String> v4 = ipv4(pid, ifname);
+        List<String> v4 = IpJson.ipv4(pid, ifname);
         assertEquals(1, v4.size(), ifname + " addresses: " + v4);
         String[] parts = v4.get(0).split("/");
         assertEquals("24", parts[1], v4.get(0));
@@ -1283,7 +1282,7 @@ class PhysicalAndDhcpIT {
             argv.add("-a");
         }
         argv.addAll(List.of("--filter", "label=dev.pipework.dhcp-for=" + id));
-        return lines(Sh.ok(argv, Duration.ofSeconds(30)).out());
+        return Sh.lines(Sh.ok(argv, Duration.ofSeconds(30)).out());
     }
 
     private static void removeHelpers(String id) {
@@ -1292,18 +1291,6 @@ class PhysicalAndDhcpIT {
             List<String> argv = new ArrayList<>(List.of("docker", "rm", "-f"));
             argv.addAll(left);
             Sh.run(argv, Duration.ofSeconds(60));
-        }
-    }
-
-    /** Skips (fails under CI) when a Docker image is not present locally. */
-    private static void requireImage(String image) {
-        Sh.Result r = Sh.run(List.of("docker", "image", "inspect", "--format", "{{.Id}}", image), Duration.ofSeconds(20));
-        if (r.code() != 0) {
-            String why = "image " + image + " is missing (run scripts/test-env as root to prepare this machine)";
-            if (Prerequisites.inCi()) {
-                Assertions.fail("missing prerequisite under CI: " + why);
-            }
-            Assumptions.abort("skipped: " + why);
         }
     }
 
@@ -1323,11 +1310,7 @@ class PhysicalAndDhcpIT {
 
     private static Map<String, Object> guestLink(int pid, String name) {
         return IpJson.link(pid, name).orElseThrow(() -> new AssertionError("no " + name + " in the container: "
-                + guestLinks(pid)));
-    }
-
-    private static boolean hostLinkExists(String name) {
-        return IpJson.link(null, name).isPresent();
+                + IpJson.linkNames(pid)));
     }
 
     private static List<String> hostLinksStartingWith(String prefix) {
@@ -1341,36 +1324,11 @@ class PhysicalAndDhcpIT {
         return names;
     }
 
-    private static Set<String> guestLinks(int pid) {
-        Set<String> names = new TreeSet<>();
-        IpJson.links(pid).forEach(l -> names.add((String) l.get("ifname")));
-        return names;
-    }
-
-    /** The IPv4 addresses of a guest interface, as "a.b.c.d/len". */
-    private static List<String> ipv4(int pid, String ifname) {
-        return IpJson.addresses(pid, ifname).stream().filter(a -> !a.contains(":")).toList();
-    }
-
-    private static List<String> flags(Map<String, Object> link) {
-        Object f = link.get("flags");
-        List<String> out = new ArrayList<>();
-        if (f != null) {
-            Json.array(f).forEach(o -> out.add(o.toString()));
-        }
-        return out;
-    }
-
     // ------------------------------------------------------------------ helpers: status
 
     /** The rows of {@code pipework status <guest>}, each split into its 11 columns (header checked). */
     private static List<List<String>> statusRows(String guest) {
-        return StatusTable.rows(Pipework.ok("status", guest));
-    }
-
-    private static List<String> row(List<List<String>> rows, String iface) {
-        return rows.stream().filter(r -> r.get(3).equals(iface)).findFirst()
-                .orElseThrow(() -> new AssertionError("no status row for " + iface + ": " + rows));
+        return StatusTable.of("status", guest);
     }
 
     /** The {@code status --json} attachment of interface {@code iface} of {@code guest}. */
@@ -1386,10 +1344,6 @@ class PhysicalAndDhcpIT {
     }
 
     // ------------------------------------------------------------------ helpers: misc
-
-    private static List<String> lines(String text) {
-        return text.lines().filter(l -> !l.isBlank()).toList();
-    }
 
     @SafeVarargs
     private static List<String> concat(List<String>... parts) {

@@ -22,7 +22,6 @@ import dev.pipework.it.support.Reach;
 import dev.pipework.it.support.Sh;
 import dev.pipework.it.support.TestContainers;
 import dev.pipework.it.support.TestNetns;
-import dev.pipework.json.Json;
 
 /**
  * The four scenarios of the original pipework article, run end to end with
@@ -59,8 +58,8 @@ class ScenariosIT {
 
             Map<String, Object> bridge = IpJson.link(null, br).orElseThrow(() -> new AssertionError("bridge not created"));
             assertEquals("bridge", IpJson.kind(bridge).orElse(null), br + " is not a Linux bridge");
-            assertTrue(flags(bridge).contains("UP"), "bridge is not up: " + flags(bridge));
-            assertEquals(expectedPorts, portsOf(br), "ports of " + br);
+            assertTrue(IpJson.flags(bridge).contains("UP"), "bridge is not up: " + IpJson.flags(bridge));
+            assertEquals(expectedPorts, IpJson.bridgePorts(br), "ports of " + br);
             String bridgeMtu = IpJson.field(bridge, "mtu");
 
             for (String c : List.of(con1, con2, con3)) {
@@ -69,14 +68,14 @@ class ScenariosIT {
                 Map<String, Object> hostEnd = IpJson.link(null, veth).orElseThrow();
                 assertEquals("veth", IpJson.kind(hostEnd).orElse(null));
                 assertEquals(Optional.of(br), IpJson.master(veth));
-                assertTrue(flags(hostEnd).contains("UP"), veth + " is not up");
+                assertTrue(IpJson.flags(hostEnd).contains("UP"), veth + " is not up");
 
                 Map<String, Object> eth1 = IpJson.link(pid, "eth1")
                         .orElseThrow(() -> new AssertionError(c + " has no eth1"));
                 assertEquals("veth", IpJson.kind(eth1).orElse(null));
                 assertEquals(bridgeMtu, IpJson.field(eth1, "mtu"), "MTU of eth1 in " + c);
                 assertEquals("UP", IpJson.field(eth1, "operstate"), "state of eth1 in " + c);
-                List<Map<String, Object>> v4 = ipv4(pid, "eth1");
+                List<Map<String, Object>> v4 = IpJson.ipv4Info(pid, "eth1");
                 assertEquals(1, v4.size(), "IPv4 addresses of eth1 in " + c + ": " + v4);
                 assertEquals(addresses.get(c), v4.get(0).get("local") + "/" + v4.get(0).get("prefixlen"));
                 assertEquals(broadcasts.get(c), v4.get(0).get("broadcast"), "broadcast of eth1 in " + c);
@@ -249,40 +248,5 @@ class ScenariosIT {
         List<String> args = new ArrayList<>(List.of(bridge, container));
         args.addAll(List.of(rest));
         Pipework.ok(args.toArray(String[]::new));
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<String> flags(Map<String, Object> link) {
-        Object f = link.get("flags");
-        return f == null ? List.of() : (List<String>) (List<?>) Json.array(f);
-    }
-
-    /** Names of the host links whose master is {@code bridge}; none when there is no such bridge. */
-    static Set<String> portsOf(String bridge) {
-        Set<String> ports = new TreeSet<>();
-        if (IpJson.link(null, bridge).isEmpty()) {
-            return ports;
-        }
-        for (Object o : Json.array(IpJson.ip(null, "link", "show", "master", bridge))) {
-            Map<String, Object> l = Json.object(o);
-            if (l.get("ifname") != null) {
-                ports.add((String) l.get("ifname"));
-            }
-        }
-        return ports;
-    }
-
-    /** The IPv4 {@code addr_info} entries of {@code ifname} in the namespace of {@code pid}. */
-    static List<Map<String, Object>> ipv4(Integer pid, String ifname) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Object o : Json.array(IpJson.ip(pid, "-4", "addr", "show", "dev", ifname))) {
-            Object infos = Json.object(o).get("addr_info");
-            if (infos != null) {
-                for (Object a : Json.array(infos)) {
-                    out.add(Json.object(a));
-                }
-            }
-        }
-        return out;
     }
 }
