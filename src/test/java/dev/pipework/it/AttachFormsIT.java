@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,16 +19,15 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.Guest;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Reach;
+import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
-import dev.pipework.it.support.TestContainers;
-import dev.pipework.it.support.TestNetns;
 import dev.pipework.json.Json;
 
 /**
@@ -42,23 +40,17 @@ class AttachFormsIT {
     @Test
     void customInterfaceNamesAndASecondInterface() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        String brA = "br" + s + "a";
-        String brB = "br" + s + "b";
-        String local = "pwl" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(brA);
-            host.bridge(brB);
-            host.link(local);
-            String c = containers.start("c");
-            String peer = containers.start("peer");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            host.link("veth1pl" + containers.pid(peer));
+        try (Rig rig = new Rig()) {
+            String brA = rig.host().bridge("br" + rig.suffix() + "a");
+            String brB = rig.host().bridge("br" + rig.suffix() + "b");
+            String local = rig.host().link("pwl" + rig.suffix());
+            Guest c = rig.container("c");
+            Guest peer = rig.container("peer");
+            int pid = c.pid();
 
-            Pipework.ok(brA, c, "10.0.1.2/24");
-            Pipework.ok("-i", "eth2", "-l", local, brB, c, "10.0.2.2/24");
-            Pipework.ok(brB, peer, "10.0.2.3/24");
+            Pipework.ok(brA, c.name(), "10.0.1.2/24");
+            Pipework.ok("-i", "eth2", "-l", local, brB, c.name(), "10.0.2.2/24");
+            Pipework.ok(brB, peer.name(), "10.0.2.3/24");
 
             assertEquals(Set.of("lo", "eth1", "eth2"), IpJson.linkNames(pid), "links in the container");
             assertEquals(Optional.of(brA), IpJson.master("veth1pl" + pid));
@@ -72,24 +64,22 @@ class AttachFormsIT {
             assertEquals(List.of("10.0.2.2/24"), IpJson.ipv4(pid, "eth2"));
             assertEquals("UP", IpJson.field(eth2, "operstate"));
 
-            assertTrue(Reach.eventually(containers, c, "10.0.2.3"), "no ping over eth2");
-            assertTrue(Reach.eventually(containers, peer, "10.0.2.2"), "no ping to eth2");
+            assertTrue(Reach.eventually(c, "10.0.2.3"), "no ping over eth2");
+            assertTrue(Reach.eventually(peer, "10.0.2.2"), "no ping to eth2");
         }
     }
 
     @Test
     void macAddressGivenOrDerivedFromText() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("mac");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            host.link("veth2pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("mac");
+            int pid = c.pid();
+            rig.host().link("veth2pl" + pid);
 
-            Pipework.ok(br, c, "10.0.0.2/24", "26:2e:71:98:60:8f");
-            Pipework.ok("-i", "eth2", br, c, "10.0.3.2/24", "U:myhost.foo.com");
+            Pipework.ok(br, c.name(), "10.0.0.2/24", "26:2e:71:98:60:8f");
+            Pipework.ok("-i", "eth2", br, c.name(), "10.0.3.2/24", "U:myhost.foo.com");
 
             assertEquals("26:2e:71:98:60:8f", IpJson.field(IpJson.link(pid, "eth1").orElseThrow(), "address"));
             // U:<text> derives a stable, locally administered unicast MAC from the text.
@@ -102,14 +92,12 @@ class AttachFormsIT {
     @Test
     void zeroAddressPlumbsALinkWithoutIpv4() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("zero");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("zero");
+            int pid = c.pid();
 
-            Pipework.ok(br, c, "0/0");
+            Pipework.ok(br, c.name(), "0/0");
 
             Map<String, Object> eth1 = IpJson.link(pid, "eth1").orElseThrow(() -> new AssertionError("no eth1"));
             assertTrue(IpJson.flags(eth1).contains("UP"), "eth1 is not up: " + IpJson.flags(eth1));
@@ -123,14 +111,12 @@ class AttachFormsIT {
     @Test
     void ipv6WithFamilyAndGateway() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = startWithIpv6(containers, "v6gw");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = startWithIpv6(rig, "v6gw");
+            int pid = c.pid();
 
-            Pipework.ok("-a", "6", br, c, "fd00:10::2/64@fd00:10::1");
+            Pipework.ok("-a", "6", br, c.name(), "fd00:10::2/64@fd00:10::1");
 
             assertTrue(IpJson.ipv6(pid, "eth1").contains("fd00:10::2/64"),
                     "IPv6 addresses: " + IpJson.ipv6(pid, "eth1"));
@@ -147,14 +133,12 @@ class AttachFormsIT {
     @Test
     void ipv6FamilyInferredFromTheAddress() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = startWithIpv6(containers, "v6");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = startWithIpv6(rig, "v6");
+            int pid = c.pid();
 
-            Pipework.ok(br, c, "fd00:11::2/64");
+            Pipework.ok(br, c.name(), "fd00:11::2/64");
 
             assertTrue(IpJson.ipv6(pid, "eth1").contains("fd00:11::2/64"),
                     "IPv6 addresses: " + IpJson.ipv6(pid, "eth1"));
@@ -167,14 +151,12 @@ class AttachFormsIT {
     @Test
     void gatewayOutsideTheSubnetGetsAnOnLinkRoute() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("gw");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("gw");
+            int pid = c.pid();
 
-            Pipework.ok(br, c, "10.0.0.2/24@10.9.9.1");
+            Pipework.ok(br, c.name(), "10.0.0.2/24@10.9.9.1");
 
             List<Map<String, Object>> routes = IpJson.routes(pid);
             assertTrue(routes.stream().anyMatch(r -> "10.9.9.1".equals(r.get("dst")) && "eth1".equals(r.get("dev"))
@@ -190,19 +172,17 @@ class AttachFormsIT {
     @Test
     void existingHostLinkThatIsUpIsRefused() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String other = "pwe" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("up");
-            int pid = containers.pid(c);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String other = "pwe" + rig.suffix();
+            Guest c = rig.container("up");
+            int pid = c.pid();
             String local = "veth1pl" + pid;
-            host.createVeth(local, other);
+            rig.host().createVeth(local, other);
             Sh.ok("ip", "link", "set", local, "up");
             String ifindex = IpJson.field(IpJson.link(null, local).orElseThrow(), "ifindex");
 
-            Sh.Result r = Pipework.run(br, c, "10.0.0.2/24");
+            Sh.Result r = Pipework.run(br, c.name(), "10.0.0.2/24");
 
             assertEquals(1, r.code(), r.describe());
             assertEquals("Link " + local + " exists and is up", r.err().strip());
@@ -220,18 +200,16 @@ class AttachFormsIT {
     @Test
     void existingHostLinkThatIsDownIsReplaced() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String other = "pwe" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("down");
-            int pid = containers.pid(c);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String other = "pwe" + rig.suffix();
+            Guest c = rig.container("down");
+            int pid = c.pid();
             String local = "veth1pl" + pid;
-            host.createVeth(local, other);
+            rig.host().createVeth(local, other);
             String ifindex = IpJson.field(IpJson.link(null, local).orElseThrow(), "ifindex");
 
-            Pipework.ok(br, c, "10.0.0.2/24");
+            Pipework.ok(br, c.name(), "10.0.0.2/24");
 
             Map<String, Object> now = IpJson.link(null, local).orElseThrow(() -> new AssertionError(local + " gone"));
             assertNotEquals(ifindex, IpJson.field(now, "ifindex"), "the stale link was not recreated");
@@ -246,14 +224,12 @@ class AttachFormsIT {
     @Test
     void vlanOnALinuxBridgeIsRefused() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("vlan");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("vlan");
+            int pid = c.pid();
 
-            Sh.Result r = Pipework.run(br, c, "10.0.0.2/24", "@100");
+            Sh.Result r = Pipework.run(br, c.name(), "10.0.0.2/24", "@100");
 
             assertEquals(1, r.code(), r.describe());
             assertEquals("VLAN configuration currently unsupported for Linux bridge.", r.err().strip());
@@ -267,11 +243,9 @@ class AttachFormsIT {
     @Test
     void unknownContainerIsReported() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ghost = "pw-it-" + s + "-nosuch";
-        try (HostCleanup host = new HostCleanup()) {
-            host.bridge(br);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ghost = "pw-it-" + rig.suffix() + "-nosuch";
             Sh.Result r = Pipework.run(br, ghost, "10.0.0.2/24");
             assertEquals(1, r.code(), r.describe());
             assertEquals("Container " + ghost + " not found, and unknown to Docker.", r.err().strip());
@@ -283,20 +257,17 @@ class AttachFormsIT {
     @Test
     void namedNetnsGuest() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String ns = netns.create("guest");
-            String c = containers.start("ctr");
-            host.link("veth1pl" + containers.pid(c));
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ns = rig.netns().create("guest");
+            Guest c = rig.container("ctr");
 
             Sh.Result r = Pipework.run(br, ns, "10.0.0.7/24");
             if (IpJson.hostLinkExists(br)) {
-                IpJson.bridgePorts(br).forEach(host::link);
+                IpJson.bridgePorts(br).forEach(rig.host()::link);
             }
             assertEquals(0, r.code(), "pipework " + br + " " + ns + " 10.0.0.7/24: " + r.describe());
-            Pipework.ok(br, c, "10.0.0.8/24");
+            Pipework.ok(br, c.name(), "10.0.0.8/24");
 
             Map<String, Object> inNetns = IpJson.linkInNetns(ns, "eth1")
                     .orElseThrow(() -> new AssertionError("no eth1 in netns " + ns));
@@ -306,57 +277,43 @@ class AttachFormsIT {
             assertEquals(Optional.of(br), IpJson.master(hostEnd), "host end of the netns guest's eth1");
 
             assertTrue(Reach.eventuallyFromNetns(ns, "10.0.0.8"), "netns guest cannot ping the container");
-            assertTrue(Reach.eventually(containers, c, "10.0.0.7"), "container cannot ping the netns guest");
+            assertTrue(Reach.eventually(c, "10.0.0.7"), "container cannot ping the netns guest");
         }
     }
 
     /** A bare process given by its PID (in a namespace of its own) and a container on one bridge reach each other. */
     @Test
-    void pidGuest() throws Exception {
+    void pidGuest() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        Process loner = null;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("ctr");
-            host.link("veth1pl" + containers.pid(c));
-            loner = new ProcessBuilder("unshare", "--net", "sleep", "300")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            long lpid = loner.pid();
-            awaitOwnNetns(lpid);
-            host.link("veth1pl" + lpid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("ctr");
+            long lpid = rig.netns().processInNewNetns();
+            rig.host().link("veth1pl" + lpid);
 
             Pipework.ok(br, Long.toString(lpid), "10.0.0.9/24");
-            Pipework.ok(br, c, "10.0.0.8/24");
+            Pipework.ok(br, c.name(), "10.0.0.8/24");
 
             assertEquals(Optional.of(br), IpJson.master("veth1pl" + lpid), "host end of the PID guest's eth1");
             assertEquals("UP", IpJson.field(IpJson.link((int) lpid, "eth1").orElseThrow(), "operstate"));
             assertEquals(List.of("10.0.0.9/24"), IpJson.ipv4((int) lpid, "eth1"));
             assertTrue(Reach.eventuallyFromPid(lpid, "10.0.0.8"), "PID guest cannot ping the container");
-            assertTrue(Reach.eventually(containers, c, "10.0.0.9"), "container cannot ping the PID guest");
-        } finally {
-            if (loner != null) {
-                loner.destroyForcibly();
-                loner.waitFor();
-            }
+            assertTrue(Reach.eventually(c, "10.0.0.9"), "container cannot ping the PID guest");
         }
     }
 
     @Test
     void dryRunPrintsTheCommandsAndChangesNothing() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("dry");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            host.link("veth1pg" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("dry");
+            int pid = c.pid();
+            rig.host().link("veth1pg" + pid);
             Set<String> before = IpJson.linkNames(null);
             String containerBefore = Json.write(IpJson.links(pid));
 
-            Sh.Result r = Pipework.run("--dry-run", br, c, "10.0.0.2/24");
+            Sh.Result r = Pipework.run("--dry-run", br, c.name(), "10.0.0.2/24");
 
             assertEquals(0, r.code(), r.describe());
             String ns = "nsenter --net=/proc/" + pid + "/ns/net ";
@@ -406,17 +363,16 @@ class AttachFormsIT {
     void existingOpenVswitchBridgeIsReused() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String ovs = "ovs" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.createOvsBridge(ovs);
+        try (Rig rig = new Rig()) {
+            String ovs = rig.host().createOvsBridge("ovs" + rig.suffix());
             String uuid = Ovs.bridgeUuid(ovs);
-            String c1 = containers.start("o1");
-            String c2 = containers.start("o2");
-            String p1 = host.link("veth1pl" + containers.pid(c1));
-            String p2 = host.link("veth1pl" + containers.pid(c2));
+            Guest c1 = rig.container("o1");
+            Guest c2 = rig.container("o2");
+            String p1 = "veth1pl" + c1.pid();
+            String p2 = "veth1pl" + c2.pid();
 
-            Sh.Result r1 = Pipework.ok(ovs, c1, "10.0.0.2/24");
-            Sh.Result r2 = Pipework.ok(ovs, c2, "10.0.0.3/24");
+            Sh.Result r1 = Pipework.ok(ovs, c1.name(), "10.0.0.2/24");
+            Sh.Result r2 = Pipework.ok(ovs, c2.name(), "10.0.0.3/24");
 
             assertEquals("", r1.err(), "no notice expected for an existing bridge");
             assertEquals("", r2.err(), "no notice expected for an existing bridge");
@@ -428,21 +384,19 @@ class AttachFormsIT {
             assertEquals(ovs, ids.get("pipework.bridge"));
             assertEquals(p1, ids.get("pipework.interface"));
             assertFalse(ids.containsKey("pipework.vlan"), "pipework.vlan without a VLAN: " + ids);
-            assertTrue(Reach.eventually(containers, c1, "10.0.0.3"), "no ping over the reused OVS bridge");
+            assertTrue(Reach.eventually(c1, "10.0.0.3"), "no ping over the reused OVS bridge");
         }
     }
 
     @Test
     void noNetnsEntryIsLeftForThePid() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("nsdir");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("nsdir");
+            int pid = c.pid();
 
-            Pipework.ok(br, c, "10.0.0.2/24");
+            Pipework.ok(br, c.name(), "10.0.0.2/24");
 
             Path entry = Path.of("/var/run/netns", Integer.toString(pid));
             assertFalse(Files.exists(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS), entry + " left behind");
@@ -454,37 +408,35 @@ class AttachFormsIT {
     @Test
     void routeAndTcCommandsRunInTheGuest() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("rt");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            Pipework.ok(br, c, "10.0.0.2/24");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("rt");
+            int pid = c.pid();
+            Pipework.ok(br, c.name(), "10.0.0.2/24");
 
-            Sh.Result route = Pipework.run("route", c, "add", "10.0.5.0/24", "via", "10.0.0.1");
+            Sh.Result route = Pipework.run("route", c.name(), "add", "10.0.5.0/24", "via", "10.0.0.1");
             assertEquals(0, route.code(), route.describe());
             assertTrue(IpJson.routes(pid).stream().anyMatch(r -> "10.0.5.0/24".equals(r.get("dst"))
                     && "10.0.0.1".equals(r.get("gateway")) && "eth1".equals(r.get("dev"))),
                     "route not added: " + IpJson.routes(pid));
 
-            Sh.Result show = Pipework.run("route", c, "show");
+            Sh.Result show = Pipework.run("route", c.name(), "show");
             assertEquals(0, show.code(), show.describe());
-            assertEquals(containers.netOk(c, "ip", "route", "show").out(), show.out(),
+            assertEquals(c.netOk("ip", "route", "show").out(), show.out(),
                     "route show prints ip's own output");
 
-            Sh.Result tc = Pipework.run("tc", c, "qdisc", "add", "dev", "eth1", "root", "tbf",
+            Sh.Result tc = Pipework.run("tc", c.name(), "qdisc", "add", "dev", "eth1", "root", "tbf",
                     "rate", "1mbit", "burst", "32kbit", "latency", "400ms");
             assertEquals(0, tc.code(), tc.describe());
             List<Object> qdiscs = Json.array(Json.parse(
-                    containers.netOk(c, "tc", "-j", "qdisc", "show", "dev", "eth1").out()));
+                    c.netOk("tc", "-j", "qdisc", "show", "dev", "eth1").out()));
             assertTrue(qdiscs.stream().map(Json::object)
                             .anyMatch(q -> "tbf".equals(q.get("kind")) && Boolean.TRUE.equals(q.get("root"))),
                     "no root tbf qdisc on eth1: " + qdiscs);
 
             // A gateway that is not on any link: ip refuses, and so must the tool, with ip's words and status.
-            Sh.Result bad = Pipework.run("route", c, "add", "10.0.6.0/24", "via", "10.99.99.1");
-            Sh.Result direct = containers.netExec(c, "ip", "route", "add", "10.0.6.0/24", "via", "10.99.99.1");
+            Sh.Result bad = Pipework.run("route", c.name(), "add", "10.0.6.0/24", "via", "10.99.99.1");
+            Sh.Result direct = c.netExec("ip", "route", "add", "10.0.6.0/24", "via", "10.99.99.1");
             assertNotEquals(0, direct.code(), "the route was expected to be refused by ip: " + direct.describe());
             assertEquals(direct.code(), bad.code(), bad.describe());
             assertTrue(bad.err().contains(direct.err().strip()), "ip's error not passed on: " + bad.describe());
@@ -495,16 +447,14 @@ class AttachFormsIT {
     @Test
     void verboseLogsEachCommandOnStderrOnly() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("verbose");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("verbose");
+            int pid = c.pid();
 
-            List<String> planned = Pipework.ok("--dry-run", br, c, "10.0.0.2/24").out().lines()
+            List<String> planned = Pipework.ok("--dry-run", br, c.name(), "10.0.0.2/24").out().lines()
                     .map(l -> normalizeNetns(l.endsWith(" &") ? l.substring(0, l.length() - 2) : l)).toList();
-            Sh.Result r = Pipework.ok("-v", br, c, "10.0.0.2/24");
+            Sh.Result r = Pipework.ok("-v", br, c.name(), "10.0.0.2/24");
 
             assertEquals("", r.out(), "-v must not print on stdout");
             // A batch is logged as its command, then its lines ("  < <line>"): each line is the
@@ -536,15 +486,13 @@ class AttachFormsIT {
     @Test
     void existingBridgeMtuIsGivenToTheVeth() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.createBridge(br);
+        try (Rig rig = new Rig()) {
+            String br = rig.host().createBridge("br" + rig.suffix());
             Sh.ok("ip", "link", "set", br, "mtu", "9000");
-            String c = containers.start("jumbo");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+            Guest c = rig.container("jumbo");
+            int pid = c.pid();
 
-            Pipework.ok(br, c, "10.0.0.2/24");
+            Pipework.ok(br, c.name(), "10.0.0.2/24");
 
             assertEquals("9000", IpJson.field(IpJson.link(null, "veth1pl" + pid).orElseThrow(), "mtu"));
             assertEquals("9000", IpJson.field(IpJson.link(pid, "eth1").orElseThrow(), "mtu"));
@@ -563,29 +511,21 @@ class AttachFormsIT {
     void newAddressIsAnnouncedToNeighbours() {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("arping");
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String wire = "pwn" + s;
-        String far = "pwm" + s;
         int attempts = 4;
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            host.createBridge(br);
-            String listener = netns.create("arp");
-            netns.veth(wire, far);
-            netns.moveAndUp(far, listener);
+        try (Rig rig = new Rig()) {
+            String br = rig.host().createBridge("br" + rig.suffix());
+            String wire = "pwn" + rig.suffix();
+            String far = "pwm" + rig.suffix();
+            String listener = rig.netns().cable("arp", wire, far, "10.0.0.250/24");
             Sh.ok("ip", "link", "set", wire, "master", br);
-            Sh.ok("ip", "link", "set", wire, "up");
-            netns.addAddress(listener, far, "10.0.0.250/24");
-            netns.ok(listener, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_accept=1");
-            netns.ok(listener, "sysctl", "-q", "-w", "net.ipv4.conf." + far + ".arp_accept=1");
+            rig.netns().ok(listener, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_accept=1");
+            rig.netns().ok(listener, "sysctl", "-q", "-w", "net.ipv4.conf." + far + ".arp_accept=1");
 
             List<String> missed = new ArrayList<>();
             for (int i = 0; i < attempts; i++) {
-                String c = containers.start("arp" + i);
-                host.link("veth1pl" + containers.pid(c));
+                Guest c = rig.container("arp" + i);
                 String ip = "10.0.0." + (10 + i);
-                Pipework.ok(br, c, ip + "/24");
+                Pipework.ok(br, c.name(), ip + "/24");
                 if (!awaitNeighbour(listener, far, ip)) {
                     missed.add(ip);
                 }
@@ -596,31 +536,15 @@ class AttachFormsIT {
 
     // ------------------------------------------------------------------ helpers
 
-    private static String startWithIpv6(TestContainers containers, String label) {
+    private static Guest startWithIpv6(Rig rig, String label) {
         // Docker turns IPv6 off in containers whose network does not enable it, --net=none included.
-        return containers.start(label, "--sysctl", "net.ipv6.conf.all.disable_ipv6=0",
+        return rig.container(label, "--sysctl", "net.ipv6.conf.all.disable_ipv6=0",
                 "--sysctl", "net.ipv6.conf.default.disable_ipv6=0");
     }
 
     /** Replaces the namespace path of a command (a PID's or a held descriptor's) with a placeholder. */
     private static String normalizeNetns(String command) {
         return command.replaceAll("/proc/\\d+/(ns/net|fd/\\d+)", "NETNS");
-    }
-
-    /** Waits until process {@code pid} (started with unshare) is in a network namespace of its own. */
-    private static void awaitOwnNetns(long pid) throws IOException {
-        Path self = Files.readSymbolicLink(Path.of("/proc/self/ns/net"));
-        Poll.until(Duration.ofSeconds(10), Duration.ofMillis(50), () -> netnsOf(pid).filter(n -> !n.equals(self)),
-                "process " + pid + " to get a network namespace of its own");
-    }
-
-    /** The network namespace process {@code pid} is in; empty while it cannot be read. */
-    private static Optional<Path> netnsOf(long pid) {
-        try {
-            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
     }
 
     /** Whether {@code ip} shows up in the neighbour table of {@code dev} in {@code ns} within two seconds. */

@@ -5,11 +5,11 @@ import dev.pipework.cli.Pipework;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
 import dev.pipework.exec.ProcessCommandRunner;
-import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.Guest;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
-import dev.pipework.it.support.TestContainers;
 import dev.pipework.json.Json;
 import org.junit.jupiter.api.Test;
 
@@ -151,17 +151,16 @@ class FaultInjectionIT {
     void newLinuxBridgeWithGatewayAndMac() {
         Prerequisites.requireRoot();
         Prerequisites.requireDocker();
-        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
-            String c = containers.start("fi-br");
-            int pid = containers.pid(c);
+        try (Rig rig = new Rig()) {
+            Guest c = rig.container("fi-br");
+            int pid = c.pid();
             // A default route for the attach to replace, and for its undo to restore.
-            Sh.ok("nsenter", "--net=/proc/" + pid + "/ns/net", "ip", "link", "set", "lo", "up");
-            Sh.ok("nsenter", "--net=/proc/" + pid + "/ns/net", "ip", "route", "add", "default", "dev", "lo");
-            String bridge = cleanup.bridge("brfi" + HostCleanup.uniqueSuffix());
-            cleanup.link("veth1pl" + pid);
+            c.netOk("ip", "link", "set", "lo", "up");
+            c.netOk("ip", "route", "add", "default", "dev", "lo");
+            String bridge = rig.host().bridge("brfi" + rig.suffix());
             String defaultBefore = IpJson.defaultGateway(pid).orElse("none");
             int steps = failEachStepInTurn(pid, bridge, null,
-                    bridge, c, "10.77.0.2/24@10.9.9.1", "02:12:34:56:78:9a");
+                    bridge, c.name(), "10.77.0.2/24@10.9.9.1", "02:12:34:56:78:9a");
             assertTrue(steps >= 10, "steps: " + steps);
             assertNotEquals(defaultBefore, IpJson.defaultGateway(pid).orElse("none"));
             assertEquals(List.of("10.77.0.2/24"), IpJson.addresses(pid, "eth1"));
@@ -172,18 +171,16 @@ class FaultInjectionIT {
     void existingLinuxBridgeKeepsItsPorts() {
         Prerequisites.requireRoot();
         Prerequisites.requireDocker();
-        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
-            String c = containers.start("fi-exist");
-            int pid = containers.pid(c);
-            String suffix = HostCleanup.uniqueSuffix();
-            String bridge = cleanup.createBridge("brfe" + suffix);
+        try (Rig rig = new Rig()) {
+            Guest c = rig.container("fi-exist");
+            String suffix = rig.suffix();
+            String bridge = rig.host().createBridge("brfe" + suffix);
             // A fixed bridge MAC: otherwise the kernel gives the bridge the lowest MAC of its ports.
             Sh.ok("ip", "link", "set", bridge, "address", "02:00:00:00:fe:01");
-            cleanup.createVeth("fea" + suffix, "feb" + suffix);
+            rig.host().createVeth("fea" + suffix, "feb" + suffix);
             Sh.ok("ip", "link", "set", "fea" + suffix, "master", bridge);
             Sh.ok("ip", "link", "set", "fea" + suffix, "up");
-            cleanup.link("veth1pl" + pid);
-            failEachStepInTurn(pid, bridge, null, bridge, c, "10.78.0.2/24");
+            failEachStepInTurn(c.pid(), bridge, null, bridge, c.name(), "10.78.0.2/24");
         }
     }
 
@@ -192,12 +189,11 @@ class FaultInjectionIT {
         Prerequisites.requireRoot();
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
-            String c = containers.start("fi-ovs");
-            int pid = containers.pid(c);
-            String ovs = cleanup.ovsBridge("ovsfi" + HostCleanup.uniqueSuffix());
-            cleanup.link("veth1pl" + pid);
-            failEachStepInTurn(pid, null, ovs, ovs, c, "10.79.0.2/24", "@100");
+        try (Rig rig = new Rig()) {
+            Guest c = rig.container("fi-ovs");
+            int pid = c.pid();
+            String ovs = rig.host().ovsBridge("ovsfi" + rig.suffix());
+            failEachStepInTurn(pid, null, ovs, ovs, c.name(), "10.79.0.2/24", "@100");
             assertEquals("100", Sh.ok("ovs-vsctl", "get", "Port", "veth1pl" + pid, "tag").trimmed());
         }
     }
@@ -206,14 +202,13 @@ class FaultInjectionIT {
     void failureReportsUndoThatCouldNotBeDone() {
         Prerequisites.requireRoot();
         Prerequisites.requireDocker();
-        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
-            String c = containers.start("fi-msg");
-            String bridge = cleanup.bridge("brfm" + HostCleanup.uniqueSuffix());
-            cleanup.link("veth1pl" + containers.pid(c));
-            Outcome o = attach(2, bridge, c, "10.80.0.2/24");
+        try (Rig rig = new Rig()) {
+            Guest c = rig.container("fi-msg");
+            String bridge = rig.host().bridge("brfm" + rig.suffix());
+            Outcome o = attach(2, bridge, c.name(), "10.80.0.2/24");
             assertEquals(2, o.status());
-            assertEquals("pipework: failed to create veth pair \"veth1pl" + containers.pid(c) + "\"/\"veth1pg"
-                    + containers.pid(c) + "\": injected failure\n", o.err());
+            assertEquals("pipework: failed to create veth pair \"veth1pl" + c.pid() + "\"/\"veth1pg"
+                    + c.pid() + "\": injected failure\n", o.err());
             assertTrue(IpJson.link(null, bridge).isEmpty(), "the bridge this run created is gone");
         }
     }

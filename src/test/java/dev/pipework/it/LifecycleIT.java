@@ -23,16 +23,15 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.Guest;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
 import dev.pipework.it.support.StatusTable;
-import dev.pipework.it.support.TestContainers;
-import dev.pipework.it.support.TestNetns;
 import dev.pipework.json.Json;
 
 /**
@@ -51,35 +50,31 @@ class LifecycleIT {
     void statusShowsLinuxAndOvsAttachmentsAsTheKernelAndOvsSeeThem() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ovs = "ovs" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            host.ovsBridge(ovs);
-            String c = containers.start("status");
-            int pid = containers.pid(c);
-            String id = containers.id(c);
-            host.link("veth1pl" + pid);
-            host.link("veth2pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ovs = rig.ovsBridge();
+            Guest c = rig.container("status");
+            int pid = c.pid();
+            String id = c.id();
+            rig.host().link("veth2pl" + pid);
 
-            Pipework.ok(br, c, "10.131.0.2/24");
-            Pipework.ok(ovs, "-i", "eth2", c, "10.132.0.2/24", "@42");
+            Pipework.ok(br, c.name(), "10.131.0.2/24");
+            Pipework.ok(ovs, "-i", "eth2", c.name(), "10.132.0.2/24", "@42");
 
             // The table, without a guest and with one.
-            for (List<String> args : List.of(List.of("status"), List.of("status", c))) {
-                List<List<String>> rows = StatusTable.rowsOf(StatusTable.of(args.toArray(String[]::new)), c);
+            for (List<String> args : List.of(List.of("status"), List.of("status", c.name()))) {
+                List<List<String>> rows = StatusTable.rowsOf(StatusTable.of(args.toArray(String[]::new)), c.name());
                 assertEquals(2, rows.size(), args + ": " + rows);
-                checkRow(StatusTable.row(rows, "eth1"), c, id, pid, "eth1", "veth1pl" + pid, br, "linux", "-");
-                checkRow(StatusTable.row(rows, "eth2"), c, id, pid, "eth2", "veth2pl" + pid, ovs, "ovs", "42");
+                checkRow(StatusTable.row(rows, "eth1"), c.name(), id, pid, "eth1", "veth1pl" + pid, br, "linux", "-");
+                checkRow(StatusTable.row(rows, "eth2"), c.name(), id, pid, "eth2", "veth2pl" + pid, ovs, "ovs", "42");
             }
 
             // The JSON, every field against ip -j and ovs-vsctl.
-            List<Map<String, Object>> attachments = statusJson("status", c, "--json");
+            List<Map<String, Object>> attachments = statusJson("status", c.name(), "--json");
             assertEquals(2, attachments.size(), Json.write(attachments));
             for (Map<String, Object> a : attachments) {
                 Map<String, Object> guest = Json.object(a.get("guest"));
-                assertEquals(c, guest.get("name"));
+                assertEquals(c.name(), guest.get("name"));
                 assertEquals(id, guest.get("id"));
                 assertEquals((long) pid, Json.number(guest, "pid"));
                 assertEquals("docker", guest.get("kind"));
@@ -120,26 +115,23 @@ class LifecycleIT {
     void delRemovesEveryTraceOfWhatItSelects() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ovs = "ovs" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            host.ovsBridge(ovs);
-            String c = containers.start("del");
-            int pid = containers.pid(c);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ovs = rig.ovsBridge();
+            Guest c = rig.container("del");
+            int pid = c.pid();
             for (int i = 1; i <= 4; i++) {
-                host.link("veth" + i + "pl" + pid);
+                rig.host().link("veth" + i + "pl" + pid);
             }
-            Pipework.ok(br, c, "10.133.0.2/24");
-            Pipework.ok("-i", "eth2", ovs, c, "10.134.0.2/24", "@17");
-            Pipework.ok("-i", "eth3", br, c, "10.135.0.2/24");
-            Pipework.ok("-i", "eth4", ovs, c, "10.136.0.2/24");
+            Pipework.ok(br, c.name(), "10.133.0.2/24");
+            Pipework.ok("-i", "eth2", ovs, c.name(), "10.134.0.2/24", "@17");
+            Pipework.ok("-i", "eth3", br, c.name(), "10.135.0.2/24");
+            Pipework.ok("-i", "eth4", ovs, c.name(), "10.136.0.2/24");
             assertEquals(Set.of("lo", "eth1", "eth2", "eth3", "eth4"), IpJson.linkNames(pid));
             assertEquals(Set.of("veth2pl" + pid, "veth4pl" + pid), new HashSet<>(Ovs.ports(ovs)));
 
             // -i eth2 <guest>: the OVS attachment eth2 only, with its port record.
-            Sh.Result r = Pipework.ok("del", "-i", "eth2", c);
+            Sh.Result r = Pipework.ok("del", "-i", "eth2", c.name());
             assertEquals("", r.out());
             assertGone(pid, "eth2", "veth2pl" + pid, ovs);
             assertEquals(Set.of("lo", "eth1", "eth3", "eth4"), IpJson.linkNames(pid));
@@ -148,31 +140,31 @@ class LifecycleIT {
                     && IpJson.hostLinkExists("veth4pl" + pid), "the other host ends stay");
 
             // <guest> alone: eth1.
-            Pipework.ok("del", c);
+            Pipework.ok("del", c.name());
             assertGone(pid, "eth1", "veth1pl" + pid, null);
             assertEquals(Set.of("lo", "eth3", "eth4"), IpJson.linkNames(pid));
             assertEquals(Set.of("veth3pl" + pid), IpJson.bridgePorts(br));
 
             // A second del: nothing to remove, exit 0, nothing else touched.
-            r = Pipework.run("del", c);
+            r = Pipework.run("del", c.name());
             assertEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("nothing to remove"), r.describe());
-            r = Pipework.run("del", c, "-i", "eth2");
+            r = Pipework.run("del", c.name(), "-i", "eth2");
             assertEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("nothing to remove"), r.describe());
             assertEquals(Set.of("lo", "eth3", "eth4"), IpJson.linkNames(pid));
 
             // --all: the rest, on both kinds of bridge.
-            Pipework.ok("del", "--all", c);
+            Pipework.ok("del", "--all", c.name());
             assertGone(pid, "eth3", "veth3pl" + pid, null);
             assertGone(pid, "eth4", "veth4pl" + pid, ovs);
             assertEquals(Set.of("lo"), IpJson.linkNames(pid));
             assertEquals(Set.of(), IpJson.bridgePorts(br));
             assertEquals(List.of(), Ovs.ports(ovs));
-            assertTrue(StatusTable.rowsOf(StatusTable.of("status", c), c).isEmpty(),
+            assertTrue(StatusTable.rowsOf(StatusTable.of("status", c.name()), c.name()).isEmpty(),
                     "status shows nothing left");
 
-            r = Pipework.run("del", "--all", c);
+            r = Pipework.run("del", "--all", c.name());
             assertEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("nothing to remove"), r.describe());
             // The bridges themselves are not the attachment's: they stay.
@@ -186,27 +178,23 @@ class LifecycleIT {
     void delDryRunPrintsTheCommandsAndChangesNothing() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ovs = "ovs" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            host.ovsBridge(ovs);
-            String c = containers.start("deldry");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            host.link("veth2pl" + pid);
-            Pipework.ok(br, c, "10.137.0.2/24");
-            Pipework.ok("-i", "eth2", ovs, c, "10.138.0.2/24", "@5");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ovs = rig.ovsBridge();
+            Guest c = rig.container("deldry");
+            int pid = c.pid();
+            rig.host().link("veth2pl" + pid);
+            Pipework.ok(br, c.name(), "10.137.0.2/24");
+            Pipework.ok("-i", "eth2", ovs, c.name(), "10.138.0.2/24", "@5");
             String before = snapshot(pid, br, ovs);
 
-            Sh.Result one = Pipework.ok("del", "--dry-run", c);
+            Sh.Result one = Pipework.ok("del", "--dry-run", c.name());
             assertEquals(List.of("ip link del dev veth1pl" + pid), Sh.lines(one.out()), one.describe());
-            Sh.Result two = Pipework.ok("del", "--dry-run", "-i", "eth2", c);
+            Sh.Result two = Pipework.ok("del", "--dry-run", "-i", "eth2", c.name());
             assertTrue(Sh.lines(two.out()).contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid),
                     two.describe());
             assertTrue(Sh.lines(two.out()).contains("ip link del dev veth2pl" + pid), two.describe());
-            Sh.Result all = Pipework.ok("--dry-run", "del", "--all", c);
+            Sh.Result all = Pipework.ok("--dry-run", "del", "--all", c.name());
             List<String> allLines = Sh.lines(all.out());
             assertTrue(allLines.contains("ip link del dev veth1pl" + pid) && allLines.contains("ip link del dev veth2pl" + pid)
                     && allLines.contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid), all.describe());
@@ -222,32 +210,29 @@ class LifecycleIT {
     void delRemovesTheOvsRecordsOfARemovedContainer() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String ovs = "ovs" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.ovsBridge(ovs);
-            String c = containers.start("gone");
-            String keep = containers.start("keep");
-            int pid = containers.pid(c);
-            int keepPid = containers.pid(keep);
-            host.link("veth1pl" + pid);
-            host.link("veth1pl" + keepPid);
+        try (Rig rig = new Rig()) {
+            String ovs = rig.ovsBridge();
+            Guest c = rig.container("gone");
+            Guest keep = rig.container("keep");
+            int pid = c.pid();
+            int keepPid = keep.pid();
             String port = "veth1pl" + pid;
-            Pipework.ok(ovs, c, "10.139.0.2/24", "@30");
-            Pipework.ok(ovs, keep, "10.139.0.3/24", "@30");
+            Pipework.ok(ovs, c.name(), "10.139.0.2/24", "@30");
+            Pipework.ok(ovs, keep.name(), "10.139.0.3/24", "@30");
             assertEquals("/" + c, Ovs.interfaceExternalIds(port).get("pipework.containername"));
 
-            Sh.ok(List.of("docker", "rm", "-f", c), Duration.ofSeconds(60));
+            Sh.ok(List.of("docker", "rm", "-f", c.name()), Duration.ofSeconds(60));
             // The kernel dismantles the dead namespace, and the veth with it, asynchronously.
             assertTrue(awaitNoHostLink(port), "the veth went with the container");
             assertTrue(Ovs.ports(ovs).contains(port), "the port record outlives the container: " + Ovs.ports(ovs));
 
-            Sh.Result r = Pipework.run("del", c);
+            Sh.Result r = Pipework.run("del", c.name());
             assertEquals(0, r.code(), r.describe());
             assertEquals(List.of("veth1pl" + keepPid), Ovs.ports(ovs), "only the removed container's port went");
             assertTrue(Ovs.column("Interface", port, "name").isEmpty(), "no Interface record " + port + " left");
             assertEquals("/" + keep, Ovs.interfaceExternalIds("veth1pl" + keepPid).get("pipework.containername"));
 
-            r = Pipework.run("del", c);
+            r = Pipework.run("del", c.name());
             assertEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("nothing to remove"), r.describe());
         }
@@ -262,29 +247,26 @@ class LifecycleIT {
     void delRemovesTheOvsRecordsOfARemovedContainerWhateverTheHostEndIsCalled() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String ovs = "ovs" + s;
-        String local = "pwl" + s;
         String longIf = "eth1longname";
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.ovsBridge(ovs);
-            host.link(local);
-            String named = containers.start("gonel");
-            String hashed = containers.start("goneh");
-            Pipework.ok(ovs, "-l", local, named, "10.150.0.2/24");
-            Pipework.ok(ovs, "-i", longIf, hashed, "10.150.0.3/24");
-            int hashedPid = containers.pid(hashed);
+        try (Rig rig = new Rig()) {
+            String ovs = rig.ovsBridge();
+            String local = rig.host().link("pwl" + rig.suffix());
+            Guest named = rig.container("gonel");
+            Guest hashed = rig.container("goneh");
+            Pipework.ok(ovs, "-l", local, named.name(), "10.150.0.2/24");
+            Pipework.ok(ovs, "-i", longIf, hashed.name(), "10.150.0.3/24");
+            int hashedPid = hashed.pid();
             String hashedPort = hostPeerOf(hashedPid, longIf);
-            host.link(hashedPort);
+            rig.host().link(hashedPort);
             assertEquals(Set.of(local, hashedPort), new HashSet<>(Ovs.ports(ovs)));
 
-            Sh.ok(List.of("docker", "rm", "-f", named, hashed), Duration.ofSeconds(60));
+            Sh.ok(List.of("docker", "rm", "-f", named.name(), hashed.name()), Duration.ofSeconds(60));
             assertTrue(awaitNoHostLink(local), local + " went with its container");
             assertTrue(awaitNoHostLink(hashedPort), hashedPort + " went with its container");
             assertEquals(Set.of(local, hashedPort), new HashSet<>(Ovs.ports(ovs)), "the records outlive the containers");
 
-            Sh.Result byName = Pipework.run("del", named);
-            Sh.Result byInterface = Pipework.run("del", "-i", longIf, hashed);
+            Sh.Result byName = Pipework.run("del", named.name());
+            Sh.Result byInterface = Pipework.run("del", "-i", longIf, hashed.name());
             List<String> left = Ovs.ports(ovs);
             assertAll(
                     () -> assertEquals(0, byName.code(), byName.describe()),
@@ -303,26 +285,22 @@ class LifecycleIT {
     void statusWithoutAGuestListsSeveralContainers() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ovs = "ovs" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            host.ovsBridge(ovs);
-            String a = containers.start("sa");
-            String b = containers.start("sb");
-            String c = containers.start("sc");
-            String idle = containers.start("sidle");
-            for (String n : List.of(a, b, c)) {
-                host.link("veth1pl" + containers.pid(n));
-                host.link("veth2pl" + containers.pid(n));
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ovs = rig.ovsBridge();
+            Guest a = rig.container("sa");
+            Guest b = rig.container("sb");
+            Guest c = rig.container("sc");
+            Guest idle = rig.container("sidle");
+            for (Guest n : List.of(a, b, c)) {
+                rig.host().link("veth2pl" + n.pid());
             }
-            Pipework.ok(br, a, "10.140.0.2/24");
-            Pipework.ok(br, b, "10.140.0.3/24");
-            Pipework.ok("-i", "eth2", ovs, b, "10.141.0.3/24", "@9");
-            Pipework.ok(ovs, c, "10.141.0.4/24");
+            Pipework.ok(br, a.name(), "10.140.0.2/24");
+            Pipework.ok(br, b.name(), "10.140.0.3/24");
+            Pipework.ok("-i", "eth2", ovs, b.name(), "10.141.0.3/24", "@9");
+            Pipework.ok(ovs, c.name(), "10.141.0.4/24");
 
-            Set<String> mine = Set.of(a, b, c, idle);
+            Set<String> mine = Set.of(a.name(), b.name(), c.name(), idle.name());
             Set<String> seen = new TreeSet<>();
             for (List<String> row : StatusTable.of("status")) {
                 if (mine.contains(row.get(0))) {
@@ -353,18 +331,18 @@ class LifecycleIT {
     @Test
     void batchOfTwentyLinesWithOneBadLine() throws IOException {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
         Path file = Files.createTempFile("pipework-batch", ".txt");
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            List<Guest> guests = new ArrayList<>();
             List<String> names = new ArrayList<>();
             StringBuilder batch = new StringBuilder();
             for (int n = 1; n <= 20; n++) {
-                String c = containers.start("b" + n);
-                names.add(c);
-                host.link("veth1pl" + containers.pid(c));
+                Guest c = rig.container("b" + n);
+                guests.add(c);
+                names.add(c.name());
                 String address = n == 11 ? "10.142.0.300/24" : "10.142.0." + n + "/24";
-                batch.append(br).append(' ').append(c).append(' ').append(address).append('\n');
+                batch.append(br).append(' ').append(c.name()).append(' ').append(address).append('\n');
             }
             Files.writeString(file, batch.toString(), StandardCharsets.UTF_8);
 
@@ -393,7 +371,7 @@ class LifecycleIT {
             expected.remove(names.get(10));
             assertEquals(expected, attached, "status shows the 19 good lines' containers");
             for (int n = 1; n <= 20; n++) {
-                int pid = containers.pid(names.get(n - 1));
+                int pid = guests.get(n - 1).pid();
                 if (n == 11) {
                     assertEquals(Set.of("lo"), IpJson.linkNames(pid), "the bad line changed its container");
                 } else {
@@ -409,19 +387,16 @@ class LifecycleIT {
     @Test
     void batchFromStdinWithCommentsAndQuotes() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c1 = containers.start("q1");
-            String c2 = containers.start("q2");
-            String c3 = containers.start("q3");
-            int p1 = containers.pid(c1);
-            int p2 = containers.pid(c2);
-            int p3 = containers.pid(c3);
-            host.link("veth1pl" + p1);
-            host.link("veth2pl" + p2);
-            host.link("veth1pl" + p3);
-            host.link("veth5pl" + p3);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c1 = rig.container("q1");
+            Guest c2 = rig.container("q2");
+            Guest c3 = rig.container("q3");
+            int p1 = c1.pid();
+            int p2 = c2.pid();
+            int p3 = c3.pid();
+            rig.host().link("veth2pl" + p2);
+            rig.host().link("veth5pl" + p3);
             String stdin = String.join("\n",
                     "# attachments for three containers",
                     "",
@@ -453,8 +428,8 @@ class LifecycleIT {
                 rows.add(List.of(l.trim().split("\\s+")));
             }
             assertEquals(HEADER, rows.get(0), r.out());
-            assertEquals(1, StatusTable.rowsOf(rows, c1).size(), r.out());
-            assertEquals("10.143.0.2/24", StatusTable.rowsOf(rows, c1).get(0).get(4));
+            assertEquals(1, StatusTable.rowsOf(rows, c1.name()).size(), r.out());
+            assertEquals("10.143.0.2/24", StatusTable.rowsOf(rows, c1.name()).get(0).get(4));
 
             // Line numbers count every line of the input, comments and blank lines included.
             String bad = String.join("\n", "# a comment", "", "  # another", br + " '" + c1 + "' 10.143.0.999/24", "");
@@ -474,23 +449,19 @@ class LifecycleIT {
     void jsonOnAnAttachDescribesTheResult() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ovs = "ovs" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            host.ovsBridge(ovs);
-            String c = containers.start("json");
-            int pid = containers.pid(c);
-            String id = containers.id(c);
-            host.link("veth1pl" + pid);
-            host.link("veth2pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ovs = rig.ovsBridge();
+            Guest c = rig.container("json");
+            int pid = c.pid();
+            String id = c.id();
+            rig.host().link("veth2pl" + pid);
 
             // A gateway outside the subnet: an on-link host route, then the default route.
-            Sh.Result r = Pipework.ok("--json", br, c, "10.144.0.5/24@10.145.0.1");
+            Sh.Result r = Pipework.ok("--json", br, c.name(), "10.144.0.5/24@10.145.0.1");
             Map<String, Object> doc = Json.object(Json.parse(r.out()));
             assertEquals(Set.of("guest", "interface", "host"), doc.keySet());
-            assertEquals(c, Json.at(doc, "guest", "name"));
+            assertEquals(c.name(), Json.at(doc, "guest", "name"));
             assertEquals(id, Json.at(doc, "guest", "id"));
             assertEquals((long) pid, Json.number(Json.object(doc.get("guest")), "pid"));
             assertEquals("docker", Json.at(doc, "guest", "kind"));
@@ -515,7 +486,7 @@ class LifecycleIT {
             assertNull(hostSide.get("vlan"));
 
             // Open vSwitch, a MAC and a VLAN, no gateway: no route added.
-            r = Pipework.ok("--json", "-i", "eth2", ovs, c, "10.146.0.5/24", "02:00:0a:92:00:05@77");
+            r = Pipework.ok("--json", "-i", "eth2", ovs, c.name(), "10.146.0.5/24", "02:00:0a:92:00:05@77");
             doc = Json.object(Json.parse(r.out()));
             inside = Json.object(doc.get("interface"));
             checkInterfaceJson(inside, pid);
@@ -536,13 +507,11 @@ class LifecycleIT {
     @Test
     void dryRunJsonListsTheCommandsAndChangesNothing() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("jsondry");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            Sh.Result r = Pipework.ok("--dry-run", "--json", br, c, "10.147.0.5/24@10.147.0.1");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("jsondry");
+            int pid = c.pid();
+            Sh.Result r = Pipework.ok("--dry-run", "--json", br, c.name(), "10.147.0.5/24@10.147.0.1");
             Map<String, Object> doc = Json.object(Json.parse(r.out()));
             assertEquals(Set.of("dryRun", "commands"), doc.keySet());
             assertEquals(Boolean.TRUE, doc.get("dryRun"));
@@ -574,10 +543,9 @@ class LifecycleIT {
     @Test
     void delOnANamedNetnsGuest() {
         Prerequisites.requireRoot();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
-            host.bridge(br);
-            String ns = netns.create("del");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ns = rig.netns().create("del");
             Pipework.ok(br, ns, "10.148.0.2/24");
             assertDelOnNamedNetns(ns, br, "10.148.0.2/24");
         }
@@ -588,26 +556,15 @@ class LifecycleIT {
      * (its PID as the guest): {@code del <netns>} finds and removes it.
      */
     @Test
-    void delOnANamedNetnsGuestAttachedThroughAProcessInIt() throws Exception {
+    void delOnANamedNetnsGuestAttachedThroughAProcessInIt() {
         Prerequisites.requireRoot();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        Process sleeper = null;
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
-            host.bridge(br);
-            String ns = netns.create("delpid");
-            sleeper = new ProcessBuilder("ip", "netns", "exec", ns, "sleep", "300")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            long pid = sleeper.pid();
-            host.link("veth1pl" + pid);
-            awaitNetns(pid, ns);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ns = rig.netns().create("delpid");
+            long pid = rig.netns().processIn(ns);
+            rig.host().link("veth1pl" + pid);
             Pipework.ok(br, Long.toString(pid), "10.149.0.2/24");
             assertDelOnNamedNetns(ns, br, "10.149.0.2/24");
-        } finally {
-            if (sleeper != null) {
-                sleeper.destroyForcibly();
-                sleeper.waitFor();
-            }
         }
     }
 
@@ -713,19 +670,5 @@ class LifecycleIT {
                     .append(' ').append(Ovs.portTag(port));
         }
         return state.toString();
-    }
-
-    /** Waits until process {@code pid} is in the named namespace {@code ns}. */
-    private static void awaitNetns(long pid, String ns) throws IOException {
-        Object want = Files.getAttribute(Path.of("/run/netns", ns), "unix:ino");
-        String target = "net:[" + want + "]";
-        Poll.until(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
-            try {
-                return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString())
-                        .filter(target::equals);
-            } catch (IOException e) {
-                return Optional.empty();
-            }
-        }, "process " + pid + " to enter netns " + ns);
     }
 }

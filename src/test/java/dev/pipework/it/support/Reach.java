@@ -21,6 +21,16 @@ public final class Reach {
     }
 
     /** One echo request from container {@code from} to {@code ip}, one second to answer. */
+    public static boolean once(Guest from, String ip) {
+        return from.exec("ping", "-c", "1", "-W", "1", ip).code() == 0;
+    }
+
+    /** Whether container {@code from} gets an echo reply from {@code ip} within {@link #PATIENCE}. */
+    public static boolean eventually(Guest from, String ip) {
+        return retry(() -> once(from, ip));
+    }
+
+    /** One echo request from container {@code from} to {@code ip}, one second to answer. */
     public static boolean once(TestContainers containers, String from, String ip) {
         return containers.exec(from, "ping", "-c", "1", "-W", "1", ip).code() == 0;
     }
