@@ -113,7 +113,7 @@ class AttachFormsIT {
         Prerequisites.requireDocker();
         try (Rig rig = new Rig()) {
             String br = rig.bridge();
-            Guest c = startWithIpv6(rig, "v6gw");
+            Guest c = rig.containerWithIpv6("v6gw");
             int pid = c.pid();
 
             Pipework.ok("-a", "6", br, c.name(), "fd00:10::2/64@fd00:10::1");
@@ -135,7 +135,7 @@ class AttachFormsIT {
         Prerequisites.requireDocker();
         try (Rig rig = new Rig()) {
             String br = rig.bridge();
-            Guest c = startWithIpv6(rig, "v6");
+            Guest c = rig.containerWithIpv6("v6");
             int pid = c.pid();
 
             Pipework.ok(br, c.name(), "fd00:11::2/64");
@@ -535,12 +535,6 @@ class AttachFormsIT {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private static Guest startWithIpv6(Rig rig, String label) {
-        // Docker turns IPv6 off in containers whose network does not enable it, --net=none included.
-        return rig.container(label, "--sysctl", "net.ipv6.conf.all.disable_ipv6=0",
-                "--sysctl", "net.ipv6.conf.default.disable_ipv6=0");
-    }
 
     /** Replaces the namespace path of a command (a PID's or a held descriptor's) with a placeholder. */
     private static String normalizeNetns(String command) {

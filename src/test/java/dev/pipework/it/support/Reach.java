@@ -30,16 +30,6 @@ public final class Reach {
         return retry(() -> once(from, ip));
     }
 
-    /** One echo request from container {@code from} to {@code ip}, one second to answer. */
-    public static boolean once(TestContainers containers, String from, String ip) {
-        return containers.exec(from, "ping", "-c", "1", "-W", "1", ip).code() == 0;
-    }
-
-    /** Whether container {@code from} gets an echo reply from {@code ip} within {@link #PATIENCE}. */
-    public static boolean eventually(TestContainers containers, String from, String ip) {
-        return retry(() -> once(containers, from, ip));
-    }
-
     /** One echo request from named namespace {@code ns} to {@code ip}. */
     public static boolean onceFromNetns(String ns, String ip) {
         return Sh.run("ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "1", ip).code() == 0;

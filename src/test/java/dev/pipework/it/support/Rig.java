@@ -49,6 +49,15 @@ public final class Rig implements AutoCloseable {
         return new Guest(containers, name, pid);
     }
 
+    /**
+     * Like {@link #container}, with IPv6 on: Docker turns it off in containers whose network does
+     * not enable it, {@code --net=none} included.
+     */
+    public Guest containerWithIpv6(String label) {
+        return container(label, "--sysctl", "net.ipv6.conf.all.disable_ipv6=0",
+                "--sysctl", "net.ipv6.conf.default.disable_ipv6=0");
+    }
+
     /** Removes everything as nested try-with-resources blocks would: each part even when another fails. */
     @Override
     public void close() {
