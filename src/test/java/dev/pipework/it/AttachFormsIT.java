@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,15 +19,15 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.Guest;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Reach;
+import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
-import dev.pipework.it.support.TestContainers;
-import dev.pipework.it.support.TestNetns;
 import dev.pipework.json.Json;
 
 /**
@@ -42,25 +40,19 @@ class AttachFormsIT {
     @Test
     void customInterfaceNamesAndASecondInterface() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        String brA = "br" + s + "a";
-        String brB = "br" + s + "b";
-        String local = "pwl" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(brA);
-            host.bridge(brB);
-            host.link(local);
-            String c = containers.start("c");
-            String peer = containers.start("peer");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            host.link("veth1pl" + containers.pid(peer));
+        try (Rig rig = new Rig()) {
+            String brA = rig.host().bridge("br" + rig.suffix() + "a");
+            String brB = rig.host().bridge("br" + rig.suffix() + "b");
+            String local = rig.host().link("pwl" + rig.suffix());
+            Guest c = rig.container("c");
+            Guest peer = rig.container("peer");
+            int pid = c.pid();
 
-            Pipework.ok(brA, c, "10.0.1.2/24");
-            Pipework.ok("-i", "eth2", "-l", local, brB, c, "10.0.2.2/24");
-            Pipework.ok(brB, peer, "10.0.2.3/24");
+            Pipework.ok(brA, c.name(), "10.0.1.2/24");
+            Pipework.ok("-i", "eth2", "-l", local, brB, c.name(), "10.0.2.2/24");
+            Pipework.ok(brB, peer.name(), "10.0.2.3/24");
 
-            assertEquals(Set.of("lo", "eth1", "eth2"), linkNames(pid), "links in the container");
+            assertEquals(Set.of("lo", "eth1", "eth2"), IpJson.linkNames(pid), "links in the container");
             assertEquals(Optional.of(brA), IpJson.master("veth1pl" + pid));
             assertEquals(Optional.of(brB), IpJson.master(local), "the -l name is the host end on " + brB);
             assertTrue(IpJson.link(null, "veth2pl" + pid).isEmpty(), "default host name used despite -l");
@@ -68,53 +60,49 @@ class AttachFormsIT {
             Map<String, Object> eth2 = IpJson.link(pid, "eth2").orElseThrow();
             assertEquals(IpJson.field(hostEnd, "ifindex"), IpJson.field(eth2, "link_index"),
                     "eth2 is not the peer of " + local);
-            assertEquals(List.of("10.0.1.2/24"), ipv4(pid, "eth1"));
-            assertEquals(List.of("10.0.2.2/24"), ipv4(pid, "eth2"));
+            assertEquals(List.of("10.0.1.2/24"), IpJson.ipv4(pid, "eth1"));
+            assertEquals(List.of("10.0.2.2/24"), IpJson.ipv4(pid, "eth2"));
             assertEquals("UP", IpJson.field(eth2, "operstate"));
 
-            assertTrue(Reach.eventually(containers, c, "10.0.2.3"), "no ping over eth2");
-            assertTrue(Reach.eventually(containers, peer, "10.0.2.2"), "no ping to eth2");
+            assertTrue(Reach.eventually(c, "10.0.2.3"), "no ping over eth2");
+            assertTrue(Reach.eventually(peer, "10.0.2.2"), "no ping to eth2");
         }
     }
 
     @Test
     void macAddressGivenOrDerivedFromText() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("mac");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            host.link("veth2pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("mac");
+            int pid = c.pid();
+            rig.host().link("veth2pl" + pid);
 
-            Pipework.ok(br, c, "10.0.0.2/24", "26:2e:71:98:60:8f");
-            Pipework.ok("-i", "eth2", br, c, "10.0.3.2/24", "U:myhost.foo.com");
+            Pipework.ok(br, c.name(), "10.0.0.2/24", "26:2e:71:98:60:8f");
+            Pipework.ok("-i", "eth2", br, c.name(), "10.0.3.2/24", "U:myhost.foo.com");
 
             assertEquals("26:2e:71:98:60:8f", IpJson.field(IpJson.link(pid, "eth1").orElseThrow(), "address"));
             // U:<text> derives a stable, locally administered unicast MAC from the text.
             assertEquals("02:72:6c:cd:9b:8d", IpJson.field(IpJson.link(pid, "eth2").orElseThrow(), "address"));
-            assertEquals(List.of("10.0.0.2/24"), ipv4(pid, "eth1"));
-            assertEquals(List.of("10.0.3.2/24"), ipv4(pid, "eth2"));
+            assertEquals(List.of("10.0.0.2/24"), IpJson.ipv4(pid, "eth1"));
+            assertEquals(List.of("10.0.3.2/24"), IpJson.ipv4(pid, "eth2"));
         }
     }
 
     @Test
     void zeroAddressPlumbsALinkWithoutIpv4() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("zero");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("zero");
+            int pid = c.pid();
 
-            Pipework.ok(br, c, "0/0");
+            Pipework.ok(br, c.name(), "0/0");
 
             Map<String, Object> eth1 = IpJson.link(pid, "eth1").orElseThrow(() -> new AssertionError("no eth1"));
-            assertTrue(ScenariosIT.flags(eth1).contains("UP"), "eth1 is not up: " + ScenariosIT.flags(eth1));
+            assertTrue(IpJson.flags(eth1).contains("UP"), "eth1 is not up: " + IpJson.flags(eth1));
             assertEquals("UP", IpJson.field(eth1, "operstate"));
-            assertEquals(List.of(), ipv4(pid, "eth1"), "0/0 must leave eth1 without an IPv4 address");
+            assertEquals(List.of(), IpJson.ipv4(pid, "eth1"), "0/0 must leave eth1 without an IPv4 address");
             assertEquals(List.of(), IpJson.routes(pid), "0/0 must add no IPv4 route");
             assertEquals(Optional.of(br), IpJson.master("veth1pl" + pid));
         }
@@ -123,17 +111,16 @@ class AttachFormsIT {
     @Test
     void ipv6WithFamilyAndGateway() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = startWithIpv6(containers, "v6gw");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.containerWithIpv6("v6gw");
+            int pid = c.pid();
 
-            Pipework.ok("-a", "6", br, c, "fd00:10::2/64@fd00:10::1");
+            Pipework.ok("-a", "6", br, c.name(), "fd00:10::2/64@fd00:10::1");
 
-            assertTrue(ipv6(pid, "eth1").contains("fd00:10::2/64"), "IPv6 addresses: " + ipv6(pid, "eth1"));
-            assertEquals(List.of(), ipv4(pid, "eth1"));
+            assertTrue(IpJson.ipv6(pid, "eth1").contains("fd00:10::2/64"),
+                    "IPv6 addresses: " + IpJson.ipv6(pid, "eth1"));
+            assertEquals(List.of(), IpJson.ipv4(pid, "eth1"));
             List<Map<String, Object>> defaults = IpJson.routes6(pid).stream()
                     .filter(r -> "default".equals(r.get("dst"))).toList();
             assertEquals(1, defaults.size(), "IPv6 default routes: " + defaults);
@@ -146,17 +133,16 @@ class AttachFormsIT {
     @Test
     void ipv6FamilyInferredFromTheAddress() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = startWithIpv6(containers, "v6");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.containerWithIpv6("v6");
+            int pid = c.pid();
 
-            Pipework.ok(br, c, "fd00:11::2/64");
+            Pipework.ok(br, c.name(), "fd00:11::2/64");
 
-            assertTrue(ipv6(pid, "eth1").contains("fd00:11::2/64"), "IPv6 addresses: " + ipv6(pid, "eth1"));
-            assertEquals(List.of(), ipv4(pid, "eth1"));
+            assertTrue(IpJson.ipv6(pid, "eth1").contains("fd00:11::2/64"),
+                    "IPv6 addresses: " + IpJson.ipv6(pid, "eth1"));
+            assertEquals(List.of(), IpJson.ipv4(pid, "eth1"));
             assertTrue(IpJson.routes6(pid).stream().noneMatch(r -> "default".equals(r.get("dst"))),
                     "no gateway given, yet a default route: " + IpJson.routes6(pid));
         }
@@ -165,14 +151,12 @@ class AttachFormsIT {
     @Test
     void gatewayOutsideTheSubnetGetsAnOnLinkRoute() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("gw");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("gw");
+            int pid = c.pid();
 
-            Pipework.ok(br, c, "10.0.0.2/24@10.9.9.1");
+            Pipework.ok(br, c.name(), "10.0.0.2/24@10.9.9.1");
 
             List<Map<String, Object>> routes = IpJson.routes(pid);
             assertTrue(routes.stream().anyMatch(r -> "10.9.9.1".equals(r.get("dst")) && "eth1".equals(r.get("dev"))
@@ -188,19 +172,17 @@ class AttachFormsIT {
     @Test
     void existingHostLinkThatIsUpIsRefused() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String other = "pwe" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("up");
-            int pid = containers.pid(c);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String other = "pwe" + rig.suffix();
+            Guest c = rig.container("up");
+            int pid = c.pid();
             String local = "veth1pl" + pid;
-            host.createVeth(local, other);
+            rig.host().createVeth(local, other);
             Sh.ok("ip", "link", "set", local, "up");
             String ifindex = IpJson.field(IpJson.link(null, local).orElseThrow(), "ifindex");
 
-            Sh.Result r = Pipework.run(br, c, "10.0.0.2/24");
+            Sh.Result r = Pipework.run(br, c.name(), "10.0.0.2/24");
 
             assertEquals(1, r.code(), r.describe());
             assertEquals("Link " + local + " exists and is up", r.err().strip());
@@ -208,28 +190,26 @@ class AttachFormsIT {
             assertTrue(IpJson.link(null, br).isEmpty(), "bridge created although the attach was refused");
             Map<String, Object> still = IpJson.link(null, local).orElseThrow(() -> new AssertionError(local + " gone"));
             assertEquals(ifindex, IpJson.field(still, "ifindex"), local + " was replaced");
-            assertTrue(ScenariosIT.flags(still).contains("UP"));
+            assertTrue(IpJson.flags(still).contains("UP"));
             assertEquals(null, still.get("master"), local + " was enslaved");
             assertTrue(IpJson.link(null, other).isPresent(), "its peer was removed");
-            assertEquals(Set.of("lo"), linkNames(pid), "the container was changed");
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid), "the container was changed");
         }
     }
 
     @Test
     void existingHostLinkThatIsDownIsReplaced() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String other = "pwe" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("down");
-            int pid = containers.pid(c);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String other = "pwe" + rig.suffix();
+            Guest c = rig.container("down");
+            int pid = c.pid();
             String local = "veth1pl" + pid;
-            host.createVeth(local, other);
+            rig.host().createVeth(local, other);
             String ifindex = IpJson.field(IpJson.link(null, local).orElseThrow(), "ifindex");
 
-            Pipework.ok(br, c, "10.0.0.2/24");
+            Pipework.ok(br, c.name(), "10.0.0.2/24");
 
             Map<String, Object> now = IpJson.link(null, local).orElseThrow(() -> new AssertionError(local + " gone"));
             assertNotEquals(ifindex, IpJson.field(now, "ifindex"), "the stale link was not recreated");
@@ -237,39 +217,35 @@ class AttachFormsIT {
             assertEquals(Optional.of(br), IpJson.master(local));
             Map<String, Object> eth1 = IpJson.link(pid, "eth1").orElseThrow();
             assertEquals(IpJson.field(now, "ifindex"), IpJson.field(eth1, "link_index"));
-            assertEquals(List.of("10.0.0.2/24"), ipv4(pid, "eth1"));
+            assertEquals(List.of("10.0.0.2/24"), IpJson.ipv4(pid, "eth1"));
         }
     }
 
     @Test
     void vlanOnALinuxBridgeIsRefused() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("vlan");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("vlan");
+            int pid = c.pid();
 
-            Sh.Result r = Pipework.run(br, c, "10.0.0.2/24", "@100");
+            Sh.Result r = Pipework.run(br, c.name(), "10.0.0.2/24", "@100");
 
             assertEquals(1, r.code(), r.describe());
             assertEquals("VLAN configuration currently unsupported for Linux bridge.", r.err().strip());
             assertTrue(IpJson.link(null, br).isEmpty(), "bridge created although the attach was refused");
             assertTrue(IpJson.link(null, "veth1pl" + pid).isEmpty(), "veth left behind");
             assertTrue(IpJson.link(null, "veth1pg" + pid).isEmpty(), "veth left behind");
-            assertEquals(Set.of("lo"), linkNames(pid), "the container was changed");
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid), "the container was changed");
         }
     }
 
     @Test
     void unknownContainerIsReported() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ghost = "pw-it-" + s + "-nosuch";
-        try (HostCleanup host = new HostCleanup()) {
-            host.bridge(br);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ghost = "pw-it-" + rig.suffix() + "-nosuch";
             Sh.Result r = Pipework.run(br, ghost, "10.0.0.2/24");
             assertEquals(1, r.code(), r.describe());
             assertEquals("Container " + ghost + " not found, and unknown to Docker.", r.err().strip());
@@ -281,80 +257,63 @@ class AttachFormsIT {
     @Test
     void namedNetnsGuest() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String ns = netns.create("guest");
-            String c = containers.start("ctr");
-            host.link("veth1pl" + containers.pid(c));
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ns = rig.netns().create("guest");
+            Guest c = rig.container("ctr");
 
             Sh.Result r = Pipework.run(br, ns, "10.0.0.7/24");
-            for (String port : ScenariosIT.portsOf(br)) {
-                host.link(port);
+            if (IpJson.hostLinkExists(br)) {
+                IpJson.bridgePorts(br).forEach(rig.host()::link);
             }
             assertEquals(0, r.code(), "pipework " + br + " " + ns + " 10.0.0.7/24: " + r.describe());
-            Pipework.ok(br, c, "10.0.0.8/24");
+            Pipework.ok(br, c.name(), "10.0.0.8/24");
 
             Map<String, Object> inNetns = IpJson.linkInNetns(ns, "eth1")
                     .orElseThrow(() -> new AssertionError("no eth1 in netns " + ns));
             assertEquals("UP", IpJson.field(inNetns, "operstate"));
             assertTrue(IpJson.addressesInNetns(ns, "eth1").contains("10.0.0.7/24"));
-            String hostEnd = hostLinkByIndex(IpJson.field(inNetns, "link_index"));
+            String hostEnd = IpJson.hostLinkWithIndex(IpJson.field(inNetns, "link_index"));
             assertEquals(Optional.of(br), IpJson.master(hostEnd), "host end of the netns guest's eth1");
 
             assertTrue(Reach.eventuallyFromNetns(ns, "10.0.0.8"), "netns guest cannot ping the container");
-            assertTrue(Reach.eventually(containers, c, "10.0.0.7"), "container cannot ping the netns guest");
+            assertTrue(Reach.eventually(c, "10.0.0.7"), "container cannot ping the netns guest");
         }
     }
 
     /** A bare process given by its PID (in a namespace of its own) and a container on one bridge reach each other. */
     @Test
-    void pidGuest() throws Exception {
+    void pidGuest() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        Process loner = null;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("ctr");
-            host.link("veth1pl" + containers.pid(c));
-            loner = new ProcessBuilder("unshare", "--net", "sleep", "300")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            long lpid = loner.pid();
-            awaitOwnNetns(lpid);
-            host.link("veth1pl" + lpid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("ctr");
+            long lpid = rig.netns().processInNewNetns();
+            rig.host().link("veth1pl" + lpid);
 
             Pipework.ok(br, Long.toString(lpid), "10.0.0.9/24");
-            Pipework.ok(br, c, "10.0.0.8/24");
+            Pipework.ok(br, c.name(), "10.0.0.8/24");
 
             assertEquals(Optional.of(br), IpJson.master("veth1pl" + lpid), "host end of the PID guest's eth1");
             assertEquals("UP", IpJson.field(IpJson.link((int) lpid, "eth1").orElseThrow(), "operstate"));
-            assertEquals(List.of("10.0.0.9/24"), ipv4((int) lpid, "eth1"));
+            assertEquals(List.of("10.0.0.9/24"), IpJson.ipv4((int) lpid, "eth1"));
             assertTrue(Reach.eventuallyFromPid(lpid, "10.0.0.8"), "PID guest cannot ping the container");
-            assertTrue(Reach.eventually(containers, c, "10.0.0.9"), "container cannot ping the PID guest");
-        } finally {
-            if (loner != null) {
-                loner.destroyForcibly();
-                loner.waitFor();
-            }
+            assertTrue(Reach.eventually(c, "10.0.0.9"), "container cannot ping the PID guest");
         }
     }
 
     @Test
     void dryRunPrintsTheCommandsAndChangesNothing() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("dry");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            host.link("veth1pg" + pid);
-            Set<String> before = hostLinkNames();
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("dry");
+            int pid = c.pid();
+            rig.host().link("veth1pg" + pid);
+            Set<String> before = IpJson.linkNames(null);
             String containerBefore = Json.write(IpJson.links(pid));
 
-            Sh.Result r = Pipework.run("--dry-run", br, c, "10.0.0.2/24");
+            Sh.Result r = Pipework.run("--dry-run", br, c.name(), "10.0.0.2/24");
 
             assertEquals(0, r.code(), r.describe());
             String ns = "nsenter --net=/proc/" + pid + "/ns/net ";
@@ -389,7 +348,7 @@ class AttachFormsIT {
             assertTrue(IpJson.link(null, "veth1pg" + pid).isEmpty(), "--dry-run created a veth");
             assertEquals(containerBefore, Json.write(IpJson.links(pid)), "--dry-run changed the container");
             // Other runs may change the host's links meanwhile; none of the changes may be ours.
-            Set<String> after = hostLinkNames();
+            Set<String> after = IpJson.linkNames(null);
             Set<String> changed = new TreeSet<>(after);
             changed.removeAll(before);
             Set<String> removed = new TreeSet<>(before);
@@ -404,17 +363,16 @@ class AttachFormsIT {
     void existingOpenVswitchBridgeIsReused() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String ovs = "ovs" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.createOvsBridge(ovs);
+        try (Rig rig = new Rig()) {
+            String ovs = rig.host().createOvsBridge("ovs" + rig.suffix());
             String uuid = Ovs.bridgeUuid(ovs);
-            String c1 = containers.start("o1");
-            String c2 = containers.start("o2");
-            String p1 = host.link("veth1pl" + containers.pid(c1));
-            String p2 = host.link("veth1pl" + containers.pid(c2));
+            Guest c1 = rig.container("o1");
+            Guest c2 = rig.container("o2");
+            String p1 = "veth1pl" + c1.pid();
+            String p2 = "veth1pl" + c2.pid();
 
-            Sh.Result r1 = Pipework.ok(ovs, c1, "10.0.0.2/24");
-            Sh.Result r2 = Pipework.ok(ovs, c2, "10.0.0.3/24");
+            Sh.Result r1 = Pipework.ok(ovs, c1.name(), "10.0.0.2/24");
+            Sh.Result r2 = Pipework.ok(ovs, c2.name(), "10.0.0.3/24");
 
             assertEquals("", r1.err(), "no notice expected for an existing bridge");
             assertEquals("", r2.err(), "no notice expected for an existing bridge");
@@ -426,21 +384,19 @@ class AttachFormsIT {
             assertEquals(ovs, ids.get("pipework.bridge"));
             assertEquals(p1, ids.get("pipework.interface"));
             assertFalse(ids.containsKey("pipework.vlan"), "pipework.vlan without a VLAN: " + ids);
-            assertTrue(Reach.eventually(containers, c1, "10.0.0.3"), "no ping over the reused OVS bridge");
+            assertTrue(Reach.eventually(c1, "10.0.0.3"), "no ping over the reused OVS bridge");
         }
     }
 
     @Test
     void noNetnsEntryIsLeftForThePid() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("nsdir");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("nsdir");
+            int pid = c.pid();
 
-            Pipework.ok(br, c, "10.0.0.2/24");
+            Pipework.ok(br, c.name(), "10.0.0.2/24");
 
             Path entry = Path.of("/var/run/netns", Integer.toString(pid));
             assertFalse(Files.exists(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS), entry + " left behind");
@@ -452,37 +408,35 @@ class AttachFormsIT {
     @Test
     void routeAndTcCommandsRunInTheGuest() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("rt");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            Pipework.ok(br, c, "10.0.0.2/24");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("rt");
+            int pid = c.pid();
+            Pipework.ok(br, c.name(), "10.0.0.2/24");
 
-            Sh.Result route = Pipework.run("route", c, "add", "10.0.5.0/24", "via", "10.0.0.1");
+            Sh.Result route = Pipework.run("route", c.name(), "add", "10.0.5.0/24", "via", "10.0.0.1");
             assertEquals(0, route.code(), route.describe());
             assertTrue(IpJson.routes(pid).stream().anyMatch(r -> "10.0.5.0/24".equals(r.get("dst"))
                     && "10.0.0.1".equals(r.get("gateway")) && "eth1".equals(r.get("dev"))),
                     "route not added: " + IpJson.routes(pid));
 
-            Sh.Result show = Pipework.run("route", c, "show");
+            Sh.Result show = Pipework.run("route", c.name(), "show");
             assertEquals(0, show.code(), show.describe());
-            assertEquals(containers.netOk(c, "ip", "route", "show").out(), show.out(),
+            assertEquals(c.netOk("ip", "route", "show").out(), show.out(),
                     "route show prints ip's own output");
 
-            Sh.Result tc = Pipework.run("tc", c, "qdisc", "add", "dev", "eth1", "root", "tbf",
+            Sh.Result tc = Pipework.run("tc", c.name(), "qdisc", "add", "dev", "eth1", "root", "tbf",
                     "rate", "1mbit", "burst", "32kbit", "latency", "400ms");
             assertEquals(0, tc.code(), tc.describe());
             List<Object> qdiscs = Json.array(Json.parse(
-                    containers.netOk(c, "tc", "-j", "qdisc", "show", "dev", "eth1").out()));
+                    c.netOk("tc", "-j", "qdisc", "show", "dev", "eth1").out()));
             assertTrue(qdiscs.stream().map(Json::object)
                             .anyMatch(q -> "tbf".equals(q.get("kind")) && Boolean.TRUE.equals(q.get("root"))),
                     "no root tbf qdisc on eth1: " + qdiscs);
 
             // A gateway that is not on any link: ip refuses, and so must the tool, with ip's words and status.
-            Sh.Result bad = Pipework.run("route", c, "add", "10.0.6.0/24", "via", "10.99.99.1");
-            Sh.Result direct = containers.netExec(c, "ip", "route", "add", "10.0.6.0/24", "via", "10.99.99.1");
+            Sh.Result bad = Pipework.run("route", c.name(), "add", "10.0.6.0/24", "via", "10.99.99.1");
+            Sh.Result direct = c.netExec("ip", "route", "add", "10.0.6.0/24", "via", "10.99.99.1");
             assertNotEquals(0, direct.code(), "the route was expected to be refused by ip: " + direct.describe());
             assertEquals(direct.code(), bad.code(), bad.describe());
             assertTrue(bad.err().contains(direct.err().strip()), "ip's error not passed on: " + bad.describe());
@@ -493,16 +447,14 @@ class AttachFormsIT {
     @Test
     void verboseLogsEachCommandOnStderrOnly() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("verbose");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("verbose");
+            int pid = c.pid();
 
-            List<String> planned = Pipework.ok("--dry-run", br, c, "10.0.0.2/24").out().lines()
+            List<String> planned = Pipework.ok("--dry-run", br, c.name(), "10.0.0.2/24").out().lines()
                     .map(l -> normalizeNetns(l.endsWith(" &") ? l.substring(0, l.length() - 2) : l)).toList();
-            Sh.Result r = Pipework.ok("-v", br, c, "10.0.0.2/24");
+            Sh.Result r = Pipework.ok("-v", br, c.name(), "10.0.0.2/24");
 
             assertEquals("", r.out(), "-v must not print on stdout");
             // A batch is logged as its command, then its lines ("  < <line>"): each line is the
@@ -527,22 +479,20 @@ class AttachFormsIT {
             }
             planned = planned.stream().map(l -> l.replace(" ip -4 ", " ip ").replaceFirst("^ip -4 ", "ip ")).toList();
             assertEquals(planned, logged, "commands logged by -v:\n" + r.err());
-            assertEquals(List.of("10.0.0.2/24"), ipv4(pid, "eth1"));
+            assertEquals(List.of("10.0.0.2/24"), IpJson.ipv4(pid, "eth1"));
         }
     }
 
     @Test
     void existingBridgeMtuIsGivenToTheVeth() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.createBridge(br);
+        try (Rig rig = new Rig()) {
+            String br = rig.host().createBridge("br" + rig.suffix());
             Sh.ok("ip", "link", "set", br, "mtu", "9000");
-            String c = containers.start("jumbo");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+            Guest c = rig.container("jumbo");
+            int pid = c.pid();
 
-            Pipework.ok(br, c, "10.0.0.2/24");
+            Pipework.ok(br, c.name(), "10.0.0.2/24");
 
             assertEquals("9000", IpJson.field(IpJson.link(null, "veth1pl" + pid).orElseThrow(), "mtu"));
             assertEquals("9000", IpJson.field(IpJson.link(pid, "eth1").orElseThrow(), "mtu"));
@@ -561,29 +511,21 @@ class AttachFormsIT {
     void newAddressIsAnnouncedToNeighbours() {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("arping");
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String wire = "pwn" + s;
-        String far = "pwm" + s;
         int attempts = 4;
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            host.createBridge(br);
-            String listener = netns.create("arp");
-            netns.veth(wire, far);
-            netns.moveAndUp(far, listener);
+        try (Rig rig = new Rig()) {
+            String br = rig.host().createBridge("br" + rig.suffix());
+            String wire = "pwn" + rig.suffix();
+            String far = "pwm" + rig.suffix();
+            String listener = rig.netns().cable("arp", wire, far, "10.0.0.250/24");
             Sh.ok("ip", "link", "set", wire, "master", br);
-            Sh.ok("ip", "link", "set", wire, "up");
-            netns.addAddress(listener, far, "10.0.0.250/24");
-            netns.ok(listener, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_accept=1");
-            netns.ok(listener, "sysctl", "-q", "-w", "net.ipv4.conf." + far + ".arp_accept=1");
+            rig.netns().ok(listener, "sysctl", "-q", "-w", "net.ipv4.conf.all.arp_accept=1");
+            rig.netns().ok(listener, "sysctl", "-q", "-w", "net.ipv4.conf." + far + ".arp_accept=1");
 
             List<String> missed = new ArrayList<>();
             for (int i = 0; i < attempts; i++) {
-                String c = containers.start("arp" + i);
-                host.link("veth1pl" + containers.pid(c));
+                Guest c = rig.container("arp" + i);
                 String ip = "10.0.0." + (10 + i);
-                Pipework.ok(br, c, ip + "/24");
+                Pipework.ok(br, c.name(), ip + "/24");
                 if (!awaitNeighbour(listener, far, ip)) {
                     missed.add(ip);
                 }
@@ -594,93 +536,14 @@ class AttachFormsIT {
 
     // ------------------------------------------------------------------ helpers
 
-    private static String startWithIpv6(TestContainers containers, String label) {
-        // Docker turns IPv6 off in containers whose network does not enable it, --net=none included.
-        return containers.start(label, "--sysctl", "net.ipv6.conf.all.disable_ipv6=0",
-                "--sysctl", "net.ipv6.conf.default.disable_ipv6=0");
-    }
-
-    private static Set<String> linkNames(int pid) {
-        Set<String> names = new HashSet<>();
-        for (Map<String, Object> l : IpJson.links(pid)) {
-            names.add((String) l.get("ifname"));
-        }
-        return names;
-    }
-
-    private static Set<String> hostLinkNames() {
-        Set<String> names = new TreeSet<>();
-        for (Map<String, Object> l : IpJson.links(null)) {
-            names.add((String) l.get("ifname"));
-        }
-        return names;
-    }
-
-    private static String hostLinkByIndex(String ifindex) {
-        for (Map<String, Object> l : IpJson.links(null)) {
-            if (ifindex.equals(IpJson.field(l, "ifindex"))) {
-                return (String) l.get("ifname");
-            }
-        }
-        throw new AssertionError("no host link with ifindex " + ifindex);
-    }
-
-    private static List<String> ipv4(int pid, String ifname) {
-        return ScenariosIT.ipv4(pid, ifname).stream().map(a -> a.get("local") + "/" + a.get("prefixlen")).toList();
-    }
-
-    private static List<String> ipv6(int pid, String ifname) {
-        List<String> out = new ArrayList<>();
-        for (Object o : Json.array(IpJson.ip(pid, "-6", "addr", "show", "dev", ifname))) {
-            Object infos = Json.object(o).get("addr_info");
-            if (infos != null) {
-                for (Object a : Json.array(infos)) {
-                    Map<String, Object> info = Json.object(a);
-                    out.add(info.get("local") + "/" + info.get("prefixlen"));
-                }
-            }
-        }
-        return out;
-    }
-
     /** Replaces the namespace path of a command (a PID's or a held descriptor's) with a placeholder. */
     private static String normalizeNetns(String command) {
         return command.replaceAll("/proc/\\d+/(ns/net|fd/\\d+)", "NETNS");
     }
 
-    /** Waits until process {@code pid} (started with unshare) is in a network namespace of its own. */
-    private static void awaitOwnNetns(long pid) throws IOException, InterruptedException {
-        Path self = Files.readSymbolicLink(Path.of("/proc/self/ns/net"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (!Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).equals(self)) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not there yet
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("process " + pid + " never got a network namespace of its own");
-    }
-
     /** Whether {@code ip} shows up in the neighbour table of {@code dev} in {@code ns} within two seconds. */
     private static boolean awaitNeighbour(String ns, String dev, String ip) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        do {
-            for (Object o : Json.array(IpJson.ipNetns(ns, "neigh", "show", "dev", dev))) {
-                if (ip.equals(Json.object(o).get("dst"))) {
-                    return true;
-                }
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        } while (System.nanoTime() < deadline);
-        return false;
+        return Poll.within(Duration.ofSeconds(2), Poll.TICK, () -> Json.array(IpJson.ipNetns(ns, "neigh", "show",
+                "dev", dev)).stream().anyMatch(o -> ip.equals(Json.object(o).get("dst"))));
     }
 }

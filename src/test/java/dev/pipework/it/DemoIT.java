@@ -14,9 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The four scenarios as a user runs them: {@code scripts/demo all}, with containers and with namespaces. */
 class DemoIT {
-    static final Path DEMO = Path.of("scripts/demo").toAbsolutePath();
+    private static final Path DEMO = Path.of("scripts/demo").toAbsolutePath();
 
-    static Sh.Result demo(String guests) {
+    private static Sh.Result demo(String guests) {
         Map<String, String> env = Map.of("PIPEWORK_DEMO_GUESTS", guests,
                 "PIPEWORK_JAR", dev.pipework.it.support.Pipework.jar().toString());
         return Sh.run(List.of("bash", DEMO.toString(), "all"), Duration.ofMinutes(10), null, env);

@@ -5,11 +5,11 @@ import dev.pipework.cli.Pipework;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
 import dev.pipework.exec.ProcessCommandRunner;
-import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.Guest;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
-import dev.pipework.it.support.TestContainers;
 import dev.pipework.json.Json;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +39,7 @@ class FaultInjectionIT {
      * lines of an {@code ip -batch -} count one by one: failing at a line runs the lines before it
      * for real, then answers as ip does when a line fails.
      */
-    static final class FailAt implements CommandRunner {
+    private static final class FailAt implements CommandRunner {
         final CommandRunner real = new ProcessCommandRunner();
         final int k;
         int count;
@@ -76,10 +76,10 @@ class FaultInjectionIT {
         }
     }
 
-    record Outcome(int status, String err) {
+    private record Outcome(int status, String err) {
     }
 
-    static Outcome attach(int failAt, String... args) {
+    private static Outcome attach(int failAt, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
@@ -90,7 +90,7 @@ class FaultInjectionIT {
     }
 
     /** Everything of the container's network state, and what the host has that could belong to this run. */
-    static String snapshot(int pid, String bridge, String ovsBridge) {
+    private static String snapshot(int pid, String bridge, String ovsBridge) {
         StringBuilder s = new StringBuilder();
         s.append("guest links ").append(Json.write(IpJson.ip(pid, "link", "show"))).append('\n');
         s.append("guest addrs ").append(Json.write(IpJson.ip(pid, "addr", "show"))).append('\n');
@@ -113,7 +113,7 @@ class FaultInjectionIT {
         return s.toString();
     }
 
-    static TreeSet<String> netnsEntries() {
+    private static TreeSet<String> netnsEntries() {
         Path dir = Path.of("/var/run/netns");
         if (!Files.isDirectory(dir)) {
             return new TreeSet<>();
@@ -129,7 +129,7 @@ class FaultInjectionIT {
      * Runs the attach with every step failing in turn until one run succeeds, checking after each
      * failure that nothing changed; returns how many steps the plan had.
      */
-    static int failEachStepInTurn(int pid, String bridge, String ovsBridge, String... args) {
+    private static int failEachStepInTurn(int pid, String bridge, String ovsBridge, String... args) {
         String before = snapshot(pid, bridge, ovsBridge);
         List<String> failures = new ArrayList<>();
         for (int k = 0; k < 30; k++) {
@@ -151,17 +151,16 @@ class FaultInjectionIT {
     void newLinuxBridgeWithGatewayAndMac() {
         Prerequisites.requireRoot();
         Prerequisites.requireDocker();
-        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
-            String c = containers.start("fi-br");
-            int pid = containers.pid(c);
+        try (Rig rig = new Rig()) {
+            Guest c = rig.container("fi-br");
+            int pid = c.pid();
             // A default route for the attach to replace, and for its undo to restore.
-            Sh.ok("nsenter", "--net=/proc/" + pid + "/ns/net", "ip", "link", "set", "lo", "up");
-            Sh.ok("nsenter", "--net=/proc/" + pid + "/ns/net", "ip", "route", "add", "default", "dev", "lo");
-            String bridge = cleanup.bridge("brfi" + HostCleanup.uniqueSuffix());
-            cleanup.link("veth1pl" + pid);
+            c.netOk("ip", "link", "set", "lo", "up");
+            c.netOk("ip", "route", "add", "default", "dev", "lo");
+            String bridge = rig.host().bridge("brfi" + rig.suffix());
             String defaultBefore = IpJson.defaultGateway(pid).orElse("none");
             int steps = failEachStepInTurn(pid, bridge, null,
-                    bridge, c, "10.77.0.2/24@10.9.9.1", "02:12:34:56:78:9a");
+                    bridge, c.name(), "10.77.0.2/24@10.9.9.1", "02:12:34:56:78:9a");
             assertTrue(steps >= 10, "steps: " + steps);
             assertNotEquals(defaultBefore, IpJson.defaultGateway(pid).orElse("none"));
             assertEquals(List.of("10.77.0.2/24"), IpJson.addresses(pid, "eth1"));
@@ -172,18 +171,16 @@ class FaultInjectionIT {
     void existingLinuxBridgeKeepsItsPorts() {
         Prerequisites.requireRoot();
         Prerequisites.requireDocker();
-        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
-            String c = containers.start("fi-exist");
-            int pid = containers.pid(c);
-            String suffix = HostCleanup.uniqueSuffix();
-            String bridge = cleanup.createBridge("brfe" + suffix);
+        try (Rig rig = new Rig()) {
+            Guest c = rig.container("fi-exist");
+            String suffix = rig.suffix();
+            String bridge = rig.host().createBridge("brfe" + suffix);
             // A fixed bridge MAC: otherwise the kernel gives the bridge the lowest MAC of its ports.
             Sh.ok("ip", "link", "set", bridge, "address", "02:00:00:00:fe:01");
-            cleanup.createVeth("fea" + suffix, "feb" + suffix);
+            rig.host().createVeth("fea" + suffix, "feb" + suffix);
             Sh.ok("ip", "link", "set", "fea" + suffix, "master", bridge);
             Sh.ok("ip", "link", "set", "fea" + suffix, "up");
-            cleanup.link("veth1pl" + pid);
-            failEachStepInTurn(pid, bridge, null, bridge, c, "10.78.0.2/24");
+            failEachStepInTurn(c.pid(), bridge, null, bridge, c.name(), "10.78.0.2/24");
         }
     }
 
@@ -192,12 +189,11 @@ class FaultInjectionIT {
         Prerequisites.requireRoot();
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
-            String c = containers.start("fi-ovs");
-            int pid = containers.pid(c);
-            String ovs = cleanup.ovsBridge("ovsfi" + HostCleanup.uniqueSuffix());
-            cleanup.link("veth1pl" + pid);
-            failEachStepInTurn(pid, null, ovs, ovs, c, "10.79.0.2/24", "@100");
+        try (Rig rig = new Rig()) {
+            Guest c = rig.container("fi-ovs");
+            int pid = c.pid();
+            String ovs = rig.host().ovsBridge("ovsfi" + rig.suffix());
+            failEachStepInTurn(pid, null, ovs, ovs, c.name(), "10.79.0.2/24", "@100");
             assertEquals("100", Sh.ok("ovs-vsctl", "get", "Port", "veth1pl" + pid, "tag").trimmed());
         }
     }
@@ -206,14 +202,13 @@ class FaultInjectionIT {
     void failureReportsUndoThatCouldNotBeDone() {
         Prerequisites.requireRoot();
         Prerequisites.requireDocker();
-        try (TestContainers containers = new TestContainers(); HostCleanup cleanup = new HostCleanup()) {
-            String c = containers.start("fi-msg");
-            String bridge = cleanup.bridge("brfm" + HostCleanup.uniqueSuffix());
-            cleanup.link("veth1pl" + containers.pid(c));
-            Outcome o = attach(2, bridge, c, "10.80.0.2/24");
+        try (Rig rig = new Rig()) {
+            Guest c = rig.container("fi-msg");
+            String bridge = rig.host().bridge("brfm" + rig.suffix());
+            Outcome o = attach(2, bridge, c.name(), "10.80.0.2/24");
             assertEquals(2, o.status());
-            assertEquals("pipework: failed to create veth pair \"veth1pl" + containers.pid(c) + "\"/\"veth1pg"
-                    + containers.pid(c) + "\": injected failure\n", o.err());
+            assertEquals("pipework: failed to create veth pair \"veth1pl" + c.pid() + "\"/\"veth1pg"
+                    + c.pid() + "\": injected failure\n", o.err());
             assertTrue(IpJson.link(null, bridge).isEmpty(), "the bridge this run created is gone");
         }
     }

@@ -23,15 +23,15 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.Guest;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
 import dev.pipework.it.support.StatusTable;
-import dev.pipework.it.support.TestContainers;
-import dev.pipework.it.support.TestNetns;
 import dev.pipework.json.Json;
 
 /**
@@ -50,35 +50,31 @@ class LifecycleIT {
     void statusShowsLinuxAndOvsAttachmentsAsTheKernelAndOvsSeeThem() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ovs = "ovs" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            host.ovsBridge(ovs);
-            String c = containers.start("status");
-            int pid = containers.pid(c);
-            String id = containers.id(c);
-            host.link("veth1pl" + pid);
-            host.link("veth2pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ovs = rig.ovsBridge();
+            Guest c = rig.container("status");
+            int pid = c.pid();
+            String id = c.id();
+            rig.host().link("veth2pl" + pid);
 
-            Pipework.ok(br, c, "10.131.0.2/24");
-            Pipework.ok(ovs, "-i", "eth2", c, "10.132.0.2/24", "@42");
+            Pipework.ok(br, c.name(), "10.131.0.2/24");
+            Pipework.ok(ovs, "-i", "eth2", c.name(), "10.132.0.2/24", "@42");
 
             // The table, without a guest and with one.
-            for (List<String> args : List.of(List.of("status"), List.of("status", c))) {
-                List<List<String>> rows = rowsOf(statusTable(args), c);
+            for (List<String> args : List.of(List.of("status"), List.of("status", c.name()))) {
+                List<List<String>> rows = StatusTable.rowsOf(StatusTable.of(args.toArray(String[]::new)), c.name());
                 assertEquals(2, rows.size(), args + ": " + rows);
-                checkRow(row(rows, "eth1"), c, id, pid, "eth1", "veth1pl" + pid, br, "linux", "-");
-                checkRow(row(rows, "eth2"), c, id, pid, "eth2", "veth2pl" + pid, ovs, "ovs", "42");
+                checkRow(StatusTable.row(rows, "eth1"), c.name(), id, pid, "eth1", "veth1pl" + pid, br, "linux", "-");
+                checkRow(StatusTable.row(rows, "eth2"), c.name(), id, pid, "eth2", "veth2pl" + pid, ovs, "ovs", "42");
             }
 
             // The JSON, every field against ip -j and ovs-vsctl.
-            List<Map<String, Object>> attachments = statusJson("status", c, "--json");
+            List<Map<String, Object>> attachments = statusJson("status", c.name(), "--json");
             assertEquals(2, attachments.size(), Json.write(attachments));
             for (Map<String, Object> a : attachments) {
                 Map<String, Object> guest = Json.object(a.get("guest"));
-                assertEquals(c, guest.get("name"));
+                assertEquals(c.name(), guest.get("name"));
                 assertEquals(id, guest.get("id"));
                 assertEquals((long) pid, Json.number(guest, "pid"));
                 assertEquals("docker", guest.get("kind"));
@@ -119,62 +115,60 @@ class LifecycleIT {
     void delRemovesEveryTraceOfWhatItSelects() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ovs = "ovs" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            host.ovsBridge(ovs);
-            String c = containers.start("del");
-            int pid = containers.pid(c);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ovs = rig.ovsBridge();
+            Guest c = rig.container("del");
+            int pid = c.pid();
             for (int i = 1; i <= 4; i++) {
-                host.link("veth" + i + "pl" + pid);
+                rig.host().link("veth" + i + "pl" + pid);
             }
-            Pipework.ok(br, c, "10.133.0.2/24");
-            Pipework.ok("-i", "eth2", ovs, c, "10.134.0.2/24", "@17");
-            Pipework.ok("-i", "eth3", br, c, "10.135.0.2/24");
-            Pipework.ok("-i", "eth4", ovs, c, "10.136.0.2/24");
-            assertEquals(Set.of("lo", "eth1", "eth2", "eth3", "eth4"), guestLinks(pid));
+            Pipework.ok(br, c.name(), "10.133.0.2/24");
+            Pipework.ok("-i", "eth2", ovs, c.name(), "10.134.0.2/24", "@17");
+            Pipework.ok("-i", "eth3", br, c.name(), "10.135.0.2/24");
+            Pipework.ok("-i", "eth4", ovs, c.name(), "10.136.0.2/24");
+            assertEquals(Set.of("lo", "eth1", "eth2", "eth3", "eth4"), IpJson.linkNames(pid));
             assertEquals(Set.of("veth2pl" + pid, "veth4pl" + pid), new HashSet<>(Ovs.ports(ovs)));
 
             // -i eth2 <guest>: the OVS attachment eth2 only, with its port record.
-            Sh.Result r = Pipework.ok("del", "-i", "eth2", c);
+            Sh.Result r = Pipework.ok("del", "-i", "eth2", c.name());
             assertEquals("", r.out());
             assertGone(pid, "eth2", "veth2pl" + pid, ovs);
-            assertEquals(Set.of("lo", "eth1", "eth3", "eth4"), guestLinks(pid));
+            assertEquals(Set.of("lo", "eth1", "eth3", "eth4"), IpJson.linkNames(pid));
             assertEquals(List.of("veth4pl" + pid), Ovs.ports(ovs));
-            assertTrue(hostLinkExists("veth1pl" + pid) && hostLinkExists("veth3pl" + pid)
-                    && hostLinkExists("veth4pl" + pid), "the other host ends stay");
+            assertTrue(IpJson.hostLinkExists("veth1pl" + pid) && IpJson.hostLinkExists("veth3pl" + pid)
+                    && IpJson.hostLinkExists("veth4pl" + pid), "the other host ends stay");
 
             // <guest> alone: eth1.
-            Pipework.ok("del", c);
+            Pipework.ok("del", c.name());
             assertGone(pid, "eth1", "veth1pl" + pid, null);
-            assertEquals(Set.of("lo", "eth3", "eth4"), guestLinks(pid));
-            assertEquals(Set.of("veth3pl" + pid), bridgePorts(br));
+            assertEquals(Set.of("lo", "eth3", "eth4"), IpJson.linkNames(pid));
+            assertEquals(Set.of("veth3pl" + pid), IpJson.bridgePorts(br));
 
             // A second del: nothing to remove, exit 0, nothing else touched.
-            r = Pipework.run("del", c);
+            r = Pipework.run("del", c.name());
             assertEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("nothing to remove"), r.describe());
-            r = Pipework.run("del", c, "-i", "eth2");
+            r = Pipework.run("del", c.name(), "-i", "eth2");
             assertEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("nothing to remove"), r.describe());
-            assertEquals(Set.of("lo", "eth3", "eth4"), guestLinks(pid));
+            assertEquals(Set.of("lo", "eth3", "eth4"), IpJson.linkNames(pid));
 
             // --all: the rest, on both kinds of bridge.
-            Pipework.ok("del", "--all", c);
+            Pipework.ok("del", "--all", c.name());
             assertGone(pid, "eth3", "veth3pl" + pid, null);
             assertGone(pid, "eth4", "veth4pl" + pid, ovs);
-            assertEquals(Set.of("lo"), guestLinks(pid));
-            assertEquals(Set.of(), bridgePorts(br));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
+            assertEquals(Set.of(), IpJson.bridgePorts(br));
             assertEquals(List.of(), Ovs.ports(ovs));
-            assertTrue(rowsOf(statusTable(List.of("status", c)), c).isEmpty(), "status shows nothing left");
+            assertTrue(StatusTable.rowsOf(StatusTable.of("status", c.name()), c.name()).isEmpty(),
+                    "status shows nothing left");
 
-            r = Pipework.run("del", "--all", c);
+            r = Pipework.run("del", "--all", c.name());
             assertEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("nothing to remove"), r.describe());
             // The bridges themselves are not the attachment's: they stay.
-            assertTrue(hostLinkExists(br), "bridge " + br + " stays");
+            assertTrue(IpJson.hostLinkExists(br), "bridge " + br + " stays");
             assertTrue(Ovs.bridgeExists(ovs), "bridge " + ovs + " stays");
         }
     }
@@ -184,28 +178,24 @@ class LifecycleIT {
     void delDryRunPrintsTheCommandsAndChangesNothing() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ovs = "ovs" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            host.ovsBridge(ovs);
-            String c = containers.start("deldry");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            host.link("veth2pl" + pid);
-            Pipework.ok(br, c, "10.137.0.2/24");
-            Pipework.ok("-i", "eth2", ovs, c, "10.138.0.2/24", "@5");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ovs = rig.ovsBridge();
+            Guest c = rig.container("deldry");
+            int pid = c.pid();
+            rig.host().link("veth2pl" + pid);
+            Pipework.ok(br, c.name(), "10.137.0.2/24");
+            Pipework.ok("-i", "eth2", ovs, c.name(), "10.138.0.2/24", "@5");
             String before = snapshot(pid, br, ovs);
 
-            Sh.Result one = Pipework.ok("del", "--dry-run", c);
-            assertEquals(List.of("ip link del dev veth1pl" + pid), lines(one.out()), one.describe());
-            Sh.Result two = Pipework.ok("del", "--dry-run", "-i", "eth2", c);
-            assertTrue(lines(two.out()).contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid),
+            Sh.Result one = Pipework.ok("del", "--dry-run", c.name());
+            assertEquals(List.of("ip link del dev veth1pl" + pid), Sh.lines(one.out()), one.describe());
+            Sh.Result two = Pipework.ok("del", "--dry-run", "-i", "eth2", c.name());
+            assertTrue(Sh.lines(two.out()).contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid),
                     two.describe());
-            assertTrue(lines(two.out()).contains("ip link del dev veth2pl" + pid), two.describe());
-            Sh.Result all = Pipework.ok("--dry-run", "del", "--all", c);
-            List<String> allLines = lines(all.out());
+            assertTrue(Sh.lines(two.out()).contains("ip link del dev veth2pl" + pid), two.describe());
+            Sh.Result all = Pipework.ok("--dry-run", "del", "--all", c.name());
+            List<String> allLines = Sh.lines(all.out());
             assertTrue(allLines.contains("ip link del dev veth1pl" + pid) && allLines.contains("ip link del dev veth2pl" + pid)
                     && allLines.contains("ovs-vsctl --timeout=30 --if-exists del-port " + ovs + " veth2pl" + pid), all.describe());
 
@@ -220,32 +210,29 @@ class LifecycleIT {
     void delRemovesTheOvsRecordsOfARemovedContainer() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String ovs = "ovs" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.ovsBridge(ovs);
-            String c = containers.start("gone");
-            String keep = containers.start("keep");
-            int pid = containers.pid(c);
-            int keepPid = containers.pid(keep);
-            host.link("veth1pl" + pid);
-            host.link("veth1pl" + keepPid);
+        try (Rig rig = new Rig()) {
+            String ovs = rig.ovsBridge();
+            Guest c = rig.container("gone");
+            Guest keep = rig.container("keep");
+            int pid = c.pid();
+            int keepPid = keep.pid();
             String port = "veth1pl" + pid;
-            Pipework.ok(ovs, c, "10.139.0.2/24", "@30");
-            Pipework.ok(ovs, keep, "10.139.0.3/24", "@30");
+            Pipework.ok(ovs, c.name(), "10.139.0.2/24", "@30");
+            Pipework.ok(ovs, keep.name(), "10.139.0.3/24", "@30");
             assertEquals("/" + c, Ovs.interfaceExternalIds(port).get("pipework.containername"));
 
-            Sh.ok(List.of("docker", "rm", "-f", c), Duration.ofSeconds(60));
+            Sh.ok(List.of("docker", "rm", "-f", c.name()), Duration.ofSeconds(60));
             // The kernel dismantles the dead namespace, and the veth with it, asynchronously.
-            assertTrue(awaitNoHostLink(port, Duration.ofSeconds(15)), "the veth went with the container");
+            assertTrue(awaitNoHostLink(port), "the veth went with the container");
             assertTrue(Ovs.ports(ovs).contains(port), "the port record outlives the container: " + Ovs.ports(ovs));
 
-            Sh.Result r = Pipework.run("del", c);
+            Sh.Result r = Pipework.run("del", c.name());
             assertEquals(0, r.code(), r.describe());
             assertEquals(List.of("veth1pl" + keepPid), Ovs.ports(ovs), "only the removed container's port went");
             assertTrue(Ovs.column("Interface", port, "name").isEmpty(), "no Interface record " + port + " left");
             assertEquals("/" + keep, Ovs.interfaceExternalIds("veth1pl" + keepPid).get("pipework.containername"));
 
-            r = Pipework.run("del", c);
+            r = Pipework.run("del", c.name());
             assertEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("nothing to remove"), r.describe());
         }
@@ -260,29 +247,26 @@ class LifecycleIT {
     void delRemovesTheOvsRecordsOfARemovedContainerWhateverTheHostEndIsCalled() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String ovs = "ovs" + s;
-        String local = "pwl" + s;
         String longIf = "eth1longname";
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.ovsBridge(ovs);
-            host.link(local);
-            String named = containers.start("gonel");
-            String hashed = containers.start("goneh");
-            Pipework.ok(ovs, "-l", local, named, "10.150.0.2/24");
-            Pipework.ok(ovs, "-i", longIf, hashed, "10.150.0.3/24");
-            int hashedPid = containers.pid(hashed);
+        try (Rig rig = new Rig()) {
+            String ovs = rig.ovsBridge();
+            String local = rig.host().link("pwl" + rig.suffix());
+            Guest named = rig.container("gonel");
+            Guest hashed = rig.container("goneh");
+            Pipework.ok(ovs, "-l", local, named.name(), "10.150.0.2/24");
+            Pipework.ok(ovs, "-i", longIf, hashed.name(), "10.150.0.3/24");
+            int hashedPid = hashed.pid();
             String hashedPort = hostPeerOf(hashedPid, longIf);
-            host.link(hashedPort);
+            rig.host().link(hashedPort);
             assertEquals(Set.of(local, hashedPort), new HashSet<>(Ovs.ports(ovs)));
 
-            Sh.ok(List.of("docker", "rm", "-f", named, hashed), Duration.ofSeconds(60));
-            assertTrue(awaitNoHostLink(local, Duration.ofSeconds(15)), local + " went with its container");
-            assertTrue(awaitNoHostLink(hashedPort, Duration.ofSeconds(15)), hashedPort + " went with its container");
+            Sh.ok(List.of("docker", "rm", "-f", named.name(), hashed.name()), Duration.ofSeconds(60));
+            assertTrue(awaitNoHostLink(local), local + " went with its container");
+            assertTrue(awaitNoHostLink(hashedPort), hashedPort + " went with its container");
             assertEquals(Set.of(local, hashedPort), new HashSet<>(Ovs.ports(ovs)), "the records outlive the containers");
 
-            Sh.Result byName = Pipework.run("del", named);
-            Sh.Result byInterface = Pipework.run("del", "-i", longIf, hashed);
+            Sh.Result byName = Pipework.run("del", named.name());
+            Sh.Result byInterface = Pipework.run("del", "-i", longIf, hashed.name());
             List<String> left = Ovs.ports(ovs);
             assertAll(
                     () -> assertEquals(0, byName.code(), byName.describe()),
@@ -301,28 +285,24 @@ class LifecycleIT {
     void statusWithoutAGuestListsSeveralContainers() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ovs = "ovs" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            host.ovsBridge(ovs);
-            String a = containers.start("sa");
-            String b = containers.start("sb");
-            String c = containers.start("sc");
-            String idle = containers.start("sidle");
-            for (String n : List.of(a, b, c)) {
-                host.link("veth1pl" + containers.pid(n));
-                host.link("veth2pl" + containers.pid(n));
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ovs = rig.ovsBridge();
+            Guest a = rig.container("sa");
+            Guest b = rig.container("sb");
+            Guest c = rig.container("sc");
+            Guest idle = rig.container("sidle");
+            for (Guest n : List.of(a, b, c)) {
+                rig.host().link("veth2pl" + n.pid());
             }
-            Pipework.ok(br, a, "10.140.0.2/24");
-            Pipework.ok(br, b, "10.140.0.3/24");
-            Pipework.ok("-i", "eth2", ovs, b, "10.141.0.3/24", "@9");
-            Pipework.ok(ovs, c, "10.141.0.4/24");
+            Pipework.ok(br, a.name(), "10.140.0.2/24");
+            Pipework.ok(br, b.name(), "10.140.0.3/24");
+            Pipework.ok("-i", "eth2", ovs, b.name(), "10.141.0.3/24", "@9");
+            Pipework.ok(ovs, c.name(), "10.141.0.4/24");
 
-            Set<String> mine = Set.of(a, b, c, idle);
+            Set<String> mine = Set.of(a.name(), b.name(), c.name(), idle.name());
             Set<String> seen = new TreeSet<>();
-            for (List<String> row : statusTable(List.of("status"))) {
+            for (List<String> row : StatusTable.of("status")) {
                 if (mine.contains(row.get(0))) {
                     seen.add(String.join(" ", row.get(0), row.get(3), row.get(4), row.get(8), row.get(9), row.get(10)));
                 }
@@ -351,24 +331,24 @@ class LifecycleIT {
     @Test
     void batchOfTwentyLinesWithOneBadLine() throws IOException {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
         Path file = Files.createTempFile("pipework-batch", ".txt");
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            List<Guest> guests = new ArrayList<>();
             List<String> names = new ArrayList<>();
             StringBuilder batch = new StringBuilder();
             for (int n = 1; n <= 20; n++) {
-                String c = containers.start("b" + n);
-                names.add(c);
-                host.link("veth1pl" + containers.pid(c));
+                Guest c = rig.container("b" + n);
+                guests.add(c);
+                names.add(c.name());
                 String address = n == 11 ? "10.142.0.300/24" : "10.142.0." + n + "/24";
-                batch.append(br).append(' ').append(c).append(' ').append(address).append('\n');
+                batch.append(br).append(' ').append(c.name()).append(' ').append(address).append('\n');
             }
             Files.writeString(file, batch.toString(), StandardCharsets.UTF_8);
 
             Sh.Result r = Pipework.run(List.of("--batch", file.toString()), Duration.ofSeconds(300));
             assertEquals(1, r.code(), r.describe());
-            List<String> err = lines(r.err());
+            List<String> err = Sh.lines(r.err());
             assertTrue(err.stream().anyMatch(l -> l.startsWith("line 11: ") && l.contains("10.142.0.300")), r.describe());
             assertEquals("pipework: 1 of 20 lines failed (line 11)", err.get(err.size() - 1), r.describe());
             Pattern numbered = Pattern.compile("^line (\\d+): ");
@@ -379,9 +359,9 @@ class LifecycleIT {
                 }
             }
 
-            assertEquals(19, bridgePorts(br).size(), "ports of " + br + ": " + bridgePorts(br));
+            assertEquals(19, IpJson.bridgePorts(br).size(), "ports of " + br + ": " + IpJson.bridgePorts(br));
             Set<String> attached = new TreeSet<>();
-            for (List<String> row : statusTable(List.of("status"))) {
+            for (List<String> row : StatusTable.of("status")) {
                 if (names.contains(row.get(0))) {
                     assertEquals(br, row.get(8), String.join(" ", row));
                     attached.add(row.get(0));
@@ -391,11 +371,11 @@ class LifecycleIT {
             expected.remove(names.get(10));
             assertEquals(expected, attached, "status shows the 19 good lines' containers");
             for (int n = 1; n <= 20; n++) {
-                int pid = containers.pid(names.get(n - 1));
+                int pid = guests.get(n - 1).pid();
                 if (n == 11) {
-                    assertEquals(Set.of("lo"), guestLinks(pid), "the bad line changed its container");
+                    assertEquals(Set.of("lo"), IpJson.linkNames(pid), "the bad line changed its container");
                 } else {
-                    assertEquals(List.of("10.142.0." + n + "/24"), globalAddresses(pid, "eth1"), "line " + n);
+                    assertEquals(List.of("10.142.0." + n + "/24"), IpJson.globalAddresses(pid, "eth1"), "line " + n);
                 }
             }
         } finally {
@@ -407,19 +387,16 @@ class LifecycleIT {
     @Test
     void batchFromStdinWithCommentsAndQuotes() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c1 = containers.start("q1");
-            String c2 = containers.start("q2");
-            String c3 = containers.start("q3");
-            int p1 = containers.pid(c1);
-            int p2 = containers.pid(c2);
-            int p3 = containers.pid(c3);
-            host.link("veth1pl" + p1);
-            host.link("veth2pl" + p2);
-            host.link("veth1pl" + p3);
-            host.link("veth5pl" + p3);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c1 = rig.container("q1");
+            Guest c2 = rig.container("q2");
+            Guest c3 = rig.container("q3");
+            int p1 = c1.pid();
+            int p2 = c2.pid();
+            int p3 = c3.pid();
+            rig.host().link("veth2pl" + p2);
+            rig.host().link("veth5pl" + p3);
             String stdin = String.join("\n",
                     "# attachments for three containers",
                     "",
@@ -435,33 +412,33 @@ class LifecycleIT {
             assertEquals(0, r.code(), r.describe());
             assertFalse(r.err().contains("failed"), r.describe());
 
-            assertEquals(List.of("10.143.0.2/24"), globalAddresses(p1, "eth1"));
-            assertEquals(Set.of("lo", "eth2"), guestLinks(p2));
-            assertEquals("02:00:0a:8f:00:03", IpJson.field(guestLink(p2, "eth2").orElseThrow(), "address"));
-            assertEquals(List.of("10.143.0.3/24"), globalAddresses(p2, "eth2"));
-            assertEquals(List.of("10.143.0.4/24"), globalAddresses(p3, "eth1"));
+            assertEquals(List.of("10.143.0.2/24"), IpJson.globalAddresses(p1, "eth1"));
+            assertEquals(Set.of("lo", "eth2"), IpJson.linkNames(p2));
+            assertEquals("02:00:0a:8f:00:03", IpJson.field(IpJson.link(p2, "eth2").orElseThrow(), "address"));
+            assertEquals(List.of("10.143.0.3/24"), IpJson.globalAddresses(p2, "eth2"));
+            assertEquals(List.of("10.143.0.4/24"), IpJson.globalAddresses(p3, "eth1"));
             assertEquals(Optional.of("10.143.0.1"), IpJson.defaultGateway(p3));
-            assertEquals(Set.of("lo", "eth1"), guestLinks(p3), "the del line removed eth5");
-            assertFalse(hostLinkExists("veth5pl" + p3), "the del line removed veth5pl" + p3);
-            assertEquals(Set.of("veth1pl" + p1, "veth2pl" + p2, "veth1pl" + p3), bridgePorts(br));
+            assertEquals(Set.of("lo", "eth1"), IpJson.linkNames(p3), "the del line removed eth5");
+            assertFalse(IpJson.hostLinkExists("veth5pl" + p3), "the del line removed veth5pl" + p3);
+            assertEquals(Set.of("veth1pl" + p1, "veth2pl" + p2, "veth1pl" + p3), IpJson.bridgePorts(br));
 
             // The status line's table went to stdout.
             List<List<String>> rows = new ArrayList<>();
-            for (String l : lines(r.out())) {
+            for (String l : Sh.lines(r.out())) {
                 rows.add(List.of(l.trim().split("\\s+")));
             }
             assertEquals(HEADER, rows.get(0), r.out());
-            assertEquals(1, rowsOf(rows, c1).size(), r.out());
-            assertEquals("10.143.0.2/24", rowsOf(rows, c1).get(0).get(4));
+            assertEquals(1, StatusTable.rowsOf(rows, c1.name()).size(), r.out());
+            assertEquals("10.143.0.2/24", StatusTable.rowsOf(rows, c1.name()).get(0).get(4));
 
             // Line numbers count every line of the input, comments and blank lines included.
             String bad = String.join("\n", "# a comment", "", "  # another", br + " '" + c1 + "' 10.143.0.999/24", "");
             r = Sh.run(Pipework.command(List.of("--batch", "-")), Duration.ofSeconds(60), bad);
             assertEquals(1, r.code(), r.describe());
-            List<String> err = lines(r.err());
+            List<String> err = Sh.lines(r.err());
             assertTrue(err.get(0).startsWith("line 4: ") && err.get(0).contains("10.143.0.999"), r.describe());
             assertEquals("pipework: 1 of 1 lines failed (line 4)", err.get(err.size() - 1), r.describe());
-            assertEquals(List.of("10.143.0.2/24"), globalAddresses(p1, "eth1"), "the bad line changed nothing");
+            assertEquals(List.of("10.143.0.2/24"), IpJson.globalAddresses(p1, "eth1"), "the bad line changed nothing");
         }
     }
 
@@ -472,23 +449,19 @@ class LifecycleIT {
     void jsonOnAnAttachDescribesTheResult() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String ovs = "ovs" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            host.ovsBridge(ovs);
-            String c = containers.start("json");
-            int pid = containers.pid(c);
-            String id = containers.id(c);
-            host.link("veth1pl" + pid);
-            host.link("veth2pl" + pid);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ovs = rig.ovsBridge();
+            Guest c = rig.container("json");
+            int pid = c.pid();
+            String id = c.id();
+            rig.host().link("veth2pl" + pid);
 
             // A gateway outside the subnet: an on-link host route, then the default route.
-            Sh.Result r = Pipework.ok("--json", br, c, "10.144.0.5/24@10.145.0.1");
+            Sh.Result r = Pipework.ok("--json", br, c.name(), "10.144.0.5/24@10.145.0.1");
             Map<String, Object> doc = Json.object(Json.parse(r.out()));
             assertEquals(Set.of("guest", "interface", "host"), doc.keySet());
-            assertEquals(c, Json.at(doc, "guest", "name"));
+            assertEquals(c.name(), Json.at(doc, "guest", "name"));
             assertEquals(id, Json.at(doc, "guest", "id"));
             assertEquals((long) pid, Json.number(Json.object(doc.get("guest")), "pid"));
             assertEquals("docker", Json.at(doc, "guest", "kind"));
@@ -513,7 +486,7 @@ class LifecycleIT {
             assertNull(hostSide.get("vlan"));
 
             // Open vSwitch, a MAC and a VLAN, no gateway: no route added.
-            r = Pipework.ok("--json", "-i", "eth2", ovs, c, "10.146.0.5/24", "02:00:0a:92:00:05@77");
+            r = Pipework.ok("--json", "-i", "eth2", ovs, c.name(), "10.146.0.5/24", "02:00:0a:92:00:05@77");
             doc = Json.object(Json.parse(r.out()));
             inside = Json.object(doc.get("interface"));
             checkInterfaceJson(inside, pid);
@@ -534,13 +507,11 @@ class LifecycleIT {
     @Test
     void dryRunJsonListsTheCommandsAndChangesNothing() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("jsondry");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            Sh.Result r = Pipework.ok("--dry-run", "--json", br, c, "10.147.0.5/24@10.147.0.1");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("jsondry");
+            int pid = c.pid();
+            Sh.Result r = Pipework.ok("--dry-run", "--json", br, c.name(), "10.147.0.5/24@10.147.0.1");
             Map<String, Object> doc = Json.object(Json.parse(r.out()));
             assertEquals(Set.of("dryRun", "commands"), doc.keySet());
             assertEquals(Boolean.TRUE, doc.get("dryRun"));
@@ -560,9 +531,9 @@ class LifecycleIT {
             assertTrue(joined.stream().anyMatch(j -> j.contains("addr add 10.147.0.5/24")), String.join("\n", joined));
             assertTrue(joined.stream().anyMatch(j -> j.contains("route replace default via 10.147.0.1 dev eth1")),
                     String.join("\n", joined));
-            assertFalse(hostLinkExists(br), "a dry run created the bridge");
-            assertFalse(hostLinkExists("veth1pl" + pid), "a dry run created the veth");
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertFalse(IpJson.hostLinkExists(br), "a dry run created the bridge");
+            assertFalse(IpJson.hostLinkExists("veth1pl" + pid), "a dry run created the veth");
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -572,10 +543,9 @@ class LifecycleIT {
     @Test
     void delOnANamedNetnsGuest() {
         Prerequisites.requireRoot();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
-            host.bridge(br);
-            String ns = netns.create("del");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ns = rig.netns().create("del");
             Pipework.ok(br, ns, "10.148.0.2/24");
             assertDelOnNamedNetns(ns, br, "10.148.0.2/24");
         }
@@ -586,48 +556,37 @@ class LifecycleIT {
      * (its PID as the guest): {@code del <netns>} finds and removes it.
      */
     @Test
-    void delOnANamedNetnsGuestAttachedThroughAProcessInIt() throws Exception {
+    void delOnANamedNetnsGuestAttachedThroughAProcessInIt() {
         Prerequisites.requireRoot();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        Process sleeper = null;
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
-            host.bridge(br);
-            String ns = netns.create("delpid");
-            sleeper = new ProcessBuilder("ip", "netns", "exec", ns, "sleep", "300")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            long pid = sleeper.pid();
-            host.link("veth1pl" + pid);
-            awaitNetns(pid, ns);
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ns = rig.netns().create("delpid");
+            long pid = rig.netns().processIn(ns);
+            rig.host().link("veth1pl" + pid);
             Pipework.ok(br, Long.toString(pid), "10.149.0.2/24");
             assertDelOnNamedNetns(ns, br, "10.149.0.2/24");
-        } finally {
-            if (sleeper != null) {
-                sleeper.destroyForcibly();
-                sleeper.waitFor();
-            }
         }
     }
 
     private static void assertDelOnNamedNetns(String ns, String br, String address) {
         Map<String, Object> eth1 = IpJson.linkInNetns(ns, "eth1")
                 .orElseThrow(() -> new AssertionError("no eth1 in netns " + ns));
-        String hostEnd = hostLinkWithIndex(IpJson.field(eth1, "link_index"));
+        String hostEnd = IpJson.hostLinkWithIndex(IpJson.field(eth1, "link_index"));
         assertEquals(Optional.of(br), IpJson.master(hostEnd));
         assertTrue(IpJson.addressesInNetns(ns, "eth1").contains(address));
-        List<List<String>> rows = rowsOf(statusTable(List.of("status", ns)), ns);
+        List<List<String>> rows = StatusTable.rowsOf(StatusTable.of("status", ns), ns);
         assertEquals(1, rows.size(), "status " + ns + ": " + rows);
         assertEquals(List.of(ns, "-", "-", "eth1", address), rows.get(0).subList(0, 5));
         assertEquals(List.of(hostEnd, br, "linux", "-"), rows.get(0).subList(7, 11));
 
         Sh.Result dry = Pipework.ok("del", "--dry-run", ns);
-        assertEquals(List.of("ip link del dev " + hostEnd), lines(dry.out()), dry.describe());
+        assertEquals(List.of("ip link del dev " + hostEnd), Sh.lines(dry.out()), dry.describe());
         assertTrue(IpJson.linkInNetns(ns, "eth1").isPresent(), "a dry run removed eth1");
 
         Pipework.ok("del", ns);
         assertTrue(IpJson.linkInNetns(ns, "eth1").isEmpty(), "eth1 is still in " + ns);
-        assertFalse(hostLinkExists(hostEnd), hostEnd + " is still on the host");
-        assertEquals(Set.of(), bridgePorts(br));
+        assertFalse(IpJson.hostLinkExists(hostEnd), hostEnd + " is still on the host");
+        assertEquals(Set.of(), IpJson.bridgePorts(br));
         assertTrue(IpJson.linkInNetns(ns, "lo").isPresent(), "the namespace itself stays");
 
         Sh.Result again = Pipework.run("del", ns);
@@ -637,30 +596,12 @@ class LifecycleIT {
 
     // ------------------------------------------------------------------ helpers
 
-    /** Runs {@code pipework <args>}, checks the header, returns every row split into its 11 columns. */
-    private static List<List<String>> statusTable(List<String> args) {
-        Sh.Result r = Pipework.run(args, Pipework.DEFAULT_TIMEOUT);
-        if (r.code() != 0) {
-            throw new AssertionError("pipework " + String.join(" ", args) + " failed: " + r.describe());
-        }
-        return StatusTable.rows(r);
-    }
-
-    private static List<List<String>> rowsOf(List<List<String>> rows, String guest) {
-        return rows.stream().filter(r -> r.get(0).equals(guest)).toList();
-    }
-
-    private static List<String> row(List<List<String>> rows, String iface) {
-        return rows.stream().filter(r -> r.get(3).equals(iface)).findFirst()
-                .orElseThrow(() -> new AssertionError("no row for " + iface + ": " + rows));
-    }
-
     /** One status row against the kernel: MAC, MTU and addresses of the guest interface; the rest as given. */
     private static void checkRow(List<String> row, String guest, String id, int pid, String iface, String hostIf,
                                  String bridge, String kind, String vlan) {
-        Map<String, Object> link = guestLink(pid, iface).orElseThrow(() -> new AssertionError("no " + iface));
+        Map<String, Object> link = IpJson.link(pid, iface).orElseThrow(() -> new AssertionError("no " + iface));
         assertEquals(List.of(guest, id.substring(0, 12), Integer.toString(pid), iface,
-                        String.join(",", globalAddresses(pid, iface)), IpJson.field(link, "address"),
+                        String.join(",", IpJson.globalAddresses(pid, iface)), IpJson.field(link, "address"),
                         IpJson.field(link, "mtu"), hostIf, bridge, kind, vlan), row);
         assertEquals(hostPeerOf(pid, iface), hostIf);
     }
@@ -668,13 +609,13 @@ class LifecycleIT {
     /** The {@code interface} object of status or an attach, against {@code ip -j} in the guest. */
     private static void checkInterfaceJson(Map<String, Object> inside, int pid) {
         String name = Json.string(inside, "name");
-        Map<String, Object> link = guestLink(pid, name)
+        Map<String, Object> link = IpJson.link(pid, name)
                 .orElseThrow(() -> new AssertionError("no " + name + " in the guest"));
         assertEquals(IpJson.field(link, "address"), inside.get("mac"), name + " mac");
         assertEquals(Json.number(link, "mtu"), Json.number(inside, "mtu"), name + " mtu");
         assertEquals(IpJson.field(link, "operstate"), inside.get("state"), name + " state");
         assertEquals("UP", inside.get("state"), name + " state");
-        assertEquals(globalAddresses(pid, name), inside.get("addresses"), name + " addresses");
+        assertEquals(IpJson.globalAddresses(pid, name), inside.get("addresses"), name + " addresses");
     }
 
     private static Map<String, Object> attachment(List<Map<String, Object>> attachments, String iface) {
@@ -698,87 +639,21 @@ class LifecycleIT {
         return result;
     }
 
-    private static Optional<Map<String, Object>> guestLink(int pid, String name) {
-        return IpJson.link(pid, name);
-    }
-
-    /** Names of the links in the guest's namespace. */
-    private static Set<String> guestLinks(int pid) {
-        Set<String> names = new TreeSet<>();
-        IpJson.links(pid).forEach(l -> names.add((String) l.get("ifname")));
-        return names;
-    }
-
-    /** The global (not link- or host-scoped) addresses of a guest interface, in the kernel's order. */
-    private static List<String> globalAddresses(int pid, String ifname) {
-        List<String> result = new ArrayList<>();
-        for (Object o : Json.array(IpJson.ip(pid, "addr", "show", "dev", ifname))) {
-            Object infos = Json.object(o).get("addr_info");
-            if (infos == null) {
-                continue;
-            }
-            for (Object i : Json.array(infos)) {
-                Map<String, Object> a = Json.object(i);
-                if (!"link".equals(a.get("scope")) && !"host".equals(a.get("scope"))) {
-                    result.add(a.get("local") + "/" + Json.number(a, "prefixlen"));
-                }
-            }
-        }
-        return result;
-    }
-
     /** The host link a guest veth is paired with, found by the guest side's {@code link_index}. */
     private static String hostPeerOf(int pid, String iface) {
-        Map<String, Object> link = guestLink(pid, iface).orElseThrow(() -> new AssertionError("no " + iface));
-        return hostLinkWithIndex(IpJson.field(link, "link_index"));
+        Map<String, Object> link = IpJson.link(pid, iface).orElseThrow(() -> new AssertionError("no " + iface));
+        return IpJson.hostLinkWithIndex(IpJson.field(link, "link_index"));
     }
 
-    private static String hostLinkWithIndex(String index) {
-        for (Map<String, Object> l : IpJson.links(null)) {
-            if (index != null && index.equals(IpJson.field(l, "ifindex"))) {
-                return (String) l.get("ifname");
-            }
-        }
-        throw new AssertionError("no host link with index " + index);
-    }
-
-    /** Polls until host link {@code name} is gone; false if it is still there after {@code timeout}. */
-    private static boolean awaitNoHostLink(String name, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (hostLinkExists(name)) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean hostLinkExists(String name) {
-        return IpJson.link(null, name).isPresent();
-    }
-
-    /** The ports of a Linux bridge. */
-    private static Set<String> bridgePorts(String bridge) {
-        Set<String> ports = new TreeSet<>();
-        for (Object o : Json.array(IpJson.ip(null, "link", "show", "master", bridge))) {
-            Object name = Json.object(o).get("ifname");
-            if (name != null) {
-                ports.add(name.toString());
-            }
-        }
-        return ports;
+    /** Whether host link {@code name} is gone within 15 s: the kernel dismantles a dead namespace in its own time. */
+    private static boolean awaitNoHostLink(String name) {
+        return Poll.within(Duration.ofSeconds(15), Poll.TICK, () -> !IpJson.hostLinkExists(name));
     }
 
     /** After a {@code del}: the guest interface, its host veth and (on OVS) the port and its record are gone. */
     private static void assertGone(int pid, String iface, String hostIf, String ovsBridge) {
-        assertTrue(guestLink(pid, iface).isEmpty(), iface + " is still in the guest");
-        assertFalse(hostLinkExists(hostIf), hostIf + " is still on the host");
+        assertTrue(IpJson.link(pid, iface).isEmpty(), iface + " is still in the guest");
+        assertFalse(IpJson.hostLinkExists(hostIf), hostIf + " is still on the host");
         if (ovsBridge != null) {
             assertFalse(Ovs.ports(ovsBridge).contains(hostIf), "port " + hostIf + " still on " + ovsBridge);
             assertTrue(Ovs.column("Interface", hostIf, "name").isEmpty(), "Interface record " + hostIf + " left");
@@ -789,33 +664,11 @@ class LifecycleIT {
     /** What a dry run must not change: the guest's links and addresses, the bridges' ports, the OVS records. */
     private static String snapshot(int pid, String br, String ovs) {
         StringBuilder state = new StringBuilder(Json.write(IpJson.ip(pid, "addr", "show")));
-        state.append('\n').append(bridgePorts(br)).append('\n').append(Ovs.ports(ovs));
+        state.append('\n').append(IpJson.bridgePorts(br)).append('\n').append(Ovs.ports(ovs));
         for (String port : Ovs.ports(ovs)) {
             state.append('\n').append(port).append(' ').append(Ovs.interfaceExternalIds(port))
                     .append(' ').append(Ovs.portTag(port));
         }
         return state.toString();
-    }
-
-    private static List<String> lines(String text) {
-        return text.lines().filter(l -> !l.isBlank()).toList();
-    }
-
-    /** Waits until process {@code pid} is in the named namespace {@code ns}. */
-    private static void awaitNetns(long pid, String ns) throws IOException, InterruptedException {
-        Object want = Files.getAttribute(Path.of("/run/netns", ns), "unix:ino");
-        String target = "net:[" + want + "]";
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString().equals(target)) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not started yet
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("process " + pid + " did not enter netns " + ns);
     }
 }

@@ -63,7 +63,7 @@ class OtherRuntimesIT {
                 host.link("veth1pl" + pid);
                 assertEquals("", Pipework.ok(br, c, addresses.get(c)).out());
                 assertEquals(Optional.of(br), IpJson.master("veth1pl" + pid));
-                List<Map<String, Object>> v4 = ScenariosIT.ipv4(pid, "eth1");
+                List<Map<String, Object>> v4 = IpJson.ipv4Info(pid, "eth1");
                 assertEquals(1, v4.size(), "IPv4 addresses of eth1 in " + c + ": " + v4);
                 assertEquals(addresses.get(c), v4.get(0).get("local") + "/" + v4.get(0).get("prefixlen"));
             }

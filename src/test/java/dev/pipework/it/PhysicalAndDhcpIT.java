@@ -16,7 +16,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -24,21 +23,23 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
+import dev.pipework.it.support.DhcpServer;
+import dev.pipework.it.support.Guest;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.IpJson;
+import dev.pipework.it.support.Lan;
 import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Reach;
+import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
 import dev.pipework.it.support.StatusTable;
-import dev.pipework.it.support.TestContainers;
 import dev.pipework.it.support.TestNetns;
 import dev.pipework.json.Json;
 
@@ -53,15 +54,13 @@ import dev.pipework.json.Json;
  */
 class PhysicalAndDhcpIT {
 
-    private static final int LAN_MTU = 1400;
-    private static final String LAN_GW = "10.160.0.254";
+    private static final int LAN_MTU = Lan.MTU;
+    private static final String LAN_GW = Lan.GATEWAY;
     /** An address the LAN namespace holds on its loopback: reachable only through the gateway. */
     private static final String BEYOND_LAN = "10.160.9.1";
-    private static final String DHCP_SERVER = "10.161.0.1";
-    private static final int POOL_FIRST = 100;
-    private static final int POOL_LAST = 150;
     /** {@code U:myhost.foo.com}: 02 and the first five bytes of MD5("myhost.foo.com\n"). */
     private static final String UNIQUE_MAC = "02:72:6c:cd:9b:8d";
+
     // ------------------------------------------------------------------ 1. macvlan on a NIC
 
     /**
@@ -72,23 +71,21 @@ class PhysicalAndDhcpIT {
     @Test
     void macvlanOnANicReachesTheLanAndAnotherContainer() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            Lan lan = lan(netns, s);
+        try (Rig rig = new Rig()) {
+            Lan lan = Lan.create(rig);
             String nicBefore = nicState(lan.nic());
             String nicMac = IpJson.field(hostLink(lan.nic()), "address");
             String nicIndex = IpJson.field(hostLink(lan.nic()), "ifindex");
-            String c1 = containers.start("mv1");
-            String c2 = containers.start("mv2");
-            int pid1 = containers.pid(c1);
-            int pid2 = containers.pid(c2);
+            Guest c1 = rig.container("mv1");
+            Guest c2 = rig.container("mv2");
+            int pid1 = c1.pid();
+            int pid2 = c2.pid();
             for (int pid : List.of(pid1, pid2)) {
-                host.link("ph" + pid + "eth1");
-                host.link("ph" + pid + "eth2");
+                rig.host().link("ph" + pid + "eth1");
+                rig.host().link("ph" + pid + "eth2");
             }
 
-            Sh.Result r = Pipework.ok(lan.nic(), c1, "10.160.0.10/24");
+            Sh.Result r = Pipework.ok(lan.nic(), c1.name(), "10.160.0.10/24");
             assertEquals("", r.out(), r.describe());
 
             Map<String, Object> eth1 = guestLink(pid1, "eth1");
@@ -98,48 +95,49 @@ class PhysicalAndDhcpIT {
             assertEquals(nicIndex, IpJson.field(eth1, "link_index"), "the macvlan's lower device is the NIC");
             assertEquals("pipework macvlan " + lan.nic(), IpJson.field(eth1, "ifalias"));
             assertEquals("UP", IpJson.field(eth1, "operstate"));
-            assertEquals(List.of("10.160.0.10/24"), ipv4(pid1, "eth1"));
+            assertEquals(List.of("10.160.0.10/24"), IpJson.ipv4(pid1, "eth1"));
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid1), "the macvlan's host-side name is left");
-            assertTrue(Reach.eventually(containers, c1, LAN_GW), c1 + " does not reach the LAN end " + LAN_GW);
+            assertTrue(Reach.eventually(c1, LAN_GW), c1 + " does not reach the LAN end " + LAN_GW);
 
             // A second container on the same NIC: macvlan bridge mode switches between the two.
-            Pipework.ok(lan.nic(), c2, "10.160.0.11/24");
+            Pipework.ok(lan.nic(), c2.name(), "10.160.0.11/24");
             assertEquals(Optional.of("macvlan"), IpJson.kind(guestLink(pid2, "eth1")));
-            assertTrue(Reach.eventually(containers, c2, "10.160.0.10"), c2 + " does not reach " + c1);
-            assertTrue(Reach.eventually(containers, c1, "10.160.0.11"), c1 + " does not reach " + c2);
+            assertTrue(Reach.eventually(c2, "10.160.0.10"), c2 + " does not reach " + c1);
+            assertTrue(Reach.eventually(c1, "10.160.0.11"), c1 + " does not reach " + c2);
 
             // mac:<the NIC's MAC> names the same NIC.
-            Pipework.ok("-i", "eth2", "mac:" + nicMac, c1, "10.160.0.12/24");
+            Pipework.ok("-i", "eth2", "mac:" + nicMac, c1.name(), "10.160.0.12/24");
             Map<String, Object> eth2 = guestLink(pid1, "eth2");
             assertEquals(Optional.of("macvlan"), IpJson.kind(eth2));
             assertEquals(nicIndex, IpJson.field(eth2, "link_index"), "mac:" + nicMac + " selected another link");
             assertEquals("pipework macvlan " + lan.nic(), IpJson.field(eth2, "ifalias"));
-            assertEquals(List.of("10.160.0.12/24"), ipv4(pid1, "eth2"));
+            assertEquals(List.of("10.160.0.12/24"), IpJson.ipv4(pid1, "eth2"));
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid1));
 
             // status: kind macvlan, the NIC as host interface, no bridge.
-            List<List<String>> rows = statusRows(c1);
+            List<List<String>> rows = statusRows(c1.name());
             assertEquals(2, rows.size(), rows.toString());
-            List<String> row1 = row(rows, "eth1");
-            assertEquals(List.of(c1, Integer.toString(pid1), "10.160.0.10/24", IpJson.field(eth1, "address"),
+            List<String> row1 = StatusTable.row(rows, "eth1");
+            assertEquals(List.of(c1.name(), Integer.toString(pid1), "10.160.0.10/24", IpJson.field(eth1, "address"),
                     Integer.toString(LAN_MTU), lan.nic(), "-", "macvlan", "-"),
                     List.of(row1.get(0), row1.get(2), row1.get(4), row1.get(5), row1.get(6), row1.get(7), row1.get(8),
                             row1.get(9), row1.get(10)));
-            assertEquals(List.of(lan.nic(), "macvlan"), List.of(row(rows, "eth2").get(7), row(rows, "eth2").get(9)));
-            Map<String, Object> json = attachmentJson(c1, "eth1");
+            List<String> row2 = StatusTable.row(rows, "eth2");
+            assertEquals(List.of(lan.nic(), "macvlan"), List.of(row2.get(7), row2.get(9)));
+            Map<String, Object> json = attachmentJson(c1.name(), "eth1");
             assertEquals(lan.nic(), Json.at(json, "host", "interface"));
             assertEquals("macvlan", Json.at(json, "host", "kind"));
             assertNull(Json.at(json, "host", "bridge"));
 
             // del: eth1, then eth2; the other container keeps its link; once it has gone too, the NIC is as it was.
-            Pipework.ok("del", c1);
-            assertEquals(Set.of("lo", "eth2"), guestLinks(pid1));
-            Pipework.ok("del", "-i", "eth2", c1);
-            assertEquals(Set.of("lo"), guestLinks(pid1), "del left links in " + c1);
-            assertTrue(statusRows(c1).isEmpty(), "status still shows " + c1);
-            assertTrue(Reach.eventually(containers, c2, LAN_GW), c2 + " lost the LAN after del on " + c1);
-            Pipework.ok("del", c2);
-            assertEquals(Set.of("lo"), guestLinks(pid2), "del left links in " + c2);
+            Pipework.ok("del", c1.name());
+            assertEquals(Set.of("lo", "eth2"), IpJson.linkNames(pid1));
+            Pipework.ok("del", "-i", "eth2", c1.name());
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid1), "del left links in " + c1);
+            assertTrue(statusRows(c1.name()).isEmpty(), "status still shows " + c1);
+            assertTrue(Reach.eventually(c2, LAN_GW), c2 + " lost the LAN after del on " + c1);
+            Pipework.ok("del", c2.name());
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid2), "del left links in " + c2);
             assertEquals(nicBefore, nicState(lan.nic()), "the NIC is not as it was before the attaches");
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid1));
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid2));
@@ -150,29 +148,27 @@ class PhysicalAndDhcpIT {
     @Test
     void macvlanWithAGatewayRoutesBeyondTheLan() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            Lan lan = lan(netns, s);
-            netns.addAddress(lan.ns(), "lo", BEYOND_LAN + "/32");
-            String gw = containers.start("mvgw");
-            String plain = containers.start("mvplain");
-            host.link("ph" + containers.pid(gw) + "eth1");
-            host.link("ph" + containers.pid(plain) + "eth1");
+        try (Rig rig = new Rig()) {
+            Lan lan = Lan.create(rig);
+            rig.netns().addAddress(lan.ns(), "lo", BEYOND_LAN + "/32");
+            Guest gw = rig.container("mvgw");
+            Guest plain = rig.container("mvplain");
+            rig.host().link("ph" + gw.pid() + "eth1");
+            rig.host().link("ph" + plain.pid() + "eth1");
 
-            Pipework.ok(lan.nic(), gw, "10.160.0.20/24@" + LAN_GW);
-            Pipework.ok(lan.nic(), plain, "10.160.0.21/24");
+            Pipework.ok(lan.nic(), gw.name(), "10.160.0.20/24@" + LAN_GW);
+            Pipework.ok(lan.nic(), plain.name(), "10.160.0.21/24");
 
-            int pid = containers.pid(gw);
+            int pid = gw.pid();
             assertEquals(Optional.of(LAN_GW), IpJson.defaultGateway(pid));
             Map<String, Object> route = IpJson.routes(pid).stream().filter(x -> "default".equals(x.get("dst")))
                     .findFirst().orElseThrow();
             assertEquals("eth1", route.get("dev"));
             assertEquals(Optional.of("macvlan"), IpJson.kind(guestLink(pid, "eth1")));
-            assertTrue(Reach.eventually(containers, gw, BEYOND_LAN), gw + " does not reach " + BEYOND_LAN
+            assertTrue(Reach.eventually(gw, BEYOND_LAN), gw + " does not reach " + BEYOND_LAN
                     + " through " + LAN_GW);
-            assertTrue(Reach.eventually(containers, plain, LAN_GW));
-            assertFalse(Reach.once(containers, plain, BEYOND_LAN), "without a gateway " + BEYOND_LAN
+            assertTrue(Reach.eventually(plain, LAN_GW));
+            assertFalse(Reach.once(plain, BEYOND_LAN), "without a gateway " + BEYOND_LAN
                     + " must be unreachable");
         }
     }
@@ -186,28 +182,26 @@ class PhysicalAndDhcpIT {
     @Test
     void directPhysMovesTheNicIntoTheContainerAndDelGivesItBack() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            Lan lan = lan(netns, s);
+        try (Rig rig = new Rig()) {
+            Lan lan = Lan.create(rig);
             String mac = IpJson.field(hostLink(lan.nic()), "address");
-            String c = containers.start("direct");
-            int pid = containers.pid(c);
+            Guest c = rig.container("direct");
+            int pid = c.pid();
 
-            Pipework.ok("--direct-phys", lan.nic(), c, "10.160.0.30/24");
+            Pipework.ok("--direct-phys", lan.nic(), c.name(), "10.160.0.30/24");
             assertTrue(IpJson.link(null, lan.nic()).isEmpty(), lan.nic() + " is still on the host");
             Map<String, Object> eth1 = guestLink(pid, "eth1");
             assertEquals(Optional.of("veth"), IpJson.kind(eth1), "eth1 is the NIC itself: " + Json.write(eth1));
             assertEquals(mac, IpJson.field(eth1, "address"));
             assertEquals(Integer.toString(LAN_MTU), IpJson.field(eth1, "mtu"));
-            assertEquals(List.of("10.160.0.30/24"), ipv4(pid, "eth1"));
-            assertEquals(Set.of("lo", "eth1"), guestLinks(pid));
-            assertTrue(Reach.eventually(containers, c, LAN_GW), "no ping to the LAN end over the moved NIC");
-            List<String> row = row(statusRows(c), "eth1");
+            assertEquals(List.of("10.160.0.30/24"), IpJson.ipv4(pid, "eth1"));
+            assertEquals(Set.of("lo", "eth1"), IpJson.linkNames(pid));
+            assertTrue(Reach.eventually(c, LAN_GW), "no ping to the LAN end over the moved NIC");
+            List<String> row = StatusTable.row(statusRows(c.name()), "eth1");
             assertEquals(List.of(lan.nic(), "-", "direct"), row.subList(7, 10));
 
-            Pipework.ok("del", c);
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            Pipework.ok("del", c.name());
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
             Map<String, Object> back = hostLink(lan.nic());
             assertEquals(lan.nic(), back.get("ifname"));
             assertEquals(mac, IpJson.field(back, "address"));
@@ -215,16 +209,16 @@ class PhysicalAndDhcpIT {
             assertAliasCleared(back);
 
             // -i lan0 and a MAC of our own: del puts the NIC's own MAC back.
-            Pipework.ok("--direct-phys", "-i", "lan0", lan.nic(), c, "10.160.0.31/24", "02:0a:a0:00:00:1f");
+            Pipework.ok("--direct-phys", "-i", "lan0", lan.nic(), c.name(), "10.160.0.31/24", "02:0a:a0:00:00:1f");
             assertTrue(IpJson.link(null, lan.nic()).isEmpty(), lan.nic() + " is still on the host");
             Map<String, Object> lan0 = guestLink(pid, "lan0");
             assertEquals("02:0a:a0:00:00:1f", IpJson.field(lan0, "address"));
-            assertEquals(List.of("10.160.0.31/24"), ipv4(pid, "lan0"));
-            assertEquals(Set.of("lo", "lan0"), guestLinks(pid));
-            assertTrue(Reach.eventually(containers, c, LAN_GW), "no ping to the LAN end over lan0");
+            assertEquals(List.of("10.160.0.31/24"), IpJson.ipv4(pid, "lan0"));
+            assertEquals(Set.of("lo", "lan0"), IpJson.linkNames(pid));
+            assertTrue(Reach.eventually(c, LAN_GW), "no ping to the LAN end over lan0");
 
-            Pipework.ok("del", "-i", "lan0", c);
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            Pipework.ok("del", "-i", "lan0", c.name());
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
             back = hostLink(lan.nic());
             assertEquals(lan.nic(), back.get("ifname"));
             assertEquals(mac, IpJson.field(back, "address"), "del did not give the NIC its own MAC back");
@@ -236,34 +230,32 @@ class PhysicalAndDhcpIT {
     @Test
     void directPhysSelectedByMac() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            Lan lan = lan(netns, s);
+        try (Rig rig = new Rig()) {
+            Lan lan = Lan.create(rig);
             String mac = IpJson.field(hostLink(lan.nic()), "address");
-            String c = containers.start("bymac");
-            int pid = containers.pid(c);
+            Guest c = rig.container("bymac");
+            int pid = c.pid();
 
-            Pipework.ok("--direct-phys", "mac:" + mac, "-i", "container0", c, "0/0");
+            Pipework.ok("--direct-phys", "mac:" + mac, "-i", "container0", c.name(), "0/0");
             assertTrue(IpJson.link(null, lan.nic()).isEmpty(), lan.nic() + " is still on the host");
             Map<String, Object> moved = guestLink(pid, "container0");
             assertEquals(mac, IpJson.field(moved, "address"));
-            assertTrue(flags(moved).contains("UP"), Json.write(moved));
-            assertEquals(List.of(), ipv4(pid, "container0"), "0/0 gives no address");
-            assertEquals(List.of(lan.nic(), "direct"), List.of(row(statusRows(c), "container0").get(7),
-                    row(statusRows(c), "container0").get(9)));
+            assertTrue(IpJson.flags(moved).contains("UP"), Json.write(moved));
+            assertEquals(List.of(), IpJson.ipv4(pid, "container0"), "0/0 gives no address");
+            List<String> row = StatusTable.row(statusRows(c.name()), "container0");
+            assertEquals(List.of(lan.nic(), "direct"), List.of(row.get(7), row.get(9)));
 
-            Pipework.ok("del", "-i", "container0", c);
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            Pipework.ok("del", "-i", "container0", c.name());
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
             assertEquals(mac, IpJson.field(hostLink(lan.nic()), "address"));
 
             String unknown = unusedMac();
-            Sh.Result r = Pipework.run("--direct-phys", "mac:" + unknown, "-i", "container0", c, "0/0");
+            Sh.Result r = Pipework.run("--direct-phys", "mac:" + unknown, "-i", "container0", c.name(), "0/0");
             assertEquals(1, r.code(), r.describe());
             assertEquals("Mac address " + unknown + " specified for interface but no host interface matched.",
                     r.err().strip(), r.describe());
             assertEquals("", r.out(), r.describe());
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
             assertTrue(IpJson.link(null, lan.nic()).isPresent());
         }
     }
@@ -274,18 +266,16 @@ class PhysicalAndDhcpIT {
     @Test
     void macvlanIntoATakenNameLeavesNothing() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            Lan lan = lan(netns, s);
-            String c = containers.start("taken");
-            int pid = containers.pid(c);
-            occupy(host, pid, "eth1", "pwo" + s, "pwq" + s);
-            host.link("ph" + pid + "eth1");
+        try (Rig rig = new Rig()) {
+            Lan lan = Lan.create(rig);
+            Guest c = rig.container("taken");
+            int pid = c.pid();
+            occupy(rig.host(), pid, "eth1", "pwo" + rig.suffix(), "pwq" + rig.suffix());
+            rig.host().link("ph" + pid + "eth1");
             String nicBefore = nicState(lan.nic());
             String guestBefore = Json.write(IpJson.ip(pid, "-d", "addr", "show"));
 
-            Sh.Result r = Pipework.run(lan.nic(), c, "10.160.0.40/24");
+            Sh.Result r = Pipework.run(lan.nic(), c.name(), "10.160.0.40/24");
             assertNotEquals(0, r.code(), r.describe());
             assertTrue(r.err().startsWith("pipework: failed to "), r.describe());
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid), "a macvlan was left on the host: " + r.describe());
@@ -302,20 +292,18 @@ class PhysicalAndDhcpIT {
     @Test
     void directPhysIntoATakenNameGivesTheNicBack() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            Lan lan = lan(netns, s);
+        try (Rig rig = new Rig()) {
+            Lan lan = Lan.create(rig);
             Sh.ok("ip", "link", "set", lan.nic(), "alias", "uplink to the lan");
-            String c = containers.start("dtaken");
-            int pid = containers.pid(c);
-            occupy(host, pid, "eth1", "pwo" + s, "pwq" + s);
+            Guest c = rig.container("dtaken");
+            int pid = c.pid();
+            occupy(rig.host(), pid, "eth1", "pwo" + rig.suffix(), "pwq" + rig.suffix());
             String guestBefore = Json.write(IpJson.ip(pid, "-d", "addr", "show"));
 
             for (boolean up : List.of(true, false)) {
                 Sh.ok("ip", "link", "set", lan.nic(), up ? "up" : "down");
                 Map<String, Object> before = hostLink(lan.nic());
-                Sh.Result r = Pipework.run("--direct-phys", lan.nic(), c, "10.160.0.41/24", "02:0a:a0:00:00:29");
+                Sh.Result r = Pipework.run("--direct-phys", lan.nic(), c.name(), "10.160.0.41/24", "02:0a:a0:00:00:29");
                 assertNotEquals(0, r.code(), r.describe());
                 assertTrue(r.err().startsWith("pipework: failed to "), r.describe());
                 Map<String, Object> after = IpJson.link(null, lan.nic())
@@ -324,15 +312,15 @@ class PhysicalAndDhcpIT {
                 assertEquals(IpJson.field(before, "address"), IpJson.field(after, "address"), "MAC" + when);
                 assertEquals(IpJson.field(before, "mtu"), IpJson.field(after, "mtu"), "MTU" + when);
                 assertEquals("uplink to the lan", IpJson.field(after, "ifalias"), "alias" + when);
-                assertEquals(up, flags(after).contains("UP"), "flags " + flags(after) + when);
+                assertEquals(up, IpJson.flags(after).contains("UP"), "flags " + IpJson.flags(after) + when);
                 assertEquals(guestBefore, Json.write(IpJson.ip(pid, "-d", "addr", "show")), "the container changed" + when);
             }
             // Up again, the NIC still carries traffic to the LAN: a macvlan on it reaches the LAN end.
             Sh.ok("ip", "link", "set", lan.nic(), "up");
-            String other = containers.start("dafter");
-            host.link("ph" + containers.pid(other) + "eth1");
-            Pipework.ok(lan.nic(), other, "10.160.0.42/24");
-            assertTrue(Reach.eventually(containers, other, LAN_GW));
+            Guest other = rig.container("dafter");
+            rig.host().link("ph" + other.pid() + "eth1");
+            Pipework.ok(lan.nic(), other.name(), "10.160.0.42/24");
+            assertTrue(Reach.eventually(other, LAN_GW));
         }
     }
 
@@ -344,23 +332,17 @@ class PhysicalAndDhcpIT {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("udhcpc");
         Prerequisites.requireCommand("dnsmasq");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
-            String c = containers.start("udhcpc");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.onBridge(rig)) {
+            Guest c = rig.container("udhcpc");
 
-            isolatedDhcpRun(pid, dhcp.bridge(), c, "udhcpc");
-            String address = leasedAddress(pid, "eth1");
-            String mac = IpJson.field(guestLink(pid, "eth1"), "address");
-            assertTrue(awaitTrue(() -> dhcp.lease(mac).isPresent(), Duration.ofSeconds(5)),
-                    "the server has no lease for " + mac + ":\n" + dhcp.leases());
-            List<String> lease = dhcp.lease(mac).orElseThrow();
+            isolatedDhcpRun(c, dhcp.bridge(), "udhcpc");
+            String address = leasedAddress(c.pid(), "eth1");
+            String mac = IpJson.field(guestLink(c.pid(), "eth1"), "address");
+            List<String> lease = dhcp.awaitLease(mac);
             assertEquals(address, lease.get(2), "leased address");
-            assertEquals(c, lease.get(3), "the hostname sent with -x hostname:");
+            assertEquals(c.name(), lease.get(3), "the hostname sent with -x hostname:");
             assertFalse(Files.exists(Path.of("/var/run/udhcpc." + c + ".pid")), "udhcpc's pid file is left");
-            assertEquals(List.of(), clientProcesses("udhcpc", pid, c), "udhcpc still runs for " + c);
+            assertEquals(List.of(), clientProcesses("udhcpc", c), "udhcpc still runs for " + c);
         }
     }
 
@@ -370,24 +352,20 @@ class PhysicalAndDhcpIT {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("dhclient");
         Prerequisites.requireCommand("dnsmasq");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
-            String c = containers.start("dhclient");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.onBridge(rig)) {
+            Guest c = rig.container("dhclient");
             Path leases = Path.of("/etc/dhclient/dhclient." + c + ".leases");
             try {
-                isolatedDhcpRun(pid, dhcp.bridge(), c, "dhclient");
-                String address = leasedAddress(pid, "eth1");
-                String mac = IpJson.field(guestLink(pid, "eth1"), "address");
-                assertTrue(awaitTrue(() -> dhcp.lease(mac).isPresent(), Duration.ofSeconds(5)), dhcp.leases());
-                assertEquals(address, dhcp.lease(mac).orElseThrow().get(2));
+                isolatedDhcpRun(c, dhcp.bridge(), "dhclient");
+                String address = leasedAddress(c.pid(), "eth1");
+                String mac = IpJson.field(guestLink(c.pid(), "eth1"), "address");
+                assertEquals(address, dhcp.awaitLease(mac).get(2));
                 assertFalse(Files.exists(Path.of("/var/run/dhclient." + c + ".pid")), "dhclient's pid file is left");
                 // pkill has sent its signal by the time the command returns; the client exits right after.
-                assertTrue(awaitTrue(() -> clientProcesses("dhclient", pid, c).isEmpty(), Duration.ofSeconds(3)),
-                        "dhclient still runs for " + c + ": " + clientProcesses("dhclient", pid, c));
-                assertEquals(List.of(address + "/24"), ipv4(pid, "eth1"), "the address outlives the client");
+                assertTrue(Poll.within(Duration.ofSeconds(3), Poll.TICK,
+                                () -> clientProcesses("dhclient", c).isEmpty()),
+                        "dhclient still runs for " + c + ": " + clientProcesses("dhclient", c));
+                assertEquals(List.of(address + "/24"), IpJson.ipv4(c.pid(), "eth1"), "the address outlives the client");
             } finally {
                 Files.deleteIfExists(leases);
             }
@@ -399,22 +377,17 @@ class PhysicalAndDhcpIT {
     void dhcpHelperContainerGetsALeaseAndGoes() throws IOException {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("dnsmasq");
-        requireImage("busybox");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
-            String c = containers.start("dhcp");
-            int pid = containers.pid(c);
-            String id = containers.id(c);
-            host.link("veth1pl" + pid);
+        Prerequisites.requireImage("busybox");
+        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.onBridge(rig)) {
+            Guest c = rig.container("dhcp");
+            String id = c.id();
             try {
-                isolatedDhcpRun(pid, dhcp.bridge(), c, "dhcp");
-                String address = leasedAddress(pid, "eth1");
-                String mac = IpJson.field(guestLink(pid, "eth1"), "address");
-                assertTrue(awaitTrue(() -> dhcp.lease(mac).isPresent(), Duration.ofSeconds(5)), dhcp.leases());
-                assertEquals(address, dhcp.lease(mac).orElseThrow().get(2));
+                isolatedDhcpRun(c, dhcp.bridge(), "dhcp");
+                String address = leasedAddress(c.pid(), "eth1");
+                String mac = IpJson.field(guestLink(c.pid(), "eth1"), "address");
+                assertEquals(address, dhcp.awaitLease(mac).get(2));
                 // The helper ran with --rm: the engine removes it as it exits.
-                assertTrue(awaitTrue(() -> helpers(id, true).isEmpty(), Duration.ofSeconds(10)),
+                assertTrue(Poll.within(Duration.ofSeconds(10), Poll.TICK, () -> helpers(id, true).isEmpty()),
                         "helper containers left: " + helpers(id, true));
             } finally {
                 removeHelpers(id);
@@ -427,31 +400,28 @@ class PhysicalAndDhcpIT {
     void dhcpForegroundHelperStaysUntilDel() throws IOException {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("dnsmasq");
-        requireImage("busybox");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
-            String c = containers.start("dhcpf");
-            int pid = containers.pid(c);
-            String id = containers.id(c);
-            host.link("veth1pl" + pid);
+        Prerequisites.requireImage("busybox");
+        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.onBridge(rig)) {
+            Guest c = rig.container("dhcpf");
+            int pid = c.pid();
+            String id = c.id();
             try {
-                isolatedDhcpRun(pid, dhcp.bridge(), c, "dhcp:-f");
+                isolatedDhcpRun(c, dhcp.bridge(), "dhcp:-f");
                 List<String> running = helpers(id, false);
                 assertEquals(1, running.size(), "running helpers for " + c + ": " + running);
                 String labels = Sh.ok(List.of("docker", "inspect", "--format",
                         "{{index .Config.Labels \"dev.pipework.interface\"}} {{.State.Running}}", running.get(0)),
                         Duration.ofSeconds(30)).trimmed();
                 assertEquals("eth1 true", labels);
-                assertTrue(awaitTrue(() -> !ipv4(pid, "eth1").isEmpty(), Duration.ofSeconds(30)),
+                assertTrue(Poll.within(Duration.ofSeconds(30), Poll.TICK, () -> !IpJson.ipv4(pid, "eth1").isEmpty()),
                         "no lease on eth1 from the foreground helper");
                 leasedAddress(pid, "eth1");
                 assertEquals(running, helpers(id, false), "the foreground helper stopped");
 
-                Pipework.ok("del", c);
+                Pipework.ok("del", c.name());
                 assertEquals(List.of(), helpers(id, true), "del left the helper");
-                assertEquals(Set.of("lo"), guestLinks(pid));
-                assertFalse(hostLinkExists("veth1pl" + pid));
+                assertEquals(Set.of("lo"), IpJson.linkNames(pid));
+                assertFalse(IpJson.hostLinkExists("veth1pl" + pid));
             } finally {
                 removeHelpers(id);
             }
@@ -464,19 +434,13 @@ class PhysicalAndDhcpIT {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("udhcpc");
         Prerequisites.requireCommand("dnsmasq");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
-            String c = containers.start("dhcpmac");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.onBridge(rig)) {
+            Guest c = rig.container("dhcpmac");
 
-            isolatedDhcpRun(pid, dhcp.bridge(), c, "udhcpc", "U:myhost.foo.com");
-            assertEquals(UNIQUE_MAC, IpJson.field(guestLink(pid, "eth1"), "address"));
-            String address = leasedAddress(pid, "eth1");
-            assertTrue(awaitTrue(() -> dhcp.lease(UNIQUE_MAC).isPresent(), Duration.ofSeconds(5)),
-                    "no lease for " + UNIQUE_MAC + ":\n" + dhcp.leases());
-            assertEquals(address, dhcp.lease(UNIQUE_MAC).orElseThrow().get(2));
+            isolatedDhcpRun(c, dhcp.bridge(), "udhcpc", "U:myhost.foo.com");
+            assertEquals(UNIQUE_MAC, IpJson.field(guestLink(c.pid(), "eth1"), "address"));
+            String address = leasedAddress(c.pid(), "eth1");
+            assertEquals(address, dhcp.awaitLease(UNIQUE_MAC).get(2));
         }
     }
 
@@ -486,26 +450,23 @@ class PhysicalAndDhcpIT {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("dhclient");
         Prerequisites.requireCommand("dnsmasq");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers(); DhcpServer dhcp = DhcpServer.start(host, netns, s)) {
-            String c = containers.start("dhclientf");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
+        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.onBridge(rig)) {
+            Guest c = rig.container("dhclientf");
             Path pidFile = Path.of("/var/run/dhclient." + c + ".pid");
             try {
-                isolatedDhcpRun(pid, dhcp.bridge(), c, "dhclient-f");
-                leasedAddress(pid, "eth1");
-                List<String> running = clientProcesses("dhclient", pid, c);
+                isolatedDhcpRun(c, dhcp.bridge(), "dhclient-f");
+                leasedAddress(c.pid(), "eth1");
+                List<String> running = clientProcesses("dhclient", c);
                 assertEquals(1, running.size(), "dhclient processes for " + c + ": " + running);
                 assertTrue(Files.exists(pidFile), pidFile + " is missing while dhclient runs");
                 assertEquals(running.get(0).split(" ")[0], Files.readString(pidFile).strip(), "pid in " + pidFile);
 
-                Pipework.ok("del", c);
-                assertEquals(Set.of("lo"), guestLinks(pid));
+                Pipework.ok("del", c.name());
+                assertEquals(Set.of("lo"), IpJson.linkNames(c.pid()));
                 assertFalse(Files.exists(pidFile), "del left " + pidFile);
-                assertTrue(awaitTrue(() -> clientProcesses("dhclient", pid, c).isEmpty(), Duration.ofSeconds(3)),
-                        "dhclient still runs after del: " + clientProcesses("dhclient", pid, c));
+                assertTrue(Poll.within(Duration.ofSeconds(3), Poll.TICK,
+                                () -> clientProcesses("dhclient", c).isEmpty()),
+                        "dhclient still runs after del: " + clientProcesses("dhclient", c));
             } finally {
                 stopClient(pidFile, "dhclient");
                 Files.deleteIfExists(Path.of("/etc/dhclient/dhclient." + c + ".leases"));
@@ -522,24 +483,21 @@ class PhysicalAndDhcpIT {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("udhcpc");
         Prerequisites.requireCommand("dnsmasq");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            Lan lan = lan(netns, s);
-            try (DhcpServer dhcp = DhcpServer.onLan(netns, lan)) {
-                String c = containers.start("mvdhcp");
-                int pid = containers.pid(c);
-                host.link("ph" + pid + "eth1");
+        try (Rig rig = new Rig()) {
+            Lan lan = Lan.create(rig);
+            try (DhcpServer dhcp = DhcpServer.onLan(rig, lan)) {
+                Guest c = rig.container("mvdhcp");
+                int pid = c.pid();
+                rig.host().link("ph" + pid + "eth1");
 
-                isolatedDhcpRun(pid, lan.nic(), c, "udhcpc", "U:myhost.foo.com");
+                isolatedDhcpRun(c, lan.nic(), "udhcpc", "U:myhost.foo.com");
                 Map<String, Object> eth1 = guestLink(pid, "eth1");
                 assertEquals(Optional.of("macvlan"), IpJson.kind(eth1));
                 assertEquals(UNIQUE_MAC, IpJson.field(eth1, "address"));
                 String address = leasedAddress(pid, "eth1");
-                assertTrue(awaitTrue(() -> dhcp.lease(UNIQUE_MAC).isPresent(), Duration.ofSeconds(5)), dhcp.leases());
-                assertEquals(address, dhcp.lease(UNIQUE_MAC).orElseThrow().get(2));
+                assertEquals(address, dhcp.awaitLease(UNIQUE_MAC).get(2));
                 assertEquals(List.of(), hostLinksStartingWith("ph" + pid));
-                assertTrue(Reach.eventually(containers, c, DHCP_SERVER), "no ping to the server over the macvlan");
+                assertTrue(Reach.eventually(c, DhcpServer.ADDRESS), "no ping to the server over the macvlan");
             }
         }
     }
@@ -548,10 +506,9 @@ class PhysicalAndDhcpIT {
     @Test
     void dhcpHelperIsRefusedForANamedNetns() {
         Prerequisites.requireRoot();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
-            host.bridge(br);
-            String ns = netns.create("nodhcp");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String ns = rig.netns().create("nodhcp");
             Sh.Result r = Pipework.run(br, ns, "dhcp");
             assertEquals(1, r.code(), r.describe());
             assertEquals(String.join("\n",
@@ -560,7 +517,7 @@ class PhysicalAndDhcpIT {
                     "Try to replace 'dhcp' with another option?",
                     "Aborting."), r.err().strip(), r.describe());
             assertEquals("", r.out());
-            assertFalse(hostLinkExists(br), "the refused run created " + br);
+            assertFalse(IpJson.hostLinkExists(br), "the refused run created " + br);
             List<String> links = new ArrayList<>();
             Json.array(IpJson.ipNetns(ns, "link", "show")).forEach(l -> links.add(Json.string(Json.object(l), "ifname")));
             assertEquals(List.of("lo"), links, "the refused run changed " + ns);
@@ -572,19 +529,17 @@ class PhysicalAndDhcpIT {
     void missingDhcpClientIsRefused() {
         Prerequisites.requireDocker();
         Assumptions.assumeFalse(Sh.onPath("dhcpcd"), "dhcpcd is installed here, so it cannot be missing");
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String c = containers.start("nodhcpcd");
-            int pid = containers.pid(c);
-            host.link("veth1pl" + pid);
-            Sh.Result r = Pipework.run(br, c, "dhcpcd");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("nodhcpcd");
+            int pid = c.pid();
+            Sh.Result r = Pipework.run(br, c.name(), "dhcpcd");
             assertEquals(1, r.code(), r.describe());
             assertEquals("You asked for DHCP client dhcpcd, but I can't find it.", r.err().strip(), r.describe());
             assertEquals("", r.out());
-            assertFalse(hostLinkExists(br), "the refused run created " + br);
-            assertFalse(hostLinkExists("veth1pl" + pid));
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertFalse(IpJson.hostLinkExists(br), "the refused run created " + br);
+            assertFalse(IpJson.hostLinkExists("veth1pl" + pid));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -594,12 +549,11 @@ class PhysicalAndDhcpIT {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("udhcpc");
         Prerequisites.requireCommand("dhclient");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            String br = host.createBridge("br" + s);
-            String c = containers.start("dhcpdry");
-            int p = containers.pid(c);
-            String id = containers.id(c);
+        try (Rig rig = new Rig()) {
+            String br = rig.host().createBridge("br" + rig.suffix());
+            Guest c = rig.container("dhcpdry");
+            int p = c.pid();
+            String id = c.id();
             String in = "nsenter --net=/proc/" + p + "/ns/net ";
             List<String> veth = List.of(
                     "ip link add name veth1pl" + p + " mtu 1500 type veth peer name veth1pg" + p + " mtu 1500"
@@ -635,11 +589,11 @@ class PhysicalAndDhcpIT {
                     "docker run -d --rm --label dev.pipework.dhcp-for=" + id + " --label dev.pipework.interface=eth1"
                             + " --net container:" + id + " --cap-add NET_ADMIN busybox udhcpc -i eth1 -x hostname:" + c));
 
-            assertEquals(udhcpc, lines(Pipework.ok("--dry-run", br, c, "udhcpc").out()));
-            assertEquals(dhclient, lines(Pipework.ok("--dry-run", br, c, "dhclient").out()));
-            assertEquals(helper, lines(Pipework.ok("--dry-run", br, c, "dhcp").out()));
-            assertEquals(Set.of("lo"), guestLinks(p), "a dry run changed the container");
-            assertFalse(hostLinkExists("veth1pl" + p), "a dry run created the veth");
+            assertEquals(udhcpc, Sh.lines(Pipework.ok("--dry-run", br, c.name(), "udhcpc").out()));
+            assertEquals(dhclient, Sh.lines(Pipework.ok("--dry-run", br, c.name(), "dhclient").out()));
+            assertEquals(helper, Sh.lines(Pipework.ok("--dry-run", br, c.name(), "dhcp").out()));
+            assertEquals(Set.of("lo"), IpJson.linkNames(p), "a dry run changed the container");
+            assertFalse(IpJson.hostLinkExists("veth1pl" + p), "a dry run created the veth");
             assertFalse(Files.exists(Path.of("/var/run/netns/" + ns)));
         }
     }
@@ -654,45 +608,43 @@ class PhysicalAndDhcpIT {
     void vlanSubInterfaceIsTheMacvlanParent() {
         Prerequisites.requireDocker();
         Prerequisites.requireLinkType("vlan", "802.1Q VLAN");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            Lan lan = lan(netns, s);
-            String sub = host.link(lan.nic() + ".100");
+        try (Rig rig = new Rig()) {
+            Lan lan = Lan.create(rig);
+            String sub = rig.host().link(lan.nic() + ".100");
             Sh.ok("ip", "-n", lan.ns(), "link", "add", "link", lan.end(), "name", "v100", "type", "vlan", "id", "100");
-            netns.addAddress(lan.ns(), "v100", "10.160.100.254/24");
+            rig.netns().addAddress(lan.ns(), "v100", "10.160.100.254/24");
             Sh.ok("ip", "-n", lan.ns(), "link", "set", "v100", "up");
-            String c = containers.start("vlan");
-            int pid = containers.pid(c);
-            host.link("ph" + pid + "eth1");
-            host.link("ph" + pid + "eth2");
+            Guest c = rig.container("vlan");
+            int pid = c.pid();
+            rig.host().link("ph" + pid + "eth1");
+            rig.host().link("ph" + pid + "eth2");
 
-            Pipework.ok(lan.nic(), c, "10.160.100.10/24", "@100");
+            Pipework.ok(lan.nic(), c.name(), "10.160.100.10/24", "@100");
             Map<String, Object> vlan = IpJson.link(null, sub)
                     .orElseThrow(() -> new AssertionError(sub + " was not created"));
             assertEquals(Optional.of("vlan"), IpJson.kind(vlan), Json.write(vlan));
             assertEquals("100", IpJson.field(vlan, "linkinfo", "info_data", "id"), Json.write(vlan));
             assertEquals(lan.nic(), IpJson.field(vlan, "link"), "parent of " + sub);
-            assertTrue(flags(vlan).contains("UP"), Json.write(vlan));
+            assertTrue(IpJson.flags(vlan).contains("UP"), Json.write(vlan));
             Map<String, Object> eth1 = guestLink(pid, "eth1");
             assertEquals(Optional.of("macvlan"), IpJson.kind(eth1));
             assertEquals("bridge", IpJson.field(eth1, "linkinfo", "info_data", "mode"));
             assertEquals(IpJson.field(vlan, "ifindex"), IpJson.field(eth1, "link_index"),
                     "the macvlan's parent is not " + sub);
             assertEquals("pipework macvlan " + sub, IpJson.field(eth1, "ifalias"));
-            assertEquals(List.of("10.160.100.10/24"), ipv4(pid, "eth1"));
+            assertEquals(List.of("10.160.100.10/24"), IpJson.ipv4(pid, "eth1"));
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid));
-            assertTrue(Reach.eventually(containers, c, "10.160.100.254"), "no ping over VLAN 100");
-            assertEquals(List.of(sub, "macvlan"), List.of(row(statusRows(c), "eth1").get(7),
-                    row(statusRows(c), "eth1").get(9)));
+            assertTrue(Reach.eventually(c, "10.160.100.254"), "no ping over VLAN 100");
+            assertEquals(List.of(sub, "macvlan"), List.of(StatusTable.row(statusRows(c.name()), "eth1").get(7),
+                    StatusTable.row(statusRows(c.name()), "eth1").get(9)));
 
             // The sub-interface exists now: a second attach takes it as it is.
-            Pipework.ok("-i", "eth2", lan.nic(), c, "10.160.100.11/24", "@100");
+            Pipework.ok("-i", "eth2", lan.nic(), c.name(), "10.160.100.11/24", "@100");
             assertEquals(IpJson.field(vlan, "ifindex"), IpJson.field(guestLink(pid, "eth2"), "link_index"));
             assertEquals(1, hostLinksStartingWith(lan.nic() + ".").size());
 
-            Pipework.ok("del", "--all", c);
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            Pipework.ok("del", "--all", c.name());
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -701,25 +653,25 @@ class PhysicalAndDhcpIT {
     void dummyInterfaceInTheContainer() {
         Prerequisites.requireDocker();
         Prerequisites.requireLinkType("dummy", "dummy interface");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            String c = containers.start("dummy");
-            int pid = containers.pid(c);
-            host.link("du" + pid + "eth1");
-            host.link("dummy" + s);
+        try (Rig rig = new Rig()) {
+            String s = rig.suffix();
+            Guest c = rig.container("dummy");
+            int pid = c.pid();
+            rig.host().link("du" + pid + "eth1");
+            rig.host().link("dummy" + s);
 
-            Pipework.ok("dummy" + s, c, "10.160.50.2/24@10.160.50.1");
+            Pipework.ok("dummy" + s, c.name(), "10.160.50.2/24@10.160.50.1");
             Map<String, Object> eth1 = guestLink(pid, "eth1");
             assertEquals(Optional.of("dummy"), IpJson.kind(eth1), Json.write(eth1));
             assertEquals("pipework dummy", IpJson.field(eth1, "ifalias"));
-            assertEquals(List.of("10.160.50.2/24"), ipv4(pid, "eth1"));
+            assertEquals(List.of("10.160.50.2/24"), IpJson.ipv4(pid, "eth1"));
             assertEquals(Optional.of("10.160.50.1"), IpJson.defaultGateway(pid));
-            assertFalse(hostLinkExists("du" + pid + "eth1"), "the dummy's host-side name is left");
-            assertFalse(hostLinkExists("dummy" + s), "a host link named after the argument was made");
-            assertEquals("dummy", row(statusRows(c), "eth1").get(9));
+            assertFalse(IpJson.hostLinkExists("du" + pid + "eth1"), "the dummy's host-side name is left");
+            assertFalse(IpJson.hostLinkExists("dummy" + s), "a host link named after the argument was made");
+            assertEquals("dummy", StatusTable.row(statusRows(c.name()), "eth1").get(9));
 
-            Pipework.ok("del", c);
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            Pipework.ok("del", c.name());
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -731,15 +683,15 @@ class PhysicalAndDhcpIT {
         Prerequisites.requireKernelFeature("IPoIB", ib.isPresent(), "no InfiniBand link (type 32 in /sys/class/net/*/type)"
                 + " on this host, and an InfiniBand NIC cannot be faked");
         String parent = ib.orElseThrow();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            String c = containers.start("ipoib");
-            int p = containers.pid(c);
+        try (Rig rig = new Rig()) {
+            Guest c = rig.container("ipoib");
+            int p = c.pid();
             String child = parent + "." + p;
             if (child.length() > 15) {
                 child = "ib" + sha256Prefix(child);
             }
-            host.link(child);
-            boolean parentUp = flags(hostLink(parent)).contains("UP");
+            rig.host().link(child);
+            boolean parentUp = IpJson.flags(hostLink(parent)).contains("UP");
             String in = "nsenter --net=/proc/" + p + "/ns/net ";
             List<String> expected = new ArrayList<>();
             expected.add("ip link add link " + parent + " name " + child + " type ipoib");
@@ -755,21 +707,22 @@ class PhysicalAndDhcpIT {
             if (Sh.onPath("arping")) {
                 expected.add("setsid -f " + in + "arping -c 2 -A -I ib0 10.160.200.2");
             }
-            assertEquals(expected, lines(Pipework.ok("--dry-run", parent, c, "10.160.200.2/24").out()));
-            assertEquals(Set.of("lo"), guestLinks(p));
+            assertEquals(expected, Sh.lines(Pipework.ok("--dry-run", parent, c.name(), "10.160.200.2/24").out()));
+            assertEquals(Set.of("lo"), IpJson.linkNames(p));
 
-            Sh.Result mac = Pipework.run(parent, c, "10.160.200.2/24", "02:0a:a0:c8:00:02");
+            Sh.Result mac = Pipework.run(parent, c.name(), "10.160.200.2/24", "02:0a:a0:c8:00:02");
             assertEquals(1, mac.code(), mac.describe());
             assertEquals("MACADDR configuration unsupported for IPoIB interfaces.", mac.err().strip());
 
-            Pipework.ok(parent, c, "10.160.200.2/24");
+            Pipework.ok(parent, c.name(), "10.160.200.2/24");
             Map<String, Object> ib0 = guestLink(p, "ib0");
             assertEquals(Optional.of("ipoib"), IpJson.kind(ib0), Json.write(ib0));
-            assertEquals(List.of("10.160.200.2/24"), ipv4(p, "ib0"));
-            assertFalse(hostLinkExists(child), child + " is still on the host");
-            assertEquals(List.of(parent, "ipoib"), List.of(row(statusRows(c), "ib0").get(7), row(statusRows(c), "ib0").get(9)));
-            Pipework.ok("del", "-i", "ib0", c);
-            assertEquals(Set.of("lo"), guestLinks(p));
+            assertEquals(List.of("10.160.200.2/24"), IpJson.ipv4(p, "ib0"));
+            assertFalse(IpJson.hostLinkExists(child), child + " is still on the host");
+            List<String> row = StatusTable.row(statusRows(c.name()), "ib0");
+            assertEquals(List.of(parent, "ipoib"), List.of(row.get(7), row.get(9)));
+            Pipework.ok("del", "-i", "ib0", c.name());
+            assertEquals(Set.of("lo"), IpJson.linkNames(p));
         }
     }
 
@@ -781,14 +734,12 @@ class PhysicalAndDhcpIT {
     @Test
     void dryRunsOfThePhysicalFormsPrintThePlan() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            Lan lan = lan(netns, s);
+        try (Rig rig = new Rig()) {
+            Lan lan = Lan.create(rig);
             String nic = lan.nic();
             String mac = IpJson.field(hostLink(nic), "address");
-            String c = containers.start("physdry");
-            int p = containers.pid(c);
+            Guest c = rig.container("physdry");
+            int p = c.pid();
             String in = "nsenter --net=/proc/" + p + "/ns/net ";
             String mtu = Integer.toString(LAN_MTU);
             boolean arping = Sh.onPath("arping");
@@ -807,7 +758,8 @@ class PhysicalAndDhcpIT {
             if (arping) {
                 vlan.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.100.2");
             }
-            assertEquals(vlan, lines(Pipework.ok("--dry-run", nic, c, "10.160.100.2/24", "02:00:00:00:01:02@100").out()));
+            assertEquals(vlan, Sh.lines(Pipework.ok("--dry-run", nic, c.name(), "10.160.100.2/24",
+                    "02:00:00:00:01:02@100").out()));
 
             String du = "du" + p + "eth1";
             List<String> dummy = new ArrayList<>(List.of(
@@ -821,7 +773,8 @@ class PhysicalAndDhcpIT {
             if (arping) {
                 dummy.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.50.2");
             }
-            assertEquals(dummy, lines(Pipework.ok("--dry-run", "dummy" + s, c, "10.160.50.2/24@10.160.50.1").out()));
+            assertEquals(dummy, Sh.lines(Pipework.ok("--dry-run", "dummy" + rig.suffix(), c.name(),
+                    "10.160.50.2/24@10.160.50.1").out()));
 
             List<String> direct = new ArrayList<>(List.of(
                     "ip link set dev " + nic + " down",
@@ -835,7 +788,8 @@ class PhysicalAndDhcpIT {
             if (arping) {
                 direct.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.0.50");
             }
-            assertEquals(direct, lines(Pipework.ok("--dry-run", "--direct-phys", nic, c, "10.160.0.50/24").out()));
+            assertEquals(direct, Sh.lines(Pipework.ok("--dry-run", "--direct-phys", nic, c.name(),
+                    "10.160.0.50/24").out()));
             assertEquals(nicBefore, nicState(nic), "a dry run changed the NIC");
 
             // With the NIC down, the plan brings it up after making the macvlan.
@@ -853,13 +807,13 @@ class PhysicalAndDhcpIT {
             if (arping) {
                 macvlan.add("setsid -f " + in + "arping -c 2 -A -I eth1 10.160.0.51");
             }
-            assertEquals(macvlan, lines(Pipework.ok("--dry-run", nic, c, "10.160.0.51/24@" + LAN_GW).out()));
+            assertEquals(macvlan, Sh.lines(Pipework.ok("--dry-run", nic, c.name(), "10.160.0.51/24@" + LAN_GW).out()));
 
             assertEquals(downBefore, nicState(nic), "a dry run changed the NIC");
-            assertFalse(hostLinkExists(nic + ".100"), "a dry run made the VLAN interface");
+            assertFalse(IpJson.hostLinkExists(nic + ".100"), "a dry run made the VLAN interface");
             assertEquals(List.of(), hostLinksStartingWith("ph" + p));
             assertEquals(List.of(), hostLinksStartingWith("du" + p));
-            assertEquals(Set.of("lo"), guestLinks(p), "a dry run changed the container");
+            assertEquals(Set.of("lo"), IpJson.linkNames(p), "a dry run changed the container");
         }
     }
 
@@ -869,23 +823,21 @@ class PhysicalAndDhcpIT {
         Prerequisites.requireDocker();
         Assumptions.assumeFalse(Prerequisites.linkTypeSupported("vlan"),
                 "this kernel has 802.1Q VLAN support: vlanSubInterfaceIsTheMacvlanParent covers it");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            Lan lan = lan(netns, s);
-            host.link(lan.nic() + ".100");
-            String c = containers.start("novlan");
-            int pid = containers.pid(c);
-            host.link("ph" + pid + "eth1");
+        try (Rig rig = new Rig()) {
+            Lan lan = Lan.create(rig);
+            rig.host().link(lan.nic() + ".100");
+            Guest c = rig.container("novlan");
+            int pid = c.pid();
+            rig.host().link("ph" + pid + "eth1");
             String nicBefore = nicState(lan.nic());
 
-            Sh.Result r = Pipework.run(lan.nic(), c, "10.160.100.10/24", "@100");
+            Sh.Result r = Pipework.run(lan.nic(), c.name(), "10.160.100.10/24", "@100");
             assertNotEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("VLAN 100") && r.err().contains(lan.nic() + ".100"), r.describe());
-            assertFalse(hostLinkExists(lan.nic() + ".100"));
+            assertFalse(IpJson.hostLinkExists(lan.nic() + ".100"));
             assertEquals(List.of(), hostLinksStartingWith("ph" + pid));
             assertEquals(nicBefore, nicState(lan.nic()));
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -895,17 +847,17 @@ class PhysicalAndDhcpIT {
         Prerequisites.requireDocker();
         Assumptions.assumeFalse(Prerequisites.linkTypeSupported("dummy"),
                 "this kernel has dummy interfaces: dummyInterfaceInTheContainer covers it");
-        String s = HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            String c = containers.start("nodummy");
-            int pid = containers.pid(c);
-            host.link("du" + pid + "eth1");
-            Sh.Result r = Pipework.run("dummy" + s, c, "10.160.50.2/24");
+        try (Rig rig = new Rig()) {
+            String s = rig.suffix();
+            Guest c = rig.container("nodummy");
+            int pid = c.pid();
+            rig.host().link("du" + pid + "eth1");
+            Sh.Result r = Pipework.run("dummy" + s, c.name(), "10.160.50.2/24");
             assertNotEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("du" + pid + "eth1"), r.describe());
             assertEquals(List.of(), hostLinksStartingWith("du" + pid));
-            assertFalse(hostLinkExists("dummy" + s));
-            assertEquals(Set.of("lo"), guestLinks(pid));
+            assertFalse(IpJson.hostLinkExists("dummy" + s));
+            assertEquals(Set.of("lo"), IpJson.linkNames(pid));
         }
     }
 
@@ -987,29 +939,10 @@ class PhysicalAndDhcpIT {
 
     // ------------------------------------------------------------------ helpers: the LAN and the NIC
 
-    /** A LAN namespace and the host's "NIC" leading into it. */
-    private record Lan(String ns, String nic, String end) {
-    }
-
-    /** {@code nic<s>} on the host (up, MTU 1400), its peer {@code lan<s>} in a new namespace holding {@value #LAN_GW}/24. */
-    private static Lan lan(TestNetns netns, String s) {
-        String ns = netns.create("lan");
-        String nic = "nic" + s;
-        String end = "lan" + s;
-        netns.veth(nic, end);
-        Sh.ok("ip", "link", "set", nic, "mtu", Integer.toString(LAN_MTU));
-        Sh.ok("ip", "link", "set", end, "mtu", Integer.toString(LAN_MTU));
-        Sh.ok("ip", "link", "set", end, "netns", ns);
-        netns.addAddress(ns, end, LAN_GW + "/24");
-        Sh.ok("ip", "-n", ns, "link", "set", end, "up");
-        Sh.ok("ip", "link", "set", nic, "up");
-        return new Lan(ns, nic, end);
-    }
-
     /** Name, MAC, MTU, flags, alias and state of a host link, to compare before and after. */
     private static String nicState(String nic) {
         Map<String, Object> l = hostLink(nic);
-        return String.join(" | ", nic, IpJson.field(l, "address"), IpJson.field(l, "mtu"), flags(l).toString(),
+        return String.join(" | ", nic, IpJson.field(l, "address"), IpJson.field(l, "mtu"), IpJson.flags(l).toString(),
                 String.valueOf(IpJson.field(l, "ifalias")), IpJson.field(l, "operstate"),
                 String.valueOf(IpJson.field(l, "promiscuity")), String.valueOf(IpJson.field(l, "master")));
     }
@@ -1065,127 +998,15 @@ class PhysicalAndDhcpIT {
     // ------------------------------------------------------------------ helpers: DHCP
 
     /**
-     * dnsmasq in its own namespace, whose veth {@code ds<s>} (10.161.0.1/24) has its host end
-     * {@code dp<s>} on bridge {@code br<s>}. Close stops dnsmasq and removes its files; the
-     * bridge and namespace go with the HostCleanup and TestNetns given.
-     */
-    private static final class DhcpServer implements AutoCloseable {
-        private final String bridge;
-        private final Path dir;
-        private final Path leaseFile;
-        private Process process;
-
-        private DhcpServer(String bridge, Path dir) {
-            this.bridge = bridge;
-            this.dir = dir;
-            this.leaseFile = dir.resolve("dnsmasq.leases");
-        }
-
-        static DhcpServer start(HostCleanup host, TestNetns netns, String s) throws IOException {
-            String br = host.createBridge("br" + s);
-            String ns = netns.create("dhcp");
-            String hostEnd = "dp" + s;
-            String serverEnd = "ds" + s;
-            netns.veth(hostEnd, serverEnd);
-            Sh.ok("ip", "link", "set", hostEnd, "master", br);
-            Sh.ok("ip", "link", "set", hostEnd, "up");
-            Sh.ok("ip", "link", "set", serverEnd, "netns", ns);
-            netns.addAddress(ns, serverEnd, DHCP_SERVER + "/24");
-            Sh.ok("ip", "-n", ns, "link", "set", serverEnd, "up");
-            return launch(br, ns, serverEnd);
-        }
-
-        /** The same server on the LAN end of a NIC, which gets {@value #DHCP_SERVER}/24 besides its address. */
-        static DhcpServer onLan(TestNetns netns, Lan lan) throws IOException {
-            netns.addAddress(lan.ns(), lan.end(), DHCP_SERVER + "/24");
-            return launch(null, lan.ns(), lan.end());
-        }
-
-        private static DhcpServer launch(String bridge, String ns, String iface) throws IOException {
-            DhcpServer server = new DhcpServer(bridge, Files.createTempDirectory("pw-it-dnsmasq-"));
-            try {
-                Files.createFile(server.leaseFile);
-                server.process = new ProcessBuilder("ip", "netns", "exec", ns, "dnsmasq", "--keep-in-foreground",
-                        "--conf-file=/dev/null", "--port=0", "--interface=" + iface, "--bind-interfaces",
-                        "--dhcp-range=10.161.0." + POOL_FIRST + ",10.161.0." + POOL_LAST + ",1h",
-                        "--dhcp-authoritative", "--dhcp-option=6", "--no-resolv", "--no-hosts",
-                        "--dhcp-leasefile=" + server.leaseFile, "--pid-file=" + server.dir.resolve("dnsmasq.pid"))
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                        .redirectErrorStream(true)
-                        .redirectOutput(server.dir.resolve("dnsmasq.log").toFile())
-                        .start();
-                boolean listening = awaitTrue(() -> !server.process.isAlive() || Sh.run("ip", "netns", "exec", ns,
-                        "ss", "-H", "-u", "-l", "-n", "sport", "=", ":67").trimmed().length() > 0, Duration.ofSeconds(10));
-                if (!listening || !server.process.isAlive()) {
-                    throw new AssertionError("dnsmasq did not start: " + server.log());
-                }
-                return server;
-            } catch (IOException | RuntimeException | Error e) {
-                server.close();
-                throw e;
-            }
-        }
-
-        String bridge() {
-            return bridge;
-        }
-
-        String leases() {
-            try {
-                return Files.readString(leaseFile);
-            } catch (IOException e) {
-                return "[cannot read " + leaseFile + ": " + e.getMessage() + "]";
-            }
-        }
-
-        /** The lease line for {@code mac}, split: expiry, MAC, address, hostname, client id. */
-        Optional<List<String>> lease(String mac) {
-            return leases().lines().map(l -> List.of(l.trim().split("\\s+")))
-                    .filter(f -> f.size() >= 4 && f.get(1).equalsIgnoreCase(mac)).findFirst();
-        }
-
-        String log() {
-            try {
-                return Files.readString(dir.resolve("dnsmasq.log"));
-            } catch (IOException e) {
-                return "";
-            }
-        }
-
-        @Override
-        public void close() {
-            if (process != null) {
-                process.descendants().forEach(ProcessHandle::destroy);
-                process.destroy();
-                try {
-                    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                        process.destroyForcibly();
-                        process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException e) {
-                throw new AssertionError("cannot remove " + dir + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /**
      * {@code pipework <bridge> <guest> <dhcp form> [mac]}, which must succeed and leave the host's
      * /etc/resolv.conf and hostname byte for byte as they were, and no {@code pipework-<pid>}
      * namespace name, bind mount or /etc/netns directory behind.
      */
-    private static Sh.Result isolatedDhcpRun(int pid, String bridge, String guest, String... form) throws IOException {
+    private static Sh.Result isolatedDhcpRun(Guest guest, String bridge, String... form) throws IOException {
         Path resolv = Path.of("/etc/resolv.conf");
         byte[] resolvBefore = Files.exists(resolv) ? Files.readAllBytes(resolv) : null;
         String hostname = Files.readString(Path.of("/proc/sys/kernel/hostname"));
-        List<String> args = new ArrayList<>(List.of(bridge, guest));
+        List<String> args = new ArrayList<>(List.of(bridge, guest.name()));
         args.addAll(List.of(form));
         Sh.Result r = Pipework.run(args, Pipework.DEFAULT_TIMEOUT);
         assertEquals(0, r.code(), "pipework " + String.join(" ", args) + ": " + r.describe());
@@ -1195,7 +1016,7 @@ class PhysicalAndDhcpIT {
             assertArrayEquals(resolvBefore, Files.readAllBytes(resolv), "the DHCP run changed the host's /etc/resolv.conf");
         }
         assertEquals(hostname, Files.readString(Path.of("/proc/sys/kernel/hostname")), "the DHCP run changed the hostname");
-        String name = "pipework-" + pid;
+        String name = "pipework-" + guest.pid();
         assertFalse(Files.exists(Path.of("/var/run/netns", name)), "/var/run/netns/" + name + " is left");
         assertFalse(Files.exists(Path.of("/etc/netns", name)), "/etc/netns/" + name + " is left");
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
@@ -1205,26 +1026,26 @@ class PhysicalAndDhcpIT {
 
     /** The one IPv4 address of {@code ifname}, which must be a /24 in the DHCP pool; returned without its prefix. */
     private static String leasedAddress(int pid, String ifname) {
-        List<String> v4 = ipv4(pid, ifname);
+        List<String> v4 = IpJson.ipv4(pid, ifname);
         assertEquals(1, v4.size(), ifname + " addresses: " + v4);
         String[] parts = v4.get(0).split("/");
         assertEquals("24", parts[1], v4.get(0));
         assertTrue(parts[0].startsWith("10.161.0."), v4.get(0) + " is not from the server's subnet");
         int last = Integer.parseInt(parts[0].substring("10.161.0.".length()));
-        assertTrue(last >= POOL_FIRST && last <= POOL_LAST, v4.get(0) + " is outside the pool");
+        assertTrue(last >= DhcpServer.POOL_FIRST && last <= DhcpServer.POOL_LAST, v4.get(0) + " is outside the pool");
         return parts[0];
     }
 
     /**
-     * Live (not zombie) processes named {@code client} in the network namespace of {@code guestPid},
+     * Live (not zombie) processes named {@code client} in the network namespace of {@code guest},
      * or whose command line names the guest's pid or lease file.
      */
-    private static List<String> clientProcesses(String client, int guestPid, String guestName) {
+    private static List<String> clientProcesses(String client, Guest guest) {
         String netns;
         try {
-            netns = Files.readSymbolicLink(Path.of("/proc/" + guestPid + "/ns/net")).toString();
+            netns = Files.readSymbolicLink(Path.of("/proc/" + guest.pid() + "/ns/net")).toString();
         } catch (IOException e) {
-            throw new AssertionError("cannot read the netns of " + guestPid, e);
+            throw new AssertionError("cannot read the netns of " + guest.pid(), e);
         }
         List<String> found = new ArrayList<>();
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"),
@@ -1242,7 +1063,7 @@ class PhysicalAndDhcpIT {
                     String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8)
                             .replace('\0', ' ').strip();
                     String ns = Files.readSymbolicLink(p.resolve("ns/net")).toString();
-                    if (ns.equals(netns) || cmdline.contains(client + "." + guestName + ".")) {
+                    if (ns.equals(netns) || cmdline.contains(client + "." + guest.name() + ".")) {
                         found.add(p.getFileName() + " " + cmdline);
                     }
                 } catch (IOException | RuntimeException e) {
@@ -1283,7 +1104,7 @@ class PhysicalAndDhcpIT {
             argv.add("-a");
         }
         argv.addAll(List.of("--filter", "label=dev.pipework.dhcp-for=" + id));
-        return lines(Sh.ok(argv, Duration.ofSeconds(30)).out());
+        return Sh.lines(Sh.ok(argv, Duration.ofSeconds(30)).out());
     }
 
     private static void removeHelpers(String id) {
@@ -1292,18 +1113,6 @@ class PhysicalAndDhcpIT {
             List<String> argv = new ArrayList<>(List.of("docker", "rm", "-f"));
             argv.addAll(left);
             Sh.run(argv, Duration.ofSeconds(60));
-        }
-    }
-
-    /** Skips (fails under CI) when a Docker image is not present locally. */
-    private static void requireImage(String image) {
-        Sh.Result r = Sh.run(List.of("docker", "image", "inspect", "--format", "{{.Id}}", image), Duration.ofSeconds(20));
-        if (r.code() != 0) {
-            String why = "image " + image + " is missing (run scripts/test-env as root to prepare this machine)";
-            if (Prerequisites.inCi()) {
-                Assertions.fail("missing prerequisite under CI: " + why);
-            }
-            Assumptions.abort("skipped: " + why);
         }
     }
 
@@ -1323,11 +1132,7 @@ class PhysicalAndDhcpIT {
 
     private static Map<String, Object> guestLink(int pid, String name) {
         return IpJson.link(pid, name).orElseThrow(() -> new AssertionError("no " + name + " in the container: "
-                + guestLinks(pid)));
-    }
-
-    private static boolean hostLinkExists(String name) {
-        return IpJson.link(null, name).isPresent();
+                + IpJson.linkNames(pid)));
     }
 
     private static List<String> hostLinksStartingWith(String prefix) {
@@ -1341,36 +1146,11 @@ class PhysicalAndDhcpIT {
         return names;
     }
 
-    private static Set<String> guestLinks(int pid) {
-        Set<String> names = new TreeSet<>();
-        IpJson.links(pid).forEach(l -> names.add((String) l.get("ifname")));
-        return names;
-    }
-
-    /** The IPv4 addresses of a guest interface, as "a.b.c.d/len". */
-    private static List<String> ipv4(int pid, String ifname) {
-        return IpJson.addresses(pid, ifname).stream().filter(a -> !a.contains(":")).toList();
-    }
-
-    private static List<String> flags(Map<String, Object> link) {
-        Object f = link.get("flags");
-        List<String> out = new ArrayList<>();
-        if (f != null) {
-            Json.array(f).forEach(o -> out.add(o.toString()));
-        }
-        return out;
-    }
-
     // ------------------------------------------------------------------ helpers: status
 
     /** The rows of {@code pipework status <guest>}, each split into its 11 columns (header checked). */
     private static List<List<String>> statusRows(String guest) {
-        return StatusTable.rows(Pipework.ok("status", guest));
-    }
-
-    private static List<String> row(List<List<String>> rows, String iface) {
-        return rows.stream().filter(r -> r.get(3).equals(iface)).findFirst()
-                .orElseThrow(() -> new AssertionError("no status row for " + iface + ": " + rows));
+        return StatusTable.of("status", guest);
     }
 
     /** The {@code status --json} attachment of interface {@code iface} of {@code guest}. */
@@ -1387,10 +1167,6 @@ class PhysicalAndDhcpIT {
 
     // ------------------------------------------------------------------ helpers: misc
 
-    private static List<String> lines(String text) {
-        return text.lines().filter(l -> !l.isBlank()).toList();
-    }
-
     @SafeVarargs
     private static List<String> concat(List<String>... parts) {
         List<String> all = new ArrayList<>();
@@ -1400,27 +1176,8 @@ class PhysicalAndDhcpIT {
         return all;
     }
 
-    /** Polls {@code condition} every 100 ms until it holds or {@code timeout} passes. */
-    private static boolean awaitTrue(BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-    }
-
     /** The inode of the network namespace of a process: what the host's record of a NIC moved whole is named by. */
-    static long netnsInode(long pid) {
+    private static long netnsInode(long pid) {
         try {
             return ((Number) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/" + pid + "/ns/net"), "unix:ino"))
                     .longValue();

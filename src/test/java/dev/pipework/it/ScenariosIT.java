@@ -13,16 +13,14 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.Guest;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Reach;
+import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
-import dev.pipework.it.support.TestContainers;
-import dev.pipework.it.support.TestNetns;
-import dev.pipework.json.Json;
 
 /**
  * The four scenarios of the original pipework article, run end to end with
@@ -38,45 +36,43 @@ class ScenariosIT {
     @Test
     void linuxBridgeBetweenContainers() {
         Prerequisites.requireDocker();
-        String br = "br" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.bridge(br);
+        String br;
+        try (Rig rig = new Rig()) {
+            br = rig.bridge();
             assertTrue(IpJson.link(null, br).isEmpty(), "bridge " + br + " must not exist before the test");
 
-            String con1 = containers.start("con1");
-            String con2 = containers.start("con2");
-            String con3 = containers.start("con3");
-            Map<String, String> addresses = Map.of(con1, "10.0.0.2/24", con2, "10.0.0.3/24", con3, "10.0.1.2/24");
-            Map<String, String> broadcasts = Map.of(con1, "10.0.0.255", con2, "10.0.0.255", con3, "10.0.1.255");
+            Guest con1 = rig.container("con1");
+            Guest con2 = rig.container("con2");
+            Guest con3 = rig.container("con3");
+            Map<Guest, String> addresses = Map.of(con1, "10.0.0.2/24", con2, "10.0.0.3/24", con3, "10.0.1.2/24");
+            Map<Guest, String> broadcasts = Map.of(con1, "10.0.0.255", con2, "10.0.0.255", con3, "10.0.1.255");
             Set<String> expectedPorts = new TreeSet<>();
-            for (String c : List.of(con1, con2, con3)) {
-                int pid = containers.pid(c);
-                String veth = host.link("veth1pl" + pid);
-                expectedPorts.add(veth);
-                Sh.Result r = Pipework.ok(br, c, addresses.get(c));
+            for (Guest c : List.of(con1, con2, con3)) {
+                expectedPorts.add("veth1pl" + c.pid());
+                Sh.Result r = Pipework.ok(br, c.name(), addresses.get(c));
                 assertEquals("", r.out(), "an attach prints nothing on stdout");
             }
 
             Map<String, Object> bridge = IpJson.link(null, br).orElseThrow(() -> new AssertionError("bridge not created"));
             assertEquals("bridge", IpJson.kind(bridge).orElse(null), br + " is not a Linux bridge");
-            assertTrue(flags(bridge).contains("UP"), "bridge is not up: " + flags(bridge));
-            assertEquals(expectedPorts, portsOf(br), "ports of " + br);
+            assertTrue(IpJson.flags(bridge).contains("UP"), "bridge is not up: " + IpJson.flags(bridge));
+            assertEquals(expectedPorts, IpJson.bridgePorts(br), "ports of " + br);
             String bridgeMtu = IpJson.field(bridge, "mtu");
 
-            for (String c : List.of(con1, con2, con3)) {
-                int pid = containers.pid(c);
+            for (Guest c : List.of(con1, con2, con3)) {
+                int pid = c.pid();
                 String veth = "veth1pl" + pid;
                 Map<String, Object> hostEnd = IpJson.link(null, veth).orElseThrow();
                 assertEquals("veth", IpJson.kind(hostEnd).orElse(null));
                 assertEquals(Optional.of(br), IpJson.master(veth));
-                assertTrue(flags(hostEnd).contains("UP"), veth + " is not up");
+                assertTrue(IpJson.flags(hostEnd).contains("UP"), veth + " is not up");
 
                 Map<String, Object> eth1 = IpJson.link(pid, "eth1")
                         .orElseThrow(() -> new AssertionError(c + " has no eth1"));
                 assertEquals("veth", IpJson.kind(eth1).orElse(null));
                 assertEquals(bridgeMtu, IpJson.field(eth1, "mtu"), "MTU of eth1 in " + c);
                 assertEquals("UP", IpJson.field(eth1, "operstate"), "state of eth1 in " + c);
-                List<Map<String, Object>> v4 = ipv4(pid, "eth1");
+                List<Map<String, Object>> v4 = IpJson.ipv4Info(pid, "eth1");
                 assertEquals(1, v4.size(), "IPv4 addresses of eth1 in " + c + ": " + v4);
                 assertEquals(addresses.get(c), v4.get(0).get("local") + "/" + v4.get(0).get("prefixlen"));
                 assertEquals(broadcasts.get(c), v4.get(0).get("broadcast"), "broadcast of eth1 in " + c);
@@ -84,11 +80,11 @@ class ScenariosIT {
                 assertTrue(IpJson.link(pid, "veth1pg" + pid).isEmpty());
             }
 
-            assertTrue(Reach.eventually(containers, con1, "10.0.0.3"), "con1 cannot ping con2");
-            assertTrue(Reach.eventually(containers, con2, "10.0.0.2"), "con2 cannot ping con1");
-            assertFalse(Reach.once(containers, con3, "10.0.0.2"), "con3 (other subnet) reached con1");
-            assertFalse(Reach.once(containers, con3, "10.0.0.3"), "con3 (other subnet) reached con2");
-            assertFalse(Reach.once(containers, con1, "10.0.1.2"), "con1 reached con3 in the other subnet");
+            assertTrue(Reach.eventually(con1, "10.0.0.3"), "con1 cannot ping con2");
+            assertTrue(Reach.eventually(con2, "10.0.0.2"), "con2 cannot ping con1");
+            assertFalse(Reach.once(con3, "10.0.0.2"), "con3 (other subnet) reached con1");
+            assertFalse(Reach.once(con3, "10.0.0.3"), "con3 (other subnet) reached con2");
+            assertFalse(Reach.once(con1, "10.0.1.2"), "con1 reached con3 in the other subnet");
         }
         assertTrue(IpJson.link(null, br).isEmpty(), "bridge survived cleanup");
     }
@@ -100,24 +96,15 @@ class ScenariosIT {
     @Test
     void bridgeSharedWithTheHostNic() {
         Prerequisites.requireDocker();
-        String s = HostCleanup.uniqueSuffix();
-        String br = "br" + s;
-        String nic = "nic" + s;
-        String wire = "lan" + s;
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
-             TestContainers containers = new TestContainers()) {
-            host.bridge(br);
-            String con4 = containers.start("con4");
-            int pid = containers.pid(con4);
-            host.link("veth1pl" + pid);
-            Pipework.ok(br, con4, "192.168.100.11/24@192.168.100.254");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            String nic = "nic" + rig.suffix();
+            Guest con4 = rig.container("con4");
+            int pid = con4.pid();
+            Pipework.ok(br, con4.name(), "192.168.100.11/24@192.168.100.254");
 
-            String lan = netns.create("lan");
-            netns.veth(nic, wire);
-            netns.moveAndUp(wire, lan);
-            netns.addAddress(lan, wire, "192.168.100.254/24");
+            String lan = rig.netns().cable("lan", nic, "lan" + rig.suffix(), "192.168.100.254/24");
             Sh.ok("ip", "link", "set", nic, "master", br);
-            Sh.ok("ip", "link", "set", nic, "up");
             assertEquals(Optional.of(br), IpJson.master(nic));
 
             List<Map<String, Object>> defaults = IpJson.routes(pid).stream()
@@ -126,7 +113,7 @@ class ScenariosIT {
             assertEquals("192.168.100.254", defaults.get(0).get("gateway"));
             assertEquals("eth1", defaults.get(0).get("dev"));
 
-            assertTrue(Reach.eventually(containers, con4, "192.168.100.254"), "con4 cannot ping the LAN router");
+            assertTrue(Reach.eventually(con4, "192.168.100.254"), "con4 cannot ping the LAN router");
             assertTrue(Reach.eventuallyFromNetns(lan, "192.168.100.11"), "the LAN cannot ping con4");
         }
     }
@@ -139,21 +126,19 @@ class ScenariosIT {
     void openVswitchVlansIsolateOneSubnet() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String ovs = "ovs" + HostCleanup.uniqueSuffix();
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.ovsBridge(ovs);
+        String ovs;
+        try (Rig rig = new Rig()) {
+            ovs = rig.ovsBridge();
             assertFalse(Ovs.bridgeExists(ovs), "OVS bridge " + ovs + " must not exist before the test");
-            String[] names = {containers.start("test1"), containers.start("test2"),
-                    containers.start("test3"), containers.start("test4")};
+            Guest[] guests = {rig.container("test1"), rig.container("test2"),
+                    rig.container("test3"), rig.container("test4")};
             String[] ips = {"192.168.0.1", "192.168.0.2", "192.168.0.3", "192.168.0.4"};
             String[] vlans = {"100", "100", "200", "200"};
 
             List<String> ports = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                int pid = containers.pid(names[i]);
-                String port = host.link("veth1pl" + pid);
-                ports.add(port);
-                Sh.Result r = Pipework.ok(ovs, names[i], ips[i] + "/24", "@" + vlans[i]);
+                ports.add("veth1pl" + guests[i].pid());
+                Sh.Result r = Pipework.ok(ovs, guests[i].name(), ips[i] + "/24", "@" + vlans[i]);
                 if (i == 0) {
                     assertTrue(r.err().contains("datapath_type=netdev"),
                             "creating the bridge without the kernel datapath should say so: " + r.err());
@@ -167,13 +152,13 @@ class ScenariosIT {
             assertEquals(new TreeSet<>(ports), new TreeSet<>(Ovs.ports(ovs)));
             for (int i = 0; i < 4; i++) {
                 String port = ports.get(i);
-                int pid = containers.pid(names[i]);
+                int pid = guests[i].pid();
                 assertEquals(Optional.of(Long.parseLong(vlans[i])), Ovs.portTag(port), "tag of " + port);
                 Map<String, String> expected = Map.of(
                         "pipework.interface", port,
                         "pipework.bridge", ovs,
-                        "pipework.containerid", containers.id(names[i]),
-                        "pipework.containername", "/" + names[i],
+                        "pipework.containerid", guests[i].id(),
+                        "pipework.containername", "/" + guests[i].name(),
                         "pipework.nspid", Integer.toString(pid),
                         "pipework.vlan", vlans[i]);
                 Map<String, String> actual = Ovs.interfaceExternalIds(port);
@@ -183,12 +168,12 @@ class ScenariosIT {
                 assertEquals("UP", IpJson.field(eth1, "operstate"));
             }
 
-            assertTrue(Reach.eventually(containers, names[0], ips[1]), "test1 cannot ping test2 (VLAN 100)");
-            assertTrue(Reach.eventually(containers, names[1], ips[0]), "test2 cannot ping test1 (VLAN 100)");
-            assertTrue(Reach.eventually(containers, names[2], ips[3]), "test3 cannot ping test4 (VLAN 200)");
-            assertTrue(Reach.eventually(containers, names[3], ips[2]), "test4 cannot ping test3 (VLAN 200)");
-            assertFalse(Reach.once(containers, names[0], ips[2]), "test1 (VLAN 100) reached test3 (VLAN 200)");
-            assertFalse(Reach.once(containers, names[1], ips[3]), "test2 (VLAN 100) reached test4 (VLAN 200)");
+            assertTrue(Reach.eventually(guests[0], ips[1]), "test1 cannot ping test2 (VLAN 100)");
+            assertTrue(Reach.eventually(guests[1], ips[0]), "test2 cannot ping test1 (VLAN 100)");
+            assertTrue(Reach.eventually(guests[2], ips[3]), "test3 cannot ping test4 (VLAN 200)");
+            assertTrue(Reach.eventually(guests[3], ips[2]), "test4 cannot ping test3 (VLAN 200)");
+            assertFalse(Reach.once(guests[0], ips[2]), "test1 (VLAN 100) reached test3 (VLAN 200)");
+            assertFalse(Reach.once(guests[1], ips[3]), "test2 (VLAN 100) reached test4 (VLAN 200)");
         }
         assertFalse(Ovs.bridgeExists(ovs), "OVS bridge survived cleanup");
     }
@@ -202,29 +187,28 @@ class ScenariosIT {
     void vlansAcrossTwoHostsOverATrunk() {
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        String s = HostCleanup.uniqueSuffix();
-        String ovsA = "ovs" + s + "a";
-        String ovsB = "ovs" + s + "b";
-        String trunkA = "pta" + s;
-        String trunkB = "ptb" + s;
-        try (HostCleanup host = new HostCleanup(); TestContainers containers = new TestContainers()) {
-            host.ovsBridge(ovsA);
-            host.ovsBridge(ovsB);
-            String a100 = containers.start("a100");
-            String a200 = containers.start("a200");
-            String b100 = containers.start("b100");
-            String b200 = containers.start("b200");
-            attach(host, containers, ovsA, a100, "192.168.0.1/24", "@100");
-            attach(host, containers, ovsA, a200, "192.168.0.2/24", "@200");
-            attach(host, containers, ovsB, b100, "192.168.0.3/24", "@100");
-            attach(host, containers, ovsB, b200, "192.168.0.4/24", "@200");
+        String ovsA;
+        String ovsB;
+        try (Rig rig = new Rig()) {
+            ovsA = rig.host().ovsBridge("ovs" + rig.suffix() + "a");
+            ovsB = rig.host().ovsBridge("ovs" + rig.suffix() + "b");
+            String trunkA = "pta" + rig.suffix();
+            String trunkB = "ptb" + rig.suffix();
+            Guest a100 = rig.container("a100");
+            Guest a200 = rig.container("a200");
+            Guest b100 = rig.container("b100");
+            Guest b200 = rig.container("b200");
+            Pipework.ok(ovsA, a100.name(), "192.168.0.1/24", "@100");
+            Pipework.ok(ovsA, a200.name(), "192.168.0.2/24", "@200");
+            Pipework.ok(ovsB, b100.name(), "192.168.0.3/24", "@100");
+            Pipework.ok(ovsB, b200.name(), "192.168.0.4/24", "@200");
             assertEquals("netdev", Ovs.datapathType(ovsA));
             assertEquals("netdev", Ovs.datapathType(ovsB));
 
             // Without the cable, the hosts are apart.
-            assertFalse(Reach.once(containers, a100, "192.168.0.3"), "hosts reach each other without a link");
+            assertFalse(Reach.once(a100, "192.168.0.3"), "hosts reach each other without a link");
 
-            host.createVeth(trunkA, trunkB);
+            rig.host().createVeth(trunkA, trunkB);
             Ovs.vsctl("add-port", ovsA, trunkA);
             Ovs.vsctl("add-port", ovsB, trunkB);
             Sh.ok("ip", "link", "set", trunkA, "up");
@@ -232,57 +216,14 @@ class ScenariosIT {
             assertEquals(Optional.empty(), Ovs.portTag(trunkA), "the cable must be a trunk");
             assertEquals(Optional.empty(), Ovs.portTag(trunkB), "the cable must be a trunk");
 
-            assertTrue(Reach.eventually(containers, a100, "192.168.0.3"), "VLAN 100 does not span the hosts");
-            assertTrue(Reach.eventually(containers, b100, "192.168.0.1"), "VLAN 100 does not span the hosts");
-            assertTrue(Reach.eventually(containers, a200, "192.168.0.4"), "VLAN 200 does not span the hosts");
-            assertTrue(Reach.eventually(containers, b200, "192.168.0.2"), "VLAN 200 does not span the hosts");
-            assertFalse(Reach.once(containers, a100, "192.168.0.4"), "VLAN 100 reached VLAN 200 on the other host");
-            assertFalse(Reach.once(containers, a200, "192.168.0.3"), "VLAN 200 reached VLAN 100 on the other host");
-            assertFalse(Reach.once(containers, a100, "192.168.0.2"), "VLAN 100 reached VLAN 200 on the same host");
+            assertTrue(Reach.eventually(a100, "192.168.0.3"), "VLAN 100 does not span the hosts");
+            assertTrue(Reach.eventually(b100, "192.168.0.1"), "VLAN 100 does not span the hosts");
+            assertTrue(Reach.eventually(a200, "192.168.0.4"), "VLAN 200 does not span the hosts");
+            assertTrue(Reach.eventually(b200, "192.168.0.2"), "VLAN 200 does not span the hosts");
+            assertFalse(Reach.once(a100, "192.168.0.4"), "VLAN 100 reached VLAN 200 on the other host");
+            assertFalse(Reach.once(a200, "192.168.0.3"), "VLAN 200 reached VLAN 100 on the other host");
+            assertFalse(Reach.once(a100, "192.168.0.2"), "VLAN 100 reached VLAN 200 on the same host");
         }
         assertFalse(Ovs.bridgeExists(ovsA) || Ovs.bridgeExists(ovsB), "OVS bridge survived cleanup");
-    }
-
-    private static void attach(HostCleanup host, TestContainers containers, String bridge, String container,
-                               String... rest) {
-        host.link("veth1pl" + containers.pid(container));
-        List<String> args = new ArrayList<>(List.of(bridge, container));
-        args.addAll(List.of(rest));
-        Pipework.ok(args.toArray(String[]::new));
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<String> flags(Map<String, Object> link) {
-        Object f = link.get("flags");
-        return f == null ? List.of() : (List<String>) (List<?>) Json.array(f);
-    }
-
-    /** Names of the host links whose master is {@code bridge}; none when there is no such bridge. */
-    static Set<String> portsOf(String bridge) {
-        Set<String> ports = new TreeSet<>();
-        if (IpJson.link(null, bridge).isEmpty()) {
-            return ports;
-        }
-        for (Object o : Json.array(IpJson.ip(null, "link", "show", "master", bridge))) {
-            Map<String, Object> l = Json.object(o);
-            if (l.get("ifname") != null) {
-                ports.add((String) l.get("ifname"));
-            }
-        }
-        return ports;
-    }
-
-    /** The IPv4 {@code addr_info} entries of {@code ifname} in the namespace of {@code pid}. */
-    static List<Map<String, Object>> ipv4(Integer pid, String ifname) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Object o : Json.array(IpJson.ip(pid, "-4", "addr", "show", "dev", ifname))) {
-            Object infos = Json.object(o).get("addr_info");
-            if (infos != null) {
-                for (Object a : Json.array(infos)) {
-                    out.add(Json.object(a));
-                }
-            }
-        }
-        return out;
     }
 }

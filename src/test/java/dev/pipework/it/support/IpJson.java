@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import dev.pipework.json.Json;
 
@@ -58,6 +60,62 @@ public final class IpJson {
         return addresses(List.of("ip", "-n", ns), ifname);
     }
 
+    /** The IPv4 {@code addr_info} entries of {@code ifname} ({@code ip -j -4 addr show dev IFNAME}). */
+    public static List<Map<String, Object>> ipv4Info(Integer pid, String ifname) {
+        return addrInfo(ip(pid, "-4", "addr", "show", "dev", ifname));
+    }
+
+    /** The IPv4 addresses of {@code ifname} as "a.b.c.d/len", in the kernel's order. */
+    public static List<String> ipv4(Integer pid, String ifname) {
+        return ipv4Info(pid, ifname).stream().map(a -> a.get("local") + "/" + a.get("prefixlen")).toList();
+    }
+
+    /** The IPv6 addresses of {@code ifname} as "addr/len", link-local included. */
+    public static List<String> ipv6(Integer pid, String ifname) {
+        return addrInfo(ip(pid, "-6", "addr", "show", "dev", ifname)).stream()
+                .map(a -> a.get("local") + "/" + a.get("prefixlen")).toList();
+    }
+
+    /** The global (not link- or host-scoped) addresses of {@code ifname}, IPv4 and IPv6, in the kernel's order. */
+    public static List<String> globalAddresses(Integer pid, String ifname) {
+        return addrInfo(ip(pid, "addr", "show", "dev", ifname)).stream()
+                .filter(a -> !"link".equals(a.get("scope")) && !"host".equals(a.get("scope")))
+                .map(a -> a.get("local") + "/" + Json.number(a, "prefixlen")).toList();
+    }
+
+    /** Names of the links in the namespace of {@code pid} (null = host). */
+    public static Set<String> linkNames(Integer pid) {
+        Set<String> names = new TreeSet<>();
+        links(pid).forEach(l -> names.add((String) l.get("ifname")));
+        return names;
+    }
+
+    /** Whether the host has a link named {@code name}. */
+    public static boolean hostLinkExists(String name) {
+        return link((Integer) null, name).isPresent();
+    }
+
+    /** The name of the host link with {@code ifindex}, e.g. a guest veth's peer, found by its {@code link_index}. */
+    public static String hostLinkWithIndex(String ifindex) {
+        for (Map<String, Object> l : links(null)) {
+            if (ifindex != null && ifindex.equals(field(l, "ifindex"))) {
+                return (String) l.get("ifname");
+            }
+        }
+        throw new AssertionError("no host link with index " + ifindex);
+    }
+
+    /** Names of the host links whose master is {@code bridge}; fails when there is no such link. */
+    public static Set<String> bridgePorts(String bridge) {
+        Set<String> ports = new TreeSet<>();
+        for (Map<String, Object> l : objects(ip(null, "link", "show", "master", bridge))) {
+            if (l.get("ifname") != null) {
+                ports.add(l.get("ifname").toString());
+            }
+        }
+        return ports;
+    }
+
     /** IPv4 routes of the main table ({@code ip -j -4 route show}). */
     public static List<Map<String, Object>> routes(Integer pid) {
         return objects(ip(pid, "-4", "route", "show"));
@@ -85,6 +143,16 @@ public final class IpJson {
     /** The master of link {@code name} in the namespace of {@code pid} (null = host). */
     public static Optional<String> master(Integer pid, String name) {
         return link(pid, name).map(l -> (String) l.get("master"));
+    }
+
+    /** The flags of a link ("UP", "BROADCAST", "LOWER_UP", ...). */
+    public static List<String> flags(Map<String, Object> link) {
+        Object f = link.get("flags");
+        List<String> out = new ArrayList<>();
+        if (f != null) {
+            Json.array(f).forEach(o -> out.add(o.toString()));
+        }
+        return out;
     }
 
     /** {@code linkinfo.info_kind} of a link ("veth", "bridge", "macvlan", ...), if it has one. */
@@ -152,19 +220,26 @@ public final class IpJson {
             throw new AssertionError(String.join(" ", argv) + " failed: " + r.describe());
         }
         List<String> result = new ArrayList<>();
-        for (Map<String, Object> l : objects(parseOutput(r.out()))) {
-            Object infos = l.get("addr_info");
-            if (infos == null) {
-                continue;
-            }
-            for (Object o : Json.array(infos)) {
-                Map<String, Object> a = Json.object(o);
-                if (a.get("local") != null && a.get("prefixlen") != null) {
-                    result.add(a.get("local") + "/" + Json.number(a, "prefixlen"));
-                }
+        for (Map<String, Object> a : addrInfo(parseOutput(r.out()))) {
+            if (a.get("local") != null && a.get("prefixlen") != null) {
+                result.add(a.get("local") + "/" + Json.number(a, "prefixlen"));
             }
         }
         return result;
+    }
+
+    /** The {@code addr_info} entries of every link in the output of {@code ip -j addr show}. */
+    private static List<Map<String, Object>> addrInfo(Object parsed) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> l : objects(parsed)) {
+            Object infos = l.get("addr_info");
+            if (infos != null) {
+                for (Object o : Json.array(infos)) {
+                    out.add(Json.object(o));
+                }
+            }
+        }
+        return out;
     }
 
     private static List<Map<String, Object>> objects(Object parsed) {

@@ -92,6 +92,15 @@ public final class Prerequisites {
         }
     }
 
+    /** A Docker image is present locally (the tool's DHCP helper runs {@code busybox}). */
+    public static void requireImage(String image) {
+        Sh.Result r = Sh.run(List.of("docker", "image", "inspect", "--format", "{{.Id}}", image),
+                Duration.ofSeconds(20));
+        if (r.code() != 0) {
+            missing("image " + image + " is missing" + HINT);
+        }
+    }
+
     /** An executable {@code name} is on PATH. */
     public static void requireCommand(String name) {
         if (!Sh.onPath(name)) {

@@ -3,6 +3,7 @@ package dev.pipework.it.support;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Ping checks for "must reach" and "must not reach". A positive check retries
@@ -20,13 +21,13 @@ public final class Reach {
     }
 
     /** One echo request from container {@code from} to {@code ip}, one second to answer. */
-    public static boolean once(TestContainers containers, String from, String ip) {
-        return containers.exec(from, "ping", "-c", "1", "-W", "1", ip).code() == 0;
+    public static boolean once(Guest from, String ip) {
+        return from.exec("ping", "-c", "1", "-W", "1", ip).code() == 0;
     }
 
     /** Whether container {@code from} gets an echo reply from {@code ip} within {@link #PATIENCE}. */
-    public static boolean eventually(TestContainers containers, String from, String ip) {
-        return retry(() -> once(containers, from, ip));
+    public static boolean eventually(Guest from, String ip) {
+        return retry(() -> once(from, ip));
     }
 
     /** One echo request from named namespace {@code ns} to {@code ip}. */
@@ -51,19 +52,7 @@ public final class Reach {
         return retry(() -> onceFromPid(pid, ip));
     }
 
-    private static boolean retry(java.util.function.BooleanSupplier attempt) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        do {
-            if (attempt.getAsBoolean()) {
-                return true;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        } while (System.nanoTime() < deadline);
-        return false;
+    private static boolean retry(BooleanSupplier attempt) {
+        return Poll.within(PATIENCE, Duration.ofMillis(200), attempt);
     }
 }

@@ -61,19 +61,7 @@ public abstract class RuntimeContainers implements AutoCloseable {
 
     /** Whether container {@code from} reaches {@code ip} within {@link Reach#PATIENCE}. */
     public boolean pingEventually(String from, String ip) {
-        long deadline = System.nanoTime() + Reach.PATIENCE.toNanos();
-        do {
-            if (pingOnce(from, ip)) {
-                return true;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        } while (System.nanoTime() < deadline);
-        return false;
+        return Poll.within(Reach.PATIENCE, Duration.ofMillis(200), () -> pingOnce(from, ip));
     }
 
     @Override

@@ -139,6 +139,11 @@ public final class Sh {
         return r;
     }
 
+    /** The lines of {@code text} that are not blank, e.g. of a command's stdout. */
+    public static List<String> lines(String text) {
+        return text.lines().filter(l -> !l.isBlank()).toList();
+    }
+
     /** True when {@code name} is an executable found on PATH (or an executable path). */
     public static boolean onPath(String name) {
         if (name.contains("/")) {

@@ -1,21 +1,30 @@
 package dev.pipework.it.support;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Throwaway named network namespaces ({@code ip netns add}) with unique names,
- * plus veth helpers. Everything created through it is deleted on close:
- * deleting a namespace also destroys the links inside it.
+ * plus veth helpers and processes in namespaces of their own. Everything
+ * created through it is deleted on close, the processes first: deleting a
+ * namespace also destroys the links inside it.
  */
 public final class TestNetns implements AutoCloseable {
+
+    /** How long a process started here may take to be in its namespace. */
+    private static final Duration NETNS_PATIENCE = Duration.ofSeconds(10);
 
     private final String runId = HostCleanup.uniqueSuffix();
     private final Deque<String> namespaces = new ArrayDeque<>();
     private final HostCleanup hostLinks = new HostCleanup();
+    private final Deque<Process> processes = new ArrayDeque<>();
     private int counter;
 
     /** Creates namespace {@code pw-it-<run>-<label>} with its loopback up; returns its name. */
@@ -66,6 +75,68 @@ public final class TestNetns implements AutoCloseable {
         moveAndUp(nameB, nsB);
     }
 
+    /**
+     * A new namespace {@code label} at the far end of a veth "cable": {@code farEnd} in it, up,
+     * holding {@code cidr}; {@code hostEnd} up on the host. Returns the namespace's name.
+     */
+    public String cable(String label, String hostEnd, String farEnd, String cidr) {
+        String ns = create(label);
+        veth(hostEnd, farEnd);
+        moveAndUp(farEnd, ns);
+        addAddress(ns, farEnd, cidr);
+        moveAndUp(hostEnd, null);
+        return ns;
+    }
+
+    /**
+     * Starts {@code sleep 300} in a network namespace of its own ({@code unshare --net}) and
+     * returns its pid once it is there. It is killed on close.
+     */
+    public long processInNewNetns() {
+        String mine = netnsOf(ProcessHandle.current().pid())
+                .orElseThrow(() -> new AssertionError("cannot read this process's network namespace"));
+        long pid = startProcess("unshare", "--net", "sleep", "300");
+        Poll.until(NETNS_PATIENCE, Duration.ofMillis(50), () -> netnsOf(pid).filter(n -> !n.equals(mine)),
+                "process " + pid + " to get a network namespace of its own");
+        return pid;
+    }
+
+    /** Starts {@code sleep 300} in named namespace {@code ns}; returns its pid once it is there. Killed on close. */
+    public long processIn(String ns) {
+        String target;
+        try {
+            target = "net:[" + Files.getAttribute(Path.of("/run/netns", ns), "unix:ino") + "]";
+        } catch (IOException e) {
+            throw new AssertionError("cannot read /run/netns/" + ns, e);
+        }
+        long pid = startProcess("ip", "netns", "exec", ns, "sleep", "300");
+        Poll.until(NETNS_PATIENCE, Duration.ofMillis(50), () -> netnsOf(pid).filter(target::equals),
+                "process " + pid + " to enter netns " + ns);
+        return pid;
+    }
+
+    /** The network namespace process {@code pid} is in ({@code net:[INODE]}); empty while it cannot be read. */
+    private static Optional<String> netnsOf(long pid) {
+        try {
+            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private long startProcess(String... argv) {
+        try {
+            Process p = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            synchronized (this) {
+                processes.push(p);
+            }
+            return p.pid();
+        } catch (IOException e) {
+            throw new AssertionError("cannot start " + String.join(" ", argv), e);
+        }
+    }
+
     /** Moves host link {@code link} into namespace {@code ns} (null = keep on host) and sets it up. */
     public void moveAndUp(String link, String ns) {
         if (ns != null) {
@@ -98,6 +169,15 @@ public final class TestNetns implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        while (!processes.isEmpty()) {
+            Process p = processes.pop();
+            p.destroyForcibly();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         List<String> failures = new ArrayList<>();
         while (!namespaces.isEmpty()) {
             String ns = namespaces.pop();
