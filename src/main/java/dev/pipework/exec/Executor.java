@@ -98,8 +98,11 @@ public final class Executor {
         if (command instanceof Command.StartContainer start) {
             return engine(() -> {
                 String id = containers.start(start.createBody());
-                if (start.awaitExit()) {
-                    awaitExit(id);
+                if (start.awaitExit() && !awaitExit(id)) {
+                    // No lease in time: the helper goes now, as the step failed, and the run is undone.
+                    containers.remove(id);
+                    throw new ContainerActions.Failed("no DHCP lease within " + HELPER_WAIT_SECONDS
+                            + " s (udhcpc in the helper container was still asking)");
                 }
                 return id;
             });
@@ -134,21 +137,22 @@ public final class Executor {
     /**
      * udhcpc goes to the background once its lease is applied, which ends the helper: waiting for
      * that (a bounded while) means the address is there when the command returns, as with the
-     * host's clients.
+     * host's clients. False when the helper still runs at the end of the wait: no lease.
      */
-    private void awaitExit(String id) throws ContainerActions.Failed {
+    private boolean awaitExit(String id) throws ContainerActions.Failed {
         long deadline = System.nanoTime() + HELPER_WAIT_SECONDS * 1_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (!containers.running(id).orElse(false)) {
-                return;
+                return true;
             }
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
         }
+        return !containers.running(id).orElse(false);
     }
 
     private void fail(Step step, CommandResult result, List<Step> done) {

@@ -395,6 +395,31 @@ class PhysicalAndDhcpIT {
         }
     }
 
+    /**
+     * {@code dhcp} where no DHCP server answers: after its 30 s, exit 1 with one line saying so,
+     * the helper container removed and the run undone (no veth left, no eth1 in the container).
+     */
+    @Test
+    void dhcpHelperWithNoServerFailsAndLeavesNothing() {
+        Prerequisites.requireDocker();
+        Prerequisites.requireImage("busybox");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("nolease");
+            String id = c.id();
+            try {
+                Sh.Result r = Pipework.run(br, c.name(), "dhcp");
+                assertEquals(1, r.code(), r.describe());
+                assertTrue(r.err().contains("no DHCP lease within 30 s"), r.describe());
+                assertEquals(List.of(), helpers(id, true), "helper containers left");
+                assertEquals(Optional.empty(), IpJson.link(null, "veth1pl" + c.pid()), "the veth is left");
+                assertEquals(Optional.empty(), IpJson.link(c.pid(), "eth1"), "eth1 is left in the container");
+            } finally {
+                removeHelpers(id);
+            }
+        }
+    }
+
     /** {@code dhcp:-f}: the helper stays running (and the lease comes); {@code del} removes it with eth1. */
     @Test
     void dhcpForegroundHelperStaysUntilDel() throws IOException {
