@@ -203,4 +203,21 @@ class EngineRuntimeTest {
         assertDoesNotThrow(() -> resolver.verifyPinned(g));
         assertEquals(before, podman.asked.get(), "the engine was asked again");
     }
+
+    /**
+     * A word of digits is Docker's when Docker knows it (an ID prefix), as the original, which knows
+     * no PIDs, reads it; a PID otherwise. A PID that Docker also knows is named by its namespace
+     * file, /proc/<pid>/ns/net.
+     */
+    @Test
+    void digitsAreADockerIdPrefixBeforeAPid() {
+        FakeEngine docker = new FakeEngine();
+        RuntimeResolver resolver = resolver(docker, new FakeEngine());
+        assertEquals(ProcessRuntime.RUNTIME, resolver.resolve("9500", true).runtime());
+        docker.containers.put("9500", new DockerContainer(ID, "/web", 9427, true));
+        Guest g = resolver.resolve("9500", true);
+        assertEquals(DockerRuntime.RUNTIME, g.runtime());
+        assertEquals(9427, g.pid());
+        assertEquals(NetnsFileRuntime.RUNTIME, resolver.resolve(proc.resolve("9500/ns/net").toString(), true).runtime());
+    }
 }
