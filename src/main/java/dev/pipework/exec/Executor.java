@@ -39,36 +39,97 @@ public final class Executor {
         this.containers = containers;
     }
 
+    /**
+     * Runs the plan. A SIGTERM or SIGINT meanwhile (the JVM's shutdown) stops the command running,
+     * and what the run did is undone on the way out, as for a failure; the run is not continued.
+     */
     public void execute(Plan plan) {
-        List<Step> steps = plan.steps();
+        synchronized (turn) {
+            undone = false;
+        }
+        stopping = false;
         List<Step> done = new ArrayList<>();
+        Thread hook = new Thread(() -> stopAndUndo(done), "pipework-signal");
+        boolean hooked = hook(hook, true);
+        try {
+            executeSteps(plan.steps(), done);
+        } finally {
+            if (hooked) {
+                hook(hook, false);
+            }
+        }
+    }
+
+    /** Adds or removes the shutdown hook; false when the JVM is shutting down already. */
+    private static boolean hook(Thread hook, boolean add) {
+        try {
+            if (add) {
+                Runtime.getRuntime().addShutdownHook(hook);
+            } else {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            return true;
+        } catch (IllegalStateException shuttingDown) {
+            return false;
+        }
+    }
+
+    /**
+     * On a signal: the command running is stopped (with what it started), then, once the step it
+     * belonged to is over, the steps done are undone unless the failure that stop caused has
+     * undone them already.
+     */
+    private void stopAndUndo(List<Step> done) {
+        stopping = true;
+        runner.stopRunning();
+        List<String> failures = undoOnce(done);
+        System.err.println("pipework: stopped by a signal; what this run did was undone");
+        failures.forEach(System.err::println);
+    }
+
+    /** Held while a step runs or the run is undone: a signal waits for the step in hand. */
+    private final Object turn = new Object();
+    private volatile boolean stopping;
+    /** Guarded by {@link #turn}. */
+    private boolean undone;
+
+    private void executeSteps(List<Step> steps, List<Step> done) {
         int i = 0;
         while (i < steps.size()) {
-            Step step = steps.get(i);
-            List<Step> batch = IpBatch.run(steps, i);
-            if (batch.size() > 1) {
-                CommandResult result = runner.run(IpBatch.command(batch), IpBatch.input(batch));
-                if (!result.succeeded()) {
-                    OptionalInt line = failedLine(result);
-                    if (line.isEmpty()) {
-                        failSomewhereIn(batch, result, done);
-                    }
-                    int failed = line.getAsInt() - 1;
-                    done.addAll(batch.subList(0, Math.min(failed, batch.size())));
-                    Step culprit = batch.get(Math.min(failed, batch.size() - 1));
-                    fail(culprit, withoutBatchMarker(result), done);
+            synchronized (turn) {
+                if (stopping || undone) {
+                    throw new PipeworkException("stopped by a signal", 143);
                 }
-                done.addAll(batch);
-                i += batch.size();
-                continue;
+                i = executeNext(steps, i, done);
             }
-            CommandResult result = run(step.command());
-            if (!result.succeeded()) {
-                fail(step, result, done);
-            }
-            done.add(step);
-            i++;
         }
+    }
+
+    /** Runs the step at {@code i} (or the batch it begins); returns the index of the next. */
+    private int executeNext(List<Step> steps, int i, List<Step> done) {
+        Step step = steps.get(i);
+        List<Step> batch = IpBatch.run(steps, i);
+        if (batch.size() > 1) {
+            CommandResult result = runner.run(IpBatch.command(batch), IpBatch.input(batch));
+            if (!result.succeeded()) {
+                OptionalInt line = failedLine(result);
+                if (line.isEmpty()) {
+                    failSomewhereIn(batch, result, done);
+                }
+                int failed = line.getAsInt() - 1;
+                done.addAll(batch.subList(0, Math.min(failed, batch.size())));
+                Step culprit = batch.get(Math.min(failed, batch.size() - 1));
+                fail(culprit, withoutBatchMarker(result), done);
+            }
+            done.addAll(batch);
+            return i + batch.size();
+        }
+        CommandResult result = run(step.command());
+        if (!result.succeeded()) {
+            fail(step, result, done);
+        }
+        done.add(step);
+        return i + 1;
     }
 
     /** Carries out one command, as its type says. */
@@ -156,7 +217,11 @@ public final class Executor {
     }
 
     private void fail(Step step, CommandResult result, List<Step> done) {
-        List<String> undoFailures = rollBack(done);
+        List<String> undoFailures = undoOnce(done);
+        if (stopping) {
+            // The step failed because the signal stopped its command: the signal's line says so.
+            throw new PipeworkException("stopped by a signal", 143);
+        }
         StringBuilder message = new StringBuilder("failed to " + step.action() + ": " + result.reason());
         for (String failure : undoFailures) {
             message.append(System.lineSeparator()).append(failure);
@@ -190,7 +255,7 @@ public final class Executor {
             }
             run(step.undo().get());
         }
-        failures.addAll(rollBack(done));
+        failures.addAll(undoOnce(done));
         List<String> actions = batch.stream().map(Step::action).toList();
         StringBuilder message = new StringBuilder("failed to " + String.join(", or to ", actions) + ": "
                 + result.reason() + " (ip did not say which; all of them were undone)");
@@ -217,6 +282,17 @@ public final class Executor {
     }
 
     /** Undoes the given steps, last first; returns a line for each undo that failed. */
+    /** Undoes the steps done unless that was done already (a signal's undo and a failure's meet). */
+    private List<String> undoOnce(List<Step> done) {
+        synchronized (turn) {
+            if (undone) {
+                return List.of();
+            }
+            undone = true;
+            return rollBack(done);
+        }
+    }
+
     List<String> rollBack(List<Step> done) {
         List<String> failures = new ArrayList<>();
         for (int i = done.size() - 1; i >= 0; i--) {

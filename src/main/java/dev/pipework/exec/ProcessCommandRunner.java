@@ -68,6 +68,15 @@ public final class ProcessCommandRunner implements CommandRunner {
             CommandLog.debug("  cannot start: {}", e.getMessage());
             return result;
         }
+        running.add(process);
+        try {
+            return await(process, argv, stdin, limit);
+        } finally {
+            running.remove(process);
+        }
+    }
+
+    private CommandResult await(Process process, List<String> argv, String stdin, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         // Input and both outputs each on a thread of their own: no pipe can fill up and block the
         // child, and a child that neither reads nor ends cannot block this run past its bound.
@@ -103,6 +112,14 @@ public final class ProcessCommandRunner implements CommandRunner {
             Thread.currentThread().interrupt();
             return new CommandResult(130, "", "interrupted");
         }
+    }
+
+    /** The commands running now, so that a signal can stop them. */
+    private final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void stopRunning() {
+        running.forEach(ProcessCommandRunner::stop);
     }
 
     @Override

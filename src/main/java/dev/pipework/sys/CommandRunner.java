@@ -29,4 +29,8 @@ public interface CommandRunner {
     default int runDiscardingOutput(List<String> argv) {
         return run(argv).exitStatus();
     }
+
+    /** Stops the commands running now, and what they started: the run was told to stop. */
+    default void stopRunning() {
+    }
 }

@@ -1,0 +1,90 @@
+package dev.pipework.it;
+
+import dev.pipework.it.support.Guest;
+import dev.pipework.it.support.IpJson;
+import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Poll;
+import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Rig;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * SIGTERM midway through an attach: the command running is stopped with what it started, and
+ * what the run did is undone on the way out.
+ */
+class SignalIT {
+
+    /**
+     * {@code udhcpc} in the guest's namespace asks a server that is not there: while it asks, the
+     * run gets SIGTERM. It exits 143 within seconds; the veth, the netns mount for ip netns exec
+     * and the client are gone.
+     */
+    @Test
+    void sigtermWhileADhcpClientWaitsUndoesTheRun() throws IOException, InterruptedException {
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("udhcpc");
+        try (Rig rig = new Rig()) {
+            String br = rig.bridge();
+            Guest c = rig.container("sigterm");
+            int pid = c.pid();
+            Path mount = Path.of("/var/run/netns/pipework-" + pid);
+            Path err = Files.createTempFile("pw-signal", ".err");
+            Process run = new ProcessBuilder(Pipework.command(List.of(br, c.name(), "udhcpc")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(err.toFile())
+                    .start();
+            try {
+                assertTrue(Poll.within(Duration.ofSeconds(30), Poll.TICK, () -> clientRunning(pid)),
+                        "udhcpc never started in the guest's namespace");
+                assertTrue(IpJson.link(null, "veth1pl" + pid).isPresent(), "no veth while the client asks");
+
+                run.destroy();
+                assertTrue(run.waitFor(20, TimeUnit.SECONDS), "still running 20 s after SIGTERM");
+                String said = Files.readString(err, StandardCharsets.UTF_8);
+                assertEquals(143, run.exitValue(), said);
+                assertTrue(said.contains("stopped by a signal; what this run did was undone"), said);
+                assertEquals(Optional.empty(), IpJson.link(null, "veth1pl" + pid), "the veth is left");
+                assertEquals(Optional.empty(), IpJson.link(pid, "eth1"), "eth1 is left in the container");
+                assertFalse(Files.exists(mount), "the netns mount is left: " + mount);
+                assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> !clientRunning(pid)),
+                        "udhcpc still runs");
+            } finally {
+                run.destroyForcibly();
+                Files.deleteIfExists(err);
+            }
+        }
+    }
+
+    /** Whether a udhcpc runs with this guest's pid file (the original's {@code -p /var/run/udhcpc.<guest>.pid}). */
+    private static boolean clientRunning(int pid) {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).anyMatch(p -> {
+                try {
+                    String cmd = Files.readString(p.resolve("cmdline")).replace('\0', ' ');
+                    return cmd.startsWith("udhcpc ") && cmd.contains("hostname:pw-it-")
+                            && Files.readSymbolicLink(p.resolve("ns/net")).equals(
+                                    Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")));
+                } catch (IOException | RuntimeException e) {
+                    return false;
+                }
+            });
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
