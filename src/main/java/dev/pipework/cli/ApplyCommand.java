@@ -7,10 +7,8 @@ import dev.pipework.watch.AttachmentsFile;
 import dev.pipework.watch.Reconciler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -21,9 +19,8 @@ import java.util.Map;
 @Command(name = "apply", description = "Attaches what running containers declare (labels pipework and pipework.*,"
         + " the attachments file) and do not have; leaves alone what is in place.")
 final class ApplyCommand implements Subcommand {
-    @Option(names = "--config", paramLabel = "file",
-            description = "the attachments file (default /etc/pipework/attachments)")
-    Path config = AttachmentsFile.DEFAULT;
+    @Mixin
+    Options.Config config = new Options.Config();
 
     @Mixin
     Options.DryRun dryRun = new Options.DryRun();
@@ -39,7 +36,7 @@ final class ApplyCommand implements Subcommand {
         boolean dry = dryRun.dryRun || root.dryRun.dryRun;
         boolean asJson = json.json || root.json.json;
         services.requireRoot("it reads the guests' network namespaces");
-        Reconciler reconciler = new Reconciler(services, new DeclarationReader(), new AttachmentsFile(config,
+        Reconciler reconciler = new Reconciler(services, new DeclarationReader(), new AttachmentsFile(config.file,
                 new DeclarationReader()), out, err, dry, Renderer.of(asJson));
         List<Reconciler.Outcome> outcomes = reconciler.all();
         Map<Reconciler.Action, Integer> counts = new EnumMap<>(Reconciler.Action.class);

@@ -19,6 +19,13 @@ final class Options {
         boolean dryRun;
     }
 
+    /** {@code --config}: the attachments file of {@code apply} and {@code watch}. */
+    static final class Config {
+        @Option(names = "--config", paramLabel = "file",
+                description = "the attachments file (default /etc/pipework/attachments)")
+        java.nio.file.Path file = dev.pipework.watch.AttachmentsFile.DEFAULT;
+    }
+
     /** {@code --json}: the result as a JSON document. */
     static final class JsonOutput {
         @Option(names = "--json", description = "print the result as a JSON document")

@@ -9,7 +9,6 @@ import dev.pipework.watch.Reconciler;
 import dev.pipework.watch.Watcher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -21,9 +20,8 @@ import java.nio.file.Path;
 @Command(name = "watch", description = "Applies the declarations, then keeps them: follows the Docker engine's"
         + " events (start, die, destroy) over its API socket; SIGTERM or SIGINT ends it.")
 final class WatchCommand implements Subcommand {
-    @Option(names = "--config", paramLabel = "file",
-            description = "the attachments file (default /etc/pipework/attachments)")
-    Path config = AttachmentsFile.DEFAULT;
+    @Mixin
+    Options.Config config = new Options.Config();
 
     @Mixin
     Options.Verbose verbose = new Options.Verbose();
@@ -35,7 +33,7 @@ final class WatchCommand implements Subcommand {
                 () -> new PipeworkException("watch follows the engine's events over its API socket: set DOCKER_HOST"
                         + " to unix://<path> (tcp:// and ssh:// are not supported)"));
         Reconciler reconciler = new Reconciler(services, new DeclarationReader(),
-                new AttachmentsFile(config, new DeclarationReader()), out, err, false, Renderer.of(false));
+                new AttachmentsFile(config.file, new DeclarationReader()), out, err, false, Renderer.of(false));
         return new Watcher(services, reconciler, socket, err, verbose.verbose || root.verbose.verbose)
                 .runUntilSignalled();
     }

@@ -39,13 +39,7 @@ public final class Removal {
         if (!dryRun) {
             services.requireRoot(Services.CHANGES);
         }
-        Optional<Guest> guest;
-        try {
-            guest = Optional.of(services.guests().resolve(token, false));
-        } catch (PipeworkException e) {
-            // A container that was removed can still have Open vSwitch records naming it.
-            guest = Optional.empty();
-        }
+        Optional<Guest> guest = resolve(token);
         Optional<Guest> found = guest;
         FactReader facts = services.facts();
         Plan plan = facts.ask(f -> planner.planDelete(found, token, containerIf, f));
@@ -62,6 +56,16 @@ public final class Removal {
         return 0;
     }
 
+    /** The guest, running or not; none when no runtime knows it any more. */
+    private Optional<Guest> resolve(String token) {
+        try {
+            return Optional.of(services.guests().resolve(token, false));
+        } catch (PipeworkException e) {
+            // A container that was removed can still have Open vSwitch records naming it.
+            return Optional.empty();
+        }
+    }
+
     /**
      * Removes, saying nothing, what a container that stopped or was removed left behind (its links
      * went with its namespace): Open vSwitch records, DHCP helpers and clients. A container that is
@@ -72,12 +76,7 @@ public final class Removal {
      */
     public Plan removeLeftovers(String token) {
         services.requireRoot(Services.CHANGES);
-        Optional<Guest> guest;
-        try {
-            guest = Optional.of(services.guests().resolve(token, false));
-        } catch (PipeworkException e) {
-            guest = Optional.empty();
-        }
+        Optional<Guest> guest = resolve(token);
         Optional<Guest> found = guest;
         BiFunction<Optional<Guest>, Facts, Plan> planning = (g, f) -> g.isPresent() && g.get().pid() != 0
                 ? planner.planStaleRecords(g.get(), f) : planner.planDelete(g, token, Optional.empty(), f);
