@@ -51,7 +51,7 @@ public final class Removal {
             renderer.dryRun(plan, out);
             return 0;
         }
-        execute(guest, containerIf, plan, (g, f) -> planner.planDelete(g, token, containerIf, f),
+        execute(guest, containerIf, plan, facts, (g, f) -> planner.planDelete(g, token, containerIf, f),
                 () -> nothingToRemove(token, containerIf, found));
         return 0;
     }
@@ -80,9 +80,10 @@ public final class Removal {
         Optional<Guest> found = guest;
         BiFunction<Optional<Guest>, Facts, Plan> planning = (g, f) -> g.isPresent() && g.get().pid() != 0
                 ? planner.planStaleRecords(g.get(), f) : planner.planDelete(g, token, Optional.empty(), f);
-        Plan plan = services.facts().ask(f -> planning.apply(found, f));
+        FactReader facts = services.facts();
+        Plan plan = facts.ask(f -> planning.apply(found, f));
         if (!plan.steps().isEmpty()) {
-            execute(guest, Optional.empty(), plan, planning, () -> { });
+            execute(guest, Optional.empty(), plan, facts, planning, () -> { });
         }
         return plan;
     }
@@ -93,12 +94,12 @@ public final class Removal {
      * one resolved (not a recycled PID), the plan is made again from facts read under the locks, and
      * reaches the namespace through the pin.
      *
+     * @param facts    the reader the plan was made with: the bridges to lock are read from its answers
      * @param planning the plan, from the guest (as held) and the facts
      * @param nothing  what to say when, under the locks, nothing is left to remove
      */
-    private void execute(Optional<Guest> guest, Optional<String> containerIf, Plan plan,
+    private void execute(Optional<Guest> guest, Optional<String> containerIf, Plan plan, FactReader facts,
                          BiFunction<Optional<Guest>, Facts, Plan> planning, Runnable nothing) {
-        FactReader facts = services.facts();
         Optional<Guest> found = guest;
         TreeSet<String> bridges = new TreeSet<>();
         if (guest.isPresent()) {
