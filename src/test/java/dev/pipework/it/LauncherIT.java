@@ -2,6 +2,7 @@ package dev.pipework.it;
 
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.Trees;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,11 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -43,12 +42,8 @@ class LauncherIT {
     }
 
     @AfterEach
-    void remove() throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+    void remove() {
+        Trees.delete(dir);
     }
 
     @Test

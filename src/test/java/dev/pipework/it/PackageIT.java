@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.Trees;
 
 /**
  * The Debian package as Debian's own tools see it: lintian finds no error and no warning (what it
@@ -74,7 +73,7 @@ class PackageIT {
                 Sh.ok("gzip", "-t", gz.toString());
             }
         } finally {
-            deleteTree(tree);
+            Trees.delete(tree);
         }
     }
 
@@ -116,10 +115,10 @@ class PackageIT {
                     assertEquals("", (r.out() + r.err()).strip(), unit + ": what systemd-analyze verify says");
                 }
             } finally {
-                deleteTree(root);
+                Trees.delete(root);
             }
         } finally {
-            deleteTree(tree);
+            Trees.delete(tree);
         }
     }
 
@@ -153,20 +152,4 @@ class PackageIT {
                 .replace("&apos;", "'").replace("&amp;", "&");
     }
 
-    private static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * dnsmasq serving 10.161.0.{@value #POOL_FIRST}-{@value #POOL_LAST} from a namespace of its
@@ -135,12 +133,6 @@ public final class DhcpServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot remove " + dir + ": " + e.getMessage(), e);
-        }
+        Trees.delete(dir);
     }
 }
