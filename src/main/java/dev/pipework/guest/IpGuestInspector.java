@@ -10,6 +10,7 @@ import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
 import dev.pipework.sys.Where;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,16 @@ import java.util.Optional;
 /** Asks {@code ip} inside the guest. What it prints there is the guest's to choose: it is parsed defensively. */
 public final class IpGuestInspector implements GuestInspector {
     private final CommandRunner runner;
+    private final Path netnsDir;
 
     public IpGuestInspector(CommandRunner runner) {
+        this(runner, HostNetnsName.IPROUTE2_NETNS_DIR);
+    }
+
+    /** @param netnsDir iproute2's directory of namespace names (another only in tests) */
+    IpGuestInspector(CommandRunner runner, Path netnsDir) {
         this.runner = runner;
+        this.netnsDir = netnsDir;
     }
 
     @Override
@@ -53,25 +61,43 @@ public final class IpGuestInspector implements GuestInspector {
         return Optional.empty();
     }
 
+    /**
+     * The guest's links, and of its veths which have their peer in the host's namespace: one
+     * {@code ip -batch} there lists the links, then the names of {@code /var/run/netns} with the id
+     * the guest gives each, one of them the host's ({@link HostNetnsName}).
+     */
     @Override
     public List<GuestLink> links(String netnsPath, String guest) {
-        CommandResult shown = runner.run(Where.guest(netnsPath).wrap(List.of("ip", "-j", "-d", "addr", "show")));
+        CommandResult shown;
+        String hostName;
+        try (HostNetnsName host = HostNetnsName.create(netnsDir)) {
+            hostName = host.name();
+            shown = runner.run(Where.guest(netnsPath).wrap(List.of("ip", "-j", "-d", "-batch", "-")),
+                    "addr show\nnetns list\n");
+        }
         if (!shown.succeeded()) {
             throw new PipeworkException("cannot list the interfaces of " + guest + ": " + shown.reason());
         }
         try {
-            return parseLinks(shown.stdout());
+            return parseLinks(shown.stdout(), hostName);
         } catch (JsonException | ClassCastException e) {
             throw new PipeworkException("cannot read the interfaces of " + guest + ": " + e.getMessage());
         }
     }
 
-    /** The links of {@code ip -j -d addr show}; a link whose description is malformed is left out. */
-    static List<GuestLink> parseLinks(String json) {
+    /**
+     * Reads the two lines of that batch: {@code addr show}, then {@code netns list}, where the entry
+     * named {@code hostName} carries the id of the host's namespace when the guest gives it one. A
+     * link whose description is malformed is left out.
+     */
+    static List<GuestLink> parseLinks(String output, String hostName) {
+        int end = output.indexOf('\n');
+        String addresses = end < 0 ? output : output.substring(0, end);
+        Optional<Integer> hostNsid = end < 0 ? Optional.empty() : hostNsid(output.substring(end + 1).trim(), hostName);
         List<GuestLink> links = new ArrayList<>();
-        for (Object o : Json.array(Json.parse(json))) {
+        for (Object o : Json.array(Json.parse(addresses))) {
             try {
-                links.add(link(Json.object(o)));
+                links.add(link(Json.object(o), hostNsid));
             } catch (JsonException | ClassCastException | NullPointerException e) {
                 // not a link this tool could have made
             }
@@ -79,7 +105,19 @@ public final class IpGuestInspector implements GuestInspector {
         return links;
     }
 
-    private static GuestLink link(Map<String, Object> link) {
+    private static Optional<Integer> hostNsid(String netnsList, String hostName) {
+        if (netnsList.isEmpty()) {
+            return Optional.empty();
+        }
+        for (Object o : Json.array(Json.parse(netnsList))) {
+            if (o instanceof Map<?, ?> entry && hostName.equals(entry.get("name")) && entry.get("id") instanceof Number id) {
+                return Optional.of(id.intValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static GuestLink link(Map<String, Object> link, Optional<Integer> hostNsid) {
         Object info = link.get("linkinfo");
         String kind = info instanceof Map<?, ?> m && m.get("info_kind") instanceof String k ? k : "";
         String alias = link.get("ifalias") instanceof String a ? a : "";
@@ -93,7 +131,7 @@ public final class IpGuestInspector implements GuestInspector {
             }
         }
         return new GuestLink(Json.string(link, "ifname"), (int) Json.number(link, "ifindex"), kind, alias,
-                number(link, "link_index"), number(link, "link_netnsid"),
+                number(link, "link_index"), hostNsid.isPresent() && number(link, "link_netnsid").equals(hostNsid),
                 link.get("address") instanceof String mac ? mac : "", (int) Json.number(link, "mtu"),
                 link.get("operstate") instanceof String s ? s : "UNKNOWN", addresses);
     }

@@ -9,11 +9,12 @@ import java.util.Optional;
  *
  * @param type        {@code linkinfo.info_kind} ({@code veth}, {@code macvlan}, ...), empty when none
  * @param peerIndex   {@code link_index}: a veth's peer index, in the peer's namespace
- * @param peerNetnsId {@code link_netnsid}: set when the peer lives in another namespace
+ * @param peerInHost  a veth whose peer is in the host's namespace: its {@code link_netnsid} is the
+ *                    id the guest gives the host's namespace (both ids the kernel's, not the guest's)
  * @param addresses   its global addresses, {@code address/prefix}
  */
 public record GuestLink(String name, int index, String type, String alias, Optional<Integer> peerIndex,
-                        Optional<Integer> peerNetnsId, String mac, int mtu, String state, List<String> addresses) {
+                        boolean peerInHost, String mac, int mtu, String state, List<String> addresses) {
     public GuestLink {
         addresses = List.copyOf(addresses);
     }

@@ -42,11 +42,12 @@ final class VethPair {
      * external-ids, or is named as the original script names it ({@code v<cif>pl<pid>}).
      */
     static Optional<HostLink> plumbedPeer(GuestLink link, Facts facts) {
-        if (!link.type().equals("veth") || link.peerIndex().isEmpty() || link.peerNetnsId().isEmpty()) {
+        if (!link.type().equals("veth") || link.peerIndex().isEmpty() || !link.peerInHost()) {
             return Optional.empty();
         }
         HostLink peer = facts.hostLinks().get(link.peerIndex().get());
-        // Indexes are per namespace: the host link found must point back at this one.
+        // The peer is the host's link of that index; that it points back at this one is checked
+        // all the same.
         if (peer == null || peer.peerIndex() != link.index()) {
             return Optional.empty();
         }

@@ -141,7 +141,7 @@ final class FixtureServices {
                     Map<String, Object> l = Json.object(o);
                     List<String> addresses = Json.array(l.get("addresses")).stream().map(String.class::cast).toList();
                     links.add(new GuestLink(Json.string(l, "name"), index++, Json.string(l, "type"),
-                            l.containsKey("alias") ? Json.string(l, "alias") : "", Optional.empty(), Optional.empty(),
+                            l.containsKey("alias") ? Json.string(l, "alias") : "", Optional.empty(), false,
                             "02:00:00:00:00:0" + index, 1500, "UP", addresses));
                 }
                 return links;

@@ -135,4 +135,44 @@ class HostileGuestIT {
         }
         assertFalse(status.out().contains("direct"), "no direct attachment shown: " + status.describe());
     }
+
+    /**
+     * Interface indexes are per namespace. A guest whose veth has the index of another guest's, and
+     * whose peer, in a third namespace, has the index of that guest's host end, is not taken for the
+     * owner of that host end: the peer must be in the host's namespace.
+     */
+    @Test
+    void aPeerOfTheSameIndexInAnotherNamespaceIsNotTheHosts() {
+        String victim = netns.create("victim");
+        String liar = netns.create("liar");
+        String far = netns.create("far");
+        Sh.Result attach = Pipework.run(bridge, victim, "10.251.7.2/24");
+        assertEquals(0, attach.code(), attach.describe());
+        Map<String, Object> eth1 = IpJson.linkInNetns(victim, "eth1").orElseThrow();
+        String guestIndex = eth1.get("ifindex").toString();
+        String hostIndex = eth1.get("link_index").toString();
+        String hostEnd = IpJson.hostLinkWithIndex(hostIndex);
+        // In `far`, a veth with the index of the victim's host end; its peer in `liar`, named and
+        // indexed as the victim's eth1.
+        Sh.ok("ip", "-n", far, "link", "add", "name", "farend", "index", hostIndex, "type", "veth",
+                "peer", "name", "eth1", "index", guestIndex, "netns", liar);
+        assertEquals(Integer.valueOf(hostIndex), ((Number) IpJson.linkInNetns(liar, "eth1").orElseThrow()
+                .get("link_index")).intValue());
+
+        Sh.Result status = Pipework.run("status", liar);
+        noTrace(status);
+        assertFalse(status.out().contains(bridge), "the victim's attachment is not the liar's: " + status.describe());
+        Sh.Result del = Pipework.run("del", "--all", liar);
+        noTrace(del);
+        assertTrue(IpJson.hostLinkExists(hostEnd), "the victim's host end is still there: " + del.describe());
+        assertTrue(IpJson.linkInNetns(victim, "eth1").isPresent(), "the victim keeps its eth1");
+        assertTrue(IpJson.linkInNetns(liar, "eth1").isPresent(), "the liar keeps its eth1");
+
+        // The proof does not stand in the way of the real owner.
+        Sh.Result own = Pipework.run("status", victim);
+        assertTrue(own.out().contains(bridge), own.describe());
+        Sh.Result ownDel = Pipework.run("del", "-i", "eth1", victim);
+        assertEquals(0, ownDel.code(), ownDel.describe());
+        assertFalse(IpJson.hostLinkExists(hostEnd), "the victim's own del removes its host end");
+    }
 }

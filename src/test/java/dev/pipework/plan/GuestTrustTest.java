@@ -23,7 +23,7 @@ class GuestTrustTest {
     final Planner planner = new Planner();
 
     static GuestLink link(String name, String type, String alias, String mac) {
-        return new GuestLink(name, 7, type, alias, Optional.empty(), Optional.empty(), mac, 1500, "DOWN", List.of());
+        return new GuestLink(name, 7, type, alias, Optional.empty(), false, mac, 1500, "DOWN", List.of());
     }
 
     /** Plans with the facts given and the rest absent. */

@@ -66,7 +66,7 @@ class RemovalTest {
 
             public List<GuestLink> links(String netnsPath, String g) {
                 return List.of(new GuestLink("eth1", 5, "macvlan", "pipework macvlan eth0", Optional.of(2),
-                        Optional.of(0), "02:00:00:00:00:01", 1500, "UP", List.of()));
+                        false, "02:00:00:00:00:01", 1500, "UP", List.of()));
             }
         };
         HostInspector host = new HostInspector() {
