@@ -31,8 +31,7 @@ public final class Main {
             Services services = services(runner, runner, System.err);
             status = new Pipework(services, System.out, System.err).run(args);
             if (System.getenv("PIPEWORK_TRAINING") != null) {
-                // The launcher makes its start-up cache from this run: the CNI plugin's classes too.
-                CniMain.train(services, new CniRecords(CniRecords.DEFAULT_DIR));
+                Training.run(services);
             }
         } catch (RuntimeException | LinkageError e) {
             // Wiring the machine in failed before Pipework could report it: still one line.
