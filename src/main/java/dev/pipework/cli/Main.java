@@ -25,14 +25,17 @@ public final class Main {
             System.exit(cni());
         }
         configureLogging(args);
+        var training = Training.wanted(System.getenv("PIPEWORK_TRAINING"));
         int status;
         try {
             CommandRunner runner = new ProcessCommandRunner();
             Services services = services(runner, runner, System.err);
-            status = new Pipework(services, System.out, System.err).run(args);
-            if (System.getenv("PIPEWORK_TRAINING") != null) {
-                Training.run(services);
+            if (training.isPresent()) {
+                // The launcher makes a start-up cache from this run.
+                Training.run(services, training.get());
+                System.exit(0);
             }
+            status = new Pipework(services, System.out, System.err).run(args);
         } catch (RuntimeException | LinkageError e) {
             // Wiring the machine in failed before Pipework could report it: still one line.
             System.err.println("pipework: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));

@@ -16,35 +16,57 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The run the launcher makes its start-up cache from ({@code PIPEWORK_TRAINING}). The cache keeps
- * the classes and linkage a run used; a run that used only what a dry run uses leaves the rest
- * (starting processes, the Docker socket, the executor, {@code status}, {@code del}, a CNI ADD and
- * DEL) to be loaded from the jar on every real run.
+ * The runs the launcher makes its start-up caches from ({@code PIPEWORK_TRAINING}), one for each
+ * way the program runs. A cache keeps the classes and linkage its run used; a run that used only
+ * what a dry run uses leaves the rest (starting processes, the Docker socket, the executor,
+ * {@code status}, {@code del}, a CNI ADD and DEL) to be loaded from the jar on every real run, and
+ * one that used more than its way needs makes every start of that way map and link the extra.
  *
  * <p>So, when the launcher started it in network and mount namespaces of its own with their own
- * {@code /sys} ({@code unshare --net --mount}, {@code PIPEWORK_TRAINING=private}), and this process
- * sees that its network namespace is not its parent's and that sysfs shows only its loopback, it
- * plumbs for real there: a bridge, and a guest that is a process in a namespace of
- * its own again; then shows and removes it, and does the same through the CNI plugin, its records
- * in a scratch directory. All of it goes with the namespaces when the run ends; outside them it
- * only reads (a guest name no runtime knows is looked up, the Docker engine asked about a container
- * that is not there).
+ * {@code /sys} ({@code unshare --net --mount}, {@code PIPEWORK_TRAINING=<front>,private}), and
+ * this process sees that its network namespace is not its parent's and that sysfs shows only its
+ * loopback, it plumbs for real there, as its way would: a bridge, and a guest that is a process in
+ * a namespace of its own again; records of the CNI plugin go to a scratch directory. All of it goes
+ * with the namespaces when the run ends. Outside them it only reads: a guest name no runtime has is
+ * looked up (the Docker engine asked about a container that is not there).
  */
 final class Training {
-    private static final String PRIVATE = "private";
+    /**
+     * The way of running a cache is made for (the launcher picks the cache by the same rule): the
+     * original's plain form, every other command line, the CNI plugin.
+     */
+    enum Front { ATTACH, COMMANDS, CNI }
 
     private Training() {
     }
 
-    static void run(Services services) {
+    /**
+     * The training {@code PIPEWORK_TRAINING} names ({@code attach}, {@code commands} or {@code cni},
+     * with {@code ,private} when the launcher made the namespaces).
+     */
+    static void run(Services services, Front front) {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
+        Pipework cli = new Pipework(services, nowhere, nowhere);
+        String said = System.getenv("PIPEWORK_TRAINING");
+        boolean plumbing = said != null && said.endsWith(",private") && inNamespaceOfItsOwn();
         Path scratch = null;
         try {
             scratch = Files.createTempDirectory("pipework-training");
-            CniMain.train(services, new CniRecords(scratch.resolve("records")));
-            lookUpNobody(services, nowhere);
-            if (PRIVATE.equals(System.getenv("PIPEWORK_TRAINING")) && inNamespaceOfItsOwn()) {
-                plumb(services, nowhere, scratch);
+            CniRecords records = new CniRecords(scratch.resolve("records"));
+            switch (front) {
+                case ATTACH -> {
+                    if (!plumbing) {
+                        cli.run("--dry-run", "br1", "/proc/self/ns/net", "10.0.0.2/24");
+                    }
+                }
+                case COMMANDS -> {
+                    cli.run("--dry-run", "br1", "/proc/self/ns/net", "10.0.0.2/24");
+                    cli.run("status", nobody());
+                }
+                case CNI -> CniMain.train(services, records);
+            }
+            if (plumbing) {
+                plumb(services, cli, nowhere, records, front);
             }
         } catch (IOException | RuntimeException e) {
             // a training run only ever warms the cache
@@ -55,10 +77,23 @@ final class Training {
         }
     }
 
-    /** Every runtime asked for a guest none has: only reads. */
-    private static void lookUpNobody(Services services, PrintStream nowhere) {
-        String nobody = "pipework-training-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
-        new Pipework(services, nowhere, nowhere).run("status", nobody);
+    /** The front end {@code PIPEWORK_TRAINING} names, if it names one. */
+    static Optional<Front> wanted(String said) {
+        if (said == null) {
+            return Optional.empty();
+        }
+        String name = said.endsWith(",private") ? said.substring(0, said.length() - ",private".length()) : said;
+        for (Front front : Front.values()) {
+            if (front.name().equalsIgnoreCase(name)) {
+                return Optional.of(front);
+            }
+        }
+        return Optional.of(Front.COMMANDS);
+    }
+
+    /** A guest name no runtime has: every runtime is asked for it, which only reads. */
+    private static String nobody() {
+        return "pipework-training-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
     }
 
     private static boolean inNamespaceOfItsOwn() {
@@ -83,7 +118,8 @@ final class Training {
         return Files.getAttribute(Path.of("/proc/" + process + "/ns/net"), "unix:ino");
     }
 
-    private static void plumb(Services services, PrintStream nowhere, Path scratch) throws IOException {
+    private static void plumb(Services services, Pipework cli, PrintStream nowhere, CniRecords records, Front front)
+            throws IOException {
         Process guest = new ProcessBuilder("unshare", "--net", "sleep", "30")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
@@ -95,17 +131,28 @@ final class Training {
                 }
                 Thread.sleep(5);
             }
-            Pipework cli = new Pipework(services, nowhere, nowhere);
-            cli.run("brtrain0", netns, "10.255.0.2/24@10.255.0.1");
-            cli.run("status", netns);
-            cli.run("status", "--json", netns);
-            cli.run("del", netns);
-            String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"training\",\"type\":\"pipework\",\"bridge\":\"brtrain1\"}";
-            CniMain cni = new CniMain(services, new CniRecords(scratch.resolve("records")), nowhere, nowhere);
-            for (String verb : new String[] {"ADD", "CHECK", "DEL"}) {
-                cni.run(Map.of("CNI_COMMAND", verb, "CNI_CONTAINERID", "pipework-training", "CNI_NETNS", netns,
-                        "CNI_IFNAME", "eth0", "CNI_PATH", "/usr/lib/cni"),
-                        new ByteArrayInputStream(conf.getBytes(StandardCharsets.UTF_8)));
+            switch (front) {
+                case ATTACH -> {
+                    // A name no runtime has fails at the lookup, before any change.
+                    cli.run("brtrain0", nobody(), "10.255.0.9/24");
+                    cli.run("brtrain0", netns, "10.255.0.2/24@10.255.0.1");
+                }
+                case COMMANDS -> {
+                    cli.run("-i", "eth2", "brtrain0", netns, "10.255.0.3/24");
+                    cli.run("status", netns);
+                    cli.run("status", "--json", netns);
+                    cli.run("del", netns);
+                }
+                case CNI -> {
+                    String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"training\",\"type\":\"pipework\","
+                            + "\"bridge\":\"brtrain1\"}";
+                    CniMain cni = new CniMain(services, records, nowhere, nowhere);
+                    for (String verb : new String[] {"ADD", "CHECK", "DEL"}) {
+                        cni.run(Map.of("CNI_COMMAND", verb, "CNI_CONTAINERID", "pipework-training", "CNI_NETNS", netns,
+                                "CNI_IFNAME", "eth0", "CNI_PATH", "/usr/lib/cni"),
+                                new ByteArrayInputStream(conf.getBytes(StandardCharsets.UTF_8)));
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -112,7 +112,8 @@ class InstallIT {
                 assertEquals("", r.err(), "run " + run + ": " + r.describe());
                 awaitCache(destdir.resolve("usr/local/share/pipework"));
             }
-            Path jsa = destdir.resolve("usr/local/share/pipework/pipework.jsa");
+            // --version is not the plain form: its cache is the one for other command lines.
+            Path jsa = destdir.resolve("usr/local/share/pipework/pipework-commands.jsa");
             assertEquals(cacheExpected(), Files.isRegularFile(jsa),
                     "a root run makes the start-up cache beside the jar (JDK 17 to 24): " + jsa);
             uninstall(destdir, "/usr/local").assertOk("scripts/uninstall");
@@ -159,7 +160,9 @@ class InstallIT {
         try {
             Sh.Result installed = install(null, prefix.toString()).assertOk("scripts/install");
             Path share = prefix.resolve("share/pipework");
-            Path jsa = share.resolve("pipework.jsa");
+            // --version, run below, is not the plain form: the cache it uses and remakes is the one
+            // for other command lines.
+            Path jsa = share.resolve("pipework-commands.jsa");
             Path bin = prefix.resolve("bin/pipework");
             Set<String> manifest = manifest(share.resolve("install-manifest"));
             if (!cacheExpected()) {
@@ -167,7 +170,9 @@ class InstallIT {
                 return;
             }
             assertTrue(Files.isRegularFile(jsa), "install makes the start-up cache: " + installed.describe());
-            assertTrue(manifest.contains(prefix + "/share/pipework/pipework.jsa"), "manifest " + manifest);
+            for (String name : List.of("pipework.jsa", "pipework-commands.jsa", "pipework-cni.jsa")) {
+                assertTrue(manifest.contains(prefix + "/share/pipework/" + name), "manifest " + manifest);
+            }
             assertTrue(Files.getLastModifiedTime(jsa).compareTo(Files.getLastModifiedTime(share.resolve("pipework.jar"))) >= 0);
 
             String version = "pipework " + projectVersion() + "\n";
@@ -425,6 +430,11 @@ class InstallIT {
             assertEquals(0, created.code(), created.describe());
             assertEquals("", created.out() + created.err());
             assertTrue(Files.isRegularFile(cache), "the start-up cache beside the jar: " + cache);
+            // One for each way pipework runs: the plain form, other command lines, the CNI plugin.
+            String ext = feature >= 25 ? ".aot" : ".jsa";
+            for (String other : List.of("pipework-commands" + ext, "pipework-cni" + ext)) {
+                assertTrue(Files.isRegularFile(share.resolve(other)), "the start-up cache beside the jar: " + other);
+            }
 
             Sh.Result r = launcher(bin, "--version");
             assertEquals(0, r.code(), r.describe());
@@ -516,10 +526,20 @@ class InstallIT {
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
+    /** Whether a run of the launcher is making a start-up cache in {@code share}. */
+    private static boolean cacheLocked(Path share) {
+        for (String name : List.of("pipework", "pipework-commands", "pipework-cni")) {
+            if (Files.exists(share.resolve(name + ".jsa.lock")) || Files.exists(share.resolve(name + ".aot.lock"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Waits while a run of the launcher makes the start-up cache in {@code share}. */
     private static void awaitCache(Path share) {
         long deadline = System.nanoTime() + CACHE_TIMEOUT.toNanos();
-        while (Files.exists(share.resolve("pipework.jsa.lock")) || Files.exists(share.resolve("pipework.aot.lock"))) {
+        while (cacheLocked(share)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the start-up cache is still being made after " + CACHE_TIMEOUT);
             }
@@ -648,7 +668,7 @@ class InstallIT {
             return;
         }
         try (Stream<Path> walk = Files.walk(root)) {
-            walk.filter(p -> p.getFileName().toString().matches("pipework\\.(jsa|aot)\\.lock"))
+            walk.filter(p -> p.getFileName().toString().matches("pipework(-commands|-cni)?\\.(jsa|aot)\\.lock"))
                     .forEach(lock -> awaitCache(lock.getParent()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

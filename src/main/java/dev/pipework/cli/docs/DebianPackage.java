@@ -82,17 +82,17 @@ public final class DebianPackage {
     private static final String LOCK_WAIT = """
                 # A cache being made by a run would land after the package's files are gone.
                 i=0
-                while { [ -d %1$s/pipework.jsa.lock ] || [ -d %1$s/pipework.aot.lock ]; } && [ "$i" -lt 30 ]; do
+                while ls -d %1$s/pipework*.jsa.lock %1$s/pipework*.aot.lock >/dev/null 2>&1 && [ "$i" -lt 30 ]; do
                   sleep 1
                   i=$((i + 1))
                 done
-                rm -f %1$s/pipework.jsa %1$s/pipework.jsa.tmp.* %1$s/pipework.aot %1$s/pipework.aot.tmp.*
-                rmdir %1$s/pipework.jsa.lock %1$s/pipework.aot.lock 2>/dev/null || true
+                rm -f %1$s/pipework*.jsa %1$s/pipework*.jsa.tmp.* %1$s/pipework*.aot %1$s/pipework*.aot.tmp.*
+                rmdir %1$s/pipework*.jsa.lock %1$s/pipework*.aot.lock 2>/dev/null || true
             """.formatted(SHARE);
 
     private static final String POSTINST = """
             #!/bin/sh
-            # Makes the start-up cache of pipework for the Java runtime installed now, and again when a
+            # Makes the start-up caches of pipework for the Java runtime installed now, and again when a
             # package under /usr/lib/jvm changes. Without it pipework runs all the same, a little slower.
             set -e
             case "$1" in
@@ -106,7 +106,7 @@ public final class DebianPackage {
 
     private static final String PRERM = """
             #!/bin/sh
-            # Removes the start-up cache, which no package owns, before the package's files go.
+            # Removes the start-up caches, which no package owns, before the package's files go.
             set -e
             case "$1" in
               remove | upgrade | deconfigure | failed-upgrade)
@@ -121,8 +121,9 @@ public final class DebianPackage {
             set -e
             case "$1" in
               remove | purge)
-                rm -f %1$s/pipework.jsa %1$s/pipework.jsa.tmp.* %1$s/pipework.aot %1$s/pipework.aot.tmp.*
-                rmdir %1$s/pipework.jsa.lock %1$s/pipework.aot.lock %1$s 2>/dev/null || true
+                rm -f %1$s/pipework*.jsa %1$s/pipework*.jsa.tmp.* %1$s/pipework*.aot %1$s/pipework*.aot.tmp.*
+                rmdir %1$s/pipework*.jsa.lock %1$s/pipework*.aot.lock 2>/dev/null || true
+                rmdir %1$s 2>/dev/null || true
                 ;;
             esac
             exit 0

@@ -215,15 +215,17 @@ public final class ManPage {
         env(r, "PIPEWORK_JAR", "The jar to run, instead of the one installed beside the launcher.");
         env(r, "JAVA_HOME, JAVA", "The Java runtime that runs it (JAVA_HOME/bin/java, else JAVA, else java on"
                 + " PATH).");
-        env(r, "PIPEWORK_CDS", "off: neither use nor make the start-up cache; create: make it now and exit.");
+        env(r, "PIPEWORK_CDS", "off: neither use nor make the start-up caches; create: make them now and exit.");
         env(r, "DOCKER_HOST", "A unix:// address of the Docker Engine socket.");
 
         r.line(".SH FILES");
         file(r, "/usr/share/pipework/pipework.jar", "The program. The launcher looks for it in share/pipework"
                 + " beside its own bin directory (/usr/local/share/pipework when installed under /usr/local).");
-        file(r, "/usr/share/pipework/pipework.jsa", "Start-up cache (AppCDS archive) beside the jar; made on"
-                + " installation, or by a run that may write there when it is missing or older than the jar."
-                + " A cache that does not fit the jar or the Java runtime is ignored.");
+        file(r, "/usr/share/pipework/pipework.aot", "Start-up caches beside the jar: pipework for the"
+                + " original's plain form, pipework-commands for every other command line, pipework-cni for the"
+                + " CNI plugin; .aot (AOT cache) on Java 25 and later, .jsa (AppCDS archive) on Java 17 to 24."
+                + " Made on installation, or by a run that may write there when its cache is missing or older than"
+                + " the jar. A cache that does not fit the jar or the Java runtime is ignored.");
         file(r, "/run/lock/pipework/", "Locks that serialise runs per host interface and per guest.");
         file(r, "/var/run/docker.sock", "The Docker Engine API, through which Docker containers are found (the"
                 + " docker command is the fallback).");
