@@ -390,9 +390,14 @@ class InstallIT {
                 assertTrue(Files.isRegularFile(share.resolve(cacheName.get())),
                         "postinst makes the start-up cache " + cacheName.get());
             }
+            Optional<Path> jdk = newestJdk();
+            if (jdk.isPresent() && Files.isExecutable(jdk.get().resolve("bin/jlink"))) {
+                assertTrue(Files.isExecutable(Path.of("/usr/lib/pipework/runtime/bin/java")),
+                        "postinst links the Java runtime from " + jdk.get());
+            }
 
             dpkg("-r", "pipework");
-            for (String gone : List.of("/usr/bin/pipework", "/usr/share/pipework",
+            for (String gone : List.of("/usr/bin/pipework", "/usr/share/pipework", "/usr/lib/pipework",
                     "/usr/share/bash-completion/completions/pipework", "/usr/share/man/man1/pipework.1.gz",
                     "/usr/share/doc/pipework")) {
                 assertFalse(Files.exists(Path.of(gone)), gone + " after dpkg -r");
@@ -443,6 +448,80 @@ class InstallIT {
         } finally {
             deleteTree(root);
         }
+    }
+
+    /**
+     * Installed with no JAVA_HOME, as the Debian package's postinst runs it: a Java runtime of the
+     * modules the jar needs, linked from the newest JDK under /usr/lib/jvm, runs in that JDK's place;
+     * uninstall removes it.
+     */
+    @Test
+    void installLinksAJavaRuntimeFromTheNewestJdk() throws IOException {
+        Optional<Path> jdk = newestJdk();
+        boolean jlink = jdk.isPresent() && Files.isExecutable(jdk.get().resolve("bin/jlink"));
+        Prerequisites.require(jlink, "a JDK of 17 or later with jlink under /usr/lib/jvm");
+        Path prefix = Files.createTempDirectory("pw-runtime");
+        try {
+            Map<String, String> env = unset("PIPEWORK_JAR", "JAVA", "PIPEWORK_CDS", "JAVA_HOME", "PIPEWORK_RUNTIME",
+                    "PIPEWORK_JVM_DIR");
+            env.put("PREFIX", prefix.toString());
+            env.put("DESTDIR", null);
+            Sh.Result installed = Sh.run(List.of("bash", ROOT.resolve("scripts/install").toString()), INSTALL_TIMEOUT,
+                    null, env);
+            installed.assertOk("scripts/install");
+            Path runtime = prefix.resolve("lib/pipework/runtime");
+            assertTrue(Files.isExecutable(runtime.resolve("bin/java")), installed.describe());
+            List<String> source = Files.readAllLines(runtime.resolve("pipework-source"));
+            assertEquals(jdk.get().toString(), source.get(0));
+            assertTrue(Files.readString(jdk.get().resolve("release")).contains(source.get(1) + "\n"), source.get(1));
+            // Its modules are the jar's (jdeps), no more.
+            assertTrue(Files.readString(runtime.resolve("release")).contains("MODULES=\"" + jarModules() + "\""),
+                    Files.readString(runtime.resolve("release")));
+
+            Path bin = prefix.resolve("bin/pipework");
+            Map<String, String> run = unset("PIPEWORK_JAR", "JAVA", "PIPEWORK_CDS", "JAVA_HOME", "PIPEWORK_RUNTIME",
+                    "PIPEWORK_JVM_DIR");
+            Sh.Result traced = Sh.run(List.of("sh", "-x", bin.toString(), "--version"), Duration.ofSeconds(60), null, run);
+            assertEquals(0, traced.code(), traced.describe());
+            assertEquals("pipework " + projectVersion() + "\n", traced.out(), traced.describe());
+            assertTrue(traced.err().contains("exec " + prefix + "/bin/../lib/pipework/runtime/bin/java "),
+                    "the launcher runs the runtime: " + traced.describe());
+
+            uninstall(null, prefix.toString()).assertOk("scripts/uninstall");
+            assertEquals(Set.of(), tree(prefix), "left in the prefix after uninstall");
+        } finally {
+            deleteTree(prefix);
+        }
+    }
+
+    /** The modules the jar needs, as jdeps lists them. */
+    private static String jarModules() {
+        var jdeps = java.util.spi.ToolProvider.findFirst("jdeps").orElseThrow();
+        var out = new java.io.StringWriter();
+        var err = new java.io.StringWriter();
+        int status = jdeps.run(new java.io.PrintWriter(out), new java.io.PrintWriter(err), "--multi-release",
+                Integer.toString(Runtime.version().feature()), "--ignore-missing-deps", "--print-module-deps",
+                JAR.toString());
+        assertEquals(0, status, err.toString());
+        return out.toString().strip().replace(",", " ");
+    }
+
+    /** The JDK the launcher picks with no JAVA_HOME: the newest of 17 or later under /usr/lib/jvm. */
+    private static Optional<Path> newestJdk() throws IOException {
+        Path best = null;
+        int newest = 16;
+        try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm"))) {
+            for (Path jdk : jdks.filter(p -> !Files.isSymbolicLink(p)).sorted().toList()) {
+                int feature = feature(jdk.resolve("release"));
+                if (Files.isExecutable(jdk.resolve("bin/java")) && feature > newest) {
+                    newest = feature;
+                    best = jdk;
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // no JDK directory
+        }
+        return Optional.ofNullable(best);
     }
 
     // ------------------------------------------------------------------ helpers

@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Which JVM the launcher runs: {@code PIPEWORK_JAVA} (or {@code JAVA}), then {@code JAVA_HOME}, then
- * the newest JDK (17 or later) under the JVM directory, then java on PATH. Fake JDKs answer with
- * their name, so nothing here starts a real JVM.
+ * the newest JDK (17 or later) under the JVM directory (or the runtime linked from it, while that
+ * JDK is of the build it was linked from), then java on PATH. Fake JDKs answer with their name, so
+ * nothing here starts a real JVM.
  */
 class LauncherIT {
     private static final Path LAUNCHER = Pipework.jar().getParent().getParent().resolve("scripts/pipework");
@@ -66,6 +67,36 @@ class LauncherIT {
     @Test
     void javaOnPathWhenNoJdkOf17OrLaterIsThere() {
         assertEquals("path", run(Map.of("PIPEWORK_JVM_DIR", dir.resolve("empty").toString())));
+    }
+
+    @Test
+    void theRuntimeLinkedFromTheNewestJdkRunsInItsPlace() throws IOException {
+        runtime("temurin-25-fake", "JAVA_VERSION=\"25.0.1\"");
+        assertEquals("runtime", run(Map.of("PIPEWORK_RUNTIME", dir.resolve("runtime").toString())));
+    }
+
+    @Test
+    void aRuntimeOfAnotherBuildOrJdkIsNotRun() throws IOException {
+        // That JDK was updated since: the runtime is older than it.
+        runtime("temurin-25-fake", "JAVA_VERSION=\"25.0.0\"");
+        assertEquals("25.0.1", run(Map.of("PIPEWORK_RUNTIME", dir.resolve("runtime").toString())));
+        // Made from a JDK that is no longer the newest.
+        runtime("java-21-fake", "JAVA_VERSION=\"21.0.4\"");
+        assertEquals("25.0.1", run(Map.of("PIPEWORK_RUNTIME", dir.resolve("runtime").toString())));
+    }
+
+    @Test
+    void javaHomeComesBeforeTheRuntime() throws IOException {
+        runtime("temurin-25-fake", "JAVA_VERSION=\"25.0.1\"");
+        assertEquals("17.0.15", run(Map.of("PIPEWORK_RUNTIME", dir.resolve("runtime").toString(),
+                "JAVA_HOME", dir.resolve("jvm/java-17-fake").toString())));
+    }
+
+    /** A runtime as PIPEWORK_CDS=create links it, recorded as made from that JDK of that build. */
+    private void runtime(String from, String build) throws IOException {
+        Path home = dir.resolve("runtime");
+        script(home.resolve("bin/java"), "runtime");
+        Files.writeString(home.resolve("pipework-source"), dir.resolve("jvm").resolve(from) + "\n" + build + "\n");
     }
 
     /** The launcher's choice, as the fake JVM it ran prints it. */

@@ -88,16 +88,19 @@ public final class DebianPackage {
                 done
                 rm -f %1$s/pipework*.jsa %1$s/pipework*.jsa.tmp.* %1$s/pipework*.aot %1$s/pipework*.aot.tmp.*
                 rmdir %1$s/pipework*.jsa.lock %1$s/pipework*.aot.lock 2>/dev/null || true
+                rm -rf /usr/lib/pipework/runtime /usr/lib/pipework/runtime.tmp.*
+                rmdir /usr/lib/pipework 2>/dev/null || true
             """.formatted(SHARE);
 
     private static final String POSTINST = """
             #!/bin/sh
-            # Makes the start-up caches of pipework for the Java runtime installed now, and again when a
-            # package under /usr/lib/jvm changes. Without it pipework runs all the same, a little slower.
+            # Links pipework's Java runtime (java.base) from the newest JDK and makes its start-up caches,
+            # now and again when a package under /usr/lib/jvm changes, so that the runtime is never older
+            # than that JDK. Without them pipework runs all the same, a little slower.
             set -e
             case "$1" in
               configure | triggered)
-                env -u PIPEWORK_JAR -u JAVA -u JAVA_HOME PIPEWORK_CDS=create /usr/bin/pipework \\
+                env -u PIPEWORK_JAR -u PIPEWORK_RUNTIME -u JAVA -u JAVA_HOME PIPEWORK_CDS=create /usr/bin/pipework \\
                   >/dev/null 2>&1 </dev/null || true
                 ;;
             esac
@@ -106,7 +109,8 @@ public final class DebianPackage {
 
     private static final String PRERM = """
             #!/bin/sh
-            # Removes the start-up caches, which no package owns, before the package's files go.
+            # Removes the start-up caches and the Java runtime, which no package owns, before the
+            # package's files go.
             set -e
             case "$1" in
               remove | upgrade | deconfigure | failed-upgrade)
@@ -124,6 +128,8 @@ public final class DebianPackage {
                 rm -f %1$s/pipework*.jsa %1$s/pipework*.jsa.tmp.* %1$s/pipework*.aot %1$s/pipework*.aot.tmp.*
                 rmdir %1$s/pipework*.jsa.lock %1$s/pipework*.aot.lock 2>/dev/null || true
                 rmdir %1$s 2>/dev/null || true
+                rm -rf /usr/lib/pipework/runtime /usr/lib/pipework/runtime.tmp.*
+                rmdir /usr/lib/pipework 2>/dev/null || true
                 ;;
             esac
             exit 0

@@ -101,6 +101,13 @@ public final class Prerequisites {
         }
     }
 
+    /** Something else the test needs, {@code what} naming it: missing fails in CI, else skips. */
+    public static void require(boolean present, String what) {
+        if (!present) {
+            missing(what + " is missing" + HINT);
+        }
+    }
+
     /** An executable {@code name} is on PATH. */
     public static void requireCommand(String name) {
         if (!Sh.onPath(name)) {
