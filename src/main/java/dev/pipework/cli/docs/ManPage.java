@@ -213,9 +213,13 @@ public final class ManPage {
 
         r.line(".SH ENVIRONMENT");
         env(r, "PIPEWORK_JAR", "The jar to run, instead of the one installed beside the launcher.");
-        env(r, "JAVA_HOME, JAVA", "The Java runtime that runs it (JAVA_HOME/bin/java, else JAVA, else java on"
-                + " PATH).");
-        env(r, "PIPEWORK_CDS", "off: neither use nor make the start-up caches; create: make them now and exit.");
+        env(r, "PIPEWORK_JAVA, JAVA, JAVA_HOME", "The Java runtime that runs it: PIPEWORK_JAVA (or JAVA), else"
+                + " JAVA_HOME/bin/java, else the newest JDK of 17 or later under /usr/lib/jvm (PIPEWORK_JVM_DIR) or the"
+                + " runtime linked from it, else java on PATH.");
+        env(r, "PIPEWORK_RUNTIME", "Where the runtime linked from the newest JDK is, instead of lib/pipework/runtime"
+                + " beside the launcher's directory.");
+        env(r, "PIPEWORK_CDS", "off: neither use nor make the start-up caches; create: link the runtime (beside an installed"
+                + " launcher) and make the caches now, then exit.");
         env(r, "DOCKER_HOST", "A unix:// address of the Docker Engine socket.");
 
         r.line(".SH FILES");
@@ -226,6 +230,8 @@ public final class ManPage {
                 + " CNI plugin; .aot (AOT cache) on Java 25 and later, .jsa (AppCDS archive) on Java 17 to 24."
                 + " Made on installation, or by a run that may write there when its cache is missing or older than"
                 + " the jar. A cache that does not fit the jar or the Java runtime is ignored.");
+        file(r, "/usr/lib/pipework/runtime/", "A Java runtime of java.base linked from the newest JDK (jlink), made"
+                + " with the start-up caches; run in that JDK's place while the JDK is of the build it was linked from.");
         file(r, "/run/lock/pipework/", "Locks that serialise runs per host interface and per guest.");
         file(r, "/var/run/docker.sock", "The Docker Engine API, through which Docker containers are found (the"
                 + " docker command is the fallback).");
