@@ -66,9 +66,9 @@ public final class Main {
      */
     public static Services services(CommandRunner executing, CommandRunner reading, PrintStream err) {
         DockerEngine docker = Docker.detect();
-        return new Services(executing, new SysfsHostInspector(reading),
-                RuntimeResolver.machine(docker, reading, line -> err.println("pipework: " + line)),
-                new IpGuestInspector(reading), Privileges::effectiveUid, RunLock.DEFAULT_DIR, docker);
+        java.util.function.Consumer<String> warn = line -> err.println("pipework: " + line);
+        return new Services(executing, new SysfsHostInspector(reading), RuntimeResolver.machine(docker, reading, warn),
+                new IpGuestInspector(reading), Privileges::effectiveUid, RunLock.DEFAULT_DIR, docker, warn);
     }
 
     /** {@code -v} turns on the command log; it must be set before the first logger is made. */

@@ -88,7 +88,7 @@ public final class FactReader {
         try {
             return Optional.of(services.docker().idsWithLabel(q.label(), q.value()));
         } catch (DockerException e) {
-            System.err.println("pipework: cannot look for DHCP helper containers: " + e.getMessage());
+            services.warn().accept("cannot look for DHCP helper containers: " + e.getMessage());
             return Optional.of(List.of());
         }
     }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
@@ -27,9 +28,16 @@ import java.util.function.IntSupplier;
  * @param effectiveUid the effective user ID (0 for root)
  * @param lockDir      where the locks that serialise runs on one bridge or one guest live
  * @param docker       the Docker engine, for the DHCP helper container
+ * @param warn         where a warning goes, one line without the {@code pipework: } prefix
  */
 public record Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
-                       IntSupplier effectiveUid, Path lockDir, DockerEngine docker) {
+                       IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn) {
+
+    /** Services whose warnings go nowhere (tests). */
+    public Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
+                    IntSupplier effectiveUid, Path lockDir, DockerEngine docker) {
+        this(runner, host, guests, guestInspector, effectiveUid, lockDir, docker, line -> { });
+    }
 
     public static final String CHANGES =
             "it changes network interfaces and namespaces (try sudo, or --dry-run to see the commands)";
