@@ -13,9 +13,10 @@ import java.util.Optional;
  * with no answer yet makes the planner throw {@link MissingFacts}, so a fact is never assumed
  * absent because nobody read it.
  *
+ * @param answers the answers, by {@link Question#key()}
  * @param hostPid a process in the host's namespaces (this one): where a link goes back to on undo
  */
-public record Facts(Map<Question, Optional<?>> answers, long hostPid) {
+public record Facts(Map<String, Optional<?>> answers, long hostPid) {
 
     public Facts {
         answers = Map.copyOf(answers);
@@ -27,13 +28,13 @@ public record Facts(Map<Question, Optional<?>> answers, long hostPid) {
 
     /** These facts and one more answer. */
     public Facts with(Question question, Optional<?> answer) {
-        Map<Question, Optional<?>> more = new HashMap<>(answers);
-        more.put(question, answer);
+        Map<String, Optional<?>> more = new HashMap<>(answers);
+        more.put(question.key(), answer);
         return new Facts(more, hostPid);
     }
 
     private Optional<?> answer(Question question) {
-        Optional<?> answer = answers.get(question);
+        Optional<?> answer = answers.get(question.key());
         if (answer == null) {
             throw new MissingFacts(question);
         }

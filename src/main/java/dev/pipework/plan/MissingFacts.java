@@ -5,7 +5,7 @@ public final class MissingFacts extends RuntimeException {
     private final transient Question question;
 
     public MissingFacts(Question question) {
-        super("the planner needs " + question, null, false, false);
+        super("the planner needs " + question.key().replace(Question.SEP, " "), null, false, false);
         this.question = question;
     }
 
