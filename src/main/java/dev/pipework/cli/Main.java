@@ -25,7 +25,9 @@ public final class Main {
             System.exit(cni());
         }
         configureLogging(args);
-        var training = Training.wanted(System.getenv("PIPEWORK_TRAINING"));
+        // The launcher's training runs have no arguments: a command line is never taken for one.
+        var training = args.length == 0 ? Training.wanted(System.getenv("PIPEWORK_TRAINING"))
+                : java.util.Optional.<Training.Front>empty();
         int status;
         try {
             CommandRunner runner = new ProcessCommandRunner();
