@@ -306,13 +306,7 @@ class InstallIT {
     @Test
     void bashCompletionFindsTheInstalledCompletion() throws IOException {
         Path loader = Path.of("/usr/share/bash-completion/bash_completion");
-        if (!Files.isRegularFile(loader)) {
-            if (Prerequisites.inCi()) {
-                throw new AssertionError("missing prerequisite under CI: package bash-completion"
-                        + " (scripts/test-env installs it)");
-            }
-            Assumptions.abort("skipped: package bash-completion is not installed");
-        }
+        Prerequisites.require(Files.isRegularFile(loader), "package bash-completion");
         Path destdir = Files.createTempDirectory("pw-destdir");
         try {
             install(destdir, "/usr/local").assertOk("scripts/install");

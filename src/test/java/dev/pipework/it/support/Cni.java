@@ -1,8 +1,6 @@
 package dev.pipework.it.support;
 
 import dev.pipework.json.Json;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +21,7 @@ public final class Cni {
     public static void requirePlugins(String... names) {
         Prerequisites.requireRoot();
         for (String name : names) {
-            if (!Files.isExecutable(Path.of(PLUGINS, name))) {
-                String why = "CNI plugin " + PLUGINS + "/" + name
-                        + " is not installed (run scripts/test-env as root to prepare this machine)";
-                if (Prerequisites.inCi()) {
-                    Assertions.fail("missing prerequisite under CI: " + why);
-                }
-                Assumptions.abort("skipped: " + why);
-            }
+            Prerequisites.require(Files.isExecutable(Path.of(PLUGINS, name)), "CNI plugin " + PLUGINS + "/" + name);
         }
     }
 

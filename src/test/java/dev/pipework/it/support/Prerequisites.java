@@ -192,7 +192,8 @@ public final class Prerequisites {
         }
     }
 
-    private static void missing(String why) {
+    /** A prerequisite is missing, {@code why} saying which: a failure under CI, else a skip. */
+    public static void missing(String why) {
         if (inCi()) {
             Assertions.fail("missing prerequisite on a prepared machine (CI or scripts/test): " + why);
         }

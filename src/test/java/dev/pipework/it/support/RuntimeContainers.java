@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Throwaway containers of a runtime other than Docker: rootful podman (the local test image, loaded
@@ -83,14 +81,14 @@ public abstract class RuntimeContainers implements AutoCloseable {
     /** Rootful podman; its API socket must answer (scripts/test-env starts the service). */
     public static RuntimeContainers podman() {
         Prerequisites.requireRoot();
-        require("podman");
+        Prerequisites.requireCommand("podman");
         Sh.Result ping = Sh.run(List.of("curl", "-sf", "--max-time", "5", "--unix-socket", "/run/podman/podman.sock",
                 "http://d/_ping"), Duration.ofSeconds(10));
         if (ping.code() != 0) {
-            missing("podman's API socket /run/podman/podman.sock does not answer" + HINT);
+            Prerequisites.missing("podman's API socket /run/podman/podman.sock does not answer" + HINT);
         }
         if (Sh.run(List.of("podman", "image", "exists", Prerequisites.TEST_IMAGE), TIMEOUT).code() != 0) {
-            missing("test image " + Prerequisites.TEST_IMAGE + " is not loaded into podman" + HINT);
+            Prerequisites.missing("test image " + Prerequisites.TEST_IMAGE + " is not loaded into podman" + HINT);
         }
         return new Podman();
     }
@@ -98,25 +96,12 @@ public abstract class RuntimeContainers implements AutoCloseable {
     /** LXC with its tools and the busybox template. */
     public static RuntimeContainers lxc() {
         Prerequisites.requireRoot();
-        require("lxc-create");
-        require("lxc-info");
+        Prerequisites.requireCommand("lxc-create");
+        Prerequisites.requireCommand("lxc-info");
         if (!Files.exists(Path.of("/usr/share/lxc/templates/lxc-busybox"))) {
-            missing("the LXC busybox template is not installed" + HINT);
+            Prerequisites.missing("the LXC busybox template is not installed" + HINT);
         }
         return new Lxc();
-    }
-
-    private static void require(String command) {
-        if (!Sh.onPath(command)) {
-            missing("command '" + command + "' is not installed (not found on PATH)" + HINT);
-        }
-    }
-
-    private static void missing(String why) {
-        if (Prerequisites.inCi()) {
-            Assertions.fail("missing prerequisite under CI: " + why);
-        }
-        Assumptions.abort("skipped: " + why);
     }
 
     private static final class Podman extends RuntimeContainers {
