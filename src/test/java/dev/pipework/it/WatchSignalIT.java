@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +31,7 @@ import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.PrivateEngine;
 import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.SlowIp;
 
 /**
  * SIGTERM to a busy watcher: {@code pipework watch} is attaching 20 labelled containers started at
@@ -40,10 +40,8 @@ import dev.pipework.it.support.Sh;
  * declared interface complete or absent, never half-plumbed; a watcher started again completes the
  * rest.
  *
- * <p>To make "midway" certain, the watcher runs with an {@code ip} of the test's own first on its
- * PATH: the real one, slowed down for the commands that change something, and logging each
- * invocation (its arguments and, for a batch, its input) when it begins and when it ends. The
- * signal is sent while one of the plan's commands runs.
+ * <p>To make "midway" certain, the watcher runs with a slowed {@code ip} first on its PATH
+ * ({@link SlowIp}), and the signal is sent while one of a plan's commands runs.
  */
 class WatchSignalIT {
     private static final int CONTAINERS = 20;
@@ -100,32 +98,36 @@ class WatchSignalIT {
             declared.add(new Declared("pw-wsig-" + s + "-" + i, onOvs, onOvs ? ovs : br,
                     (onOvs ? "10.83.0." : "10.84.0.") + (i + 2) + "/24"));
         }
-        Path ipLog = work.resolve("ip.log");
-        Path slowIp = slowIp(ipLog);
-
-        startWatcher(Map.of("PATH", slowIp + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")));
+        SlowIp ip = SlowIp.in(work.resolve("slow-ip"), "0.25");
+        startWatcher(ip.env());
         for (Declared d : declared) {
             engine.dockerOk("create", "--net=none", "--name", d.name(), "--label",
                     "pipework=" + d.bridge() + " " + d.cidr(), Prerequisites.TEST_IMAGE, "sleep", "86400");
         }
-        List<String> start = new ArrayList<>(List.of("start"));
+        // docker start goes on beside the polling: the signal may come before all 20 are started.
+        List<String> start = new ArrayList<>(List.of("docker", "start"));
         declared.forEach(d -> start.add(d.name()));
-        engine.dockerOk(start.toArray(String[]::new));
-        Map<Integer, Declared> byPid = new HashMap<>();
-        for (Declared d : declared) {
-            byPid.put(engine.pid(d.name()), d);
-        }
+        ProcessBuilder starter = new ProcessBuilder(start).redirectErrorStream(true)
+                .redirectOutput(work.resolve("docker-start.log").toFile());
+        starter.environment().putAll(engine.env());
+        Process starting = starter.start();
 
         // Midway: a few attached already, and one of a plan's commands running now.
         Set<Integer> inFlight = Poll.until(Duration.ofSeconds(120), Duration.ofMillis(10), () -> {
             long attached = log().lines().filter(l -> l.contains(": eth1 attached")).count();
-            Set<Integer> running = runningPlanCommands(ipLog, byPid.keySet());
+            Set<Integer> running = runningPlanCommands(ip);
             return attached >= 3 && !running.isEmpty() ? java.util.Optional.of(running) : java.util.Optional.empty();
-        }, "a few containers attached and another one's plan under way; the watcher said:\n" + log());
+        }, "a few containers attached and another one's plan under way");
         watcher.destroy();
         assertTrue(watcher.waitFor(60, TimeUnit.SECONDS), "still running 60 s after SIGTERM:\n" + log());
         assertEquals(0, watcher.exitValue(), log());
         assertTrue(log().contains("pipework: watch: stopped"), log());
+        assertTrue(starting.waitFor(120, TimeUnit.SECONDS), "docker start still running");
+        assertEquals(0, starting.exitValue(), Files.readString(work.resolve("docker-start.log")));
+        Map<Integer, Declared> byPid = new HashMap<>();
+        for (Declared d : declared) {
+            byPid.put(engine.pid(d.name()), d);
+        }
 
         Map<String, String> state = states(declared, byPid);
         long complete = state.values().stream().filter(v -> v.equals("complete")).count();
@@ -133,6 +135,7 @@ class WatchSignalIT {
                 && !e.getValue().equals("absent")).map(e -> e.getKey() + ": " + e.getValue()).toList(),
                 "half-plumbed after SIGTERM; the watcher said:\n" + log());
         for (int pid : inFlight) {
+            assertTrue(byPid.containsKey(pid), "PID " + pid + " is none of the containers'");
             assertEquals("complete", state.get(byPid.get(pid).name()),
                     "the attachment under way at the signal was not finished; the watcher said:\n" + log());
         }
@@ -152,64 +155,13 @@ class WatchSignalIT {
         assertEquals(0, watcher.exitValue(), log());
     }
 
-    /**
-     * An {@code ip} that runs the real one after a pause for the commands that change something, and
-     * logs {@code begin <pid> <arguments> | <input>} and {@code end <pid>} for every invocation.
-     */
-    private Path slowIp(Path log) throws IOException {
-        String real = Sh.ok("sh", "-c", "command -v ip").trimmed();
-        Path dir = Files.createDirectories(work.resolve("slow-ip"));
-        Path ip = dir.resolve("ip");
-        Files.writeString(ip, String.join("\n",
-                "#!/bin/sh",
-                "log='" + log + "'",
-                "case \" $* \" in",
-                "  *' -batch '*) input=$(cat); batch=1 ;;",
-                "  *) input=; batch= ;;",
-                "esac",
-                "printf 'begin %s %s | %s\\n' $$ \"$*\" \"$(printf '%s' \"$input\" | tr '\\n' ';')\" >> \"$log\"",
-                "case \" $* \" in",
-                "  *' -batch '*|*' add '*|*' set '*|*' del '*|*' replace '*) sleep 0.25 ;;",
-                "esac",
-                "if [ -n \"$batch\" ]; then",
-                "  printf '%s\\n' \"$input\" | '" + real + "' \"$@\"",
-                "else",
-                "  '" + real + "' \"$@\"",
-                "fi",
-                "rc=$?",
-                "printf 'end %s\\n' $$ >> \"$log\"",
-                "exit $rc",
-                ""), StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(ip, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return dir;
-    }
-
     /** The containers (by PID) one of whose plan's commands has begun and not ended. */
-    private static Set<Integer> runningPlanCommands(Path ipLog, Set<Integer> pids) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(ipLog, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return Set.of();
-        }
-        Map<String, String> begun = new LinkedHashMap<>();
-        for (String line : lines) {
-            String[] words = line.split(" ", 3);
-            if (words.length >= 2 && words[0].equals("begin")) {
-                begun.put(words[1], words.length > 2 ? words[2] : "");
-            } else if (words.length >= 2 && words[0].equals("end")) {
-                begun.remove(words[1]);
-            }
-        }
+    private static Set<Integer> runningPlanCommands(SlowIp ip) {
         Set<Integer> running = new TreeSet<>();
-        for (String what : begun.values()) {
-            boolean changes = what.contains("-batch") || what.matches(".*\\b(add|set|del)\\b.*");
+        for (String what : ip.running()) {
             Matcher m = VETH_OF.matcher(what);
-            while (changes && m.find()) {
-                int pid = Integer.parseInt(m.group(1));
-                if (pids.contains(pid)) {
-                    running.add(pid);
-                }
+            while (SlowIp.changes(what) && m.find()) {
+                running.add(Integer.parseInt(m.group(1)));
             }
         }
         return running;
