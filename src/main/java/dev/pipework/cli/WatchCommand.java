@@ -19,7 +19,8 @@ import java.nio.file.Path;
  * gets what it declares, one that stops or goes loses what the kernel leaves behind.
  */
 @Command(name = "watch", description = "Applies the declarations, then keeps them: follows the Docker engine's"
-        + " events (start, die, destroy) over its API socket; SIGTERM or SIGINT ends it after the action under way, with exit status 0.")
+        + " events (start, die, destroy) over its API socket; SIGTERM or SIGINT ends it after the action under way,"
+        + " with exit status 0.")
 final class WatchCommand implements Subcommand {
     @Mixin
     Options.Config config = new Options.Config();

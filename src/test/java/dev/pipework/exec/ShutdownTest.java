@@ -143,7 +143,8 @@ class ShutdownTest {
         assertFalse(runner.stopped.get(), "the command running was stopped");
         assertFalse(runner.ranUndo(), "the run was undone: " + runner.ran);
         assertTrue(runner.ran.size() > before + 2, "the run did not go on to its end: " + runner.ran);
-        assertTrue(runner.ran.get(runner.ran.size() - 1).contains("arping"), "its last step did not run: " + runner.ran);
+        assertTrue(runner.ran.get(runner.ran.size() - 1).contains("arping"),
+                "its last step did not run: " + runner.ran);
         assertEquals(143, ((PipeworkException) next.get()).exitStatus(), "a run began after the signal");
         assertEquals(0, halt.status.get(), "the watcher did not exit 0");
         assertEquals(3, returned.get());
@@ -157,7 +158,8 @@ class ShutdownTest {
             @Override
             public CommandResult run(List<String> argv) {
                 CommandResult r = super.run(argv);
-                return argv.contains("veth") && argv.contains("add") ? new CommandResult(2, "", "RTNETLINK answers: File exists") : r;
+                return argv.contains("veth") && argv.contains("add")
+                        ? new CommandResult(2, "", "RTNETLINK answers: File exists") : r;
             }
         };
         Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);

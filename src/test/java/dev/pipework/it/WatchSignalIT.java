@@ -139,7 +139,8 @@ class WatchSignalIT {
             assertEquals("complete", state.get(byPid.get(pid).name()),
                     "the attachment under way at the signal was not finished; the watcher said:\n" + log());
         }
-        assertTrue(complete < CONTAINERS, "all " + CONTAINERS + " were attached before the signal took effect:\n" + log());
+        assertTrue(complete < CONTAINERS,
+                "all " + CONTAINERS + " were attached before the signal took effect:\n" + log());
         assertLeftNothingHalfDone(br, ovs, declared, byPid, state);
         System.out.println("WatchSignalIT: SIGTERM while the plan of the container(s) with PID " + inFlight
                 + " ran; " + complete + " of " + CONTAINERS + " complete, the others absent");
