@@ -4,6 +4,7 @@ import dev.pipework.cni.CniMain;
 import dev.pipework.guest.CniRecords;
 import dev.pipework.sys.CommandRunner;
 import dev.pipework.exec.ProcessCommandRunner;
+import dev.pipework.exec.Shutdown;
 import dev.pipework.guest.Docker;
 import dev.pipework.guest.DockerEngine;
 import dev.pipework.guest.IpGuestInspector;
@@ -21,6 +22,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // SIGTERM or SIGINT undoes the run under way, for the command line and the CNI plugin alike;
+        // the watcher chooses its own policy (WatchCommand).
+        Shutdown.process().undoRunOnSignal();
         if (CniMain.wanted(System.getenv())) {
             System.exit(cni());
         }

@@ -1,5 +1,6 @@
 package dev.pipework.cli;
 
+import dev.pipework.exec.Shutdown;
 import dev.pipework.guest.DockerSocketEngine;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.render.Renderer;
@@ -18,7 +19,8 @@ import java.nio.file.Path;
  * gets what it declares, one that stops or goes loses what the kernel leaves behind.
  */
 @Command(name = "watch", description = "Applies the declarations, then keeps them: follows the Docker engine's"
-        + " events (start, die, destroy) over its API socket; SIGTERM or SIGINT ends it.")
+        + " events (start, die, destroy) over its API socket; SIGTERM or SIGINT ends it after the action under way,"
+        + " with exit status 0.")
 final class WatchCommand implements Subcommand {
     @Mixin
     Options.Config config = new Options.Config();
@@ -34,7 +36,8 @@ final class WatchCommand implements Subcommand {
                         + " to unix://<path> (tcp:// and ssh:// are not supported)"));
         Reconciler reconciler = new Reconciler(services, new DeclarationReader(),
                 new AttachmentsFile(config.file, new DeclarationReader()), out, err, false, Renderer.of(false));
-        return new Watcher(services, reconciler, socket, err, verbose.verbose || root.verbose.verbose)
-                .runUntilSignalled();
+        Watcher watcher = new Watcher(services, reconciler, socket, err, verbose.verbose || root.verbose.verbose);
+        // SIGTERM or SIGINT: the action under way finishes (complete, or undone if it fails), then exit 0.
+        return Shutdown.process().finishActionOnSignal(watcher::stop, watcher::run);
     }
 }

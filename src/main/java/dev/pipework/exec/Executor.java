@@ -29,19 +29,28 @@ public final class Executor {
 
     private final CommandRunner runner;
     private final ContainerActions containers;
+    private final Shutdown shutdown;
 
     public Executor(CommandRunner runner) {
         this(runner, ContainerActions.NONE);
     }
 
     public Executor(CommandRunner runner, ContainerActions containers) {
+        this(runner, containers, Shutdown.process());
+    }
+
+    /** @param shutdown what a signal does to the run, as the front end chose */
+    Executor(CommandRunner runner, ContainerActions containers, Shutdown shutdown) {
         this.runner = runner;
         this.containers = containers;
+        this.shutdown = shutdown;
     }
 
     /**
-     * Runs the plan. A SIGTERM or SIGINT meanwhile (the JVM's shutdown) stops the command running,
-     * and what the run did is undone on the way out, as for a failure; the run is not continued.
+     * Runs the plan. A SIGTERM or SIGINT meanwhile does what the front end chose ({@link Shutdown}):
+     * the command line's and the CNI plugin's policy stops the command running and undoes what the
+     * run did, as for a failure; the watcher's lets the run go on to its end. After a signal no run
+     * begins.
      */
     public void execute(Plan plan) {
         synchronized (turn) {
@@ -49,28 +58,11 @@ public final class Executor {
         }
         stopping = false;
         List<Step> done = new ArrayList<>();
-        Thread hook = new Thread(() -> stopAndUndo(done), "pipework-signal");
-        boolean hooked = hook(hook, true);
+        Shutdown.Run run = shutdown.begin(() -> stopAndUndo(done));
         try {
             executeSteps(plan.steps(), done);
         } finally {
-            if (hooked) {
-                hook(hook, false);
-            }
-        }
-    }
-
-    /** Adds or removes the shutdown hook; false when the JVM is shutting down already. */
-    private static boolean hook(Thread hook, boolean add) {
-        try {
-            if (add) {
-                Runtime.getRuntime().addShutdownHook(hook);
-            } else {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            return true;
-        } catch (IllegalStateException shuttingDown) {
-            return false;
+            run.close();
         }
     }
 
@@ -281,7 +273,6 @@ public final class Executor {
         return new CommandResult(result.exitStatus(), result.stdout(), stderr);
     }
 
-    /** Undoes the given steps, last first; returns a line for each undo that failed. */
     /** Undoes the steps done unless that was done already (a signal's undo and a failure's meet). */
     private List<String> undoOnce(List<Step> done) {
         synchronized (turn) {
@@ -293,6 +284,7 @@ public final class Executor {
         }
     }
 
+    /** Undoes the given steps, last first; returns a line for each undo that failed. */
     List<String> rollBack(List<Step> done) {
         List<String> failures = new ArrayList<>();
         for (int i = done.size() - 1; i >= 0; i--) {

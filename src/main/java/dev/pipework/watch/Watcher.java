@@ -18,8 +18,6 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -48,7 +46,6 @@ public final class Watcher {
     private final Set<String> cleaned = ConcurrentHashMap.newKeySet();
     private final PriorityQueue<Later> later = new PriorityQueue<>();
     private final Object sleep = new Object();
-    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile DockerEvents events;
     private long sequence;
@@ -72,30 +69,10 @@ public final class Watcher {
     }
 
     /**
-     * Runs until {@link #stop}; on SIGTERM and SIGINT the action under way is finished and the
-     * process exits with 0.
+     * Makes {@link #run} return after the action under way: an attach or a removal already begun
+     * goes on to its end, none begins after. Safe from any thread; the front end calls it on SIGTERM
+     * and SIGINT ({@code Shutdown.finishActionOnSignal}).
      */
-    public int runUntilSignalled() {
-        Thread hook = new Thread(() -> {
-            if (finished.getCount() == 0) {
-                return; // the watcher ended by itself; its status is the process's
-            }
-            stop();
-            try {
-                finished.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            err.println("pipework: watch: stopped");
-            err.flush();
-            System.out.flush();
-            Runtime.getRuntime().halt(0);
-        }, "pipework-watch-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return run();
-    }
-
-    /** Makes {@link #run} return after the action under way. Safe from any thread. */
     public void stop() {
         stopping = true;
         DockerEvents e = events;
@@ -141,9 +118,10 @@ public final class Watcher {
                     stream.close();
                 }
             }
+            say("watch: stopped");
             return 0;
         } finally {
-            finished.countDown();
+            err.flush();
         }
     }
 

@@ -2,10 +2,13 @@ package dev.pipework.it;
 
 import dev.pipework.it.support.Guest;
 import dev.pipework.it.support.IpJson;
+import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Rig;
+import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.SlowIp;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -23,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * SIGTERM midway through an attach: the command running is stopped with what it started, and
- * what the run did is undone on the way out.
+ * The command line's policy: SIGTERM or SIGINT midway through an attach stops the command running
+ * with what it started, and what the run did is undone on the way out. (The watcher's policy is
+ * {@link WatchSignalIT}'s.)
  */
 class SignalIT {
 
@@ -66,6 +70,52 @@ class SignalIT {
             } finally {
                 run.destroyForcibly();
                 Files.deleteIfExists(err);
+            }
+        }
+    }
+
+    /**
+     * SIGINT (a Ctrl-C) while one of the plan's {@code ip} commands runs, after the veth and its
+     * Open vSwitch port were made: exit status 130, and the veth, its port and its peer are gone,
+     * in the host and in the container. The {@code ip} on the tool's PATH is slowed
+     * ({@link SlowIp}) so that the signal lands while the plan runs.
+     */
+    @Test
+    void sigintWhileAPlansIpCommandRunsUndoesTheRun() throws IOException, InterruptedException {
+        Prerequisites.requireDocker();
+        Prerequisites.requireOvs();
+        Path dir = Files.createTempDirectory("pw-signal-ip");
+        try (Rig rig = new Rig()) {
+            String ovs = rig.ovsBridge();
+            Ovs.vsctl("add-br", ovs, "--", "set", "bridge", ovs, "datapath_type=netdev");
+            Guest c = rig.container("sigint");
+            int pid = c.pid();
+            SlowIp ip = SlowIp.in(dir, "2");
+            Path err = dir.resolve("err");
+            ProcessBuilder pb = new ProcessBuilder(Pipework.command(List.of(ovs, c.name(), "10.85.0.2/24")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(err.toFile());
+            pb.environment().putAll(ip.env());
+            Process run = pb.start();
+            try {
+                assertTrue(Poll.within(Duration.ofSeconds(30), Duration.ofMillis(10), () -> ip.running().stream()
+                        .anyMatch(w -> w.contains("-batch") && w.contains("veth1p"))), "no batch of the plan ran");
+                assertTrue(Ovs.ports(ovs).contains("veth1pl" + pid), "no port while the plan runs: " + Ovs.ports(ovs));
+
+                Sh.ok("kill", "-INT", Long.toString(run.pid()));
+                assertTrue(run.waitFor(20, TimeUnit.SECONDS), "still running 20 s after SIGINT");
+                String said = Files.readString(err, StandardCharsets.UTF_8);
+                assertEquals(130, run.exitValue(), said);
+                assertTrue(said.contains("stopped by a signal; what this run did was undone"), said);
+                assertEquals(Optional.empty(), IpJson.link(null, "veth1pl" + pid), "the veth is left");
+                assertEquals(Optional.empty(), IpJson.link(null, "veth1pg" + pid), "its peer is left on the host");
+                assertEquals(List.of(), Ovs.ports(ovs), "the port is left");
+                assertFalse(IpJson.linkNames(pid).stream().anyMatch(n -> n.equals("eth1") || n.startsWith("veth")),
+                        "a link is left in the container: " + IpJson.linkNames(pid));
+            } finally {
+                run.destroyForcibly();
+                Sh.run("rm", "-rf", dir.toString());
             }
         }
     }

@@ -1,0 +1,197 @@
+package dev.pipework.exec;
+
+import dev.pipework.model.PipeworkException;
+import dev.pipework.plan.Plan;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A signal while a plan's step runs (the JVM's shutdown, called here directly): the command line's
+ * policy stops the command and undoes the run; the watcher's lets the run finish, refuses the next,
+ * and exits 0 once the front end has ended.
+ */
+class ShutdownTest {
+    private static final long SECONDS = 10;
+
+    /** Holds the veth's creation (the plan's second step) until released or stopped. */
+    static class HeldRunner implements CommandRunner {
+        final List<List<String>> ran = Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicBoolean stopped = new AtomicBoolean();
+
+        @Override
+        public CommandResult run(List<String> argv) {
+            ran.add(argv);
+            if (argv.contains("veth") && argv.contains("add")) {
+                holding.countDown();
+                try {
+                    release.await(SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (stopped.get()) {
+                    return new CommandResult(143, "", "Terminated");
+                }
+            }
+            return new CommandResult(0, "", "");
+        }
+
+        @Override
+        public CommandResult run(List<String> argv, String stdin) {
+            return run(argv);
+        }
+
+        @Override
+        public void stopRunning() {
+            stopped.set(true);
+            release.countDown();
+        }
+
+        boolean ranUndo() {
+            synchronized (ran) {
+                return ran.stream().anyMatch(c -> c.contains("del") || c.contains("del-br"));
+            }
+        }
+    }
+
+    private static final class Halt {
+        final AtomicInteger status = new AtomicInteger(-1);
+
+        void halt(int s) {
+            status.set(s);
+        }
+    }
+
+    @Test
+    void theCommandLinesPolicyStopsTheCommandAndUndoesTheRun() throws Exception {
+        Halt halt = new Halt();
+        Shutdown shutdown = new Shutdown(halt::halt, false);
+        shutdown.undoRunOnSignal();
+        HeldRunner runner = new HeldRunner();
+        Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread run = new Thread(() -> {
+            try {
+                executor.execute(ExecutorTest.fullPlan());
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        run.start();
+        assertTrue(runner.holding.await(SECONDS, TimeUnit.SECONDS));
+        shutdown.signal();
+        run.join(TimeUnit.SECONDS.toMillis(SECONDS));
+        assertFalse(run.isAlive());
+        assertTrue(runner.stopped.get(), "the command running was not stopped");
+        PipeworkException e = (PipeworkException) thrown.get();
+        assertEquals(143, e.exitStatus());
+        assertEquals("stopped by a signal", e.getMessage());
+        assertEquals(ExecutorTest.fullPlan().steps().get(0).undo().orElseThrow().argv(),
+                runner.ran.get(runner.ran.size() - 1), "the bridge the run made is not undone: " + runner.ran);
+        assertEquals(-1, halt.status.get(), "the command line's status is the signal's, not one it sets");
+        assertThrows(PipeworkException.class, () -> executor.execute(ExecutorTest.fullPlan()),
+                "a run began after the signal");
+    }
+
+    @Test
+    void theWatchersPolicyFinishesTheRunRefusesTheNextAndExitsZero() throws Exception {
+        Halt halt = new Halt();
+        Shutdown shutdown = new Shutdown(halt::halt, false);
+        HeldRunner runner = new HeldRunner();
+        Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
+        CountDownLatch stopAsked = new CountDownLatch(1);
+        AtomicReference<Throwable> next = new AtomicReference<>();
+        AtomicInteger returned = new AtomicInteger(-1);
+        Thread frontEnd = new Thread(() -> returned.set(shutdown.finishActionOnSignal(stopAsked::countDown, () -> {
+            executor.execute(ExecutorTest.fullPlan());
+            try {
+                new Executor(runner, ContainerActions.NONE, shutdown).execute(ExecutorTest.fullPlan());
+            } catch (PipeworkException refused) {
+                next.set(refused);
+            }
+            return 3;
+        })));
+        frontEnd.start();
+        assertTrue(runner.holding.await(SECONDS, TimeUnit.SECONDS));
+        int before = runner.ran.size();
+        Thread hook = new Thread(shutdown::signal);
+        hook.start();
+        assertTrue(stopAsked.await(SECONDS, TimeUnit.SECONDS), "the front end was not told to stop");
+        hook.join(300);
+        assertTrue(hook.isAlive(), "the hook did not wait for the run under way");
+        assertEquals(-1, halt.status.get());
+        runner.release.countDown();
+        frontEnd.join(TimeUnit.SECONDS.toMillis(SECONDS));
+        hook.join(TimeUnit.SECONDS.toMillis(SECONDS));
+        assertFalse(hook.isAlive());
+        assertFalse(runner.stopped.get(), "the command running was stopped");
+        assertFalse(runner.ranUndo(), "the run was undone: " + runner.ran);
+        assertTrue(runner.ran.size() > before + 2, "the run did not go on to its end: " + runner.ran);
+        assertTrue(runner.ran.get(runner.ran.size() - 1).contains("arping"),
+                "its last step did not run: " + runner.ran);
+        assertEquals(143, ((PipeworkException) next.get()).exitStatus(), "a run began after the signal");
+        assertEquals(0, halt.status.get(), "the watcher did not exit 0");
+        assertEquals(3, returned.get());
+    }
+
+    @Test
+    void underTheWatchersPolicyARunThatFailsAfterTheSignalIsUndoneAsWithoutOne() throws Exception {
+        Halt halt = new Halt();
+        Shutdown shutdown = new Shutdown(halt::halt, false);
+        HeldRunner runner = new HeldRunner() {
+            @Override
+            public CommandResult run(List<String> argv) {
+                CommandResult r = super.run(argv);
+                return argv.contains("veth") && argv.contains("add")
+                        ? new CommandResult(2, "", "RTNETLINK answers: File exists") : r;
+            }
+        };
+        Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread frontEnd = new Thread(() -> shutdown.finishActionOnSignal(() -> { }, () -> {
+            try {
+                executor.execute(ExecutorTest.fullPlan());
+            } catch (PipeworkException e) {
+                thrown.set(e);
+            }
+            return 0;
+        }));
+        frontEnd.start();
+        assertTrue(runner.holding.await(SECONDS, TimeUnit.SECONDS));
+        Thread hook = new Thread(shutdown::signal);
+        hook.start();
+        Thread.sleep(100);
+        runner.release.countDown();
+        frontEnd.join(TimeUnit.SECONDS.toMillis(SECONDS));
+        hook.join(TimeUnit.SECONDS.toMillis(SECONDS));
+        assertTrue(thrown.get().getMessage().startsWith("failed to "), thrown.get().getMessage());
+        assertEquals(2, ((PipeworkException) thrown.get()).exitStatus());
+        assertTrue(runner.ranUndo(), "the failed run was not undone: " + runner.ran);
+        assertEquals(0, halt.status.get());
+    }
+
+    @Test
+    void aWatcherThatEndedByItselfKeepsItsStatus() {
+        Halt halt = new Halt();
+        Shutdown shutdown = new Shutdown(halt::halt, false);
+        assertEquals(1, shutdown.finishActionOnSignal(() -> { }, () -> 1));
+        shutdown.signal();
+        assertEquals(-1, halt.status.get());
+    }
+}
