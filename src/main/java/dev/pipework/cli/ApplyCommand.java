@@ -1,6 +1,5 @@
 package dev.pipework.cli;
 
-import dev.pipework.json.Json;
 import dev.pipework.render.Renderer;
 import dev.pipework.run.Services;
 import dev.pipework.watch.AttachmentsFile;
@@ -11,7 +10,6 @@ import picocli.CommandLine.Mixin;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,17 +30,16 @@ final class ApplyCommand implements Subcommand {
     Options.Verbose verbose = new Options.Verbose();
 
     @Override
-    public int run(PipeworkCommand root, Services services, PrintStream out, PrintStream err) {
-        boolean dry = dryRun.dryRun || root.dryRun.dryRun;
-        boolean asJson = json.json || root.json.json;
+    public int run(Invocation how, Services services, PrintStream out, PrintStream err) {
+        boolean dry = how.dryRun();
         services.requireRoot("it reads the guests' network namespaces");
         Reconciler reconciler = new Reconciler(services, new DeclarationReader(), new AttachmentsFile(config.file,
-                new DeclarationReader()), out, err, dry, Renderer.of(asJson));
+                new DeclarationReader()), out, err, dry, how.renderer());
         List<Reconciler.Outcome> outcomes = reconciler.all();
         Map<Reconciler.Action, Integer> counts = new EnumMap<>(Reconciler.Action.class);
         for (Reconciler.Outcome o : outcomes) {
             counts.merge(o.action(), 1, Integer::sum);
-            if (o.action() != Reconciler.Action.UNCHANGED || verbose.verbose || root.verbose.verbose) {
+            if (o.action() != Reconciler.Action.UNCHANGED || how.verbose()) {
                 err.println(o.line());
             }
         }
@@ -57,19 +54,10 @@ final class ApplyCommand implements Subcommand {
             counts.forEach((action, n) -> parts.add(n + " " + action.word()));
             err.println("pipework: apply: " + String.join(", ", parts));
         }
-        if (asJson && !dry) {
-            List<Object> actions = new ArrayList<>();
-            for (Reconciler.Outcome o : outcomes) {
-                Map<String, Object> a = new LinkedHashMap<>();
-                a.put("container", o.container());
-                a.put("source", o.declaration().source());
-                a.put("declaration", o.declaration().text());
-                a.put("interface", o.iface().orElse(null));
-                a.put("action", o.action().word());
-                a.put("message", o.message());
-                actions.add(a);
-            }
-            out.println(Json.writePretty(Map.of("actions", actions)));
+        if (!dry) {
+            how.renderer().applied(outcomes.stream().map(o -> new Renderer.Applied(o.container(),
+                    o.declaration().source(), o.declaration().text(), o.iface(), o.action().word(), o.message()))
+                    .toList(), out);
         }
         return problem ? 1 : 0;
     }

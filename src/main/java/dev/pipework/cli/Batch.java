@@ -27,7 +27,7 @@ final class Batch {
         this.err = err;
     }
 
-    int run(PipeworkCommand command) {
+    int run(PipeworkCommand command, Invocation how) {
         if (!command.words.isEmpty()) {
             throw new PipeworkException("--batch takes its invocations from the file; unexpected argument \""
                     + command.words.get(0) + "\"");
@@ -45,10 +45,10 @@ final class Batch {
             int status;
             try {
                 List<String> words = new ArrayList<>();
-                if (command.dryRun.dryRun) {
+                if (how.dryRun()) {
                     words.add("--dry-run");
                 }
-                if (command.verbose.verbose) {
+                if (how.verbose()) {
                     words.add("-v");
                 }
                 List<String> split = ShellSplitter.split(line);
@@ -57,12 +57,8 @@ final class Batch {
                 }
                 words.addAll(split);
                 status = new Pipework(services, out, lineErr).run(words.toArray(String[]::new));
-            } catch (PipeworkException e) {
-                lineErr.println(e.display());
-                status = 1;
             } catch (RuntimeException e) {
-                lineErr.println("pipework: " + e.getMessage());
-                status = 1;
+                status = Pipework.report(e, lineErr, false);
             }
             lineErr.flush();
             ran++;

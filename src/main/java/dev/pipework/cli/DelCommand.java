@@ -2,7 +2,6 @@ package dev.pipework.cli;
 
 import dev.pipework.model.InterfaceName;
 import dev.pipework.model.InvalidValueException;
-import dev.pipework.render.Renderer;
 import dev.pipework.run.Removal;
 import dev.pipework.run.Services;
 import dev.pipework.run.Shim;
@@ -39,19 +38,19 @@ final class DelCommand implements Subcommand {
     List<String> words = new ArrayList<>();
 
     @Override
-    public int run(PipeworkCommand root, Services services, PrintStream out, PrintStream err) {
-        boolean dry = dryRun.dryRun || root.dryRun.dryRun;
+    public int run(Invocation how, Services services, PrintStream out, PrintStream err) {
+        boolean dry = how.dryRun();
         if (words.size() == 2) {
             if (!words.get(0).equals("shim")) {
                 throw new InvalidValueException("unexpected argument \"" + words.get(1)
                         + "\": expected del <guest>, or del shim <nic>");
             }
             String nic = InterfaceName.check("host interface", words.get(1));
-            return new Shim(services, out, err).remove(nic, dry, Renderer.of(false));
+            return new Shim(services, out, err).remove(nic, dry, how.renderer());
         }
         String guest = words.get(0);
         Optional<String> which = all ? Optional.empty()
                 : Optional.of(containerInterface == null ? "eth1" : containerInterface);
-        return new Removal(services, out, err).run(guest, which, dry, Renderer.of(false));
+        return new Removal(services, out, err).run(guest, which, dry, how.renderer());
     }
 }

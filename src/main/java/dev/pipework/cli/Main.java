@@ -44,11 +44,7 @@ public final class Main {
             status = new Pipework(services, System.out, System.err).run(args);
         } catch (RuntimeException | LinkageError e) {
             // Wiring the machine in failed before Pipework could report it: still one line.
-            System.err.println("pipework: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-            if (java.util.List.of(args).contains("-v") || java.util.List.of(args).contains("--verbose")) {
-                e.printStackTrace();
-            }
-            status = 1;
+            status = Pipework.report(e, System.err, Options.Verbose.requested(args));
         }
         System.out.flush();
         System.exit(status);
@@ -79,12 +75,7 @@ public final class Main {
 
     /** {@code -v} turns on the command log; it must be set before the first logger is made. */
     private static void configureLogging(String[] args) {
-        boolean verbose = false;
-        for (String a : args) {
-            if (a.equals("-v") || a.equals("--verbose")) {
-                verbose = true;
-            }
-        }
+        boolean verbose = Options.Verbose.requested(args);
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
         System.setProperty("org.slf4j.simpleLogger.showLogName", "false");

@@ -9,8 +9,21 @@ final class Options {
 
     /** {@code -v}: every command run, and its result, on stderr. */
     static final class Verbose {
-        @Option(names = {"-v", "--verbose"}, description = "show every command run on stderr")
+        /** Its names; before picocli has read the line (logging is set up first), they are looked for here. */
+        static final java.util.List<String> NAMES = java.util.List.of("-v", "--verbose");
+
+        @Option(names = {"-v", "--verbose"}, description = "show every command run, and its result, on stderr")
         boolean verbose;
+
+        /** Whether the command line asks for {@code -v}, wherever it stands. */
+        static boolean requested(String... args) {
+            for (String a : args) {
+                if (NAMES.contains(a)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** {@code --dry-run}: print the commands, change nothing. */

@@ -3,9 +3,7 @@ package dev.pipework.cli;
 import dev.pipework.guest.NetnsPin;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.Guest;
-import dev.pipework.model.InvalidValueException;
-import dev.pipework.model.PipeworkException;
-import dev.pipework.render.Renderer;
+import dev.pipework.model.Failure;
 import dev.pipework.run.Attach;
 import dev.pipework.run.Services;
 import dev.pipework.sys.CommandResult;
@@ -17,13 +15,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 
 /** One invocation: reads the command line, gathers facts, plans, then prints or executes the plan. */
 public final class Pipework {
-    private static final Set<String> GUEST_COMMANDS = Set.of("route", "rule", "tc");
-    private static final Set<String> SUBCOMMANDS = Set.of("del", "status", "shim", "apply", "watch");
 
     private final Services services;
     private final PrintStream out;
@@ -39,10 +33,10 @@ public final class Pipework {
     public int run(String... args) {
         try {
             int first = firstWord(args);
-            if (first < args.length && GUEST_COMMANDS.contains(args[first])) {
+            if (first < args.length && Help.GUEST_COMMANDS.contains(args[first])) {
                 return guestCommand(args, first);
             }
-            if (first < args.length && SUBCOMMANDS.contains(args[first]) && !hostInterfaceNamed(args[first])) {
+            if (first < args.length && Help.SUBCOMMANDS.contains(args[first]) && !hostInterfaceNamed(args[first])) {
                 return subcommand(args);
             }
             PipeworkCommand command = new PipeworkCommand();
@@ -50,67 +44,71 @@ public final class Pipework {
                 // Nothing for picocli to read: the words go to the request parser as they are.
                 // Setting picocli up costs more than the rest of such a run.
                 command.words.addAll(List.of(args));
-                return attach(command);
+                return attach(command, Invocation.PLAIN);
             }
             CommandLine cli = commandLine(command);
             CommandLine.ParseResult parsed;
             try {
                 parsed = cli.parseArgs(args);
             } catch (CommandLine.ParameterException e) {
-                return usageError(e);
+                return new UsageError(err).report(e);
             }
             if (parsed.isUsageHelpRequested()) {
-                out.print(Syntax.ORIGINAL + Syntax.ADDED);
+                out.print(Help.text());
                 return 0;
             }
             if (parsed.isVersionHelpRequested()) {
                 out.println("pipework " + Version.text());
                 return 0;
             }
+            Invocation how = Invocation.of(parsed);
             if (command.batch != null) {
-                return new Batch(services, out, err).run(command);
+                return new Batch(services, out, err).run(command, how);
             }
             if (command.waitForInterface) {
                 return new InterfaceWait(Path.of("/sys/class/net"), err).await(
                         command.containerInterface == null ? "eth1" : command.containerInterface,
                         command.timeoutSeconds);
             }
-            return attach(command);
-        } catch (InvalidValueException e) {
-            err.println("pipework: " + e.getMessage());
-            return 1;
-        } catch (PipeworkException e) {
-            err.println(e.display());
-            return e.exitStatus();
+            return attach(command, how);
         } catch (RuntimeException e) {
-            return unexpected(e, args);
+            return report(e, err, Options.Verbose.requested(args));
         }
     }
 
     /**
-     * Anything else that escaped (a bug, or input no check foresaw, such as what a guest shows):
-     * one line, exit 1; the stack trace only under {@code -v}.
+     * A failure, as {@link Failure} maps it: one line and its exit status; for what no check
+     * foresaw (a bug, or input such as what a guest shows), the stack trace too under {@code -v}.
      */
-    private int unexpected(RuntimeException e, String... args) {
-        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
-                : e.getMessage().strip().replace('\n', ' ');
-        err.println("pipework: " + message);
-        if (List.of(args).contains("-v") || List.of(args).contains("--verbose")) {
+    static int report(Throwable e, PrintStream err, boolean verbose) {
+        Failure failure = Failure.of(e);
+        err.println(failure.line());
+        if (failure.unexpected() && verbose) {
             e.printStackTrace(err);
         }
-        return 1;
+        return failure.exitStatus();
     }
 
     /** The main form, once its options are read: the words become a request, then an attach. */
-    private int attach(PipeworkCommand command) {
+    private int attach(PipeworkCommand command, Invocation how) {
         AttachRequest request;
         try {
             request = RequestParser.attach(command);
         } catch (RequestParser.MissingArguments e) {
+            if (!command.words.isEmpty() && services.host().link(command.words.get(0)).isEmpty()
+                    && new UsageError(err).mistypedCommand(command.words.get(0))) {
+                return 1;
+            }
             out.print(Syntax.ORIGINAL);
             return 1;
         }
-        return attach(request, command.dryRun.dryRun, command.json.json);
+        Attach attach = new Attach(services, out, err);
+        if (how.dryRun()) {
+            attach.dryRun(request, how.renderer());
+        } else {
+            attach.run(request, how.result());
+        }
+        return 0;
     }
 
     /** Three or four words, none an option (none starts with '-'): the plain attach form. */
@@ -124,16 +122,6 @@ public final class Pipework {
             }
         }
         return true;
-    }
-
-    private int attach(AttachRequest request, boolean dryRun, boolean json) {
-        Attach attach = new Attach(services, out, err);
-        if (dryRun) {
-            attach.dryRun(request, Renderer.of(json));
-        } else {
-            attach.run(request, json ? Optional.of(Renderer.of(true)) : Optional.empty());
-        }
-        return 0;
     }
 
     /**
@@ -173,19 +161,15 @@ public final class Pipework {
     private int subcommand(String[] args) {
         PipeworkCommand root = new PipeworkCommand();
         CommandLine cli = commandLine(root);
-        cli.addSubcommand(commandLine(new DelCommand()));
-        cli.addSubcommand(commandLine(new StatusCommand()));
-        cli.addSubcommand(commandLine(new ShimCommand()));
-        cli.addSubcommand(commandLine(new ApplyCommand()));
-        cli.addSubcommand(commandLine(new WatchCommand()));
+        Help.models().forEach(sub -> cli.addSubcommand(commandLine(sub)));
         CommandLine.ParseResult parsed;
         try {
             parsed = cli.parseArgs(args);
         } catch (CommandLine.ParameterException e) {
-            return usageError(e);
+            return new UsageError(err).report(e);
         }
         Subcommand sub = (Subcommand) parsed.subcommand().commandSpec().userObject();
-        return sub.run(root, services, out, err);
+        return sub.run(Invocation.of(parsed), services, out, err);
     }
 
     /**
@@ -199,21 +183,10 @@ public final class Pipework {
     /** Where the first word stands after leading {@code -v} and {@code --dry-run}. */
     private static int firstWord(String[] args) {
         int i = 0;
-        while (i < args.length && (args[i].equals("-v") || args[i].equals("--verbose") || args[i].equals("--dry-run"))) {
+        while (i < args.length && (Options.Verbose.NAMES.contains(args[i]) || args[i].equals("--dry-run"))) {
             i++;
         }
         return i;
-    }
-
-    private int usageError(CommandLine.ParameterException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof InvalidValueException) {
-            err.println("pipework: " + cause.getMessage());
-        } else {
-            err.println("pipework: " + e.getMessage());
-            err.print(Syntax.ORIGINAL);
-        }
-        return 1;
     }
 
     static CommandLine commandLine(Object command) {

@@ -31,7 +31,7 @@ final class PipeworkCommand {
             description = "name of the host side of the link (default v<cif>pl<pid>)")
     String localInterface;
 
-    @Option(names = "-a", paramLabel = "addressfamily", converter = FamilyConverter.class,
+    @Option(names = "-a", paramLabel = "addressfamily", converter = FamilyConverter.class, completionCandidates = Families.class,
             description = "4, 6, inet or inet6")
     Family family;
 
@@ -39,7 +39,7 @@ final class PipeworkCommand {
     boolean waitForInterface;
 
     @Option(names = "--timeout", paramLabel = "seconds", converter = Seconds.class,
-            description = "with --wait: give up after this long")
+            description = "with --wait: give up after this long (exit 1)")
     Double timeoutSeconds;
 
     @Option(names = "--mtu", paramLabel = "bytes", converter = MtuConverter.class,
@@ -47,6 +47,7 @@ final class PipeworkCommand {
     Mtu mtu;
 
     @Option(names = "--macvlan-mode", paramLabel = "mode", converter = MacvlanModeConverter.class,
+            completionCandidates = MacvlanModes.class,
             description = "bridge (default), private, vepa or passthru, for a macvlan on a NIC")
     MacvlanMode macvlanMode;
 
@@ -65,7 +66,7 @@ final class PipeworkCommand {
     @Mixin
     Options.Verbose verbose = new Options.Verbose();
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show usage")
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this text")
     boolean help;
 
     @Option(names = "--version", versionHelp = true, description = "show the version")
@@ -73,6 +74,20 @@ final class PipeworkCommand {
 
     @Parameters(paramLabel = "word", description = "<hostinterface> <guest> <ipaddr>/<subnet>[@gateway] [macaddr][@vlan]")
     List<String> words = new ArrayList<>();
+
+    /** The values of {@code -a}: each is one that {@link Family#parse} accepts. */
+    static final class Families implements Iterable<String> {
+        public java.util.Iterator<String> iterator() {
+            return List.of("4", "6", "inet", "inet6").iterator();
+        }
+    }
+
+    /** The values of {@code --macvlan-mode}, as {@code ip} takes them. */
+    static final class MacvlanModes implements Iterable<String> {
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(MacvlanMode.values()).map(MacvlanMode::word).iterator();
+        }
+    }
 
     static final class ContainerInterface implements ITypeConverter<String> {
         public String convert(String value) {

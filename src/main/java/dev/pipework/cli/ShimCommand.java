@@ -1,7 +1,6 @@
 package dev.pipework.cli;
 
 import dev.pipework.model.IpCidr;
-import dev.pipework.render.Renderer;
 import dev.pipework.run.Services;
 import dev.pipework.run.Shim;
 import picocli.CommandLine.Command;
@@ -9,7 +8,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
-import java.util.Optional;
 
 /**
  * {@code pipework shim <nic> <ip>/<prefix>}: a macvlan in bridge mode on the host over the NIC, with
@@ -34,9 +32,8 @@ final class ShimCommand implements Subcommand {
     String address;
 
     @Override
-    public int run(PipeworkCommand root, Services services, PrintStream out, PrintStream err) {
-        boolean asJson = json.json || root.json.json;
-        return new Shim(services, out, err).add(nic, IpCidr.parse(address), dryRun.dryRun || root.dryRun.dryRun,
-                Renderer.of(asJson), asJson ? Optional.of(Renderer.of(true)) : Optional.empty());
+    public int run(Invocation how, Services services, PrintStream out, PrintStream err) {
+        return new Shim(services, out, err).add(nic, IpCidr.parse(address), how.dryRun(), how.renderer(),
+                how.result());
     }
 }

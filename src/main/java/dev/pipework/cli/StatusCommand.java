@@ -1,6 +1,5 @@
 package dev.pipework.cli;
 
-import dev.pipework.render.Renderer;
 import dev.pipework.run.Services;
 import dev.pipework.run.StatusQuery;
 import picocli.CommandLine.Command;
@@ -23,8 +22,8 @@ final class StatusCommand implements Subcommand {
     String guest;
 
     @Override
-    public int run(PipeworkCommand root, Services services, PrintStream out, PrintStream err) {
-        Renderer.of(json.json || root.json.json).status(
+    public int run(Invocation how, Services services, PrintStream out, PrintStream err) {
+        how.renderer().status(
                 new StatusQuery(services).attachments(Optional.ofNullable(guest)), out);
         return 0;
     }

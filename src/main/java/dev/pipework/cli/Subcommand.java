@@ -8,8 +8,8 @@ import java.io.PrintStream;
 interface Subcommand {
 
     /**
-     * @param root the attach form's model, holding the options given before the sub-command's name
+     * @param how what the shared options chose, before the sub-command's name or after it
      * @return the exit status
      */
-    int run(PipeworkCommand root, Services services, PrintStream out, PrintStream err);
+    int run(Invocation how, Services services, PrintStream out, PrintStream err);
 }

@@ -3,7 +3,6 @@ package dev.pipework.cli;
 import dev.pipework.exec.Shutdown;
 import dev.pipework.guest.DockerSocketEngine;
 import dev.pipework.model.PipeworkException;
-import dev.pipework.render.Renderer;
 import dev.pipework.run.Services;
 import dev.pipework.watch.AttachmentsFile;
 import dev.pipework.watch.Reconciler;
@@ -29,14 +28,14 @@ final class WatchCommand implements Subcommand {
     Options.Verbose verbose = new Options.Verbose();
 
     @Override
-    public int run(PipeworkCommand root, Services services, PrintStream out, PrintStream err) {
+    public int run(Invocation how, Services services, PrintStream out, PrintStream err) {
         services.requireRoot(Services.CHANGES);
         Path socket = DockerSocketEngine.socketFromEnvironment(System.getenv()).orElseThrow(
                 () -> new PipeworkException("watch follows the engine's events over its API socket: set DOCKER_HOST"
                         + " to unix://<path> (tcp:// and ssh:// are not supported)"));
         Reconciler reconciler = new Reconciler(services, new DeclarationReader(),
-                new AttachmentsFile(config.file, new DeclarationReader()), out, err, false, Renderer.of(false));
-        Watcher watcher = new Watcher(services, reconciler, socket, err, verbose.verbose || root.verbose.verbose);
+                new AttachmentsFile(config.file, new DeclarationReader()), out, err, false, how.renderer());
+        Watcher watcher = new Watcher(services, reconciler, socket, err, how.verbose());
         // SIGTERM or SIGINT: the action under way finishes (complete, or undone if it fails), then exit 0.
         return Shutdown.process().finishActionOnSignal(watcher::stop, watcher::run);
     }

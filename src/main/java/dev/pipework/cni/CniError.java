@@ -1,19 +1,18 @@
 package dev.pipework.cni;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.pipework.model.Failure;
 
 /**
  * A failure as the CNI specification reports it: an error object on stdout and a non-zero exit.
  * Codes below 100 are the specification's; 100 and up are pipework's own.
  */
-public final class CniError extends RuntimeException {
+public final class CniError extends RuntimeException implements Failure.Coded {
     private static final long serialVersionUID = 1L;
 
     /** The specification's: the configuration's {@code cniVersion} is not one this plugin speaks. */
     public static final int INCOMPATIBLE_VERSION = 1;
     /** The specification's: the network configuration is invalid. */
-    public static final int INVALID_CONFIG = 4;
+    public static final int INVALID_CONFIG = Failure.CNI_INVALID_CONFIG;
     /** The specification's: the configuration (or a result) could not be decoded. */
     public static final int DECODE = 6;
     /** The specification's: a required environment variable is missing or invalid. */
@@ -23,7 +22,7 @@ public final class CniError extends RuntimeException {
     /** The specification's (1.1.0, STATUS): the plugin cannot serve ADD now. */
     public static final int NOT_AVAILABLE = 50;
     /** pipework's: a plumbing command failed; what it did was undone. */
-    public static final int PLUMBING_FAILED = 100;
+    public static final int PLUMBING_FAILED = Failure.CNI_PLUMBING_FAILED;
     /** pipework's: the IPAM plugin failed or gave a result that cannot be used. */
     public static final int IPAM_FAILED = 101;
     /** pipework's: CHECK found the interface, its addresses or routes other than ADD left them. */
@@ -48,19 +47,13 @@ public final class CniError extends RuntimeException {
         return code;
     }
 
-    public String details() {
-        return details;
+    @Override
+    public int cniCode() {
+        return code;
     }
 
-    /** The specification's error object. */
-    public Map<String, Object> toJson(String cniVersion) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cniVersion", cniVersion);
-        m.put("code", (long) code);
-        m.put("msg", getMessage());
-        if (!details.isEmpty()) {
-            m.put("details", details);
-        }
-        return m;
+    @Override
+    public String details() {
+        return details;
     }
 }

@@ -2,8 +2,7 @@ package dev.pipework.cni;
 
 import dev.pipework.guest.CniRecords;
 import dev.pipework.json.Json;
-import dev.pipework.model.InvalidValueException;
-import dev.pipework.model.PipeworkException;
+import dev.pipework.model.Failure;
 import dev.pipework.run.Services;
 
 import java.io.IOException;
@@ -89,20 +88,14 @@ public final class CniMain {
                         + "\" is not one of ADD, DEL, CHECK, VERSION, STATUS, GC");
             }
             return 0;
-        } catch (CniError e) {
-            return fail(e, raw);
-        } catch (InvalidValueException e) {
-            return fail(new CniError(CniError.INVALID_CONFIG, e.getMessage()), raw);
-        } catch (PipeworkException e) {
-            return fail(new CniError(CniError.PLUMBING_FAILED, e.getMessage()), raw);
         } catch (RuntimeException e) {
-            return fail(new CniError(CniError.PLUMBING_FAILED, "internal error: " + e), raw);
+            return fail(Failure.of(e), raw);
         }
     }
 
-    private int fail(CniError e, Map<String, Object> raw) {
-        print(e.toJson(NetConf.versionFor(raw)));
-        err.println("pipework: " + e.getMessage());
+    private int fail(Failure failure, Map<String, Object> raw) {
+        print(failure.cniError(NetConf.versionFor(raw)));
+        err.println(failure.line());
         return 1;
     }
 

@@ -40,6 +40,27 @@ public final class JsonRenderer implements Renderer {
         out.println(Json.writePretty(doc));
     }
 
+    @Override
+    public void applied(List<Applied> outcomes, PrintStream out) {
+        List<Object> actions = new ArrayList<>();
+        for (Applied o : outcomes) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("container", o.container());
+            a.put("source", o.source());
+            a.put("declaration", o.declaration());
+            a.put("interface", o.iface().orElse(null));
+            a.put("action", o.action());
+            a.put("message", o.message());
+            actions.add(a);
+        }
+        out.println(Json.writePretty(Map.of("actions", actions)));
+    }
+
+    @Override
+    public boolean showsResult() {
+        return true;
+    }
+
     /** One attachment: its guest, the interface in the guest, and the host side. */
     static Map<String, Object> attachment(Attachment a) {
         Guest guest = a.guest();

@@ -21,6 +21,19 @@ public interface Renderer {
     /** The result of an attach: the interface as the kernel now shows it, and the routes the plan added. */
     void attached(Attachment attachment, Plan plan, PrintStream out);
 
+    /** What {@code apply} did, one entry per declaration; nothing in a format that reports it on stderr only. */
+    void applied(List<Applied> outcomes, PrintStream out);
+
+    /** Whether the format shows the result of a change (the text format is silent, as the original). */
+    default boolean showsResult() {
+        return false;
+    }
+
+    /** One declaration {@code apply} read, and what became of it. */
+    record Applied(String container, String source, String declaration, java.util.Optional<String> iface,
+                   String action, String message) {
+    }
+
     static Renderer of(boolean json) {
         return json ? new JsonRenderer() : new TextRenderer();
     }

@@ -61,4 +61,8 @@ public final class TextRenderer implements Renderer {
     @Override
     public void attached(Attachment attachment, Plan plan, PrintStream out) {
     }
+
+    @Override
+    public void applied(List<Applied> outcomes, PrintStream out) {
+    }
 }

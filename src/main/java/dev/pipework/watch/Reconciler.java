@@ -4,6 +4,7 @@ import dev.pipework.guest.DockerContainer;
 import dev.pipework.guest.DockerException;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.Guest;
+import dev.pipework.model.Failure;
 import dev.pipework.model.InvalidValueException;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
@@ -202,12 +203,7 @@ public final class Reconciler {
     }
 
     static String message(Exception e) {
-        String m = e instanceof PipeworkException p ? p.display() : e.getMessage();
-        m = m == null ? e.toString() : m;
-        if (m.startsWith("pipework: ")) {
-            m = m.substring("pipework: ".length());
-        }
-        return m.replace('\n', ' ').strip();
+        return Failure.of(e).oneLine();
     }
 
     private static String quote(String s) {

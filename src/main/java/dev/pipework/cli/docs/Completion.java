@@ -1,10 +1,12 @@
 package dev.pipework.cli.docs;
 
+import dev.pipework.cli.Help;
 import dev.pipework.model.Family;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,16 +15,13 @@ import java.util.Set;
 /**
  * Renders the bash completion of {@code pipework} from the command model. It completes the
  * sub-commands and the host's interfaces (from /sys/class/net) as the first word, the options of the
- * form being typed, the values of {@code -a}, file names after {@code --batch}, guests (Docker
+ * form being typed, the values of {@code -a} and {@code --macvlan-mode}, file names after {@code --batch}, guests (Docker
  * containers where docker answers, named network namespaces) where a guest goes, the DHCP words where
  * the address goes, and the first word of {@code ip route}, {@code ip rule} and {@code tc} after their
  * guest. Self-contained: it needs
  * bash only, not the bash-completion package.
  */
 public final class Completion {
-    /** Values of {@code -a}: each is one that {@link Family#parse} accepts. */
-    static final List<String> FAMILIES = List.of("4", "6", "inet", "inet6");
-
     /** First words that name no interface of the host: a dummy interface is made for the guest. */
     private static final List<String> HOST_WORDS = List.of("dummy");
 
@@ -41,7 +40,6 @@ public final class Completion {
     Completion(CommandModel model, String version) {
         this.model = model;
         this.version = version;
-        FAMILIES.forEach(Family::parse);
     }
 
     /** The script, to be sourced by bash. */
@@ -56,13 +54,35 @@ public final class Completion {
                 }
             }
         }
-        // -a and --batch have values to offer; the others take free text.
-        if (!valueOptions.containsAll(List.of("-a", "--batch"))) {
-            throw new IllegalStateException("the completion offers values of -a and --batch, which the model"
-                    + " no longer has: " + valueOptions);
+        // The options whose values the model names (-a, --macvlan-mode) offer them; --batch and --config
+        // offer file names; the others take free text.
+        if (!valueOptions.containsAll(List.of("-a", "--macvlan-mode", "--batch"))) {
+            throw new IllegalStateException("the completion offers values of -a, --macvlan-mode and --batch, which"
+                    + " the model no longer has: " + valueOptions);
         }
+        Map<String, List<String>> named = new LinkedHashMap<>();
+        for (CommandSpec spec : all) {
+            for (OptionSpec o : spec.options()) {
+                List<String> values = Help.values(o);
+                if (CommandModel.takesValue(o) && !values.isEmpty()) {
+                    values.forEach(v -> {
+                        if (o.shortestName().equals("-a")) {
+                            Family.parse(v);
+                        }
+                    });
+                    for (String name : o.names()) {
+                        named.put(name, values);
+                    }
+                }
+            }
+        }
+        StringBuilder valueCase = new StringBuilder();
+        named.forEach((name, values) -> valueCase.append("        ").append(name)
+                .append(") mapfile -t COMPREPLY < <(compgen -W '").append(String.join(" ", values))
+                .append("' -- \"$cur\"); return 0 ;;\n"));
         List<String> otherValueOptions = new ArrayList<>(valueOptions);
-        otherValueOptions.removeAll(List.of("-a", "--batch", "--config"));
+        otherValueOptions.removeAll(List.of("--batch", "--config"));
+        otherValueOptions.removeAll(named.keySet());
         List<String> subcommands = new ArrayList<>();
         model.subcommands().forEach(s -> subcommands.add(s.name()));
         subcommands.addAll(CommandModel.GUEST_COMMANDS);
@@ -85,7 +105,7 @@ public final class Completion {
                 .replace("@SUBCOMMAND_CASE@", String.join("|", subcommands))
                 .replace("@OTHER_VALUE_OPTIONS@", String.join("|", otherValueOptions))
                 .replace("@VALUE_OPTIONS@", String.join("|", valueOptions))
-                .replace("@FAMILIES@", String.join(" ", FAMILIES))
+                .replace("@NAMED_VALUES@\n", valueCase.toString())
                 .replace("@ATTACH_OPTIONS@", String.join(" ", CommandModel.optionNames(model.attach)))
                 .replace("@SUB_OPTIONS@\n", subOptions.toString())
                 .replace("@GUEST_WORDS@\n", guestWords.toString())
@@ -145,7 +165,7 @@ public final class Completion {
                 [[ $word == *[:=]* ]] && return 0
 
                 case $prev in
-                    -a) mapfile -t COMPREPLY < <(compgen -W '@FAMILIES@' -- "$cur"); return 0 ;;
+            @NAMED_VALUES@
                     --batch|--config)
                         compopt -o filenames 2>/dev/null
                         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
