@@ -25,7 +25,7 @@ final class Syntax {
             "",
             "More forms:",
             "pipework del [-i containerinterface] [--all] <guest>",
-            "pipework status [<guest>] [--json]",
+            "pipework status [<guest>] [--json | --graph[=svg]]",
             "pipework shim <nic> <ipaddr>/<subnet>      a host macvlan through which the host reaches",
             "                                           the NIC's macvlan guests; pipework del shim <nic>",
             "pipework apply [--config file]             attach what containers declare (labels pipework,",
