@@ -106,6 +106,8 @@ public final class Forms {
             new Form("inspect", "Every attachment, one line each, from the live kernel and Open vSwitch state; or those of"
                     + " one guest, as JSON.",
                     "pipework status", "pipework status web --json"),
+            new Form("picture", "The same attachments as a Graphviz graph: DOT, or SVG drawn by Graphviz's dot.",
+                    "pipework status --graph > host.dot", "pipework status --graph=svg > host.svg"),
             new Form("many at once", "Many invocations in one process, one per line of a file, or of standard input.",
                     "pipework --batch attach.list", "pipework --batch - < attach.list"),
             new Form("JSON result", "The result of an attach as a JSON document.",

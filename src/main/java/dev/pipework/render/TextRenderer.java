@@ -27,7 +27,7 @@ public final class TextRenderer implements Renderer {
     public void status(List<Attachment> attachments, PrintStream out) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"GUEST", "ID", "PID", "INTERFACE", "ADDRESSES", "MAC", "MTU", "HOST-INTERFACE", "BRIDGE",
-            "KIND", "VLAN"});
+            "KIND", "VLAN", "RUNTIME"});
         for (Attachment a : attachments) {
             Guest g = a.guest();
             rows.add(new String[] {
@@ -41,7 +41,8 @@ public final class TextRenderer implements Renderer {
                 a.hostInterface().orElse("-"),
                 a.bridge().orElse("-"),
                 a.kind().key(),
-                a.vlan().map(String::valueOf).orElse("-")});
+                a.vlan().map(String::valueOf).orElse("-"),
+                g.runtime().key()});
         }
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {

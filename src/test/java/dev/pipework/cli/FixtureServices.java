@@ -89,11 +89,36 @@ final class FixtureServices {
             }
 
             public Map<Integer, HostLink> links() {
-                throw new AssertionError("the fixture has no link index");
+                if (!fixture.containsKey("hostLinkIndex")) {
+                    throw new AssertionError("the fixture has no link index");
+                }
+                Map<Integer, HostLink> byIndex = new java.util.TreeMap<>();
+                for (Object o : Json.array(fixture.get("hostLinkIndex"))) {
+                    Map<String, Object> l = Json.object(o);
+                    int index = (int) Json.number(l, "index");
+                    byIndex.put(index, new HostLink(Json.string(l, "name"), index, (int) Json.number(l, "peerIndex"),
+                            Optional.ofNullable(l.containsKey("master") ? Json.string(l, "master") : null),
+                            l.containsKey("masterLinuxBridge") && Json.bool(l, "masterLinuxBridge"),
+                            l.containsKey("alias") ? Json.string(l, "alias") : ""));
+                }
+                return byIndex;
             }
 
             public Map<String, OvsPort> ovsPorts() {
-                throw new AssertionError("the fixture has no Open vSwitch ports");
+                if (!fixture.containsKey("ovsPorts")) {
+                    throw new AssertionError("the fixture has no Open vSwitch ports");
+                }
+                Map<String, OvsPort> ports = new java.util.TreeMap<>();
+                for (Map.Entry<String, Object> e : Json.object(fixture.get("ovsPorts")).entrySet()) {
+                    Map<String, Object> p = Json.object(e.getValue());
+                    Map<String, String> ids = new java.util.TreeMap<>();
+                    if (p.containsKey("externalIds")) {
+                        Json.object(p.get("externalIds")).forEach((k, v) -> ids.put(k, (String) v));
+                    }
+                    ports.put(e.getKey(), new OvsPort(e.getKey(), Json.string(p, "bridge"),
+                            p.containsKey("tag") ? Optional.of((int) Json.number(p, "tag")) : Optional.empty(), ids));
+                }
+                return ports;
             }
 
             public boolean fileExists(String path) {
@@ -132,6 +157,11 @@ final class FixtureServices {
 
             /** The host's own links ({@code hostLinks}), read through the host's namespace (PID 1 here). */
             public List<GuestLink> links(String netnsPath, String guest) {
+                Map<String, Object> guestLinks = fixture.containsKey("guestLinks")
+                        ? Json.object(fixture.get("guestLinks")) : Map.of();
+                if (guestLinks.containsKey(netnsPath)) {
+                    return guestLinks(Json.array(guestLinks.get(netnsPath)));
+                }
                 if (!netnsPath.equals("/proc/1/ns/net") || !fixture.containsKey("hostLinks")) {
                     throw new AssertionError("the fixture has no links for " + netnsPath);
                 }
@@ -151,6 +181,21 @@ final class FixtureServices {
         return new Services(new RefusingRunner(), host, resolver, inspector, () -> (int) uid,
                 java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pipework-test-locks"),
                 dev.pipework.guest.Docker.unavailable());
+    }
+
+    /** A guest's links as recorded: {@code ip -j -d addr show} in its namespace, the fields pipework reads. */
+    static List<GuestLink> guestLinks(List<Object> recorded) {
+        List<GuestLink> links = new ArrayList<>();
+        for (Object o : recorded) {
+            Map<String, Object> l = Json.object(o);
+            links.add(new GuestLink(Json.string(l, "name"), (int) Json.number(l, "index"), Json.string(l, "type"),
+                    l.containsKey("alias") ? Json.string(l, "alias") : "",
+                    l.containsKey("peerIndex") ? Optional.of((int) Json.number(l, "peerIndex")) : Optional.empty(),
+                    l.containsKey("peerInHost") && Json.bool(l, "peerInHost"), Json.string(l, "mac"),
+                    l.containsKey("mtu") ? (int) Json.number(l, "mtu") : 1500, "UP",
+                    Json.array(l.get("addresses")).stream().map(String.class::cast).toList()));
+        }
+        return links;
     }
 
     static Guest fixtureGuest(List<Object> guests, String token) {

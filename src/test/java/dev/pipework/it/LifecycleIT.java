@@ -602,7 +602,7 @@ class LifecycleIT {
         Map<String, Object> link = IpJson.link(pid, iface).orElseThrow(() -> new AssertionError("no " + iface));
         assertEquals(List.of(guest, id.substring(0, 12), Integer.toString(pid), iface,
                         String.join(",", IpJson.globalAddresses(pid, iface)), IpJson.field(link, "address"),
-                        IpJson.field(link, "mtu"), hostIf, bridge, kind, vlan), row);
+                        IpJson.field(link, "mtu"), hostIf, bridge, kind, vlan, "docker"), row);
         assertEquals(hostPeerOf(pid, iface), hostIf);
     }
 

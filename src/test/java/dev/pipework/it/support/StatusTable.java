@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Reads the text table of {@code pipework status}: its header checked, each row split into its
- * columns (0 guest, 3 interface, 4 addresses, 7 host interface, 8 bridge, 9 kind, 10 VLAN).
+ * columns (0 guest, 3 interface, 4 addresses, 7 host interface, 8 bridge, 9 kind, 10 VLAN, 11 the guest's runtime).
  */
 public final class StatusTable {
     public static final List<String> HEADER = List.of("GUEST", "ID", "PID", "INTERFACE", "ADDRESSES", "MAC", "MTU",
-            "HOST-INTERFACE", "BRIDGE", "KIND", "VLAN");
+            "HOST-INTERFACE", "BRIDGE", "KIND", "VLAN", "RUNTIME");
 
     private StatusTable() {
     }
