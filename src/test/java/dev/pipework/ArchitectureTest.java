@@ -1,8 +1,11 @@
 package dev.pipework;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.pipework.exec.ProcessCommandRunner;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +20,7 @@ import java.util.stream.Stream;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,6 +92,24 @@ class ArchitectureTest {
                 .should().onlyDependOnClassesThat(resideInAnyPackage("dev.pipework.model..", "dev.pipework.sys..",
                         "dev.pipework.json..", "java.lang..", "java.util..", "java.security..", "java.nio.charset..",
                         "java.math..", "java.time..").or(belongToAnyOf(InetAddress.class, UnknownHostException.class)))
+                .check(classes);
+    }
+
+    /**
+     * Every child process goes through the runner, which bounds it, stops what it started with it,
+     * and logs it for {@code -v}: nothing else may make a {@link ProcessBuilder} or call
+     * {@code Runtime.exec}.
+     */
+    @Test
+    void onlyTheRunnerStartsProcesses() {
+        DescribedPredicate<JavaClass> theRunner = DescribedPredicate.describe("the process runner",
+                c -> c.getName().equals(ProcessCommandRunner.class.getName())
+                        || c.getName().startsWith(ProcessCommandRunner.class.getName() + "$"));
+        noClasses().that(DescribedPredicate.not(theRunner))
+                .should().dependOnClassesThat().belongToAnyOf(ProcessBuilder.class)
+                .orShould().callMethodWhere(DescribedPredicate.describe("Runtime.exec",
+                        call -> call.getTargetOwner().isEquivalentTo(Runtime.class)
+                                && call.getName().equals("exec")))
                 .check(classes);
     }
 

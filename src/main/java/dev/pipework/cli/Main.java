@@ -67,7 +67,7 @@ public final class Main {
      * @param reading   the runner that gathers facts
      */
     public static Services services(CommandRunner executing, CommandRunner reading, PrintStream err) {
-        DockerEngine docker = Docker.detect();
+        DockerEngine docker = Docker.detect(reading);
         java.util.function.Consumer<String> warn = line -> err.println("pipework: " + line);
         return new Services(executing, new SysfsHostInspector(reading), RuntimeResolver.machine(docker, reading, warn),
                 new IpGuestInspector(reading), Privileges::effectiveUid, RunLock.DEFAULT_DIR, docker, warn);

@@ -3,6 +3,8 @@ package dev.pipework.cli;
 import dev.pipework.cni.CniMain;
 import dev.pipework.guest.CniRecords;
 import dev.pipework.run.Services;
+import dev.pipework.sys.Invocation;
+import dev.pipework.sys.RunningProcess;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -120,13 +123,11 @@ final class Training {
 
     private static void plumb(Services services, Pipework cli, PrintStream nowhere, CniRecords records, Front front)
             throws IOException {
-        Process guest = new ProcessBuilder("unshare", "--net", "sleep", "30")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
+        try (RunningProcess guest = services.runner().start(Invocation.of(List.of("unshare", "--net", "sleep", "30")))) {
             String netns = "/proc/" + guest.pid() + "/ns/net";
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
             while (Files.getAttribute(Path.of(netns), "unix:ino").equals(netnsInode("self"))) {
-                if (System.nanoTime() > deadline || !guest.isAlive()) {
+                if (System.nanoTime() > deadline || !guest.alive()) {
                     return;
                 }
                 Thread.sleep(5);
@@ -156,8 +157,6 @@ final class Training {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            guest.destroyForcibly();
         }
     }
 

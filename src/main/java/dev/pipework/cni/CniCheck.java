@@ -48,7 +48,7 @@ final class CniCheck {
                 "prevResult is missing: CHECK compares with the result of ADD"));
         CniResult prev = CniResult.parse(prevJson);
         if (conf.ipamType().isPresent()) {
-            Ipam.require(conf.ipamType().get(), env.path()).delegate(Map.of(), stdin);
+            Ipam.require(conf.ipamType().get(), raw, env.path(), services.runner()).delegate(Map.of(), stdin);
         }
         if (!Files.exists(Path.of(env.netns()))) {
             throw new CniError(CniError.CHECK_FAILED, "the network namespace " + env.netns() + " is gone");

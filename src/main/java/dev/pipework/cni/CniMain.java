@@ -76,6 +76,10 @@ public final class CniMain {
                 return 0;
             }
             raw = NetConf.decode(stdin);
+            if (environment.containsKey(Ipam.DELEGATED)) {
+                throw new CniError(CniError.INVALID_CONFIG, "pipework was run as the IPAM plugin of network \""
+                        + environment.get(Ipam.DELEGATED) + "\": it is not an IPAM plugin");
+            }
             CniEnv env = CniEnv.from(environment);
             CniPlugin plugin = new CniPlugin(services, records, err);
             switch (command) {

@@ -58,7 +58,7 @@ final class CniMaintenance {
                 throw new CniError(CniError.NOT_AVAILABLE, "Open vSwitch does not answer: " + r.reason());
             }
         }
-        if (conf.ipamType().isPresent() && Ipam.find(conf.ipamType().get(), env.path()).isEmpty()) {
+        if (conf.ipamType().isPresent() && Ipam.find(conf.ipamType().get(), raw, env.path(), services.runner()).isEmpty()) {
             throw new CniError(CniError.NOT_AVAILABLE, "IPAM plugin \"" + conf.ipamType().get()
                     + "\" not found in CNI_PATH", "searched: " + String.join(":", env.path()));
         }
@@ -91,7 +91,7 @@ final class CniMaintenance {
                 plugin.removeLinks(guest, r.ifname(), r.hostEnd());
                 Object ipam = r.config().get("ipam");
                 if (ipam instanceof Map<?, ?> m && m.get("type") instanceof String type) {
-                    Optional<Ipam> plugin2 = Ipam.find(type, env.path());
+                    Optional<Ipam> plugin2 = Ipam.find(type, r.config(), env.path(), services.runner());
                     if (plugin2.isPresent()) {
                         Map<String, String> vars = new LinkedHashMap<>();
                         vars.put("CNI_COMMAND", "DEL");

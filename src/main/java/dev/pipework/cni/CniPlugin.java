@@ -58,7 +58,7 @@ final class CniPlugin {
     /** ADD: plumbs, asks IPAM for addresses, applies them; on any failure leaves nothing behind. */
     Map<String, Object> add(CniEnv env, Map<String, Object> raw, String stdin) {
         NetConf conf = NetConf.parse(raw, env, false);
-        Optional<Ipam> ipam = conf.ipamType().map(t -> Ipam.require(t, env.path()));
+        Optional<Ipam> ipam = conf.ipamType().map(t -> Ipam.require(t, raw, env.path(), services.runner()));
         if (!Files.exists(Path.of(env.netns()))) {
             throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS \"" + env.netns() + "\" does not exist");
         }
@@ -169,7 +169,7 @@ final class CniPlugin {
             throw new CniError(CniError.PLUMBING_FAILED, e.getMessage());
         }
         if (conf.ipamType().isPresent()) {
-            Optional<Ipam> ipam = Ipam.find(conf.ipamType().get(), env.path());
+            Optional<Ipam> ipam = Ipam.find(conf.ipamType().get(), raw, env.path(), services.runner());
             if (ipam.isPresent()) {
                 ipam.get().delegate(Map.of(), stdin);
             } else {

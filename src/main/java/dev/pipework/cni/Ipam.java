@@ -3,13 +3,14 @@ package dev.pipework.cni;
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
 
-import java.io.ByteArrayOutputStream;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
+import dev.pipework.sys.Invocation;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,32 +19,94 @@ import java.util.Optional;
 /**
  * The IPAM plugin a configuration delegates to, run as the specification says: the executable
  * {@code <type>} from the first directory of {@code CNI_PATH} that has it, with the same
- * environment and the same configuration on stdin.
+ * environment and the same configuration on stdin. It runs through the runner like every command:
+ * one that hangs is stopped, with what it started, at its bound ({@value #BOUND_KEY} seconds in
+ * the configuration, else the runner's), and the verb fails.
  */
 final class Ipam {
+    /** The configuration's member that bounds each run of the IPAM plugin, in seconds. */
+    static final String BOUND_KEY = "ipamTimeout";
+    /** Set in the IPAM plugin's environment: pipework run under it refuses to be its own IPAM plugin. */
+    static final String DELEGATED = "PIPEWORK_IPAM_OF";
+
     private final String type;
     private final Path executable;
+    private final Optional<Duration> bound;
+    private final CommandRunner runner;
 
-    private Ipam(String type, Path executable) {
+    private Ipam(String type, Path executable, Optional<Duration> bound, CommandRunner runner) {
         this.type = type;
         this.executable = executable;
+        this.bound = bound;
+        this.runner = runner;
     }
 
-    /** The plugin of that type in {@code CNI_PATH}, when there is one. */
-    static Optional<Ipam> find(String type, List<String> path) {
+    /**
+     * The plugin of that type in {@code CNI_PATH}, when there is one. This plugin itself (its type
+     * {@code pipework}, the configuration's own type, or the same file under another name) is
+     * refused: it would run itself again and again.
+     *
+     * @param config the network configuration, for its own type and the IPAM bound
+     */
+    static Optional<Ipam> find(String type, Map<String, Object> config, List<String> path, CommandRunner runner) {
+        Object own = config.get("type");
+        if (type.equals("pipework") || type.equals(own)) {
+            throw itself(type);
+        }
+        Optional<Duration> bound = bound(config);
+        Optional<Path> found = locate(type, path);
+        Optional<Path> self = own instanceof String o ? locate(o, path) : Optional.empty();
+        if (found.isPresent() && self.isPresent() && same(found.get(), self.get())) {
+            throw itself(type);
+        }
+        return found.map(p -> new Ipam(type, p, bound, runner));
+    }
+
+    /** The plugin, or the specification's invalid-configuration error naming where it was looked for. */
+    static Ipam require(String type, Map<String, Object> config, List<String> path, CommandRunner runner) {
+        return find(type, config, path, runner).orElseThrow(() -> new CniError(CniError.INVALID_CONFIG,
+                "IPAM plugin \"" + type + "\" not found in CNI_PATH", "searched: " + String.join(":", path)));
+    }
+
+    private static Optional<Path> locate(String type, List<String> path) {
         for (String dir : path) {
             Path p = Path.of(dir, type);
             if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return Optional.of(new Ipam(type, p));
+                return Optional.of(p);
             }
         }
         return Optional.empty();
     }
 
-    /** The plugin, or the specification's invalid-configuration error naming where it was looked for. */
-    static Ipam require(String type, List<String> path) {
-        return find(type, path).orElseThrow(() -> new CniError(CniError.INVALID_CONFIG,
-                "IPAM plugin \"" + type + "\" not found in CNI_PATH", "searched: " + String.join(":", path)));
+    private static boolean same(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static CniError itself(String type) {
+        return new CniError(CniError.INVALID_CONFIG, "IPAM plugin \"" + type + "\" is this plugin itself: "
+                + "it would run itself again and again", "ipam.type must name an IPAM plugin (host-local, static, dhcp, ...)");
+    }
+
+    /** {@value #BOUND_KEY}: whole seconds, from 1 to an hour. */
+    private static Optional<Duration> bound(Map<String, Object> config) {
+        if (config.get(BOUND_KEY) == null) {
+            return Optional.empty();
+        }
+        long seconds;
+        try {
+            seconds = Json.number(config, BOUND_KEY);
+        } catch (JsonException e) {
+            seconds = -1;
+        }
+        if (seconds < 1 || seconds > 3600) {
+            throw new CniError(CniError.INVALID_CONFIG, BOUND_KEY + " " + config.get(BOUND_KEY)
+                    + " is not valid: expected whole seconds from 1 to 3600");
+        }
+        return Optional.of(Duration.ofSeconds(seconds));
     }
 
     String type() {
@@ -94,39 +157,27 @@ final class Ipam {
      * @param config the configuration text for its stdin
      */
     String run(Map<String, String> env, String config) {
-        ProcessBuilder pb = new ProcessBuilder(executable.toString());
-        pb.environment().putAll(env);
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new CniError(CniError.IPAM_FAILED, "cannot run IPAM plugin \"" + type + "\": " + e.getMessage());
+        Map<String, String> vars = new LinkedHashMap<>(env);
+        Object network = NetConf.decode(config).get("name");
+        vars.put(DELEGATED, network instanceof String n ? n : "");
+        Invocation invocation = Invocation.of(List.of(executable.toString())).withStdin(config).withEnv(vars);
+        CommandResult r = runner.run(bound.map(invocation::withBound).orElse(invocation));
+        if (!r.stderr().isEmpty() && !r.timedOut()) {
+            // What the plugin says on stderr goes where it went when the plugin shared ours.
+            System.err.print(r.stderr());
+            System.err.flush();
         }
-        byte[] output;
-        try (OutputStream in = p.getOutputStream(); InputStream out = p.getInputStream()) {
-            try {
-                in.write(config.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // a plugin that does not read its stdin: its exit status tells
-            }
-            in.close();
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            out.transferTo(buffer);
-            output = buffer.toByteArray();
-            int status = p.waitFor();
-            String text = new String(output, StandardCharsets.UTF_8);
-            if (status != 0) {
-                throw failure(status, text);
-            }
-            return text;
-        } catch (IOException e) {
-            throw new CniError(CniError.IPAM_FAILED, "IPAM plugin \"" + type + "\": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroy();
-            throw new CniError(CniError.TRY_AGAIN_LATER, "interrupted while IPAM plugin \"" + type + "\" ran");
+        if (r.timedOut()) {
+            throw new CniError(CniError.IPAM_FAILED, "IPAM plugin \"" + type + "\": " + r.stderr().strip(),
+                    "the bound is \"" + BOUND_KEY + "\" in the network configuration, in seconds");
         }
+        if (r.exitStatus() == 127 && r.stdout().isEmpty()) {
+            throw new CniError(CniError.IPAM_FAILED, "cannot run IPAM plugin \"" + type + "\": " + r.reason());
+        }
+        if (r.exitStatus() != 0) {
+            throw failure(r.exitStatus(), r.stdout());
+        }
+        return r.stdout();
     }
 
     /** The plugin's own error object, its code kept; or what it printed. */

@@ -19,6 +19,11 @@ public final class CommandLog {
         enabled = true;
     }
 
+    /** Turns the log off again. */
+    static void disable() {
+        enabled = false;
+    }
+
     static boolean enabled() {
         return enabled;
     }

@@ -3,6 +3,8 @@ package dev.pipework.exec;
 
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
+import dev.pipework.sys.Invocation;
+import dev.pipework.sys.RunningProcess;
 import dev.pipework.sys.ShellWords;
 
 import java.io.ByteArrayOutputStream;
@@ -25,7 +27,7 @@ public final class ProcessCommandRunner implements CommandRunner {
     /** How long a command may run unless its caller gives it a bound of its own. */
     public static final Duration DEFAULT_BOUND = Duration.ofSeconds(60);
     /** The exit status of a command stopped at its bound. */
-    public static final int TIMED_OUT = 124;
+    public static final int TIMED_OUT = CommandResult.TIMED_OUT;
 
     /** After a command has ended or been stopped, how long its output is still waited for. */
     private static final long DRAIN_GRACE_MILLIS = 2_000;
@@ -42,24 +44,28 @@ public final class ProcessCommandRunner implements CommandRunner {
 
     @Override
     public CommandResult run(List<String> argv) {
-        return run(argv, null, bound);
+        return run(Invocation.of(argv));
     }
 
     @Override
     public CommandResult run(List<String> argv, String stdin) {
-        return run(argv, stdin, bound);
+        return run(Invocation.of(argv).withStdin(stdin));
     }
 
     @Override
     public CommandResult run(List<String> argv, String stdin, Duration limit) {
-        CommandLog.debug("run: {}", ShellWords.join(argv));
+        return run(Invocation.of(argv).withStdin(stdin).withBound(limit));
+    }
+
+    @Override
+    public CommandResult run(Invocation invocation) {
+        List<String> argv = invocation.argv();
+        String stdin = invocation.stdin().orElse(null);
+        log(invocation);
         if (stdin != null && CommandLog.enabled()) {
             stdin.lines().forEach(line -> CommandLog.debug("  < {}", line));
         }
-        ProcessBuilder builder = new ProcessBuilder(argv);
-        if (stdin == null) {
-            builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        }
+        ProcessBuilder builder = builder(invocation);
         Process process;
         try {
             process = builder.start();
@@ -70,9 +76,82 @@ public final class ProcessCommandRunner implements CommandRunner {
         }
         running.add(process);
         try {
-            return await(process, argv, stdin, limit);
+            return await(process, argv, stdin, invocation.bound().orElse(bound));
         } finally {
             running.remove(process);
+        }
+    }
+
+    @Override
+    public RunningProcess start(Invocation invocation) {
+        log(invocation);
+        ProcessBuilder builder = builder(invocation)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            CommandLog.debug("  cannot start: {}", e.getMessage());
+            throw new java.io.UncheckedIOException(invocation.argv().get(0) + ": " + e.getMessage(), e);
+        }
+        running.add(process);
+        Duration limit = invocation.bound().orElse(bound);
+        invocation.stdin().ifPresent(text -> daemon("stdin", () -> feed(process, text)));
+        daemon("bound", () -> {
+            try {
+                if (!process.waitFor(limit.toNanos(), TimeUnit.NANOSECONDS)) {
+                    CommandLog.debug("  {}", timedOut(invocation.argv(), limit));
+                    stop(process);
+                }
+            } catch (InterruptedException e) {
+                stop(process);
+            } finally {
+                running.remove(process);
+            }
+        });
+        CommandLog.debug("  started: pid {}", process.pid());
+        return new RunningProcess() {
+            public long pid() {
+                return process.pid();
+            }
+
+            public boolean alive() {
+                return process.isAlive();
+            }
+
+            public void close() {
+                stop(process);
+                running.remove(process);
+            }
+        };
+    }
+
+    /** The {@code -v} line: the variables it is given, then the command, as a shell would take them. */
+    private static void log(Invocation invocation) {
+        if (!CommandLog.enabled()) {
+            return;
+        }
+        List<String> words = new java.util.ArrayList<>();
+        invocation.env().forEach((k, v) -> words.add(k + "=" + v));
+        words.addAll(invocation.argv());
+        CommandLog.debug("run: {}", ShellWords.join(words));
+    }
+
+    private static ProcessBuilder builder(Invocation invocation) {
+        ProcessBuilder builder = new ProcessBuilder(invocation.argv());
+        builder.environment().putAll(invocation.env());
+        if (invocation.stdin().isEmpty()) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        return builder;
+    }
+
+    private static void feed(Process process, String stdin) {
+        try (OutputStream in = process.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the command ended without reading all of its input
         }
     }
 
@@ -81,13 +160,7 @@ public final class ProcessCommandRunner implements CommandRunner {
         // Input and both outputs each on a thread of their own: no pipe can fill up and block the
         // child, and a child that neither reads nor ends cannot block this run past its bound.
         if (stdin != null) {
-            daemon("stdin", () -> {
-                try (OutputStream in = process.getOutputStream()) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    // the command ended without reading all of its input
-                }
-            });
+            daemon("stdin", () -> feed(process, stdin));
         }
         Drain stdout = new Drain(process.getInputStream());
         Drain stderr = new Drain(process.getErrorStream());
@@ -98,7 +171,7 @@ public final class ProcessCommandRunner implements CommandRunner {
                 String said = stderr.text(DRAIN_GRACE_MILLIS).strip();
                 String reason = timedOut(argv, limit) + (said.isEmpty() ? "" : " (it said: " + lastLine(said) + ")");
                 CommandLog.debug("  {}", reason);
-                return new CommandResult(TIMED_OUT, stdout.text(DRAIN_GRACE_MILLIS), reason);
+                return new CommandResult(TIMED_OUT, stdout.text(DRAIN_GRACE_MILLIS), reason, true);
             }
             // A process it left behind may keep the pipes open: what it wrote by the bound is kept.
             long left = Math.max(DRAIN_GRACE_MILLIS, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
@@ -162,11 +235,20 @@ public final class ProcessCommandRunner implements CommandRunner {
         return nl < 0 ? text : text.substring(nl + 1);
     }
 
-    /** Kills the command and every process under it; the list is taken first, as killing a parent orphans its children. */
+    /**
+     * Kills the command and every process under it. Each round takes the tree first, as killing a
+     * parent orphans its children (they then leave the tree); the command itself goes last, so that
+     * what it forks meanwhile is still under it for the next round.
+     */
     private static void stop(Process process) {
-        List<ProcessHandle> descendants = process.descendants().toList();
+        for (int round = 0; round < 10; round++) {
+            List<ProcessHandle> descendants = process.descendants().toList();
+            if (descendants.isEmpty()) {
+                break;
+            }
+            descendants.forEach(ProcessHandle::destroyForcibly);
+        }
         process.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
         try {
             process.waitFor(DRAIN_GRACE_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -1,5 +1,7 @@
 package dev.pipework.guest;
 
+import dev.pipework.sys.CommandRunner;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,9 +13,9 @@ public final class Docker {
     private Docker() {
     }
 
-    /** {@link #detect(Map)} with the process environment. */
-    public static DockerEngine detect() {
-        return detect(System.getenv());
+    /** {@link #detect(Map, CommandRunner)} with the process environment. */
+    public static DockerEngine detect(CommandRunner runner) {
+        return detect(System.getenv(), runner);
     }
 
     /**
@@ -21,14 +23,14 @@ public final class Docker {
      * else the {@code docker} CLI if it is on {@code PATH} (which also covers tcp:// and ssh://
      * {@code DOCKER_HOST}s), else {@link #unavailable()}.
      */
-    public static DockerEngine detect(Map<String, String> env) {
+    public static DockerEngine detect(Map<String, String> env, CommandRunner runner) {
         Optional<Path> socket = DockerSocketEngine.socketFromEnvironment(env);
         if (socket.isPresent() && Files.exists(socket.get())) {
             return new DockerSocketEngine(socket.get());
         }
         Optional<Path> cli = DockerCliEngine.findOnPath("docker", env.get("PATH"));
         if (cli.isPresent()) {
-            return new DockerCliEngine(cli.get().toString(), DockerCliEngine.DEFAULT_TIMEOUT);
+            return new DockerCliEngine(cli.get().toString(), DockerCliEngine.DEFAULT_TIMEOUT, runner);
         }
         return unavailable();
     }

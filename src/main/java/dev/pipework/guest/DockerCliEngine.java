@@ -2,9 +2,10 @@ package dev.pipework.guest;
 
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
+import dev.pipework.sys.Invocation;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Fallback engine that drives the {@code docker} command (argv only, never through a shell).
@@ -32,19 +32,22 @@ public final class DockerCliEngine implements DockerEngine {
 
     private final String command;
     private final Duration timeout;
+    private final CommandRunner runner;
 
     /** {@code docker} from PATH. */
-    public DockerCliEngine() {
-        this("docker", DEFAULT_TIMEOUT);
+    public DockerCliEngine(CommandRunner runner) {
+        this("docker", DEFAULT_TIMEOUT, runner);
     }
 
     /**
      * @param command a program name looked up on PATH, or a path to the docker binary
-     * @param timeout how long one CLI invocation may run before it is killed
+     * @param timeout how long one CLI invocation may run before it is stopped, with what it started
+     * @param runner  what runs it
      */
-    public DockerCliEngine(String command, Duration timeout) {
+    public DockerCliEngine(String command, Duration timeout, CommandRunner runner) {
         this.command = Objects.requireNonNull(command, "command");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.runner = Objects.requireNonNull(runner, "runner");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
@@ -374,53 +377,19 @@ public final class DockerCliEngine implements DockerEngine {
     record Result(int status, String stdout, String stderr) {
     }
 
-    /**
-     * Runs the CLI with output going to temporary files, so that waiting for it can be bounded
-     * by the timeout without a reader thread per pipe (a full pipe would otherwise stall it).
-     */
+    /** Runs the CLI through the runner, bounded by this engine's timeout. */
     Result run(String... args) throws DockerException {
         List<String> argv = new ArrayList<>(args.length + 1);
         argv.add(command);
         argv.addAll(List.of(args));
         String what = program() + " " + (args.length > 0 ? args[0] : "");
-        Path out = null;
-        Path err = null;
-        Process p = null;
-        try {
-            out = Files.createTempFile("pipework-docker", ".out");
-            err = Files.createTempFile("pipework-docker", ".err");
-            ProcessBuilder pb = new ProcessBuilder(argv)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            p = pb.start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new DockerException(endpoint(), what + ": no answer within " + timeout.toMillis() + " ms");
-            }
-            return new Result(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
-                    new String(Files.readAllBytes(err), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new DockerException(endpoint(), what + ": cannot run " + command + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (p != null) {
-                p.destroyForcibly();
-            }
-            throw new DockerException(endpoint(), what + ": interrupted", e);
-        } finally {
-            deleteQuietly(out);
-            deleteQuietly(err);
+        CommandResult r = runner.run(Invocation.of(argv).withBound(timeout));
+        if (r.timedOut()) {
+            throw new DockerException(endpoint(), what + ": no answer within " + timeout.toMillis() + " ms");
         }
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (p != null) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // a leftover temp file is harmless
-            }
+        if (r.exitStatus() == 127 && r.stdout().isEmpty() && !isAvailable()) {
+            throw new DockerException(endpoint(), what + ": cannot run " + command + ": " + r.reason());
         }
+        return new Result(r.exitStatus(), r.stdout(), r.stderr());
     }
 }

@@ -47,9 +47,4 @@ public interface DockerEngine {
 
     /** Human-readable description of where this engine is reached, for messages. */
     String endpoint();
-
-    /** See {@link Docker#detect()}. */
-    static DockerEngine detect() {
-        return Docker.detect();
-    }
 }

@@ -1,5 +1,7 @@
 package dev.pipework.guest;
 
+import dev.pipework.sys.CommandRunner;
+
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -17,9 +19,9 @@ public final class Podman {
     private Podman() {
     }
 
-    /** {@link #detect(Path, Map)} with the default socket and the process environment. */
-    public static DockerEngine detect() {
-        return detect(DEFAULT_SOCKET, System.getenv());
+    /** {@link #detect(Path, Map, CommandRunner)} with the default socket and the process environment. */
+    public static DockerEngine detect(CommandRunner runner) {
+        return detect(DEFAULT_SOCKET, System.getenv(), runner);
     }
 
     /**
@@ -27,13 +29,13 @@ public final class Podman {
      * {@code PATH}, else {@link Docker#unavailable()}. A socket file left behind by a service that
      * stopped is passed over for the CLI.
      */
-    public static DockerEngine detect(Path socket, Map<String, String> env) {
+    public static DockerEngine detect(Path socket, Map<String, String> env, CommandRunner runner) {
         if (answers(socket)) {
             return new DockerSocketEngine(socket);
         }
         Optional<Path> cli = DockerCliEngine.findOnPath("podman", env.get("PATH"));
         if (cli.isPresent()) {
-            return new DockerCliEngine(cli.get().toString(), DockerCliEngine.DEFAULT_TIMEOUT);
+            return new DockerCliEngine(cli.get().toString(), DockerCliEngine.DEFAULT_TIMEOUT, runner);
         }
         return Docker.unavailable();
     }

@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 
 /**
  * Rootful podman containers by name or ID, through podman's Docker-compatible API socket when it
- * answers, else {@code podman inspect}; see {@link Podman#detect()}. The engine is looked for only
+ * answers, else {@code podman inspect}; see {@link Podman#detect(dev.pipework.sys.CommandRunner)}. The engine is looked for only
  * when a guest is not found before podman in the order, so a Docker container costs nothing more.
  * The busybox {@code dhcp} helper is not started through podman.
  */

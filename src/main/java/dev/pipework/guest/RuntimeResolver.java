@@ -36,7 +36,7 @@ public final class RuntimeResolver implements GuestResolver {
         DockerRuntime docker = new DockerRuntime(engine, proc, warn);
         return new RuntimeResolver(List.of(new NetnsFileRuntime(),
                 new LxcRuntime(proc, LxcRuntime.lxcInfo(runner, System.getenv("PATH"))), docker,
-                new CniRuntime(new CniRecords(CniRecords.DEFAULT_DIR)), new PodmanRuntime(Podman::detect, proc, warn),
+                new CniRuntime(new CniRecords(CniRecords.DEFAULT_DIR)), new PodmanRuntime(() -> Podman.detect(runner), proc, warn),
                 new NamedNetnsRuntime(Path.of("/var/run/netns"), warn), new ProcessRuntime(proc)), docker, warn);
     }
 

@@ -1,7 +1,18 @@
 package dev.pipework.sys;
 
-/** How a command ended: its exit status and what it printed. */
-public record CommandResult(int exitStatus, String stdout, String stderr) {
+/**
+ * How a command ended: its exit status and what it printed.
+ *
+ * @param timedOut the runner stopped it at its bound (its status is then {@link #TIMED_OUT})
+ */
+public record CommandResult(int exitStatus, String stdout, String stderr, boolean timedOut) {
+    /** The exit status of a command stopped at its bound, as {@code timeout(1)} gives. */
+    public static final int TIMED_OUT = 124;
+
+    /** A command that ended by itself. */
+    public CommandResult(int exitStatus, String stdout, String stderr) {
+        this(exitStatus, stdout, stderr, false);
+    }
 
     public boolean succeeded() {
         return exitStatus == 0;

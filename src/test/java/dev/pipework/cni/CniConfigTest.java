@@ -143,4 +143,80 @@ class CniConfigTest {
         assertTrue(CniMain.wanted(Map.of("CNI_COMMAND", "VERSION")));
         assertFalse(CniMain.wanted(Map.of()));
     }
+
+    /** A runner for what must run nothing. */
+    private static final dev.pipework.sys.CommandRunner NOTHING_RUNS = new dev.pipework.sys.CommandRunner() {
+        public dev.pipework.sys.CommandResult run(List<String> argv) {
+            throw new AssertionError("ran " + argv);
+        }
+
+        public dev.pipework.sys.CommandResult run(List<String> argv, String stdin) {
+            throw new AssertionError("ran " + argv);
+        }
+    };
+
+    private static Map<String, Object> conf(String own, String ipam) {
+        return NetConf.decode("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"" + own
+                + "\",\"bridge\":\"br0\",\"ipam\":{\"type\":\"" + ipam + "\"}}");
+    }
+
+    /** An IPAM plugin that is this plugin would run itself again and again: refused before anything runs. */
+    @Test
+    void thePluginItselfIsNoIpamPlugin() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pw-ipam-self");
+        try {
+            java.nio.file.Path own = java.nio.file.Files.writeString(dir.resolve("pw"), "#!/bin/sh\n");
+            own.toFile().setExecutable(true);
+            java.nio.file.Files.createSymbolicLink(dir.resolve("addresses"), own);
+            java.nio.file.Path other = java.nio.file.Files.writeString(dir.resolve("host-local"), "#!/bin/sh\n");
+            other.toFile().setExecutable(true);
+            List<String> path = List.of(dir.toString());
+            assertEquals(4, code(() -> Ipam.find("pipework", conf("pipework", "pipework"), path, NOTHING_RUNS)));
+            assertEquals(4, code(() -> Ipam.find("pw", conf("pw", "pw"), path, NOTHING_RUNS)));
+            assertEquals(4, code(() -> Ipam.find("pipework", conf("pw", "pipework"), List.of(), NOTHING_RUNS)));
+            CniError sameFile = assertThrows(CniError.class,
+                    () -> Ipam.find("addresses", conf("pw", "addresses"), path, NOTHING_RUNS));
+            assertEquals(4, sameFile.code());
+            assertTrue(sameFile.getMessage().contains("is this plugin itself"), sameFile.getMessage());
+            assertTrue(Ipam.find("host-local", conf("pw", "host-local"), path, NOTHING_RUNS).isPresent());
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
+
+    /** ADD with {@code "ipam":{"type":"pipework"}}: the specification's invalid-configuration error, nothing run. */
+    @Test
+    void addRefusesItselfAsIpamUpFront() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        dev.pipework.run.Services services = new dev.pipework.run.Services(NOTHING_RUNS, null, null, null, () -> 0,
+                java.nio.file.Path.of("/nonexistent"), null);
+        CniMain main = new CniMain(services, null, new java.io.PrintStream(out, true), err);
+        String json = Json.write(conf("pipework", "pipework"));
+        int status = main.run(ADD, new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(1, status);
+        assertEquals(4L, Json.object(Json.parse(out.toString())).get("code"), out.toString());
+
+        out.reset();
+        Map<String, String> delegated = new java.util.HashMap<>(ADD);
+        delegated.put(Ipam.DELEGATED, "n");
+        String plain = Json.write(conf("pipework", "host-local"));
+        status = main.run(delegated, new java.io.ByteArrayInputStream(plain.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(1, status);
+        assertEquals(4L, Json.object(Json.parse(out.toString())).get("code"), out.toString());
+        assertTrue(out.toString().contains("run as the IPAM plugin of network"), out.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"0", "-1", "3601", "\"5\"", "1.5"})
+    void aBadIpamBoundIsAnInvalidConfiguration(String value) {
+        Map<String, Object> raw = NetConf.decode("{\"cniVersion\":\"1.0.0\",\"type\":\"pipework\",\"bridge\":\"br0\","
+                + "\"ipamTimeout\":" + value + ",\"ipam\":{\"type\":\"host-local\"}}");
+        assertEquals(4, code(() -> Ipam.find("host-local", raw, List.of(), NOTHING_RUNS)));
+    }
 }

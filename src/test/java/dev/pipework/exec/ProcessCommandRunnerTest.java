@@ -5,6 +5,8 @@ import dev.pipework.plan.OvsSteps;
 import dev.pipework.plan.Plan;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
+import dev.pipework.sys.Invocation;
+import dev.pipework.sys.RunningProcess;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -42,6 +44,77 @@ class ProcessCommandRunnerTest {
         long child = Long.parseLong(r.stdout().strip());
         awaitGone(child);
         assertFalse(alive(child), "the sleep it started is stopped too");
+    }
+
+    /** The tree is stopped, not just the command: a grandchild, and what the command forks after the bound. */
+    @Test
+    void theBoundStopsTheWholeTree() throws Exception {
+        ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofMillis(500));
+        CommandResult r = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> runner.run(List.of("sh", "-c",
+                "sh -c 'sleep 60 & echo $!; sleep 60' & echo $!; wait")));
+        assertTrue(r.timedOut());
+        List<Long> pids = r.stdout().lines().map(String::strip).map(Long::parseLong).toList();
+        assertEquals(2, pids.size(), r.stdout());
+        for (long pid : pids) {
+            awaitGone(pid);
+            assertFalse(alive(pid), "process " + pid + " under the command is stopped");
+        }
+    }
+
+    @Test
+    void aStartedProcessIsStoppedWithItsTreeOnCloseOrAtItsBound() throws Exception {
+        ProcessCommandRunner runner = new ProcessCommandRunner();
+        long pid;
+        try (RunningProcess p = runner.start(Invocation.of(List.of("sleep", "60")))) {
+            pid = p.pid();
+            assertTrue(p.alive());
+        }
+        awaitGone(pid);
+        assertFalse(alive(pid));
+        RunningProcess bounded = runner.start(Invocation.of(List.of("sh", "-c", "sleep 60 & wait"))
+                .withBound(Duration.ofMillis(300)));
+        List<ProcessHandle> tree = new ArrayList<>();
+        for (int i = 0; i < 50 && tree.isEmpty(); i++) {
+            Thread.sleep(20);
+            ProcessHandle.of(bounded.pid()).ifPresent(h -> tree.addAll(h.descendants().toList()));
+        }
+        assertFalse(tree.isEmpty(), "the sleep under sh");
+        awaitGone(bounded.pid());
+        awaitGone(tree.get(0).pid());
+        assertFalse(bounded.alive(), "stopped at its bound");
+        assertFalse(alive(tree.get(0).pid()), "and what it started");
+    }
+
+    /** An IPAM plugin is given the configuration on stdin and CNI_* variables over this process's own. */
+    @Test
+    void inputAndVariablesAreGiven() {
+        ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofSeconds(20));
+        CommandResult r = runner.run(Invocation.of(List.of("sh", "-c", "cat; echo \"$CNI_COMMAND $PATH\""))
+                .withStdin("{}\n").withEnv(java.util.Map.of("CNI_COMMAND", "ADD")));
+        assertEquals(new CommandResult(0, "{}\nADD " + System.getenv("PATH") + "\n", ""), r);
+        assertFalse(runner.run(Invocation.of(List.of("sh", "-c", "echo \"${CNI_COMMAND-unset}\""))).stdout()
+                .contains("ADD"), "variables are given to that command only");
+    }
+
+    /** {@code -v}: one line per command, with the variables it is given, as a shell would take them. */
+    @Test
+    void verboseLogsOneLinePerCommand() {
+        System.setProperty("org.slf4j.simpleLogger.log." + ProcessCommandRunner.class.getName(), "debug");
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        CommandLog.enable();
+        try {
+            new ProcessCommandRunner().run(Invocation.of(List.of("sh", "-c", "exit 3")).withEnv(java.util.Map.of(
+                    "CNI_COMMAND", "DEL")));
+        } finally {
+            CommandLog.disable();
+            System.setErr(saved);
+        }
+        List<String> lines = err.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertEquals(1, lines.stream().filter(l -> l.contains("run: ")).count(), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.endsWith("run: CNI_COMMAND=DEL sh -c 'exit 3'")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.endsWith("exit 3")), lines.toString());
     }
 
     @Test

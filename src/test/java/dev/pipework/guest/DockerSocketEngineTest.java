@@ -1,5 +1,7 @@
 package dev.pipework.guest;
 
+import dev.pipework.exec.ProcessCommandRunner;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -435,12 +437,12 @@ class DockerSocketEngineTest {
     @Test
     void detectPrefersTheSocket() throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        DockerEngine viaSocket = Docker.detect(Map.of("DOCKER_HOST", "unix://" + fake.socket, "PATH", bin.toString()));
+        DockerEngine viaSocket = Docker.detect(Map.of("DOCKER_HOST", "unix://" + fake.socket, "PATH", bin.toString()), new ProcessCommandRunner());
         assertInstanceOf(DockerSocketEngine.class, viaSocket);
         assertEquals(fake.socket, ((DockerSocketEngine) viaSocket).socket());
 
         DockerEngine none = Docker.detect(Map.of("DOCKER_HOST", "unix://" + dir.resolve("absent.sock"),
-                "PATH", bin.toString()));
+                "PATH", bin.toString()), new ProcessCommandRunner());
         assertSame(Docker.unavailable(), none);
         assertFalse(none.isAvailable());
         assertEquals(Optional.empty(), none.inspect("con1"));
@@ -448,7 +450,7 @@ class DockerSocketEngineTest {
         assertThrows(DockerException.class, () -> none.createAndStart(Map.of("Image", "busybox")));
 
         Path docker = fakeDockerScript(bin, "exit 0");
-        DockerEngine viaCli = Docker.detect(Map.of("DOCKER_HOST", "tcp://127.0.0.1:1", "PATH", bin.toString()));
+        DockerEngine viaCli = Docker.detect(Map.of("DOCKER_HOST", "tcp://127.0.0.1:1", "PATH", bin.toString()), new ProcessCommandRunner());
         assertInstanceOf(DockerCliEngine.class, viaCli);
         assertTrue(viaCli.isAvailable());
         assertTrue(viaCli.endpoint().contains(docker.toString()), viaCli.endpoint());
@@ -476,7 +478,7 @@ class DockerSocketEngineTest {
 
         DockerCliEngine cli(String script) throws IOException {
             Path docker = fakeDockerScript(bin, "printf '%s\\n' \"$@\" >> '" + argsFile + "'\n" + script);
-            return new DockerCliEngine(docker.toString(), Duration.ofSeconds(5));
+            return new DockerCliEngine(docker.toString(), Duration.ofSeconds(5), new ProcessCommandRunner());
         }
 
         List<String> args() throws IOException {
@@ -523,7 +525,7 @@ class DockerSocketEngineTest {
         @Test
         void hangingCliIsKilled() throws Exception {
             Path docker = fakeDockerScript(bin, "exec sleep 30");
-            DockerCliEngine engine = new DockerCliEngine(docker.toString(), Duration.ofMillis(300));
+            DockerCliEngine engine = new DockerCliEngine(docker.toString(), Duration.ofMillis(300), new ProcessCommandRunner());
             long t0 = System.nanoTime();
             DockerException e = assertThrows(DockerException.class, () -> engine.inspect("x"));
             assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 5000);
@@ -532,7 +534,7 @@ class DockerSocketEngineTest {
 
         @Test
         void missingBinary() {
-            DockerCliEngine engine = new DockerCliEngine(dir.resolve("nope/docker").toString(), Duration.ofSeconds(1));
+            DockerCliEngine engine = new DockerCliEngine(dir.resolve("nope/docker").toString(), Duration.ofSeconds(1), new ProcessCommandRunner());
             assertFalse(engine.isAvailable());
             assertThrows(DockerException.class, () -> engine.inspect("x"));
             assertEquals(Optional.empty(), DockerCliEngine.findOnPath("docker", bin.toString()));
@@ -621,9 +623,9 @@ class DockerSocketEngineTest {
         assertEquals(Optional.of(want), real.inspect(want.name()));
         assertEquals(Optional.of(want), real.inspect(want.name().substring(1)));
         assertEquals(Optional.of(want), real.inspect(want.shortId()));
-        assertEquals(Optional.of(want), new DockerCliEngine().inspect(want.name().substring(1)));
+        assertEquals(Optional.of(want), new DockerCliEngine(new ProcessCommandRunner()).inspect(want.name().substring(1)));
         assertEquals(Optional.empty(), real.inspect("pipework-no-such-container-" + System.nanoTime()));
-        assertEquals(Optional.empty(), new DockerCliEngine().inspect("pipework-no-such-container-" + System.nanoTime()));
+        assertEquals(Optional.empty(), new DockerCliEngine(new ProcessCommandRunner()).inspect("pipework-no-such-container-" + System.nanoTime()));
     }
 
     private static List<String> runDocker(String... args) throws Exception {

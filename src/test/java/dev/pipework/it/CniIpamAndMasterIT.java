@@ -1,14 +1,18 @@
 package dev.pipework.it;
 
+import dev.pipework.guest.CniRecords;
 import dev.pipework.it.support.Cni;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Poll;
+import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Sh;
 import dev.pipework.it.support.TestNetns;
 import dev.pipework.json.Json;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -82,5 +86,87 @@ class CniIpamAndMasterIT {
                             && nic.equals(String.valueOf(l.get("link")))).toList();
             assertEquals(List.of(), left, "macvlans of " + nic + " left on the host");
         }
+    }
+
+    /**
+     * An IPAM plugin that hangs (and has started a process of its own that hangs too): ADD fails
+     * with an error object once {@code ipamTimeout} has passed, the plugin and its child are gone,
+     * and nothing was made: no link on the host or in the namespace, no record.
+     */
+    @Test
+    void aHangingIpamPluginFailsAddAtItsBoundLeavingNothing() throws Exception {
+        Prerequisites.requireRoot();
+        String s = HostCleanup.uniqueSuffix();
+        String id = "cnihang" + s;
+        Path bin = Files.createTempDirectory("pw-cni-hang");
+        Path pids = bin.resolve("pids");
+        Path plugin = Files.writeString(bin.resolve("hang"), "#!/bin/sh\ncat >/dev/null\nsleep 300 &\n"
+                + "echo $! >> '" + pids + "'\necho $$ >> '" + pids + "'\nsleep 300\n");
+        plugin.toFile().setExecutable(true);
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String br = host.bridge("br" + s);
+            String ns = netns.create("cnihang");
+            String path = "/var/run/netns/" + ns;
+            String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"pwhang" + s + "\",\"type\":\"pipework\",\"bridge\":\""
+                    + br + "\",\"ipamTimeout\":2,\"ipam\":{\"type\":\"hang\"}}";
+            Map<String, String> env = new java.util.LinkedHashMap<>();
+            env.put("CNI_COMMAND", "ADD");
+            env.put("CNI_CONTAINERID", id);
+            env.put("CNI_NETNS", path);
+            env.put("CNI_IFNAME", "eth0");
+            env.put("CNI_PATH", bin.toString());
+            long t0 = System.nanoTime();
+            Sh.Result add = Cni.run(env, conf);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertEquals(1, add.code(), add.describe());
+            Map<String, Object> error = Json.object(Json.parse(add.out()));
+            assertEquals(101L, error.get("code"), add.out());
+            assertTrue(String.valueOf(error.get("msg")).contains("did not finish within 2 s"), add.out());
+            assertTrue(took.compareTo(Duration.ofSeconds(2)) >= 0 && took.compareTo(Duration.ofSeconds(20)) < 0,
+                    "ADD took " + took);
+
+            List<String> started = Files.readAllLines(pids);
+            assertEquals(2, started.size(), "the plugin and its child: " + started);
+            for (String pid : started) {
+                assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> gone(pid)),
+                        "process " + pid + " of the IPAM plugin is still there");
+            }
+            assertEquals(List.of(), runningFrom(bin), "processes of the IPAM plugin left");
+            assertEquals("", Cni.hostLinks(s, path, "eth0"), "host links left");
+            assertEquals(Optional.empty(), IpJson.linkInNetns(ns, "eth0"));
+            assertEquals(Optional.empty(), new CniRecords(CniRecords.DEFAULT_DIR).read(id, "eth0"));
+        } finally {
+            Files.deleteIfExists(pids);
+            Files.deleteIfExists(plugin);
+            Files.deleteIfExists(bin);
+        }
+    }
+
+    /** Gone, or a zombie waiting for its new parent to reap it. */
+    private static boolean gone(String pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    /** The processes whose command line names a file of that directory. */
+    private static List<String> runningFrom(Path dir) throws java.io.IOException {
+        List<String> found = new java.util.ArrayList<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(q -> q.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline"))).replace('\0', ' ');
+                    if (cmdline.contains(dir.toString()) && !gone(p.getFileName().toString())) {
+                        found.add(p.getFileName() + ": " + cmdline);
+                    }
+                } catch (java.io.IOException e) {
+                    // ended meanwhile
+                }
+            }
+        }
+        return found;
     }
 }

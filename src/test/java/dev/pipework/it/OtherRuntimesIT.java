@@ -282,7 +282,7 @@ class OtherRuntimesIT {
 
             DockerContainer viaSocket = new DockerSocketEngine(Path.of("/run/podman/podman.sock")).inspect(p)
                     .orElseThrow();
-            DockerContainer viaCli = new DockerCliEngine("podman", DockerCliEngine.DEFAULT_TIMEOUT).inspect(p)
+            DockerContainer viaCli = new DockerCliEngine("podman", DockerCliEngine.DEFAULT_TIMEOUT, new dev.pipework.exec.ProcessCommandRunner()).inspect(p)
                     .orElseThrow();
             assertEquals(new DockerContainer(id, "/" + p, pid, true, viaSocket.labels()), viaSocket);
             assertEquals(new DockerContainer(id, p, pid, true, viaSocket.labels()), viaCli);
