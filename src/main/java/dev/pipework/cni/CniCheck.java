@@ -57,7 +57,7 @@ final class CniCheck {
         List<Attachment> attachments;
         try {
             guest = CniRuntime.guest(env.containerId(), env.netns());
-            attachments = services.facts().ask(f -> planner.attachments(guest, f));
+            attachments = planner.attachments(guest, services.view());
         } catch (PipeworkException e) {
             throw new CniError(CniError.CHECK_FAILED, e.getMessage());
         }
