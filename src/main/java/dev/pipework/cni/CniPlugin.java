@@ -4,7 +4,6 @@ import dev.pipework.guest.CniRecords;
 import dev.pipework.guest.CniRuntime;
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
-import dev.pipework.model.AddressSpec;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.Family;
 import dev.pipework.model.Guest;
@@ -61,9 +60,9 @@ final class CniPlugin {
             throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS \"" + env.netns() + "\" does not exist");
         }
         Guest guest = guest(env);
-        AttachRequest request = new AttachRequest(conf.hostInterface(), Optional.empty(), Optional.of(env.ifname()),
-                Optional.empty(), Optional.empty(), env.containerId(), new AddressSpec.None(), conf.mac(),
-                conf.vlan().map(Object::toString), false);
+        AttachRequest request = AttachRequest.on(conf.hostInterface(), env.containerId())
+                .containerInterface(Optional.of(env.ifname())).mac(conf.mac())
+                .tag(conf.vlan().map(Object::toString)).build();
         precheck(request, guest, conf);
         CniResult addresses = new CniResult(List.of(), List.of(), List.of(), Map.of());
         if (ipam.isPresent()) {
