@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * One attach, the same for every front end: resolve the guest, plan from the machine as read under
@@ -55,8 +54,10 @@ public final class Attach {
     public void run(AttachRequest request, Optional<Renderer> result) {
         services.requireRoot(Services.CHANGES);
         AttachRequest resolved = planner.resolveHostMac(request, services.view());
-        Made made = attach(resolved, () -> Optional.of(services.guests().resolve(resolved.guest())), Optional.empty(),
-                where -> List.of(), result.isPresent());
+        Made made = attach(resolved, view -> {
+            planner.hostTarget(resolved, view);
+            return Optional.of(services.guests().resolve(resolved.guest()));
+        }, Optional.empty(), where -> List.of(), result.isPresent());
         result.ifPresent(r -> r.attached(made.attachment().orElseThrow(), made.plan(), out));
     }
 
@@ -72,13 +73,13 @@ public final class Attach {
                           Function<Where, List<Step>> more) {
         services.requireRoot(Services.CHANGES);
         AttachRequest resolved = planner.resolveHostMac(request, services.view());
-        return attach(resolved, () -> Optional.of(guest), mtu, more, true).attachment().orElseThrow();
+        return attach(resolved, view -> Optional.of(guest), mtu, more, true).attachment().orElseThrow();
     }
 
     private record Made(Plan plan, Optional<Attachment> attachment) {
     }
 
-    private Made attach(AttachRequest resolved, Supplier<Optional<Guest>> guest,
+    private Made attach(AttachRequest resolved, Function<MachineView, Optional<Guest>> guest,
                         Optional<Integer> mtu, Function<Where, List<Step>> more, boolean show) {
         return new Sequence(services).run(List.of(resolved.hostInterface()), guest, held -> {
             HostTarget classified = planner.hostTarget(resolved, held.view());
