@@ -77,9 +77,11 @@ final class RequestParser {
                         + (family.get() == Family.INET ? "inet" : "inet6") + ")");
             }
         }
-        return new AttachRequest(hostWord, hostMac, Optional.ofNullable(command.containerInterface),
-                Optional.ofNullable(command.localInterface), family, guest, address, mac, tag, command.directPhys,
-                Optional.ofNullable(command.mtu), Optional.ofNullable(command.macvlanMode));
+        return AttachRequest.on(hostWord, guest).hostInterfaceMac(hostMac)
+                .containerInterface(Optional.ofNullable(command.containerInterface))
+                .localInterface(Optional.ofNullable(command.localInterface)).family(family).address(address).mac(mac)
+                .tag(tag).directPhys(command.directPhys).mtu(Optional.ofNullable(command.mtu))
+                .macvlanMode(Optional.ofNullable(command.macvlanMode)).build();
     }
 
     static AddressSpec address(String word) {

@@ -12,6 +12,7 @@ import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.AttachKind;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.Planner;
+import dev.pipework.run.Sequence;
 import dev.pipework.run.Services;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.Where;
@@ -57,7 +58,8 @@ final class CniCheck {
         List<Attachment> attachments;
         try {
             guest = CniRuntime.guest(env.containerId(), env.netns());
-            attachments = services.facts().ask(f -> planner.attachments(guest, f));
+            attachments = new Sequence(services).run(List.of(conf.hostInterface()), Optional.of(guest),
+                    held -> planner.attachments(held.guest().orElseThrow(), held.view()));
         } catch (PipeworkException e) {
             throw new CniError(CniError.CHECK_FAILED, e.getMessage());
         }

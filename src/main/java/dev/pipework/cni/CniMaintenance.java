@@ -88,7 +88,7 @@ final class CniMaintenance {
                 Guest guest = present ? CniRuntime.guest(r.containerId(), r.netns())
                         : new Guest(r.containerId(), CniRuntime.RUNTIME, Optional.of(r.containerId()), Optional.empty(),
                         0, "", 0);
-                plugin.removeLinks(guest, r.ifname(), r.hostEnd());
+                plugin.removeLinks(guest, r.ifname(), r.hostEnd(), conf.hostInterface());
                 Object ipam = r.config().get("ipam");
                 if (ipam instanceof Map<?, ?> m && m.get("type") instanceof String type) {
                     Optional<Ipam> plugin2 = Ipam.find(type, r.config(), env.path(), services.runner());

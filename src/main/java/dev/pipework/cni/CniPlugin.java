@@ -2,10 +2,8 @@ package dev.pipework.cni;
 
 import dev.pipework.guest.CniRecords;
 import dev.pipework.guest.CniRuntime;
-import dev.pipework.host.RunLock;
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
-import dev.pipework.model.AddressSpec;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.Family;
 import dev.pipework.model.Guest;
@@ -18,12 +16,12 @@ import dev.pipework.plan.Attachment;
 import dev.pipework.plan.HostTarget;
 import dev.pipework.plan.LinkFacts;
 import dev.pipework.plan.LinkSteps;
-import dev.pipework.plan.OvsSteps;
+import dev.pipework.plan.MachineView;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Planner;
 import dev.pipework.plan.Step;
 import dev.pipework.run.Attach;
-import dev.pipework.run.FactReader;
+import dev.pipework.run.Sequence;
 import dev.pipework.run.Services;
 import dev.pipework.sys.Where;
 
@@ -36,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * ADD and DEL: the command line's plumbing (same planner, names, alias and Open vSwitch records,
@@ -63,9 +60,9 @@ final class CniPlugin {
             throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS \"" + env.netns() + "\" does not exist");
         }
         Guest guest = guest(env);
-        AttachRequest request = new AttachRequest(conf.hostInterface(), Optional.empty(), Optional.of(env.ifname()),
-                Optional.empty(), Optional.empty(), env.containerId(), new AddressSpec.None(), conf.mac(),
-                conf.vlan().map(Object::toString), false);
+        AttachRequest request = AttachRequest.on(conf.hostInterface(), env.containerId())
+                .containerInterface(Optional.of(env.ifname())).mac(conf.mac())
+                .tag(conf.vlan().map(Object::toString)).build();
         precheck(request, guest, conf);
         CniResult addresses = new CniResult(List.of(), List.of(), List.of(), Map.of());
         if (ipam.isPresent()) {
@@ -104,15 +101,15 @@ final class CniPlugin {
 
     /** What the planner refuses is refused before IPAM hands out an address. */
     private void precheck(AttachRequest request, Guest guest, NetConf conf) {
-        FactReader facts = services.facts();
+        MachineView view = services.view();
         HostTarget target;
         try {
-            target = facts.ask(f -> planner.hostTarget(request, f));
+            target = planner.hostTarget(request, view);
         } catch (PipeworkException e) {
             throw new CniError(CniError.INVALID_CONFIG, e.getMessage(), "network \"" + conf.name() + "\"");
         }
         try {
-            facts.ask(f -> planner.planAttach(request, target, guest, f));
+            planner.planAttach(request, target, guest, view);
         } catch (InvalidValueException e) {
             throw new CniError(CniError.INVALID_CONFIG, e.getMessage());
         } catch (PipeworkException e) {
@@ -164,7 +161,7 @@ final class CniPlugin {
         Guest guest = present ? guest(env.containerId(), netns)
                 : new Guest(env.containerId(), CniRuntime.RUNTIME, Optional.of(env.containerId()), Optional.empty(), 0, "", 0);
         try {
-            removeLinks(guest, env.ifname(), record.map(CniRecords.Record::hostEnd).orElse(""));
+            removeLinks(guest, env.ifname(), record.map(CniRecords.Record::hostEnd).orElse(""), conf.hostInterface());
         } catch (PipeworkException e) {
             throw new CniError(CniError.PLUMBING_FAILED, e.getMessage());
         }
@@ -183,44 +180,31 @@ final class CniPlugin {
         }
     }
 
-    /** The links of one container interface, under the locks of its bridges and namespace. */
-    void removeLinks(Guest guest, String ifname, String recordedHostEnd) {
-        FactReader facts = services.facts();
-        Plan planned = facts.ask(f -> planner.planDelete(Optional.of(guest), guest.token(), Optional.of(ifname), f));
-        List<Step> steps = new ArrayList<>(planned.steps());
-        TreeSet<String> bridges = new TreeSet<>();
-        if (!guest.netnsPath().isEmpty()) {
-            for (Attachment a : facts.ask(f -> planner.attachments(guest, f))) {
-                if (a.containerInterface().equals(ifname)) {
-                    a.bridge().ifPresent(bridges::add);
+    /**
+     * The links of one container interface, found and removed under the locks of the network's host
+     * interface and of the container's namespace, held open ({@link Sequence}).
+     *
+     * @param hostInterface the network's bridge or NIC, the link an ADD on it locks
+     */
+    void removeLinks(Guest guest, String ifname, String recordedHostEnd, String hostInterface) {
+        new Sequence(services).run(List.of(hostInterface), Optional.of(guest), held -> {
+            List<Step> steps = new ArrayList<>(planner.planDelete(held.guest(), guest.token(), Optional.of(ifname),
+                    held.view()).steps());
+            // A host end that outlived its namespace (held open elsewhere), still marked as pipework's.
+            boolean alreadyPlanned = steps.stream()
+                    .anyMatch(s -> s instanceof LinkSteps.DeleteLink d && d.name().equals(recordedHostEnd));
+            if (!recordedHostEnd.isEmpty() && !alreadyPlanned && guest.netnsPath().isEmpty()) {
+                Optional<LinkFacts> link = held.view().link(recordedHostEnd);
+                if (link.isPresent() && link.get().alias().equals("pipework")) {
+                    steps.add(new LinkSteps.DeleteLink(Where.HOST, recordedHostEnd));
                 }
             }
-        }
-        for (Step step : steps) {
-            if (step instanceof OvsSteps.RemoveOvsPort port) {
-                bridges.add(port.bridge());
+            if (!steps.isEmpty()) {
+                services.requireRoot(Services.CHANGES);
+                held.execute(new Plan(steps, List.of(), List.of()));
             }
-        }
-        // A host end that outlived its namespace (held open elsewhere), still marked as pipework's.
-        boolean alreadyPlanned = steps.stream()
-                .anyMatch(s -> s instanceof LinkSteps.DeleteLink d && d.name().equals(recordedHostEnd));
-        if (!recordedHostEnd.isEmpty() && !alreadyPlanned && guest.netnsPath().isEmpty()) {
-            Optional<LinkFacts> link = services.host().link(recordedHostEnd);
-            if (link.isPresent() && link.get().alias().equals("pipework")) {
-                steps.add(new LinkSteps.DeleteLink(Where.HOST, recordedHostEnd));
-            }
-        }
-        if (steps.isEmpty()) {
-            return;
-        }
-        services.requireRoot(Services.CHANGES);
-        try (RunLock lock = new RunLock(services.lockDir())) {
-            bridges.forEach(b -> lock.acquire("link-" + b));
-            if (guest.netnsInode() != 0) {
-                lock.acquire("netns-" + guest.netnsInode());
-            }
-            services.executor().execute(new Plan(steps, List.of(), List.of()));
-        }
+            return null;
+        });
     }
 
     private Guest guest(CniEnv env) {

@@ -30,7 +30,8 @@ final class IpBatch {
         Optional<?> family = first.get().family();
         for (int i = start + 1; i < steps.size(); i++) {
             Optional<Command.Ip> next = batchable(steps.get(i));
-            if (next.isEmpty() || !next.get().where().equals(where)) {
+            // By the path, not the record's own equals: its start-up cost is measured in run.MachineReader.
+            if (next.isEmpty() || !next.get().where().netnsPath().equals(where.netnsPath())) {
                 break;
             }
             if (next.get().family().isPresent()) {

@@ -82,8 +82,9 @@ public final class RuntimeResolver implements GuestResolver {
 
     @Override
     public void verifyPinned(Guest guest) {
+        // Runtimes by their key, not the record's own equals: its start-up cost is measured in run.MachineReader.
         for (GuestRuntime runtime : runtimes) {
-            if (runtime.runtime().equals(guest.runtime()) && !runtime.pinProvesIdentity()) {
+            if (runtime.runtime().key().equals(guest.runtime().key()) && !runtime.pinProvesIdentity()) {
                 runtime.verifyUnchanged(guest);
             }
         }
@@ -92,7 +93,7 @@ public final class RuntimeResolver implements GuestResolver {
     @Override
     public void verifyUnchanged(Guest guest) {
         for (GuestRuntime runtime : runtimes) {
-            if (runtime.runtime().equals(guest.runtime())) {
+            if (runtime.runtime().key().equals(guest.runtime().key())) {
                 runtime.verifyUnchanged(guest);
             }
         }

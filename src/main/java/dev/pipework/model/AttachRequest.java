@@ -31,13 +31,85 @@ public record AttachRequest(
         Optional<Mtu> mtu,
         Optional<MacvlanMode> macvlanMode) {
 
-    /** The original's form: no MTU, the default macvlan mode. */
-    public AttachRequest(String hostInterface, Optional<MacAddress> hostInterfaceMac,
-                         Optional<String> containerInterface, Optional<String> localInterface,
-                         Optional<Family> family, String guest, AddressSpec address, Optional<MacAddress> mac,
-                         Optional<String> tag, boolean directPhys) {
-        this(hostInterface, hostInterfaceMac, containerInterface, localInterface, family, guest, address, mac, tag,
-                directPhys, Optional.empty(), Optional.empty());
+    /** A request to attach to this host interface this guest; the rest is named on the builder. */
+    public static Builder on(String hostInterface, String guest) {
+        return new Builder(hostInterface, guest);
+    }
+
+    /** Names what a request sets; what it does not set is the original's default. */
+    public static final class Builder {
+        private final String hostInterface;
+        private final String guest;
+        private Optional<MacAddress> hostInterfaceMac = Optional.empty();
+        private Optional<String> containerInterface = Optional.empty();
+        private Optional<String> localInterface = Optional.empty();
+        private Optional<Family> family = Optional.empty();
+        private AddressSpec address = new AddressSpec.None();
+        private Optional<MacAddress> mac = Optional.empty();
+        private Optional<String> tag = Optional.empty();
+        private boolean directPhys;
+        private Optional<Mtu> mtu = Optional.empty();
+        private Optional<MacvlanMode> macvlanMode = Optional.empty();
+
+        private Builder(String hostInterface, String guest) {
+            this.hostInterface = hostInterface;
+            this.guest = guest;
+        }
+
+        public Builder hostInterfaceMac(Optional<MacAddress> value) {
+            hostInterfaceMac = value;
+            return this;
+        }
+
+        public Builder containerInterface(Optional<String> value) {
+            containerInterface = value;
+            return this;
+        }
+
+        public Builder localInterface(Optional<String> value) {
+            localInterface = value;
+            return this;
+        }
+
+        public Builder family(Optional<Family> value) {
+            family = value;
+            return this;
+        }
+
+        public Builder address(AddressSpec value) {
+            address = value;
+            return this;
+        }
+
+        public Builder mac(Optional<MacAddress> value) {
+            mac = value;
+            return this;
+        }
+
+        public Builder tag(Optional<String> value) {
+            tag = value;
+            return this;
+        }
+
+        public Builder directPhys(boolean value) {
+            directPhys = value;
+            return this;
+        }
+
+        public Builder mtu(Optional<Mtu> value) {
+            mtu = value;
+            return this;
+        }
+
+        public Builder macvlanMode(Optional<MacvlanMode> value) {
+            macvlanMode = value;
+            return this;
+        }
+
+        public AttachRequest build() {
+            return new AttachRequest(hostInterface, hostInterfaceMac, containerInterface, localInterface, family, guest,
+                    address, mac, tag, directPhys, mtu, macvlanMode);
+        }
     }
 
     /** The same request on another host interface (a {@code mac:} form resolved to its name). */

@@ -9,17 +9,4 @@ package dev.pipework.model;
  *                         (what the busybox {@code dhcp} form needs)
  */
 public record Runtime(String key, String description, boolean helperContainers) {
-
-    // Spelled out: a record's own are linked through method handles on their first call, which
-    // the JVM's start-up cache does not keep (see plan.Question).
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Runtime r && r.key.equals(key) && r.description.equals(description)
-                && r.helperContainers == helperContainers;
-    }
-
-    @Override
-    public int hashCode() {
-        return key.hashCode();
-    }
 }

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What an attach kind plans with: the request, the host side as classified, the guest, the facts,
- * the interface's name in the guest, and the plan being built.
+ * What an attach kind plans with: the request, the host side as classified, the guest, the view of
+ * the machine, the interface's name in the guest, and the plan being built.
  */
-record AttachContext(AttachRequest request, HostTarget target, Guest guest, Facts facts, String containerIf,
+record AttachContext(AttachRequest request, HostTarget target, Guest guest, MachineView view, String containerIf,
                      List<Step> steps, List<String> notices) {
 
     /** The guest's namespace, for commands run inside it. */

@@ -20,8 +20,8 @@ final class DhcpSource {
     }
 
     /** Refusals that do not depend on the host interface's kind. */
-    static void check(AddressSpec.Dhcp dhcp, Facts facts) {
-        if (!dhcp.client().equals("dhcp") && !facts.installed(dhcp.client())) {
+    static void check(AddressSpec.Dhcp dhcp, MachineView view) {
+        if (!dhcp.client().equals("dhcp") && !view.installed(dhcp.client())) {
             throw PipeworkException.original("You asked for DHCP client " + dhcp.client() + ", but I can't find it.");
         }
     }
@@ -108,13 +108,13 @@ final class DhcpSource {
      * interface (or of every interface), and, once no attachment is left in the guest, the host's
      * clients recorded in the original's pid files.
      */
-    static List<Step> removal(Guest guest, Optional<String> containerIf, boolean lastOne, Facts facts) {
+    static List<Step> removal(Guest guest, Optional<String> containerIf, boolean lastOne, MachineView view) {
         List<Step> steps = new ArrayList<>();
         if (guest.id().isPresent() && guest.runtime().helperContainers()) {
-            List<String> helpers = new ArrayList<>(facts.containersLabelled(DhcpSteps.HelperDhcpClient.LABEL_GUEST,
+            List<String> helpers = new ArrayList<>(view.containersLabelled(DhcpSteps.HelperDhcpClient.LABEL_GUEST,
                     guest.id().get()));
             if (containerIf.isPresent() && !helpers.isEmpty()) {
-                helpers.retainAll(facts.containersLabelled(DhcpSteps.HelperDhcpClient.LABEL_INTERFACE, containerIf.get()));
+                helpers.retainAll(view.containersLabelled(DhcpSteps.HelperDhcpClient.LABEL_INTERFACE, containerIf.get()));
             }
             helpers.forEach(id -> steps.add(new DhcpSteps.RemoveContainer(id)));
         }
@@ -125,8 +125,8 @@ final class DhcpSource {
             // namespace, is stopped, and only then is its file removed.
             for (String client : List.of("udhcpc", "dhclient")) {
                 String pidFile = pidFile(client, guest);
-                if (facts.fileExists(pidFile)) {
-                    Optional<Long> pid = facts.dhcpClientProcess(pidFile, client, guest.netnsInode());
+                if (view.fileExists(pidFile)) {
+                    Optional<Long> pid = view.dhcpClientProcess(pidFile, client, guest.netnsInode());
                     if (pid.isPresent()) {
                         steps.add(new DhcpSteps.StopProcess(pid.get(), client));
                         steps.add(new DhcpSteps.RemoveFile(pidFile));

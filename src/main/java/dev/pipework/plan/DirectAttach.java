@@ -47,10 +47,10 @@ final class DirectAttach {
                         + " with a PID, and " + guest.describe() + " has none");
             }
             c.steps().add(new LinkSteps.MovePhyToNetns(phy.get(), nic, guest.pid(), guest.netnsPath(),
-                    guest.describe(), c.facts().hostPid()));
+                    guest.describe(), c.view().hostPid()));
         } else {
             c.steps().add(new LinkSteps.MoveToNetns(nic, guest.netnsPath(), guest.describe(),
-                    Optional.of(c.facts().hostNetnsPath())));
+                    Optional.of(c.view().hostNetnsPath())));
         }
         String original = link.map(LinkFacts::mac).orElse("-");
         String inGuest = c.request().mac().map(m -> m.text()).orElse(original);
@@ -64,12 +64,12 @@ final class DirectAttach {
      * namespace and the NIC's name, names this link and its MAC. What the alias says beyond the
      * NIC's name is not used: the name and MAC to give back are the record's.
      */
-    static Optional<Attachment> recognise(Guest guest, GuestLink link, Alias.Mark mark, Facts facts) {
+    static Optional<Attachment> recognise(Guest guest, GuestLink link, Alias.Mark mark, MachineView view) {
         if (mark.hostName().isEmpty() || guest.netnsInode() == 0 || !plainName(mark.hostName().get())) {
             return Optional.empty();
         }
         String nic = mark.hostName().get();
-        Optional<String> record = facts.hostFile(record(guest.netnsInode(), nic));
+        Optional<String> record = view.hostFile(record(guest.netnsInode(), nic));
         if (record.isEmpty()) {
             return Optional.empty();
         }
@@ -89,7 +89,7 @@ final class DirectAttach {
     }
 
     /** The NIC goes back to the host as it was: its name, its MAC, no alias, down. */
-    static List<Step> remove(Attachment a, Facts facts) {
+    static List<Step> remove(Attachment a, MachineView view) {
         Where in = Where.guest(a.guest().netnsPath());
         String nic = a.hostInterface().orElseThrow();
         List<Step> steps = new ArrayList<>();
@@ -100,7 +100,7 @@ final class DirectAttach {
             steps.add(new LinkSteps.RenameLink(in, a.containerInterface(), nic));
         }
         steps.add(new LinkSteps.SetAlias(in, nic, ""));
-        steps.add(new LinkSteps.ReturnToHost(in, nic, facts.hostNetnsPath()));
+        steps.add(new LinkSteps.ReturnToHost(in, nic, view.hostNetnsPath()));
         steps.add(new DhcpSteps.RemoveFile(record(a.guest().netnsInode(), nic)));
         return steps;
     }

@@ -19,7 +19,7 @@ final class DummyAttach {
         }
         c.steps().add(new LinkSteps.AddDummy(name, c.request().mtu().map(Mtu::bytes)));
         c.steps().add(new LinkSteps.MoveToNetns(name, guest.netnsPath(), guest.describe(),
-                Optional.of(c.facts().hostNetnsPath())));
+                Optional.of(c.view().hostNetnsPath())));
         return new Arrival(name, true, Optional.of(Alias.mark(AttachKind.DUMMY)), Optional.empty());
     }
 

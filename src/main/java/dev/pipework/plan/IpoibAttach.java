@@ -28,7 +28,7 @@ final class IpoibAttach {
             c.steps().add(new LinkSteps.SetLinkUp(Where.HOST, parent, true));
         }
         c.steps().add(new LinkSteps.MoveToNetns(name, guest.netnsPath(), guest.describe(),
-                Optional.of(c.facts().hostNetnsPath())));
+                Optional.of(c.view().hostNetnsPath())));
         return new Arrival(name, true, Optional.of(Alias.mark(AttachKind.IPOIB, parent)), Optional.empty());
     }
 

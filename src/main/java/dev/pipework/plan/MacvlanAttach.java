@@ -27,7 +27,7 @@ final class MacvlanAttach {
             c.steps().add(new LinkSteps.SetLinkUp(Where.HOST, parent.name(), true));
         }
         c.steps().add(new LinkSteps.MoveToNetns(macvlan, c.guest().netnsPath(), c.guest().describe(),
-                Optional.of(c.facts().hostNetnsPath())));
+                Optional.of(c.view().hostNetnsPath())));
         return new Arrival(macvlan, true, Optional.of(Alias.mark(AttachKind.MACVLAN, parent.name())),
                 Optional.empty());
     }

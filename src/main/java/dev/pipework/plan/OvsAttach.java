@@ -23,7 +23,7 @@ final class OvsAttach {
     static Arrival attach(AttachContext c) {
         String bridge = c.target().name();
         if (!c.target().exists()) {
-            boolean userspace = !c.facts().ovsKernelDatapath();
+            boolean userspace = !c.view().ovsKernelDatapath();
             if (userspace) {
                 c.notices().add("pipework: creating Open vSwitch bridge \"" + bridge + "\" with datapath_type=netdev:"
                         + " this kernel has no openvswitch module");
@@ -47,8 +47,8 @@ final class OvsAttach {
     }
 
     /** The port of this host end, when it is one. */
-    static Optional<Attachment> recognise(Guest guest, GuestLink link, HostLink peer, Facts facts) {
-        OvsPort port = facts.ovsPorts().get(peer.name());
+    static Optional<Attachment> recognise(Guest guest, GuestLink link, HostLink peer, MachineView view) {
+        OvsPort port = view.ovsPorts().get(peer.name());
         if (port == null) {
             return Optional.empty();
         }
@@ -71,13 +71,13 @@ final class OvsAttach {
      * @param token          the guest as named on the command line
      * @param containerIf    the interface asked for, or empty for all
      */
-    static List<Step> staleRecords(Optional<Guest> guest, String token, Optional<String> containerIf, Facts facts) {
+    static List<Step> staleRecords(Optional<Guest> guest, String token, Optional<String> containerIf, MachineView view) {
         if (guest.isPresent() && guest.get().id().isEmpty()) {
             return List.of();
         }
-        List<String> hostNames = facts.hostLinks().values().stream().map(HostLink::name).toList();
+        List<String> hostNames = view.hostLinks().values().stream().map(HostLink::name).toList();
         List<Step> steps = new ArrayList<>();
-        for (OvsPort port : facts.ovsPorts().values()) {
+        for (OvsPort port : view.ovsPorts().values()) {
             String id = port.externalIds().getOrDefault("pipework.containerid", "");
             String name = port.externalIds().getOrDefault("pipework.containername", "");
             boolean mine = guest.isPresent() ? guest.get().id().get().equals(id)

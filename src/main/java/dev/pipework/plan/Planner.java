@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Turns a request and the facts gathered for it into a plan. It reads nothing and changes nothing:
- * every decision of a run (which kind of host interface, create or reuse, which names) is made here.
- * A fact it was not given makes it throw {@link MissingFacts}; the caller reads it and asks again.
+ * Turns a request and a view of the machine into a plan. It reads nothing and changes nothing:
+ * every decision of a run (which kind of host interface, create or reuse, which names) is made here,
+ * from what it asks the {@link MachineView}.
  */
 public final class Planner {
     /** The MTU the kernel gives a new bridge before any port joins it. */
@@ -24,12 +24,12 @@ public final class Planner {
     static final int ARPHRD_INFINIBAND = 32;
 
     /** The request with a host interface named by its MAC ({@code mac:<hwaddr>}) resolved to its name. */
-    public AttachRequest resolveHostMac(AttachRequest request, Facts facts) {
+    public AttachRequest resolveHostMac(AttachRequest request, MachineView view) {
         if (request.hostInterfaceMac().isEmpty()) {
             return request;
         }
         String mac = request.hostInterfaceMac().get().text();
-        String name = facts.linkWithMac(mac).orElseThrow(() -> PipeworkException.original(
+        String name = view.linkWithMac(mac).orElseThrow(() -> PipeworkException.original(
                 "Mac address " + mac + " specified for interface but no host interface matched."));
         return request.onHostInterface(name);
     }
@@ -39,16 +39,16 @@ public final class Planner {
      * bridge, IPoIB or other interface; or, when none exists, a bridge to create from its name
      * ({@code br*}: Linux, {@code ovs*}: Open vSwitch) or a dummy.
      */
-    public HostTarget hostTarget(AttachRequest request, Facts facts) {
+    public HostTarget hostTarget(AttachRequest request, MachineView view) {
         String name = request.hostInterface();
-        Optional<LinkFacts> link = facts.link(name);
+        Optional<LinkFacts> link = view.link(name);
         HostTarget target;
         if (link.isPresent()) {
             LinkFacts l = link.get();
             HostTarget.Kind kind;
             if (l.linuxBridge()) {
                 kind = HostTarget.Kind.LINUX_BRIDGE;
-            } else if (facts.ovsBridge(name)) {
+            } else if (view.ovsBridge(name)) {
                 kind = HostTarget.Kind.OVS_BRIDGE;
             } else if (l.type() == ARPHRD_INFINIBAND) {
                 kind = HostTarget.Kind.IPOIB;
@@ -59,7 +59,7 @@ public final class Planner {
         } else if (name.startsWith("br")) {
             target = new HostTarget(HostTarget.Kind.LINUX_BRIDGE, name, false, DEFAULT_MTU, false);
         } else if (name.startsWith("ovs")) {
-            if (!facts.ovsInstalled()) {
+            if (!view.ovsInstalled()) {
                 throw PipeworkException.original("Need OVS installed on the system to create an ovs bridge");
             }
             target = new HostTarget(HostTarget.Kind.OVS_BRIDGE, name, false, DEFAULT_MTU, false);
@@ -68,11 +68,11 @@ public final class Planner {
         } else {
             throw PipeworkException.original("I do not know how to setup interface " + name + ".");
         }
-        checkSupported(request, target, facts);
+        checkSupported(request, target, view);
         return target;
     }
 
-    private static void checkSupported(AttachRequest request, HostTarget target, Facts facts) {
+    private static void checkSupported(AttachRequest request, HostTarget target, MachineView view) {
         // The tag is checked now that it is known to be a VLAN ID or a partition key.
         if (target.kind() == HostTarget.Kind.IPOIB) {
             request.pkey();
@@ -90,7 +90,7 @@ public final class Planner {
                     + "\" is a " + target.kind().description());
         }
         if (request.address() instanceof AddressSpec.Dhcp dhcp) {
-            DhcpSource.check(dhcp, facts);
+            DhcpSource.check(dhcp, view);
         }
         boolean macvlan = target.kind() == HostTarget.Kind.PHYSICAL && !request.directPhys();
         if (request.macvlanMode().isPresent() && !macvlan) {
@@ -129,7 +129,7 @@ public final class Planner {
     }
 
     /** The plan for an attach. */
-    public Plan planAttach(AttachRequest request, HostTarget target, Guest guest, Facts facts) {
+    public Plan planAttach(AttachRequest request, HostTarget target, Guest guest, MachineView view) {
         List<Step> steps = new ArrayList<>();
         List<String> notices = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -137,7 +137,7 @@ public final class Planner {
         if (request.address() instanceof AddressSpec.Dhcp dhcp) {
             DhcpSource.checkGuest(dhcp, guest);
         }
-        AttachContext c = new AttachContext(request, target, guest, facts, containerIf, steps, notices);
+        AttachContext c = new AttachContext(request, target, guest, view, containerIf, steps, notices);
         Arrival arrival = switch (target.kind()) {
             case LINUX_BRIDGE -> LinuxBridgeAttach.attach(c);
             case OVS_BRIDGE -> OvsAttach.attach(c);
@@ -169,30 +169,30 @@ public final class Planner {
      * when the host proves it (a veth whose host end pipework marked), or when it lives wholly in the
      * guest and carries a well-formed mark of such a kind.
      */
-    public List<Attachment> attachments(Guest guest, Facts facts) {
+    public List<Attachment> attachments(Guest guest, MachineView view) {
         if (guest.netnsPath().isEmpty()) {
             return List.of();
         }
         List<Attachment> found = new ArrayList<>();
-        for (GuestLink link : facts.guestLinks(guest.netnsPath(), guest.describe())) {
-            recognise(guest, link, facts).ifPresent(found::add);
+        for (GuestLink link : view.guestLinks(guest.netnsPath(), guest.describe())) {
+            recognise(guest, link, view).ifPresent(found::add);
         }
         return found;
     }
 
-    private static Optional<Attachment> recognise(Guest guest, GuestLink link, Facts facts) {
+    private static Optional<Attachment> recognise(Guest guest, GuestLink link, MachineView view) {
         Optional<Alias.Mark> mark = Alias.read(link.alias());
         if (mark.isPresent()) {
             Alias.Mark m = mark.get();
             return switch (m.kind()) {
                 case MACVLAN -> Optional.of(MacvlanAttach.recognise(guest, link, m));
-                case DIRECT -> DirectAttach.recognise(guest, link, m, facts);
+                case DIRECT -> DirectAttach.recognise(guest, link, m, view);
                 case DUMMY -> Optional.of(DummyAttach.recognise(guest, link, m));
                 case IPOIB -> Optional.of(IpoibAttach.recognise(guest, link, m));
                 case LINUX, OVS, VETH, SHIM -> Optional.empty();
             };
         }
-        Optional<HostLink> peer = VethPair.plumbedPeer(link, facts);
+        Optional<HostLink> peer = VethPair.plumbedPeer(link, view);
         if (peer.isEmpty()) {
             return Optional.empty();
         }
@@ -200,23 +200,23 @@ public final class Planner {
         if (peer.get().masterLinuxBridge()) {
             return Optional.of(LinuxBridgeAttach.recognise(guest, link, peer.get()));
         }
-        return OvsAttach.recognise(guest, link, peer.get(), facts)
+        return OvsAttach.recognise(guest, link, peer.get(), view)
                 .or(() -> Optional.of(LinuxBridgeAttach.recognise(guest, link, peer.get())));
     }
 
     /** {@code pipework shim <nic> <ip>/<prefix>}: see {@link ShimAttach}. */
-    public Plan planShim(String nic, IpCidr address, Facts facts) {
-        return ShimAttach.attach(nic, address, facts);
+    public Plan planShim(String nic, IpCidr address, MachineView view) {
+        return ShimAttach.attach(nic, address, view);
     }
 
     /** {@code pipework del shim <nic>}. */
-    public Plan planShimDelete(String nic, Facts facts) {
-        return ShimAttach.removal(nic, facts);
+    public Plan planShimDelete(String nic, MachineView view) {
+        return ShimAttach.removal(nic, view);
     }
 
     /** The shims on the host, for {@code status}. */
-    public List<Attachment> shims(Facts facts) {
-        return ShimAttach.recognise(facts);
+    public List<Attachment> shims(MachineView view) {
+        return ShimAttach.recognise(view);
     }
 
     /**
@@ -228,11 +228,11 @@ public final class Planner {
      * @param token       the guest as named on the command line
      * @param containerIf the interface to remove, or empty for all
      */
-    public Plan planDelete(Optional<Guest> guest, String token, Optional<String> containerIf, Facts facts) {
+    public Plan planDelete(Optional<Guest> guest, String token, Optional<String> containerIf, MachineView view) {
         List<Attachment> selected = new ArrayList<>();
         int remaining = 0;
         if (guest.isPresent()) {
-            for (Attachment a : attachments(guest.get(), facts)) {
+            for (Attachment a : attachments(guest.get(), view)) {
                 if (containerIf.isEmpty() || a.containerInterface().equals(containerIf.get())) {
                     selected.add(a);
                 } else {
@@ -240,17 +240,17 @@ public final class Planner {
                 }
             }
         }
-        List<Step> stale = OvsAttach.staleRecords(guest, token, containerIf, facts);
+        List<Step> stale = OvsAttach.staleRecords(guest, token, containerIf, view);
         List<Step> steps = new ArrayList<>();
         if (guest.isPresent()) {
-            steps.addAll(DhcpSource.removal(guest.get(), containerIf, remaining == 0, facts));
+            steps.addAll(DhcpSource.removal(guest.get(), containerIf, remaining == 0, view));
         }
         for (Attachment a : selected) {
             steps.addAll(switch (a.kind()) {
                 case LINUX, VETH -> LinuxBridgeAttach.remove(a);
                 case OVS -> OvsAttach.remove(a);
                 case MACVLAN -> MacvlanAttach.remove(a);
-                case DIRECT -> DirectAttach.remove(a, facts);
+                case DIRECT -> DirectAttach.remove(a, view);
                 case DUMMY -> DummyAttach.remove(a);
                 case IPOIB -> IpoibAttach.remove(a);
                 case SHIM -> ShimAttach.remove(a);
@@ -264,8 +264,8 @@ public final class Planner {
      * Open vSwitch records of a container whose links are gone, what an earlier run of it left
      * behind; its live attachments are not touched.
      */
-    public Plan planStaleRecords(Guest guest, Facts facts) {
-        return new Plan(OvsAttach.staleRecords(Optional.of(guest), guest.token(), Optional.empty(), facts),
+    public Plan planStaleRecords(Guest guest, MachineView view) {
+        return new Plan(OvsAttach.staleRecords(Optional.of(guest), guest.token(), Optional.empty(), view),
                 List.of(), List.of());
     }
 }

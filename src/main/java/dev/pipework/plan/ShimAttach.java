@@ -30,22 +30,22 @@ final class ShimAttach {
     }
 
     /** The host's links, read through its own namespace like a guest's. */
-    static List<GuestLink> hostLinks(Facts facts) {
-        return facts.guestLinks(facts.hostNetnsPath(), "the host");
+    static List<GuestLink> hostLinks(MachineView view) {
+        return view.guestLinks(view.hostNetnsPath(), "the host");
     }
 
-    static Guest host(Facts facts) {
-        return new Guest("host", HOST, Optional.empty(), Optional.empty(), (int) facts.hostPid(),
-                facts.hostNetnsPath(), 0);
+    static Guest host(MachineView view) {
+        return new Guest("host", HOST, Optional.empty(), Optional.empty(), (int) view.hostPid(),
+                view.hostNetnsPath(), 0);
     }
 
     /** Creates the shim, or keeps it when it is there as asked (an empty plan with a notice). */
-    static Plan attach(String nic, IpCidr address, Facts facts) {
-        LinkFacts parent = facts.link(nic).orElseThrow(() -> new PipeworkException("host interface \"" + nic
+    static Plan attach(String nic, IpCidr address, MachineView view) {
+        LinkFacts parent = view.link(nic).orElseThrow(() -> new PipeworkException("host interface \"" + nic
                 + "\" does not exist: a shim goes on the NIC whose macvlan guests the host is to reach"));
         String name = name(nic);
         String alias = Alias.mark(AttachKind.SHIM, nic);
-        Optional<GuestLink> existing = hostLinks(facts).stream().filter(l -> l.name().equals(name)).findFirst();
+        Optional<GuestLink> existing = hostLinks(view).stream().filter(l -> l.name().equals(name)).findFirst();
         if (existing.isPresent()) {
             GuestLink shim = existing.get();
             if (!shim.alias().equals(alias)) {
@@ -60,7 +60,7 @@ final class ShimAttach {
                     + (shim.addresses().isEmpty() ? "no address" : String.join(",", shim.addresses()))
                     + ", not " + address + ": remove it first with pipework del shim " + nic);
         }
-        for (GuestLink link : hostLinks(facts)) {
+        for (GuestLink link : hostLinks(view)) {
             for (String used : link.addresses()) {
                 if (used.substring(0, used.indexOf('/')).equals(address.address())) {
                     throw new PipeworkException("shim address \"" + address + "\" is already used on host interface \""
@@ -77,11 +77,11 @@ final class ShimAttach {
     }
 
     /** The shims on the host. */
-    static List<Attachment> recognise(Facts facts) {
+    static List<Attachment> recognise(MachineView view) {
         List<Attachment> shims = new ArrayList<>();
-        for (GuestLink link : hostLinks(facts)) {
+        for (GuestLink link : hostLinks(view)) {
             Optional<String> nic = nicOf(link);
-            nic.ifPresent(n -> shims.add(Attachment.of(host(facts), link, AttachKind.SHIM, Optional.of(n),
+            nic.ifPresent(n -> shims.add(Attachment.of(host(view), link, AttachKind.SHIM, Optional.of(n),
                     Optional.empty(), Optional.empty(), Optional.empty())));
         }
         return shims;
@@ -102,9 +102,9 @@ final class ShimAttach {
     }
 
     /** The plan that removes the shim of this NIC; empty when there is none. */
-    static Plan removal(String nic, Facts facts) {
+    static Plan removal(String nic, MachineView view) {
         List<Step> steps = new ArrayList<>();
-        for (Attachment shim : recognise(facts)) {
+        for (Attachment shim : recognise(view)) {
             if (shim.hostInterface().equals(Optional.of(nic))) {
                 steps.addAll(remove(shim));
             }

@@ -31,13 +31,13 @@ final class StaticAddress {
                 steps.add(new AddressSteps.AddRoute(in, family, gateway + "/" + family.bits(), containerIf));
             }
             steps.add(new AddressSteps.ReplaceDefaultRoute(in, family, gateway, containerIf,
-                    c.facts().guestDefaultRoute(c.guest().netnsPath(), family)));
+                    c.view().guestDefaultRoute(c.guest().netnsPath(), family)));
         }
         boolean anyIpv4 = addresses.stream().anyMatch(a -> a.address().family() == Family.INET);
         if (!anyIpv4) {
             return;
         }
-        if (!c.facts().installed("arping")) {
+        if (!c.view().installed("arping")) {
             warnings.add("Warning: arping not found; interface may not be immediately reachable");
             return;
         }

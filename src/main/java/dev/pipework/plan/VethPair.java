@@ -17,7 +17,7 @@ final class VethPair {
     static Arrival plan(AttachContext c, Function<String, Step> joinBridge) {
         String local = hostEnd(c);
         String peer = Names.vethGuestEnd(c.containerIf(), c.guest().nameNumber());
-        Optional<LinkFacts> existing = c.facts().link(local);
+        Optional<LinkFacts> existing = c.view().link(local);
         if (existing.isPresent()) {
             if (existing.get().up()) {
                 throw PipeworkException.original("Link " + local + " exists and is up");
@@ -41,11 +41,11 @@ final class VethPair {
      * the guest's link and carries the alias, is an Open vSwitch port with the {@code pipework.*}
      * external-ids, or is named as the original script names it ({@code v<cif>pl<pid>}).
      */
-    static Optional<HostLink> plumbedPeer(GuestLink link, Facts facts) {
+    static Optional<HostLink> plumbedPeer(GuestLink link, MachineView view) {
         if (!link.type().equals("veth") || link.peerIndex().isEmpty() || !link.peerInHost()) {
             return Optional.empty();
         }
-        HostLink peer = facts.hostLinks().get(link.peerIndex().get());
+        HostLink peer = view.hostLinks().get(link.peerIndex().get());
         // The peer is the host's link of that index; that it points back at this one is checked
         // all the same.
         if (peer == null || peer.peerIndex() != link.index()) {
@@ -55,7 +55,7 @@ final class VethPair {
                 || peer.name().matches("v" + java.util.regex.Pattern.quote(link.name()) + "pl[0-9]+")) {
             return Optional.of(peer);
         }
-        OvsPort port = facts.ovsPorts().get(peer.name());
+        OvsPort port = view.ovsPorts().get(peer.name());
         return port != null && port.plumbed() ? Optional.of(peer) : Optional.empty();
     }
 }

@@ -17,7 +17,7 @@ record VlanParent(String name, boolean up, Optional<LinkFacts> link) {
 
     static VlanParent of(AttachContext c) {
         String nic = c.target().name();
-        Optional<LinkFacts> nicLink = c.facts().link(nic);
+        Optional<LinkFacts> nicLink = c.view().link(nic);
         if (c.request().vlan().isEmpty()) {
             return new VlanParent(nic, c.target().up(), nicLink);
         }
@@ -27,7 +27,7 @@ record VlanParent(String name, boolean up, Optional<LinkFacts> link) {
             throw new PipeworkException("VLAN interface name \"" + sub + "\" is longer than " + Names.MAX
                     + " bytes: Linux refuses it");
         }
-        Optional<LinkFacts> existing = c.facts().link(sub);
+        Optional<LinkFacts> existing = c.view().link(sub);
         if (existing.isPresent()) {
             if (!existing.get().vlanId().equals(Optional.of(id))) {
                 throw PipeworkException.original(sub + " already exists but is not a VLAN device for tag " + id);

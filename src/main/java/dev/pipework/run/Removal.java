@@ -1,11 +1,9 @@
 package dev.pipework.run;
 
-import dev.pipework.guest.NetnsPin;
-import dev.pipework.host.RunLock;
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
-import dev.pipework.plan.Facts;
+import dev.pipework.plan.MachineView;
 import dev.pipework.plan.OvsSteps;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Planner;
@@ -14,6 +12,7 @@ import dev.pipework.render.Renderer;
 
 import java.io.PrintStream;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
 
@@ -40,9 +39,8 @@ public final class Removal {
             services.requireRoot(Services.CHANGES);
         }
         Optional<Guest> guest = resolve(token);
-        Optional<Guest> found = guest;
-        FactReader facts = services.facts();
-        Plan plan = facts.ask(f -> planner.planDelete(found, token, containerIf, f));
+        MachineView view = services.view();
+        Plan plan = planner.planDelete(guest, token, containerIf, view);
         if (plan.steps().isEmpty()) {
             nothingToRemove(token, containerIf, guest);
             return 0;
@@ -51,8 +49,8 @@ public final class Removal {
             renderer.dryRun(plan, out);
             return 0;
         }
-        execute(guest, containerIf, plan, facts, (g, f) -> planner.planDelete(g, token, containerIf, f),
-                () -> nothingToRemove(token, containerIf, found));
+        execute(guest, containerIf, plan, view, (g, v) -> planner.planDelete(g, token, containerIf, v),
+                () -> nothingToRemove(token, containerIf, guest));
         return 0;
     }
 
@@ -77,33 +75,38 @@ public final class Removal {
     public Plan removeLeftovers(String token) {
         services.requireRoot(Services.CHANGES);
         Optional<Guest> guest = resolve(token);
-        Optional<Guest> found = guest;
-        BiFunction<Optional<Guest>, Facts, Plan> planning = (g, f) -> g.isPresent() && g.get().pid() != 0
-                ? planner.planStaleRecords(g.get(), f) : planner.planDelete(g, token, Optional.empty(), f);
-        FactReader facts = services.facts();
-        Plan plan = facts.ask(f -> planning.apply(found, f));
+        BiFunction<Optional<Guest>, MachineView, Plan> planning = (g, v) -> g.isPresent() && g.get().pid() != 0
+                ? planner.planStaleRecords(g.get(), v) : planner.planDelete(g, token, Optional.empty(), v);
+        MachineView view = services.view();
+        Plan plan = planning.apply(guest, view);
         if (!plan.steps().isEmpty()) {
-            execute(guest, Optional.empty(), plan, facts, planning, () -> { });
+            execute(guest, Optional.empty(), plan, view, planning, () -> { });
         }
         return plan;
     }
 
     /**
-     * Carries out a removal planned without locks: takes the locks of the bridges it touches, then,
-     * as an attach does, the guest's; with its namespace held open and the guest checked to be the
-     * one resolved (not a recycled PID), the plan is made again from facts read under the locks, and
-     * reaches the namespace through the pin.
+     * Carries out a removal planned without locks: under the locks of the bridges that plan touches
+     * and of the guest's namespace, held open and checked to be the guest resolved (not a recycled
+     * PID), the plan is made again from the machine as read under the locks ({@link Sequence}).
      *
-     * @param facts    the reader the plan was made with: the bridges to lock are read from its answers
-     * @param planning the plan, from the guest (as held) and the facts
+     * @param view     the view the first plan was made from: the bridges to lock are read from it
+     * @param planning the plan, from the guest (as held) and the view
      * @param nothing  what to say when, under the locks, nothing is left to remove
      */
-    private void execute(Optional<Guest> guest, Optional<String> containerIf, Plan plan, FactReader facts,
-                         BiFunction<Optional<Guest>, Facts, Plan> planning, Runnable nothing) {
-        Optional<Guest> found = guest;
+    private void execute(Optional<Guest> guest, Optional<String> containerIf, Plan plan, MachineView view,
+                         BiFunction<Optional<Guest>, MachineView, Plan> planning, Runnable nothing) {
+        new Sequence(services).run(bridges(guest, containerIf, plan, view), guest, held -> {
+            executeOrSay(held, planning.apply(held.guest(), held.view()), nothing);
+            return null;
+        });
+    }
+
+    /** The bridges a removal touches: those of the attachments it removes, and of the ports it deletes. */
+    private Set<String> bridges(Optional<Guest> guest, Optional<String> containerIf, Plan plan, MachineView view) {
         TreeSet<String> bridges = new TreeSet<>();
         if (guest.isPresent()) {
-            for (Attachment a : facts.ask(f -> planner.attachments(found.get(), f))) {
+            for (Attachment a : planner.attachments(guest.get(), view)) {
                 if (containerIf.isEmpty() || a.containerInterface().equals(containerIf.get())) {
                     a.bridge().ifPresent(bridges::add);
                 }
@@ -114,28 +117,15 @@ public final class Removal {
                 bridges.add(port.bridge());
             }
         }
-        try (RunLock lock = new RunLock(services.lockDir())) {
-            bridges.forEach(b -> lock.acquire("link-" + b));
-            if (guest.isEmpty() || guest.get().netnsPath().isEmpty()) {
-                executeOrSay(services.facts().ask(f -> planning.apply(guest, f)), nothing);
-                return;
-            }
-            Guest resolved = guest.get();
-            lock.acquire("netns-" + resolved.netnsInode());
-            try (NetnsPin pin = NetnsPin.open(resolved)) {
-                services.guests().verifyUnchanged(resolved);
-                Optional<Guest> held = Optional.of(resolved.withNetnsPath(pin.path()));
-                executeOrSay(services.facts().ask(f -> planning.apply(held, f)), nothing);
-            }
-        }
+        return bridges;
     }
 
-    private void executeOrSay(Plan plan, Runnable nothing) {
+    private static void executeOrSay(Sequence.Held held, Plan plan, Runnable nothing) {
         if (plan.steps().isEmpty()) {
             nothing.run();
             return;
         }
-        services.executor().execute(plan);
+        held.execute(plan);
     }
 
     private void nothingToRemove(String token, Optional<String> containerIf, Optional<Guest> guest) {

@@ -9,6 +9,7 @@ import dev.pipework.guest.GuestInspector;
 import dev.pipework.guest.GuestResolver;
 import dev.pipework.host.HostInspector;
 import dev.pipework.model.PipeworkException;
+import dev.pipework.plan.MachineView;
 import dev.pipework.sys.CommandRunner;
 
 import java.nio.file.Path;
@@ -47,9 +48,9 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
         return new Executor(runner, containers());
     }
 
-    /** A new reader of the facts the planner asks for. */
-    public FactReader facts() {
-        return new FactReader(this);
+    /** A new view of the machine, for one plan: each fact is read when first asked, then kept. */
+    public MachineView view() {
+        return new MachineReader(this);
     }
 
     /** Refuses to go on without root, saying why root is needed. */

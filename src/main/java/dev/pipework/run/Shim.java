@@ -1,6 +1,5 @@
 package dev.pipework.run;
 
-import dev.pipework.host.RunLock;
 import dev.pipework.model.IpCidr;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.Plan;
@@ -8,6 +7,7 @@ import dev.pipework.plan.Planner;
 import dev.pipework.render.Renderer;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Optional;
 
 /** {@code pipework shim <nic> <ip>/<prefix>} and {@code pipework del shim <nic>}: a host macvlan over a NIC. */
@@ -30,22 +30,22 @@ public final class Shim {
      */
     public int add(String nic, IpCidr address, boolean dryRun, Renderer renderer, Optional<Renderer> result) {
         if (dryRun) {
-            Plan plan = services.facts().ask(f -> planner.planShim(nic, address, f));
+            Plan plan = planner.planShim(nic, address, services.view());
             plan.notices().forEach(err::println);
             renderer.dryRun(plan, out);
             return 0;
         }
         services.requireRoot(Services.CHANGES);
-        try (RunLock lock = new RunLock(services.lockDir()).acquire("link-" + nic)) {
-            Plan plan = services.facts().ask(f -> planner.planShim(nic, address, f));
+        new Sequence(services).run(List.of(nic), Optional.empty(), held -> {
+            Plan plan = planner.planShim(nic, address, held.view());
             plan.notices().forEach(err::println);
-            services.executor().execute(plan);
-        }
+            held.execute(plan);
+            return plan;
+        });
         if (result.isPresent()) {
-            Optional<Attachment> shim = services.facts().ask(planner::shims).stream()
+            Optional<Attachment> shim = planner.shims(services.view()).stream()
                     .filter(a -> a.hostInterface().equals(Optional.of(nic))).findFirst();
-            shim.ifPresent(a -> result.get().attached(a, new Plan(java.util.List.of(), java.util.List.of(),
-                    java.util.List.of()), out));
+            shim.ifPresent(a -> result.get().attached(a, new Plan(List.of(), List.of(), List.of()), out));
         }
         return 0;
     }
@@ -55,18 +55,27 @@ public final class Shim {
         if (!dryRun) {
             services.requireRoot(Services.CHANGES);
         }
-        try (RunLock lock = dryRun ? new RunLock(services.lockDir()) : new RunLock(services.lockDir()).acquire("link-" + nic)) {
-            Plan plan = services.facts().ask(f -> planner.planShimDelete(nic, f));
+        if (dryRun) {
+            Plan plan = planner.planShimDelete(nic, services.view());
             if (plan.steps().isEmpty()) {
-                err.println("pipework: nothing to remove: no shim on \"" + nic + "\"");
-                return 0;
-            }
-            if (dryRun) {
+                nothingToRemove(nic);
+            } else {
                 renderer.dryRun(plan, out);
-                return 0;
             }
-            services.executor().execute(plan);
+            return 0;
         }
-        return 0;
+        return new Sequence(services).run(List.of(nic), Optional.empty(), held -> {
+            Plan plan = planner.planShimDelete(nic, held.view());
+            if (plan.steps().isEmpty()) {
+                nothingToRemove(nic);
+            } else {
+                held.execute(plan);
+            }
+            return 0;
+        });
+    }
+
+    private void nothingToRemove(String nic) {
+        err.println("pipework: nothing to remove: no shim on \"" + nic + "\"");
     }
 }

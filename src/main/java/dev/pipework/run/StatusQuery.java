@@ -3,6 +3,7 @@ package dev.pipework.run;
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
+import dev.pipework.plan.MachineView;
 import dev.pipework.plan.Planner;
 
 import java.util.ArrayList;
@@ -23,11 +24,11 @@ public final class StatusQuery {
         services.requireRoot("it reads the guests' network namespaces");
         List<Guest> guests = token.isEmpty() ? services.guests().all()
                 : List.of(services.guests().resolve(token.get(), false));
-        FactReader facts = services.facts();
+        MachineView view = services.view();
         List<Attachment> found = new ArrayList<>();
         for (Guest guest : guests) {
             try {
-                found.addAll(facts.ask(f -> planner.attachments(guest, f)));
+                found.addAll(planner.attachments(guest, view));
             } catch (PipeworkException e) {
                 if (token.isPresent()) {
                     throw e;
@@ -36,7 +37,7 @@ public final class StatusQuery {
             }
         }
         if (token.isEmpty()) {
-            found.addAll(facts.ask(planner::shims));
+            found.addAll(planner.shims(view));
         }
         return found;
     }

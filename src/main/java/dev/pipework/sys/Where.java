@@ -31,18 +31,6 @@ public record Where(String netnsPath) {
         return List.copyOf(all);
     }
 
-    // Spelled out: a record's own are linked through method handles on their first call, which
-    // the JVM's start-up cache does not keep (see plan.Question).
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Where w && w.netnsPath.equals(netnsPath);
-    }
-
-    @Override
-    public int hashCode() {
-        return netnsPath.hashCode();
-    }
-
     @Override
     public String toString() {
         return isHost() ? "Where[host]" : "Where[" + netnsPath + "]";

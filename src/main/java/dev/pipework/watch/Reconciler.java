@@ -9,10 +9,10 @@ import dev.pipework.model.InvalidValueException;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.HostTarget;
+import dev.pipework.plan.MachineView;
 import dev.pipework.plan.Planner;
 import dev.pipework.render.Renderer;
 import dev.pipework.run.Attach;
-import dev.pipework.run.FactReader;
 import dev.pipework.run.Services;
 
 import java.io.PrintStream;
@@ -162,16 +162,16 @@ public final class Reconciler {
     Outcome one(String container, Declaration d, AttachRequest request) {
         Optional<String> cif = request.containerInterface();
         try {
-            FactReader facts = services.facts();
+            MachineView view = services.view();
             Guest guest = services.guests().resolve(request.guest());
-            List<Attachment> there = facts.ask(f -> planner.attachments(guest, f));
+            List<Attachment> there = planner.attachments(guest, view);
             Reconcile.Decision decision;
             if (Reconcile.surelyMissing(request, there)) {
                 // The common case after a start: nothing of the host side needs reading to know it.
                 decision = new Reconcile.Missing(request.containerInterface().orElse("eth1"));
             } else {
-                AttachRequest resolved = facts.ask(f -> planner.resolveHostMac(request, f));
-                HostTarget target = facts.ask(f -> planner.hostTarget(resolved, f));
+                AttachRequest resolved = planner.resolveHostMac(request, view);
+                HostTarget target = planner.hostTarget(resolved, view);
                 decision = Reconcile.decide(resolved, target, there);
             }
             cif = Optional.of(decision.containerInterface());

@@ -1,7 +1,6 @@
 package dev.pipework.watch;
 
 import dev.pipework.model.AttachRequest;
-import dev.pipework.model.AddressSpec;
 import dev.pipework.model.InvalidValueException;
 import org.junit.jupiter.api.Test;
 
@@ -45,8 +44,7 @@ class DeclarationTest {
                 if (w.length != 3) {
                     throw new InvalidValueException("bad line: " + line);
                 }
-                return new AttachRequest(w[0], Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                        w[1], new AddressSpec.None(), Optional.empty(), Optional.empty(), false);
+                return AttachRequest.on(w[0], w[1]).build();
             }
         };
         AttachmentsFile file = new AttachmentsFile(Path.of("/etc/pipework/attachments"), reader);

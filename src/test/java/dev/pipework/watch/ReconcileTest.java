@@ -27,8 +27,9 @@ class ReconcileTest {
 
     private static AttachRequest request(String host, Optional<String> cif, String cidr, Optional<String> mac,
                                          Optional<String> tag) {
-        return new AttachRequest(host, Optional.empty(), cif, Optional.empty(), Optional.empty(), "web",
-                new AddressSpec.Static(IpCidr.parse(cidr), Optional.empty()), mac.map(MacAddress::parse), tag, false);
+        return AttachRequest.on(host, "web").containerInterface(cif)
+                .address(new AddressSpec.Static(IpCidr.parse(cidr), Optional.empty())).mac(mac.map(MacAddress::parse))
+                .tag(tag).build();
     }
 
     private static Attachment ovs(String cif, String address, String mac, Optional<Integer> vlan, String bridge) {

@@ -14,7 +14,7 @@ import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** A fact that cannot be read is a warning through the services' sink, and the run goes on without it. */
-class FactReaderWarningTest {
+class MachineViewWarningTest {
 
     @Test
     void anEngineThatFailsIsAWarningThroughTheServicesSink() {
@@ -22,7 +22,7 @@ class FactReaderWarningTest {
         List<String> warnings = new ArrayList<>();
         Services services = new Services(fixture.runner(), fixture.host(), fixture.guests(), fixture.guestInspector(),
                 fixture.effectiveUid(), fixture.lockDir(), new FailingEngine(), warnings::add);
-        List<String> ids = services.facts().ask(f -> f.containersLabelled("pipework.helper", "c1"));
+        List<String> ids = services.view().containersLabelled("pipework.helper", "c1");
         assertEquals(List.of(), ids);
         assertEquals(List.of("cannot look for DHCP helper containers: Docker engine (test): engine down"), warnings);
     }

@@ -1,0 +1,69 @@
+package dev.pipework.plan;
+
+import dev.pipework.model.DefaultRoute;
+import dev.pipework.model.Family;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The machine as the planner sees it: read-only, each question answered once per run. The run
+ * creates it under its locks, so that what a plan assumes still holds when it is carried out; the
+ * golden plans answer it from a recorded machine.
+ */
+public interface MachineView {
+
+    /** The host link of this name, or its absence. */
+    Optional<LinkFacts> link(String name);
+
+    /** The name of the host link with this MAC address, if any. */
+    Optional<String> linkWithMac(String mac);
+
+    /** Whether Open vSwitch knows a bridge of this name. */
+    boolean ovsBridge(String name);
+
+    /** Whether {@code ovs-vsctl} is installed. */
+    boolean ovsInstalled();
+
+    /** Whether the kernel has the Open vSwitch datapath module. */
+    boolean ovsKernelDatapath();
+
+    /** Whether this program is on the host's {@code PATH}. */
+    boolean installed(String command);
+
+    /** The guest's default route of this family, if it has one. */
+    Optional<DefaultRoute> guestDefaultRoute(String netnsPath, Family family);
+
+    /** Every host link, by index. */
+    Map<Integer, HostLink> hostLinks();
+
+    /** Every Open vSwitch port, by name; none when Open vSwitch is not there. */
+    Map<String, OvsPort> ovsPorts();
+
+    /** The links inside a guest; {@code guest} names it in messages. */
+    List<GuestLink> guestLinks(String netnsPath, String guest);
+
+    /** Whether a file exists on the host. */
+    boolean fileExists(String path);
+
+    /**
+     * The DHCP client a pid file names, when {@code /proc} proves pipework started it for the guest
+     * of that namespace inode: that program, with that pid file, in that namespace. Its PID.
+     */
+    Optional<Long> dhcpClientProcess(String pidFile, String program, long netnsInode);
+
+    /** The text of a file on the host that pipework writes (a record of a NIC moved whole). */
+    Optional<String> hostFile(String path);
+
+    /** The IDs of the containers that carry this label with this value. */
+    List<String> containersLabelled(String label, String value);
+
+    /** A process in the host's namespaces (this one): where a link goes back to on undo. */
+    long hostPid();
+
+    /** The host's network namespace, as a path a command inside a guest can open. */
+    default String hostNetnsPath() {
+        return "/proc/" + hostPid() + "/ns/net";
+    }
+}

@@ -1,0 +1,130 @@
+package dev.pipework.run;
+
+import dev.pipework.guest.DockerException;
+import dev.pipework.model.DefaultRoute;
+import dev.pipework.model.Family;
+import dev.pipework.plan.GuestLink;
+import dev.pipework.plan.HostLink;
+import dev.pipework.plan.LinkFacts;
+import dev.pipework.plan.MachineView;
+import dev.pipework.plan.OvsPort;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The machine as the host and guest readers show it, each question read at most once: a run makes
+ * one under its locks and plans from it.
+ */
+final class MachineReader implements MachineView {
+    /** Between the parts of a key: no name, path or number holds it. */
+    private static final String SEP = "\u0000";
+
+    private final Services services;
+    /*
+     * Answers are kept by a text key rather than by a record of the question: a record's own
+     * equals and hashCode are linked through method handles on their first call, which the JVM's
+     * start-up cache does not keep (about 8 ms of an attach, measured with
+     * -Xlog:class+load+cause). This is the one place that measurement keeps a workaround.
+     */
+    private final Map<String, Object> answers = new HashMap<>();
+
+    MachineReader(Services services) {
+        this.services = services;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T once(String key, Supplier<T> read) {
+        if (answers.containsKey(key)) {
+            return (T) answers.get(key);
+        }
+        T answer = read.get();
+        answers.put(key, answer);
+        return answer;
+    }
+
+    private static String key(Object... parts) {
+        StringBuilder b = new StringBuilder();
+        for (Object part : parts) {
+            b.append(part).append(SEP);
+        }
+        return b.toString();
+    }
+
+    public Optional<LinkFacts> link(String name) {
+        return once(key("link", name), () -> services.host().link(name));
+    }
+
+    public Optional<String> linkWithMac(String mac) {
+        return once(key("linkWithMac", mac), () -> services.host().linkWithMac(mac));
+    }
+
+    public boolean ovsBridge(String name) {
+        return once(key("ovsBridge", name), () -> services.host().isOvsBridge(name));
+    }
+
+    public boolean ovsInstalled() {
+        return once("ovsInstalled", () -> services.host().ovsInstalled());
+    }
+
+    public boolean ovsKernelDatapath() {
+        return once("ovsKernelDatapath", () -> services.host().ovsKernelDatapath());
+    }
+
+    public boolean installed(String command) {
+        return once(key("installed", command), () -> services.host().commandInstalled(command));
+    }
+
+    public Optional<DefaultRoute> guestDefaultRoute(String netnsPath, Family family) {
+        return once(key("guestDefaultRoute", netnsPath, family),
+                () -> services.guestInspector().defaultRoute(netnsPath, family));
+    }
+
+    public Map<Integer, HostLink> hostLinks() {
+        return once("hostLinks", () -> services.host().links());
+    }
+
+    public Map<String, OvsPort> ovsPorts() {
+        return once("ovsPorts", () -> services.host().ovsPorts());
+    }
+
+    public List<GuestLink> guestLinks(String netnsPath, String guest) {
+        return once(key("guestLinks", netnsPath, guest), () -> services.guestInspector().links(netnsPath, guest));
+    }
+
+    public boolean fileExists(String path) {
+        return once(key("fileExists", path), () -> services.host().fileExists(path));
+    }
+
+    public Optional<Long> dhcpClientProcess(String pidFile, String program, long netnsInode) {
+        return once(key("dhcpClientProcess", pidFile, program, netnsInode),
+                () -> services.host().processOf(pidFile, program, netnsInode));
+    }
+
+    public Optional<String> hostFile(String path) {
+        return once(key("hostFile", path), () -> services.host().readFile(path));
+    }
+
+    public List<String> containersLabelled(String label, String value) {
+        return once(key("containersLabelled", label, value), () -> labelled(label, value));
+    }
+
+    private List<String> labelled(String label, String value) {
+        if (!services.docker().isAvailable()) {
+            return List.of();
+        }
+        try {
+            return services.docker().idsWithLabel(label, value);
+        } catch (DockerException e) {
+            services.warn().accept("cannot look for DHCP helper containers: " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    public long hostPid() {
+        return services.host().hostPid();
+    }
+}
