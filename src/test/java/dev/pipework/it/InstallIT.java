@@ -358,9 +358,9 @@ class InstallIT {
                     entry + " in\n" + contents);
         }
 
-        // Never over a pipework this machine already has.
-        boolean known = Sh.run("dpkg-query", "-W", "pipework").code() == 0;
-        Assumptions.assumeFalse(known || Files.exists(Path.of("/usr/bin/pipework"))
+        // Never over a pipework this machine already has; one removed with its configuration kept
+        // (dpkg's "rc": config-files) is not installed, and this test's purge ends that state too.
+        Assumptions.assumeFalse(installedByDpkg() || Files.exists(Path.of("/usr/bin/pipework"))
                 || Files.exists(Path.of("/usr/share/pipework")),
                 "skipped: pipework is already installed on this machine");
         try {
@@ -682,6 +682,16 @@ class InstallIT {
 
     private static String field(Path deb, String name) {
         return Sh.ok("dpkg-deb", "-f", deb.toString(), name).trimmed();
+    }
+
+    /**
+     * Whether dpkg has pipework in any state but "not-installed" and "config-files" (removed, its
+     * configuration kept: {@code rc} in {@code dpkg -l}), which leave no program behind.
+     */
+    private static boolean installedByDpkg() {
+        Sh.Result r = Sh.run("dpkg-query", "-W", "-f=${db:Status-Status}", "pipework");
+        String status = r.trimmed();
+        return r.code() == 0 && !status.isEmpty() && !status.equals("not-installed") && !status.equals("config-files");
     }
 
     /** dpkg, waiting its turn when another package tool holds the lock. */
