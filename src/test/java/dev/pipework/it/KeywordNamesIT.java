@@ -1,6 +1,7 @@
 package dev.pipework.it;
 
 import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.HostLock;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Prerequisites;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code -l}: attach and {@code del} act on exactly those devices, and leave every other host link
  * as it was. The links are made and removed here with {@code dev}, which these names need.
  *
- * <p>The keywords are names global to the host that no run can make unique: each try first checks
+ * <p>The keywords are names global to the host that no run can make unique: runs take turns (a
+ * host-wide test lock, other checkouts included), and each try first checks
  * that its name is free, and fails saying so when another program has a link of that name (such a
  * link is not this test's to remove).
  */
@@ -38,11 +41,14 @@ class KeywordNamesIT {
     // "all" and "default" are left out: the kernel itself refuses them as device names (they name the
     // per-interface sysctl defaults), and pipework reports that as a failed step with nothing left.
     static TestNetns netns;
+    static HostLock keywordNames;
     static final List<String> made = new ArrayList<>();
 
     @BeforeAll
     static void start() {
         Prerequisites.requireRoot();
+        // Every run uses these same names and looks at every host link so named: one run at a time.
+        keywordNames = HostLock.take("keyword-names", Duration.ofMinutes(30));
         netns = new TestNetns();
     }
 
@@ -53,6 +59,9 @@ class KeywordNamesIT {
         }
         if (netns != null) {
             netns.close();
+        }
+        if (keywordNames != null) {
+            keywordNames.close();
         }
     }
 
