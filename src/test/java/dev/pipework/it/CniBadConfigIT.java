@@ -130,7 +130,7 @@ class CniBadConfigIT {
         Path records = Path.of("/run/pipework/cni");
         if (Files.isDirectory(records)) {
             try (Stream<Path> files = Files.list(records)) {
-                sb.append("records: ").append(files.map(p -> p.getFileName().toString()).filter(n -> n.contains("cnibad"))
+                sb.append("records: ").append(files.map(p -> p.getFileName().toString()).filter(n -> n.contains("cnibad" + s))
                         .toList());
             }
         }

@@ -98,7 +98,7 @@ class FaultInjectionIT {
         s.append("guest routes6 ").append(Json.write(IpJson.ip(pid, "-6", "route", "show"))).append('\n');
         String p = Integer.toString(pid);
         List<String> hostLinks = IpJson.links(null).stream().map(l -> (String) l.get("ifname"))
-                .filter(n -> n.contains(p) || n.equals(bridge) || n.equals(ovsBridge)).sorted().toList();
+                .filter(n -> namesPid(n, p) || n.equals(bridge) || n.equals(ovsBridge)).sorted().toList();
         s.append("host links ").append(hostLinks).append('\n');
         if (bridge != null && hostLinks.contains(bridge)) {
             s.append("bridge ").append(Json.write(IpJson.ip(null, "link", "show", "master", bridge))).append('\n');
@@ -108,9 +108,16 @@ class FaultInjectionIT {
         if (ovsBridge != null && Sh.run("ovs-vsctl", "br-exists", ovsBridge).code() == 0) {
             s.append("ovs ports ").append(Sh.ok("ovs-vsctl", "list-ports", ovsBridge).out()).append('\n');
         }
-        // The original links /var/run/netns/<pid>; other entries belong to others.
-        s.append("netns ").append(netnsEntries().stream().filter(n -> n.contains(p)).toList()).append('\n');
+        // The original links /var/run/netns/<pid>; other entries belong to others, even those whose
+        // names merely contain the pid's digits.
+        s.append("netns ").append(netnsEntries().stream()
+                .filter(n -> namesPid(n, p)).toList()).append('\n');
         return s.toString();
+    }
+
+    /** Whether {@code name} has the pid as a number of its own (veth1pl1234 does, veth1pl41234 does not). */
+    private static boolean namesPid(String name, String pid) {
+        return List.of(name.split("[^0-9]+")).contains(pid);
     }
 
     private static TreeSet<String> netnsEntries() {

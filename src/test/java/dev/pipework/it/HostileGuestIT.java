@@ -1,5 +1,6 @@
 package dev.pipework.it;
 
+import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Prerequisites;
@@ -37,7 +38,7 @@ class HostileGuestIT {
         Prerequisites.requireRoot();
         netns = new TestNetns();
         guest = netns.create("hostile");
-        String n = Long.toString(ProcessHandle.current().pid() % 100000);
+        String n = HostCleanup.uniqueSuffix();
         bridge = "brhg" + n;
         lure = "pwlure" + n;
         Sh.ok("ip", "link", "add", "dev", bridge, "type", "bridge");
@@ -45,8 +46,10 @@ class HostileGuestIT {
 
     @AfterAll
     static void stop() throws IOException {
-        Sh.run("ip", "link", "del", "dev", bridge);
-        Sh.run("ip", "link", "del", "dev", lure);
+        if (bridge != null) {
+            HostCleanup.deleteLink(bridge);
+            HostCleanup.deleteLink(lure);
+        }
         if (bystander != null) {
             bystander.destroy();
         }

@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
+import dev.pipework.it.support.HostLock;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Sh;
@@ -358,49 +359,52 @@ class InstallIT {
                     entry + " in\n" + contents);
         }
 
-        // Never over a pipework this machine already has.
-        boolean known = Sh.run("dpkg-query", "-W", "pipework").code() == 0;
-        Assumptions.assumeFalse(known || Files.exists(Path.of("/usr/bin/pipework"))
-                || Files.exists(Path.of("/usr/share/pipework")),
-                "skipped: pipework is already installed on this machine");
-        try {
-            dpkg("-i", deb.toString());
-            Sh.Result r = Sh.run(List.of("/usr/bin/pipework", "--version"), Duration.ofSeconds(60), null,
-                    unset("PIPEWORK_JAR", "JAVA", "JAVA_HOME"));
-            assertEquals(0, r.code(), r.describe());
-            assertEquals("pipework " + version + "\n", r.out(), r.describe());
-            assertEquals("", r.err(), r.describe());
-            for (String file : List.of("/usr/share/pipework/pipework.jar", "/usr/share/man/man1/pipework.1.gz",
-                    "/usr/share/bash-completion/completions/pipework", "/usr/share/doc/pipework/copyright")) {
-                assertTrue(Files.isRegularFile(Path.of(file)) || dpkgExcludes(file), file);
-            }
-            if (Sh.onPath("man") && !dpkgExcludes("/usr/share/man/man1/pipework.1.gz")) {
-                assertEquals("/usr/share/man/man1/pipework.1.gz", Sh.ok("man", "-w", "pipework").trimmed());
-            }
-            Optional<String> cacheName = defaultCacheName();
-            Path share = Path.of("/usr/share/pipework");
-            awaitCache(share);
-            if (cacheName.isPresent()) {
-                assertTrue(Files.isRegularFile(share.resolve(cacheName.get())),
-                        "postinst makes the start-up cache " + cacheName.get());
-            }
-            Optional<Path> jdk = newestJdk();
-            if (jdk.isPresent() && Files.isExecutable(jdk.get().resolve("bin/jlink"))) {
-                assertTrue(Files.isExecutable(Path.of("/usr/lib/pipework/runtime/bin/java")),
-                        "postinst links the Java runtime from " + jdk.get());
-            }
+        // The package's name and files are the host's: one run at a time installs it, other checkouts included.
+        try (HostLock dpkgTurn = HostLock.take("deb", Duration.ofMinutes(10))) {
+            // Never over a pipework this machine already has; one removed with its configuration kept
+            // (dpkg's "rc": config-files) is not installed, and this test's purge ends that state too.
+            Assumptions.assumeFalse(installedByDpkg() || Files.exists(Path.of("/usr/bin/pipework"))
+                    || Files.exists(Path.of("/usr/share/pipework")),
+                    "skipped: pipework is already installed on this machine");
+            try {
+                dpkg("-i", deb.toString());
+                Sh.Result r = Sh.run(List.of("/usr/bin/pipework", "--version"), Duration.ofSeconds(60), null,
+                        unset("PIPEWORK_JAR", "JAVA", "JAVA_HOME"));
+                assertEquals(0, r.code(), r.describe());
+                assertEquals("pipework " + version + "\n", r.out(), r.describe());
+                assertEquals("", r.err(), r.describe());
+                for (String file : List.of("/usr/share/pipework/pipework.jar", "/usr/share/man/man1/pipework.1.gz",
+                        "/usr/share/bash-completion/completions/pipework", "/usr/share/doc/pipework/copyright")) {
+                    assertTrue(Files.isRegularFile(Path.of(file)) || dpkgExcludes(file), file);
+                }
+                if (Sh.onPath("man") && !dpkgExcludes("/usr/share/man/man1/pipework.1.gz")) {
+                    assertEquals("/usr/share/man/man1/pipework.1.gz", Sh.ok("man", "-w", "pipework").trimmed());
+                }
+                Optional<String> cacheName = defaultCacheName();
+                Path share = Path.of("/usr/share/pipework");
+                awaitCache(share);
+                if (cacheName.isPresent()) {
+                    assertTrue(Files.isRegularFile(share.resolve(cacheName.get())),
+                            "postinst makes the start-up cache " + cacheName.get());
+                }
+                Optional<Path> jdk = newestJdk();
+                if (jdk.isPresent() && Files.isExecutable(jdk.get().resolve("bin/jlink"))) {
+                    assertTrue(Files.isExecutable(Path.of("/usr/lib/pipework/runtime/bin/java")),
+                            "postinst links the Java runtime from " + jdk.get());
+                }
 
-            dpkg("-r", "pipework");
-            for (String gone : List.of("/usr/bin/pipework", "/usr/share/pipework", "/usr/lib/pipework",
-                    "/usr/share/bash-completion/completions/pipework", "/usr/share/man/man1/pipework.1.gz",
-                    "/usr/share/doc/pipework")) {
-                assertFalse(Files.exists(Path.of(gone)), gone + " after dpkg -r");
-            }
-            dpkg("--purge", "pipework");
-            assertTrue(Sh.run("dpkg-query", "-W", "pipework").code() != 0, "pipework still known to dpkg");
-        } finally {
-            if (Sh.run("dpkg-query", "-W", "pipework").code() == 0) {
-                Sh.run(List.of("dpkg", "--purge", "pipework"), Duration.ofMinutes(2));
+                dpkg("-r", "pipework");
+                for (String gone : List.of("/usr/bin/pipework", "/usr/share/pipework", "/usr/lib/pipework",
+                        "/usr/share/bash-completion/completions/pipework", "/usr/share/man/man1/pipework.1.gz",
+                        "/usr/share/doc/pipework")) {
+                    assertFalse(Files.exists(Path.of(gone)), gone + " after dpkg -r");
+                }
+                dpkg("--purge", "pipework");
+                assertTrue(Sh.run("dpkg-query", "-W", "pipework").code() != 0, "pipework still known to dpkg");
+            } finally {
+                if (Sh.run("dpkg-query", "-W", "pipework").code() == 0) {
+                    Sh.run(List.of("dpkg", "--purge", "pipework"), Duration.ofMinutes(2));
+                }
             }
         }
     }
@@ -682,6 +686,16 @@ class InstallIT {
 
     private static String field(Path deb, String name) {
         return Sh.ok("dpkg-deb", "-f", deb.toString(), name).trimmed();
+    }
+
+    /**
+     * Whether dpkg has pipework in any state but "not-installed" and "config-files" (removed, its
+     * configuration kept: {@code rc} in {@code dpkg -l}), which leave no program behind.
+     */
+    private static boolean installedByDpkg() {
+        Sh.Result r = Sh.run("dpkg-query", "-W", "-f=${db:Status-Status}", "pipework");
+        String status = r.trimmed();
+        return r.code() == 0 && !status.isEmpty() && !status.equals("not-installed") && !status.equals("config-files");
     }
 
     /** dpkg, waiting its turn when another package tool holds the lock. */

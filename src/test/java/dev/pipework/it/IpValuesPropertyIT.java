@@ -1,25 +1,20 @@
 package dev.pipework.it;
 
+import dev.pipework.it.support.Gen;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.Tries;
 import dev.pipework.json.Json;
 import dev.pipework.model.InvalidValueException;
 import dev.pipework.model.IpCidr;
 import dev.pipework.model.MacAddress;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.LifecycleContext;
-import net.jqwik.api.lifecycle.SkipExecutionHook;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,9 +53,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * </ul>
  * Parse refusals of {@code ip} (exit status 1) are told from the kernel's (exit status 2), which
  * say nothing about parsing. Needs root; outside CI it is skipped without, under CI it fails.
- * About 550 tries, two {@code ip} processes at most each: a few seconds.
+ * About 550 tries, two {@code ip} processes at most each: a few seconds. The tries come from one
+ * seed per run ({@link Tries}): a failure prints it, {@code -Dpipework.seed=} replays it.
  */
-@AddLifecycleHook(IpValuesPropertyIT.NeedsRootAndIp.class)
+@ExtendWith(Tries.class)
 class IpValuesPropertyIT {
     private static final Duration IP_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern DEC = Pattern.compile("0|[1-9][0-9]{0,2}");
@@ -66,28 +64,7 @@ class IpValuesPropertyIT {
 
     private static String ns;
 
-    /**
-     * jqwik reports an aborted container as an error, not as skipped: outside CI a missing
-     * prerequisite skips the whole class here, saying why; under CI it is left to
-     * {@link Prerequisites} in {@link #scratchNamespace}, which fails.
-     */
-    static final class NeedsRootAndIp implements SkipExecutionHook {
-        @Override
-        public SkipResult shouldBeSkipped(LifecycleContext context) {
-            if (Prerequisites.inCi()) {
-                return SkipResult.doNotSkip();
-            }
-            if (Prerequisites.effectiveUid() != 0) {
-                return SkipResult.skip("skipped: integration tests need root: they create a network namespace");
-            }
-            if (!Sh.onPath("ip")) {
-                return SkipResult.skip("skipped: command 'ip' is not installed (not found on PATH)");
-            }
-            return SkipResult.doNotSkip();
-        }
-    }
-
-    @BeforeContainer
+    @BeforeAll
     static void scratchNamespace() {
         Prerequisites.requireRoot();
         Prerequisites.requireCommand("ip");
@@ -97,7 +74,7 @@ class IpValuesPropertyIT {
         Sh.ok("ip", "-n", ns, "link", "add", "name", VETH, "type", "veth", "peer", "name", "pwpb");
     }
 
-    @AfterContainer
+    @AfterAll
     static void removeNamespace() {
         if (ns != null) {
             Sh.run("ip", "netns", "del", ns);
@@ -106,18 +83,21 @@ class IpValuesPropertyIT {
 
     // ------------------------------------------------------------------ the properties
 
-    @Property(tries = 200, shrinking = ShrinkingMode.BOUNDED)
-    void ipv4AsIpReadsItOrRefused(@ForAll("ipv4Cidrs") String text) {
+    @ParameterizedTest(name = "try {index}: \"{0}\"")
+    @MethodSource("ipv4Cidrs")
+    void ipv4AsIpReadsItOrRefused(String text) {
         checkCidr(text);
     }
 
-    @Property(tries = 200, shrinking = ShrinkingMode.BOUNDED)
-    void ipv6AsIpReadsItOrRefused(@ForAll("ipv6Cidrs") String text) {
+    @ParameterizedTest(name = "try {index}: \"{0}\"")
+    @MethodSource("ipv6Cidrs")
+    void ipv6AsIpReadsItOrRefused(String text) {
         checkCidr(text);
     }
 
-    @Property(tries = 150, shrinking = ShrinkingMode.BOUNDED)
-    void macAsIpReadsItOrRefused(@ForAll("macs") String text) {
+    @ParameterizedTest(name = "try {index}: \"{0}\"")
+    @MethodSource("macs")
+    void macAsIpReadsItOrRefused(String text) {
         Optional<String> ours = parse(() -> MacAddress.parse(text).text());
         Sh.Result set = ip("link", "set", "dev", VETH, "address", text);
         boolean ipParses = parsed(set, text);
@@ -239,74 +219,70 @@ class IpValuesPropertyIT {
 
     // ------------------------------------------------------------------ what is tried
 
-    private static Arbitrary<String> octet() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(12, Arbitraries.integers().between(0, 255).map(String::valueOf)),
-                Tuple.of(2, Arbitraries.integers().between(0, 255).map(n -> "0" + n)),
-                Tuple.of(1, Arbitraries.integers().between(0, 99).map(n -> "00" + n)),
-                Tuple.of(2, Arbitraries.integers().between(256, 999).map(String::valueOf)),
-                Tuple.of(1, Arbitraries.integers().between(1000, 99999).map(String::valueOf)),
-                Tuple.of(1, Arbitraries.integers().between(0, 300).map(n -> "0x" + Integer.toHexString(n))),
-                Tuple.of(1, Arbitraries.of("", "+1", "-0", " 1", "1 ", "\u0663", "\uff11", "a", "1a")));
+    private static Gen<String> octet() {
+        return Gen.frequency(
+                Gen.weight(12, Gen.between(0, 255).map(String::valueOf)),
+                Gen.weight(2, Gen.between(0, 255).map(n -> "0" + n)),
+                Gen.weight(1, Gen.between(0, 99).map(n -> "00" + n)),
+                Gen.weight(2, Gen.between(256, 999).map(String::valueOf)),
+                Gen.weight(1, Gen.between(1000, 99999).map(String::valueOf)),
+                Gen.weight(1, Gen.between(0, 300).map(n -> "0x" + Integer.toHexString(n))),
+                Gen.weight(1, Gen.of("", "+1", "-0", " 1", "1 ", "\u0663", "\uff11", "a", "1a")));
     }
 
-    private static Arbitrary<String> prefix(int bits) {
-        return Arbitraries.frequencyOf(
-                Tuple.of(12, Arbitraries.integers().between(0, bits).map(n -> "/" + n)),
-                Tuple.of(2, Arbitraries.integers().between(bits + 1, 300).map(n -> "/" + n)),
-                Tuple.of(2, Arbitraries.integers().between(0, bits).map(n -> "/0" + n)),
-                Tuple.of(1, Arbitraries.integers().between(0, bits).map(n -> "/0x" + Integer.toHexString(n))),
-                Tuple.of(1, Arbitraries.of("", "/", "/255.255.255.0", "/+8", "/\u0662\u0664", "/ 8", "/8 ")));
+    private static Gen<String> prefix(int bits) {
+        return Gen.frequency(
+                Gen.weight(12, Gen.between(0, bits).map(n -> "/" + n)),
+                Gen.weight(2, Gen.between(bits + 1, 300).map(n -> "/" + n)),
+                Gen.weight(2, Gen.between(0, bits).map(n -> "/0" + n)),
+                Gen.weight(1, Gen.between(0, bits).map(n -> "/0x" + Integer.toHexString(n))),
+                Gen.weight(1, Gen.of("", "/", "/255.255.255.0", "/+8", "/\u0662\u0664", "/ 8", "/8 ")));
     }
 
-    @Provide
-    Arbitrary<String> ipv4Cidrs() {
-        Arbitrary<List<String>> parts = Arbitraries.frequencyOf(
-                Tuple.of(12, octet().list().ofSize(4)),
-                Tuple.of(1, octet().list().ofMinSize(1).ofMaxSize(3)),
-                Tuple.of(1, octet().list().ofSize(5)));
-        return Combinators.combine(parts, prefix(32)).as((p, q) -> String.join(".", p) + q);
+    static Stream<Arguments> ipv4Cidrs() {
+        Gen<List<String>> parts = Gen.frequency(
+                Gen.weight(12, octet().list(4)),
+                Gen.weight(1, octet().list(1, 3)),
+                Gen.weight(1, octet().list(5)));
+        return Tries.of("ipv4Cidrs", 200, Gen.combine(parts, prefix(32), (p, q) -> String.join(".", p) + q));
     }
 
-    @Provide
-    Arbitrary<String> ipv6Cidrs() {
-        Arbitrary<String> group = Arbitraries.frequencyOf(
-                Tuple.of(12, Arbitraries.strings().withChars("0123456789abcdefABCDEF").ofMinLength(1).ofMaxLength(4)),
-                Tuple.of(3, Arbitraries.of("0", "00", "000", "0000", "ffff", "1")),
-                Tuple.of(1, Arbitraries.strings().withChars("0123456789abcdef").ofLength(5)),
-                Tuple.of(1, Arbitraries.of("", "g", " 1", "+1", "\u0661")));
-        Arbitrary<String> dotted = Combinators.combine(octet().list().ofSize(4), Arbitraries.of(true, false))
-                .as((o, mapped) -> (mapped ? "ffff:" : "") + String.join(".", o));
-        Arbitrary<String> address = Combinators.combine(group.list().ofMinSize(0).ofMaxSize(9),
-                        Arbitraries.integers().between(-3, 9), dotted.optional(0.15))
-                .as((groups, gap, tail) -> {
-                    List<String> words = new ArrayList<>(groups);
+    static Stream<Arguments> ipv6Cidrs() {
+        Gen<String> group = Gen.frequency(
+                Gen.weight(12, Gen.strings("0123456789abcdefABCDEF", 1, 4)),
+                Gen.weight(3, Gen.of("0", "00", "000", "0000", "ffff", "1")),
+                Gen.weight(1, Gen.strings("0123456789abcdef", 5, 5)),
+                Gen.weight(1, Gen.of("", "g", " 1", "+1", "\u0661")));
+        Gen<String> dotted = Gen.combine(octet().list(4), Gen.of(true, false),
+                (o, mapped) -> (mapped ? "ffff:" : "") + String.join(".", o));
+        Gen<String> address = Gen.combine(Gen.combine(group.list(0, 9), Gen.between(-3, 9), Map::entry),
+                dotted.optional(0.15), (groupsAndGap, tail) -> {
+                    List<String> words = new ArrayList<>(groupsAndGap.getKey());
+                    int gap = groupsAndGap.getValue();
                     tail.ifPresent(words::add);
                     if (gap < 0 || gap > words.size()) {
                         return String.join(":", words);
                     }
                     return String.join(":", words.subList(0, gap)) + "::" + String.join(":", words.subList(gap, words.size()));
                 });
-        Arbitrary<String> odd = Arbitraries.of(":::1", ":1::", "1:::2", "::1:", "1::2::3", "::", "::1", "::ffff:1.2.3.4",
+        Gen<String> odd = Gen.of(":::1", ":1::", "1:::2", "::1:", "1::2::3", "::", "::1", "::ffff:1.2.3.4",
                 "::1.2.3.4", "::ffff:01.2.3.4", "::1.2.3.256", "fe80::1%lo", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
                 "1:2:3:4:5:6:7:8::", "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4", "FD00::A");
-        return Combinators.combine(Arbitraries.frequencyOf(Tuple.of(8, address), Tuple.of(1, odd)), prefix(128))
-                .as((a, p) -> a + p);
+        return Tries.of("ipv6Cidrs", 200, Gen.combine(Gen.frequency(Gen.weight(8, address), Gen.weight(1, odd)),
+                prefix(128), (a, p) -> a + p));
     }
 
-    @Provide
-    Arbitrary<String> macs() {
-        Arbitrary<String> group = Arbitraries.frequencyOf(
-                Tuple.of(14, Arbitraries.strings().withChars("0123456789abcdefABCDEF").ofMinLength(1).ofMaxLength(2)),
-                Tuple.of(1, Arbitraries.strings().withChars("0123456789abcdef").ofLength(3)),
-                Tuple.of(1, Arbitraries.strings().withChars("0123456789abcdef").ofLength(2).map(h -> "0x" + h)),
-                Tuple.of(1, Arbitraries.of("", "g", " 1", "+1", "1z", "\u0661")));
-        Arbitrary<List<String>> groups = Arbitraries.frequencyOf(
-                Tuple.of(12, group.list().ofSize(6)),
-                Tuple.of(1, group.list().ofMinSize(4).ofMaxSize(5)),
-                Tuple.of(1, group.list().ofSize(7)));
-        Arbitrary<String> separator = Arbitraries.frequencyOf(Tuple.of(12, Arbitraries.just(":")),
-                Tuple.of(1, Arbitraries.of("-", ".", "::")));
-        return Combinators.combine(groups, separator).as((g, s) -> String.join(s, g));
+    static Stream<Arguments> macs() {
+        Gen<String> group = Gen.frequency(
+                Gen.weight(14, Gen.strings("0123456789abcdefABCDEF", 1, 2)),
+                Gen.weight(1, Gen.strings("0123456789abcdef", 3, 3)),
+                Gen.weight(1, Gen.strings("0123456789abcdef", 2, 2).map(h -> "0x" + h)),
+                Gen.weight(1, Gen.of("", "g", " 1", "+1", "1z", "\u0661")));
+        Gen<List<String>> groups = Gen.frequency(
+                Gen.weight(12, group.list(6)),
+                Gen.weight(1, group.list(4, 5)),
+                Gen.weight(1, group.list(7)));
+        Gen<String> separator = Gen.frequency(Gen.weight(12, Gen.just(":")), Gen.weight(1, Gen.of("-", ".", "::")));
+        return Tries.of("macs", 150, Gen.combine(groups, separator, (g, s) -> String.join(s, g)));
     }
 }

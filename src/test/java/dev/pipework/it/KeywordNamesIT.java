@@ -1,5 +1,7 @@
 package dev.pipework.it;
 
+import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.HostLock;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Prerequisites;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Interfaces named like the words {@code ip} reads as keywords, as the bridge, as {@code -i} and as
  * {@code -l}: attach and {@code del} act on exactly those devices, and leave every other host link
  * as it was. The links are made and removed here with {@code dev}, which these names need.
+ *
+ * <p>The keywords are names global to the host that no run can make unique: runs take turns (a
+ * host-wide test lock, other checkouts included), and each try first checks
+ * that its name is free, and fails saying so when another program has a link of that name (such a
+ * link is not this test's to remove).
  */
 class KeywordNamesIT {
     static final List<String> KEYWORDS = List.of("name", "alias", "dev", "brd", "mtu", "help", "a", "up", "down",
@@ -33,21 +41,27 @@ class KeywordNamesIT {
     // "all" and "default" are left out: the kernel itself refuses them as device names (they name the
     // per-interface sysctl defaults), and pipework reports that as a failed step with nothing left.
     static TestNetns netns;
+    static HostLock keywordNames;
     static final List<String> made = new ArrayList<>();
 
     @BeforeAll
     static void start() {
         Prerequisites.requireRoot();
+        // Every run uses these same names and looks at every host link so named: one run at a time.
+        keywordNames = HostLock.take("keyword-names", Duration.ofMinutes(30));
         netns = new TestNetns();
     }
 
     @AfterAll
     static void stop() {
-        for (String link : made) {
-            Sh.run("ip", "link", "del", "dev", link);
+        for (String link : List.copyOf(made)) {
+            HostCleanup.deleteLink(link);
         }
         if (netns != null) {
             netns.close();
+        }
+        if (keywordNames != null) {
+            keywordNames.close();
         }
     }
 
@@ -74,8 +88,9 @@ class KeywordNamesIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("keywords")
     void aKeywordIsAName(String keyword) {
+        HostCleanup.requireFreeLinkNames(List.of(keyword));
         String ns = netns.create("kw");
-        String other = "brkw" + ProcessHandle.current().pid() % 100000;
+        String other = "brkw" + HostCleanup.uniqueSuffix();
         Sh.ok("ip", "link", "add", "dev", other, "type", "bridge");
         made.add(other);
         try {
@@ -104,8 +119,8 @@ class KeywordNamesIT {
             assertEquals(keyword, bridge.get("ifname"));
             assertFalse(netns.exec(ns, "ip", "link", "show", "dev", keyword).success(), "gone from the guest");
         } finally {
-            Sh.run("ip", "link", "del", "dev", keyword);
-            Sh.run("ip", "link", "del", "dev", other);
+            HostCleanup.deleteLinkOrFail(keyword);
+            HostCleanup.deleteLinkOrFail(other);
             made.remove(keyword);
             made.remove(other);
         }

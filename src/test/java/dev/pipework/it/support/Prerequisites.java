@@ -185,9 +185,9 @@ public final class Prerequisites {
             }
             return Sh.run(argv, Duration.ofSeconds(15)).code() == 0;
         } finally {
-            Sh.run("ip", "link", "del", probe);
+            HostCleanup.deleteLink(probe);
             if (needsLower) {
-                Sh.run("ip", "link", "del", lower);
+                HostCleanup.deleteLink(lower);
             }
         }
     }
