@@ -67,6 +67,15 @@ public final class RuntimeResolver implements GuestResolver {
     }
 
     @Override
+    public Optional<Guest> engineContainer(String id, boolean running) {
+        try {
+            return docker.find(id, running).filter(g -> g.id().equals(Optional.of(id)));
+        } catch (GuestRuntime.Unreachable e) {
+            throw new PipeworkException("cannot ask the engine for container " + id + ": " + e.getMessage());
+        }
+    }
+
+    @Override
     public List<Guest> all() {
         List<Guest> guests = new ArrayList<>();
         Set<Long> seen = new HashSet<>();

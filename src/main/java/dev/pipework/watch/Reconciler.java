@@ -2,6 +2,7 @@ package dev.pipework.watch;
 
 import dev.pipework.guest.DockerContainer;
 import dev.pipework.guest.DockerException;
+import dev.pipework.guest.EngineIdResolver;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.Guest;
 import dev.pipework.model.InvalidValueException;
@@ -141,15 +142,16 @@ public final class Reconciler {
     private List<Outcome> container(DockerContainer c, List<AttachmentsFile.Entry> fileEntries) {
         List<Outcome> outcomes = new ArrayList<>();
         String name = c.plainName();
+        Services byId = byId(c.id());
         for (Declaration d : Declaration.fromLabels(c.labels())) {
             AttachRequest request;
             try {
-                request = reader.label(d.text(), name);
+                request = reader.label(d.text(), c.id());
             } catch (PipeworkException | InvalidValueException | IllegalArgumentException e) {
                 outcomes.add(new Outcome(name, d, Optional.empty(), Action.INVALID, message(e)));
                 continue;
             }
-            outcomes.add(one(name, d, request));
+            outcomes.add(one(name, d, request, byId));
         }
         for (AttachmentsFile.Entry e : fileEntries) {
             outcomes.add(one(name, e.declaration(), e.request().orElseThrow()));
@@ -157,8 +159,22 @@ public final class Reconciler {
         return outcomes;
     }
 
+    /**
+     * The services a container's labels are carried out with: its guest is the engine's container of
+     * that ID, whatever its name is also the name of.
+     */
+    public Services byId(String id) {
+        return new Services(services.runner(), services.host(), new EngineIdResolver(services.guests(), id),
+                services.guestInspector(), services.effectiveUid(), services.lockDir(), services.docker(),
+                services.warn());
+    }
+
     /** One declaration: decide, then attach what is missing. */
     Outcome one(String container, Declaration d, AttachRequest request) {
+        return one(container, d, request, services);
+    }
+
+    private Outcome one(String container, Declaration d, AttachRequest request, Services services) {
         Optional<String> cif = request.containerInterface();
         try {
             FactReader facts = services.facts();
