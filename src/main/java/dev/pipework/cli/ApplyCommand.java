@@ -4,6 +4,7 @@ import dev.pipework.json.Json;
 import dev.pipework.render.Renderer;
 import dev.pipework.run.Services;
 import dev.pipework.watch.AttachmentsFile;
+import dev.pipework.watch.DeclarationPolicy;
 import dev.pipework.watch.Reconciler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +38,7 @@ final class ApplyCommand implements Subcommand {
         boolean asJson = json.json || root.json.json;
         services.requireRoot("it reads the guests' network namespaces");
         Reconciler reconciler = new Reconciler(services, new DeclarationReader(), new AttachmentsFile(config.file,
-                new DeclarationReader()), out, err, dry, Renderer.of(asJson));
+                new DeclarationReader()), out, err, dry, Renderer.of(asJson), DeclarationPolicy.load(config.policy));
         List<Reconciler.Outcome> outcomes = reconciler.all();
         Map<Reconciler.Action, Integer> counts = new EnumMap<>(Reconciler.Action.class);
         for (Reconciler.Outcome o : outcomes) {

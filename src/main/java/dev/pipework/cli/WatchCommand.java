@@ -5,6 +5,7 @@ import dev.pipework.model.PipeworkException;
 import dev.pipework.render.Renderer;
 import dev.pipework.run.Services;
 import dev.pipework.watch.AttachmentsFile;
+import dev.pipework.watch.DeclarationPolicy;
 import dev.pipework.watch.Reconciler;
 import dev.pipework.watch.Watcher;
 import picocli.CommandLine.Command;
@@ -33,7 +34,8 @@ final class WatchCommand implements Subcommand {
                 () -> new PipeworkException("watch follows the engine's events over its API socket: set DOCKER_HOST"
                         + " to unix://<path> (tcp:// and ssh:// are not supported)"));
         Reconciler reconciler = new Reconciler(services, new DeclarationReader(),
-                new AttachmentsFile(config.file, new DeclarationReader()), out, err, false, Renderer.of(false));
+                new AttachmentsFile(config.file, new DeclarationReader()), out, err, false, Renderer.of(false),
+                DeclarationPolicy.load(config.policy));
         return new Watcher(services, reconciler, socket, err, verbose.verbose || root.verbose.verbose)
                 .runUntilSignalled();
     }

@@ -30,7 +30,7 @@ public final class Reconciler {
     /** What became of one declaration. */
     public enum Action {
         ATTACHED("attached"), WOULD_ATTACH("would attach"), UNCHANGED("unchanged"), DIFFERENT("different"),
-        INVALID("invalid"), FAILED("failed");
+        INVALID("invalid"), FAILED("failed"), REFUSED("refused");
 
         private final String word;
 
@@ -44,7 +44,7 @@ public final class Reconciler {
 
         /** Whether it makes {@code apply} exit with 1. */
         public boolean problem() {
-            return this == DIFFERENT || this == INVALID || this == FAILED;
+            return this == DIFFERENT || this == INVALID || this == FAILED || this == REFUSED;
         }
     }
 
@@ -70,6 +70,7 @@ public final class Reconciler {
     private final boolean dryRun;
     private final Renderer renderer;
     private final Planner planner = new Planner();
+    private final DeclarationPolicy policy;
 
     /**
      * @param out      where a dry run prints the commands it would run
@@ -78,6 +79,13 @@ public final class Reconciler {
      */
     public Reconciler(Services services, RequestReader reader, AttachmentsFile file, PrintStream out, PrintStream err,
                       boolean dryRun, Renderer renderer) {
+        this(services, reader, file, out, err, dryRun, renderer, DeclarationPolicy.load(DeclarationPolicy.DEFAULT));
+    }
+
+    /** @param policy what labels may ask of the host */
+    public Reconciler(Services services, RequestReader reader, AttachmentsFile file, PrintStream out, PrintStream err,
+                      boolean dryRun, Renderer renderer, DeclarationPolicy policy) {
+        this.policy = policy;
         this.services = services;
         this.reader = reader;
         this.file = file;
@@ -151,7 +159,7 @@ public final class Reconciler {
                 outcomes.add(new Outcome(name, d, Optional.empty(), Action.INVALID, message(e)));
                 continue;
             }
-            outcomes.add(one(name, d, request, byId));
+            outcomes.add(one(name, d, request, byId, Optional.of(policy)));
         }
         for (AttachmentsFile.Entry e : fileEntries) {
             outcomes.add(one(name, e.declaration(), e.request().orElseThrow()));
@@ -171,14 +179,24 @@ public final class Reconciler {
 
     /** One declaration: decide, then attach what is missing. */
     Outcome one(String container, Declaration d, AttachRequest request) {
-        return one(container, d, request, services);
+        return one(container, d, request, services, Optional.empty());
     }
 
-    private Outcome one(String container, Declaration d, AttachRequest request, Services services) {
+    /** @param policy given for a label: what it may ask of the host */
+    private Outcome one(String container, Declaration d, AttachRequest request, Services services,
+                        Optional<DeclarationPolicy> policy) {
         Optional<String> cif = request.containerInterface();
         try {
             FactReader facts = services.facts();
             Guest guest = services.guests().resolve(request.guest());
+            if (policy.isPresent()) {
+                AttachRequest named = facts.ask(f -> planner.resolveHostMac(request, f));
+                HostTarget wanted = facts.ask(f -> planner.hostTarget(named, f));
+                Optional<DeclarationPolicy.Refusal> refused = policy.get().check(request, wanted);
+                if (refused.isPresent()) {
+                    return new Outcome(container, d, cif, Action.REFUSED, refused.get().message());
+                }
+            }
             List<Attachment> there = facts.ask(f -> planner.attachments(guest, f));
             Reconcile.Decision decision;
             if (Reconcile.surelyMissing(request, there)) {
