@@ -36,9 +36,32 @@ public final class CniRecords {
      * @param hostEnd the host end of the veth, empty for an interface that lives wholly in the guest
      * @param config  the network configuration as ADD received it
      * @param result  the result ADD printed
+     * @param netnsInode the inode of the namespace ADD plumbed into (0 when not known): a namespace
+     *                   made again at the same path is another one, whose interfaces are not this record's
      */
     public record Record(String containerId, String ifname, String netns, String network, String hostEnd,
-                         Map<String, Object> config, Map<String, Object> result) {
+                         Map<String, Object> config, Map<String, Object> result, long netnsInode) {
+
+        /** A record whose namespace inode is read when it is written. */
+        public Record(String containerId, String ifname, String netns, String network, String hostEnd,
+                      Map<String, Object> config, Map<String, Object> result) {
+            this(containerId, ifname, netns, network, hostEnd, config, result, 0);
+        }
+
+        /**
+         * Whether the namespace now at {@code path} is the one this record's interface was plumbed
+         * into: a record that kept no inode (an older one) is taken at its word.
+         */
+        public boolean sameNamespace(String path) {
+            if (netnsInode == 0) {
+                return true;
+            }
+            try {
+                return ((Number) Files.getAttribute(Path.of(path), "unix:ino")).longValue() == netnsInode;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
 
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -49,12 +72,14 @@ public final class CniRecords {
             m.put("hostEnd", hostEnd);
             m.put("config", config);
             m.put("result", result);
+            m.put("netnsInode", netnsInode);
             return m;
         }
 
         static Record fromJson(Map<String, Object> m) {
             return new Record(text(m, "containerId"), text(m, "ifname"), text(m, "netns"), text(m, "network"),
-                    text(m, "hostEnd"), object(m, "config"), object(m, "result"));
+                    text(m, "hostEnd"), object(m, "config"), object(m, "result"),
+                    m.get("netnsInode") instanceof Number n ? n.longValue() : 0);
         }
 
         private static String text(Map<String, Object> m, String key) {
@@ -75,6 +100,11 @@ public final class CniRecords {
     /** Writes the record, replacing the one of the same container interface, atomically. */
     public void write(Record record) throws IOException {
         Files.createDirectories(dir);
+        if (record.netnsInode() == 0 && !record.netns().isEmpty()) {
+            long inode = ((Number) Files.getAttribute(Path.of(record.netns()), "unix:ino")).longValue();
+            record = new Record(record.containerId(), record.ifname(), record.netns(), record.network(),
+                    record.hostEnd(), record.config(), record.result(), inode);
+        }
         Path file = file(record.containerId(), record.ifname());
         Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
         Files.writeString(tmp, Json.writePretty(record.toJson()) + "\n", StandardCharsets.UTF_8);
