@@ -241,10 +241,36 @@ public final class Reconciler {
         if (m.startsWith("pipework: ")) {
             m = m.substring("pipework: ".length());
         }
-        return m.replace('\n', ' ').strip();
+        return escape(m.replace('\n', ' ').strip(), 4 * SHOWN, false);
     }
 
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    /** At most this many characters of a label go into a line: a label may be 100 KB, a line should not. */
+    static final int SHOWN = 200;
+
+    /**
+     * A label as it goes into the log: quoted, control characters escaped (a newline in a label would
+     * forge a log line of its own), and cut at {@link #SHOWN} characters.
+     */
+    static String quote(String s) {
+        return "\"" + escape(s, SHOWN, true) + "\"";
+    }
+
+    private static String escape(String s, int max, boolean quoted) {
+        StringBuilder b = new StringBuilder();
+        int n = Math.min(s.length(), max);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (quoted && (c == '\\' || c == '"')) {
+                b.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029) {
+                b.append(String.format("\\x%02x", (int) c & 0xffff));
+            } else {
+                b.append(c);
+            }
+        }
+        if (s.length() > max) {
+            b.append("...(").append(s.length() - max).append(" more)");
+        }
+        return b.toString();
     }
 }
