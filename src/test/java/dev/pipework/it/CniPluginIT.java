@@ -109,7 +109,7 @@ class CniPluginIT {
             assertFalse(Sh.run("ip", "link", "show", hostEnd).success(), "host end removed");
             assertEquals("lo", netns.ok(ns, "ls", "/sys/class/net").trimmed());
             assertEquals(List.of(), leases(data, network));
-            assertFalse(Files.exists(RECORDS.resolve(id + "-eth0.json")));
+            assertFalse(Files.exists(RECORDS.resolve(id + ":eth0.json")));
 
             // DEL once the namespace is gone, and DEL with no namespace at all.
             Cni.add(id, path, "eth0", conf);
@@ -117,7 +117,7 @@ class CniPluginIT {
             assertEquals(0, Cni.run("DEL", id, path, "eth0", conf).code());
             assertEquals(0, Cni.run("DEL", id, "", "eth0", conf).code());
             assertEquals(List.of(), leases(data, network));
-            assertFalse(Files.exists(RECORDS.resolve(id + "-eth0.json")));
+            assertFalse(Files.exists(RECORDS.resolve(id + ":eth0.json")));
         }
     }
 
@@ -226,7 +226,7 @@ class CniPluginIT {
             assertEquals(linksBefore, Cni.hostLinks(s, "/var/run/netns/" + ns, "eth0"));
             assertEquals("lo", netns.ok(ns, "ls", "/sys/class/net").trimmed());
             assertEquals(List.of(), leases(data, network));
-            assertFalse(Files.exists(RECORDS.resolve("cnifail" + s + "-eth0.json")));
+            assertFalse(Files.exists(RECORDS.resolve("cnifail" + s + ":eth0.json")));
         }
     }
 }
