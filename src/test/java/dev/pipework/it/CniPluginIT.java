@@ -94,6 +94,14 @@ class CniPluginIT {
             Sh.Result check = Cni.run("CHECK", id, path, "eth0", withPrev);
             assertEquals(0, check.code(), check.describe());
 
+            // An address that names an interface prevResult does not list is no pass.
+            Map<String, Object> badIndex = Json.object(Json.parse(Json.write(result)));
+            for (Object ip : Json.array(badIndex.get("ips"))) {
+                Json.object(ip).put("interface", 7L);
+            }
+            Sh.Result noSuchInterface = Cni.run("CHECK", id, path, "eth0", Cni.with(conf, "prevResult", badIndex));
+            assertEquals(102L, Json.object(Json.parse(noSuchInterface.out())).get("code"), noSuchInterface.describe());
+
             netns.ok(ns, "ip", "route", "del", "10.254.0.0/16");
             Sh.Result drifted = Cni.run("CHECK", id, path, "eth0", withPrev);
             assertNotEquals(0, drifted.code());
