@@ -3,6 +3,7 @@ package dev.pipework.cli;
 import dev.pipework.render.Renderer;
 import dev.pipework.run.Services;
 import dev.pipework.watch.AttachmentsFile;
+import dev.pipework.watch.DeclarationPolicy;
 import dev.pipework.watch.Reconciler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +35,7 @@ final class ApplyCommand implements Subcommand {
         boolean dry = how.dryRun();
         services.requireRoot("it reads the guests' network namespaces");
         Reconciler reconciler = new Reconciler(services, new DeclarationReader(), new AttachmentsFile(config.file,
-                new DeclarationReader()), out, err, dry, how.renderer());
+                new DeclarationReader()), out, err, dry, how.renderer(), DeclarationPolicy.load(config.policy));
         List<Reconciler.Outcome> outcomes = reconciler.all();
         Map<Reconciler.Action, Integer> counts = new EnumMap<>(Reconciler.Action.class);
         for (Reconciler.Outcome o : outcomes) {

@@ -49,7 +49,13 @@ final class DeclarationReader implements RequestReader {
         }
         PipeworkCommand command = new PipeworkCommand();
         try {
-            Pipework.commandLine(command).parseArgs(words.toArray(String[]::new));
+            CommandLine.ParseResult parsed = Pipework.commandLine(command).parseArgs(words.toArray(String[]::new));
+            // What picocli matched, whatever the spelling: --batch=FILE, --dry-run=false, -hv.
+            for (String option : NOT_OPTIONS) {
+                if (parsed.hasMatchedOption(option)) {
+                    throw new InvalidValueException("option " + option + " cannot be declared");
+                }
+            }
         } catch (CommandLine.ParameterException e) {
             if (e.getCause() instanceof InvalidValueException invalid) {
                 throw invalid;

@@ -37,6 +37,10 @@ final class Options {
         @Option(names = "--config", paramLabel = "file",
                 description = "the attachments file (default /etc/pipework/attachments)")
         java.nio.file.Path file = dev.pipework.watch.AttachmentsFile.DEFAULT;
+
+        @Option(names = "--policy", paramLabel = "file",
+                description = "what labels may ask of the host (default /etc/pipework/watch.conf)")
+        java.nio.file.Path policy = dev.pipework.watch.DeclarationPolicy.DEFAULT;
     }
 
     /** {@code --json}: the result as a JSON document. */

@@ -5,6 +5,7 @@ import dev.pipework.guest.DockerSocketEngine;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.run.Services;
 import dev.pipework.watch.AttachmentsFile;
+import dev.pipework.watch.DeclarationPolicy;
 import dev.pipework.watch.Reconciler;
 import dev.pipework.watch.Watcher;
 import picocli.CommandLine.Command;
@@ -34,7 +35,8 @@ final class WatchCommand implements Subcommand {
                 () -> new PipeworkException("watch follows the engine's events over its API socket: set DOCKER_HOST"
                         + " to unix://<path> (tcp:// and ssh:// are not supported)"));
         Reconciler reconciler = new Reconciler(services, new DeclarationReader(),
-                new AttachmentsFile(config.file, new DeclarationReader()), out, err, false, how.renderer());
+                new AttachmentsFile(config.file, new DeclarationReader()), out, err, false, how.renderer(),
+                DeclarationPolicy.load(config.policy));
         Watcher watcher = new Watcher(services, reconciler, socket, err, how.verbose());
         // SIGTERM or SIGINT: the action under way finishes (complete, or undone if it fails), then exit 0.
         return Shutdown.process().finishActionOnSignal(watcher::stop, watcher::run);

@@ -96,6 +96,11 @@ final class CniCheck {
         Set<String> have = new HashSet<>(a.addresses());
         Map<Family, IpAddress> gateways = new LinkedHashMap<>();
         for (CniResult.Ip ip : prev.ips()) {
+            if (ip.iface().isPresent() && (ip.iface().get() < 0 || ip.iface().get() >= prev.interfaces().size())) {
+                // An address of an interface prevResult does not list is checked against nothing.
+                throw new CniError(CniError.CHECK_FAILED, "prevResult: address " + ip.address() + " names interface "
+                        + ip.iface().get() + ", but only " + prev.interfaces().size() + " are listed");
+            }
             if (ip.iface().isPresent() && ip.iface().get() != index) {
                 continue;
             }

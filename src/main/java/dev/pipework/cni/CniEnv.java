@@ -19,6 +19,8 @@ public record CniEnv(String command, String containerId, String netns, String if
                      Map<String, String> args, List<String> path) {
 
     public static final String COMMAND = "CNI_COMMAND";
+    /** Runtimes give 64; a record's file name ({@code <ID>:<ifname>.json}) must stay under 255 bytes. */
+    static final int MAX_CONTAINER_ID = 200;
 
     /** The environment of a run, checked for what the verb needs. */
     public static CniEnv from(Map<String, String> env) {
@@ -37,6 +39,12 @@ public record CniEnv(String command, String containerId, String netns, String if
         if (attachment) {
             if (containerId.isEmpty()) {
                 throw invalid("CNI_CONTAINERID is missing");
+            }
+            if (containerId.length() > MAX_CONTAINER_ID) {
+                // Refused before anything is plumbed: the record's file name would be too long for the
+                // file system, after the attach.
+                throw invalid("CNI_CONTAINERID is " + containerId.length() + " characters long: at most "
+                        + MAX_CONTAINER_ID);
             }
             if (!containerId.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]*")) {
                 throw invalid("CNI_CONTAINERID \"" + containerId

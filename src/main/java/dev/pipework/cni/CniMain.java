@@ -60,6 +60,9 @@ public final class CniMain {
         }
     }
 
+    /** A network configuration is a few KB; it is kept in a record under /run, so its size has a bound. */
+    static final int MAX_CONFIG = 1 << 20;
+
     /** Runs one verb; returns the exit status. */
     public int run(Map<String, String> environment, InputStream in) {
         Map<String, Object> raw = null;
@@ -110,7 +113,11 @@ public final class CniMain {
 
     private static String read(InputStream in) {
         try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            byte[] bytes = in.readNBytes(MAX_CONFIG + 1);
+            if (bytes.length > MAX_CONFIG) {
+                throw new CniError(CniError.INVALID_CONFIG, "the network configuration on stdin is larger than 1 MiB");
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new CniError(CniError.DECODE, "cannot read the network configuration on stdin: " + e.getMessage());
         }

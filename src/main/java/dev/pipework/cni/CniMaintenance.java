@@ -84,7 +84,8 @@ final class CniMaintenance {
                 continue;
             }
             try {
-                boolean present = !r.netns().isEmpty() && Files.exists(Path.of(r.netns()));
+                boolean present = !r.netns().isEmpty() && Files.exists(Path.of(r.netns()))
+                        && r.sameNamespace(r.netns());
                 Guest guest = present ? CniRuntime.guest(r.containerId(), r.netns())
                         : new Guest(r.containerId(), CniRuntime.RUNTIME, Optional.of(r.containerId()), Optional.empty(),
                         0, "", 0);

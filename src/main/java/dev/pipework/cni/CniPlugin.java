@@ -157,7 +157,8 @@ final class CniPlugin {
         NetConf conf = NetConf.parse(raw, env, true);
         Optional<CniRecords.Record> record = records.read(env.containerId(), env.ifname());
         String netns = !env.netns().isEmpty() ? env.netns() : record.map(CniRecords.Record::netns).orElse("");
-        boolean present = !netns.isEmpty() && Files.exists(Path.of(netns));
+        boolean present = !netns.isEmpty() && Files.exists(Path.of(netns))
+                && record.map(r -> r.sameNamespace(netns)).orElse(true);
         Guest guest = present ? guest(env.containerId(), netns)
                 : new Guest(env.containerId(), CniRuntime.RUNTIME, Optional.of(env.containerId()), Optional.empty(), 0, "", 0);
         try {

@@ -30,10 +30,14 @@ public final class CniRuntime implements GuestRuntime {
         return RUNTIME;
     }
 
-    /** The guest of a container ID and its namespace file. */
+    /**
+     * The guest of a container ID and its namespace file, which must be a namespace, and not the
+     * host's.
+     */
     public static Guest guest(String containerId, String netns) {
-        return new Guest(containerId, RUNTIME, Optional.of(containerId), Optional.empty(), 0, netns,
-                GuestRuntime.inode(Path.of(netns)));
+        NsfsFile.require(Path.of(netns), "network namespace");
+        return HostNamespace.refuse(new Guest(containerId, RUNTIME, Optional.of(containerId), Optional.empty(), 0,
+                netns, GuestRuntime.inode(Path.of(netns))));
     }
 
     public Optional<Guest> find(String token, boolean running) {

@@ -3,6 +3,7 @@ package dev.pipework.guest;
 import dev.pipework.model.Guest;
 
 import java.util.List;
+import java.util.Optional;
 
 /** Finds the guest a user named. */
 public interface GuestResolver {
@@ -21,6 +22,16 @@ public interface GuestResolver {
      *                for a PID, with PID 0 and no namespace
      */
     Guest resolve(String token, boolean running);
+
+    /**
+     * The engine's container of exactly that full ID, and nothing else: no other runtime is asked, and
+     * a container whose name is that word is not it.
+     *
+     * @param running as for {@link #resolve(String, boolean)}
+     */
+    default Optional<Guest> engineContainer(String id, boolean running) {
+        return Optional.empty();
+    }
 
     /** Every guest that can hold attachments now. */
     List<Guest> all();

@@ -18,9 +18,11 @@ import java.util.OptionalInt;
 /**
  * LXC containers, by name, looked for in this order:
  * <ol>
- * <li>the original's: a cgroup of exactly that name below the cgroup v1 {@code devices} controller's
- *     mount (LXC 3.1 to 3.2 put it at {@code lxc.payload/<name>}, beside {@code lxc.monitor/<name>},
- *     which is passed over); its {@code tasks} give the PID;</li>
+ * <li>the original's, narrowed to the cgroups LXC makes: {@code lxc/<name>} (LXC 1 to 3.0) or
+ *     {@code lxc.payload/<name>} (LXC 3.1 to 3.2) below the cgroup v1 {@code devices} controller's
+ *     mount; its {@code tasks} give the PID. The original took a cgroup of that name anywhere, so a
+ *     container named like a systemd unit or like another container's cgroup parent was found
+ *     there (see {@link LxcCgroups});</li>
  * <li>LXC 4 and later: {@code lxc.payload.<name>} below the {@code devices} controller, else below a
  *     cgroup2 mount (cgroup v2, or the unified hierarchy of a hybrid machine); its
  *     {@code cgroup.procs} give the PID;</li>
@@ -29,14 +31,13 @@ import java.util.OptionalInt;
  *     container, say) starts no process here (the original asks {@code lxc-info} when a cgroup
  *     it found has no process).</li>
  * </ol>
- * A cgroup of that name below the {@code docker} parent is a Docker container's (the name was its
- * full ID), which the Docker runtime finds with its identity. Once the guest's namespace is held
+ * A process is taken from the container's cgroup or a child cgroup of its own, never from one an
+ * engine made below it. Once the guest's namespace is held
  * open, the container is looked up again: the same PID, in the same namespace, or nothing is done.
  */
 public final class LxcRuntime implements GuestRuntime {
     public static final Runtime RUNTIME = new Runtime("lxc", "LXC container", false);
     static final String PAYLOAD = "lxc.payload.";
-    private static final int MAX_DEPTH = 12;
 
     /** The PID of a running LXC container's init, as the LXC tools report it. */
     @FunctionalInterface
@@ -98,10 +99,12 @@ public final class LxcRuntime implements GuestRuntime {
         if (token.isEmpty() || token.contains("/") || token.equals(".") || token.equals("..")) {
             return Optional.empty();
         }
+        if (!LxcCgroups.mayName(token)) {
+            return Optional.empty();
+        }
         Hierarchies h = hierarchies();
         if (h.devices.isPresent()) {
-            List<Path> plain = matches(h.devices.get(), token);
-            plain.removeIf(p -> p.toString().contains("lxc.monitor") || isDockers(p));
+            List<Path> plain = LxcCgroups.v1(h.devices.get(), token);
             if (plain.size() > 1) {
                 throw PipeworkException.original("Found more than one container matching " + token + ".");
             }
@@ -232,42 +235,6 @@ public final class LxcRuntime implements GuestRuntime {
         return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
     }
 
-    private static boolean isDockers(Path cgroup) {
-        Path parent = cgroup.getParent();
-        return parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("docker");
-    }
-
-    private static List<Path> matches(Path root, String name) {
-        List<Path> found = new ArrayList<>();
-        try {
-            findDirectories(root, name, found, 0);
-        } catch (IOException e) {
-            // a hierarchy that cannot be read holds nothing found
-        }
-        return found;
-    }
-
-    private static void findDirectories(Path dir, String name, List<Path> found, int depth) throws IOException {
-        if (depth > MAX_DEPTH) {
-            return;
-        }
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, Files::isDirectory)) {
-            for (Path child : children) {
-                if (Files.isSymbolicLink(child)) {
-                    continue;
-                }
-                if (child.getFileName().toString().equals(name)) {
-                    found.add(child);
-                }
-                // Docker's cgroups are named by container ID, and a match there is Docker's (see
-                // isDockers): with many containers, not descending saves most of the walk.
-                if (!child.getFileName().toString().equals("docker")) {
-                    findDirectories(child, name, found, depth + 1);
-                }
-            }
-        }
-    }
-
     /**
      * The first process of a cgroup ({@code tasks} in v1, as the original reads it, else
      * {@code cgroup.procs}), or of the first of its descendants that has one (under cgroup v2 a
@@ -287,7 +254,8 @@ public final class LxcRuntime implements GuestRuntime {
             }
         }
         List<Path> children = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(cgroup, Files::isDirectory)) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(cgroup,
+                p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !LxcCgroups.engines(p))) {
             dirs.forEach(children::add);
         } catch (IOException e) {
             return OptionalInt.empty();

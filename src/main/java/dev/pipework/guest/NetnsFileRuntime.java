@@ -18,6 +18,9 @@ public final class NetnsFileRuntime implements GuestRuntime {
         if (!token.startsWith("/")) {
             return Optional.empty();
         }
+        if (java.nio.file.Files.exists(Path.of(token))) {
+            NsfsFile.require(Path.of(token), "network namespace file");
+        }
         return Optional.of(GuestRuntime.fromFile(token, RUNTIME, Path.of(token)));
     }
 }

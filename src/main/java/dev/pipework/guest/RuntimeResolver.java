@@ -53,7 +53,7 @@ public final class RuntimeResolver implements GuestResolver {
             try {
                 Optional<Guest> found = runtime.find(token, running);
                 if (found.isPresent()) {
-                    return found.get();
+                    return HostNamespace.refuse(found.get());
                 }
             } catch (GuestRuntime.Unreachable e) {
                 trouble.add(e.getMessage());
@@ -64,6 +64,15 @@ public final class RuntimeResolver implements GuestResolver {
             throw PipeworkException.original("Container " + token + " not found, and Docker not installed.");
         }
         throw PipeworkException.original("Container " + token + " not found, and unknown to Docker.");
+    }
+
+    @Override
+    public Optional<Guest> engineContainer(String id, boolean running) {
+        try {
+            return docker.find(id, running).filter(g -> g.id().equals(Optional.of(id))).map(HostNamespace::refuse);
+        } catch (GuestRuntime.Unreachable e) {
+            throw new PipeworkException("cannot ask the engine for container " + id + ": " + e.getMessage());
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.pipework.watch;
 
 import dev.pipework.guest.DockerContainer;
 import dev.pipework.guest.DockerException;
+import dev.pipework.guest.EngineIdResolver;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.Guest;
 import dev.pipework.model.Failure;
@@ -30,7 +31,7 @@ public final class Reconciler {
     /** What became of one declaration. */
     public enum Action {
         ATTACHED("attached"), WOULD_ATTACH("would attach"), UNCHANGED("unchanged"), DIFFERENT("different"),
-        INVALID("invalid"), FAILED("failed");
+        INVALID("invalid"), FAILED("failed"), REFUSED("refused");
 
         private final String word;
 
@@ -44,7 +45,7 @@ public final class Reconciler {
 
         /** Whether it makes {@code apply} exit with 1. */
         public boolean problem() {
-            return this == DIFFERENT || this == INVALID || this == FAILED;
+            return this == DIFFERENT || this == INVALID || this == FAILED || this == REFUSED;
         }
     }
 
@@ -70,6 +71,7 @@ public final class Reconciler {
     private final boolean dryRun;
     private final Renderer renderer;
     private final Planner planner = new Planner();
+    private final DeclarationPolicy policy;
 
     /**
      * @param out      where a dry run prints the commands it would run
@@ -78,6 +80,13 @@ public final class Reconciler {
      */
     public Reconciler(Services services, RequestReader reader, AttachmentsFile file, PrintStream out, PrintStream err,
                       boolean dryRun, Renderer renderer) {
+        this(services, reader, file, out, err, dryRun, renderer, DeclarationPolicy.load(DeclarationPolicy.DEFAULT));
+    }
+
+    /** @param policy what labels may ask of the host */
+    public Reconciler(Services services, RequestReader reader, AttachmentsFile file, PrintStream out, PrintStream err,
+                      boolean dryRun, Renderer renderer, DeclarationPolicy policy) {
+        this.policy = policy;
         this.services = services;
         this.reader = reader;
         this.file = file;
@@ -142,15 +151,16 @@ public final class Reconciler {
     private List<Outcome> container(DockerContainer c, List<AttachmentsFile.Entry> fileEntries) {
         List<Outcome> outcomes = new ArrayList<>();
         String name = c.plainName();
+        Services byId = byId(c.id());
         for (Declaration d : Declaration.fromLabels(c.labels())) {
             AttachRequest request;
             try {
-                request = reader.label(d.text(), name);
+                request = reader.label(d.text(), c.id());
             } catch (PipeworkException | InvalidValueException | IllegalArgumentException e) {
                 outcomes.add(new Outcome(name, d, Optional.empty(), Action.INVALID, message(e)));
                 continue;
             }
-            outcomes.add(one(name, d, request));
+            outcomes.add(one(name, d, request, byId, Optional.of(policy)));
         }
         for (AttachmentsFile.Entry e : fileEntries) {
             outcomes.add(one(name, e.declaration(), e.request().orElseThrow()));
@@ -158,12 +168,36 @@ public final class Reconciler {
         return outcomes;
     }
 
+    /**
+     * The services a container's labels are carried out with: its guest is the engine's container of
+     * that ID, whatever its name is also the name of.
+     */
+    public Services byId(String id) {
+        return new Services(services.runner(), services.host(), new EngineIdResolver(services.guests(), id),
+                services.guestInspector(), services.effectiveUid(), services.lockDir(), services.docker(),
+                services.warn());
+    }
+
     /** One declaration: decide, then attach what is missing. */
     Outcome one(String container, Declaration d, AttachRequest request) {
+        return one(container, d, request, services, Optional.empty());
+    }
+
+    /** @param policy given for a label: what it may ask of the host */
+    private Outcome one(String container, Declaration d, AttachRequest request, Services services,
+                        Optional<DeclarationPolicy> policy) {
         Optional<String> cif = request.containerInterface();
         try {
             MachineView view = services.view();
             Guest guest = services.guests().resolve(request.guest());
+            if (policy.isPresent()) {
+                AttachRequest named = planner.resolveHostMac(request, view);
+                HostTarget wanted = planner.hostTarget(named, view);
+                Optional<DeclarationPolicy.Refusal> refused = policy.get().check(request, wanted);
+                if (refused.isPresent()) {
+                    return new Outcome(container, d, cif, Action.REFUSED, refused.get().message());
+                }
+            }
             List<Attachment> there = planner.attachments(guest, view);
             Reconcile.Decision decision;
             if (Reconcile.surelyMissing(request, there)) {
@@ -203,10 +237,36 @@ public final class Reconciler {
     }
 
     static String message(Exception e) {
-        return Failure.of(e).oneLine();
+        return escape(Failure.of(e).oneLine(), 4 * SHOWN, false);
     }
 
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    /** At most this many characters of a label go into a line: a label may be 100 KB, a line should not. */
+    static final int SHOWN = 200;
+
+    /**
+     * A label as it goes into the log: quoted, control characters escaped (a newline in a label would
+     * forge a log line of its own), and cut at {@link #SHOWN} characters.
+     */
+    static String quote(String s) {
+        return "\"" + escape(s, SHOWN, true) + "\"";
+    }
+
+    private static String escape(String s, int max, boolean quoted) {
+        StringBuilder b = new StringBuilder();
+        int n = Math.min(s.length(), max);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (quoted && (c == '\\' || c == '"')) {
+                b.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029) {
+                b.append(String.format("\\x%02x", (int) c & 0xffff));
+            } else {
+                b.append(c);
+            }
+        }
+        if (s.length() > max) {
+            b.append("...(").append(s.length() - max).append(" more)");
+        }
+        return b.toString();
     }
 }

@@ -208,7 +208,9 @@ public final class Watcher {
 
     private void removeLeftovers(String id, String token, String why) {
         try {
-            Plan plan = new Removal(services, quiet, quiet).removeLeftovers(token);
+            // By ID: a destroyed container's name may now be another container's, a named netns's or
+            // a CNI container ID, whose attachments are not its leftovers.
+            Plan plan = new Removal(reconciler.byId(id), quiet, quiet).removeLeftovers(id);
             if (!plan.steps().isEmpty()) {
                 say(token + ": " + why + "; " + plan.steps().stream().map(Step::action)
                         .collect(Collectors.joining(", ")));

@@ -50,7 +50,8 @@ class DeclarationReaderTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "nonsense", "br1", "br1 10.0.0.5", "br1 300.0.0.1/24", "br1 10.0.0.5/24 @5000",
             "br1 10.0.0.5/24 zz:zz", "route add 10.0.0.0/8 via 10.0.0.1", "del", "br1 --batch f 10.0.0.5/24",
-            "br1 --dry-run 10.0.0.5/24", "br1 -x 10.0.0.5/24", "br1 10.0.0.5/24 @100 extra", "br1 'unterminated"})
+            "br1 --dry-run 10.0.0.5/24", "br1 --batch=f 10.0.0.5/24", "br1 --dry-run=false 10.0.0.5/24",
+            "br1 --json=true 10.0.0.5/24", "br1 --version=true 10.0.0.5/24", "br1 -hv 10.0.0.5/24", "br1 -x 10.0.0.5/24", "br1 10.0.0.5/24 @100 extra", "br1 'unterminated"})
     void aMalformedLabelIsRefusedWithAMessage(String value) {
         RuntimeException e = assertThrows(RuntimeException.class, () -> {
             AttachRequest r = reader.label(value, "web");

@@ -78,7 +78,8 @@ class CniConfigTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {"CNI_CONTAINERID|", "CNI_NETNS|", "CNI_IFNAME|", "CNI_IFNAME|a/b",
-            "CNI_IFNAME|abcdefghijklmnop", "CNI_NETNS|relative", "CNI_CONTAINERID|-x", "CNI_ARGS|FOO=1", "CNI_ARGS|noequals"})
+            "CNI_IFNAME|abcdefghijklmnop", "CNI_NETNS|relative",
+            "CNI_CONTAINERID|aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "CNI_CONTAINERID|-x", "CNI_ARGS|FOO=1", "CNI_ARGS|noequals"})
     void badEnvironmentsGiveCode7(String key, String value) {
         Map<String, String> env = new java.util.HashMap<>(ADD);
         env.put(key, value == null ? "" : value);
@@ -218,5 +219,18 @@ class CniConfigTest {
         Map<String, Object> raw = NetConf.decode("{\"cniVersion\":\"1.0.0\",\"type\":\"pipework\",\"bridge\":\"br0\","
                 + "\"ipamTimeout\":" + value + ",\"ipam\":{\"type\":\"host-local\"}}");
         assertEquals(4, code(() -> Ipam.find("host-local", raw, List.of(), NOTHING_RUNS)));
+    }
+
+    /** A configuration of more than 1 MiB is refused with code 4, before anything is parsed or stored. */
+    @Test
+    void aConfigurationOfMoreThanOneMebibyteIsRefused() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        CniMain main = new CniMain(null, null, new java.io.PrintStream(out),
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        String big = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"pipework\",\"x\":\""
+                + "a".repeat(2 << 20) + "\"}";
+        int status = main.run(ADD, new java.io.ByteArrayInputStream(big.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(1, status);
+        assertTrue(out.toString().contains("\"code\": 4"), out.toString());
     }
 }

@@ -157,8 +157,24 @@ class CniDelUnderLocksTest {
     }
 
     @Test
-    void delReadsItsFactsUnderTheLocksThroughThePinnedNamespace() throws IOException {
-        String netns = "/proc/self/ns/net";
+    void delReadsItsFactsUnderTheLocksThroughThePinnedNamespace() throws Exception {
+        // A namespace of its own, not the host's (which no front end takes as a guest): a process in a
+        // new user and network namespace, which needs no root.
+        Process other = new ProcessBuilder("unshare", "--user", "--map-root-user", "--net", "sleep", "60")
+                .redirectErrorStream(true).start();
+        try {
+            delUnderLocks(other);
+        } finally {
+            other.destroyForcibly().waitFor();
+        }
+    }
+
+    private void delUnderLocks(Process other) throws Exception {
+        String netns = "/proc/" + other.pid() + "/ns/net";
+        long self = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
+        for (int i = 0; i < 200 && ((Number) Files.getAttribute(Path.of(netns), "unix:ino")).longValue() == self; i++) {
+            Thread.sleep(10); // until unshare has made the namespace and run sleep in it
+        }
         inode = ((Number) Files.getAttribute(Path.of(netns), "unix:ino")).longValue();
         CniEnv env = CniEnv.from(Map.of("CNI_COMMAND", "DEL", "CNI_CONTAINERID", "c1", "CNI_NETNS", netns,
                 "CNI_IFNAME", "eth1"));

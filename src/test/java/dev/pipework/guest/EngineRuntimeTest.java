@@ -218,6 +218,11 @@ class EngineRuntimeTest {
         Guest g = resolver.resolve("9500", true);
         assertEquals(DockerRuntime.RUNTIME, g.runtime());
         assertEquals(9427, g.pid());
-        assertEquals(NetnsFileRuntime.RUNTIME, resolver.resolve(proc.resolve("9500/ns/net").toString(), true).runtime());
+        // A path is a namespace file and nothing else; this one (a fake's regular file) is not nsfs.
+        dev.pipework.model.PipeworkException notNs = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.pipework.model.PipeworkException.class,
+                () -> resolver.resolve(proc.resolve("9500/ns/net").toString(), true));
+        org.junit.jupiter.api.Assertions.assertTrue(notNs.getMessage().contains("is not a network namespace file"),
+                notNs.getMessage());
     }
 }

@@ -114,8 +114,8 @@ class LxcRuntimeTest {
     @Test
     void twoContainersOfOneNameAreRefusedWithTheOriginalsMessage() throws IOException {
         hybrid();
-        group(cgroup.resolve("devices/a/web"), "tasks", "4242\n");
-        group(cgroup.resolve("devices/b/web"), "tasks", "4343\n");
+        group(cgroup.resolve("devices/lxc/web"), "tasks", "4242\n");
+        group(cgroup.resolve("devices/lxc.payload/web"), "tasks", "4343\n");
         PipeworkException e = assertThrows(PipeworkException.class, () -> new LxcRuntime(proc).find("web", true));
         assertEquals("Found more than one container matching web.", e.getMessage());
     }
@@ -123,7 +123,7 @@ class LxcRuntimeTest {
     @Test
     void aCgroupWithoutProcessAsksLxcInfoThenGivesTheOriginalsMessage() throws IOException {
         hybrid();
-        group(cgroup.resolve("devices/web"), "tasks", "");
+        group(cgroup.resolve("devices/lxc/web"), "tasks", "");
         PipeworkException e = assertThrows(PipeworkException.class, () -> new LxcRuntime(proc).find("web", true));
         assertEquals("Could not find a process inside container web.", e.getMessage());
         assertEquals(4343, find(new LxcRuntime(proc, name -> OptionalInt.of(4343)), "web").pid());
@@ -240,5 +240,40 @@ class LxcRuntimeTest {
         Path other = Files.writeString(proc.resolve("4242/ns/other"), "another namespace");
         Files.move(other, ns, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertThrows(PipeworkException.class, () -> lxc.verifyUnchanged(g));
+    }
+
+    @Test
+    void aCgroupOfThatNameOutsideLxcsPlacesIsNotAContainer() throws IOException {
+        hybrid();
+        // Another container's cgroup parent (docker run --cgroup-parent web), a systemd unit, a
+        // cgroup of that name at the top.
+        group(cgroup.resolve("devices/web/3c29b7ae3f617889dc37c0b02be17a5d2483ae35403f6b78e56bb0ff43f38b42"),
+                "tasks", "4242\n");
+        group(cgroup.resolve("devices/system.slice/ssh.service"), "tasks", "4343\n");
+        group(cgroup.resolve("devices/ssh.service"), "tasks", "4343\n");
+        LxcRuntime lxc = new LxcRuntime(proc);
+        assertEquals(Optional.empty(), lxc.find("web", true));
+        assertEquals(Optional.empty(), lxc.find("ssh.service", true));
+        assertEquals(Optional.empty(), lxc.find("docker", true));
+    }
+
+    @Test
+    void aSystemdUnitsNameIsNeverAnLxcContainer() throws IOException {
+        hybrid();
+        group(cgroup.resolve("devices/lxc/ssh.service"), "tasks", "4343\n");
+        group(cgroup.resolve("unified/lxc.payload.user.slice"), "cgroup.procs", "4343\n");
+        LxcRuntime lxc = new LxcRuntime(proc);
+        assertEquals(Optional.empty(), lxc.find("ssh.service", true));
+        assertEquals(Optional.empty(), lxc.find("user.slice", true));
+    }
+
+    @Test
+    void anEngineContainerStartedBelowAnLxcCgroupIsNotItsProcess() throws IOException {
+        v2only();
+        // docker run --cgroup-parent lxc.payload.web: the payload cgroup has no process of its own.
+        group(cgroup.resolve("unified/lxc.payload.web"), "cgroup.procs", "");
+        group(cgroup.resolve("unified/lxc.payload.web/3c29b7ae3f617889dc37c0b02be17a5d2483ae35403f6b78e56bb0ff43f38b42"),
+                "cgroup.procs", "4242\n");
+        assertEquals(Optional.empty(), new LxcRuntime(proc).find("web", true));
     }
 }

@@ -94,6 +94,14 @@ class CniPluginIT {
             Sh.Result check = Cni.run("CHECK", id, path, "eth0", withPrev);
             assertEquals(0, check.code(), check.describe());
 
+            // An address that names an interface prevResult does not list is no pass.
+            Map<String, Object> badIndex = Json.object(Json.parse(Json.write(result)));
+            for (Object ip : Json.array(badIndex.get("ips"))) {
+                Json.object(ip).put("interface", 7L);
+            }
+            Sh.Result noSuchInterface = Cni.run("CHECK", id, path, "eth0", Cni.with(conf, "prevResult", badIndex));
+            assertEquals(102L, Json.object(Json.parse(noSuchInterface.out())).get("code"), noSuchInterface.describe());
+
             netns.ok(ns, "ip", "route", "del", "10.254.0.0/16");
             Sh.Result drifted = Cni.run("CHECK", id, path, "eth0", withPrev);
             assertNotEquals(0, drifted.code());
@@ -109,7 +117,7 @@ class CniPluginIT {
             assertFalse(Sh.run("ip", "link", "show", hostEnd).success(), "host end removed");
             assertEquals("lo", netns.ok(ns, "ls", "/sys/class/net").trimmed());
             assertEquals(List.of(), leases(data, network));
-            assertFalse(Files.exists(RECORDS.resolve(id + "-eth0.json")));
+            assertFalse(Files.exists(RECORDS.resolve(id + ":eth0.json")));
 
             // DEL once the namespace is gone, and DEL with no namespace at all.
             Cni.add(id, path, "eth0", conf);
@@ -117,7 +125,7 @@ class CniPluginIT {
             assertEquals(0, Cni.run("DEL", id, path, "eth0", conf).code());
             assertEquals(0, Cni.run("DEL", id, "", "eth0", conf).code());
             assertEquals(List.of(), leases(data, network));
-            assertFalse(Files.exists(RECORDS.resolve(id + "-eth0.json")));
+            assertFalse(Files.exists(RECORDS.resolve(id + ":eth0.json")));
         }
     }
 
@@ -226,7 +234,7 @@ class CniPluginIT {
             assertEquals(linksBefore, Cni.hostLinks(s, "/var/run/netns/" + ns, "eth0"));
             assertEquals("lo", netns.ok(ns, "ls", "/sys/class/net").trimmed());
             assertEquals(List.of(), leases(data, network));
-            assertFalse(Files.exists(RECORDS.resolve("cnifail" + s + "-eth0.json")));
+            assertFalse(Files.exists(RECORDS.resolve("cnifail" + s + ":eth0.json")));
         }
     }
 }

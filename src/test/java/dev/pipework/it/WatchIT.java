@@ -287,9 +287,20 @@ class WatchIT {
     }
 
     private static Sh.Result apply(String... args) {
-        List<String> argv = new ArrayList<>(List.of("apply"));
+        List<String> argv = new ArrayList<>(List.of("apply", "--policy", policy().toString()));
         argv.addAll(List.of(args));
         return Pipework.run(argv, Duration.ofMinutes(2), engine.env());
+    }
+
+    /** The bridges this test's labels name are made by the first attach: the policy file allows it. */
+    private static Path policy() {
+        Path policy = work.resolve("watch.conf");
+        try {
+            Files.writeString(policy, "allow create-bridge brw* ovsw*\n");
+        } catch (IOException e) {
+            throw new AssertionError("cannot write " + policy, e);
+        }
+        return policy;
     }
 
     private static synchronized void startWatcher() {
@@ -300,7 +311,8 @@ class WatchIT {
             Path config = work.resolve("watch-config");
             Files.writeString(config, "");
             watcherLog = work.resolve("watch.log");
-            ProcessBuilder pb = new ProcessBuilder(Pipework.command(List.of("watch", "--config", config.toString())))
+            ProcessBuilder pb = new ProcessBuilder(Pipework.command(List.of("watch", "--config", config.toString(),
+                    "--policy", policy().toString())))
                     .redirectErrorStream(true).redirectOutput(watcherLog.toFile());
             pb.environment().putAll(engine.env());
             watcher = pb.start();
