@@ -3,11 +3,15 @@ package dev.pipework.host;
 import dev.pipework.model.PipeworkException;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -17,15 +21,20 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Exclusive locks that serialise runs touching the same bridge or the same guest, so that runs in
  * parallel neither race to create a bridge nor see each other's half-made links as stale. The
- * lock files stay in {@code /run/lock/pipework} (a tmpfs): removing a lock file while another
- * process waits on it would let two runs hold "the same" lock.
+ * lock files are in {@code /run/lock/pipework} (a tmpfs), and a run removes its own as it ends,
+ * still holding the lock. A run that waited on the file it opened may then get the lock of a file
+ * no longer there, while the next run makes a new one under that name: so a run that gets a lock
+ * writes a token of its own into it and reads it back through the name; when the name leads to
+ * another file, it lets go and starts again on the file that is there now.
  *
  * <p>{@code /run/lock} is writable by every user, so the directory is trusted only when it is a
  * real directory (not a link) owned by this user and closed to everyone else: it is made so
@@ -47,6 +56,7 @@ public final class RunLock implements AutoCloseable {
     private static final long POLL_MILLIS = 50;
 
     private final List<FileChannel> channels = new ArrayList<>();
+    private final List<Held> held = new ArrayList<>();
     private final Path dir;
     private final Duration wait;
 
@@ -77,42 +87,19 @@ public final class RunLock implements AutoCloseable {
         Path file = dir.resolve(fileName);
         try {
             trustedDirectory();
-            Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
-            FileChannel channel = FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(FILE_MODE));
-            channels.add(channel);
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                throw new PipeworkException("cannot lock " + file + ": not a regular file");
-            }
-            if (tryLock(channel) != null) {
-                return this;
-            }
-            long limit = wait.toNanos();
-            long lookEvery = Math.min(TimeUnit.SECONDS.toNanos(1), limit / 5);
-            long since = System.nanoTime();
-            long looked = since;
-            List<Long> holders = holders(file);
             while (true) {
-                Thread.sleep(POLL_MILLIS);
-                if (tryLock(channel) != null) {
+                FileChannel channel = lockFile(file);
+                byte[] token = (ProcessHandle.current().pid() + " " + Long.toHexString(TOKENS.incrementAndGet()) + "\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap(token), 0);
+                if (Arrays.equals(token, readToken(file))) {
+                    held.add(new Held(file, token));
                     return this;
                 }
-                long now = System.nanoTime();
-                if (now - looked >= lookEvery) {
-                    looked = now;
-                    List<Long> seen = holders(file);
-                    if (!seen.isEmpty() && !seen.equals(holders)) {
-                        // Another holder: the lock is moving on, and this run waits its turn.
-                        since = now;
-                    }
-                    holders = seen;
-                }
-                if (now - since >= limit) {
-                    holders = holders(file);
-                    throw new PipeworkException("cannot lock " + file + ": held for more than " + seconds(wait)
-                            + " by " + (holders.isEmpty() ? "another process (a pipework run, or any that opened it)"
-                            : describe(holders)) + "; giving up");
-                }
+                // Locked a file its last holder removed: try again with the one the name leads to now.
+                channels.remove(channel);
+                channel.close();
             }
         } catch (IOException e) {
             close();
@@ -124,6 +111,65 @@ public final class RunLock implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    private record Held(Path file, byte[] token) {
+    }
+
+    private static final AtomicLong TOKENS = new AtomicLong(System.nanoTime());
+
+    /** What the file under that name holds now; empty when there is none. */
+    private static byte[] readToken(Path file) throws IOException {
+        try (SeekableByteChannel in = Files.newByteChannel(file, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+            ByteBuffer buffer = ByteBuffer.allocate(64);
+            while (buffer.hasRemaining() && in.read(buffer) > 0) {
+                // up to a token's length
+            }
+            return Arrays.copyOf(buffer.array(), buffer.position());
+        } catch (NoSuchFileException e) {
+            return new byte[0];
+        }
+    }
+
+    /** Opens (or makes) the lock file and waits for its lock, for a bounded time. */
+    private FileChannel lockFile(Path file) throws IOException, InterruptedException {
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
+        FileChannel channel = FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(FILE_MODE));
+        channels.add(channel);
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new PipeworkException("cannot lock " + file + ": not a regular file");
+        }
+        if (tryLock(channel) != null) {
+            return channel;
+        }
+        long limit = wait.toNanos();
+        long lookEvery = Math.min(TimeUnit.SECONDS.toNanos(1), limit / 5);
+        long since = System.nanoTime();
+        long looked = since;
+        List<Long> holders = holders(file);
+        while (true) {
+            Thread.sleep(POLL_MILLIS);
+            if (tryLock(channel) != null) {
+                return channel;
+            }
+            long now = System.nanoTime();
+            if (now - looked >= lookEvery) {
+                looked = now;
+                List<Long> seen = holders(file);
+                if (!seen.isEmpty() && !seen.equals(holders)) {
+                    // Another holder: the lock is moving on, and this run waits its turn.
+                    since = now;
+                }
+                holders = seen;
+            }
+            if (now - since >= limit) {
+                holders = holders(file);
+                throw new PipeworkException("cannot lock " + file + ": held for more than " + seconds(wait)
+                        + " by " + (holders.isEmpty() ? "another process (a pipework run, or any that opened it)"
+                        : describe(holders)) + "; giving up");
+            }
         }
     }
 
@@ -216,6 +262,17 @@ public final class RunLock implements AutoCloseable {
 
     @Override
     public void close() {
+        // Removed while still held, and only when the name still leads to this run's file.
+        for (Held h : held) {
+            try {
+                if (Arrays.equals(h.token(), readToken(h.file()))) {
+                    Files.delete(h.file());
+                }
+            } catch (IOException e) {
+                // left for the next run, which uses it as it is
+            }
+        }
+        held.clear();
         for (int i = channels.size() - 1; i >= 0; i--) {
             try {
                 channels.get(i).close();

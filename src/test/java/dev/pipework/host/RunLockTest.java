@@ -103,7 +103,7 @@ class RunLockTest {
     void aLockThatMovesOnIsWaitedFor() throws Exception {
         Path dir = tmp.resolve("pipework");
         new RunLock(dir, Duration.ofSeconds(1)).acquire("link-br1").close();
-        Path file = dir.resolve("link-br1.lock");
+        Path file = Files.createFile(dir.resolve("link-br1.lock"));
         Process first = holder(file);
         Process second = holder(file);
         try {
@@ -135,7 +135,7 @@ class RunLockTest {
     void aLockHeldElsewhereIsGivenUpOnAfterTheWait() throws Exception {
         Path dir = tmp.resolve("pipework");
         new RunLock(dir, Duration.ofSeconds(1)).acquire("link-br1").close();
-        Path file = dir.resolve("link-br1.lock");
+        Path file = Files.createFile(dir.resolve("link-br1.lock"));
         Process holder = holder(file);
         try {
             long start = System.nanoTime();
@@ -154,5 +154,57 @@ class RunLockTest {
         }
         assertTimeoutPreemptively(Duration.ofSeconds(10),
                 () -> new RunLock(dir, Duration.ofSeconds(5)).acquire("link-br1").close());
+    }
+
+    @Test
+    void aRunRemovesItsLockFilesAsItEnds() throws Exception {
+        Path dir = tmp.resolve("pipework");
+        try (RunLock lock = new RunLock(dir, Duration.ofSeconds(1)).acquire("link-br1").acquire("guest-web")) {
+            assertTrue(Files.isRegularFile(dir.resolve("link-br1.lock")));
+            assertTrue(Files.isRegularFile(dir.resolve("guest-web.lock")));
+        }
+        assertEquals(List.of(), Files.list(dir).toList());
+        PipeworkException refused = assertThrows(PipeworkException.class, () -> {
+            try (RunLock lock = new RunLock(dir, Duration.ofSeconds(1)).acquire("link-br2")) {
+                throw new PipeworkException("refused");
+            }
+        });
+        assertEquals("refused", refused.getMessage());
+        assertEquals(List.of(), Files.list(dir).toList(), "a refused run leaves none either");
+    }
+
+    /**
+     * Runs that wait on a file its holder removes as it ends start again on the file the name
+     * leads to then: never are two runs inside at once.
+     */
+    @Test
+    void runsThatWaitedOnARemovedFileNeverHoldTheLockTogether() throws Exception {
+        Path dir = tmp.resolve("pipework");
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> runs = new java.util.ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        for (int t = 0; t < 4; t++) {
+            runs.add(new Thread(() -> {
+                try {
+                    for (int i = 0; i < 12; i++) {
+                        try (RunLock lock = new RunLock(dir, Duration.ofSeconds(20)).acquire("link-br1")) {
+                            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                            Thread.sleep(2);
+                            inside.decrementAndGet();
+                        }
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        runs.forEach(Thread::start);
+        for (Thread run : runs) {
+            run.join(60_000);
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(1, most.get(), "runs inside at once");
+        assertEquals(List.of(), Files.list(dir).toList());
     }
 }
