@@ -1,0 +1,75 @@
+package dev.pipework.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.TestContainers;
+
+/**
+ * What a new user meets first, when something is not as the tool expects: each message says what
+ * happened and what to do, and none says something untrue.
+ */
+class FirstHourIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    /** The tool, run as user nobody (no groups), from a copy of the jar that user can read. */
+    private static Sh.Result asNobody(Path jarCopy, String... args) {
+        List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                Pipework.java(), "-jar", jarCopy.toString()));
+        argv.addAll(List.of(args));
+        return Sh.run(argv, TIMEOUT, null, Map.of("HOME", "/nonexistent"));
+    }
+
+    /** A dry run without root, for a Docker container, says what it needs and nothing untrue. */
+    @Test
+    void aDryRunWithoutAccessToTheSocketSaysWhatItNeeds() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        Prerequisites.requireCommand("setpriv");
+        Path socket = Path.of("/var/run/docker.sock");
+        Prerequisites.require(Files.exists(socket), "the Docker API socket " + socket);
+        Path dir = Files.createTempDirectory("pw-it-nobody");
+        Path jar = dir.resolve("pipework.jar");
+        try (TestContainers containers = new TestContainers()) {
+            Files.copy(Pipework.jar(), jar);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+            String web = containers.start("web");
+            Sh.Result r = asNobody(jar, "--dry-run", "br1", web, "10.200.1.12/24");
+            assertNotEquals(0, r.code(), r.describe());
+            assertTrue(r.err().contains("read access") && r.err().contains(socket.toString()), r.describe());
+            assertFalse(r.err().contains("java."), "a Java exception's name: " + r.describe());
+            assertFalse(r.err().contains("Docker engine (podman"), "podman called a Docker engine: " + r.describe());
+            assertFalse(r.err().contains("not found"), "the container exists: " + r.describe());
+        } finally {
+            Files.deleteIfExists(jar);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /** With the daemon unreachable, the tool says so, and not that the container is unknown. */
+    @Test
+    void anUnreachableDaemonIsNotAContainerNotFound() {
+        Prerequisites.requireCommand("docker");
+        Sh.Result r = Pipework.run(List.of("--dry-run", "br1", "pw-it-nowhere", "10.200.1.12/24"), TIMEOUT,
+                Map.of("DOCKER_HOST", "unix:///nonexistent/docker.sock"));
+        assertEquals(1, r.code(), r.describe());
+        assertTrue(r.err().contains("Cannot connect to the Docker daemon"), r.describe());
+        assertFalse((r.out() + r.err()).contains("not found"), r.describe());
+    }
+}
