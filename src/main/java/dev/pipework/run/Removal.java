@@ -39,11 +39,23 @@ public final class Removal {
         if (!dryRun) {
             services.requireRoot(Services.CHANGES);
         }
-        Optional<Guest> guest = resolve(token);
+        Optional<Guest> guest;
+        PipeworkException unknown = null;
+        try {
+            guest = Optional.of(services.guests().resolve(token, false));
+        } catch (PipeworkException e) {
+            // A container that was removed can still have Open vSwitch records naming it.
+            guest = Optional.empty();
+            unknown = e;
+        }
         Optional<Guest> found = guest;
         FactReader facts = services.facts();
         Plan plan = facts.ask(f -> planner.planDelete(found, token, containerIf, f));
         if (plan.steps().isEmpty()) {
+            if (unknown != null) {
+                // No runtime knows the name and nothing names it: a typo, most likely.
+                throw unknown;
+            }
             nothingToRemove(token, containerIf, guest);
             return 0;
         }
@@ -136,6 +148,12 @@ public final class Removal {
             return;
         }
         services.executor().execute(plan);
+        for (Step step : plan.steps()) {
+            if (step instanceof OvsSteps.RemoveOvsPort port) {
+                err.println("pipework: removed Open vSwitch port \"" + port.port() + "\" from bridge \""
+                        + port.bridge() + "\"");
+            }
+        }
     }
 
     private void nothingToRemove(String token, Optional<String> containerIf, Optional<Guest> guest) {

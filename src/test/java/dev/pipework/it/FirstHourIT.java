@@ -72,4 +72,23 @@ class FirstHourIT {
         assertTrue(r.err().contains("Cannot connect to the Docker daemon"), r.describe());
         assertFalse((r.out() + r.err()).contains("not found"), r.describe());
     }
+
+    /** del of a name no runtime knows is an error, as status of it is; a known guest with nothing plumbed is not. */
+    @Test
+    void delOfAnUnknownGuestFailsAndOfAnEmptyOneDoesNot() {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        try (TestContainers containers = new TestContainers()) {
+            String typo = "pw-it-" + dev.pipework.it.support.HostCleanup.uniqueSuffix() + "-nosuch";
+            Sh.Result unknown = Pipework.run("del", typo);
+            assertEquals(1, unknown.code(), unknown.describe());
+            assertTrue(unknown.err().contains(typo) && unknown.err().contains("not found"), unknown.describe());
+            assertFalse(unknown.err().contains("nothing to remove"), unknown.describe());
+
+            String web = containers.start("empty");
+            Sh.Result empty = Pipework.run("del", web);
+            assertEquals(0, empty.code(), empty.describe());
+            assertTrue(empty.err().contains("nothing to remove"), empty.describe());
+        }
+    }
 }
