@@ -29,7 +29,7 @@ public final class Reconciler {
     /** What became of one declaration. */
     public enum Action {
         ATTACHED("attached"), WOULD_ATTACH("would attach"), UNCHANGED("unchanged"), DIFFERENT("different"),
-        INVALID("invalid"), FAILED("failed");
+        INVALID("invalid"), FAILED("failed"), NO_GUEST("no such guest");
 
         private final String word;
 
@@ -43,7 +43,7 @@ public final class Reconciler {
 
         /** Whether it makes {@code apply} exit with 1. */
         public boolean problem() {
-            return this == DIFFERENT || this == INVALID || this == FAILED;
+            return this == DIFFERENT || this == INVALID || this == FAILED || this == NO_GUEST;
         }
     }
 
@@ -118,6 +118,9 @@ public final class Reconciler {
             try {
                 guest = services.guests().resolve(request.guest());
             } catch (PipeworkException notThere) {
+                // Not running (yet), or not there at all: a typo, or the words in another order.
+                outcomes.add(new Outcome(request.guest(), e.declaration(), Optional.empty(), Action.NO_GUEST,
+                        message(notThere)));
                 continue;
             }
             outcomes.add(one(guest.displayName(), e.declaration(), request));

@@ -91,4 +91,41 @@ class FirstHourIT {
             assertTrue(empty.err().contains("nothing to remove"), empty.describe());
         }
     }
+
+    /**
+     * apply names the file and line of each declaration it cannot carry out (a guest that is not
+     * there, words in another order), applies the others, and exits 1; a --config file that is not
+     * there is an error too.
+     */
+    @Test
+    void applySaysWhichLinesItCouldNotApply() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        try (dev.pipework.it.support.Rig rig = new dev.pipework.it.support.Rig()) {
+            String br = rig.bridge();
+            dev.pipework.it.support.Guest web = rig.container("apply");
+            Path file = Files.createTempFile("pw-it-attachments", "");
+            try {
+                String missing = "pw-it-" + rig.suffix() + "-absent";
+                Files.writeString(file, String.join("\n",
+                        "# attachments",
+                        br + " " + missing + " 10.151.0.3/24",
+                        web.name() + " " + br + " 10.151.0.4/24",
+                        br + " " + web.name() + " 10.151.0.2/24", ""));
+                Sh.Result r = Pipework.run("apply", "--config", file.toString());
+                assertEquals(1, r.code(), r.describe());
+                assertTrue(r.err().contains(file + ":2") && r.err().contains(missing), r.describe());
+                assertTrue(r.err().contains(file + ":3"), "the line with its words in another order: " + r.describe());
+                assertTrue(web.netExec("ip", "-o", "addr", "show", "eth1").out().contains("10.151.0.2/24"),
+                        "the good line was applied: " + r.describe());
+
+                Path absent = file.resolveSibling(file.getFileName() + "-absent");
+                Sh.Result none = Pipework.run("apply", "--config", absent.toString());
+                assertEquals(1, none.code(), none.describe());
+                assertTrue(none.err().contains(absent.toString()) && none.err().contains("no such file"), none.describe());
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
 }
