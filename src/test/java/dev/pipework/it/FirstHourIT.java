@@ -128,4 +128,21 @@ class FirstHourIT {
             }
         }
     }
+
+    /** -l naming the bridge itself: the message says which name collides with what. */
+    @Test
+    void aLocalNameThatIsTheBridgeSaysSo() {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        try (dev.pipework.it.support.Rig rig = new dev.pipework.it.support.Rig()) {
+            String br = rig.bridge();
+            dev.pipework.it.support.Guest c = rig.container("local");
+            Pipework.ok(br, c.name(), "10.153.0.2/24");
+            Sh.Result r = Pipework.run("-i", "eth2", "-l", br, br, c.name(), "10.153.0.3/24");
+            assertEquals(1, r.code(), r.describe());
+            assertTrue(r.err().startsWith("Link " + br + " exists and is up"), r.describe());
+            assertTrue(r.err().contains("-l " + br + " names the host end")
+                    && r.err().contains("the Linux bridge this attach joins"), r.describe());
+        }
+    }
 }
