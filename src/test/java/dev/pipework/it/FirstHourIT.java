@@ -145,4 +145,27 @@ class FirstHourIT {
                     && r.err().contains("the Linux bridge this attach joins"), r.describe());
         }
     }
+
+    /**
+     * An Open vSwitch bridge made by hand with the kernel datapath, on a kernel without the module:
+     * recognised, with the command that gives it the userspace datapath, and no contradicting lines.
+     */
+    @Test
+    void aHandMadeOvsBridgeWithoutItsDatapathIsRecognised() {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        Prerequisites.requireOvs();
+        Prerequisites.require(!Files.isDirectory(Path.of("/sys/module/openvswitch")),
+                "a kernel without the openvswitch module");
+        try (dev.pipework.it.support.Rig rig = new dev.pipework.it.support.Rig()) {
+            String ovs = rig.ovsBridge();
+            Sh.ok("ovs-vsctl", "add-br", ovs);
+            dev.pipework.it.support.Guest c = rig.container("dp");
+            Sh.Result r = Pipework.run(ovs, c.name(), "10.154.0.2/24");
+            assertEquals(1, r.code(), r.describe());
+            assertTrue(r.err().contains("ovs-vsctl set bridge " + ovs + " datapath_type=netdev"), r.describe());
+            assertFalse(r.err().contains("already exists") || r.err().contains("creating Open vSwitch bridge"),
+                    r.describe());
+        }
+    }
 }
