@@ -45,6 +45,11 @@ final class ApplyCommand implements Subcommand {
             }
         }
         boolean problem = outcomes.stream().anyMatch(o -> o.action().problem());
+        if (!config.file.equals(AttachmentsFile.DEFAULT) && !java.nio.file.Files.exists(config.file)) {
+            // The default file may be absent (labels alone); a file named on the command line may not.
+            err.println("pipework: apply: " + config.file + ": no such file (--config); only the labels were applied");
+            problem = true;
+        }
         int changed = counts.getOrDefault(Reconciler.Action.ATTACHED, 0)
                 + counts.getOrDefault(Reconciler.Action.WOULD_ATTACH, 0);
         if (changed == 0 && !problem) {

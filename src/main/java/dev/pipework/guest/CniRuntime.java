@@ -64,7 +64,10 @@ public final class CniRuntime implements GuestRuntime {
         for (CniRecords.Record r : records.all()) {
             if (seen.add(r.containerId()) && Files.exists(Path.of(r.netns()))) {
                 try {
-                    guests.add(guest(r.containerId(), r.netns()));
+                    Guest g = guest(r.containerId(), r.netns());
+                    // Listed by the short ID (12 digits) an engine shows, which find() takes back.
+                    String shortId = r.containerId().length() > 12 ? r.containerId().substring(0, 12) : r.containerId();
+                    guests.add(new Guest(shortId, RUNTIME, g.id(), g.name(), g.pid(), g.netnsPath(), g.netnsInode()));
                 } catch (RuntimeException e) {
                     // the namespace went away meanwhile
                 }

@@ -22,7 +22,7 @@ public class DockerException extends Exception {
 
     /** The engine answered with HTTP status {@code status}. */
     public DockerException(String endpoint, int status, String message, Throwable cause) {
-        super("Docker engine (" + endpoint + "): " + message
+        super((endpoint.contains("podman") ? "podman" : "Docker engine") + " (" + endpoint + "): " + message
                 + (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())
                         ? " (" + cause.getMessage() + ")" : ""),
                 cause);

@@ -77,6 +77,16 @@ public final class DockerSocketEngine implements DockerEngine {
         return socket;
     }
 
+    /** The group that owns the socket file, by name when it has one. */
+    private static String group(Path file) {
+        try {
+            return java.nio.file.Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class)
+                    .group().getName();
+        } catch (IOException | RuntimeException e) {
+            return "(unknown)";
+        }
+    }
+
     @Override
     public String endpoint() {
         return "unix://" + socket;
@@ -298,7 +308,14 @@ public final class DockerSocketEngine implements DockerEngine {
         } catch (HttpAnswer.ProtocolError e) {
             throw new DockerException(endpoint(), what + ": malformed HTTP answer: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new DockerException(endpoint(), what + ": " + step + " failed: " + e, e);
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (reason.contains("Permission denied") || e instanceof java.nio.file.AccessDeniedException) {
+                // connect(2) on a socket file this user may not write: the engine is there, the way in is closed.
+                throw new DockerException(endpoint(), "no access to the engine's socket " + socket
+                        + ": reading a container needs read access to it (run as root, or as a member of the"
+                        + " socket's group " + group(socket) + ")", null);
+            }
+            throw new DockerException(endpoint(), what + ": " + step + " failed: " + reason, null);
         }
     }
 

@@ -66,6 +66,9 @@ public interface GuestRuntime {
         try {
             Object ino = Files.getAttribute(nsFile, "unix:ino");
             return ((Number) ino).longValue();
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new PipeworkException("cannot read network namespace \"" + nsFile + "\": permission denied"
+                    + " (another user's process: run as root)");
         } catch (IOException | RuntimeException e) {
             throw new PipeworkException("cannot read network namespace \"" + nsFile + "\": " + e.getMessage());
         }

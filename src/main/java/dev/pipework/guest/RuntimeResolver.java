@@ -46,6 +46,7 @@ public final class RuntimeResolver implements GuestResolver {
             throw new PipeworkException("guest name is empty: expected a container name or ID");
         }
         List<String> trouble = new ArrayList<>();
+        String dockerTrouble = null;
         for (GuestRuntime runtime : runtimes) {
             if (token.startsWith("/") != (runtime instanceof NetnsFileRuntime)) {
                 continue;
@@ -56,10 +57,18 @@ public final class RuntimeResolver implements GuestResolver {
                     return HostNamespace.refuse(found.get());
                 }
             } catch (GuestRuntime.Unreachable e) {
-                trouble.add(e.getMessage());
+                if (runtime == docker) {
+                    dockerTrouble = e.getMessage();
+                } else {
+                    trouble.add(e.getMessage());
+                }
             }
         }
         trouble.forEach(warn);
+        if (dockerTrouble != null) {
+            // Docker could not be asked: that is the answer, not that the container is unknown to it.
+            throw new PipeworkException(dockerTrouble);
+        }
         if (!docker.engine().isAvailable()) {
             throw PipeworkException.original("Container " + token + " not found, and Docker not installed.");
         }

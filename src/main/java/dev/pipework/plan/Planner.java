@@ -62,6 +62,13 @@ public final class Planner {
             if (!view.ovsInstalled()) {
                 throw PipeworkException.original("Need OVS installed on the system to create an ovs bridge");
             }
+            if (view.ovsBridge(name)) {
+                // In the switch's database but not in the kernel: a kernel datapath, without its module.
+                throw new PipeworkException("Open vSwitch bridge \"" + name + "\" exists but has no link in the kernel:"
+                        + " it asks for the kernel datapath, and this kernel has no openvswitch module; give it the"
+                        + " userspace one (ovs-vsctl set bridge " + name + " datapath_type=netdev) or load the module"
+                        + " (modprobe openvswitch)");
+            }
             target = new HostTarget(HostTarget.Kind.OVS_BRIDGE, name, false, DEFAULT_MTU, false);
         } else if (name.startsWith("dummy")) {
             target = new HostTarget(HostTarget.Kind.DUMMY, name, false, DEFAULT_MTU, false);

@@ -20,7 +20,7 @@ final class VethPair {
         Optional<LinkFacts> existing = c.view().link(local);
         if (existing.isPresent()) {
             if (existing.get().up()) {
-                throw PipeworkException.original("Link " + local + " exists and is up");
+                throw PipeworkException.original("Link " + local + " exists and is up" + collision(c, existing.get()));
             }
             c.steps().add(new LinkSteps.DeleteLink(Where.HOST, local));
         }
@@ -30,6 +30,17 @@ final class VethPair {
         c.steps().add(new LinkSteps.SetAlias(Where.HOST, local, Alias.HOST_END));
         c.steps().add(new LinkSteps.SetLinkUp(Where.HOST, local));
         return new Arrival(peer, false, Optional.empty(), Optional.empty());
+    }
+
+    /** When {@code -l} named the link: what the name collides with, and what to do. */
+    private static String collision(AttachContext c, LinkFacts link) {
+        if (c.request().localInterface().isEmpty()) {
+            return "";
+        }
+        String what = link.name().equals(c.target().name()) ? "the " + c.target().kind().description()
+                + " this attach joins" : link.linuxBridge() ? "a Linux bridge" : "an interface of the host";
+        return ": -l " + link.name() + " names the host end of the new veth pair, and " + link.name() + " is "
+                + what + "; give -l a name no link has";
     }
 
     static String hostEnd(AttachContext c) {

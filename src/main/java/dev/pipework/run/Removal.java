@@ -42,6 +42,10 @@ public final class Removal {
         MachineView view = services.view();
         Plan plan = planner.planDelete(guest, token, containerIf, view);
         if (plan.steps().isEmpty()) {
+            if (guest.isEmpty()) {
+                // No runtime knows the name and nothing names it (a typo, most likely): the lookup's error.
+                services.guests().resolve(token, false);
+            }
             nothingToRemove(token, containerIf, guest);
             return 0;
         }
@@ -120,12 +124,18 @@ public final class Removal {
         return bridges;
     }
 
-    private static void executeOrSay(Sequence.Held held, Plan plan, Runnable nothing) {
+    private void executeOrSay(Sequence.Held held, Plan plan, Runnable nothing) {
         if (plan.steps().isEmpty()) {
             nothing.run();
             return;
         }
         held.execute(plan);
+        for (Step step : plan.steps()) {
+            if (step instanceof OvsSteps.RemoveOvsPort port) {
+                err.println("pipework: removed Open vSwitch port \"" + port.port() + "\" from bridge \""
+                        + port.bridge() + "\"");
+            }
+        }
     }
 
     private void nothingToRemove(String token, Optional<String> containerIf, Optional<Guest> guest) {

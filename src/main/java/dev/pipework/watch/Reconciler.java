@@ -31,7 +31,7 @@ public final class Reconciler {
     /** What became of one declaration. */
     public enum Action {
         ATTACHED("attached"), WOULD_ATTACH("would attach"), UNCHANGED("unchanged"), DIFFERENT("different"),
-        INVALID("invalid"), FAILED("failed"), REFUSED("refused");
+        INVALID("invalid"), FAILED("failed"), REFUSED("refused"), NO_GUEST("no such guest");
 
         private final String word;
 
@@ -45,7 +45,7 @@ public final class Reconciler {
 
         /** Whether it makes {@code apply} exit with 1. */
         public boolean problem() {
-            return this == DIFFERENT || this == INVALID || this == FAILED || this == REFUSED;
+            return this == DIFFERENT || this == INVALID || this == FAILED || this == REFUSED || this == NO_GUEST;
         }
     }
 
@@ -128,6 +128,9 @@ public final class Reconciler {
             try {
                 guest = services.guests().resolve(request.guest());
             } catch (PipeworkException notThere) {
+                // Not running (yet), or not there at all: a typo, or the words in another order.
+                outcomes.add(new Outcome(request.guest(), e.declaration(), Optional.empty(), Action.NO_GUEST,
+                        message(notThere)));
                 continue;
             }
             outcomes.add(one(guest.displayName(), e.declaration(), request));

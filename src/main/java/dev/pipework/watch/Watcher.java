@@ -225,7 +225,8 @@ public final class Watcher {
     }
 
     private void report(Reconciler.Outcome o) {
-        if (o.action() == Reconciler.Action.UNCHANGED && !verbose) {
+        // A line of the attachments file naming a container that is not running waits for its start.
+        if ((o.action() == Reconciler.Action.UNCHANGED || o.action() == Reconciler.Action.NO_GUEST) && !verbose) {
             return;
         }
         err.println(o.line());

@@ -92,7 +92,7 @@ public final class DebianPackage {
                 rmdir /usr/lib/pipework 2>/dev/null || true
             """.formatted(SHARE);
 
-    private static final String POSTINST = """
+    static final String POSTINST = """
             #!/bin/sh
             # Links pipework's Java runtime (java.base) from the newest JDK and makes its start-up caches,
             # now and again when a package under /usr/lib/jvm changes, so that the runtime is never older
@@ -100,8 +100,15 @@ public final class DebianPackage {
             set -e
             case "$1" in
               configure | triggered)
-                env -u PIPEWORK_JAR -u PIPEWORK_RUNTIME -u JAVA -u JAVA_HOME PIPEWORK_CDS=create /usr/bin/pipework \\
-                  >/dev/null 2>&1 </dev/null || true
+                echo "pipework: linking a Java runtime (java.base) from the newest JDK and making the start-up caches;" \\
+                  "this takes about 20 s..."
+                if env -u PIPEWORK_JAR -u PIPEWORK_RUNTIME -u JAVA -u JAVA_HOME PIPEWORK_CDS=create /usr/bin/pipework \\
+                  >/dev/null 2>&1 </dev/null; then
+                  echo "pipework: runtime and start-up caches ready"
+                else
+                  echo "pipework: the runtime or the start-up caches could not be made: pipework runs on the JDK," \\
+                    "a little slower (to try again: sudo PIPEWORK_CDS=create pipework)"
+                fi
                 ;;
             esac
             exit 0
