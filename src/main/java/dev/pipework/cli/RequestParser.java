@@ -21,6 +21,8 @@ final class RequestParser {
 
     /** Thrown when the words are too few: the original prints its Syntax lines then. */
     static final class MissingArguments extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         MissingArguments() {
             super("missing arguments");
         }

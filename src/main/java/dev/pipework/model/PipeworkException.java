@@ -6,6 +6,8 @@ package dev.pipework.model;
  * {@code pipework: } prefix that this tool's own messages carry, since scripts may match on them.
  */
 public class PipeworkException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final int exitStatus;
     private final boolean originalText;
 

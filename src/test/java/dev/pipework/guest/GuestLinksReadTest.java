@@ -75,6 +75,7 @@ class GuestLinksReadTest {
         Path live = Files.createSymbolicLink(dir.resolve("pipework-host-1-1"), Path.of("/proc/1/ns/net"));
         Path users = Files.createSymbolicLink(dir.resolve("pipework-host-" + gone), Path.of("/proc/1/ns/net"));
         try (HostNetnsName host = HostNetnsName.create(dir)) {
+            assertTrue(host != null);
             assertFalse(Files.exists(stale, java.nio.file.LinkOption.NOFOLLOW_LINKS));
             assertTrue(Files.isSymbolicLink(live));
             assertTrue(Files.isSymbolicLink(users));

@@ -35,6 +35,7 @@ class RunLockTest {
     void directoryAndFilesAreThisUsersAlone() throws Exception {
         Path dir = tmp.resolve("run/lock/pipework");
         try (RunLock lock = new RunLock(dir, Duration.ofSeconds(1)).acquire("link-br1")) {
+            assertTrue(lock != null);
             assertEquals("rwx------", mode(dir));
             assertEquals("rw-------", mode(dir.resolve("link-br1.lock")));
         }
@@ -46,6 +47,7 @@ class RunLockTest {
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         try (RunLock lock = new RunLock(dir, Duration.ofSeconds(1)).acquire("link-br1")) {
+            assertTrue(lock != null);
             assertEquals("rwx------", mode(dir));
         }
     }

@@ -60,7 +60,7 @@ class CniIpamAndMasterIT {
         Cni.requirePlugins("static");
         String s = HostCleanup.uniqueSuffix();
         String id = "cnimaster" + s;
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+        try (TestNetns netns = new TestNetns()) {
             String lan = netns.create("cnilan");
             String nic = "nic" + s;
             netns.veth(nic, "lan" + s);

@@ -333,6 +333,7 @@ class InstallIT {
     // ------------------------------------------------------------------ Debian package
 
     @Test
+    @SuppressWarnings("try") // the host lock is held for the test's length, not used
     void debianPackageInstallsAndRemoves() throws IOException {
         Prerequisites.requireRoot();
         Prerequisites.requireCommand("dpkg");

@@ -58,6 +58,7 @@ public interface Gen<T> {
     }
 
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, through an unmodifiable copy
     static <T> Gen<T> of(T... values) {
         List<T> choices = List.of(values);
         return r -> choices.get(r.nextInt(choices.size()));
@@ -77,6 +78,7 @@ public interface Gen<T> {
 
     /** One of several generators, each chosen in proportion to its weight. */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, through an unmodifiable copy
     static <T> Gen<T> frequency(Weighted<? extends T>... choices) {
         List<Weighted<? extends T>> all = List.of(choices);
         int total = all.stream().mapToInt(Weighted::weight).sum();
