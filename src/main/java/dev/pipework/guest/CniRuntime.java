@@ -18,6 +18,9 @@ import java.util.Set;
  * records remain to remove.
  */
 public final class CniRuntime implements GuestRuntime {
+    /** An engine's container ID: 64 hexadecimal digits, shown and taken by its first 12. */
+    private static final java.util.regex.Pattern ENGINE_ID = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
     public static final Runtime RUNTIME = new Runtime("cni", "CNI container", false);
 
     private final CniRecords records;
@@ -43,7 +46,8 @@ public final class CniRuntime implements GuestRuntime {
     public Optional<Guest> find(String token, boolean running) {
         for (CniRecords.Record r : records.all()) {
             boolean matches = r.containerId().equals(token)
-                    || (token.length() >= 12 && r.containerId().startsWith(token));
+                    || (token.length() >= 12 && ENGINE_ID.matcher(r.containerId()).matches()
+                        && r.containerId().startsWith(token));
             if (!matches) {
                 continue;
             }
@@ -65,8 +69,10 @@ public final class CniRuntime implements GuestRuntime {
             if (seen.add(r.containerId()) && Files.exists(Path.of(r.netns()))) {
                 try {
                     Guest g = guest(r.containerId(), r.netns());
-                    // Listed by the short ID (12 digits) an engine shows, which find() takes back.
-                    String shortId = r.containerId().length() > 12 ? r.containerId().substring(0, 12) : r.containerId();
+                    // An engine's ID (64 hex digits) is listed by the short ID (12) the engine shows, which
+                    // find() takes back; another runtime's ID is listed whole (two could share 12 characters).
+                    String shortId = ENGINE_ID.matcher(r.containerId()).matches() ? r.containerId().substring(0, 12)
+                            : r.containerId();
                     guests.add(new Guest(shortId, RUNTIME, g.id(), g.name(), g.pid(), g.netnsPath(), g.netnsInode()));
                 } catch (RuntimeException e) {
                     // the namespace went away meanwhile
