@@ -113,11 +113,16 @@ class WatchSignalIT {
         Process starting = starter.start();
 
         // Midway: a few attached already, and one of a plan's commands running now.
-        Set<Integer> inFlight = Poll.until(Duration.ofSeconds(120), Duration.ofMillis(10), () -> {
-            long attached = log().lines().filter(l -> l.contains(": eth1 attached")).count();
-            Set<Integer> running = runningPlanCommands(ip);
-            return attached >= 3 && !running.isEmpty() ? java.util.Optional.of(running) : java.util.Optional.empty();
-        }, "a few containers attached and another one's plan under way");
+        Set<Integer> inFlight;
+        try {
+            inFlight = Poll.until(Duration.ofSeconds(120), Duration.ofMillis(10), () -> {
+                long attached = log().lines().filter(l -> l.contains(": eth1 attached")).count();
+                Set<Integer> running = runningPlanCommands(ip);
+                return attached >= 3 && !running.isEmpty() ? java.util.Optional.of(running) : java.util.Optional.empty();
+            }, "a few containers attached and another one's plan under way");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the watcher's log:\n" + log(), e);
+        }
         watcher.destroy();
         assertTrue(watcher.waitFor(60, TimeUnit.SECONDS), "still running 60 s after SIGTERM:\n" + log());
         assertEquals(0, watcher.exitValue(), log());
@@ -249,8 +254,12 @@ class WatchSignalIT {
     private void startWatcher(Map<String, String> env) throws IOException {
         Path config = work.resolve("watch-config");
         Files.writeString(config, "");
+        // The bridges this test's labels name are made by the first attach: the policy file allows it.
+        Path policy = work.resolve("watch.conf");
+        Files.writeString(policy, "allow create-bridge brws* ovsws*\n");
         watcherLog = work.resolve("watch-" + System.nanoTime() + ".log");
-        ProcessBuilder pb = new ProcessBuilder(Pipework.command(List.of("watch", "--config", config.toString())))
+        ProcessBuilder pb = new ProcessBuilder(Pipework.command(List.of("watch", "--config", config.toString(),
+                "--policy", policy.toString())))
                 .redirectErrorStream(true).redirectOutput(watcherLog.toFile());
         pb.environment().putAll(engine.env());
         pb.environment().putAll(env);
