@@ -1,5 +1,7 @@
 package dev.pipework.cni;
 
+import dev.pipework.NetnsOfItsOwn;
+
 import dev.pipework.guest.CniRecords;
 import dev.pipework.guest.Docker;
 import dev.pipework.guest.GuestInspector;
@@ -158,23 +160,13 @@ class CniDelUnderLocksTest {
 
     @Test
     void delReadsItsFactsUnderTheLocksThroughThePinnedNamespace() throws Exception {
-        // A namespace of its own, not the host's (which no front end takes as a guest): a process in a
-        // new user and network namespace, which needs no root.
-        Process other = new ProcessBuilder("unshare", "--user", "--map-root-user", "--net", "sleep", "60")
-                .redirectErrorStream(true).start();
-        try {
-            delUnderLocks(other);
-        } finally {
-            other.destroyForcibly().waitFor();
+        // A namespace of its own, not the host's (which no front end takes as a guest).
+        try (NetnsOfItsOwn other = NetnsOfItsOwn.start()) {
+            delUnderLocks(other.path());
         }
     }
 
-    private void delUnderLocks(Process other) throws Exception {
-        String netns = "/proc/" + other.pid() + "/ns/net";
-        long self = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
-        for (int i = 0; i < 200 && ((Number) Files.getAttribute(Path.of(netns), "unix:ino")).longValue() == self; i++) {
-            Thread.sleep(10); // until unshare has made the namespace and run sleep in it
-        }
+    private void delUnderLocks(String netns) throws Exception {
         inode = ((Number) Files.getAttribute(Path.of(netns), "unix:ino")).longValue();
         CniEnv env = CniEnv.from(Map.of("CNI_COMMAND", "DEL", "CNI_CONTAINERID", "c1", "CNI_NETNS", netns,
                 "CNI_IFNAME", "eth1"));

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.pipework.NetnsOfItsOwn;
 import dev.pipework.model.Guest;
 
 /** CNI guests are listed by the short ID an engine shows, and found again by it. */
@@ -19,17 +20,9 @@ class CniRuntimeTest {
 
     @Test
     void listedByTheShortIdAndFoundByIt() throws Exception {
-        // A namespace of its own: the host's is never a guest. A new user and network namespace needs no root.
-        Process other = new ProcessBuilder("unshare", "--user", "--map-root-user", "--net", "sleep", "60").start();
-        try {
-            String netns = "/proc/" + other.pid() + "/ns/net";
-            Object self = java.nio.file.Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
-            for (int i = 0; i < 200 && java.nio.file.Files.getAttribute(Path.of(netns), "unix:ino").equals(self); i++) {
-                Thread.sleep(10); // until unshare has made the namespace
-            }
-            listedByTheShortIdAndFoundByIt(netns);
-        } finally {
-            other.destroyForcibly().waitFor();
+        // A namespace of its own: the host's is never a guest.
+        try (NetnsOfItsOwn other = NetnsOfItsOwn.start()) {
+            listedByTheShortIdAndFoundByIt(other.path());
         }
     }
 
