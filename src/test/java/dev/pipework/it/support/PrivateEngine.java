@@ -62,7 +62,14 @@ public final class PrivateEngine implements AutoCloseable {
     }
 
     public Sh.Result dockerOk(String... args) {
-        Sh.Result r = docker(args);
+        return dockerOk(DOCKER_TIMEOUT, args);
+    }
+
+    /** As {@link #dockerOk(String...)}, bounded by {@code bound} (many containers at once on a loaded host). */
+    public Sh.Result dockerOk(Duration bound, String... args) {
+        List<String> argv = new ArrayList<>(List.of("docker"));
+        argv.addAll(List.of(args));
+        Sh.Result r = Sh.run(argv, bound, null, env());
         if (r.code() != 0) {
             throw new AssertionError("docker " + String.join(" ", args) + " failed: " + r.describe());
         }
