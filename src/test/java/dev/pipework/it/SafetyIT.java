@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -214,7 +216,10 @@ class SafetyIT {
             for (int i = 0; i < 32; i++) {
                 String c = names.get(i);
                 String address = "10.85.0." + (i + 2) + "/24";
-                results.add(pool.submit(() -> Pipework.run(br, c, address)));
+                // Each holder gets the lock's full wait; 32 JVMs on a loaded 2-core host can hold one
+                // longer than the 30 s default, and this test is about the order, not the bound.
+                results.add(pool.submit(() -> Pipework.run(List.of(br, c, address), Duration.ofMinutes(10),
+                        Map.of("JAVA_TOOL_OPTIONS", "-Dpipework.lock.wait=600"))));
             }
             for (Future<Sh.Result> f : results) {
                 Sh.Result r = f.get();
