@@ -94,7 +94,7 @@ public final class RunLock implements AutoCloseable {
             long lookEvery = Math.min(TimeUnit.SECONDS.toNanos(1), limit / 5);
             long since = System.nanoTime();
             long looked = since;
-            List<Long> holders = holders(file);
+            List<Long> holders = null;
             while (true) {
                 if (tryLock(channel) != null) {
                     if (current(channel, file)) {
@@ -107,6 +107,10 @@ public final class RunLock implements AutoCloseable {
                     channel = null;
                     channel = open(file);
                     continue;
+                }
+                if (holders == null) {
+                    // Busy: who holds it is read once here, then now and then (not on a free lock's path).
+                    holders = holders(file);
                 }
                 Thread.sleep(POLL_MILLIS);
                 long now = System.nanoTime();
