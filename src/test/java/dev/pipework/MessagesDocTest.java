@@ -57,4 +57,27 @@ class MessagesDocTest {
         assertFalse(quoted < 10, "docs/messages.md quotes " + quoted + " messages");
         assertEquals(List.of(), unknown, "pieces of quoted messages the code has not");
     }
+
+    /** The README's troubleshooting list quotes, at the head of each item, a message the code can print. */
+    @Test
+    void everyMessageTheReadmeQuotesIsOneTheCodeCanPrint() throws Exception {
+        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+        String section = readme.substring(readme.indexOf("## Troubleshooting"));
+        section = section.substring(0, section.indexOf("\n## ", 1));
+        String literals = literals();
+        Matcher m = Pattern.compile("(?m)^- `([^`]+)`:").matcher(section);
+        List<String> unknown = new ArrayList<>();
+        int quoted = 0;
+        while (m.find()) {
+            quoted++;
+            for (String piece : m.group(1).replace("\"", "").split("<[^>]*>|[():;=]|\\.\\.\\.")) {
+                String p = piece.strip();
+                if (p.length() >= 3 && !literals.contains(p)) {
+                    unknown.add(p + "    (in: " + m.group(1) + ")");
+                }
+            }
+        }
+        assertFalse(quoted < 4, "the README's troubleshooting quotes " + quoted + " messages");
+        assertEquals(List.of(), unknown, "pieces of messages the README quotes that the code has not");
+    }
 }

@@ -1,5 +1,6 @@
 package dev.pipework.cli;
 
+import dev.pipework.plan.OvsPort;
 import dev.pipework.render.GraphRenderer;
 import dev.pipework.render.Renderer;
 import dev.pipework.run.Services;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
+import java.util.Map;
 import java.util.Optional;
 
 /** {@code pipework status [<guest>] [--json | --graph[=svg]]}: what attaches plumbed, from the live state. */
@@ -37,8 +39,23 @@ final class StatusCommand implements Subcommand {
         }
         Renderer renderer = graph == null ? how.renderer()
                 : new GraphRenderer(GraphRenderer.format(graph), services.runner(), services.host()::commandInstalled);
-        renderer.status(
-                new StatusQuery(services).attachments(Optional.ofNullable(guest)), out);
+        StatusQuery.Report report = new StatusQuery(services).report(Optional.ofNullable(guest));
+        renderer.status(report.attachments(), out);
+        for (OvsPort port : report.stalePorts()) {
+            err.println(stale(port));
+        }
         return 0;
+    }
+
+    /** A port whose interface went (its container removed with no del and no watcher), and the command that removes it. */
+    static String stale(OvsPort port) {
+        Map<String, String> ids = port.externalIds();
+        String name = ids.getOrDefault("pipework.containername", "");
+        String id = ids.getOrDefault("pipework.containerid", "");
+        String of = !name.isEmpty() ? " of container \"" + (name.startsWith("/") ? name.substring(1) : name) + "\""
+                : !id.isEmpty() ? " of container " + id.substring(0, Math.min(12, id.length())) : "";
+        return "pipework: stale Open vSwitch port \"" + port.name() + "\" on bridge \"" + port.bridge() + "\"" + of
+                + ": its interface is gone; remove it with: ovs-vsctl del-port " + port.bridge() + " "
+                + port.name();
     }
 }

@@ -108,6 +108,14 @@ final class CniPlugin {
         } catch (PipeworkException e) {
             throw new CniError(CniError.INVALID_CONFIG, e.getMessage(), "network \"" + conf.name() + "\"");
         }
+        // The command line makes a macvlan on a NIC named as its host interface (the original's
+        // meaning); a network's "bridge" is a bridge, and a NIC there is a mistake, not a macvlan.
+        if (!conf.bridge().isEmpty() && target.kind() != HostTarget.Kind.LINUX_BRIDGE
+                && target.kind() != HostTarget.Kind.OVS_BRIDGE) {
+            throw new CniError(CniError.INVALID_CONFIG, "\"bridge\" names \"" + conf.bridge() + "\", a "
+                    + target.kind().description() + ", not a bridge: name a Linux or Open vSwitch bridge, or set"
+                    + " \"master\" for a macvlan on a NIC", "network \"" + conf.name() + "\"");
+        }
         try {
             planner.planAttach(request, target, guest, view);
         } catch (InvalidValueException e) {

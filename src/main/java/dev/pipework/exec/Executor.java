@@ -11,6 +11,7 @@ import dev.pipework.sys.ShellWords;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,6 +54,16 @@ public final class Executor {
      * begins.
      */
     public void execute(Plan plan) {
+        execute(plan, () -> null);
+    }
+
+    /**
+     * Runs the plan, then the check of what it made: a check that fails (throws) undoes the plan
+     * as a failed step does, and its message is the run's.
+     *
+     * @return what the check found
+     */
+    public <T> T execute(Plan plan, Supplier<T> check) {
         synchronized (turn) {
             undone = false;
         }
@@ -61,6 +72,20 @@ public final class Executor {
         Shutdown.Run run = shutdown.begin(() -> stopAndUndo(done));
         try {
             executeSteps(plan.steps(), done);
+            try {
+                return check.get();
+            } catch (RuntimeException e) {
+                List<String> undoFailures = undoOnce(done);
+                if (stopping) {
+                    throw new PipeworkException("stopped by a signal", 143);
+                }
+                if (undoFailures.isEmpty()) {
+                    throw e;
+                }
+                StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+                undoFailures.forEach(f -> message.append(System.lineSeparator()).append(f));
+                throw new PipeworkException(message.toString(), e instanceof PipeworkException p ? p.exitStatus() : 1);
+            }
         } finally {
             run.close();
         }

@@ -6,10 +6,10 @@ import dev.pipework.sys.CommandRunner;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -87,15 +87,31 @@ public final class RuntimeResolver implements GuestResolver {
     @Override
     public List<Guest> all() {
         List<Guest> guests = new ArrayList<>();
-        Set<Long> seen = new HashSet<>();
+        Map<Long, Integer> seen = new HashMap<>();
         for (GuestRuntime runtime : runtimes) {
             for (Guest g : runtime.all()) {
-                if (seen.add(g.netnsInode())) {
+                Integer at = seen.putIfAbsent(g.netnsInode(), guests.size());
+                if (at == null) {
                     guests.add(g);
+                } else {
+                    guests.set(at, named(guests.get(at), g));
                 }
             }
         }
         return guests;
+    }
+
+    /**
+     * A container plumbed as a CNI plugin is known to its CNI records by ID only; the engine that
+     * made it (podman) knows it by the same ID and has its name and PID: listed by those.
+     */
+    private static Guest named(Guest first, Guest same) {
+        if (!first.runtime().key().equals(CniRuntime.RUNTIME.key()) || first.id().isEmpty()
+                || !first.id().equals(same.id()) || same.name().isEmpty()) {
+            return first;
+        }
+        return new Guest(first.token(), first.runtime(), first.id(), same.name(), same.pid(), first.netnsPath(),
+                first.netnsInode(), first.stableNetnsPath());
     }
 
     @Override

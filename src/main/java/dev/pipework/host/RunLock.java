@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,12 +22,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Exclusive locks that serialise runs touching the same bridge or the same guest, so that runs in
  * parallel neither race to create a bridge nor see each other's half-made links as stale. The
- * lock files stay in {@code /run/lock/pipework} (a tmpfs): removing a lock file while another
- * process waits on it would let two runs hold "the same" lock.
+ * lock files are in {@code /run/lock/pipework} (a tmpfs), one per name while a run holds or waits
+ * for it: a run removes its file while it still holds the lock, and a run that got the lock of a
+ * file no longer at its path (it waited on the file meanwhile removed) takes the path's file instead.
  *
  * <p>{@code /run/lock} is writable by every user, so the directory is trusted only when it is a
  * real directory (not a link) owned by this user and closed to everyone else: it is made so
@@ -46,7 +50,14 @@ public final class RunLock implements AutoCloseable {
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
     private static final long POLL_MILLIS = 50;
 
-    private final List<FileChannel> channels = new ArrayList<>();
+    /** File positions that tell this process's lock descriptors apart (beyond any lock file's size, an empty file; within every file system's largest). */
+    private static final AtomicLong MARKS = new AtomicLong(0x5057_0000L);
+
+    /** A lock this run holds: the channel that holds it, and the file's path, removed on release. */
+    private record Held(FileChannel channel, Path file) {
+    }
+
+    private final List<Held> held = new ArrayList<>();
     private final Path dir;
     private final Duration wait;
 
@@ -75,28 +86,33 @@ public final class RunLock implements AutoCloseable {
     public RunLock acquire(String name) {
         String fileName = name.replaceAll("[^A-Za-z0-9_.-]", "_") + ".lock";
         Path file = dir.resolve(fileName);
+        FileChannel channel = null;
         try {
             trustedDirectory();
-            Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
-            FileChannel channel = FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(FILE_MODE));
-            channels.add(channel);
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                throw new PipeworkException("cannot lock " + file + ": not a regular file");
-            }
-            if (tryLock(channel) != null) {
-                return this;
-            }
+            channel = open(file);
             long limit = wait.toNanos();
             long lookEvery = Math.min(TimeUnit.SECONDS.toNanos(1), limit / 5);
             long since = System.nanoTime();
             long looked = since;
-            List<Long> holders = holders(file);
+            List<Long> holders = null;
             while (true) {
-                Thread.sleep(POLL_MILLIS);
                 if (tryLock(channel) != null) {
-                    return this;
+                    if (current(channel, file)) {
+                        held.add(new Held(channel, file));
+                        channel = null;
+                        return this;
+                    }
+                    // The run that held it removed the file as it let go: the lock is the new file's now.
+                    channel.close();
+                    channel = null;
+                    channel = open(file);
+                    continue;
                 }
+                if (holders == null) {
+                    // Busy: who holds it is read once here, then now and then (not on a free lock's path).
+                    holders = holders(file);
+                }
+                Thread.sleep(POLL_MILLIS);
                 long now = System.nanoTime();
                 if (now - looked >= lookEvery) {
                     looked = now;
@@ -115,16 +131,88 @@ public final class RunLock implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
+            closeQuietly(channel);
             close();
             throw new PipeworkException("cannot lock " + file + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            closeQuietly(channel);
             close();
             throw new PipeworkException("cannot lock " + file + ": interrupted");
         } catch (RuntimeException e) {
+            closeQuietly(channel);
             close();
             throw e;
         }
+    }
+
+    /** The lock file, made {@code 0600} if it is not there, opened without following a link. */
+    private static FileChannel open(Path file) throws IOException {
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        FileChannel channel = FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(FILE_MODE));
+        boolean regular;
+        try {
+            regular = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile();
+        } catch (NoSuchFileException e) {
+            // Removed meanwhile by the run that held it: its lock, once got, is found not current.
+            regular = true;
+        }
+        if (!regular) {
+            channel.close();
+            throw new PipeworkException("cannot lock " + file + ": not a regular file");
+        }
+        return channel;
+    }
+
+    /**
+     * Whether the file this channel locked is the one at the path still. A run removes its lock
+     * file while it holds the lock, so a run that waited on the file and got its lock may hold a
+     * file no longer there. POSIX locks belong to the process and all of them on a file go when any
+     * descriptor of that file closes, so the file is not opened again to look: the channel's own
+     * descriptor is found in {@code /proc/self/fd} (by a file position no other has, set here, read
+     * in {@code /proc/self/fdinfo}), and stat through that link gives the locked file's inode.
+     */
+    static boolean current(FileChannel channel, Path file) throws IOException {
+        long mark = MARKS.incrementAndGet();
+        channel.position(mark);
+        Path descriptor = descriptorAt(mark, file.getFileName().toString());
+        try {
+            Object[] locked = {Files.getAttribute(descriptor, "unix:ino"), Files.getAttribute(descriptor, "unix:dev")};
+            Object[] there = {Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS),
+                Files.getAttribute(file, "unix:dev", LinkOption.NOFOLLOW_LINKS)};
+            return locked[0].equals(there[0]) && locked[1].equals(there[1]);
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    /** The entry of {@code /proc/self/fd} for the descriptor of the lock file named so whose position is {@code mark}. */
+    private static Path descriptorAt(long mark, String fileName) throws IOException {
+        Path fds = Path.of("/proc/self/fd");
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
+            for (Path fd : entries) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    continue; // closed meanwhile (the directory stream's own descriptor, among others)
+                }
+                if (!target.endsWith("/" + fileName) && !target.endsWith("/" + fileName + " (deleted)")) {
+                    continue;
+                }
+                Path info = Path.of("/proc/self/fdinfo").resolve(fd.getFileName());
+                try {
+                    for (String line : Files.readAllLines(info)) {
+                        if (line.equals("pos:\t" + mark)) {
+                            return fd;
+                        }
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        }
+        throw new IOException("its descriptor is not in " + fds);
     }
 
     private static FileLock tryLock(FileChannel channel) throws IOException {
@@ -214,15 +302,32 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Releases the locks, newest first: each file is removed while its lock is still held, then
+     * let go. A run that waited on the file meanwhile finds it gone once it gets the lock, and
+     * locks the path's new file instead; no two runs hold a lock of one name at once.
+     */
     @Override
     public void close() {
-        for (int i = channels.size() - 1; i >= 0; i--) {
+        for (int i = held.size() - 1; i >= 0; i--) {
             try {
-                channels.get(i).close();
+                Files.deleteIfExists(held.get(i).file());
             } catch (IOException e) {
-                // closing releases the lock; nothing else to do
+                // left behind: the next run of that name locks it and removes it
             }
+            closeQuietly(held.get(i).channel());
         }
-        channels.clear();
+        held.clear();
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing releases the lock; nothing else to do
+        }
     }
 }

@@ -62,6 +62,16 @@ final class OvsAttach {
     }
 
     /**
+     * Ports an attach made (they carry {@code pipework.interface}) whose interface is gone from the
+     * host: what a container removed without {@code del} or a watcher left, for {@code status}.
+     */
+    static List<OvsPort> stalePorts(MachineView view) {
+        List<String> hostNames = view.hostLinks().values().stream().map(HostLink::name).toList();
+        return view.ovsPorts().values().stream().filter(p -> p.plumbed() && !hostNames.contains(p.name()))
+                .sorted(java.util.Comparator.comparing(OvsPort::bridge).thenComparing(OvsPort::name)).toList();
+    }
+
+    /**
      * Ports that record this container but whose link is gone, or goes with a namespace of the
      * container that is no more: what is left of an attach once the container stopped, restarted or was
      * removed (its veth pair goes with its namespace). A container that no

@@ -221,6 +221,11 @@ public final class Planner {
         return ShimAttach.removal(nic, view);
     }
 
+    /** Open vSwitch ports an attach made whose interface is gone, for {@code status}. */
+    public List<OvsPort> staleOvsPorts(MachineView view) {
+        return OvsAttach.stalePorts(view);
+    }
+
     /** The shims on the host, for {@code status}. */
     public List<Attachment> shims(MachineView view) {
         return ShimAttach.recognise(view);

@@ -32,7 +32,7 @@ public final class TextRenderer implements Renderer {
             Guest g = a.guest();
             rows.add(new String[] {
                 g.displayName(),
-                g.id().map(id -> id.substring(0, Math.min(12, id.length()))).orElse("-"),
+                g.id().map(TextRenderer::shortId).orElse("-"),
                 g.pid() > 0 ? Integer.toString(g.pid()) : "-",
                 a.containerInterface(),
                 a.addresses().isEmpty() ? "-" : String.join(",", a.addresses()),
@@ -57,6 +57,15 @@ public final class TextRenderer implements Renderer {
             }
             out.println(line.toString().stripTrailing());
         }
+    }
+
+    /**
+     * An engine's ID (64 hex digits) as the engine shows it, by its first 12; another runtime's ID
+     * (a CNI container ID a runtime chose) whole, as two of those may share their first 12 characters.
+     */
+    static String shortId(String id) {
+        return id.length() == 64 && id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
+                ? id.substring(0, 12) : id;
     }
 
     @Override

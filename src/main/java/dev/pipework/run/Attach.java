@@ -91,10 +91,11 @@ public final class Attach {
             steps.addAll(more.apply(Where.guest(in.netnsPath())));
             Plan plan = new Plan(steps, planned.notices(), planned.warnings());
             plan.notices().forEach(err::println);
-            held.execute(plan);
+            // The interface is read back before the locks go; not there, the attach is undone.
+            Optional<Attachment> attachment = held.execute(plan, () -> show
+                    ? Optional.of(made(in, Planner.containerInterface(resolved, target))) : Optional.empty());
             plan.warnings().forEach(err::println);
-            return new Made(plan, show ? Optional.of(made(in, Planner.containerInterface(resolved, target)))
-                    : Optional.empty());
+            return new Made(plan, attachment);
         });
     }
 

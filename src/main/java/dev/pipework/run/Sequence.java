@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The one order in which every front end changes the machine: take the locks of the host links the
@@ -37,6 +38,11 @@ public final class Sequence {
         /** Carries out the plan; on a failure, what it did is undone. */
         public void execute(Plan plan) {
             services.executor().execute(plan);
+        }
+
+        /** Carries out the plan and checks what it made, still holding the locks; either failing undoes the plan. */
+        public <T> T execute(Plan plan, Supplier<T> check) {
+            return services.executor().execute(plan, check);
         }
     }
 

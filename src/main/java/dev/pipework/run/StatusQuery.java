@@ -4,6 +4,7 @@ import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.MachineView;
+import dev.pipework.plan.OvsPort;
 import dev.pipework.plan.Planner;
 
 import java.util.ArrayList;
@@ -19,12 +20,27 @@ public final class StatusQuery {
         this.services = services;
     }
 
+    /**
+     * What {@code status} shows: the attachments found, and the Open vSwitch ports an attach made
+     * whose interface is gone (of every guest, or of the one named, by its ID).
+     */
+    public record Report(List<Attachment> attachments, List<OvsPort> stalePorts) {
+    }
+
     /** The attachments of one guest, or of every guest that exists now. */
     public List<Attachment> attachments(Optional<String> token) {
+        return report(token).attachments();
+    }
+
+    /** The attachments and stale ports of one guest, or of every guest that exists now. */
+    public Report report(Optional<String> token) {
         services.requireRoot("it reads the guests' network namespaces");
         List<Guest> guests = token.isEmpty() ? services.guests().all()
                 : List.of(services.guests().resolve(token.get(), false));
         MachineView view = services.view();
+        List<OvsPort> stale = planner.staleOvsPorts(view).stream().filter(p -> token.isEmpty()
+                || guests.get(0).id().map(id -> id.equals(p.externalIds().get("pipework.containerid"))).orElse(false))
+                .toList();
         List<Attachment> found = new ArrayList<>();
         for (Guest guest : guests) {
             try {
@@ -39,6 +55,6 @@ public final class StatusQuery {
         if (token.isEmpty()) {
             found.addAll(planner.shims(view));
         }
-        return found;
+        return new Report(found, stale);
     }
 }

@@ -90,6 +90,24 @@ class ExecutorTest {
         assertTrue(runner.ran.stream().noneMatch(c -> c.contains("arping")), "nothing is announced after a failure");
     }
 
+    /** A check of what the plan made that fails undoes every step, last first, and its failure is the run's. */
+    @Test
+    void aFailedCheckAfterThePlanUndoesIt() {
+        RecordingRunner runner = new RecordingRunner();
+        Plan plan = fullPlan();
+        PipeworkException e = assertThrows(PipeworkException.class, () -> new Executor(runner).execute(plan, () -> {
+            throw new PipeworkException("interface \"eth1\" is not in container \"c\" after the attach");
+        }));
+        assertEquals("interface \"eth1\" is not in container \"c\" after the attach", e.getMessage());
+        int steps = runner.ran.size() - (int) plan.steps().stream().filter(st -> st.undo().isPresent()).count();
+        List<List<String>> expectedUndo = new ArrayList<>();
+        for (int i = plan.steps().size() - 1; i >= 0; i--) {
+            plan.steps().get(i).undo().ifPresent(undo -> expectedUndo.add(undo.argv()));
+        }
+        assertEquals(withoutFamily(expectedUndo), withoutFamily(runner.ran.subList(steps, runner.ran.size())));
+        assertEquals("found", new Executor(new RecordingRunner()).execute(plan, () -> "found"), "a check that passes");
+    }
+
     @Test
     void undoFailuresAreReportedAfterTheFirstError() {
         Plan plan = fullPlan();

@@ -105,7 +105,8 @@ class RunLockTest {
     void aLockThatMovesOnIsWaitedFor() throws Exception {
         Path dir = tmp.resolve("pipework");
         new RunLock(dir, Duration.ofSeconds(1)).acquire("link-br1").close();
-        Path file = dir.resolve("link-br1.lock");
+        // A run removes its lock file as it ends: the holders here lock the file a run would find.
+        Path file = Files.createFile(dir.resolve("link-br1.lock"));
         Process first = holder(file);
         Process second = holder(file);
         try {
@@ -137,7 +138,8 @@ class RunLockTest {
     void aLockHeldElsewhereIsGivenUpOnAfterTheWait() throws Exception {
         Path dir = tmp.resolve("pipework");
         new RunLock(dir, Duration.ofSeconds(1)).acquire("link-br1").close();
-        Path file = dir.resolve("link-br1.lock");
+        // A run removes its lock file as it ends: the holders here lock the file a run would find.
+        Path file = Files.createFile(dir.resolve("link-br1.lock"));
         Process holder = holder(file);
         try {
             long start = System.nanoTime();

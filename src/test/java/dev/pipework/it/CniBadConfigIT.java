@@ -40,6 +40,9 @@ class CniBadConfigIT {
             String br = host.bridge("br" + s);
             host.ovsBridge("ovs" + s);
             String ns = netns.create("bad");
+            // A NIC (one end of a veth pair, not a bridge) to name as a network's "bridge".
+            String nic = "pwn" + s;
+            host.createVeth(nic, "pwm" + s);
             String path = "/var/run/netns/" + ns;
             String ipam = ",\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.231.11.0/24\",\"dataDir\":\"" + data + "\"}";
             String head = "{\"cniVersion\":\"1.0.0\",\"name\":\"pwbad" + s + "\",\"type\":\"pipework\"";
@@ -65,6 +68,7 @@ class CniBadConfigIT {
                     new Case("unknown CNI_ARGS key", 7, unknownArg, head + ",\"bridge\":\"" + br + "\"" + ipam + "}"),
                     new Case("bad JSON", 6, env, head + ",\"bridge\":"),
                     new Case("a bridge name of no known kind", 4, env, head + ",\"bridge\":\"x" + s + "\"" + ipam + "}"),
+                    new Case("a NIC as the bridge", 4, env, head + ",\"bridge\":\"" + nic + "\"" + ipam + "}"),
                     new Case("a VLAN on a Linux bridge", 4, env, head + ",\"bridge\":\"" + br + "\",\"vlan\":100" + ipam + "}"),
                     new Case("mtu out of range", 4, env, head + ",\"bridge\":\"" + br + "\",\"mtu\":20" + ipam + "}"));
             String before = snapshot(ns, data, s);

@@ -89,6 +89,8 @@ class CniPluginIT {
 
             String status = Pipework.ok("status").out();
             assertTrue(status.lines().anyMatch(l -> l.startsWith(id + " ") && l.contains(hostEnd) && l.contains(br)), status);
+            // Its ID is no engine's (64 hex digits): the ID column has it whole, not its first 12 characters.
+            assertTrue(status.lines().anyMatch(l -> List.of(l.split("\\s+")).subList(0, 2).equals(List.of(id, id))), status);
 
             String withPrev = Cni.with(conf, "prevResult", result);
             Sh.Result check = Cni.run("CHECK", id, path, "eth0", withPrev);

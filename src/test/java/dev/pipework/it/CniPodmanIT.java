@@ -128,12 +128,16 @@ class CniPodmanIT {
 
             String status = Pipework.ok("status").out();
             List<String> hostEnds = new ArrayList<>();
-            for (String id : List.of(a, b)) {
-                // Listed by the short ID podman shows, the first 12 digits.
-                String line = status.lines().filter(l -> l.startsWith(id.substring(0, 12) + " ")).findFirst()
-                        .orElseThrow(() -> new AssertionError("status lists no " + id + ":\n" + status));
+            for (String name : List.of("pwa" + s, "pwb" + s)) {
+                String id = name.equals("pwa" + s) ? a : b;
+                // Listed by podman's name, the short ID podman shows (12 digits) and the container's PID.
+                String line = status.lines().filter(l -> l.matches(name + " +" + id.substring(0, 12) + " +[0-9]+ .*"))
+                        .findFirst().orElseThrow(() -> new AssertionError("status lists no " + name + ":\n" + status));
                 assertTrue(line.contains(" " + br + " "), line);
                 hostEnds.add(line.split("\\s+")[7]);
+                // and found by that name.
+                assertTrue(Pipework.ok("status", name).out().contains(" " + hostEnds.get(hostEnds.size() - 1) + " "),
+                        "status " + name);
             }
             assertTrue(Sh.ok("ip", "-o", "link", "show", "master", br).out().contains(hostEnds.get(0)));
 

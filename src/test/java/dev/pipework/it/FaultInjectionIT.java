@@ -205,6 +205,57 @@ class FaultInjectionIT {
         }
     }
 
+    /**
+     * With {@code --json} the attach reads its interface back from the guest before it lets go of
+     * the locks; when that check fails (here the reading, once the plan has run), the attach is
+     * undone, not left in place behind an error.
+     */
+    @Test
+    void aFailedCheckAfterTheAttachUndoesIt() {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        try (Rig rig = new Rig()) {
+            Guest c = rig.container("fi-chk");
+            String bridge = rig.host().bridge("brfc" + rig.suffix());
+            String before = snapshot(c.pid(), bridge, null);
+            CommandRunner real = new ProcessCommandRunner();
+            boolean[] ran = {false};
+            CommandRunner executing = new CommandRunner() {
+                public CommandResult run(List<String> argv) {
+                    ran[0] = true;
+                    return real.run(argv);
+                }
+
+                public CommandResult run(List<String> argv, String stdin) {
+                    ran[0] = true;
+                    return real.run(argv, stdin);
+                }
+            };
+            CommandRunner reading = new CommandRunner() {
+                public CommandResult run(List<String> argv) {
+                    return real.run(argv);
+                }
+
+                public CommandResult run(List<String> argv, String stdin) {
+                    if (ran[0] && argv.contains("nsenter") && argv.contains("-batch")) {
+                        return new CommandResult(1, "", "injected failure\n");
+                    }
+                    return real.run(argv, stdin);
+                }
+            };
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+            int status = new Pipework(Main.services(executing, reading, errStream),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), errStream)
+                    .run("--json", bridge, c.name(), "10.81.0.2/24");
+            String text = err.toString(StandardCharsets.UTF_8);
+            assertTrue(ran[0], "the plan ran: " + text);
+            assertNotEquals(0, status, text);
+            assertTrue(text.contains("cannot list the interfaces") && text.contains("injected failure"), text);
+            assertEquals(before, snapshot(c.pid(), bridge, null), "the attach was undone: " + text);
+        }
+    }
+
     @Test
     void failureReportsUndoThatCouldNotBeDone() {
         Prerequisites.requireRoot();

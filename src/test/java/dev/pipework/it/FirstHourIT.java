@@ -146,6 +146,27 @@ class FirstHourIT {
         }
     }
 
+    /** The lock files of a run (its bridge's, its guest's) go when it ends, a refused run's too. */
+    @Test
+    void lockFilesGoWithTheirRuns() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        try (dev.pipework.it.support.Rig rig = new dev.pipework.it.support.Rig()) {
+            String br = rig.bridge();
+            dev.pipework.it.support.Guest c = rig.container("locks");
+            Object inode = Files.getAttribute(Path.of("/proc/" + c.pid() + "/ns/net"), "unix:ino");
+            Path dir = Path.of("/run/lock/pipework");
+            List<Path> files = List.of(dir.resolve("link-" + br + ".lock"), dir.resolve("netns-" + inode + ".lock"));
+            Pipework.ok(br, c.name(), "10.155.0.2/24");
+            assertEquals(List.of(), files.stream().filter(Files::exists).toList(), "after an attach");
+            Sh.Result refused = Pipework.run("-i", "eth2", "-l", br, br, c.name(), "10.155.0.3/24");
+            assertEquals(1, refused.code(), refused.describe());
+            assertEquals(List.of(), files.stream().filter(Files::exists).toList(), "after a refused run");
+            Pipework.ok("del", c.name());
+            assertEquals(List.of(), files.stream().filter(Files::exists).toList(), "after del");
+        }
+    }
+
     /**
      * An Open vSwitch bridge made by hand with the kernel datapath, on a kernel without the module:
      * recognised, with the command that gives it the userspace datapath, and no contradicting lines.

@@ -226,6 +226,13 @@ class LifecycleIT {
             assertTrue(awaitNoHostLink(port), "the veth went with the container");
             assertTrue(Ovs.ports(ovs).contains(port), "the port record outlives the container: " + Ovs.ports(ovs));
 
+            // status names the stale port and the command that removes it; the kept container's is no stale port.
+            Sh.Result st = Pipework.run("status");
+            assertEquals(0, st.code(), st.describe());
+            assertTrue(st.err().contains("stale Open vSwitch port \"" + port + "\" on bridge \"" + ovs + "\" of container \""
+                    + c + "\": its interface is gone; remove it with: ovs-vsctl del-port " + ovs + " " + port), st.describe());
+            assertFalse(st.err().contains("veth1pl" + keepPid), st.describe());
+
             Sh.Result r = Pipework.run("del", c.name());
             assertEquals(0, r.code(), r.describe());
             assertTrue(r.err().contains("removed Open vSwitch port \"" + port + "\" from bridge \"" + ovs + "\""),
