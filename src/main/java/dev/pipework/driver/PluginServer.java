@@ -50,6 +50,8 @@ public final class PluginServer {
         Files.deleteIfExists(socket);
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         channel.bind(UnixDomainSocketAddress.of(socket));
+        // Whoever connects may create bridges and plumb links: root alone, as the engine runs.
+        Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return new PluginServer(channel, Optional.of(socket), api);
     }
 

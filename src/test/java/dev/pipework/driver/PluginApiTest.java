@@ -102,6 +102,8 @@ class PluginApiTest {
 
     @Test
     void activationAndCapabilitiesOnOneConnection() throws IOException {
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(socket)), "the socket is root's alone");
         try (Connection c = new Connection()) {
             assertEquals(Map.of("Implements", List.of("NetworkDriver", "IpamDriver")), c.call("Plugin.Activate", Map.of()));
             assertEquals(Map.of("Scope", "local", "ConnectivityScope", "local"),
