@@ -170,11 +170,13 @@ class DriverIT {
         String br2 = host.bridge("brdo" + s);
         engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + br, "--subnet", "10.233.0.0/24", net);
         engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + br2, "-o", "mtu=1400",
-                "--subnet", "10.234.0.0/24", other);
+                "--subnet", "10.234.0.0/24", "--ipv6", "--subnet", "fd00:234::/64", other);
         String a = run("ca", net);
         String b = run("cb", net, "--ip", "10.233.0.40");
-        engine.dockerOk("network", "connect", "--ip", "10.234.0.7", other, a);
+        engine.dockerOk("network", "connect", "--ip", "10.234.0.7", "--ip6", "fd00:234::7", other, a);
         assertEquals("10.234.0.7/24", address(a, "eth1"));
+        String v6 = engine.dockerOk("exec", a, "ip", "-6", "addr", "show", "dev", "eth1").out();
+        assertTrue(v6.contains("inet6 fd00:234::7/64"), v6);
         assertTrue(engine.dockerOk("exec", a, "ip", "link", "show", "eth1").out().contains("mtu 1400"));
         assertTrue(ping(a, "10.233.0.40"));
         engine.dockerOk("network", "disconnect", other, a);
@@ -363,6 +365,30 @@ class DriverIT {
                 "docker-compose down left the bridges pipework made");
         assertEquals(List.of(), records("endpoints"));
         assertEquals(List.of(), records("networks"));
+    }
+
+    @Test
+    @Order(9)
+    void containersWithARestartPolicyComeBackPlumbedAfterTheEngineRestarts() {
+        String ovs = host.ovsBridge("ovsdd" + s);
+        String net = "dd" + s;
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + ovs, "-o", "vlan=42",
+                "--subnet", "10.244.0.0/24", net);
+        String a = run("da", net, "--ip", "10.244.0.10", "--restart", "always");
+        String b = run("db", net, "--ip", "10.244.0.11", "--restart", "always");
+        engine.down();
+        engine.up();
+        for (String c : List.of(a, b)) {
+            assertTrue(Poll.within(Duration.ofSeconds(60), Poll.TICK, () -> engine.docker("inspect", "--format",
+                    "{{.State.Running}}", c).trimmed().equals("true")), c + " is not running again:\n" + log());
+        }
+        assertEquals("10.244.0.10/24", address(a, "eth0"));
+        assertTrue(ping(a, "10.244.0.11"), "not plumbed again:\n" + log());
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> Ovs.ports(ovs).size() == 2),
+                "ports: " + Ovs.ports(ovs));
+        engine.dockerOk("rm", "-f", a, b);
+        engine.dockerOk("network", "rm", net);
+        assertEquals(List.of(), records("endpoints"), "endpoint records left");
     }
 
     @Test
