@@ -55,7 +55,8 @@ public final class DriverService {
 
     /** A listening socket systemd passed as standard input ({@code StandardInput=socket}), if it did. */
     private static Optional<ServerSocketChannel> inherited() throws IOException {
-        if (System.getenv("LISTEN_FDS") == null && System.getenv("PIPEWORK_SOCKET_ACTIVATED") == null) {
+        // systemd sets LISTEN_FDS for a socket-activated service; without it, standard input is no socket of ours.
+        if (System.getenv("LISTEN_FDS") == null) {
             return Optional.empty();
         }
         Channel channel = System.inheritedChannel();
