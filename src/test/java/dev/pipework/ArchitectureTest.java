@@ -58,7 +58,8 @@ class ArchitectureTest {
                 .layer("executor").definedBy("dev.pipework.exec..")
                 .layer("renderers").definedBy("dev.pipework.render..")
                 .layer("flows").definedBy("dev.pipework.run..")
-                .layer("front ends").definedBy("dev.pipework.cli..", "dev.pipework.cni..", "dev.pipework.watch..")
+                .layer("front ends").definedBy("dev.pipework.cli..", "dev.pipework.cni..", "dev.pipework.watch..",
+                        "dev.pipework.driver..")
                 .whereLayer("front ends").mayNotBeAccessedByAnyLayer()
                 .whereLayer("flows").mayOnlyBeAccessedByLayers("front ends")
                 .whereLayer("renderers").mayOnlyBeAccessedByLayers("flows", "front ends")

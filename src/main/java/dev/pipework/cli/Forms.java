@@ -103,6 +103,11 @@ public final class Forms {
                     + " starts gets its interfaces, one that stops loses its Open vSwitch ports and DHCP clients."
                     + " The systemd unit pipework-watch.service runs it.",
                     "pipework watch", "pipework watch -v", "pipework watch -v --config /srv/attachments"),
+            new Form("network driver", "Serve Docker's network and IPAM driver API, so that docker network create -d"
+                    + " pipework -o bridge=<bridge> [-o vlan=<id>] (or -o parent=<nic>) makes a network whose containers"
+                    + " pipework plumbs at every start. The systemd socket pipework-docker.socket starts it on the first"
+                    + " call.",
+                    "pipework driver", "pipework driver --socket /run/docker/plugins/pipework.sock"),
             new Form("inspect", "Every attachment, one line each, from the live kernel and Open vSwitch state; or those of"
                     + " one guest, as JSON.",
                     "pipework status", "pipework status web --json"),

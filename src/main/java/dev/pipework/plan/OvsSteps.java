@@ -57,6 +57,21 @@ public final class OvsSteps {
         }
     }
 
+    /** {@code ovs-vsctl --if-exists del-br <name>}: a bridge a Docker network created, once its last port has gone. */
+    public record DeleteOvsBridge(String name) implements Step {
+        public Command command() {
+            return Exec.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-br", name);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "delete Open vSwitch bridge \"" + name + "\"";
+        }
+    }
+
     /**
      * {@code ovs-vsctl add-port <bridge> <port> [tag=<vlan>] -- set Interface <port> external-ids:...}.
      * A record of the same port left on this bridge by a veth that no longer exists is dropped in the

@@ -252,6 +252,15 @@ public final class Planner {
                 }
             }
         }
+        for (Attachment a : selected) {
+            if (a.hostInterface().filter(DriverPlans::isDriverHostEnd).isPresent()) {
+                // The engine holds the endpoint: removed behind its back, it would be plumbed back by
+                // nobody and still shown by docker network inspect.
+                throw new PipeworkException("interface " + a.containerInterface() + " of " + a.guest().describe()
+                        + " is an endpoint of a Docker network (pipework driver): remove it with docker network"
+                        + " disconnect <network> " + a.guest().displayName());
+            }
+        }
         List<Step> stale = OvsAttach.staleRecords(guest, token, containerIf, view);
         List<Step> steps = new ArrayList<>();
         if (guest.isPresent()) {

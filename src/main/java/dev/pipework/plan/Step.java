@@ -12,7 +12,7 @@ public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteL
         LinkSteps.AddVlanLink, LinkSteps.AddMacvlan, LinkSteps.AddDummy, LinkSteps.AddIpoib, LinkSteps.AddVethPair,
         LinkSteps.SetMaster, LinkSteps.SetLinkUp, LinkSteps.SetLinkDown, LinkSteps.MoveToNetns,
         LinkSteps.ReturnToHost, LinkSteps.MovePhyToNetns, LinkSteps.RenameLink, LinkSteps.SetMacAddress, LinkSteps.RecordDirect,
-        OvsSteps.AddOvsBridge, OvsSteps.AddOvsPort, OvsSteps.RemoveOvsPort,
+        OvsSteps.AddOvsBridge, OvsSteps.AddOvsPort, OvsSteps.RemoveOvsPort, OvsSteps.DeleteOvsBridge,
         AddressSteps.AddAddress, AddressSteps.AddRoute, AddressSteps.AddRouteVia, AddressSteps.ReplaceDefaultRoute, AddressSteps.Announce,
         DhcpSteps.MakeDirectory, DhcpSteps.CreateFile, DhcpSteps.BindMount, DhcpSteps.Unmount,
         DhcpSteps.RemoveDirectory, DhcpSteps.RemoveFile, DhcpSteps.HostDhcpClient, DhcpSteps.StopByPidFile, DhcpSteps.StopProcess,

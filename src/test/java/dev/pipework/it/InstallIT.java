@@ -58,6 +58,8 @@ class InstallIT {
             "/usr/local/share/bash-completion/completions/pipework",
             "/usr/local/share/man/man1/pipework.1",
             "/usr/local/lib/systemd/system/pipework-watch.service",
+            "/usr/local/lib/systemd/system/pipework-docker.service",
+            "/usr/local/lib/systemd/system/pipework-docker.socket",
             "/usr/local/share/pipework/install-manifest");
 
     // ------------------------------------------------------------------ scripts/install, uninstall
@@ -353,6 +355,8 @@ class InstallIT {
                 "-rw-r--r-- root/root .* ./usr/share/bash-completion/completions/pipework",
                 "-rw-r--r-- root/root .* ./usr/share/man/man1/pipework.1.gz",
                 "-rw-r--r-- root/root .* ./lib/systemd/system/pipework-watch.service",
+                "-rw-r--r-- root/root .* ./lib/systemd/system/pipework-docker.service",
+                "-rw-r--r-- root/root .* ./lib/systemd/system/pipework-docker.socket",
                 "lrwxrwxrwx root/root .* ./usr/lib/cni/pipework -> ../../bin/pipework",
                 "-rw-r--r-- root/root .* ./usr/share/doc/pipework/copyright",
                 "-rw-r--r-- root/root .* ./usr/share/doc/pipework/changelog.gz")) {

@@ -1,0 +1,298 @@
+package dev.pipework.driver;
+
+import dev.pipework.json.Json;
+import dev.pipework.model.AttachRequest;
+import dev.pipework.model.IpCidr;
+import dev.pipework.model.MacAddress;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.plan.DriverPlans;
+import dev.pipework.plan.HostTarget;
+import dev.pipework.plan.MachineView;
+import dev.pipework.plan.Plan;
+import dev.pipework.plan.Planner;
+import dev.pipework.run.Sequence;
+import dev.pipework.run.Services;
+
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The network driver's calls. Every change goes through {@link Sequence} (the host links' locks,
+ * the machine read under them, the plan, its execution undone on failure) with the planner's
+ * {@link DriverPlans}; what a later call needs is in the driver's own records ({@link DriverState}),
+ * never asked of the engine: the engine may be waiting for this very call (at its start, it
+ * restores its networks through the driver before it answers its API).
+ */
+final class NetworkDriver {
+    private static final String GENERIC = "com.docker.network.generic";
+
+    private final Services services;
+    private final DriverState state;
+    private final Consumer<String> log;
+    private final Planner planner = new Planner();
+    private final SecureRandom random = new SecureRandom();
+
+    NetworkDriver(Services services, DriverState state, Consumer<String> log) {
+        this.services = services;
+        this.state = state;
+        this.log = log;
+    }
+
+    Map<String, Object> createNetwork(Map<String, Object> req) {
+        String id = id(req, "NetworkID");
+        Map<String, Object> options = req.get("Options") instanceof Map<?, ?> m ? Json.object(m) : Map.of();
+        Map<String, Object> generic = options.get(GENERIC) instanceof Map<?, ?> g ? Json.object(g) : Map.of();
+        NetworkOptions opts = NetworkOptions.parse(generic);
+        AttachRequest request = opts.request("network " + shortId(id));
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("id", id);
+        record.put("options", opts.toRecord());
+        gateway(req, "IPv4Data").ifPresent(gw -> record.put("gateway", gw));
+        gateway(req, "IPv6Data").ifPresent(gw -> record.put("gateway6", gw));
+        new Sequence(services).run(List.of(opts.hostInterface()), Optional.empty(), held -> {
+            HostTarget target = planner.hostTarget(request, held.view());
+            checkKind(opts, target);
+            Plan plan = DriverPlans.network(request, target, held.view());
+            plan.notices().forEach(log);
+            held.execute(plan);
+            record.put("kind", target.kind().name());
+            record.put("created", !target.exists() && opts.bridge().isPresent());
+            state.write(DriverState.Kind.NETWORK, id, record);
+            return null;
+        });
+        log.accept("network " + shortId(id) + " on " + opts.hostInterface() + ((boolean) record.get("created")
+                ? " (created)" : ""));
+        return Map.of();
+    }
+
+    private static void checkKind(NetworkOptions opts, HostTarget target) {
+        boolean bridge = target.kind() == HostTarget.Kind.LINUX_BRIDGE || target.kind() == HostTarget.Kind.OVS_BRIDGE;
+        if (opts.bridge().isPresent() && !bridge) {
+            throw new PipeworkException("bridge \"" + target.name() + "\" is a " + target.kind().description()
+                    + ", not a bridge: a network on a NIC is -o parent=" + target.name());
+        }
+        if (opts.parent().isPresent() && target.kind() != HostTarget.Kind.PHYSICAL) {
+            throw new PipeworkException("parent \"" + target.name() + "\" is " + (target.exists()
+                    ? "a " + target.kind().description() + ", not a NIC: a network on a bridge is -o bridge="
+                    + target.name() : "not an interface of this host"));
+        }
+    }
+
+    Map<String, Object> deleteNetwork(Map<String, Object> req) {
+        String id = id(req, "NetworkID");
+        Optional<Map<String, Object>> record = state.read(DriverState.Kind.NETWORK, id);
+        if (record.isEmpty()) {
+            return Map.of();
+        }
+        NetworkOptions opts = NetworkOptions.fromRecord(record.get());
+        if (Boolean.TRUE.equals(record.get().get("created"))) {
+            new Sequence(services).run(List.of(opts.hostInterface()), Optional.empty(), held -> {
+                HostTarget target = planner.hostTarget(opts.request("network " + shortId(id)), held.view());
+                Optional<Map<String, Object>> other = state.all(DriverState.Kind.NETWORK).values().stream()
+                        .filter(n -> !id.equals(n.get("id"))
+                                && NetworkOptions.fromRecord(n).hostInterface().equals(opts.hostInterface()))
+                        .findFirst();
+                if (other.isPresent()) {
+                    // Another network is on the bridge still: the bridge is now that network's to remove.
+                    other.get().put("created", true);
+                    state.write(DriverState.Kind.NETWORK, String.valueOf(other.get().get("id")), other.get());
+                } else {
+                    Plan plan = DriverPlans.networkRemoval(target, held.view());
+                    held.execute(plan);
+                    if (!plan.steps().isEmpty()) {
+                        log.accept("network " + shortId(id) + ": bridge " + opts.hostInterface() + " deleted");
+                    }
+                }
+                return null;
+            });
+        }
+        state.delete(DriverState.Kind.NETWORK, id);
+        log.accept("network " + shortId(id) + " removed");
+        return Map.of();
+    }
+
+    Map<String, Object> createEndpoint(Map<String, Object> req) {
+        String networkId = id(req, "NetworkID");
+        String id = id(req, "EndpointID");
+        network(networkId);
+        Map<String, Object> iface = req.get("Interface") instanceof Map<?, ?> m ? Json.object(m) : Map.of();
+        String address = Optional.ofNullable(Json.string(iface, "Address")).orElse("");
+        String address6 = Optional.ofNullable(Json.string(iface, "AddressIPv6")).orElse("");
+        String mac = Optional.ofNullable(Json.string(iface, "MacAddress")).orElse("");
+        Map<String, Object> answer = new LinkedHashMap<>();
+        if (mac.isEmpty()) {
+            mac = macFor(address);
+            answer.put("Interface", Map.of("MacAddress", mac));
+        }
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("id", id);
+        record.put("network", networkId);
+        record.put("address", address);
+        record.put("address6", address6);
+        record.put("mac", mac);
+        record.put("joined", false);
+        state.write(DriverState.Kind.ENDPOINT, id, record);
+        log.accept("endpoint " + shortId(id) + " on network " + shortId(networkId) + (address.isEmpty() ? ""
+                : " " + address));
+        return answer;
+    }
+
+    /** As the engine's bridge driver makes one from the address, so it is the same after a restart; random without one. */
+    private String macFor(String address) {
+        byte[] b = new byte[6];
+        if (!address.isEmpty() && !address.contains(":")) {
+            byte[] ip = IpCidr.parse(address).bytes();
+            b[0] = 0x02;
+            b[1] = 0x42;
+            System.arraycopy(ip, 0, b, 2, 4);
+        } else {
+            random.nextBytes(b);
+            b[0] = (byte) ((b[0] & 0xfe) | 0x02);
+        }
+        return MacAddress.parseAny(java.util.HexFormat.ofDelimiter(":").formatHex(b)).text();
+    }
+
+    Map<String, Object> deleteEndpoint(Map<String, Object> req) {
+        String id = id(req, "EndpointID");
+        Optional<Map<String, Object>> record = state.read(DriverState.Kind.ENDPOINT, id);
+        Optional<Map<String, Object>> network = state.read(DriverState.Kind.NETWORK, id(req, "NetworkID"));
+        if (network.isPresent()) {
+            remove(id, network.get());
+        }
+        if (record.isPresent()) {
+            state.delete(DriverState.Kind.ENDPOINT, id);
+            log.accept("endpoint " + shortId(id) + " removed");
+        }
+        return Map.of();
+    }
+
+    /** The endpoint's links and Open vSwitch port, those that are still there. */
+    void remove(String endpointId, Map<String, Object> network) {
+        NetworkOptions opts = NetworkOptions.fromRecord(network);
+        Optional<String> ovs = HostTarget.Kind.OVS_BRIDGE.name().equals(network.get("kind"))
+                ? opts.bridge() : Optional.empty();
+        new Sequence(services).run(List.of(opts.hostInterface()), Optional.empty(), held -> {
+            held.execute(DriverPlans.endpointRemoval(ovs, endpointId, held.view()));
+            return null;
+        });
+    }
+
+    Map<String, Object> join(Map<String, Object> req) {
+        String networkId = id(req, "NetworkID");
+        String id = id(req, "EndpointID");
+        Map<String, Object> network = network(networkId);
+        Map<String, Object> endpoint = state.read(DriverState.Kind.ENDPOINT, id).orElseThrow(
+                () -> new PipeworkException("endpoint " + shortId(id) + " is not one of this driver's"));
+        String sandboxKey = Optional.ofNullable(Json.string(req, "SandboxKey")).orElse("");
+        String sandbox = sandboxKey.substring(sandboxKey.lastIndexOf('/') + 1);
+        NetworkOptions opts = NetworkOptions.fromRecord(network);
+        AttachRequest request = opts.request("endpoint " + shortId(id));
+        String link = new Sequence(services).run(List.of(opts.hostInterface()), Optional.empty(), held -> {
+            MachineView view = held.view();
+            HostTarget target = planner.hostTarget(request, view);
+            if (!target.exists()) {
+                throw new PipeworkException("the " + target.kind().description() + " \"" + target.name()
+                        + "\" of network " + shortId(networkId) + " is gone");
+            }
+            held.execute(DriverPlans.endpoint(request, target, networkId, id, sandbox, view));
+            return DriverPlans.engineLink(target, id);
+        });
+        endpoint.put("joined", true);
+        endpoint.put("sandbox", sandboxKey);
+        endpoint.put("link", link);
+        state.write(DriverState.Kind.ENDPOINT, id, endpoint);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("InterfaceName", Map.of("SrcName", link, "DstPrefix", "eth"));
+        Optional.ofNullable((String) network.get("gateway")).ifPresent(gw -> answer.put("Gateway", gw));
+        Optional.ofNullable((String) network.get("gateway6")).ifPresent(gw -> answer.put("GatewayIPv6", gw));
+        log.accept("endpoint " + shortId(id) + " joins " + (sandbox.isEmpty() ? "a sandbox" : "sandbox " + sandbox)
+                + " through " + link);
+        return answer;
+    }
+
+    Map<String, Object> leave(Map<String, Object> req) {
+        String id = id(req, "EndpointID");
+        state.read(DriverState.Kind.ENDPOINT, id).ifPresent(endpoint -> {
+            endpoint.put("joined", false);
+            state.write(DriverState.Kind.ENDPOINT, id, endpoint);
+            log.accept("endpoint " + shortId(id) + " leaves");
+        });
+        return Map.of();
+    }
+
+    Map<String, Object> operInfo(Map<String, Object> req) {
+        String id = id(req, "EndpointID");
+        Map<String, Object> value = new LinkedHashMap<>();
+        state.read(DriverState.Kind.ENDPOINT, id).ifPresent(e -> {
+            Optional.ofNullable(e.get("link")).ifPresent(l -> value.put("pipework.link", l));
+            value.put("pipework.host_end", DriverPlans.hostEnd(id));
+        });
+        return Map.of("Value", value);
+    }
+
+    /**
+     * At start: the records of endpoints whose network is no more go, and an endpoint whose links
+     * went while the driver was away (its container's namespace with them) loses what the kernel
+     * left: its Open vSwitch port. Endpoints still plumbed are left as they are.
+     */
+    void cleanStale() {
+        Map<String, Map<String, Object>> networks = state.all(DriverState.Kind.NETWORK);
+        for (Map.Entry<String, Map<String, Object>> e : state.all(DriverState.Kind.ENDPOINT).entrySet()) {
+            Map<String, Object> network = networks.get(String.valueOf(e.getValue().get("network")));
+            if (network == null) {
+                state.delete(DriverState.Kind.ENDPOINT, e.getKey());
+                log.accept("endpoint " + shortId(e.getKey()) + ": record of a network that is gone, removed");
+            } else if (Boolean.TRUE.equals(e.getValue().get("joined")) && gone(e.getKey(), e.getValue())) {
+                remove(e.getKey(), network);
+                e.getValue().put("joined", false);
+                state.write(DriverState.Kind.ENDPOINT, e.getKey(), e.getValue());
+                log.accept("endpoint " + shortId(e.getKey()) + ": its container is gone, what was left is removed");
+            }
+        }
+    }
+
+    /**
+     * Whether a joined endpoint's container is gone: its veth went with the container's namespace
+     * (no host end), or the engine took its link back out of the container (the link is on the
+     * host, where no Join leaves it while the driver is not running) and never said so.
+     */
+    private boolean gone(String id, Map<String, Object> endpoint) {
+        MachineView view = services.view();
+        Optional<String> link = Optional.ofNullable((String) endpoint.get("link"));
+        boolean veth = link.map(l -> l.startsWith("pwg")).orElse(true);
+        return (veth && view.link(DriverPlans.hostEnd(id)).isEmpty()) || link.flatMap(view::link).isPresent();
+    }
+
+    private Map<String, Object> network(String id) {
+        return state.read(DriverState.Kind.NETWORK, id).orElseThrow(
+                () -> new PipeworkException("network " + shortId(id) + " is not one of this driver's (no record in "
+                        + state.dir() + ")"));
+    }
+
+    private static Optional<String> gateway(Map<String, Object> req, String key) {
+        if (!(req.get(key) instanceof List<?> data) || data.isEmpty() || !(data.get(0) instanceof Map<?, ?> first)) {
+            return Optional.empty();
+        }
+        Object gw = first.get("Gateway");
+        if (!(gw instanceof String s) || s.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(s.contains("/") ? s.substring(0, s.indexOf('/')) : s);
+    }
+
+    static String id(Map<String, Object> req, String key) {
+        String id = Json.string(req, key);
+        if (id == null || !id.matches("[0-9a-f]{12,64}")) {
+            throw new PipeworkException(key + " \"" + id + "\" is not 12 to 64 hex digits");
+        }
+        return id;
+    }
+
+    static String shortId(String id) {
+        return id.substring(0, Math.min(12, id.length()));
+    }
+}

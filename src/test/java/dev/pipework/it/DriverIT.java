@@ -1,0 +1,536 @@
+package dev.pipework.it;
+
+import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.Ovs;
+import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Poll;
+import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.PrivateEngine;
+import dev.pipework.it.support.Sh;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code pipework driver} as Docker's network and IPAM driver, against an engine of the test's own.
+ * The engine finds plugins in {@code /run/docker/plugins}, which every engine on the host reads, so
+ * the plugin's name is the run's own ({@code pw<suffix>}), never {@code pipework}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DriverIT {
+    private static final String IMAGE = Prerequisites.TEST_IMAGE;
+    private static final Pattern INET = Pattern.compile("inet ([0-9.]+/[0-9]+)");
+
+    private final String s = HostCleanup.uniqueSuffix();
+    private final String plugin = "pw" + s;
+    private final Path socket = Path.of("/run/docker/plugins/" + plugin + ".sock");
+    private final HostCleanup host = new HostCleanup();
+    private PrivateEngine engine;
+    private Path work;
+    private Process driver;
+    private Path driverLog;
+
+    @BeforeAll
+    void start() throws IOException {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        Prerequisites.requireOvs();
+        work = Files.createTempDirectory("pw-driver");
+        engine = PrivateEngine.start();
+        startDriver();
+    }
+
+    @AfterAll
+    void stop() {
+        try {
+            if (engine != null) {
+                engine.close();
+            }
+        } finally {
+            try {
+                if (driver != null && driver.isAlive()) {
+                    driver.destroyForcibly();
+                }
+                Sh.run("rm", "-f", socket.toString());
+                // Whatever an endpoint left (a failed run): links named by this run's endpoints go with their records.
+                for (String link : pipeworkLinks()) {
+                    HostCleanup.deleteLink(link);
+                }
+            } finally {
+                host.close();
+                if (work != null) {
+                    Sh.run("rm", "-rf", work.toString());
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void linuxBridgeNetworkGivesAddressesThatReachEachOtherAndDockerAgrees() {
+        String br = host.bridge("brdl" + s);
+        String net = "lb" + s;
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + br, "--subnet", "10.231.0.0/24",
+                "--gateway", "10.231.0.1", net);
+        assertTrue(linkExists(br), "the bridge pipework was to create is missing:\n" + log());
+        String a = run("a", net);
+        String b = run("b", net);
+        String addrA = address(a, "eth0");
+        String addrB = address(b, "eth0");
+        assertTrue(addrA.startsWith("10.231.0."), addrA);
+        assertTrue(ping(a, addrB.substring(0, addrB.indexOf('/'))), "a does not reach b:\n" + log());
+        assertEquals(addrA, engine.dockerOk("inspect", "--format",
+                "{{(index .NetworkSettings.Networks \"" + net + "\").IPAddress}}/"
+                        + "{{(index .NetworkSettings.Networks \"" + net + "\").IPPrefixLen}}", a).trimmed());
+        assertEquals(mac(a, "eth0"), engine.dockerOk("inspect", "--format",
+                "{{(index .NetworkSettings.Networks \"" + net + "\").MacAddress}}", a).trimmed());
+        assertTrue(engine.dockerOk("exec", a, "ip", "route").out().contains("default via 10.231.0.1 dev eth0"));
+
+        // pipework status lists the endpoint; pipework del refuses it and names the engine's command.
+        Sh.Result status = Pipework.run(List.of("status"), Pipework.DEFAULT_TIMEOUT, engine.env());
+        assertTrue(status.out().lines().anyMatch(l -> l.startsWith(a) && l.contains(br)), status.describe());
+        Sh.Result del = Pipework.run(List.of("del", "-i", "eth0", a), Pipework.DEFAULT_TIMEOUT, engine.env());
+        assertNotEquals(0, del.code(), del.describe());
+        assertTrue(del.err().contains("docker network disconnect <network> " + a), del.describe());
+        assertTrue(ping(a, addrB.substring(0, addrB.indexOf('/'))), "del changed something");
+        engine.dockerOk("rm", "-f", a, b);
+        engine.dockerOk("network", "rm", net);
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> !linkExists(br)),
+                "docker network rm left the bridge pipework created");
+    }
+
+    @Test
+    @Order(2)
+    void ovsVlansReachTheirOwnTagAndNotTheOther() {
+        String ovs = host.ovsBridge("ovsdl" + s);
+        String v100 = "v100" + s;
+        String v200 = "v200" + s;
+        // One subnet on two VLANs: pipework's IPAM gives each network a pool of its own.
+        engine.dockerOk("network", "create", "-d", plugin, "--ipam-driver", plugin, "-o", "bridge=" + ovs, "-o",
+                "vlan=100", "--subnet", "10.232.0.0/24", "--gateway", "10.232.0.1", v100);
+        engine.dockerOk("network", "create", "-d", plugin, "--ipam-driver", plugin, "-o", "bridge=" + ovs, "-o",
+                "vlan=200", "--subnet", "10.232.0.0/24", v200);
+        assertEquals("netdev", Ovs.datapathType(ovs));
+        String a = run("va", v100);
+        String b = run("vb", v100, "--ip", "10.232.0.11");
+        String c = run("vc", v200, "--ip", "10.232.0.12");
+        assertEquals("10.232.0.2/24", address(a, "eth0"), "the lowest free address after the gateway");
+        assertEquals("10.232.0.11/24", address(b, "eth0"));
+        Sh.Result taken = engine.docker("run", "-d", "--name", "vt" + s, "--network", v100, "--ip", "10.232.0.11",
+                IMAGE, "sleep", "86400");
+        assertTrue(taken.err().contains("address 10.232.0.11 is in use already"), taken.describe());
+        engine.docker("rm", "-f", "vt" + s);
+        assertTrue(ping(a, "10.232.0.11"), "same tag does not reach:\n" + log());
+        assertFalse(ping(a, "10.232.0.12"), "VLAN 200 reached from VLAN 100");
+        List<Long> tags = new ArrayList<>();
+        for (String port : Ovs.ports(ovs)) {
+            assertTrue(port.matches("pwh[0-9a-f]{12}"), port);
+            Map<String, String> ids = Ovs.interfaceExternalIds(port);
+            assertEquals(ovs, ids.get("pipework.bridge"), ids.toString());
+            assertTrue(ids.containsKey("pipework.endpoint") && ids.containsKey("pipework.sandbox"), ids.toString());
+            tags.add(Ovs.portTag(port).orElseThrow());
+        }
+        assertEquals(List.of(100L, 100L, 200L), tags.stream().sorted().toList());
+        engine.dockerOk("rm", "-f", a, b, c);
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> Ovs.ports(ovs).isEmpty()),
+                "docker rm -f left ports: " + Ovs.ports(ovs));
+        engine.dockerOk("network", "rm", v100, v200);
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> !Ovs.bridgeExists(ovs)),
+                "docker network rm left the Open vSwitch bridge pipework created");
+    }
+
+    @Test
+    @Order(3)
+    void connectAndDisconnectLiveWithAnAddressAsked() {
+        String br = host.createBridge("brdf" + s);
+        String net = "cd" + s;
+        String other = "ot" + s;
+        String br2 = host.bridge("brdo" + s);
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + br, "--subnet", "10.233.0.0/24", net);
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + br2, "-o", "mtu=1400",
+                "--subnet", "10.234.0.0/24", "--ipv6", "--subnet", "fd00:234::/64", other);
+        String a = run("ca", net);
+        String b = run("cb", net, "--ip", "10.233.0.40");
+        engine.dockerOk("network", "connect", "--ip", "10.234.0.7", "--ip6", "fd00:234::7", other, a);
+        assertEquals("10.234.0.7/24", address(a, "eth1"));
+        String v6 = engine.dockerOk("exec", a, "ip", "-6", "addr", "show", "dev", "eth1").out();
+        assertTrue(v6.contains("inet6 fd00:234::7/64"), v6);
+        assertTrue(engine.dockerOk("exec", a, "ip", "link", "show", "eth1").out().contains("mtu 1400"));
+        assertTrue(ping(a, "10.233.0.40"));
+        engine.dockerOk("network", "disconnect", other, a);
+        assertFalse(engine.docker("exec", a, "ip", "link", "show", "eth1").success(), "eth1 still there");
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> ports(br2).isEmpty()),
+                "a port is left on " + br2 + ": " + ports(br2));
+        assertTrue(ping(a, "10.233.0.40"), "disconnecting the other network broke this one");
+        engine.dockerOk("rm", "-f", a, b);
+        engine.dockerOk("network", "rm", net, other);
+        assertTrue(linkExists(br), "docker network rm removed a bridge pipework found");
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> !linkExists(br2)),
+                "docker network rm left the bridge pipework created");
+    }
+
+    @Test
+    @Order(4)
+    void restartsBringTheInterfaceBackAndLeakNothing() {
+        String br = host.bridge("brdr" + s);
+        String ovs = host.ovsBridge("ovsdr" + s);
+        String lnet = "rl" + s;
+        String onet = "ro" + s;
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + br, "--subnet", "10.235.0.0/24", lnet);
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + ovs, "-o", "vlan=7",
+                "--subnet", "10.236.0.0/24", onet);
+        String peer = run("rp", lnet, "--ip", "10.235.0.100");
+        String c = run("rc", lnet, "--ip", "10.235.0.5");
+        engine.dockerOk("network", "connect", "--ip", "10.236.0.5", onet, c);
+        int links = pipeworkLinks().size();
+        for (int i = 0; i < 5; i++) {
+            engine.dockerOk("restart", "-t", "0", c);
+            assertEquals("10.235.0.5/24", address(c, "eth0"), "restart " + i);
+            assertEquals("10.236.0.5/24", address(c, "eth1"), "restart " + i);
+            assertTrue(ping(c, "10.235.0.100"), "restart " + i + ":\n" + log());
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> pipeworkLinks().size() == links),
+                    "restart " + i + ": links " + pipeworkLinks());
+            assertEquals(1, Ovs.ports(ovs).size(), "restart " + i + ": ports " + Ovs.ports(ovs));
+        }
+        engine.dockerOk("rm", "-f", c, peer);
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> pipeworkLinks().isEmpty()),
+                "docker rm -f left " + pipeworkLinks());
+        assertEquals(List.of(), Ovs.ports(ovs));
+        engine.dockerOk("network", "rm", lnet, onet);
+        assertEquals(List.of(), records("endpoints"), "endpoint records left");
+    }
+
+    @Test
+    @Order(5)
+    void aDriverKilledAndStartedAgainServesWhatRunsWithoutReplumbing() throws Exception {
+        String ovs = host.ovsBridge("ovsdk" + s);
+        String net = "kn" + s;
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + ovs, "--subnet", "10.237.0.0/24", net);
+        String a = run("ka", net, "--ip", "10.237.0.10");
+        String b = run("kb", net, "--ip", "10.237.0.11");
+        String hostEnd = ports(ovs).get(0);
+        String index = Sh.ok("cat", "/sys/class/net/" + hostEnd + "/ifindex").trimmed();
+        driver.destroyForcibly();
+        assertTrue(driver.waitFor(20, TimeUnit.SECONDS));
+        assertTrue(ping(a, "10.237.0.11"), "the containers stopped working with the driver");
+        startDriver();
+        assertEquals(index, Sh.ok("cat", "/sys/class/net/" + hostEnd + "/ifindex").trimmed(), "re-plumbed");
+        String c = run("kc", net, "--ip", "10.237.0.12");
+        assertTrue(ping(c, "10.237.0.10"));
+        String inspect = engine.dockerOk("network", "inspect", "--format",
+                "{{range .Containers}}{{.Name}}={{.IPv4Address}} {{end}}", net).trimmed();
+        for (String expected : List.of(a + "=10.237.0.10/24", b + "=10.237.0.11/24", c + "=10.237.0.12/24")) {
+            assertTrue(inspect.contains(expected), inspect);
+        }
+        // An endpoint the earlier process made is taken down and made again by this one.
+        engine.dockerOk("restart", "-t", "0", a);
+        assertTrue(ping(a, "10.237.0.12"));
+        engine.dockerOk("rm", "-f", a, b, c);
+        engine.dockerOk("network", "rm", net);
+        assertEquals(List.of(), records("endpoints"), "endpoint records left");
+    }
+
+    @Test
+    @Order(6)
+    void badOptionsAreRefusedAtCreateWithTheMessageAndChangeNothing() {
+        String br = host.bridge("brdb" + s);
+        String ovs = host.ovsBridge("ovsdb" + s);
+        String existing = host.createBridge("brde" + s);
+        Map<List<String>, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(List.of("-o", "bridge=" + br, "-o", "colour=red"), "unknown option \"colour\"");
+        cases.put(List.of("-o", "bridge=" + existing, "-o", "vlan=100"),
+                "VLAN configuration currently unsupported for Linux bridge.");
+        cases.put(List.of("-o", "bridge=" + ovs, "-o", "vlan=5000"), "VLAN \"5000\" is not valid");
+        cases.put(List.of("-o", "bridge=zz" + s), "I do not know how to setup interface zz" + s + ".");
+        cases.put(List.of("-o", "parent=nx" + s), "I do not know how to setup interface nx" + s + ".");
+        cases.put(List.of("-o", "parent=" + existing), "is a Linux bridge, not a NIC");
+        cases.put(List.of("-o", "parent=lo"), "not an Ethernet interface");
+        cases.put(List.of("-o", "bridge=" + br, "-o", "mtu=10"), "MTU \"10\" is not valid");
+        cases.put(List.of("-o", "bridge=" + br, "-o", "macvlan_mode=vepa"), "macvlan_mode applies to a macvlan");
+        cases.put(List.of("-o", "bridge=" + br, "-o", "dhcp=true"), "dhcp=true is not supported");
+        cases.put(List.of("--subnet", "10.238.0.0/24"), "needs -o bridge=");
+        for (Map.Entry<List<String>, String> e : cases.entrySet()) {
+            List<String> argv = new ArrayList<>(List.of("network", "create", "-d", plugin));
+            argv.addAll(e.getKey());
+            if (!e.getKey().contains("--subnet")) {
+                argv.addAll(List.of("--subnet", "10.238.0.0/24"));
+            }
+            argv.add("bad" + s);
+            Sh.Result r = engine.docker(argv.toArray(String[]::new));
+            assertNotEquals(0, r.code(), e.getKey() + ": " + r.describe());
+            assertTrue(r.err().contains(e.getValue()), e.getKey() + ": " + r.describe());
+            assertFalse(engine.docker("network", "inspect", "bad" + s).success(), e.getKey() + ": network made");
+        }
+        Sh.Result ipam = engine.docker("network", "create", "-d", plugin, "--ipam-driver", plugin, "-o",
+                "bridge=" + br, "bad" + s);
+        assertTrue(ipam.err().contains("give docker network create a --subnet"), ipam.describe());
+        assertFalse(linkExists(br), "a refused network created its bridge");
+        assertFalse(Ovs.bridgeExists(ovs), "a refused network created its Open vSwitch bridge");
+        assertEquals(List.of(), ports(existing));
+        assertEquals(List.of(), records("networks"), "a refused network was recorded");
+    }
+
+    /** A NIC stand-in: the host end of a veth whose far end, in a namespace of its own, is the LAN's gateway. */
+    @Test
+    @Order(7)
+    void macvlansOnANicReachTheLanAndPrivateModeKeepsThemApart() {
+        String nic = host.link("nicd" + s);
+        String ns = host.netns("land" + s);
+        Sh.ok("ip", "netns", "add", ns);
+        Sh.ok("ip", "link", "add", nic, "type", "veth", "peer", "name", "lane" + s);
+        Sh.ok("ip", "link", "set", "lane" + s, "netns", ns);
+        Sh.ok("ip", "-n", ns, "addr", "add", "10.243.0.254/24", "dev", "lane" + s);
+        Sh.ok("ip", "-n", ns, "link", "set", "lane" + s, "up");
+        Sh.ok("ip", "link", "set", nic, "up");
+        String net = "mv" + s;
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "parent=" + nic, "-o", "macvlan_mode=private",
+                "--subnet", "10.243.0.0/24", "--gateway", "10.243.0.254", net);
+        String a = run("ma", net, "--ip", "10.243.0.10");
+        String b = run("mb", net, "--ip", "10.243.0.11");
+        String details = Sh.ok("nsenter", "--net=/proc/" + engine.pid(a) + "/ns/net", "ip", "-d", "link", "show",
+                "eth0").out();
+        assertTrue(details.contains("macvlan mode private") && details.contains("alias pipework macvlan " + nic),
+                details);
+        assertTrue(ping(a, "10.243.0.254"), "the LAN is not reached:\n" + log());
+        assertFalse(ping(a, "10.243.0.11"), "private macvlans of one NIC reached each other");
+        Sh.Result status = Pipework.run(List.of("status"), Pipework.DEFAULT_TIMEOUT, engine.env());
+        assertTrue(status.out().lines().anyMatch(l -> l.startsWith(a) && l.contains("macvlan")), status.describe());
+        engine.dockerOk("rm", "-f", a, b);
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> pipeworkLinks().isEmpty()),
+                "docker rm -f left " + pipeworkLinks());
+        engine.dockerOk("network", "rm", net);
+        assertTrue(linkExists(nic), "docker network rm removed the NIC");
+    }
+
+    @Test
+    @Order(8)
+    void aComposeFileWithTwoPipeworkNetworksComesUpAndGoesDown() throws IOException {
+        Prerequisites.requireCommand("docker-compose");
+        String br = host.bridge("brdc" + s);
+        String ovs = host.ovsBridge("ovsdc" + s);
+        Path project = Files.createDirectories(work.resolve("compose"));
+        Files.writeString(project.resolve("docker-compose.yml"), String.join("\n",
+                "version: \"2.4\"",
+                "services:",
+                "  web:",
+                "    image: " + IMAGE,
+                "    command: sleep 86400",
+                "    networks:",
+                "      front: {ipv4_address: 10.240.0.5}",
+                "      back: {}",
+                "networks:",
+                "  front:",
+                "    driver: " + plugin,
+                "    driver_opts: {bridge: " + br + "}",
+                "    ipam: {config: [{subnet: 10.240.0.0/24}]}",
+                "  back:",
+                "    driver: " + plugin,
+                "    driver_opts: {bridge: " + ovs + ", vlan: \"300\"}",
+                "    ipam: {driver: " + plugin + ", config: [{subnet: 10.241.0.0/24}]}",
+                ""));
+        List<String> compose = List.of("docker-compose", "-p", "pwd" + s, "-f",
+                project.resolve("docker-compose.yml").toString());
+        Sh.Result up = Sh.run(concat(compose, "up", "-d"), Duration.ofMinutes(3), null, engine.env());
+        assertEquals(0, up.code(), up.describe() + "\nthe driver said:\n" + log());
+        String web = engine.dockerOk("ps", "-q", "--filter", "label=com.docker.compose.service=web").trimmed();
+        List<String> addresses = List.of(address(web, "eth0"), address(web, "eth1"));
+        assertTrue(addresses.contains("10.240.0.5/24"), addresses.toString());
+        assertTrue(addresses.contains("10.241.0.1/24") || addresses.contains("10.241.0.2/24"), addresses.toString());
+        assertEquals(List.of(300L), Ovs.ports(ovs).stream().map(p -> Ovs.portTag(p).orElseThrow()).toList());
+        Sh.Result down = Sh.run(concat(compose, "down"), Duration.ofMinutes(3), null, engine.env());
+        assertEquals(0, down.code(), down.describe() + "\nthe driver said:\n" + log());
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> !linkExists(br) && !Ovs.bridgeExists(ovs)),
+                "docker-compose down left the bridges pipework made");
+        assertEquals(List.of(), records("endpoints"));
+        assertEquals(List.of(), records("networks"));
+    }
+
+    @Test
+    @Order(9)
+    void containersWithARestartPolicyComeBackPlumbedAfterTheEngineRestarts() {
+        String ovs = host.ovsBridge("ovsdd" + s);
+        String net = "dd" + s;
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + ovs, "-o", "vlan=42",
+                "--subnet", "10.244.0.0/24", net);
+        String a = run("da", net, "--ip", "10.244.0.10", "--restart", "always");
+        String b = run("db", net, "--ip", "10.244.0.11", "--restart", "always");
+        engine.down();
+        engine.up();
+        for (String c : List.of(a, b)) {
+            assertTrue(Poll.within(Duration.ofSeconds(60), Poll.TICK, () -> engine.docker("inspect", "--format",
+                    "{{.State.Running}}", c).trimmed().equals("true")), c + " is not running again:\n" + log());
+        }
+        assertEquals("10.244.0.10/24", address(a, "eth0"));
+        assertTrue(ping(a, "10.244.0.11"), "not plumbed again:\n" + log());
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> Ovs.ports(ovs).size() == 2),
+                "ports: " + Ovs.ports(ovs));
+        engine.dockerOk("rm", "-f", a, b);
+        engine.dockerOk("network", "rm", net);
+        assertEquals(List.of(), records("endpoints"), "endpoint records left");
+    }
+
+    @Test
+    @Order(10)
+    void sigtermEndsTheDriverWithStatusZeroAndASocketHandedOverServesTheSame() throws Exception {
+        driver.destroy();
+        assertTrue(driver.waitFor(30, TimeUnit.SECONDS), "still running 30 s after SIGTERM:\n" + log());
+        assertEquals(0, driver.exitValue(), log());
+        assertFalse(Files.exists(socket), "the socket file outlives the driver");
+        // As systemd's StandardInput=socket hands it over: the listening socket is standard input.
+        List<String> argv = new ArrayList<>(List.of("python3", "-c", "import os, socket, sys\n"
+                + "s = socket.socket(socket.AF_UNIX)\n"
+                + "s.bind(sys.argv[1])\n"
+                + "s.listen(16)\n"
+                + "os.dup2(s.fileno(), 0)\n"
+                + "os.environ['LISTEN_FDS'] = '1'\n"
+                + "os.execvp(sys.argv[2], sys.argv[2:])\n", socket.toString()));
+        argv.addAll(Pipework.command(List.of("driver", "--state-dir", work.resolve("state").toString())));
+        driverLog = work.resolve("driver-activated.log");
+        driver = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(driverLog.toFile()).start();
+        assertTrue(Poll.within(Duration.ofSeconds(30), Poll.TICK, () -> log().contains("serving on the socket systemd")),
+                "the driver does not serve the socket it was handed:\n" + log());
+        String br = host.bridge("brda" + s);
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + br, "--subnet", "10.242.0.0/24", "sa" + s);
+        String a = run("sa", "sa" + s);
+        assertEquals("10.242.0.2/24", address(a, "eth0"));
+        engine.dockerOk("rm", "-f", a);
+        engine.dockerOk("network", "rm", "sa" + s);
+        driver.destroy();
+        assertTrue(driver.waitFor(30, TimeUnit.SECONDS), log());
+        assertEquals(0, driver.exitValue(), log());
+        Sh.run("rm", "-f", socket.toString());
+    }
+
+    /** The units are well-formed, where systemd-analyze is installed; the service takes the socket's listener. */
+    @Test
+    @Order(11)
+    void theSystemdUnitsVerify() throws IOException {
+        Prerequisites.requireCommand("systemd-analyze");
+        Path root = Pipework.jar().getParent().getParent();
+        String service = Files.readString(root.resolve("packaging/pipework-docker.service"), StandardCharsets.UTF_8);
+        String socketUnit = Files.readString(root.resolve("packaging/pipework-docker.socket"), StandardCharsets.UTF_8);
+        assertTrue(service.contains("\nExecStart=/usr/bin/pipework driver\n") && service.contains("\nStandardInput=socket\n")
+                && service.contains("\nBefore=docker.service\n"), service);
+        assertTrue(socketUnit.contains("\nListenStream=/run/docker/plugins/pipework.sock\n")
+                && socketUnit.contains("\nBefore=docker.service\n"), socketUnit);
+        Path dir = Files.createDirectories(work.resolve("units"));
+        Files.writeString(dir.resolve("pipework-docker.service"), service.replace("ExecStart=/usr/bin/pipework ",
+                "ExecStart=" + root.resolve("scripts/pipework") + " "));
+        Files.writeString(dir.resolve("pipework-docker.socket"), socketUnit);
+        Sh.Result r = Sh.run(List.of("systemd-analyze", "verify", "--man=no",
+                dir.resolve("pipework-docker.socket").toString(), dir.resolve("pipework-docker.service").toString()),
+                Duration.ofSeconds(60));
+        assertEquals(0, r.code(), r.describe());
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
+    }
+
+    private String run(String name, String network, String... more) {
+        String container = name + s;
+        List<String> argv = new ArrayList<>(List.of("run", "-d", "--name", container, "--network", network));
+        argv.addAll(List.of(more));
+        argv.addAll(List.of(IMAGE, "sleep", "86400"));
+        Sh.Result r = engine.docker(argv.toArray(String[]::new));
+        if (r.code() != 0) {
+            throw new AssertionError("docker run failed: " + r.describe() + "\nthe driver said:\n" + log());
+        }
+        return container;
+    }
+
+    private String address(String container, String iface) {
+        String out = engine.dockerOk("exec", container, "ip", "-4", "addr", "show", "dev", iface).out();
+        Matcher m = INET.matcher(out);
+        assertTrue(m.find(), container + " " + iface + ": " + out);
+        return m.group(1);
+    }
+
+    private String mac(String container, String iface) {
+        return engine.dockerOk("exec", container, "cat", "/sys/class/net/" + iface + "/address").trimmed();
+    }
+
+    private boolean ping(String container, String address) {
+        return engine.docker("exec", container, "ping", "-c", "1", "-W", "2", address).success()
+                || engine.docker("exec", container, "ping", "-c", "2", "-W", "2", address).success();
+    }
+
+    private static boolean linkExists(String name) {
+        return Files.exists(Path.of("/sys/class/net", name));
+    }
+
+    private static List<String> ports(String bridge) {
+        if (Ovs.bridgeExists(bridge)) {
+            return Ovs.ports(bridge);
+        }
+        try (var files = Files.list(Path.of("/sys/class/net", bridge, "brif"))) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The host links named after this run's endpoints, that is, every endpoint's whose record is here. */
+    private List<String> pipeworkLinks() {
+        List<String> links = new ArrayList<>();
+        for (String id : records("endpoints")) {
+            for (String prefix : List.of("pwh", "pwg", "pwm")) {
+                if (linkExists(prefix + id.substring(0, 12))) {
+                    links.add(prefix + id.substring(0, 12));
+                }
+            }
+        }
+        return links;
+    }
+
+    private List<String> records(String kind) {
+        try (var files = Files.list(work.resolve("state").resolve(kind))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                    .map(n -> n.substring(0, n.length() - 5)).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private void startDriver() throws IOException {
+        driverLog = work.resolve("driver-" + System.nanoTime() + ".log");
+        ProcessBuilder pb = new ProcessBuilder(Pipework.command(List.of("driver", "--socket", socket.toString(),
+                "--state-dir", work.resolve("state").toString())))
+                .redirectErrorStream(true).redirectOutput(driverLog.toFile());
+        driver = pb.start();
+        assertTrue(Poll.within(Duration.ofSeconds(30), Poll.TICK, () -> log().contains("serving on")),
+                "the driver does not serve:\n" + log());
+    }
+
+    private String log() {
+        try {
+            return driverLog == null ? "" : Files.readString(driverLog, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
