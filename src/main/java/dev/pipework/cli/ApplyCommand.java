@@ -25,7 +25,7 @@ final class ApplyCommand implements Subcommand {
     Options.DryRun dryRun = new Options.DryRun();
 
     @Mixin
-    Options.JsonOutput json = new Options.JsonOutput();
+    Options.Output output = new Options.Output();
 
     @Mixin
     Options.Verbose verbose = new Options.Verbose();

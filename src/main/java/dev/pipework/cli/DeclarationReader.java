@@ -4,19 +4,23 @@ import dev.pipework.model.AttachRequest;
 import dev.pipework.model.InvalidValueException;
 import dev.pipework.watch.RequestReader;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
+import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads declarations (labels, lines of the attachments file) as the command line reads an attach:
  * the same words, options and checks. Only the attach form is declarable: no sub-command, no
- * {@code route}/{@code rule}/{@code tc}, no {@code --batch}, {@code --wait}, {@code --dry-run} or {@code --json}.
+ * {@code route}/{@code rule}/{@code tc}, no help or version, and no option the command model marks
+ * {@link Options.NotDeclarable} ({@code --batch}, {@code --wait}, {@code --dry-run}, the output format, ...).
  */
 final class DeclarationReader implements RequestReader {
     private static final Set<String> NOT_DECLARABLE = Set.of("route", "rule", "tc", "del", "status", "apply", "watch");
-    private static final Set<String> NOT_OPTIONS = Set.of("--batch", "--wait", "--timeout", "--dry-run", "--json",
-            "-h", "--help", "--version");
+    private static final Set<String> NOT_OPTIONS = notDeclarable(Help.attach());
     private static final String FORM = "<hostinterface> [-i cif] [-l lif] [-a family] <address> [macaddr][@vlan]";
 
     @Override
@@ -63,6 +67,19 @@ final class DeclarationReader implements RequestReader {
             throw new InvalidValueException(e.getMessage());
         }
         return command;
+    }
+
+    /** The names of the options a declaration cannot carry, as the command model marks them. */
+    static Set<String> notDeclarable(CommandSpec model) {
+        Set<String> names = new TreeSet<>();
+        for (OptionSpec option : model.options()) {
+            if (option.usageHelp() || option.versionHelp()
+                    || option.userObject() instanceof Field field && (field.isAnnotationPresent(Options.NotDeclarable.class)
+                    || field.getDeclaringClass().isAnnotationPresent(Options.NotDeclarable.class))) {
+                names.addAll(List.of(option.names()));
+            }
+        }
+        return Set.copyOf(names);
     }
 
     private static AttachRequest read(PipeworkCommand command) {

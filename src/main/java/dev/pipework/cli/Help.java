@@ -1,5 +1,6 @@
 package dev.pipework.cli;
 
+import dev.pipework.guest.RuntimeResolver;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -16,9 +17,7 @@ import java.util.Optional;
  */
 public final class Help {
     /** What a guest may be, in the order a word is looked up. */
-    public static final String GUESTS = "an LXC container name, a Docker container name or ID, the container ID of"
-            + " an attachment made as a CNI plugin, a podman container name or ID, a named network namespace"
-            + " (ip netns), a PID, or the path of a network namespace file";
+    public static final String GUESTS = RuntimeResolver.guests();
 
     /** The words that select {@code ip route}, {@code ip rule} and {@code tc} inside a guest. */
     public static final List<String> GUEST_COMMANDS = List.of("route", "rule", "tc");

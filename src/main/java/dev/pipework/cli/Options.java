@@ -1,6 +1,13 @@
 package dev.pipework.cli;
 
+import dev.pipework.render.Renderer;
 import picocli.CommandLine.Option;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.Optional;
 
 /** Options shared by the attach form and the sub-commands, as picocli mixins. */
 final class Options {
@@ -26,7 +33,18 @@ final class Options {
         }
     }
 
+    /**
+     * Marks an option (or a mixin, all its options) that says how one invocation runs or shows its
+     * result rather than what it attaches: a declaration (a label, a line of the attachments file)
+     * cannot carry it.
+     */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.FIELD, ElementType.TYPE})
+    @interface NotDeclarable {
+    }
+
     /** {@code --dry-run}: print the commands, change nothing. */
+    @NotDeclarable
     static final class DryRun {
         @Option(names = "--dry-run", description = "print the commands, change nothing")
         boolean dryRun;
@@ -43,9 +61,15 @@ final class Options {
         java.nio.file.Path policy = dev.pipework.watch.DeclarationPolicy.DEFAULT;
     }
 
-    /** {@code --json}: the result as a JSON document. */
-    static final class JsonOutput {
+    /** The output format: text unless one of these asks for another. */
+    @NotDeclarable
+    static final class Output {
         @Option(names = "--json", description = "print the result as a JSON document")
         boolean json;
+
+        /** The format these options chose on their part of the line, if any. */
+        Optional<Renderer.Format> format() {
+            return json ? Optional.of(Renderer.Format.JSON) : Optional.empty();
+        }
     }
 }

@@ -1,14 +1,11 @@
 package dev.pipework.cli;
 
-import dev.pipework.guest.NetnsPin;
 import dev.pipework.model.AttachRequest;
-import dev.pipework.model.Guest;
 import dev.pipework.model.Failure;
 import dev.pipework.run.Attach;
+import dev.pipework.run.GuestCommand;
 import dev.pipework.run.Services;
 import dev.pipework.sys.CommandResult;
-import dev.pipework.sys.ShellWords;
-import dev.pipework.sys.Where;
 import picocli.CommandLine;
 
 import java.io.PrintStream;
@@ -136,21 +133,17 @@ public final class Pipework {
             return 1;
         }
         String keyword = args[index];
-        Guest guest = services.guests().resolve(args[index + 1]);
         List<String> tool = new ArrayList<>(keyword.equals("tc") ? List.of("tc") : List.of("ip", keyword));
         tool.addAll(List.of(args).subList(index + 2, args.length));
+        GuestCommand command = new GuestCommand(services);
         if (dryRun) {
-            out.println(ShellWords.join(Where.guest(guest.netnsPath()).wrap(tool)));
+            out.println(command.dryRun(args[index + 1], tool));
             return 0;
         }
-        services.requireRoot("it enters the guest's network namespace");
-        try (NetnsPin pin = NetnsPin.open(guest)) {
-            services.guests().verifyUnchanged(guest);
-            CommandResult result = services.runner().run(Where.guest(pin.path()).wrap(tool));
-            out.print(result.stdout());
-            err.print(result.stderr());
-            return result.exitStatus();
-        }
+        CommandResult result = command.run(args[index + 1], tool);
+        out.print(result.stdout());
+        err.print(result.stderr());
+        return result.exitStatus();
     }
 
     /**

@@ -35,9 +35,11 @@ final class PipeworkCommand {
             description = "4, 6, inet or inet6")
     Family family;
 
+    @Options.NotDeclarable
     @Option(names = "--wait", description = "wait until the container interface is up")
     boolean waitForInterface;
 
+    @Options.NotDeclarable
     @Option(names = "--timeout", paramLabel = "seconds", converter = Seconds.class,
             description = "with --wait: give up after this long (exit 1)")
     Double timeoutSeconds;
@@ -58,8 +60,9 @@ final class PipeworkCommand {
     Options.DryRun dryRun = new Options.DryRun();
 
     @Mixin
-    Options.JsonOutput json = new Options.JsonOutput();
+    Options.Output output = new Options.Output();
 
+    @Options.NotDeclarable
     @Option(names = "--batch", paramLabel = "file", description = "run each line of the file (- for stdin) as one invocation")
     String batch;
 

@@ -20,7 +20,7 @@ final class ShimCommand implements Subcommand {
     Options.DryRun dryRun = new Options.DryRun();
 
     @Mixin
-    Options.JsonOutput json = new Options.JsonOutput();
+    Options.Output output = new Options.Output();
 
     @Mixin
     Options.Verbose verbose = new Options.Verbose();

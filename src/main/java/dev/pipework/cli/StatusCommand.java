@@ -18,7 +18,7 @@ import java.util.Optional;
 @Command(name = "status", description = "Shows what attaches plumbed, one line per interface.")
 final class StatusCommand implements Subcommand {
     @Mixin
-    Options.JsonOutput json = new Options.JsonOutput();
+    Options.Output output = new Options.Output();
 
     @Mixin
     Options.Verbose verbose = new Options.Verbose();

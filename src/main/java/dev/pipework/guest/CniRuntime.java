@@ -23,6 +23,11 @@ public final class CniRuntime implements GuestRuntime {
 
     public static final Runtime RUNTIME = new Runtime("cni", "CNI container", false);
 
+
+    /** What names such a guest, as {@code --help} says it. */
+
+    public static final String NAMED_BY = "the container ID of an attachment made as a CNI plugin";
+
     private final CniRecords records;
 
     public CniRuntime(CniRecords records) {

@@ -9,6 +9,9 @@ import java.util.function.Consumer;
 public final class DockerRuntime extends EngineRuntime {
     public static final Runtime RUNTIME = new Runtime("docker", "Docker container", true);
 
+    /** What names such a guest, as {@code --help} says it. */
+    public static final String NAMED_BY = "a Docker container name or ID";
+
     public DockerRuntime(DockerEngine engine, Path proc, Consumer<String> warn) {
         super(RUNTIME, "Docker", () -> engine, proc, warn);
     }

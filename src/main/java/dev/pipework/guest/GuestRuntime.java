@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * One kind of guest: how a name given on the command line is found, which guests exist now, and
  * how a guest is checked to be still the same once its namespace is held open. A new runtime is
- * one class implementing this, placed in {@link RuntimeResolver}'s order.
+ * one class implementing this, with the phrase that says what names its guests, placed in
+ * {@link RuntimeResolver}'s order (from which the help's sentence of what a guest may be is made).
  */
 public interface GuestRuntime {
 

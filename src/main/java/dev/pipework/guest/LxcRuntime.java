@@ -37,6 +37,9 @@ import java.util.OptionalInt;
  */
 public final class LxcRuntime implements GuestRuntime {
     public static final Runtime RUNTIME = new Runtime("lxc", "LXC container", false);
+
+    /** What names such a guest, as {@code --help} says it. */
+    public static final String NAMED_BY = "an LXC container name";
     static final String PAYLOAD = "lxc.payload.";
 
     /** The PID of a running LXC container's init, as the LXC tools report it. */

@@ -17,6 +17,9 @@ import java.util.function.Consumer;
 public final class NamedNetnsRuntime implements GuestRuntime {
     public static final Runtime RUNTIME = new Runtime("netns", "network namespace", false);
 
+    /** What names such a guest, as {@code --help} says it. */
+    public static final String NAMED_BY = "a named network namespace (ip netns)";
+
     private final Path netnsDir;
     private final Consumer<String> warn;
 

@@ -10,6 +10,9 @@ import java.util.Optional;
 public final class NetnsFileRuntime implements GuestRuntime {
     public static final Runtime RUNTIME = new Runtime("netns_file", "network namespace file", false);
 
+    /** What names such a guest, as {@code --help} says it. */
+    public static final String NAMED_BY = "the path of a network namespace file";
+
     public Runtime runtime() {
         return RUNTIME;
     }

@@ -15,6 +15,9 @@ import java.util.function.Supplier;
 public final class PodmanRuntime extends EngineRuntime {
     public static final Runtime RUNTIME = new Runtime("podman", "podman container", false);
 
+    /** What names such a guest, as {@code --help} says it. */
+    public static final String NAMED_BY = "a podman container name or ID";
+
     public PodmanRuntime(Supplier<DockerEngine> engine, Path proc, Consumer<String> warn) {
         super(RUNTIME, "podman", memoized(engine), proc, warn);
     }

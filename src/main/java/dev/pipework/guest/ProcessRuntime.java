@@ -11,6 +11,9 @@ import java.util.Optional;
 public final class ProcessRuntime implements GuestRuntime {
     public static final Runtime RUNTIME = new Runtime("process", "process", false);
 
+    /** What names such a guest, as {@code --help} says it. */
+    public static final String NAMED_BY = "a PID";
+
     private final Path proc;
 
     public ProcessRuntime(Path proc) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Resolves a guest by asking each runtime in turn. The order is the original's first (an LXC
@@ -30,14 +31,38 @@ public final class RuntimeResolver implements GuestResolver {
         this.warn = warn;
     }
 
+    /** What a runtime of the machine's is made from. */
+    private record Parts(DockerRuntime docker, CommandRunner runner, Path proc, Consumer<String> warn) {
+    }
+
+    /** One runtime of the machine's: what names its guests (its phrase in the help) and how it is made. */
+    private record Entry(String namedBy, Function<Parts, GuestRuntime> make) {
+    }
+
+    /**
+     * The machine's runtimes, in the documented order: the one place a runtime is added. The
+     * namespace file comes last, as a word starting with {@code /} is looked up there only.
+     */
+    private static final List<Entry> MACHINE = List.of(
+            new Entry(LxcRuntime.NAMED_BY, m -> new LxcRuntime(m.proc(), LxcRuntime.lxcInfo(m.runner(), System.getenv("PATH")))),
+            new Entry(DockerRuntime.NAMED_BY, Parts::docker),
+            new Entry(CniRuntime.NAMED_BY, m -> new CniRuntime(new CniRecords(CniRecords.DEFAULT_DIR))),
+            new Entry(PodmanRuntime.NAMED_BY, m -> new PodmanRuntime(() -> Podman.detect(m.runner()), m.proc(), m.warn())),
+            new Entry(NamedNetnsRuntime.NAMED_BY, m -> new NamedNetnsRuntime(Path.of("/var/run/netns"), m.warn())),
+            new Entry(ProcessRuntime.NAMED_BY, m -> new ProcessRuntime(m.proc())),
+            new Entry(NetnsFileRuntime.NAMED_BY, m -> new NetnsFileRuntime()));
+
     /** The machine's runtimes, in the documented order. */
     public static RuntimeResolver machine(DockerEngine engine, CommandRunner runner, Consumer<String> warn) {
         Path proc = Path.of("/proc");
-        DockerRuntime docker = new DockerRuntime(engine, proc, warn);
-        return new RuntimeResolver(List.of(new NetnsFileRuntime(),
-                new LxcRuntime(proc, LxcRuntime.lxcInfo(runner, System.getenv("PATH"))), docker,
-                new CniRuntime(new CniRecords(CniRecords.DEFAULT_DIR)), new PodmanRuntime(() -> Podman.detect(runner), proc, warn),
-                new NamedNetnsRuntime(Path.of("/var/run/netns"), warn), new ProcessRuntime(proc)), docker, warn);
+        Parts parts = new Parts(new DockerRuntime(engine, proc, warn), runner, proc, warn);
+        return new RuntimeResolver(MACHINE.stream().map(e -> e.make().apply(parts)).toList(), parts.docker(), warn);
+    }
+
+    /** What a guest may be, in the order a word is looked up: the machine's runtimes' phrases. */
+    public static String guests() {
+        List<String> phrases = MACHINE.stream().map(Entry::namedBy).toList();
+        return String.join(", ", phrases.subList(0, phrases.size() - 1)) + ", or " + phrases.get(phrases.size() - 1);
     }
 
     @Override

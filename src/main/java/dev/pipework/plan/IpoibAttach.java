@@ -23,7 +23,8 @@ final class IpoibAttach {
         if (name.length() > Names.MAX) {
             name = "ib" + Names.shortHash(name);
         }
-        c.steps().add(new LinkSteps.AddIpoib(parent, name, pkey, c.request().mtu().map(Mtu::bytes)));
+        c.steps().add(new LinkSteps.AddChildLink(parent, name, c.request().mtu().map(Mtu::bytes), "ipoib",
+                pkey.map(k -> List.of("pkey", "0x" + k)).orElse(List.of()), "IPoIB child"));
         if (!c.target().up()) {
             c.steps().add(new LinkSteps.SetLinkUp(Where.HOST, parent, true));
         }

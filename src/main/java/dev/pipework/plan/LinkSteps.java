@@ -121,15 +121,26 @@ public final class LinkSteps {
     }
 
     /**
-     * {@code ip link add link <parent> name <name> [mtu <mtu>] type ipoib [pkey 0x<pkey>]}: the IPoIB
-     * counterpart of a macvlan (InfiniBand has no Ethernet layer to bridge).
+     * {@code ip link add link <parent> name <name> [mtu <mtu>] type <type> [<arguments>]}: a link the
+     * kernel hangs off a parent on the host (an IPoIB child, the InfiniBand counterpart of a macvlan,
+     * with {@code pkey 0x<pkey>}), made on the host, then moved into the guest. A new type of child
+     * link is a value of this step, not a step of its own.
+     *
+     * @param type      the link type, as {@code ip} names it
+     * @param arguments the type's own words after it
+     * @param what      how messages name such a link ({@code IPoIB child})
      */
-    public record AddIpoib(String parent, String name, Optional<String> pkey, Optional<Integer> mtu) implements Step {
+    public record AddChildLink(String parent, String name, Optional<Integer> mtu, String type, List<String> arguments,
+                               String what) implements Step {
+        public AddChildLink {
+            arguments = List.copyOf(arguments);
+        }
+
         public Command command() {
             List<String> words = new ArrayList<>(List.of("link", "add", "link", parent, "name", name));
             mtu.ifPresent(m -> words.addAll(List.of("mtu", Integer.toString(m))));
-            words.addAll(List.of("type", "ipoib"));
-            pkey.ifPresent(k -> words.addAll(List.of("pkey", "0x" + k)));
+            words.addAll(List.of("type", type));
+            words.addAll(arguments);
             return new Ip(Where.HOST, Optional.empty(), words);
         }
 
@@ -138,7 +149,7 @@ public final class LinkSteps {
         }
 
         public String action() {
-            return "create IPoIB child \"" + name + "\" of \"" + parent + "\"";
+            return "create " + what + " \"" + name + "\" on \"" + parent + "\"";
         }
     }
 

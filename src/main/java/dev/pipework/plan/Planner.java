@@ -135,6 +135,20 @@ public final class Planner {
         return request.containerInterface().orElse(target.kind() == HostTarget.Kind.IPOIB ? "ib0" : "eth1");
     }
 
+    /**
+     * The kind of attachment an attach of this request to this target makes: the home
+     * {@link #planAttach} chooses below, by the same switch.
+     */
+    public static AttachKind kindOf(AttachRequest request, HostTarget target) {
+        return switch (target.kind()) {
+            case LINUX_BRIDGE -> AttachKind.LINUX;
+            case OVS_BRIDGE -> AttachKind.OVS;
+            case PHYSICAL -> request.directPhys() ? AttachKind.DIRECT : AttachKind.MACVLAN;
+            case DUMMY -> AttachKind.DUMMY;
+            case IPOIB -> AttachKind.IPOIB;
+        };
+    }
+
     /** The plan for an attach. */
     public Plan planAttach(AttachRequest request, HostTarget target, Guest guest, MachineView view) {
         List<Step> steps = new ArrayList<>();

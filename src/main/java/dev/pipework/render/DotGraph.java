@@ -95,8 +95,8 @@ final class DotGraph {
     /** The host-side node an attachment hangs off (added to {@code nodes}), when it has one. */
     private static Optional<String> hostSide(Attachment a, Map<String, HostNode> nodes) {
         String host = a.hostInterface().orElse(null);
-        switch (a.kind()) {
-            case LINUX, OVS -> {
+        switch (a.kind().anchor()) {
+            case BRIDGE -> {
                 String bridge = a.bridge().orElse("?");
                 String id = "bridge/" + bridge;
                 nodes.putIfAbsent(id, new HostNode(id, bridge + "\n"
@@ -111,7 +111,7 @@ final class DotGraph {
                 nodes.putIfAbsent(id, new HostNode(id, host + "\nveth, on no bridge", "box"));
                 return Optional.of(id);
             }
-            case MACVLAN, DIRECT, IPOIB -> {
+            case NIC -> {
                 if (host == null) {
                     return Optional.empty();
                 }
@@ -119,7 +119,7 @@ final class DotGraph {
                 nodes.putIfAbsent(id, new HostNode(id, host + "\nNIC", "box3d"));
                 return Optional.of(id);
             }
-            case DUMMY, SHIM -> {
+            case NONE -> {
                 return Optional.empty();
             }
         }
@@ -133,7 +133,7 @@ final class DotGraph {
     /** What joins an interface to the host: its kind, the host end and the VLAN tag. */
     private static String edgeLabel(Attachment a) {
         StringBuilder label = new StringBuilder(a.kind().key());
-        if (a.kind() == AttachKind.LINUX || a.kind() == AttachKind.OVS) {
+        if (a.kind().anchor() == AttachKind.Anchor.BRIDGE) {
             a.hostInterface().ifPresent(h -> label.append(' ').append(h));
         }
         if (a.kind() == AttachKind.DIRECT) {

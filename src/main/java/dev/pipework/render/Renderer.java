@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * How results are shown on stdout: what a dry run would run, the attachments {@code status} found,
- * the interface an attach made. A new output format is one class implementing this.
+ * the interface an attach made. A structured format writes the documents every such format shares
+ * ({@code DocumentRenderer}); a new one is that class and its place in {@link Format}.
  */
 public interface Renderer {
 
@@ -34,7 +35,17 @@ public interface Renderer {
                    String action, String message) {
     }
 
-    static Renderer of(boolean json) {
-        return json ? new JsonRenderer() : new TextRenderer();
+    /** The output formats, one renderer each. */
+    enum Format {
+        /** The original's: a dry run as shell lines, {@code status} as a table, nothing on a change. */
+        TEXT,
+        JSON
+    }
+
+    static Renderer of(Format format) {
+        return switch (format) {
+            case TEXT -> new TextRenderer();
+            case JSON -> new JsonRenderer();
+        };
     }
 }

@@ -58,7 +58,7 @@ public final class Reconcile {
         }
         Attachment a = found.get();
         List<String> diff = new ArrayList<>();
-        AttachKind expected = expectedKind(request, target);
+        AttachKind expected = Planner.kindOf(request, target);
         if (a.kind() != expected) {
             diff.add("kind is " + a.kind().key() + ", declared " + expected.key());
         } else if (!expected.livesInGuest() && !a.bridge().equals(Optional.of(target.name()))) {
@@ -105,16 +105,5 @@ public final class Reconcile {
             }
         }
         return false;
-    }
-
-    /** The kind of attachment an attach of this request to this target makes. */
-    static AttachKind expectedKind(AttachRequest request, HostTarget target) {
-        return switch (target.kind()) {
-            case LINUX_BRIDGE -> AttachKind.LINUX;
-            case OVS_BRIDGE -> AttachKind.OVS;
-            case PHYSICAL -> request.directPhys() ? AttachKind.DIRECT : AttachKind.MACVLAN;
-            case DUMMY -> AttachKind.DUMMY;
-            case IPOIB -> AttachKind.IPOIB;
-        };
     }
 }

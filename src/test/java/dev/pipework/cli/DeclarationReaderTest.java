@@ -19,6 +19,12 @@ class DeclarationReaderTest {
     private final DeclarationReader reader = new DeclarationReader();
 
     @Test
+    void whatCannotBeDeclaredComesFromTheCommandModel() {
+        assertEquals(java.util.Set.of("--batch", "--wait", "--timeout", "--dry-run", "--json", "-h", "--help", "--version"),
+                DeclarationReader.notDeclarable(Help.attach()));
+    }
+
+    @Test
     void aLabelIsAnAttachWithoutTheGuest() {
         AttachRequest r = reader.label("br1 192.168.1.10/24@192.168.1.1", "web");
         assertEquals("br1", r.hostInterface());

@@ -36,4 +36,12 @@ class InvocationTest {
         assertFalse(how.renderer().showsResult());
         assertEquals(java.util.Optional.empty(), how.result());
     }
+
+    @Test
+    void theFormatIsTheOutputOptionsChoice() {
+        assertEquals(dev.pipework.render.Renderer.Format.JSON, Invocation.format(
+                Pipework.commandLine(new PipeworkCommand()).parseArgs("--json", "br1", "web", "10.0.0.2/24")));
+        assertEquals(dev.pipework.render.Renderer.Format.TEXT, Invocation.format(
+                Pipework.commandLine(new PipeworkCommand()).parseArgs("--json=false", "br1", "web", "10.0.0.2/24")));
+    }
 }

@@ -60,7 +60,7 @@ class KeywordNamesTest {
                 new LinkSteps.AddVlanLink(n, n, 1500, 10),
                 new LinkSteps.AddMacvlan(n, n, 1500, MacvlanMode.PRIVATE),
                 new LinkSteps.AddDummy(n, Optional.of(1400)),
-                new LinkSteps.AddIpoib(n, n, Optional.of("8001"), Optional.of(2044)),
+                new LinkSteps.AddChildLink(n, n, Optional.of(2044), "ipoib", List.of("pkey", "0x8001"), "IPoIB child"),
                 new LinkSteps.AddVethPair(n, n, 1500),
                 new LinkSteps.SetMaster(n, n),
                 new LinkSteps.SetLinkUp(guest, n, true),

@@ -124,7 +124,7 @@ class RemovalTest {
         Removal removal = new Removal(services(true), new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(new ByteArrayOutputStream()));
         PipeworkException e = assertThrows(PipeworkException.class,
-                () -> removal.run("g1", Optional.empty(), false, Renderer.of(false)));
+                () -> removal.run("g1", Optional.empty(), false, Renderer.of(Renderer.Format.TEXT)));
         assertTrue(e.getMessage().contains("changed"), e.getMessage());
         assertEquals(List.of(), ran);
     }
@@ -132,7 +132,7 @@ class RemovalTest {
     @Test
     void theRemovalReachesTheNamespaceThroughThePin() throws IOException {
         new Removal(services(false), new PrintStream(new ByteArrayOutputStream()),
-                new PrintStream(new ByteArrayOutputStream())).run("g1", Optional.empty(), false, Renderer.of(false));
+                new PrintStream(new ByteArrayOutputStream())).run("g1", Optional.empty(), false, Renderer.of(Renderer.Format.TEXT));
         assertEquals(1, ran.size(), ran.toString());
         String enter = ran.get(0).get(1);
         assertTrue(enter.matches("--net=/proc/" + ProcessHandle.current().pid() + "/fd/[0-9]+"), ran.toString());

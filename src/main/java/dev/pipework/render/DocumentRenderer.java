@@ -1,0 +1,42 @@
+package dev.pipework.render;
+
+import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Plan;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * A structured format: every result is the document {@link Documents} builds, and the format only
+ * writes it. A new structured format is one subclass.
+ */
+abstract class DocumentRenderer implements Renderer {
+
+    /** The document as this format's text, without a final line break. */
+    abstract String write(Object document);
+
+    @Override
+    public final void dryRun(Plan plan, PrintStream out) {
+        out.println(write(Documents.dryRun(plan)));
+    }
+
+    @Override
+    public final void status(List<Attachment> attachments, PrintStream out) {
+        out.println(write(Documents.status(attachments)));
+    }
+
+    @Override
+    public final void attached(Attachment attachment, Plan plan, PrintStream out) {
+        out.println(write(Documents.attached(attachment, plan)));
+    }
+
+    @Override
+    public final void applied(List<Applied> outcomes, PrintStream out) {
+        out.println(write(Documents.applied(outcomes)));
+    }
+
+    @Override
+    public final boolean showsResult() {
+        return true;
+    }
+}
