@@ -30,7 +30,7 @@ class RendererTest {
             new AddressSteps.AddAddress(GUEST_NS, Family.INET, IpCidr.parse("10.0.0.2/24"), "eth1"),
             new AddressSteps.AddRoute(GUEST_NS, Family.INET, "10.1.0.0/16", "eth1")), List.of(), List.of());
     private static final Attachment WEB = new Attachment(
-            new Guest("web", new Runtime("docker", "Docker container", true), Optional.of("0123456789abcdef"),
+            new Guest("web", new Runtime("docker", "Docker container", true), Optional.of("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
                     Optional.of("/web"), 42, "/proc/42/ns/net", 4026532000L),
             "eth1", "02:42:0a:00:00:02", 1500, "UP", List.of("10.0.0.2/24"), Optional.of("veth1pl42"),
             Optional.of("br0"), AttachKind.LINUX, Optional.empty(), Optional.empty());
@@ -47,7 +47,7 @@ class RendererTest {
     private static final String ATTACHMENT = """
               "guest": {
                 "name": "web",
-                "id": "0123456789abcdef",
+                "id": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
                 "pid": 42,
                 "kind": "docker"
               },
