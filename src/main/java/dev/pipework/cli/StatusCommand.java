@@ -4,6 +4,10 @@ import dev.pipework.render.GraphRenderer;
 import dev.pipework.render.Renderer;
 import dev.pipework.run.Services;
 import dev.pipework.run.StatusQuery;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.model.PoolAddress;
+import dev.pipework.plan.Attachment;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,8 +41,14 @@ final class StatusCommand implements Subcommand {
         }
         Renderer renderer = graph == null ? how.renderer()
                 : new GraphRenderer(GraphRenderer.format(graph), services.runner(), services.host()::commandInstalled);
-        renderer.status(
-                new StatusQuery(services).attachments(Optional.ofNullable(guest)), out);
+        List<Attachment> found = new StatusQuery(services).attachments(Optional.ofNullable(guest));
+        List<PoolAddress> pools = List.of();
+        try {
+            pools = services.ipam().addresses();
+        } catch (PipeworkException e) {
+            err.println("pipework: " + e.getMessage());
+        }
+        renderer.status(found, pools, out);
         return 0;
     }
 }

@@ -2,6 +2,8 @@ package dev.pipework.render;
 
 import dev.pipework.json.Json;
 import dev.pipework.model.Guest;
+import dev.pipework.model.PoolAddress;
+import dev.pipework.model.PoolUse;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.Plan;
 
@@ -25,9 +27,71 @@ public final class JsonRenderer implements Renderer {
     }
 
     @Override
-    public void status(List<Attachment> attachments, PrintStream out) {
+    public void dryRun(Plan plan, List<PoolAddress> given, PrintStream out) {
+        List<Object> commands = new ArrayList<>();
+        plan.steps().forEach(step -> commands.add(step.argv()));
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("dryRun", true);
+        if (!given.isEmpty()) {
+            doc.put("pools", given.stream().map(JsonRenderer::given).toList());
+        }
+        doc.put("commands", commands);
+        out.println(Json.writePretty(doc));
+    }
+
+    @Override
+    public void attached(Attachment attachment, Plan plan, List<PoolAddress> given, PrintStream out) {
+        Map<String, Object> doc = attachment(attachment);
+        Json.object(doc.get("interface")).put("routes", plan.routesAdded());
+        if (!given.isEmpty()) {
+            doc.put("pools", given.stream().map(JsonRenderer::given).toList());
+        }
+        out.println(Json.writePretty(doc));
+    }
+
+    @Override
+    public void pools(List<PoolUse> pools, PrintStream out) {
         List<Object> items = new ArrayList<>();
-        attachments.forEach(a -> items.add(attachment(a)));
+        for (PoolUse u : pools) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("name", u.pool().name());
+            p.put("subnet", u.pool().subnet().toString());
+            p.put("gateway", u.pool().gateway().map(Object::toString).orElse(null));
+            p.put("ranges", u.pool().ranges().stream().map(Object::toString).toList());
+            p.put("excluded", u.pool().exclusions().stream().map(Object::toString).toList());
+            p.put("size", u.capacity());
+            p.put("held", u.held());
+            p.put("cooling", u.cooling());
+            p.put("free", Math.max(0, u.capacity() - u.held() - u.cooling()));
+            items.add(p);
+        }
+        out.println(Json.writePretty(Map.of("pools", items)));
+    }
+
+    private static Map<String, Object> given(PoolAddress g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pool", g.pool());
+        m.put("address", g.address());
+        m.put("given", g.fresh());
+        return m;
+    }
+
+    @Override
+    public void status(List<Attachment> attachments, PrintStream out) {
+        status(attachments, List.of(), out);
+    }
+
+    @Override
+    public void status(List<Attachment> attachments, List<PoolAddress> pools, PrintStream out) {
+        List<Object> items = new ArrayList<>();
+        for (Attachment a : attachments) {
+            Map<String, Object> item = attachment(a);
+            List<PoolAddress> kept = Renderer.kept(a, pools);
+            if (!kept.isEmpty()) {
+                Json.object(item.get("interface")).put("pools", kept.stream().map(JsonRenderer::given).toList());
+            }
+            items.add(item);
+        }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("attachments", items);
         out.println(Json.writePretty(doc));
