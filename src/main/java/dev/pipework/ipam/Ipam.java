@@ -209,6 +209,29 @@ public final class Ipam {
         return released;
     }
 
+    /** Gives back, in one pool, what every holder that {@code gone} names holds (CNI GC). */
+    public List<PoolAddress> releaseWhere(String poolName, java.util.function.Predicate<Holder> gone) {
+        PoolsFile pools = pools();
+        Optional<Pool> pool = pools.pool(poolName);
+        FileStore store = store(pools);
+        List<PoolAddress> released = new ArrayList<>();
+        if (pool.isEmpty() || !Files.exists(store.file(poolName))) {
+            return released;
+        }
+        Allocator allocator = allocator(pools);
+        change(store, pool.get(), false, state -> {
+            PoolState next = state;
+            for (Lease l : state.list()) {
+                if (l.state() != Lease.State.COOLING && gone.test(l.holder())) {
+                    next = allocator.release(next, l.holder(), false);
+                    released.add(new Taken(pool.get(), l, Optional.empty(), false).shown());
+                }
+            }
+            return new Allocator.Given(next, null, Optional.empty(), false);
+        });
+        return released;
+    }
+
     /** Declares a pool in the pools file: a new name, a subnet no other pool overlaps. */
     public void add(Pool pool) {
         FileStore.Held lock = FileStore.lock(poolsLock());
