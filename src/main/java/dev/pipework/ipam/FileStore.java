@@ -104,7 +104,15 @@ public final class FileStore {
     }
 
     public void write(PoolState state) {
-        write(file(state.pool()), state.toJson());
+        write(file(state.pool()), state.toJson(), true);
+    }
+
+    /**
+     * The same, not flushed: for a change a crash of the host may lose without harm (a claim made
+     * {@code held}: lost, it turns into {@code cooling}, and the interface is gone with the crash).
+     */
+    public void writeUnflushed(PoolState state) {
+        write(file(state.pool()), state.toJson(), false);
     }
 
     public void delete(String pool) {
@@ -122,6 +130,10 @@ public final class FileStore {
      * it names are gone with the crash.
      */
     public static void write(Path file, String text) {
+        write(file, text, true);
+    }
+
+    private static void write(Path file, String text, boolean flush) {
         Path parent = file.toAbsolutePath().getParent();
         Path temp = parent.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
@@ -129,7 +141,9 @@ public final class FileStore {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 out.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-                out.force(true);
+                if (flush) {
+                    out.force(true);
+                }
             }
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -164,7 +164,7 @@ public final class Ipam {
             if (!t.fresh()) {
                 continue;
             }
-            change(store, t.pool(), false, state -> {
+            change(store, t.pool(), false, !done, state -> {
                 Lease there = state.leases().get(Pool.number(t.lease().address()));
                 PoolState next = state;
                 if (there != null && there.holder().equals(t.lease().holder()) && there.state() == Lease.State.CLAIMED) {
@@ -320,6 +320,12 @@ public final class Ipam {
     /** Runs one change of a pool's state under its lock; a dry run reads and decides only. */
     private static Taken change(FileStore store, Pool pool, boolean dryRun,
                                 java.util.function.Function<PoolState, Allocator.Given> decide) {
+        return change(store, pool, dryRun, true, decide);
+    }
+
+    /** @param flush whether the write is flushed to the disk before the rename (all but a confirmation) */
+    private static Taken change(FileStore store, Pool pool, boolean dryRun, boolean flush,
+                                java.util.function.Function<PoolState, Allocator.Given> decide) {
         if (dryRun) {
             Allocator.Given g = decide.apply(store.read(pool));
             return new Taken(pool, g.lease(), g.previous(), g.fresh());
@@ -329,7 +335,11 @@ public final class Ipam {
             PoolState before = store.read(pool);
             Allocator.Given g = decide.apply(before);
             if (!g.state().equals(before)) {
-                store.write(g.state());
+                if (flush) {
+                    store.write(g.state());
+                } else {
+                    store.writeUnflushed(g.state());
+                }
             }
             return new Taken(pool, g.lease(), g.previous(), g.fresh());
         } finally {
