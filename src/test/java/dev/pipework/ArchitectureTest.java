@@ -54,7 +54,7 @@ class ArchitectureTest {
                 .layer("values").definedBy("dev.pipework.model..", "dev.pipework.json..")
                 .layer("primitives").definedBy("dev.pipework.sys..")
                 .layer("planner").definedBy("dev.pipework.plan..")
-                .layer("readers").definedBy("dev.pipework.host..", "dev.pipework.guest..")
+                .layer("readers").definedBy("dev.pipework.host..", "dev.pipework.guest..", "dev.pipework.ipam..")
                 .layer("executor").definedBy("dev.pipework.exec..")
                 .layer("renderers").definedBy("dev.pipework.render..")
                 .layer("flows").definedBy("dev.pipework.run..")

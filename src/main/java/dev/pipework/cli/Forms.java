@@ -81,6 +81,11 @@ public final class Forms {
             new Form("several addresses", "Several addresses on one interface, each with its own gateway, at most one per family:"
                     + " IPv4 and IPv6 together.",
                     "pipework br1 web 10.0.0.5/24@10.0.0.1,fd00::5/64@fd00::1"),
+            new Form("address pool", "An address from the pool lan (declared with pipework pool add), the one the interface"
+                    + " holds already if any; @gw adds the default route through the pool's gateway; the address given"
+                    + " is printed; del gives it back.",
+                    "pipework pool add lan 10.0.0.0/24 --gateway 10.0.0.1", "pipework br1 web pool:lan@gw",
+                    "pipework pool ls"),
             new Form("MTU", "The MTU of the new interface (both ends of a veth; a macvlan at most its parent's).",
                     "pipework --mtu 1400 br1 web 10.0.0.5/24"),
             new Form("macvlan mode", "The mode of a macvlan on a NIC: bridge (the default), private, vepa or passthru.",

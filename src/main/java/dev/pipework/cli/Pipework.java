@@ -170,7 +170,7 @@ public final class Pipework {
      * meaning of the first word.
      */
     private boolean hostInterfaceNamed(String word) {
-        return word.equals("shim") && services.host().link(word).isPresent();
+        return (word.equals("shim") || word.equals("pool")) && services.host().link(word).isPresent();
     }
 
     /** Where the first word stands after leading {@code -v} and {@code --dry-run}. */

@@ -87,6 +87,9 @@ final class RequestParser {
     }
 
     static AddressSpec address(String word) {
+        if (word.startsWith("pool:")) {
+            return pool(word);
+        }
         if (word.equals("dhcp") || word.startsWith("dhcp:")) {
             return new AddressSpec.Dhcp("dhcp", false, options(word));
         }
@@ -151,6 +154,18 @@ final class RequestParser {
                     + cidr);
         }
         return new AddressSpec.Static(cidr, gateway);
+    }
+
+    /** {@code pool:<name>} or {@code pool:<name>@gw}: an address the pool gives, the default route through its gateway. */
+    private static AddressSpec pool(String word) {
+        String rest = word.substring(5);
+        boolean route = rest.endsWith("@gw");
+        String name = route ? rest.substring(0, rest.length() - 3) : rest;
+        if (!name.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")) {
+            throw new InvalidValueException("address \"" + word + "\" is not valid: expected pool:<name> or pool:<name>@gw,"
+                    + " the name 1 to 32 letters, digits, '_', '.' or '-'");
+        }
+        return new AddressSpec.FromPool(name, route);
     }
 
     private static String options(String word) {

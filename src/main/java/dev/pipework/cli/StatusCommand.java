@@ -5,6 +5,10 @@ import dev.pipework.render.GraphRenderer;
 import dev.pipework.render.Renderer;
 import dev.pipework.run.Services;
 import dev.pipework.run.StatusQuery;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.model.PoolAddress;
+import dev.pipework.plan.Attachment;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,7 +44,13 @@ final class StatusCommand implements Subcommand {
         Renderer renderer = graph == null ? how.renderer()
                 : new GraphRenderer(GraphRenderer.format(graph), services.runner(), services.host()::commandInstalled);
         StatusQuery.Report report = new StatusQuery(services).report(Optional.ofNullable(guest));
-        renderer.status(report.attachments(), out);
+        List<PoolAddress> pools = List.of();
+        try {
+            pools = services.ipam().addresses();
+        } catch (PipeworkException e) {
+            err.println("pipework: " + e.getMessage());
+        }
+        renderer.status(report.attachments(), pools, out);
         for (OvsPort port : report.stalePorts()) {
             err.println(stale(port));
         }

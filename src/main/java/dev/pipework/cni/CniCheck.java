@@ -66,6 +66,9 @@ final class CniCheck {
         Attachment a = attachments.stream().filter(x -> x.containerInterface().equals(env.ifname())).findFirst()
                 .orElseThrow(() -> new CniError(CniError.CHECK_FAILED, "interface " + env.ifname()
                         + " is not in " + env.netns() + " (or is not pipework's)"));
+        if (conf.pool().isPresent()) {
+            PoolIpam.check(services.ipam(), conf.pool().get(), env, a.addresses());
+        }
         List<String> drift = new ArrayList<>();
         int index = -1;
         for (int i = 0; i < prev.interfaces().size(); i++) {

@@ -91,7 +91,9 @@ final class CniMaintenance {
                         0, "", 0);
                 plugin.removeLinks(guest, r.ifname(), r.hostEnd(), conf.hostInterface());
                 Object ipam = r.config().get("ipam");
-                if (ipam instanceof Map<?, ?> m && m.get("type") instanceof String type) {
+                if (PoolIpam.fromPool(r.config())) {
+                    PoolIpam.release(services.ipam(), r.containerId(), r.ifname(), err);
+                } else if (ipam instanceof Map<?, ?> m && m.get("type") instanceof String type) {
                     Optional<Ipam> plugin2 = Ipam.find(type, r.config(), env.path(), services.runner());
                     if (plugin2.isPresent()) {
                         Map<String, String> vars = new LinkedHashMap<>();
@@ -108,6 +110,22 @@ final class CniMaintenance {
                 err.println("pipework: collected " + r.containerId() + "/" + r.ifname());
             } catch (RuntimeException | IOException e) {
                 failed.add(r.containerId() + "/" + r.ifname() + ": " + e.getMessage());
+            }
+        }
+        if (conf.pool().isPresent()) {
+            // Addresses of this network's pool held for attachments the runtime no longer has, recorded or not.
+            String runtime = PoolIpam.holder("x", "x").runtime();
+            for (var given : services.ipam().releaseWhere(conf.pool().get().pool(),
+                    h -> h.runtime().equals(runtime) && !valid.contains(h.id() + "/" + h.iface()))) {
+                err.println("pipework: gave back " + given.address() + " to pool \"" + given.pool() + "\"");
+            }
+        }
+        if (conf.pool().isPresent()) {
+            // Addresses of this network's pool held for attachments the runtime no longer has, recorded or not.
+            String runtime = PoolIpam.holder("x", "x").runtime();
+            for (var given : services.ipam().releaseWhere(conf.pool().get().pool(),
+                    h -> h.runtime().equals(runtime) && !valid.contains(h.id() + "/" + h.iface()))) {
+                err.println("pipework: gave back " + given.address() + " to pool \"" + given.pool() + "\"");
             }
         }
         if (!failed.isEmpty()) {

@@ -4,6 +4,7 @@ import dev.pipework.guest.CniRecords;
 import dev.pipework.guest.CniRuntime;
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
+import dev.pipework.model.AddressSpec;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.Family;
 import dev.pipework.model.Guest;
@@ -62,8 +63,9 @@ final class CniPlugin {
         Guest guest = guest(env);
         AttachRequest request = AttachRequest.on(conf.hostInterface(), env.containerId())
                 .containerInterface(Optional.of(env.ifname())).mac(conf.mac())
-                .tag(conf.vlan().map(Object::toString)).build();
-        precheck(request, guest, conf);
+                .tag(conf.vlan().map(Object::toString))
+                .address(conf.pool().map(p -> (AddressSpec) p).orElse(new AddressSpec.None())).build();
+        precheck(request.withAddress(new AddressSpec.None()), guest, conf);
         CniResult addresses = new CniResult(List.of(), List.of(), List.of(), Map.of());
         if (ipam.isPresent()) {
             String out = ipam.get().delegate(Map.of(), stdin);
@@ -80,6 +82,9 @@ final class CniPlugin {
         try {
             made = new Attach(services, err, err).run(request, guest, conf.mtu(),
                     where -> addressSteps(where, env.ifname(), ips));
+            if (conf.pool().isPresent()) {
+                addresses = PoolIpam.result(services.ipam(), conf.pool().get(), env);
+            }
         } catch (PipeworkException e) {
             ipam.ifPresent(i -> releaseQuietly(i, stdin));
             throw new CniError(CniError.PLUMBING_FAILED, e.getMessage());
@@ -87,7 +92,7 @@ final class CniPlugin {
             ipam.ifPresent(i -> releaseQuietly(i, stdin));
             throw e;
         }
-        Map<String, Object> result = result(made, ips, env).render(conf.cniVersion());
+        Map<String, Object> result = result(made, addresses, env).render(conf.cniVersion());
         try {
             records.write(new CniRecords.Record(env.containerId(), env.ifname(), env.netns(), conf.name(),
                     isVeth(made) ? made.hostInterface().orElse("") : "", raw, result));
@@ -173,6 +178,9 @@ final class CniPlugin {
             removeLinks(guest, env.ifname(), record.map(CniRecords.Record::hostEnd).orElse(""), conf.hostInterface());
         } catch (PipeworkException e) {
             throw new CniError(CniError.PLUMBING_FAILED, e.getMessage());
+        }
+        if (conf.pool().isPresent()) {
+            PoolIpam.release(services.ipam(), env.containerId(), env.ifname(), err);
         }
         if (conf.ipamType().isPresent()) {
             Optional<Ipam> ipam = Ipam.find(conf.ipamType().get(), raw, env.path(), services.runner());

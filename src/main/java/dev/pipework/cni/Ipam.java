@@ -88,7 +88,8 @@ final class Ipam {
 
     private static CniError itself(String type) {
         return new CniError(CniError.INVALID_CONFIG, "IPAM plugin \"" + type + "\" is this plugin itself: "
-                + "it would run itself again and again", "ipam.type must name an IPAM plugin (host-local, static, dhcp, ...)");
+                + "it would run itself again and again", "ipam.type must name an IPAM plugin (host-local, static, dhcp, ...),"
+                + " or be pipework with \"pool\": a pool of pipework's own");
     }
 
     /** {@value #BOUND_KEY}: whole seconds, from 1 to an hour. */

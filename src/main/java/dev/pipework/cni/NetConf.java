@@ -3,6 +3,7 @@ package dev.pipework.cni;
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
 import dev.pipework.model.InterfaceName;
+import dev.pipework.model.AddressSpec;
 import dev.pipework.model.InvalidValueException;
 import dev.pipework.model.IpAddress;
 import dev.pipework.model.IpCidr;
@@ -24,10 +25,13 @@ import java.util.Optional;
  *                    else the configuration's {@code mac}
  * @param ipamType    the IPAM plugin, when the configuration delegates addresses
  * @param prevResult  the result of the previous plugin or of ADD, when given
+ * @param pool        {@code "ipam": {"type": "pipework", "pool": <name>, "defaultRoute": <bool>}}: addresses
+ *                    from pipework's own pool, in this process (no plugin is run): the word
+ *                    {@code pool:<name>}, with {@code @gw} when {@code defaultRoute} is true
  */
 public record NetConf(Map<String, Object> raw, String cniVersion, String name, String bridge, String master,
                       Optional<Vlan> vlan, Optional<Integer> mtu, Optional<MacAddress> mac, Optional<String> ipamType,
-                      Optional<Map<String, Object>> prevResult) {
+                      Optional<Map<String, Object>> prevResult, Optional<AddressSpec.FromPool> pool) {
 
     /** Every version this plugin speaks, oldest first. */
     public static final List<String> VERSIONS = List.of("0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0");
@@ -71,7 +75,16 @@ public record NetConf(Map<String, Object> raw, String cniVersion, String name, S
         String master = Optional.ofNullable(Json.string(raw, "master")).orElse("");
         Optional<Map<String, Object>> ipam = optionalObject(raw, "ipam");
         Optional<String> ipamType = Optional.empty();
-        if (ipam.isPresent()) {
+        Optional<AddressSpec.FromPool> pool = Optional.empty();
+        if (ipam.isPresent() && "pipework".equals(Json.string(ipam.get(), "type"))
+                && Json.string(ipam.get(), "pool") != null) {
+            String poolName = Json.string(ipam.get(), "pool");
+            boolean route = ipam.get().get("defaultRoute") != null && Json.bool(ipam.get(), "defaultRoute");
+            if (!poolName.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")) {
+                throw new InvalidValueException("ipam: pool \"" + poolName + "\" is not a pool name");
+            }
+            pool = Optional.of(new AddressSpec.FromPool(poolName, route));
+        } else if (ipam.isPresent()) {
             String type = Json.string(ipam.get(), "type");
             if (type == null || type.isEmpty()) {
                 throw new InvalidValueException("ipam: \"type\" is missing: the IPAM plugin to run");
@@ -119,7 +132,7 @@ public record NetConf(Map<String, Object> raw, String cniVersion, String name, S
             }
             checkIps(env, runtimeConfig);
         }
-        return new NetConf(raw, version, name, bridge, master, vlan, mtu, mac, ipamType, prev);
+        return new NetConf(raw, version, name, bridge, master, vlan, mtu, mac, ipamType, prev, pool);
     }
 
     /** The addresses asked for ({@code CNI_ARGS IP}, {@code runtimeConfig.ips}) go to IPAM; they must at least be addresses. */

@@ -7,7 +7,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /** What the container interface gets in place of the original's {@code <ipaddr>} argument. */
-public sealed interface AddressSpec permits AddressSpec.Static, AddressSpec.Several, AddressSpec.None, AddressSpec.Dhcp {
+public sealed interface AddressSpec permits AddressSpec.Static, AddressSpec.Several, AddressSpec.None, AddressSpec.Dhcp,
+        AddressSpec.FromPool {
 
     /** A fixed address, with an optional default gateway. */
     record Static(IpCidr address, Optional<IpAddress> gateway) implements AddressSpec {
@@ -59,6 +60,18 @@ public sealed interface AddressSpec permits AddressSpec.Static, AddressSpec.Seve
         @Override
         public String describe() {
             return client + (foreground ? "-f" : "") + (options.isEmpty() ? "" : ":" + options);
+        }
+    }
+
+    /**
+     * {@code pool:<name>}: an address the pool gives (the one the guest's interface holds already, if
+     * any), with the pool's prefix length; {@code pool:<name>@gw} adds the default route through
+     * the pool's gateway. Exchanged for a {@link Static} before planning: the planner never sees it.
+     */
+    record FromPool(String pool, boolean route) implements AddressSpec {
+        @Override
+        public String describe() {
+            return "pool:" + pool + (route ? "@gw" : "");
         }
     }
 

@@ -118,6 +118,12 @@ public record AttachRequest(
                 mac, tag, directPhys, mtu, macvlanMode);
     }
 
+    /** The same request with this address (a pool's word exchanged for the address it gave). */
+    public AttachRequest withAddress(AddressSpec value) {
+        return new AttachRequest(hostInterface, hostInterfaceMac, containerInterface, localInterface, family, guest, value,
+                mac, tag, directPhys, mtu, macvlanMode);
+    }
+
     /** The tag read as a VLAN ID (1-4094). */
     public Optional<Vlan> vlan() {
         return tag.map(Vlan::parse);

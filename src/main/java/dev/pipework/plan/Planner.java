@@ -151,6 +151,9 @@ public final class Planner {
 
     /** The plan for an attach. */
     public Plan planAttach(AttachRequest request, HostTarget target, Guest guest, MachineView view) {
+        if (request.address() instanceof AddressSpec.FromPool from) {
+            throw new IllegalStateException(from.describe() + " reached the planner: the run exchanges it first");
+        }
         List<Step> steps = new ArrayList<>();
         List<String> notices = new ArrayList<>();
         List<String> warnings = new ArrayList<>();

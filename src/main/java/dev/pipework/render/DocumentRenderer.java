@@ -1,5 +1,7 @@
 package dev.pipework.render;
 
+import dev.pipework.model.PoolAddress;
+import dev.pipework.model.PoolUse;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.Plan;
 
@@ -17,17 +19,37 @@ abstract class DocumentRenderer implements Renderer {
 
     @Override
     public final void dryRun(Plan plan, PrintStream out) {
-        out.println(write(Documents.dryRun(plan)));
+        dryRun(plan, List.of(), out);
+    }
+
+    @Override
+    public final void dryRun(Plan plan, List<PoolAddress> given, PrintStream out) {
+        out.println(write(Documents.dryRun(plan, given)));
     }
 
     @Override
     public final void status(List<Attachment> attachments, PrintStream out) {
-        out.println(write(Documents.status(attachments)));
+        status(attachments, List.of(), out);
+    }
+
+    @Override
+    public final void status(List<Attachment> attachments, List<PoolAddress> pools, PrintStream out) {
+        out.println(write(Documents.status(attachments, pools)));
     }
 
     @Override
     public final void attached(Attachment attachment, Plan plan, PrintStream out) {
-        out.println(write(Documents.attached(attachment, plan)));
+        attached(attachment, plan, List.of(), out);
+    }
+
+    @Override
+    public final void attached(Attachment attachment, Plan plan, List<PoolAddress> given, PrintStream out) {
+        out.println(write(Documents.attached(attachment, plan, given)));
+    }
+
+    @Override
+    public final void pools(List<PoolUse> pools, PrintStream out) {
+        out.println(write(Documents.pools(pools)));
     }
 
     @Override

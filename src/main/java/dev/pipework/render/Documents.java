@@ -2,6 +2,8 @@ package dev.pipework.render;
 
 import dev.pipework.json.Json;
 import dev.pipework.model.Guest;
+import dev.pipework.model.PoolAddress;
+import dev.pipework.model.PoolUse;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.Plan;
 
@@ -19,30 +21,72 @@ final class Documents {
     private Documents() {
     }
 
-    /** The commands a plan would run, each as its argv. */
-    static Map<String, Object> dryRun(Plan plan) {
+    /** The commands a plan would run, each as its argv, and the addresses the pools would give for it. */
+    static Map<String, Object> dryRun(Plan plan, List<PoolAddress> given) {
         List<Object> commands = new ArrayList<>();
         plan.steps().forEach(step -> commands.add(step.argv()));
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("dryRun", true);
+        if (!given.isEmpty()) {
+            doc.put("pools", given.stream().map(Documents::given).toList());
+        }
         doc.put("commands", commands);
         return doc;
     }
 
-    /** The attachments found. */
-    static Map<String, Object> status(List<Attachment> attachments) {
+    /** The attachments found, each with what the pools keep for its interface. */
+    static Map<String, Object> status(List<Attachment> attachments, List<PoolAddress> pools) {
         List<Object> items = new ArrayList<>();
-        attachments.forEach(a -> items.add(attachment(a)));
+        for (Attachment a : attachments) {
+            Map<String, Object> item = attachment(a);
+            List<PoolAddress> kept = Renderer.kept(a, pools);
+            if (!kept.isEmpty()) {
+                Json.object(item.get("interface")).put("pools", kept.stream().map(Documents::given).toList());
+            }
+            items.add(item);
+        }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("attachments", items);
         return doc;
     }
 
-    /** The interface an attach made, with the routes its plan added. */
-    static Map<String, Object> attached(Attachment attachment, Plan plan) {
+    /** The interface an attach made, with the routes its plan added and the addresses pools gave. */
+    static Map<String, Object> attached(Attachment attachment, Plan plan, List<PoolAddress> given) {
         Map<String, Object> doc = attachment(attachment);
         Json.object(doc.get("interface")).put("routes", plan.routesAdded());
+        if (!given.isEmpty()) {
+            doc.put("pools", given.stream().map(Documents::given).toList());
+        }
         return doc;
+    }
+
+    /** The pools and their use ({@code pool ls}). */
+    static Map<String, Object> pools(List<PoolUse> pools) {
+        List<Object> items = new ArrayList<>();
+        for (PoolUse u : pools) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("name", u.pool().name());
+            p.put("subnet", u.pool().subnet().toString());
+            p.put("gateway", u.pool().gateway().map(Object::toString).orElse(null));
+            p.put("ranges", u.pool().ranges().stream().map(Object::toString).toList());
+            p.put("excluded", u.pool().exclusions().stream().map(Object::toString).toList());
+            p.put("size", u.capacity());
+            p.put("held", u.held());
+            p.put("cooling", u.cooling());
+            p.put("free", Math.max(0, u.capacity() - u.held() - u.cooling()));
+            items.add(p);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("pools", items);
+        return doc;
+    }
+
+    private static Map<String, Object> given(PoolAddress g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pool", g.pool());
+        m.put("address", g.address());
+        m.put("given", g.fresh());
+        return m;
     }
 
     /** What {@code apply} did, one entry per declaration. */

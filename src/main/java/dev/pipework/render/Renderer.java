@@ -1,5 +1,7 @@
 package dev.pipework.render;
 
+import dev.pipework.model.PoolAddress;
+import dev.pipework.model.PoolUse;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.Plan;
 
@@ -21,6 +23,33 @@ public interface Renderer {
 
     /** The result of an attach: the interface as the kernel now shows it, and the routes the plan added. */
     void attached(Attachment attachment, Plan plan, PrintStream out);
+
+    /** The commands a plan would run, and the addresses the pools would give for it. */
+    default void dryRun(Plan plan, List<PoolAddress> given, PrintStream out) {
+        dryRun(plan, out);
+    }
+
+    /** The result of an attach, and the addresses the pools gave for it. */
+    default void attached(Attachment attachment, Plan plan, List<PoolAddress> given, PrintStream out) {
+        attached(attachment, plan, out);
+    }
+
+    /** The attachments found, and what the pools keep for them. */
+    default void status(List<Attachment> attachments, List<PoolAddress> pools, PrintStream out) {
+        status(attachments, out);
+    }
+
+    /** The pools and their use ({@code pool ls}). */
+    default void pools(List<PoolUse> pools, PrintStream out) {
+        new TextRenderer().pools(pools, out);
+    }
+
+    /** What the pools keep for this attachment's interface. */
+    static List<PoolAddress> kept(Attachment a, List<PoolAddress> pools) {
+        return pools.stream().filter(p -> p.runtime().equals(a.guest().runtime().key())
+                && p.id().equals(a.guest().id().orElse(a.guest().token()))
+                && p.iface().equals(a.containerInterface()) && !p.state().equals("cooling")).toList();
+    }
 
     /** What {@code apply} did, one entry per declaration; nothing in a format that reports it on stderr only. */
     void applied(List<Applied> outcomes, PrintStream out);

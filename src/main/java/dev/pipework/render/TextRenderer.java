@@ -1,6 +1,9 @@
 package dev.pipework.render;
 
 import dev.pipework.model.Guest;
+import dev.pipework.model.Pool;
+import dev.pipework.model.PoolAddress;
+import dev.pipework.model.PoolUse;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Step;
@@ -24,12 +27,27 @@ public final class TextRenderer implements Renderer {
     }
 
     @Override
+    public void dryRun(Plan plan, List<PoolAddress> given, PrintStream out) {
+        for (PoolAddress g : given) {
+            out.println("# pool " + g.pool() + ": " + g.address() + (g.fresh() ? " (would be given)" : " (held already)"));
+        }
+        dryRun(plan, out);
+    }
+
+    @Override
     public void status(List<Attachment> attachments, PrintStream out) {
+        status(attachments, List.of(), out);
+    }
+
+    @Override
+    public void status(List<Attachment> attachments, List<PoolAddress> pools, PrintStream out) {
         List<String[]> rows = new ArrayList<>();
+        boolean anyPool = attachments.stream().anyMatch(a -> !Renderer.kept(a, pools).isEmpty());
         rows.add(new String[] {"GUEST", "ID", "PID", "INTERFACE", "ADDRESSES", "MAC", "MTU", "HOST-INTERFACE", "BRIDGE",
-            "KIND", "VLAN", "RUNTIME"});
+            "KIND", "VLAN", "RUNTIME", "POOL"});
         for (Attachment a : attachments) {
             Guest g = a.guest();
+            List<PoolAddress> kept = Renderer.kept(a, pools);
             rows.add(new String[] {
                 g.displayName(),
                 g.id().map(TextRenderer::shortId).orElse("-"),
@@ -42,7 +60,11 @@ public final class TextRenderer implements Renderer {
                 a.bridge().orElse("-"),
                 a.kind().key(),
                 a.vlan().map(String::valueOf).orElse("-"),
-                g.runtime().key()});
+                g.runtime().key(),
+                kept.isEmpty() ? "-" : String.join(",", kept.stream().map(PoolAddress::pool).distinct().toList())});
+        }
+        if (!anyPool) {
+            rows.replaceAll(row -> java.util.Arrays.copyOf(row, row.length - 1));
         }
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
@@ -70,6 +92,37 @@ public final class TextRenderer implements Renderer {
 
     @Override
     public void attached(Attachment attachment, Plan plan, PrintStream out) {
+    }
+
+    @Override
+    public void pools(List<PoolUse> pools, PrintStream out) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"POOL", "SUBNET", "GATEWAY", "RANGES", "EXCLUDED", "SIZE", "HELD", "COOLING", "FREE"});
+        for (PoolUse u : pools) {
+            Pool p = u.pool();
+            rows.add(new String[] {p.name(), p.subnet().toString(), p.gateway().map(Object::toString).orElse("-"),
+                p.ranges().isEmpty() ? "-" : String.join(",", p.ranges().stream().map(Object::toString).toList()),
+                p.exclusions().isEmpty() ? "-" : String.join(",", p.exclusions().stream().map(Object::toString).toList()),
+                Long.toString(u.capacity()), Long.toString(u.held()), Long.toString(u.cooling()),
+                Long.toString(Math.max(0, u.capacity() - u.held() - u.cooling()))});
+        }
+        table(rows, out);
+    }
+
+    private static void table(List<String[]> rows, PrintStream out) {
+        int[] widths = new int[rows.get(0).length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == row.length - 1 ? row[i] : String.format("%-" + widths[i] + "s  ", row[i]));
+            }
+            out.println(line.toString().stripTrailing());
+        }
     }
 
     @Override

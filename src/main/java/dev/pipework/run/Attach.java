@@ -1,6 +1,11 @@
 package dev.pipework.run;
 
+import dev.pipework.ipam.Holder;
+import dev.pipework.ipam.Ipam;
+import dev.pipework.model.AddressSpec;
 import dev.pipework.model.AttachRequest;
+import dev.pipework.model.InvalidValueException;
+import dev.pipework.model.PoolAddress;
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
@@ -40,9 +45,23 @@ public final class Attach {
         AttachRequest resolved = planner.resolveHostMac(request, view);
         HostTarget target = planner.hostTarget(resolved, view);
         Guest guest = services.guests().resolve(resolved.guest());
-        Plan plan = planner.planAttach(resolved, target, guest, view);
+        Ipam.Claim claim = services.ipam().claim(resolved.address(), Holder.of(guest,
+                Planner.containerInterface(resolved, target)), true);
+        Plan plan = planner.planAttach(checked(resolved, claim), target, guest, view);
         plan.notices().forEach(err::println);
-        renderer.dryRun(plan, out);
+        renderer.dryRun(plan, claim.shown(), out);
+    }
+
+    /** The request with the address its claim gave, which must be of the family {@code -a} asked for. */
+    private static AttachRequest checked(AttachRequest request, Ipam.Claim claim) {
+        AttachRequest given = request.withAddress(claim.address());
+        for (AddressSpec.Static s : given.address().statics()) {
+            if (request.family().isPresent() && s.address().family() != request.family().get()) {
+                throw new InvalidValueException("address " + s.address() + " of " + request.address().describe()
+                        + " is not of the family asked for with -a");
+            }
+        }
+        return given;
     }
 
     /**
@@ -58,7 +77,11 @@ public final class Attach {
             planner.hostTarget(resolved, view);
             return Optional.of(services.guests().resolve(resolved.guest()));
         }, Optional.empty(), where -> List.of(), result.isPresent());
-        result.ifPresent(r -> r.attached(made.attachment().orElseThrow(), made.plan(), out));
+        result.ifPresent(r -> r.attached(made.attachment().orElseThrow(), made.plan(), made.given(), out));
+        if (result.isEmpty()) {
+            made.given().stream().filter(g -> resolved.address() instanceof AddressSpec.FromPool)
+                    .forEach(g -> out.println(g.address() + " pool " + g.pool() + (g.fresh() ? "" : " (held already)")));
+        }
     }
 
     /**
@@ -76,7 +99,7 @@ public final class Attach {
         return attach(resolved, view -> Optional.of(guest), mtu, more, true).attachment().orElseThrow();
     }
 
-    private record Made(Plan plan, Optional<Attachment> attachment) {
+    private record Made(Plan plan, Optional<Attachment> attachment, List<PoolAddress> given) {
     }
 
     private Made attach(AttachRequest resolved, Function<MachineView, Optional<Guest>> guest,
@@ -86,16 +109,26 @@ public final class Attach {
             HostTarget target = mtu.map(m -> new HostTarget(classified.kind(), classified.name(), classified.exists(), m,
                     classified.up())).orElse(classified);
             Guest in = held.guest().orElseThrow();
-            Plan planned = planner.planAttach(resolved, target, in, held.view());
-            List<Step> steps = new ArrayList<>(planned.steps());
-            steps.addAll(more.apply(Where.guest(in.netnsPath())));
-            Plan plan = new Plan(steps, planned.notices(), planned.warnings());
-            plan.notices().forEach(err::println);
-            // The interface is read back before the locks go; not there, the attach is undone.
-            Optional<Attachment> attachment = held.execute(plan, () -> show
-                    ? Optional.of(made(in, Planner.containerInterface(resolved, target))) : Optional.empty());
+            String containerIf = Planner.containerInterface(resolved, target);
+            // The pools' claim: under the locks, before planning, given back when the run fails.
+            Ipam.Claim claim = services.ipam().claim(resolved.address(), Holder.of(in, containerIf), false);
+            Plan plan;
+            Optional<Attachment> attachment;
+            try {
+                Plan planned = planner.planAttach(checked(resolved, claim), target, in, held.view());
+                List<Step> steps = new ArrayList<>(planned.steps());
+                steps.addAll(more.apply(Where.guest(in.netnsPath())));
+                plan = new Plan(steps, planned.notices(), planned.warnings());
+                plan.notices().forEach(err::println);
+                // The interface is read back before the locks go; not there, the attach is undone.
+                attachment = held.execute(plan, () -> show ? Optional.of(made(in, containerIf)) : Optional.empty());
+            } catch (RuntimeException | Error e) {
+                services.ipam().undo(claim);
+                throw e;
+            }
+            services.ipam().confirm(claim);
             plan.warnings().forEach(err::println);
-            return new Made(plan, attachment);
+            return new Made(plan, attachment, claim.shown());
         });
     }
 

@@ -1,6 +1,8 @@
 package dev.pipework.run;
 
+import dev.pipework.ipam.Holder;
 import dev.pipework.model.Guest;
+import dev.pipework.model.PoolAddress;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.MachineView;
@@ -47,6 +49,9 @@ public final class Removal {
                 services.guests().resolve(token, false);
             }
             nothingToRemove(token, containerIf, guest);
+            if (!dryRun) {
+                release(guest, containerIf);
+            }
             return 0;
         }
         if (dryRun) {
@@ -55,7 +60,19 @@ public final class Removal {
         }
         execute(guest, containerIf, plan, view, (g, v) -> planner.planDelete(g, token, containerIf, v),
                 () -> nothingToRemove(token, containerIf, guest));
+        release(guest, containerIf);
         return 0;
+    }
+
+    /** Gives back to their pools the addresses of the interface (or of every interface) removed. */
+    private void release(Optional<Guest> guest, Optional<String> containerIf) {
+        if (guest.isEmpty()) {
+            return;
+        }
+        Holder holder = Holder.of(guest.get(), containerIf.orElse("eth1"));
+        for (PoolAddress given : services.ipam().release(holder, containerIf.isEmpty())) {
+            err.println("pipework: gave back " + given.address() + " to pool \"" + given.pool() + "\"");
+        }
     }
 
     /** The guest, running or not; none when no runtime knows it any more. */

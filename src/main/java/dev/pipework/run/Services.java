@@ -8,6 +8,7 @@ import dev.pipework.guest.DockerException;
 import dev.pipework.guest.GuestInspector;
 import dev.pipework.guest.GuestResolver;
 import dev.pipework.host.HostInspector;
+import dev.pipework.ipam.Ipam;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.MachineView;
 import dev.pipework.sys.CommandRunner;
@@ -30,9 +31,17 @@ import java.util.function.IntSupplier;
  * @param lockDir      where the locks that serialise runs on one bridge or one guest live
  * @param docker       the Docker engine, for the DHCP helper container
  * @param warn         where a warning goes, one line without the {@code pipework: } prefix
+ * @param ipam         the address pools and their store
  */
 public record Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
-                       IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn) {
+                       IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn, Ipam ipam) {
+
+    /** Services with the pools the environment names. */
+    public Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
+                    IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn) {
+        this(runner, host, guests, guestInspector, effectiveUid, lockDir, docker, warn,
+                Ipam.fromEnvironment(System.getenv()));
+    }
 
     /** Services whose warnings go nowhere (tests). */
     public Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,

@@ -41,6 +41,22 @@ class CniConfigTest {
     }
 
     @Test
+    void anIpamOfTypePipeworkIsAPoolOrIsRefused() {
+        NetConf c = parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"pipework\",\"bridge\":\"br1\","
+                + "\"ipam\":{\"type\":\"pipework\",\"pool\":\"lan\",\"defaultRoute\":true}}", ADD);
+        assertEquals(Optional.of(new dev.pipework.model.AddressSpec.FromPool("lan", true)), c.pool());
+        assertEquals(Optional.empty(), c.ipamType());
+        assertEquals(4, code(() -> parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"pipework\","
+                + "\"bridge\":\"br1\",\"ipam\":{\"type\":\"pipework\",\"pool\":\"../x\"}}", ADD)));
+        assertEquals(6, code(() -> parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"pipework\","
+                + "\"bridge\":\"br1\",\"ipam\":{\"type\":\"pipework\",\"pool\":\"lan\",\"defaultRoute\":1}}", ADD)));
+        NetConf plain = parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"pipework\",\"bridge\":\"br1\","
+                + "\"ipam\":{\"type\":\"pipework\"}}", ADD);
+        assertEquals(Optional.of("pipework"), plain.ipamType());
+        assertEquals(Optional.empty(), plain.pool());
+    }
+
+    @Test
     void runtimeConfigMacWinsOverCniArgsOverTheConfiguration() {
         String json = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"pipework\",\"master\":\"eth2\","
                 + "\"mac\":\"02:00:00:00:00:01\"";

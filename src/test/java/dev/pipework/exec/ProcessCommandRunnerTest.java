@@ -81,6 +81,11 @@ class ProcessCommandRunnerTest {
         assertFalse(tree.isEmpty(), "the sleep under sh");
         awaitGone(bounded.pid());
         awaitGone(tree.get(0).pid());
+        // A killed child is a zombie (not alive to ProcessHandle) until the JDK's reaper thread
+        // waits for it; only then does its Process say it ended.
+        for (int i = 0; i < 50 && bounded.alive(); i++) {
+            Thread.sleep(100);
+        }
         assertFalse(bounded.alive(), "stopped at its bound");
         assertFalse(alive(tree.get(0).pid()), "and what it started");
     }

@@ -1,0 +1,36 @@
+package dev.pipework.ipam;
+
+import dev.pipework.model.Guest;
+import dev.pipework.model.InvalidValueException;
+
+/**
+ * Who holds an address: a guest's interface, the guest known by its runtime and the runtime's ID
+ * for it (a Docker container's 64 hex digits, a CNI container ID, a namespace's name), so that a
+ * container asked for again, after a restart too, is known as the same holder.
+ */
+public record Holder(String runtime, String id, String iface) {
+    public Holder {
+        for (String part : new String[] {runtime, id, iface}) {
+            if (part.isEmpty() || part.length() > 256 || !part.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw new InvalidValueException("holder \"" + runtime + " " + id + " " + iface
+                        + "\" is not valid: expected three words of printable ASCII");
+            }
+        }
+    }
+
+    /** The guest's interface {@code iface} as a holder. */
+    public static Holder of(Guest guest, String iface) {
+        return new Holder(guest.runtime().key(), guest.id().orElse(guest.token()), iface);
+    }
+
+    /** Whether this holder is that guest (any interface). */
+    public boolean sameGuest(Holder other) {
+        return runtime.equals(other.runtime) && id.equals(other.id);
+    }
+
+    /** As {@code status} and messages show it. */
+    public String describe() {
+        String shown = id.length() == 64 && id.matches("[0-9a-f]+") ? id.substring(0, 12) : id;
+        return runtime + " " + shown + " " + iface;
+    }
+}

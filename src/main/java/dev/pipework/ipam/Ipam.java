@@ -1,0 +1,365 @@
+package dev.pipework.ipam;
+
+import dev.pipework.model.AddressSpec;
+import dev.pipework.model.InvalidValueException;
+import dev.pipework.model.IpAddress;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.model.Pool;
+import dev.pipework.model.PoolAddress;
+import dev.pipework.model.PoolUse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Address pools and their store: what a run claims before it plans, confirms once the interface
+ * is plumbed, and gives back when the run fails; what {@code del} releases; what {@code pool ls}
+ * and {@code status} show. The pools file is {@code /etc/pipework/pools} ({@code PIPEWORK_POOLS});
+ * the store is the directory its {@code store = file:<dir>} names, or {@code PIPEWORK_IPAM_STORE},
+ * else {@code /var/lib/pipework/ipam}.
+ */
+public final class Ipam {
+    public static final Path DEFAULT_POOLS = Path.of("/etc/pipework/pools");
+    public static final Path DEFAULT_STORE = Path.of("/var/lib/pipework/ipam");
+
+    private final Path poolsPath;
+    private final Optional<String> storeOverride;
+
+    public Ipam(Path poolsPath, Optional<String> storeOverride) {
+        this.poolsPath = poolsPath;
+        this.storeOverride = storeOverride;
+    }
+
+    /** The pools file and store this environment names ({@code PIPEWORK_POOLS}, {@code PIPEWORK_IPAM_STORE}). */
+    public static Ipam fromEnvironment(Map<String, String> env) {
+        String pools = env.get("PIPEWORK_POOLS");
+        String store = env.get("PIPEWORK_IPAM_STORE");
+        return new Ipam(pools == null || pools.isEmpty() ? DEFAULT_POOLS : Path.of(pools),
+                Optional.ofNullable(store).filter(s -> !s.isEmpty()));
+    }
+
+    public Path poolsPath() {
+        return poolsPath;
+    }
+
+    /** The pools file as it is now; none declared when it does not exist. */
+    public PoolsFile pools() {
+        String text;
+        try {
+            text = Files.readString(poolsPath, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return PoolsFile.empty();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new PipeworkException("cannot read the pools file " + poolsPath + ": " + e.getMessage());
+        }
+        try {
+            return PoolsFile.parse(text);
+        } catch (InvalidValueException e) {
+            throw new PipeworkException("pools file " + poolsPath + ": " + e.getMessage());
+        }
+    }
+
+    /** The store the pools file (or the environment) names. */
+    public FileStore store(PoolsFile pools) {
+        String store = storeOverride.or(pools::store).orElse("file:" + DEFAULT_STORE);
+        if (store.startsWith("etcd://")) {
+            throw new PipeworkException("store \"" + store + "\": the etcd store is not available in this version;"
+                    + " use file:<directory>");
+        }
+        String dir = store.startsWith("file:") ? store.substring(5) : store;
+        if (!dir.startsWith("/")) {
+            throw new PipeworkException("store \"" + store + "\" is not valid: expected file:<absolute directory>");
+        }
+        return new FileStore(Path.of(dir));
+    }
+
+    /** One address a claim took or found, in its pool. */
+    public record Taken(Pool pool, Lease lease, Optional<Lease> previous, boolean fresh) {
+        public PoolAddress shown() {
+            Holder h = lease.holder();
+            return new PoolAddress(pool.name(), h.runtime(), h.id(), h.iface(),
+                    pool.cidr(lease.address()).toString(), lease.state().name().toLowerCase(Locale.ROOT), fresh);
+        }
+    }
+
+    /**
+     * What a run claimed: the address to plumb (a pool's word exchanged for the address it gave)
+     * and the pools' addresses it took.
+     */
+    public record Claim(AddressSpec address, List<Taken> taken) {
+        public List<PoolAddress> shown() {
+            return taken.stream().map(Taken::shown).toList();
+        }
+    }
+
+    /**
+     * Claims what the address asks of the pools: for {@code pool:<name>}, an address of that pool;
+     * for fixed addresses, each one that lies in a pool's subnet, reserved there for the holder.
+     *
+     * @param dryRun decide, change nothing
+     */
+    public Claim claim(AddressSpec address, Holder holder, boolean dryRun) {
+        if (!(address instanceof AddressSpec.FromPool) && (address.statics().isEmpty() || !Files.exists(poolsPath))) {
+            return new Claim(address, List.of());
+        }
+        PoolsFile pools = pools();
+        FileStore store = store(pools);
+        Allocator allocator = allocator(pools);
+        List<Taken> taken = new ArrayList<>();
+        try {
+            if (address instanceof AddressSpec.FromPool from) {
+                Pool pool = pools.pool(from.pool()).orElseThrow(() -> new PipeworkException("pool \"" + from.pool()
+                        + "\" is not declared in " + poolsPath + " (pipework pool ls)"));
+                if (from.route() && pool.gateway().isEmpty()) {
+                    throw new InvalidValueException("\"" + from.describe() + "\": pool \"" + pool.name()
+                            + "\" has no gateway");
+                }
+                Taken t = change(store, pool, dryRun, state -> allocator.allocate(pool, state, holder));
+                taken.add(t);
+                return new Claim(new AddressSpec.Static(pool.cidr(t.lease().address()),
+                        from.route() ? pool.gateway() : Optional.empty()), taken);
+            }
+            for (AddressSpec.Static s : address.statics()) {
+                IpAddress a = new IpAddress(s.address().family(), s.address().bytes());
+                for (Pool pool : pools.pools().values()) {
+                    if (pool.holds(a)) {
+                        taken.add(change(store, pool, dryRun, state -> allocator.reserve(pool, state, holder, a)));
+                    }
+                }
+            }
+            return new Claim(address, taken);
+        } catch (RuntimeException e) {
+            if (!dryRun) {
+                undo(new Claim(address, taken));
+            }
+            throw e;
+        }
+    }
+
+    /** The run plumbed what it claimed: its claims are held from now on. */
+    public void confirm(Claim claim) {
+        settle(claim, true);
+    }
+
+    /** The run failed: what it claimed is as it was before. */
+    public void undo(Claim claim) {
+        settle(claim, false);
+    }
+
+    private void settle(Claim claim, boolean done) {
+        if (claim.taken().stream().noneMatch(Taken::fresh)) {
+            return;
+        }
+        FileStore store = store(pools());
+        long now = System.currentTimeMillis();
+        for (Taken t : claim.taken()) {
+            if (!t.fresh()) {
+                continue;
+            }
+            change(store, t.pool(), false, !done, state -> {
+                Lease there = state.leases().get(Pool.number(t.lease().address()));
+                PoolState next = state;
+                if (there != null && there.holder().equals(t.lease().holder()) && there.state() == Lease.State.CLAIMED) {
+                    next = done ? state.put(there.with(Lease.State.HELD, now))
+                            : t.previous().map(state::put).orElseGet(() -> state.remove(there.address()));
+                }
+                return new Allocator.Given(next, t.lease(), Optional.empty(), false);
+            });
+        }
+    }
+
+    /**
+     * Gives back what this holder holds in every pool: its interface's addresses, or with
+     * {@code everyInterface} those of every interface of its guest. They cool down before another
+     * holder gets them.
+     *
+     * @return the addresses given back
+     */
+    public List<PoolAddress> release(Holder holder, boolean everyInterface) {
+        if (!Files.exists(poolsPath)) {
+            return List.of();
+        }
+        PoolsFile pools = pools();
+        FileStore store = store(pools);
+        Allocator allocator = allocator(pools);
+        List<PoolAddress> released = new ArrayList<>();
+        for (Pool pool : pools.pools().values()) {
+            if (!Files.exists(store.file(pool.name()))) {
+                continue;
+            }
+            change(store, pool, false, state -> {
+                PoolState next = allocator.release(state, holder, everyInterface);
+                for (Lease l : state.list()) {
+                    Lease after = next.leases().get(Pool.number(l.address()));
+                    if (after != null && after.state() != l.state()) {
+                        released.add(new Taken(pool, after, Optional.empty(), false).shown());
+                    }
+                }
+                return new Allocator.Given(next, null, Optional.empty(), false);
+            });
+        }
+        return released;
+    }
+
+    /** Gives back, in one pool, what every holder that {@code gone} names holds (CNI GC). */
+    public List<PoolAddress> releaseWhere(String poolName, java.util.function.Predicate<Holder> gone) {
+        PoolsFile pools = pools();
+        Optional<Pool> pool = pools.pool(poolName);
+        FileStore store = store(pools);
+        List<PoolAddress> released = new ArrayList<>();
+        if (pool.isEmpty() || !Files.exists(store.file(poolName))) {
+            return released;
+        }
+        Allocator allocator = allocator(pools);
+        change(store, pool.get(), false, state -> {
+            PoolState next = state;
+            for (Lease l : state.list()) {
+                if (l.state() != Lease.State.COOLING && gone.test(l.holder())) {
+                    next = allocator.release(next, l.holder(), false);
+                    released.add(new Taken(pool.get(), l, Optional.empty(), false).shown());
+                }
+            }
+            return new Allocator.Given(next, null, Optional.empty(), false);
+        });
+        return released;
+    }
+
+    /** Declares a pool in the pools file: a new name, a subnet no other pool overlaps. */
+    public void add(Pool pool) {
+        FileStore.Held lock = FileStore.lock(poolsLock());
+        try {
+            PoolsFile pools = pools();
+            if (pools.pool(pool.name()).isPresent()) {
+                throw new PipeworkException("pool \"" + pool.name() + "\" exists already (pipework pool rm "
+                        + pool.name() + ")");
+            }
+            for (Pool other : pools.pools().values()) {
+                if (other.holds(new IpAddress(pool.subnet().family(), pool.subnet().bytes()))
+                        || pool.holds(new IpAddress(other.subnet().family(), other.subnet().bytes()))) {
+                    throw new PipeworkException("subnet " + pool.subnet() + " overlaps " + other.subnet()
+                            + " of pool \"" + other.name() + "\"");
+                }
+            }
+            FileStore.write(poolsPath, pools.with(pool).text());
+        } finally {
+            lock.close();
+        }
+    }
+
+    /**
+     * Removes a pool from the pools file, and its store; refused while it holds addresses, unless
+     * {@code force}.
+     */
+    public void remove(String name, boolean force) {
+        FileStore.Held lock = FileStore.lock(poolsLock());
+        try {
+            PoolsFile pools = pools();
+            Pool pool = pools.pool(name).orElseThrow(() -> new PipeworkException("pool \"" + name
+                    + "\" is not declared in " + poolsPath));
+            FileStore store = store(pools);
+            FileStore.Held poolLock = store.lock(name);
+            try {
+                long held = allocator(pools).tidy(store.read(pool)).list().stream()
+                        .filter(l -> l.state() != Lease.State.COOLING).count();
+                if (held > 0 && !force) {
+                    throw new PipeworkException("pool \"" + name + "\" holds " + held + " address"
+                            + (held == 1 ? "" : "es") + " (pipework status; pipework del), or pool rm --force " + name);
+                }
+                FileStore.write(poolsPath, pools.without(name).text());
+                store.delete(name);
+            } finally {
+                poolLock.close();
+            }
+        } finally {
+            lock.close();
+        }
+    }
+
+    private Path poolsLock() {
+        return poolsPath.toAbsolutePath().resolveSibling("." + poolsPath.getFileName() + ".lock");
+    }
+
+    /** Every pool and its use. */
+    public List<PoolUse> use() {
+        PoolsFile pools = pools();
+        FileStore store = pools.pools().isEmpty() ? null : store(pools);
+        Allocator allocator = allocator(pools);
+        List<PoolUse> use = new ArrayList<>();
+        for (Pool pool : pools.pools().values()) {
+            PoolState state = allocator.tidy(store.read(pool));
+            long cooling = state.list().stream().filter(l -> l.state() == Lease.State.COOLING).count();
+            use.add(new PoolUse(pool, pool.capacity(), state.leases().size() - cooling, cooling));
+        }
+        return use;
+    }
+
+    /** Every address the pools keep, for {@code status}. */
+    public List<PoolAddress> addresses() {
+        if (!Files.exists(poolsPath)) {
+            return List.of();
+        }
+        PoolsFile pools = pools();
+        FileStore store = store(pools);
+        List<PoolAddress> all = new ArrayList<>();
+        for (Pool pool : pools.pools().values()) {
+            for (Lease l : store.read(pool).list()) {
+                all.add(new Taken(pool, l, Optional.empty(), false).shown());
+            }
+        }
+        return all;
+    }
+
+    /** Runs one change of a pool's state under its lock; a dry run reads and decides only. */
+    private static Taken change(FileStore store, Pool pool, boolean dryRun,
+                                java.util.function.Function<PoolState, Allocator.Given> decide) {
+        return change(store, pool, dryRun, true, decide);
+    }
+
+    /** @param flush whether the write is flushed to the disk before the rename (all but a confirmation) */
+    private static Taken change(FileStore store, Pool pool, boolean dryRun, boolean flush,
+                                java.util.function.Function<PoolState, Allocator.Given> decide) {
+        if (dryRun) {
+            Allocator.Given g = decide.apply(store.read(pool));
+            return new Taken(pool, g.lease(), g.previous(), g.fresh());
+        }
+        FileStore.Held lock = store.lock(pool.name());
+        try {
+            PoolState before = store.read(pool);
+            Allocator.Given g = decide.apply(before);
+            if (!g.state().equals(before)) {
+                if (flush) {
+                    store.write(g.state());
+                } else {
+                    store.writeUnflushed(g.state());
+                }
+            }
+            return new Taken(pool, g.lease(), g.previous(), g.fresh());
+        } finally {
+            lock.close();
+        }
+    }
+
+    private static Allocator allocator(PoolsFile pools) {
+        ProcessHandle self = ProcessHandle.current();
+        return new Allocator(System.currentTimeMillis(), pools.cooldown() * 1000, Ipam::claimerAlive, self.pid(),
+                startOf(self));
+    }
+
+    /** Whether the process that claimed runs still: the same PID, started at the same time (not a PID reused). */
+    static boolean claimerAlive(Lease lease) {
+        Optional<ProcessHandle> p = ProcessHandle.of(lease.pid());
+        return p.isPresent() && p.get().isAlive() && Math.abs(startOf(p.get()) - lease.start()) <= 10;
+    }
+
+    private static long startOf(ProcessHandle p) {
+        return p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+    }
+}
