@@ -91,6 +91,15 @@ final class DhcpSource {
                 steps.add(new DhcpSteps.PrivateDirectory(DhcpKeeping.DIR));
             }
             for (DhcpKeeping.Kept k : kept) {
+                // The same container back (restarted) before the keeper saw its old namespace go: the
+                // client of the old one goes first, or it would hold that namespace alive, unkept.
+                view.hostFile(k.recordFile()).flatMap(DhcpKeeping.Kept::parse)
+                        .flatMap(old -> view.dhcpClientProcess(old.pidFile(), old.client(), old.netnsInode()))
+                        .ifPresent(pid -> steps.add(new DhcpSteps.StopProcess(pid, k.client() + " of the guest's last run")));
+                if (k.client().equals("dhclient") && !view.fileExists(k.leaseFile())) {
+                    // A lease file this run makes goes with it when it fails; one kept from before stays.
+                    steps.add(new DhcpSteps.CreateFile(k.leaseFile()));
+                }
                 steps.addAll(start(k, netns));
             }
             if (dhcpcd) {
