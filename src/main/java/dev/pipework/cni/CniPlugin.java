@@ -4,6 +4,7 @@ import dev.pipework.guest.CniRecords;
 import dev.pipework.guest.CniRuntime;
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
+import dev.pipework.model.AddressSpec;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.Family;
 import dev.pipework.model.Guest;
@@ -55,14 +56,23 @@ final class CniPlugin {
     /** ADD: plumbs, asks IPAM for addresses, applies them; on any failure leaves nothing behind. */
     Map<String, Object> add(CniEnv env, Map<String, Object> raw, String stdin) {
         NetConf conf = NetConf.parse(raw, env, false);
-        Optional<Ipam> ipam = conf.ipamType().map(t -> Ipam.require(t, raw, env.path(), services.runner()));
+        boolean kept = conf.ipamType().filter(KeptDhcp.TYPE::equals).isPresent();
+        Optional<AddressSpec.Dhcp> dhcp;
+        try {
+            dhcp = kept ? Optional.of(KeptDhcp.spec(raw)) : Optional.empty();
+        } catch (InvalidValueException e) {
+            throw new CniError(CniError.INVALID_CONFIG, e.getMessage());
+        }
+        Optional<Ipam> ipam = conf.ipamType().filter(t -> !kept).map(t -> Ipam.require(t, raw, env.path(),
+                services.runner()));
         if (!Files.exists(Path.of(env.netns()))) {
             throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS \"" + env.netns() + "\" does not exist");
         }
         Guest guest = guest(env);
         AttachRequest request = AttachRequest.on(conf.hostInterface(), env.containerId())
                 .containerInterface(Optional.of(env.ifname())).mac(conf.mac())
-                .tag(conf.vlan().map(Object::toString)).build();
+                .tag(conf.vlan().map(Object::toString)).address(dhcp.isPresent() ? dhcp.get() : new AddressSpec.None())
+                .build();
         precheck(request, guest, conf);
         CniResult addresses = new CniResult(List.of(), List.of(), List.of(), Map.of());
         if (ipam.isPresent()) {
@@ -87,7 +97,7 @@ final class CniPlugin {
             ipam.ifPresent(i -> releaseQuietly(i, stdin));
             throw e;
         }
-        Map<String, Object> result = result(made, ips, env).render(conf.cniVersion());
+        Map<String, Object> result = result(made, kept ? KeptDhcp.addresses(made) : ips, env).render(conf.cniVersion());
         try {
             records.write(new CniRecords.Record(env.containerId(), env.ifname(), env.netns(), conf.name(),
                     isVeth(made) ? made.hostInterface().orElse("") : "", raw, result));
@@ -166,7 +176,8 @@ final class CniPlugin {
         } catch (PipeworkException e) {
             throw new CniError(CniError.PLUMBING_FAILED, e.getMessage());
         }
-        if (conf.ipamType().isPresent()) {
+        // pipework-dhcp: the removal above released the leases of the kept clients.
+        if (conf.ipamType().isPresent() && !conf.ipamType().get().equals(KeptDhcp.TYPE)) {
             Optional<Ipam> ipam = Ipam.find(conf.ipamType().get(), raw, env.path(), services.runner());
             if (ipam.isPresent()) {
                 ipam.get().delegate(Map.of(), stdin);

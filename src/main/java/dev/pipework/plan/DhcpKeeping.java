@@ -198,7 +198,11 @@ public final class DhcpKeeping {
 
     /** The DHCP hostname: the guest as named when it is a plain name, else {@code pipework}. */
     public static String hostname(String token) {
-        return HOSTNAME.matcher(token).matches() ? token : "pipework";
+        if (!HOSTNAME.matcher(token).matches()) {
+            return "pipework";
+        }
+        // A runtime's 64-digit container ID (CNI): its 12-digit short form, within a DNS label.
+        return token.length() > 63 ? token.substring(0, 12) : token;
     }
 
     private static final Pattern EXPIRE = Pattern.compile("[0-6] \\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}");

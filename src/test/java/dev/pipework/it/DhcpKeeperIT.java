@@ -259,7 +259,73 @@ class DhcpKeeperIT {
         }
     }
 
+    /**
+     * The CNI plugin with {@code "ipam": {"type": "pipework-dhcp"}}: no IPAM plugin and no daemon to
+     * run; ADD returns the leased address, a kept client renews it, DEL releases it and leaves no
+     * client, and a second ADD of the same container ID gets a lease again.
+     */
+    @Test
+    void cniAddWithPipeworkDhcpKeepsTheLeaseAndDelReleasesIt() throws IOException {
+        Prerequisites.requireRoot();
+        Prerequisites.requireCommand("dnsmasq");
+        Prerequisites.requireCommand("dhclient");
+        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.keeping(rig, false)) {
+            String ns = rig.netns().create("cnidhcp");
+            String path = "/var/run/netns/" + ns;
+            String id = "cnidhcp" + rig.suffix();
+            String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"pwdhcp" + rig.suffix() + "\",\"type\":\"pipework\","
+                    + "\"bridge\":\"" + dhcp.bridge() + "\",\"ipam\":{\"type\":\"pipework-dhcp\",\"timeout\":30}}";
+            try {
+                Map<String, Object> result = dev.pipework.it.support.Cni.add(id, path, "eth0", conf);
+                String address = (String) Json.object(Json.array(result.get("ips")).get(0)).get("address");
+                assertTrue(address.startsWith("10.161.0.") && address.endsWith("/24"), Json.write(result));
+                assertEquals(1, nsClients(path).size(), "kept clients in " + ns + ": " + nsClients(path));
+
+                Sh.Result del = dev.pipework.it.support.Cni.run("DEL", id, path, "eth0", conf);
+                assertEquals(0, del.code(), del.describe());
+                String bare = address.split("/")[0];
+                assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> !dhcp.logged("DHCPRELEASE", bare).isEmpty()),
+                        "no DHCPRELEASE:\n" + dhcp.dhcpLog());
+                assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> nsClients(path).isEmpty()), "a client is left");
+
+                Map<String, Object> again = dev.pipework.it.support.Cni.add(id, path, "eth0", conf);
+                assertTrue(((String) Json.object(Json.array(again.get("ips")).get(0)).get("address"))
+                        .startsWith("10.161.0."), Json.write(again));
+                assertEquals(1, nsClients(path).size());
+            } finally {
+                dev.pipework.it.support.Cni.run("DEL", id, path, "eth0", conf);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** Kept clients (their pid file under /var/lib/pipework/dhcp) in the namespace of that file. */
+    private static List<Long> nsClients(String netnsPath) {
+        List<Long> found = new ArrayList<>();
+        try {
+            Object inode = Files.getAttribute(Path.of(netnsPath), "unix:ino");
+            try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"),
+                    p -> p.getFileName().toString().matches("[0-9]+"))) {
+                for (Path p : procs) {
+                    try {
+                        String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                        String stat = Files.readString(p.resolve("stat"));
+                        if (cmdline.startsWith("dhclient") && cmdline.contains(DIR.toString())
+                                && stat.charAt(stat.lastIndexOf(')') + 2) != 'Z'
+                                && Files.getAttribute(p.resolve("ns/net"), "unix:ino").equals(inode)) {
+                            found.add(Long.parseLong(p.getFileName().toString()));
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // ended while read
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return found;
+        }
+        return found;
+    }
 
     private static void require() {
         Prerequisites.requireDocker();
