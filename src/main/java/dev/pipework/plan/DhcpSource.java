@@ -125,7 +125,7 @@ final class DhcpSource {
         if (k.client().equals("dhclient")) {
             steps.add(new DhcpSteps.WriteKeeperFile(k.configFile(), k.configuration(), "the configuration of dhclient"));
         }
-        steps.add(new DhcpSteps.RemoveFile(k.pidFile()));
+        steps.add(new DhcpSteps.ClearPidFile(k.pidFile()));
         steps.add(new DhcpSteps.KeptDhcpClient(netns, k, false));
         steps.add(new DhcpSteps.WriteKeeperFile(k.recordFile(), k.text(), "the lease keeper's record"));
         return steps;

@@ -384,4 +384,22 @@ public final class DhcpSteps {
             return "get an IPv6 address from router advertisements on \"" + iface + "\"";
         }
     }
+
+    /**
+     * {@code rm -f <pid file>} before a kept client starts, and again on undo: a client stopped by
+     * the undo (or by a signal before it had its lease) may leave its pid file behind.
+     */
+    public record ClearPidFile(String path) implements Step {
+        public Command command() {
+            return Exec.of("rm", "-f", path);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(Exec.of("rm", "-f", path));
+        }
+
+        public String action() {
+            return "remove " + path;
+        }
+    }
 }

@@ -17,7 +17,8 @@ public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteL
         DhcpSteps.MakeDirectory, DhcpSteps.CreateFile, DhcpSteps.BindMount, DhcpSteps.Unmount,
         DhcpSteps.RemoveDirectory, DhcpSteps.RemoveFile, DhcpSteps.HostDhcpClient, DhcpSteps.StopByPidFile, DhcpSteps.StopProcess,
         DhcpSteps.HelperDhcpClient, DhcpSteps.RemoveContainer, DhcpSteps.PrivateDirectory, DhcpSteps.WriteKeeperFile,
-        DhcpSteps.KeptDhcpClient, DhcpSteps.StartKeeper, DhcpSteps.ReleaseLease, DhcpSteps.SetSysctl, DhcpSteps.AwaitSlaac {
+        DhcpSteps.KeptDhcpClient, DhcpSteps.StartKeeper, DhcpSteps.ReleaseLease, DhcpSteps.SetSysctl, DhcpSteps.AwaitSlaac,
+        DhcpSteps.ClearPidFile {
 
     /** The command that makes the change. */
     Command command();
