@@ -73,9 +73,13 @@ public final class Forms {
                     + " once the lease is applied; -f keeps the helper running to renew.",
                     "pipework br1 web dhcp", "pipework br1 web dhcp:-f"),
             new Form("DHCP (host client)", "DHCP with a client of the host, run in the guest's namespace (udhcpc, dhclient or dhcpcd;"
-                    + " -f keeps it running, :ARGS are its arguments).",
+                    + " :ARGS are its arguments); udhcpc and dhclient stay to renew the lease, kept by the lease keeper,"
+                    + " and del releases it; --timeout bounds the first lease (default 60 s, else exit 1).",
                     "pipework br1 web udhcpc", "pipework br1 web dhclient", "pipework br1 web dhcpcd",
-                    "pipework br1 web udhcpc-f", "pipework br1 web dhclient-f:-v"),
+                    "pipework br1 web udhcpc-f", "pipework br1 web dhclient-f:-v", "pipework --timeout 10 br1 web dhclient"),
+            new Form("IPv6 by DHCPv6 or SLAAC", "IPv6 without a fixed address: dhcp6 (dhclient -6, kept as dhclient is) or slaac"
+                    + " (router advertisements accepted on the interface), alone or after a host client's word.",
+                    "pipework br1 web dhclient,dhcp6", "pipework br1 web udhcpc,slaac", "pipework br1 web slaac"),
             new Form("MAC for DHCP", "The same MAC address every time, so the same lease.",
                     "pipework eth0 web dhcp U:web.example.com"),
             new Form("several addresses", "Several addresses on one interface, each with its own gateway, at most one per family:"

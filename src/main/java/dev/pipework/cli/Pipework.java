@@ -29,6 +29,9 @@ public final class Pipework {
     /** Runs the command and returns the exit status. */
     public int run(String... args) {
         try {
+            if (args.length == 1 && args[0].equals(DhcpKeeperCommand.WORD)) {
+                return DhcpKeeperCommand.run(services, err);
+            }
             int first = firstWord(args);
             if (first < args.length && Help.GUEST_COMMANDS.contains(args[first])) {
                 return guestCommand(args, first);

@@ -41,7 +41,8 @@ final class PipeworkCommand {
 
     @Options.NotDeclarable
     @Option(names = "--timeout", paramLabel = "seconds", converter = Seconds.class,
-            description = "with --wait: give up after this long (exit 1)")
+            description = "with --wait: give up after this long (exit 1); with a DHCP form: how long the first lease"
+                    + " may take (default 60)")
     Double timeoutSeconds;
 
     @Option(names = "--mtu", paramLabel = "bytes", converter = MtuConverter.class,

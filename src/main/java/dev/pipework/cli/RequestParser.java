@@ -52,6 +52,9 @@ final class RequestParser {
             throw new InvalidValueException("guest \"\" is not valid: expected a container name or ID");
         }
         AddressSpec address = address(words.get(2));
+        if (address instanceof AddressSpec.Dhcp dhcp && command.timeoutSeconds != null) {
+            address = dhcp.withTimeout(Optional.of((int) Math.max(1, Math.min(3600, Math.ceil(command.timeoutSeconds)))));
+        }
         Optional<MacAddress> mac = Optional.empty();
         Optional<String> tag = Optional.empty();
         if (words.size() == 4) {
@@ -90,6 +93,32 @@ final class RequestParser {
         if (word.startsWith("pool:")) {
             return pool(word);
         }
+        Optional<AddressSpec.Ipv6Mode> alone = AddressSpec.Ipv6Mode.of(word);
+        if (alone.isPresent()) {
+            return new AddressSpec.Dhcp(AddressSpec.Dhcp.NO_CLIENT, false, "", Optional.empty(), alone);
+        }
+        int comma = word.lastIndexOf(',');
+        Optional<AddressSpec.Ipv6Mode> v6 = comma < 0 ? Optional.empty() : AddressSpec.Ipv6Mode.of(word.substring(comma + 1));
+        if (v6.isPresent()) {
+            // <dhcp form>,dhcp6 or <dhcp form>,slaac: dual stack, IPv4 by the original's client.
+            if (!(dhcpWord(word.substring(0, comma)) instanceof AddressSpec.Dhcp v4) || v4.client().equals("dhcp")) {
+                throw new InvalidValueException("address \"" + word + "\": " + v6.get().word()
+                        + " goes with udhcpc, dhclient or dhcpcd (udhcpc,dhcp6 or dhclient,slaac), or alone");
+            }
+            return new AddressSpec.Dhcp(v4.client(), v4.foreground(), v4.options(), Optional.empty(), v6);
+        }
+        AddressSpec dhcp = dhcpWord(word);
+        if (dhcp != null) {
+            return dhcp;
+        }
+        if (word.indexOf(',') >= 0) {
+            return several(word);
+        }
+        return single(word);
+    }
+
+    /** The original's DHCP words ({@code dhcp[:opts]}, {@code udhcpc[-f][:opts]}, ...), or null. */
+    private static AddressSpec dhcpWord(String word) {
         if (word.equals("dhcp") || word.startsWith("dhcp:")) {
             return new AddressSpec.Dhcp("dhcp", false, options(word));
         }
@@ -99,10 +128,7 @@ final class RequestParser {
         if (HOST_DHCP_CLIENTS.contains(bare) && !(foreground && bare.equals("dhcpcd"))) {
             return new AddressSpec.Dhcp(bare, foreground, options(word));
         }
-        if (word.indexOf(',') >= 0) {
-            return several(word);
-        }
-        return single(word);
+        return null;
     }
 
     /**

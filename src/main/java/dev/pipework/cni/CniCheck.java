@@ -48,7 +48,8 @@ final class CniCheck {
         Map<String, Object> prevJson = conf.prevResult().orElseThrow(() -> new CniError(CniError.INVALID_CONFIG,
                 "prevResult is missing: CHECK compares with the result of ADD"));
         CniResult prev = CniResult.parse(prevJson);
-        if (conf.ipamType().isPresent()) {
+        // pipework-dhcp runs no plugin: the addresses the kept clients hold are compared below.
+        if (conf.ipamType().isPresent() && !conf.ipamType().get().equals(KeptDhcp.TYPE)) {
             Ipam.require(conf.ipamType().get(), raw, env.path(), services.runner()).delegate(Map.of(), stdin);
         }
         if (!Files.exists(Path.of(env.netns()))) {

@@ -58,7 +58,8 @@ final class CniMaintenance {
                 throw new CniError(CniError.NOT_AVAILABLE, "Open vSwitch does not answer: " + r.reason());
             }
         }
-        if (conf.ipamType().isPresent() && Ipam.find(conf.ipamType().get(), raw, env.path(), services.runner()).isEmpty()) {
+        if (conf.ipamType().isPresent() && !conf.ipamType().get().equals(KeptDhcp.TYPE)
+                && Ipam.find(conf.ipamType().get(), raw, env.path(), services.runner()).isEmpty()) {
             throw new CniError(CniError.NOT_AVAILABLE, "IPAM plugin \"" + conf.ipamType().get()
                     + "\" not found in CNI_PATH", "searched: " + String.join(":", env.path()));
         }

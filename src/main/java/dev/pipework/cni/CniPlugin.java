@@ -56,7 +56,15 @@ final class CniPlugin {
     /** ADD: plumbs, asks IPAM for addresses, applies them; on any failure leaves nothing behind. */
     Map<String, Object> add(CniEnv env, Map<String, Object> raw, String stdin) {
         NetConf conf = NetConf.parse(raw, env, false);
-        Optional<Ipam> ipam = conf.ipamType().map(t -> Ipam.require(t, raw, env.path(), services.runner()));
+        boolean kept = conf.ipamType().filter(KeptDhcp.TYPE::equals).isPresent();
+        Optional<AddressSpec.Dhcp> dhcp;
+        try {
+            dhcp = kept ? Optional.of(KeptDhcp.spec(raw)) : Optional.empty();
+        } catch (InvalidValueException e) {
+            throw new CniError(CniError.INVALID_CONFIG, e.getMessage());
+        }
+        Optional<Ipam> ipam = conf.ipamType().filter(t -> !kept).map(t -> Ipam.require(t, raw, env.path(),
+                services.runner()));
         if (!Files.exists(Path.of(env.netns()))) {
             throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS \"" + env.netns() + "\" does not exist");
         }
@@ -64,8 +72,10 @@ final class CniPlugin {
         AttachRequest request = AttachRequest.on(conf.hostInterface(), env.containerId())
                 .containerInterface(Optional.of(env.ifname())).mac(conf.mac())
                 .tag(conf.vlan().map(Object::toString))
-                .address(conf.pool().map(p -> (AddressSpec) p).orElse(new AddressSpec.None())).build();
-        precheck(request.withAddress(new AddressSpec.None()), guest, conf);
+                .address(conf.pool().isPresent() ? conf.pool().get()
+                        : dhcp.isPresent() ? dhcp.get() : new AddressSpec.None()).build();
+        // A pool's address is given under the run's locks; the precheck sees the request without it.
+        precheck(conf.pool().isPresent() ? request.withAddress(new AddressSpec.None()) : request, guest, conf);
         CniResult addresses = new CniResult(List.of(), List.of(), List.of(), Map.of());
         if (ipam.isPresent()) {
             String out = ipam.get().delegate(Map.of(), stdin);
@@ -92,7 +102,8 @@ final class CniPlugin {
             ipam.ifPresent(i -> releaseQuietly(i, stdin));
             throw e;
         }
-        Map<String, Object> result = result(made, addresses, env).render(conf.cniVersion());
+        Map<String, Object> result = result(made, kept ? KeptDhcp.addresses(made) : addresses, env)
+                .render(conf.cniVersion());
         try {
             records.write(new CniRecords.Record(env.containerId(), env.ifname(), env.netns(), conf.name(),
                     isVeth(made) ? made.hostInterface().orElse("") : "", raw, result));
@@ -182,7 +193,8 @@ final class CniPlugin {
         if (conf.pool().isPresent()) {
             PoolIpam.release(services.ipam(), env.containerId(), env.ifname(), err);
         }
-        if (conf.ipamType().isPresent()) {
+        // pipework-dhcp: the removal above released the leases of the kept clients.
+        if (conf.ipamType().isPresent() && !conf.ipamType().get().equals(KeptDhcp.TYPE)) {
             Optional<Ipam> ipam = Ipam.find(conf.ipamType().get(), raw, env.path(), services.runner());
             if (ipam.isPresent()) {
                 ipam.get().delegate(Map.of(), stdin);

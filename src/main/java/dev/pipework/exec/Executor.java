@@ -160,6 +160,13 @@ public final class Executor {
             return exec.successStatuses().contains(result.exitStatus()) && !result.succeeded()
                     ? new CommandResult(0, result.stdout(), "") : result;
         }
+        if (command instanceof Command.Obtain obtain) {
+            CommandResult result = runner.run(obtain.argv(), null, obtain.bound());
+            return result.succeeded() ? result : new CommandResult(1, result.stdout(), obtain.failure());
+        }
+        if (command instanceof Command.AwaitAddress await) {
+            return awaitAddress(await);
+        }
         if (command instanceof Command.Detached detached) {
             // The program keeps no pipe of this process: waiting ends as soon as it has forked.
             runner.runDiscardingOutput(detached.argv());
@@ -198,6 +205,27 @@ public final class Executor {
             }
             return "";
         });
+    }
+
+    /** Reads the interface every 0.2 s until it has a global IPv6 address, within the bound. */
+    private CommandResult awaitAddress(Command.AwaitAddress await) {
+        long deadline = System.nanoTime() + await.bound().toNanos();
+        while (true) {
+            CommandResult shown = runner.run(await.argv());
+            if (shown.succeeded() && shown.stdout().contains("inet6 ")) {
+                return shown;
+            }
+            if (System.nanoTime() >= deadline || stopping) {
+                return new CommandResult(1, "", "no IPv6 address from router advertisements within "
+                        + await.bound().toSeconds() + " s on \"" + await.iface() + "\"");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new CommandResult(1, "", "interrupted");
+            }
+        }
     }
 
     private interface EngineCall {

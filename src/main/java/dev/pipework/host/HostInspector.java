@@ -47,6 +47,21 @@ public interface HostInspector {
         return Optional.empty();
     }
 
+    /** The names of the regular files of a directory, sorted; none when it is not there. */
+    default java.util.List<String> listFiles(String path) {
+        return java.util.List.of();
+    }
+
+    /** The text of a regular file of at most {@code max} bytes, if it is there. */
+    default Optional<String> readFile(String path, int max) {
+        return Optional.empty();
+    }
+
+    /** The inode of a network namespace file ({@code /proc/<pid>/ns/net}, ...), while it is there. */
+    default java.util.OptionalLong netnsInodeOf(String path) {
+        return java.util.OptionalLong.empty();
+    }
+
     /** A process in the host's namespaces: this one. */
     default long hostPid() {
         return ProcessHandle.current().pid();

@@ -57,8 +57,13 @@ final class ProcFiles {
 
     /** A file's text, if it is there and small. */
     static Optional<String> small(Path file) {
+        return small(file, MAX_FILE);
+    }
+
+    /** A file's text, if it is a regular file (not a link) of at most {@code max} bytes. */
+    static Optional<String> small(Path file, int max) {
         try {
-            if (!Files.isRegularFile(file) || Files.size(file) > MAX_FILE) {
+            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(file) > max) {
                 return Optional.empty();
             }
             return Optional.of(Files.readString(file));

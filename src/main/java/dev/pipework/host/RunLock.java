@@ -80,6 +80,27 @@ public final class RunLock implements AutoCloseable {
     }
 
     /**
+     * Takes the lock of that name if it is free, without waiting: false when another process holds
+     * it (a process that must run once on the machine, the lease keeper).
+     */
+    public boolean tryAcquire(String name) {
+        Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + ".lock");
+        try {
+            trustedDirectory();
+            FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(FILE_MODE));
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || tryLock(channel) == null) {
+                channel.close();
+                return false;
+            }
+            channels.add(channel);
+            return true;
+        } catch (IOException e) {
+            throw new PipeworkException("cannot lock " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
      * Waits until this run holds the lock of that name, for a bounded time; locks are released
      * together on close.
      */

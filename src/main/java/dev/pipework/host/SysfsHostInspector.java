@@ -162,6 +162,31 @@ public final class SysfsHostInspector implements HostInspector {
         return ProcFiles.small(Path.of(path));
     }
 
+    @Override
+    public java.util.List<String> listFiles(String path) {
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of(path))) {
+            return files.filter(f -> Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .map(f -> f.getFileName().toString()).sorted().toList();
+        } catch (IOException | RuntimeException e) {
+            return java.util.List.of();
+        }
+    }
+
+    @Override
+    public Optional<String> readFile(String path, int max) {
+        return ProcFiles.small(Path.of(path), max);
+    }
+
+    @Override
+    public java.util.OptionalLong netnsInodeOf(String path) {
+        try {
+            return java.util.OptionalLong.of(((Number) Files.getAttribute(Path.of(path), "unix:ino"))
+                    .longValue());
+        } catch (IOException | RuntimeException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
     private static String read(Path file) throws IOException {
         return Files.readString(file).trim();
     }

@@ -54,12 +54,74 @@ public sealed interface AddressSpec permits AddressSpec.Static, AddressSpec.Seve
 
     /**
      * A DHCP client instead of an address: {@code dhcp} (busybox in a helper container), or the
-     * host's {@code udhcpc}, {@code dhclient} or {@code dhcpcd}; {@code -f} keeps it running.
+     * host's {@code udhcpc}, {@code dhclient} or {@code dhcpcd}; {@code -f} is accepted as in the
+     * original. The host's {@code udhcpc} and {@code dhclient} stay running to renew, kept by the
+     * lease keeper.
+     *
+     * @param client  the original's word without {@code -f}; {@link #NO_CLIENT} when only IPv6 is asked for
+     * @param timeout how long the lease may take, in seconds ({@code --timeout}); empty: {@link #DEFAULT_TIMEOUT}
+     * @param ipv6    IPv6 as well (or alone): DHCPv6 or router advertisements
      */
-    record Dhcp(String client, boolean foreground, String options) implements AddressSpec {
+    record Dhcp(String client, boolean foreground, String options, Optional<Integer> timeout, Optional<Ipv6Mode> ipv6)
+            implements AddressSpec {
+        public static final int DEFAULT_TIMEOUT = 60;
+        /** The client word when no IPv4 client is asked for ({@code dhcp6} or {@code slaac} alone). */
+        public static final String NO_CLIENT = "none";
+
+        public Dhcp(String client, boolean foreground, String options) {
+            this(client, foreground, options, Optional.empty(), Optional.empty());
+        }
+
+        public Dhcp {
+            timeout.ifPresent(t -> {
+                if (t < 1 || t > 3600) {
+                    throw new InvalidValueException("DHCP timeout " + t + " s is out of range (1-3600)");
+                }
+            });
+        }
+
+        public int timeoutSeconds() {
+            return timeout.orElse(DEFAULT_TIMEOUT);
+        }
+
+        /** Whether an IPv4 client is asked for. */
+        public boolean ipv4() {
+            return !client.equals(NO_CLIENT);
+        }
+
+        public Dhcp withTimeout(Optional<Integer> seconds) {
+            return new Dhcp(client, foreground, options, seconds, ipv6);
+        }
+
         @Override
         public String describe() {
-            return client + (foreground ? "-f" : "") + (options.isEmpty() ? "" : ":" + options);
+            String v4 = ipv4() ? client + (foreground ? "-f" : "") + (options.isEmpty() ? "" : ":" + options) : "";
+            String v6 = ipv6.map(Ipv6Mode::word).orElse("");
+            return v4.isEmpty() ? v6 : v6.isEmpty() ? v4 : v4 + "," + v6;
+        }
+    }
+
+    /** IPv6 without a fixed address: {@code dhcp6} (stateful DHCPv6 with {@code dhclient -6}) or {@code slaac}. */
+    enum Ipv6Mode {
+        DHCP6("dhcp6"), SLAAC("slaac");
+
+        private final String word;
+
+        Ipv6Mode(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
+
+        public static Optional<Ipv6Mode> of(String word) {
+            for (Ipv6Mode m : values()) {
+                if (m.word.equals(word)) {
+                    return Optional.of(m);
+                }
+            }
+            return Optional.empty();
         }
     }
 

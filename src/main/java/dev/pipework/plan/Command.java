@@ -126,4 +126,24 @@ public sealed interface Command {
             return List.of("sh", "-c", "docker rm -f $(docker ps -aq --filter label=" + label + "=" + value + ")");
         }
     }
+
+    /**
+     * A DHCP client that returns once it has its lease (and may stay in the background): a failure
+     * means no lease, reported as {@code failure} with exit status 1, as every refusal.
+     */
+    record Obtain(List<String> argv, Duration bound, String failure) implements Command {
+        public Obtain {
+            argv = List.copyOf(argv);
+        }
+    }
+
+    /**
+     * Waits, reading the interface again and again within {@code bound}, until it has a global IPv6
+     * address; it equals {@code ip -6 addr show dev <iface> scope global} until that shows one.
+     */
+    record AwaitAddress(Where where, String iface, Duration bound) implements Command {
+        public List<String> argv() {
+            return where.wrap(List.of("ip", "-6", "addr", "show", "dev", iface, "scope", "global"));
+        }
+    }
 }

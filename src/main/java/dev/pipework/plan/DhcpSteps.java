@@ -1,6 +1,7 @@
 package dev.pipework.plan;
 
 import dev.pipework.plan.Command.Exec;
+import dev.pipework.sys.Where;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -239,6 +240,166 @@ public final class DhcpSteps {
 
         public String action() {
             return "remove container " + id;
+        }
+    }
+
+    /** {@code mkdir -p -m 0700 <path>}: a directory of root's alone (a guest's files never go there). */
+    public record PrivateDirectory(String path) implements Step {
+        public Command command() {
+            return Exec.of("mkdir", "-p", "-m", "0700", path);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "create directory " + path;
+        }
+    }
+
+    /** A small file of the lease keeper's on the host (a record, a client's configuration), removed on undo. */
+    public record WriteKeeperFile(String path, String content, String what) implements Step {
+        public Command command() {
+            return new Command.WriteFile(path, content);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(Exec.of("rm", "-f", path));
+        }
+
+        public String action() {
+            return "write " + what + " (" + path + ")";
+        }
+    }
+
+    /**
+     * The host's client, started in the guest's namespace to get its lease and then stay, renewing
+     * it (under {@code ip netns exec}, so that its script writes the guest's DNS servers into
+     * {@code /etc/netns/<name>/resolv.conf}, not the host's). It returns once it has its lease, or
+     * fails with exit status 1 when none came within the bound. Undone by stopping the client.
+     */
+    public record KeptDhcpClient(String netnsName, DhcpKeeping.Kept kept, boolean again) implements Step {
+        public Command command() {
+            List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netnsName, kept.client()));
+            argv.addAll(kept.arguments(again));
+            return new Command.Obtain(argv, Duration.ofSeconds(kept.timeout() + 15L),
+                    "no DHCP" + (kept.family() == 6 ? "v6" : "") + " lease within " + kept.timeout() + " s ("
+                            + kept.client() + " on \"" + kept.iface() + "\")");
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(new Exec(List.of("pkill", "-F", kept.pidFile()), Set.of(0, 1), Optional.empty()));
+        }
+
+        public String action() {
+            return "get a lease with " + kept.client() + (kept.family() == 6 ? " -6" : "") + " on \"" + kept.iface() + "\"";
+        }
+    }
+
+    /**
+     * {@code setsid -f <pipework> dhcp-keeper}: the lease keeper, started when none runs (it holds a
+     * lock; a second one exits at once). It restarts a kept client that died and stops the clients of
+     * a guest that is gone.
+     */
+    public record StartKeeper(List<String> pipework) implements Step {
+        public StartKeeper {
+            pipework = List.copyOf(pipework);
+        }
+
+        public Command command() {
+            List<String> argv = new ArrayList<>(List.of("setsid", "-f"));
+            argv.addAll(pipework);
+            argv.add("dhcp-keeper");
+            return new Command.Detached(argv);
+        }
+
+        /** As a dry run shows it: the Java command line of this very pipework differs from machine to machine. */
+        @Override
+        public List<String> argv() {
+            return List.of("setsid", "-f", "pipework", "dhcp-keeper");
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "start the DHCP lease keeper";
+        }
+    }
+
+    /**
+     * {@code dhclient -r}, in the guest's namespace, once the kept client is stopped: a DHCPRELEASE for
+     * the lease its lease file holds. With a pid file of its own (it would stop whatever process the
+     * kept one names) and no script (the interface goes right after). Whether the server heard it
+     * changes nothing to the removal.
+     */
+    public record ReleaseLease(Where where, DhcpKeeping.Kept kept) implements Step {
+        public Command command() {
+            List<String> argv = new ArrayList<>(List.of("dhclient"));
+            if (kept.family() == 6) {
+                argv.add("-6");
+            }
+            argv.addAll(List.of("-r", "-pf", kept.pidFile() + ".release", "-lf", kept.leaseFile(), "-cf",
+                    kept.configFile(), "-sf", "/bin/true", kept.iface()));
+            return new Exec(where.wrap(argv), Set.of(0, 1, 2), Optional.empty());
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "release the lease of \"" + kept.iface() + "\"";
+        }
+    }
+
+    /** {@code sysctl -w <key>=<value>} in the guest's namespace (router advertisements on one interface). */
+    public record SetSysctl(Where where, String key, String value) implements Step {
+        public Command command() {
+            return Exec.of(where.wrap(List.of("sysctl", "-q", "-w", key + "=" + value)));
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "set " + key + " to " + value;
+        }
+    }
+
+    /** Waits (bounded) until the interface has a global IPv6 address from a router advertisement. */
+    public record AwaitSlaac(Where where, String iface, int seconds) implements Step {
+        public Command command() {
+            return new Command.AwaitAddress(where, iface, Duration.ofSeconds(seconds));
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "get an IPv6 address from router advertisements on \"" + iface + "\"";
+        }
+    }
+
+    /**
+     * {@code rm -f <pid file>} before a kept client starts, and again on undo: a client stopped by
+     * the undo (or by a signal before it had its lease) may leave its pid file behind.
+     */
+    public record ClearPidFile(String path) implements Step {
+        public Command command() {
+            return Exec.of("rm", "-f", path);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(Exec.of("rm", "-f", path));
+        }
+
+        public String action() {
+            return "remove " + path;
         }
     }
 }

@@ -53,6 +53,21 @@ public interface MachineView {
      */
     Optional<Long> dhcpClientProcess(String pidFile, String program, long netnsInode);
 
+    /** The names of the regular files of a directory on the host that pipework writes (the lease keeper's). */
+    default List<String> hostDirectory(String path) {
+        return List.of();
+    }
+
+    /** The text of a client's lease file (larger than a record), if it is there. */
+    default Optional<String> leaseFile(String path) {
+        return Optional.empty();
+    }
+
+    /** The command that runs this very pipework (its Java, its class path), to start the lease keeper. */
+    default List<String> pipeworkCommand() {
+        return List.of("pipework");
+    }
+
     /** The text of a file on the host that pipework writes (a record of a NIC moved whole). */
     Optional<String> hostFile(String path);
 

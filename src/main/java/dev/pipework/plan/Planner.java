@@ -178,10 +178,13 @@ public final class Planner {
         for (AddressSpec.Static s : statics) {
             steps.add(new AddressSteps.AddAddress(in, s.address().family(), s.address(), containerIf));
         }
+        if (request.address() instanceof AddressSpec.Dhcp dhcp) {
+            DhcpSource.beforeUp(dhcp, containerIf, in, steps);
+        }
         // A link that goes back to the host on undo must be down to be renamed back.
         steps.add(new LinkSteps.SetLinkUp(in, containerIf, ownLink));
         if (request.address() instanceof AddressSpec.Dhcp dhcp) {
-            DhcpSource.plan(dhcp, guest, containerIf, in, steps);
+            DhcpSource.plan(dhcp, guest, request.mac(), containerIf, in, view, steps);
         } else if (!statics.isEmpty()) {
             StaticAddress.plan(c, statics, in, warnings);
         }
@@ -226,6 +229,27 @@ public final class Planner {
         }
         return OvsAttach.recognise(guest, link, peer.get(), view)
                 .or(() -> Optional.of(LinuxBridgeAttach.recognise(guest, link, peer.get())));
+    }
+
+    /**
+     * The attachment with the leases of its kept clients, from their lease files (a udhcpc keeps
+     * none: its lease shows the client alone).
+     */
+    public Attachment withLeases(Attachment a, MachineView view) {
+        List<DhcpKeeping.Lease> leases = new ArrayList<>();
+        for (DhcpKeeping.Kept k : DhcpSource.keptOf(a.guest().netnsInode(), Optional.of(a.containerInterface()), view)) {
+            Optional<DhcpKeeping.Lease> lease = k.client().equals("dhclient")
+                    ? view.leaseFile(k.leaseFile()).flatMap(text -> DhcpKeeping.lastLease(k.key(), text))
+                    : Optional.empty();
+            leases.add(lease.orElse(new DhcpKeeping.Lease(k.key(), k.client(), Optional.empty(), Optional.empty(),
+                    Optional.empty())));
+        }
+        return leases.isEmpty() ? a : a.withLeases(leases);
+    }
+
+    /** The lease keeper's restart of a kept DHCP client that died, in the guest's namespace as held. */
+    public Plan planKeptRestart(DhcpKeeping.Kept kept, Guest guest, MachineView view) {
+        return new Plan(DhcpSource.restart(kept, guest), List.of(), List.of());
     }
 
     /** {@code pipework shim <nic> <ip>/<prefix>}: see {@link ShimAttach}. */

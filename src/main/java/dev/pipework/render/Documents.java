@@ -121,6 +121,19 @@ final class Documents {
         inside.put("mtu", a.mtu());
         inside.put("state", a.state());
         inside.put("addresses", a.addresses());
+        if (!a.leases().isEmpty()) {
+            List<Object> leases = new ArrayList<>();
+            for (var l : a.leases()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("client", l.client());
+                m.put("family", l.key().endsWith("-v6") ? "inet6" : "inet");
+                m.put("address", l.address().orElse(null));
+                m.put("server", l.server().orElse(null));
+                m.put("expires", l.expires().orElse(null));
+                leases.add(m);
+            }
+            inside.put("leases", leases);
+        }
         Map<String, Object> host = new LinkedHashMap<>();
         host.put("interface", a.hostInterface().orElse(null));
         host.put("bridge", a.bridge().orElse(null));

@@ -66,6 +66,22 @@ public final class TextRenderer implements Renderer {
         if (!anyPool) {
             rows.replaceAll(row -> java.util.Arrays.copyOf(row, row.length - 1));
         }
+        table(rows, out);
+        List<String[]> leases = new ArrayList<>();
+        leases.add(new String[] {"GUEST", "INTERFACE", "CLIENT", "FAMILY", "LEASE", "SERVER", "EXPIRES"});
+        for (Attachment a : attachments) {
+            a.leases().forEach(l -> leases.add(new String[] {a.guest().displayName(), a.containerInterface(),
+                l.client(), l.key().endsWith("-v6") ? "inet6" : "inet", l.address().orElse("-"), l.server().orElse("-"),
+                l.expires().orElse("-")}));
+        }
+        if (leases.size() > 1) {
+            // After a blank line: the DHCP leases the keeper keeps, read from their clients' lease files.
+            out.println();
+            table(leases, out);
+        }
+    }
+
+    private static void table(List<String[]> rows, PrintStream out) {
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {

@@ -104,6 +104,18 @@ final class MachineReader implements MachineView {
                 () -> services.host().processOf(pidFile, program, netnsInode));
     }
 
+    public List<String> hostDirectory(String path) {
+        return once(key("hostDirectory", path), () -> services.host().listFiles(path));
+    }
+
+    public Optional<String> leaseFile(String path) {
+        return once(key("leaseFile", path), () -> services.host().readFile(path, 1 << 20));
+    }
+
+    public List<String> pipeworkCommand() {
+        return Self.command();
+    }
+
     public Optional<String> hostFile(String path) {
         return once(key("hostFile", path), () -> services.host().readFile(path));
     }

@@ -44,7 +44,7 @@ public final class StatusQuery {
         List<Attachment> found = new ArrayList<>();
         for (Guest guest : guests) {
             try {
-                found.addAll(planner.attachments(guest, view));
+                planner.attachments(guest, view).forEach(a -> found.add(planner.withLeases(a, view)));
             } catch (PipeworkException e) {
                 if (token.isPresent()) {
                     throw e;

@@ -326,48 +326,70 @@ class PhysicalAndDhcpIT {
 
     // ------------------------------------------------------------------ 4. DHCP
 
-    /** {@code udhcpc}: a lease from the pool by the time the command returns, recorded by the server; nothing left. */
+    /**
+     * {@code udhcpc}: a lease from the pool by the time the command returns, recorded by the server
+     * with the hostname; the client stays to renew it (its pid file under /var/lib/pipework/dhcp,
+     * none in /var/run), and del stops it.
+     */
     @Test
-    void udhcpcGetsALease() throws IOException {
+    void udhcpcGetsALeaseAndStaysUntilDel() throws IOException {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("udhcpc");
         Prerequisites.requireCommand("dnsmasq");
         try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.onBridge(rig)) {
             Guest c = rig.container("udhcpc");
+            try {
+                isolatedDhcpRun(c, dhcp.bridge(), "udhcpc");
+                String address = leasedAddress(c.pid(), "eth1");
+                String mac = IpJson.field(guestLink(c.pid(), "eth1"), "address");
+                List<String> lease = dhcp.awaitLease(mac);
+                assertEquals(address, lease.get(2), "leased address");
+                assertEquals(c.name(), lease.get(3), "the hostname sent with -x hostname:");
+                assertFalse(Files.exists(Path.of("/var/run/udhcpc." + c + ".pid")), "a pid file in /var/run");
+                List<String> running = clientProcesses("udhcpc", c);
+                assertEquals(1, running.size(), "udhcpc for " + c + ": " + running);
+                assertTrue(running.get(0).contains(" -p /var/lib/pipework/dhcp/"), running.get(0));
 
-            isolatedDhcpRun(c, dhcp.bridge(), "udhcpc");
-            String address = leasedAddress(c.pid(), "eth1");
-            String mac = IpJson.field(guestLink(c.pid(), "eth1"), "address");
-            List<String> lease = dhcp.awaitLease(mac);
-            assertEquals(address, lease.get(2), "leased address");
-            assertEquals(c.name(), lease.get(3), "the hostname sent with -x hostname:");
-            assertFalse(Files.exists(Path.of("/var/run/udhcpc." + c + ".pid")), "udhcpc's pid file is left");
-            assertEquals(List.of(), clientProcesses("udhcpc", c), "udhcpc still runs for " + c);
+                Pipework.ok("del", c.name());
+                assertTrue(Poll.within(Duration.ofSeconds(3), Poll.TICK, () -> clientProcesses("udhcpc", c).isEmpty()),
+                        "udhcpc still runs after del: " + clientProcesses("udhcpc", c));
+            } finally {
+                Pipework.run("del", c.name());
+            }
         }
     }
 
-    /** {@code dhclient} (no {@code -f}): a lease, then no dhclient left running for the container and no pid file. */
+    /**
+     * {@code dhclient} (and {@code dhclient-f}, the same now): a lease, the client staying to renew
+     * it with its files under /var/lib/pipework/dhcp (none in /var/run or /etc/dhclient); del stops it.
+     */
     @Test
-    void dhclientGetsALeaseAndDoesNotStay() throws IOException {
+    void dhclientGetsALeaseAndStaysUntilDel() throws IOException {
         Prerequisites.requireDocker();
         Prerequisites.requireCommand("dhclient");
         Prerequisites.requireCommand("dnsmasq");
         try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.onBridge(rig)) {
-            Guest c = rig.container("dhclient");
-            Path leases = Path.of("/etc/dhclient/dhclient." + c + ".leases");
-            try {
-                isolatedDhcpRun(c, dhcp.bridge(), "dhclient");
-                String address = leasedAddress(c.pid(), "eth1");
-                String mac = IpJson.field(guestLink(c.pid(), "eth1"), "address");
-                assertEquals(address, dhcp.awaitLease(mac).get(2));
-                assertFalse(Files.exists(Path.of("/var/run/dhclient." + c + ".pid")), "dhclient's pid file is left");
-                // pkill has sent its signal by the time the command returns; the client exits right after.
-                assertTrue(Poll.within(Duration.ofSeconds(3), Poll.TICK,
-                                () -> clientProcesses("dhclient", c).isEmpty()),
-                        "dhclient still runs for " + c + ": " + clientProcesses("dhclient", c));
-                assertEquals(List.of(address + "/24"), IpJson.ipv4(c.pid(), "eth1"), "the address outlives the client");
-            } finally {
-                Files.deleteIfExists(leases);
+            for (String form : List.of("dhclient", "dhclient-f")) {
+                Guest c = rig.container(form);
+                try {
+                    isolatedDhcpRun(c, dhcp.bridge(), form);
+                    String address = leasedAddress(c.pid(), "eth1");
+                    String mac = IpJson.field(guestLink(c.pid(), "eth1"), "address");
+                    assertEquals(address, dhcp.awaitLease(mac).get(2));
+                    assertFalse(Files.exists(Path.of("/var/run/dhclient." + c + ".pid")), "a pid file in /var/run");
+                    assertFalse(Files.exists(Path.of("/etc/dhclient/dhclient." + c + ".leases")), "a lease file in /etc");
+                    List<String> running = clientProcesses("dhclient", c);
+                    assertEquals(1, running.size(), "dhclient for " + c + ": " + running);
+                    assertTrue(running.get(0).contains(" -lf /var/lib/pipework/dhcp/"), running.get(0));
+
+                    Pipework.ok("del", c.name());
+                    assertEquals(Set.of("lo"), IpJson.linkNames(c.pid()));
+                    assertTrue(Poll.within(Duration.ofSeconds(3), Poll.TICK,
+                                    () -> clientProcesses("dhclient", c).isEmpty()),
+                            "dhclient still runs after del: " + clientProcesses("dhclient", c));
+                } finally {
+                    Pipework.run("del", c.name());
+                }
             }
         }
     }
@@ -461,40 +483,13 @@ class PhysicalAndDhcpIT {
         Prerequisites.requireCommand("dnsmasq");
         try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.onBridge(rig)) {
             Guest c = rig.container("dhcpmac");
-
-            isolatedDhcpRun(c, dhcp.bridge(), "udhcpc", "U:myhost.foo.com");
-            assertEquals(UNIQUE_MAC, IpJson.field(guestLink(c.pid(), "eth1"), "address"));
-            String address = leasedAddress(c.pid(), "eth1");
-            assertEquals(address, dhcp.awaitLease(UNIQUE_MAC).get(2));
-        }
-    }
-
-    /** {@code dhclient-f}: the client stays running for the container with its pid file; {@code del} stops it and removes the file. */
-    @Test
-    void dhclientForegroundStaysUntilDel() throws IOException {
-        Prerequisites.requireDocker();
-        Prerequisites.requireCommand("dhclient");
-        Prerequisites.requireCommand("dnsmasq");
-        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.onBridge(rig)) {
-            Guest c = rig.container("dhclientf");
-            Path pidFile = Path.of("/var/run/dhclient." + c + ".pid");
             try {
-                isolatedDhcpRun(c, dhcp.bridge(), "dhclient-f");
-                leasedAddress(c.pid(), "eth1");
-                List<String> running = clientProcesses("dhclient", c);
-                assertEquals(1, running.size(), "dhclient processes for " + c + ": " + running);
-                assertTrue(Files.exists(pidFile), pidFile + " is missing while dhclient runs");
-                assertEquals(running.get(0).split(" ")[0], Files.readString(pidFile).strip(), "pid in " + pidFile);
-
-                Pipework.ok("del", c.name());
-                assertEquals(Set.of("lo"), IpJson.linkNames(c.pid()));
-                assertFalse(Files.exists(pidFile), "del left " + pidFile);
-                assertTrue(Poll.within(Duration.ofSeconds(3), Poll.TICK,
-                                () -> clientProcesses("dhclient", c).isEmpty()),
-                        "dhclient still runs after del: " + clientProcesses("dhclient", c));
+                isolatedDhcpRun(c, dhcp.bridge(), "udhcpc", "U:myhost.foo.com");
+                assertEquals(UNIQUE_MAC, IpJson.field(guestLink(c.pid(), "eth1"), "address"));
+                String address = leasedAddress(c.pid(), "eth1");
+                assertEquals(address, dhcp.awaitLease(UNIQUE_MAC).get(2));
             } finally {
-                stopClient(pidFile, "dhclient");
-                Files.deleteIfExists(Path.of("/etc/dhclient/dhclient." + c + ".leases"));
+                Pipework.run("del", c.name());
             }
         }
     }
@@ -515,14 +510,18 @@ class PhysicalAndDhcpIT {
                 int pid = c.pid();
                 rig.host().link("ph" + pid + "eth1");
 
-                isolatedDhcpRun(c, lan.nic(), "udhcpc", "U:myhost.foo.com");
-                Map<String, Object> eth1 = guestLink(pid, "eth1");
-                assertEquals(Optional.of("macvlan"), IpJson.kind(eth1));
-                assertEquals(UNIQUE_MAC, IpJson.field(eth1, "address"));
-                String address = leasedAddress(pid, "eth1");
-                assertEquals(address, dhcp.awaitLease(UNIQUE_MAC).get(2));
-                assertEquals(List.of(), hostLinksStartingWith("ph" + pid));
-                assertTrue(Reach.eventually(c, DhcpServer.ADDRESS), "no ping to the server over the macvlan");
+                try {
+                    isolatedDhcpRun(c, lan.nic(), "udhcpc", "U:myhost.foo.com");
+                    Map<String, Object> eth1 = guestLink(pid, "eth1");
+                    assertEquals(Optional.of("macvlan"), IpJson.kind(eth1));
+                    assertEquals(UNIQUE_MAC, IpJson.field(eth1, "address"));
+                    String address = leasedAddress(pid, "eth1");
+                    assertEquals(address, dhcp.awaitLease(UNIQUE_MAC).get(2));
+                    assertEquals(List.of(), hostLinksStartingWith("ph" + pid));
+                    assertTrue(Reach.eventually(c, DhcpServer.ADDRESS), "no ping to the server over the macvlan");
+                } finally {
+                    Pipework.run("del", c.name());
+                }
             }
         }
     }
@@ -601,21 +600,28 @@ class PhysicalAndDhcpIT {
                     "rm -f /etc/netns/" + ns + "/resolv.conf",
                     "rmdir /etc/netns/" + ns);
 
+            String key = "/var/lib/pipework/dhcp/" + sha256Prefix8("name:" + c.name()) + "-eth1-v4";
+            String clientId = "0070697065776f726b2d" + HexFormat.of().formatHex(
+                    sha256Prefix8("name:" + c.name()).getBytes(StandardCharsets.US_ASCII));
             List<String> udhcpc = concat(veth, enter, List.of(
-                    "ip netns exec " + ns + " udhcpc -qi eth1 -x hostname:" + c + " -p /var/run/udhcpc." + c + ".pid",
-                    "rm -f /var/run/udhcpc." + c + ".pid"), leave);
-            List<String> dhclient = concat(veth, enter, List.of(
-                    "mkdir -p /etc/dhclient",
-                    "ip netns exec " + ns + " dhclient eth1 -pf /var/run/dhclient." + c + ".pid -lf /etc/dhclient/dhclient."
-                            + c + ".leases",
-                    "pkill -F /var/run/dhclient." + c + ".pid",
-                    "rm -f /var/run/dhclient." + c + ".pid"), leave);
+                    "mkdir -p -m 0700 /var/lib/pipework/dhcp",
+                    "rm -f " + key + ".pid",
+                    "ip netns exec " + ns + " udhcpc -i eth1 -x hostname:" + c + " -x 0x3d:" + clientId + " -p " + key
+                            + ".pid -n -t 20 -T 3 -R"), List.of("setsid -f pipework dhcp-keeper"), leave);
+            List<String> dhclientStart = List.of(
+                    "ip netns exec " + ns + " dhclient -1 -pf " + key + ".pid -lf " + key + ".leases -cf " + key
+                            + ".conf eth1");
             List<String> helper = concat(veth, List.of(
                     "docker run -d --rm --label dev.pipework.dhcp-for=" + id + " --label dev.pipework.interface=eth1"
                             + " --net container:" + id + " --cap-add NET_ADMIN busybox udhcpc -i eth1 -x hostname:" + c));
 
-            assertEquals(udhcpc, Sh.lines(Pipework.ok("--dry-run", br, c.name(), "udhcpc").out()));
-            assertEquals(dhclient, Sh.lines(Pipework.ok("--dry-run", br, c.name(), "dhclient").out()));
+            List<String> shownUdhcpc = Sh.lines(Pipework.ok("--dry-run", br, c.name(), "udhcpc").out());
+            assertEquals(udhcpc, concat(shownUdhcpc.subList(0, veth.size() + enter.size() + 3),
+                    shownUdhcpc.subList(shownUdhcpc.size() - leave.size() - 1, shownUdhcpc.size())), String.join("\n", shownUdhcpc));
+            List<String> shownDhclient = Sh.lines(Pipework.ok("--dry-run", br, c.name(), "dhclient").out());
+            assertEquals(veth, shownDhclient.subList(0, veth.size()));
+            assertTrue(shownDhclient.containsAll(dhclientStart), String.join("\n", shownDhclient));
+            assertEquals(leave, shownDhclient.subList(shownDhclient.size() - leave.size(), shownDhclient.size()));
             assertEquals(helper, Sh.lines(Pipework.ok("--dry-run", br, c.name(), "dhcp").out()));
             assertEquals(Set.of("lo"), IpJson.linkNames(p), "a dry run changed the container");
             assertFalse(IpJson.hostLinkExists("veth1pl" + p), "a dry run created the veth");
@@ -1008,6 +1014,16 @@ class PhysicalAndDhcpIT {
                     return false;
                 }
             }).map(p -> p.getFileName().toString()).sorted().findFirst();
+        }
+    }
+
+    /** The first 8 bytes of SHA-256, in hex: the identity the lease keeper gives a guest. */
+    private static String sha256Prefix8(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

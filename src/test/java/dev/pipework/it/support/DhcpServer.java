@@ -28,6 +28,7 @@ public final class DhcpServer implements AutoCloseable {
     private final Path dir;
     private final Path leaseFile;
     private Process process;
+    private String namespace;
 
     private DhcpServer(String bridge, Path dir) {
         this.bridge = bridge;
@@ -54,15 +55,52 @@ public final class DhcpServer implements AutoCloseable {
         return launch(null, lan.ns(), lan.end());
     }
 
+    /** The stateful DHCPv6 prefix of {@link #keeping}: {@value #V6_STATEFUL}100 to ...1ff. */
+    public static final String V6_STATEFUL = "fd61::";
+    /** The prefix {@link #keeping} advertises for SLAAC alone. */
+    public static final String V6_SLAAC = "fd62::";
+
+    /**
+     * For the lease keeper's tests: on a new bridge, dnsmasq's shortest lease (2 minutes), every
+     * DHCP exchange logged to {@link #log()}; with {@code ipv6}, also DHCPv6 from
+     * {@value #V6_STATEFUL}/64 and router advertisements (every 5 s) of that prefix and of
+     * {@value #V6_SLAAC}/64 for SLAAC.
+     */
+    public static DhcpServer keeping(Rig rig, boolean ipv6) throws IOException {
+        String br = rig.host().createBridge("br" + rig.suffix());
+        String hostEnd = "dp" + rig.suffix();
+        String serverEnd = "ds" + rig.suffix();
+        String ns = rig.netns().cable("dhcp", hostEnd, serverEnd, ADDRESS + "/24");
+        Sh.ok("ip", "link", "set", hostEnd, "master", br);
+        List<String> extra = new java.util.ArrayList<>(List.of("--log-dhcp"));
+        if (ipv6) {
+            rig.netns().addAddress(ns, serverEnd, V6_STATEFUL + "1/64");
+            rig.netns().addAddress(ns, serverEnd, V6_SLAAC + "1/64");
+            extra.addAll(List.of("--enable-ra", "--ra-param=" + serverEnd + ",5",
+                    "--dhcp-range=" + V6_STATEFUL + "100," + V6_STATEFUL + "1ff,64,2m",
+                    "--dhcp-range=" + V6_SLAAC + ",ra-only,64,2m"));
+        }
+        return launch(br, ns, serverEnd, "2m", extra);
+    }
+
     private static DhcpServer launch(String bridge, String ns, String iface) throws IOException {
+        return launch(bridge, ns, iface, "1h", List.of());
+    }
+
+    private static DhcpServer launch(String bridge, String ns, String iface, String leaseTime, List<String> extra)
+            throws IOException {
         DhcpServer server = new DhcpServer(bridge, Files.createTempDirectory("pw-it-dnsmasq-"));
         try {
             Files.createFile(server.leaseFile);
-            server.process = new ProcessBuilder("ip", "netns", "exec", ns, "dnsmasq", "--keep-in-foreground",
-                    "--conf-file=/dev/null", "--port=0", "--interface=" + iface, "--bind-interfaces",
-                    "--dhcp-range=10.161.0." + POOL_FIRST + ",10.161.0." + POOL_LAST + ",1h",
+            List<String> argv = new java.util.ArrayList<>(List.of("ip", "netns", "exec", ns, "dnsmasq",
+                    "--keep-in-foreground", "--conf-file=/dev/null", "--port=0", "--interface=" + iface,
+                    "--bind-interfaces", "--dhcp-range=10.161.0." + POOL_FIRST + ",10.161.0." + POOL_LAST + "," + leaseTime,
                     "--dhcp-authoritative", "--dhcp-option=6", "--no-resolv", "--no-hosts",
-                    "--dhcp-leasefile=" + server.leaseFile, "--pid-file=" + server.dir.resolve("dnsmasq.pid"))
+                    "--dhcp-leasefile=" + server.leaseFile, "--pid-file=" + server.dir.resolve("dnsmasq.pid"),
+                    "--log-facility=" + server.dir.resolve("dhcp.log")));
+            argv.addAll(extra);
+            server.namespace = ns;
+            server.process = new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectErrorStream(true)
                     .redirectOutput(server.dir.resolve("dnsmasq.log").toFile())
@@ -113,10 +151,29 @@ public final class DhcpServer implements AutoCloseable {
 
     private String log() {
         try {
-            return Files.readString(dir.resolve("dnsmasq.log"));
+            return Files.readString(dir.resolve("dnsmasq.log")) + dhcpLog();
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** dnsmasq's DHCP log ({@code --log-facility}), one line per message sent or received. */
+    public String dhcpLog() {
+        try {
+            return Files.readString(dir.resolve("dhcp.log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The lines of the DHCP log that name this message type ({@code DHCPACK}, {@code DHCPRELEASE}) and this text. */
+    public List<String> logged(String message, String text) {
+        return dhcpLog().lines().filter(l -> l.contains(message + "(") && l.contains(text)).toList();
+    }
+
+    /** The namespace the server runs in (the LAN side). */
+    public String namespace() {
+        return namespace;
     }
 
     @Override

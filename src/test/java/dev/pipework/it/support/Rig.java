@@ -49,6 +49,13 @@ public final class Rig implements AutoCloseable {
         return new Guest(containers, name, pid);
     }
 
+    /** The same container after a restart: its new init process, and the veth name that goes with it recorded. */
+    public Guest reopened(Guest guest) {
+        int pid = containers.pid(guest.name());
+        host.link("veth1pl" + pid);
+        return new Guest(containers, guest.name(), pid);
+    }
+
     /**
      * Like {@link #container}, with IPv6 on: Docker turns it off in containers whose network does
      * not enable it, {@code --net=none} included.
