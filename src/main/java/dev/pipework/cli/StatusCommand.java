@@ -37,8 +37,12 @@ final class StatusCommand implements Subcommand {
         }
         Renderer renderer = graph == null ? how.renderer()
                 : new GraphRenderer(GraphRenderer.format(graph), services.runner(), services.host()::commandInstalled);
-        renderer.status(
-                new StatusQuery(services).attachments(Optional.ofNullable(guest)), out);
+        StatusQuery query = new StatusQuery(services);
+        if (guest == null) {
+            renderer.status(query.attachments(Optional.empty()), query.overlays(), out);
+        } else {
+            renderer.status(query.attachments(Optional.of(guest)), out);
+        }
         return 0;
     }
 }

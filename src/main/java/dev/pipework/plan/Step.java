@@ -16,7 +16,9 @@ public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteL
         AddressSteps.AddAddress, AddressSteps.AddRoute, AddressSteps.AddRouteVia, AddressSteps.ReplaceDefaultRoute, AddressSteps.Announce,
         DhcpSteps.MakeDirectory, DhcpSteps.CreateFile, DhcpSteps.BindMount, DhcpSteps.Unmount,
         DhcpSteps.RemoveDirectory, DhcpSteps.RemoveFile, DhcpSteps.HostDhcpClient, DhcpSteps.StopByPidFile, DhcpSteps.StopProcess,
-        DhcpSteps.HelperDhcpClient, DhcpSteps.RemoveContainer {
+        DhcpSteps.HelperDhcpClient, DhcpSteps.RemoveContainer,
+        OverlaySteps.AddBridge, OverlaySteps.AddVxlan, OverlaySteps.AppendFdb, OverlaySteps.AddOvsBridge,
+        OverlaySteps.AddTunnelPort, OverlaySteps.RemoveOvsBridge {
 
     /** The command that makes the change. */
     Command command();

@@ -3,6 +3,7 @@ package dev.pipework.render;
 import dev.pipework.json.Json;
 import dev.pipework.model.Guest;
 import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Overlay;
 import dev.pipework.plan.Plan;
 
 import java.io.PrintStream;
@@ -26,11 +27,36 @@ public final class JsonRenderer implements Renderer {
 
     @Override
     public void status(List<Attachment> attachments, PrintStream out) {
+        out.println(Json.writePretty(statusDocument(attachments)));
+    }
+
+    /** The attachments, then {@code overlays}: one object each, with its settings. */
+    @Override
+    public void status(List<Attachment> attachments, List<Overlay> overlays, PrintStream out) {
+        Map<String, Object> doc = statusDocument(attachments);
+        List<Object> items = new ArrayList<>();
+        for (Overlay o : overlays) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", o.bridge());
+            m.put("kind", o.ovs() ? "ovs" : "linux");
+            m.put("vni", (long) o.vni());
+            m.put("underlay", o.underlay());
+            m.put("local", o.local());
+            m.put("peers", o.peers());
+            m.put("mtu", (long) o.mtu());
+            m.put("tunnels", o.tunnels());
+            items.add(m);
+        }
+        doc.put("overlays", items);
+        out.println(Json.writePretty(doc));
+    }
+
+    private static Map<String, Object> statusDocument(List<Attachment> attachments) {
         List<Object> items = new ArrayList<>();
         attachments.forEach(a -> items.add(attachment(a)));
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("attachments", items);
-        out.println(Json.writePretty(doc));
+        return doc;
     }
 
     @Override

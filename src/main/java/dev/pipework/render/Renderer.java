@@ -1,6 +1,7 @@
 package dev.pipework.render;
 
 import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Overlay;
 import dev.pipework.plan.Plan;
 
 import java.io.PrintStream;
@@ -17,6 +18,11 @@ public interface Renderer {
 
     /** The attachments found, one per interface. */
     void status(List<Attachment> attachments, PrintStream out);
+
+    /** The attachments found and the host's overlays; a format without overlays shows the attachments. */
+    default void status(List<Attachment> attachments, List<Overlay> overlays, PrintStream out) {
+        status(attachments, out);
+    }
 
     /** The result of an attach: the interface as the kernel now shows it, and the routes the plan added. */
     void attached(Attachment attachment, Plan plan, PrintStream out);

@@ -2,6 +2,7 @@ package dev.pipework.render;
 
 import dev.pipework.model.Guest;
 import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Overlay;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Step;
 import dev.pipework.sys.ShellWords;
@@ -21,6 +22,23 @@ public final class TextRenderer implements Renderer {
         }
         out.print(text);
         out.flush();
+    }
+
+    /** The attachments' table, then, when there are overlays, a blank line and theirs. */
+    @Override
+    public void status(List<Attachment> attachments, List<Overlay> overlays, PrintStream out) {
+        status(attachments, out);
+        if (overlays.isEmpty()) {
+            return;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"OVERLAY", "KIND", "VNI", "UNDERLAY", "LOCAL", "MTU", "TUNNELS", "PEERS"});
+        for (Overlay o : overlays) {
+            rows.add(new String[] {o.bridge(), o.ovs() ? "ovs" : "linux", Integer.toString(o.vni()), o.underlay(),
+                o.local(), Integer.toString(o.mtu()), String.join(",", o.tunnels()), String.join(",", o.peers())});
+        }
+        out.println();
+        table(rows, out);
     }
 
     @Override
@@ -44,6 +62,10 @@ public final class TextRenderer implements Renderer {
                 a.vlan().map(String::valueOf).orElse("-"),
                 g.runtime().key()});
         }
+        table(rows, out);
+    }
+
+    private static void table(List<String[]> rows, PrintStream out) {
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {

@@ -4,6 +4,7 @@ import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.MachineView;
+import dev.pipework.plan.Overlay;
 import dev.pipework.plan.Planner;
 
 import java.util.ArrayList;
@@ -17,6 +18,11 @@ public final class StatusQuery {
 
     public StatusQuery(Services services) {
         this.services = services;
+    }
+
+    /** The host's overlays. */
+    public List<Overlay> overlays() {
+        return planner.overlays(services.view());
     }
 
     /** The attachments of one guest, or of every guest that exists now. */
