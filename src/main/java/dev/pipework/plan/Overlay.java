@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * An overlay: a bridge and a VXLAN segment of it. Its settings live on the machine, in the mark on
- * its bridge (the Linux bridge's alias {@code pipework overlay <settings>}, the Open vSwitch bridge
- * interface's {@code external-ids:pipework.overlay=<settings>}), where {@code status} and
+ * its bridge (the Linux bridge's alias {@code pipework overlay <settings>}) or on its Open vSwitch
+ * tunnel ports ({@code external-ids:pipework.overlay=<settings>}), where {@code status} and
  * {@code overlay rm} read them; no file holds them.
  *
  * @param bridge   the bridge, the overlay's name
@@ -24,7 +24,7 @@ public record Overlay(String bridge, boolean ovs, int vni, String underlay, Stri
     public static final int MAX_VNI = 16_777_215;
     /** The alias of a Linux bridge that is an overlay's starts so. */
     static final String ALIAS_PREFIX = Alias.HOST_END + " overlay ";
-    /** The Open vSwitch external-id of an overlay's bridge, and of its tunnel ports (the bridge's name). */
+    /** The Open vSwitch external-id of an overlay's tunnel ports: its settings. */
     static final String OVS_KEY = "pipework.overlay";
     static final String OVS_PEER_KEY = "pipework.peer";
     /** {@code IFALIASZ} less its terminating NUL. */
@@ -99,16 +99,14 @@ public record Overlay(String bridge, boolean ovs, int vni, String underlay, Stri
             fromAlias(link.name(), link.alias()).ifPresent(found::add);
         }
         if (view.ovsInstalled()) {
+            java.util.Map<String, List<OvsPort>> tunnelsOf = new java.util.TreeMap<>();
             for (OvsPort port : view.ovsPorts().values()) {
-                String settings = port.externalIds().get(OVS_KEY);
-                if (settings != null && port.name().equals(port.bridge())) {
-                    List<String> tunnels = view.ovsPorts().values().stream()
-                            .filter(p -> p.bridge().equals(port.bridge()) && !p.name().equals(port.bridge())
-                                    && port.bridge().equals(p.externalIds().get(OVS_KEY)))
-                            .map(OvsPort::name).sorted().toList();
-                    fromSettings(port.bridge(), true, settings, tunnels).ifPresent(found::add);
+                if (port.externalIds().containsKey(OVS_KEY)) {
+                    tunnelsOf.computeIfAbsent(port.bridge(), b -> new ArrayList<>()).add(port);
                 }
             }
+            tunnelsOf.forEach((bridge, ports) -> fromSettings(bridge, true, ports.get(0).externalIds().get(OVS_KEY),
+                    ports.stream().map(OvsPort::name).sorted().toList()).ifPresent(found::add));
         }
         found.sort(java.util.Comparator.comparing(Overlay::bridge));
         return found;

@@ -61,9 +61,10 @@ final class OverlayPlan {
                 throw new PipeworkException("the overlay \"" + name + "\" exists with " + existing.settings()
                         + ": remove it first with pipework overlay rm " + name);
             }
-            if (existing.vni() == r.vni()) {
+            // The kernel's VXLAN devices and Open vSwitch's tunnels each take a VNI once; the two are apart.
+            if (existing.vni() == r.vni() && existing.ovs() == ovs) {
                 throw new PipeworkException("VNI " + r.vni() + " is taken by the overlay \"" + existing.bridge()
-                        + "\": the kernel takes a VNI once per UDP port");
+                        + "\": " + (ovs ? "Open vSwitch" : "the kernel") + " takes a VNI once per UDP port");
             }
         }
         if (view.link(name).isPresent() || (ovs && view.ovsBridge(name))) {
@@ -73,9 +74,9 @@ final class OverlayPlan {
         String settings = wanted.settings();
         List<Step> steps = new ArrayList<>();
         if (ovs) {
-            steps.add(new OverlaySteps.AddOvsBridge(name, !view.ovsKernelDatapath(), mtu, settings));
+            steps.add(new OverlaySteps.AddOvsBridge(name, !view.ovsKernelDatapath(), mtu));
             for (String peer : peers) {
-                steps.add(new OverlaySteps.AddTunnelPort(name, Overlay.tunnelPort(name, peer), peer, r.vni()));
+                steps.add(new OverlaySteps.AddTunnelPort(name, Overlay.tunnelPort(name, peer), peer, r.vni(), settings));
             }
             steps.add(new LinkSteps.SetLinkUp(Where.HOST, name));
             return new Plan(steps, List.of(), List.of());

@@ -72,17 +72,16 @@ public final class OverlaySteps {
 
     /**
      * {@code ovs-vsctl add-br <name> [-- set bridge <name> datapath_type=netdev] -- set Interface <name>
-     * mtu_request=<mtu> external-ids:pipework.overlay=<settings>}: the bridge's own interface holds
-     * the overlay's MTU, which attachments take as the bridge's, and its mark.
+     * mtu_request=<mtu>}: the bridge's own interface holds the overlay's MTU, which attachments take
+     * as the bridge's.
      */
-    public record AddOvsBridge(String name, boolean userspaceDatapath, int mtu, String settings) implements Step {
+    public record AddOvsBridge(String name, boolean userspaceDatapath, int mtu) implements Step {
         public Command command() {
             List<String> argv = new ArrayList<>(List.of("ovs-vsctl", OvsSteps.OVS_TIMEOUT, "add-br", name));
             if (userspaceDatapath) {
                 argv.addAll(List.of("--", "set", "bridge", name, "datapath_type=netdev"));
             }
-            argv.addAll(List.of("--", "set", "Interface", name, "mtu_request=" + mtu,
-                    "external-ids:" + Overlay.OVS_KEY + "=" + OvsSteps.AddOvsPort.ovsString(settings)));
+            argv.addAll(List.of("--", "set", "Interface", name, "mtu_request=" + mtu));
             return Exec.of(argv);
         }
 
@@ -97,18 +96,19 @@ public final class OverlaySteps {
 
     /**
      * {@code ovs-vsctl add-port <bridge> <port> -- set Port <port> protected=true -- set Interface
-     * <port> type=vxlan options:remote_ip=<peer> options:key=<vni> options:dst_port=4789 external-ids:...}.
-     * One port per peer, each protected: the bridge's NORMAL action (MAC learning, flooding) works
+     * <port> type=vxlan options:remote_ip=<peer> options:key=<vni> options:dst_port=4789
+     * external-ids:pipework.overlay=<settings> external-ids:pipework.peer=<peer>}: each tunnel port
+     * carries the overlay's mark. One port per peer, each protected: the bridge's NORMAL action (MAC learning, flooding) works
      * unchanged, and what arrives from one peer is never flooded to another (the full mesh of
      * tunnels would otherwise loop broadcasts between the hosts).
      */
-    public record AddTunnelPort(String bridge, String port, String peer, int vni) implements Step {
+    public record AddTunnelPort(String bridge, String port, String peer, int vni, String settings) implements Step {
         public Command command() {
             return Exec.of("ovs-vsctl", OvsSteps.OVS_TIMEOUT, "add-port", bridge, port,
                     "--", "set", "Port", port, "protected=true",
                     "--", "set", "Interface", port, "type=vxlan", "options:remote_ip=" + peer,
                     "options:key=" + vni, "options:dst_port=" + Overlay.DSTPORT,
-                    "external-ids:" + Overlay.OVS_KEY + "=" + bridge, "external-ids:" + Overlay.OVS_PEER_KEY + "=" + peer);
+                    "external-ids:" + Overlay.OVS_KEY + "=" + OvsSteps.AddOvsPort.ovsString(settings), "external-ids:" + Overlay.OVS_PEER_KEY + "=" + peer);
         }
 
         public Optional<Command> undo() {
