@@ -1,5 +1,6 @@
 package dev.pipework.it;
 
+import dev.pipework.it.support.Cni;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Prerequisites;
@@ -11,7 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -125,6 +128,27 @@ class OverlayIT {
             netns.ok(guests[0], "ip", "link", "set", "eth1", "mtu", "1500");
             assertFalse(dfPing(guests[0], "10.42.0.3", 1423), "one byte more than the overlay carries does not pass");
             netns.ok(guests[0], "ip", "link", "set", "eth1", "mtu", "1450");
+
+            // The CNI plugin, run on host 3 without an MTU in its configuration, gives the overlay's too.
+            String cniGuest = netns.create("gc");
+            String containerId = "overlayit" + suffix;
+            String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"ovl" + suffix + "\",\"type\":\"pipework\","
+                    + "\"bridge\":\"br42\"}";
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("CNI_CONTAINERID", containerId);
+            env.put("CNI_NETNS", "/var/run/netns/" + cniGuest);
+            env.put("CNI_IFNAME", "eth1");
+            env.put("CNI_PATH", Cni.PLUGINS);
+            env.put("CNI_COMMAND", "ADD");
+            List<String> inHost3 = new ArrayList<>(List.of("ip", "netns", "exec", hosts[2]));
+            inHost3.addAll(Pipework.command(List.of()));
+            Sh.Result add = Sh.run(inHost3, Duration.ofSeconds(60), conf, env);
+            assertEquals(0, add.code(), add.describe());
+            assertEquals("1450", netns.ok(cniGuest, "cat", "/sys/class/net/eth1/mtu").trimmed(),
+                    "a CNI attachment to the overlay's bridge has the overlay's MTU");
+            env.put("CNI_COMMAND", "DEL");
+            Sh.Result del = Sh.run(inHost3, Duration.ofSeconds(60), conf, env);
+            assertEquals(0, del.code(), del.describe());
 
             Sh.Result status = pipeworkOk(hosts[0], "status");
             assertTrue(status.out().contains("OVERLAY") && status.out().matches("(?s).*br42\\s+linux\\s+42\\s+under0\\s+"
