@@ -200,6 +200,18 @@ class OverlayIT {
             assertNotEquals(0, tooBig.code(), tooBig.describe());
             assertTrue(tooBig.err().contains("does not fit"), tooBig.describe());
             assertEquals(before, netns.ok(host, "ip", "-o", "link").out(), "no link was made");
+
+            // A VXLAN device of VNI 42 that is not an overlay's: the kernel refuses a second one, after
+            // the bridge was made, and the run undoes what it did.
+            netns.ok(host, "ip", "link", "add", "vxother", "type", "vxlan", "id", "42", "dstport", "4789");
+            String withOther = netns.ok(host, "ip", "-o", "link").out();
+            Sh.Result failed = pipework(host, "overlay", "add", "br42", "vni", "42", "underlay", "under0", "peers",
+                    "192.0.2.2");
+            assertNotEquals(0, failed.code(), failed.describe());
+            assertFalse(netns.exec(host, "ip", "link", "show", "br42").success(), "the bridge was removed again: "
+                    + failed.describe());
+            assertEquals(withOther.lines().count(), netns.ok(host, "ip", "-o", "link").out().lines().count(),
+                    "nothing is left of the failed run");
         }
     }
 
