@@ -176,6 +176,30 @@ class OverlayIT {
         }
     }
 
+    /** Over an IPv6 underlay the overhead is 70 bytes: a 1500-byte underlay carries 1430. */
+    @Test
+    void ipv6Underlay() {
+        try (TestNetns netns = new TestNetns()) {
+            String suffix = HostCleanup.uniqueSuffix();
+            String[] hosts = {netns.create("h1"), netns.create("h2")};
+            String[] underlay = {"fd00:42::1", "fd00:42::2"};
+            netns.vethBetween(hosts[0], "u1" + suffix, hosts[1], "u2" + suffix);
+            String[] guests = new String[2];
+            for (int i = 0; i < 2; i++) {
+                String nic = "u" + (i + 1) + suffix;
+                netns.ok(hosts[i], "ip", "addr", "add", underlay[i] + "/64", "dev", nic, "nodad");
+                pipeworkOk(hosts[i], "overlay", "add", "br7", "vni", "7", "underlay", nic, "peers", underlay[1 - i]);
+                guests[i] = netns.create("g" + (i + 1));
+                pipeworkOk(hosts[i], "br7", guests[i], "10.7.0." + (i + 1) + "/24");
+            }
+            assertEquals("1430", netns.ok(guests[0], "cat", "/sys/class/net/eth1/mtu").trimmed());
+            assertTrue(Reach.eventuallyFromNetns(guests[0], "10.7.0.2"), "the guests reach each other over IPv6");
+            assertTrue(dfPing(guests[0], "10.7.0.2", 1402), "a packet of the overlay's MTU passes with DF");
+            netns.ok(guests[0], "ip", "link", "set", "eth1", "mtu", "1500");
+            assertFalse(dfPing(guests[0], "10.7.0.2", 1403), "one byte more does not");
+        }
+    }
+
     @Test
     void refusedBeforeAnyChange() {
         try (TestNetns netns = new TestNetns()) {
