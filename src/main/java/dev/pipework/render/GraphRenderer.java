@@ -2,6 +2,7 @@ package dev.pipework.render;
 
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Overlay;
 import dev.pipework.plan.Plan;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
@@ -54,7 +55,13 @@ public final class GraphRenderer implements Renderer {
 
     @Override
     public void status(List<Attachment> attachments, PrintStream out) {
-        String dot = DotGraph.of(attachments);
+        status(attachments, List.of(), out);
+    }
+
+    /** The attachments and the overlays, their underlay NICs and peers. */
+    @Override
+    public void status(List<Attachment> attachments, List<Overlay> overlays, PrintStream out) {
+        String dot = DotGraph.of(attachments, overlays);
         if (format == Format.DOT) {
             out.print(dot);
             out.flush();
