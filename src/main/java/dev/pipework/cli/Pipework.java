@@ -169,11 +169,12 @@ public final class Pipework {
     }
 
     /**
-     * {@code shim} is a word of this tool's; a host interface of that name keeps the original's
+     * {@code shim} and {@code overlay} are words of this tool's; a host interface of that name keeps the original's
      * meaning of the first word.
      */
     private boolean hostInterfaceNamed(String word) {
-        return (word.equals("shim") || word.equals("pool")) && services.host().link(word).isPresent();
+        return (word.equals("shim") || word.equals("pool") || word.equals("overlay"))
+                && services.host().link(word).isPresent();
     }
 
     /** Where the first word stands after leading {@code -v} and {@code --dry-run}. */

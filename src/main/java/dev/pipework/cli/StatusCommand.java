@@ -43,14 +43,16 @@ final class StatusCommand implements Subcommand {
         }
         Renderer renderer = graph == null ? how.renderer()
                 : new GraphRenderer(GraphRenderer.format(graph), services.runner(), services.host()::commandInstalled);
-        StatusQuery.Report report = new StatusQuery(services).report(Optional.ofNullable(guest));
+        StatusQuery query = new StatusQuery(services);
+        StatusQuery.Report report = query.report(Optional.ofNullable(guest));
         List<PoolAddress> pools = List.of();
         try {
             pools = services.ipam().addresses();
         } catch (PipeworkException e) {
             err.println("pipework: " + e.getMessage());
         }
-        renderer.status(report.attachments(), pools, out);
+        renderer.status(new Renderer.Status(report.attachments(), pools,
+                guest == null ? query.overlays() : List.of(), guest == null), out);
         for (OvsPort port : report.stalePorts()) {
             err.println(stale(port));
         }

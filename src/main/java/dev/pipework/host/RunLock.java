@@ -87,14 +87,19 @@ public final class RunLock implements AutoCloseable {
         Path file = dir.resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + ".lock");
         try {
             trustedDirectory();
-            FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(FILE_MODE));
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || tryLock(channel) == null) {
+            while (true) {
+                FileChannel channel = open(file);
+                if (tryLock(channel) == null) {
+                    channel.close();
+                    return false;
+                }
+                if (current(channel, file)) {
+                    held.add(new Held(channel, file));
+                    return true;
+                }
+                // The run that held it removed the file as it let go: try the path's new file.
                 channel.close();
-                return false;
             }
-            channels.add(channel);
-            return true;
         } catch (IOException e) {
             throw new PipeworkException("cannot lock " + file + ": " + e.getMessage());
         }

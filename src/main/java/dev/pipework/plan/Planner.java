@@ -55,7 +55,10 @@ public final class Planner {
             } else {
                 kind = HostTarget.Kind.PHYSICAL;
             }
-            target = new HostTarget(kind, name, true, l.mtu(), l.up());
+            // An overlay's bridge gives its attachments the overlay's MTU, whatever the bridge's is now.
+            int mtu = kind == HostTarget.Kind.LINUX_BRIDGE
+                    ? Overlay.fromAlias(name, l.alias()).map(Overlay::mtu).orElse(l.mtu()) : l.mtu();
+            target = new HostTarget(kind, name, true, mtu, l.up());
         } else if (name.startsWith("br")) {
             target = new HostTarget(HostTarget.Kind.LINUX_BRIDGE, name, false, DEFAULT_MTU, false);
         } else if (name.startsWith("ovs")) {
@@ -265,6 +268,21 @@ public final class Planner {
     /** Open vSwitch ports an attach made whose interface is gone, for {@code status}. */
     public List<OvsPort> staleOvsPorts(MachineView view) {
         return OvsAttach.stalePorts(view);
+    }
+
+    /** {@code pipework overlay add}: see {@link OverlayPlan}. */
+    public Plan planOverlay(OverlayRequest request, MachineView view) {
+        return OverlayPlan.add(request, view);
+    }
+
+    /** {@code pipework overlay rm <name>}; empty when there is no such overlay. */
+    public Plan planOverlayRemove(String name, MachineView view) {
+        return OverlayPlan.remove(name, view);
+    }
+
+    /** The overlays on the host, for {@code status}. */
+    public List<Overlay> overlays(MachineView view) {
+        return Overlay.all(view);
     }
 
     /** The shims on the host, for {@code status}. */

@@ -28,13 +28,8 @@ abstract class DocumentRenderer implements Renderer {
     }
 
     @Override
-    public final void status(List<Attachment> attachments, PrintStream out) {
-        status(attachments, List.of(), out);
-    }
-
-    @Override
-    public final void status(List<Attachment> attachments, List<PoolAddress> pools, PrintStream out) {
-        out.println(write(Documents.status(attachments, pools)));
+    public final void status(Status status, PrintStream out) {
+        out.println(write(Documents.status(status)));
     }
 
     @Override

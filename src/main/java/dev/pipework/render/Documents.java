@@ -5,6 +5,7 @@ import dev.pipework.model.Guest;
 import dev.pipework.model.PoolAddress;
 import dev.pipework.model.PoolUse;
 import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Overlay;
 import dev.pipework.plan.Plan;
 
 import java.util.ArrayList;
@@ -34,12 +35,15 @@ final class Documents {
         return doc;
     }
 
-    /** The attachments found, each with what the pools keep for its interface. */
-    static Map<String, Object> status(List<Attachment> attachments, List<PoolAddress> pools) {
+    /**
+     * The attachments found, each with what the pools keep for its interface; then, when
+     * {@code status} named no guest, the host's overlays.
+     */
+    static Map<String, Object> status(Renderer.Status status) {
         List<Object> items = new ArrayList<>();
-        for (Attachment a : attachments) {
+        for (Attachment a : status.attachments()) {
             Map<String, Object> item = attachment(a);
-            List<PoolAddress> kept = Renderer.kept(a, pools);
+            List<PoolAddress> kept = Renderer.kept(a, status.pools());
             if (!kept.isEmpty()) {
                 Json.object(item.get("interface")).put("pools", kept.stream().map(Documents::given).toList());
             }
@@ -47,6 +51,22 @@ final class Documents {
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("attachments", items);
+        if (status.overlaysShown()) {
+            List<Object> overlays = new ArrayList<>();
+            for (Overlay o : status.overlays()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", o.bridge());
+                m.put("kind", o.ovs() ? "ovs" : "linux");
+                m.put("vni", (long) o.vni());
+                m.put("underlay", o.underlay());
+                m.put("local", o.local());
+                m.put("peers", o.peers());
+                m.put("mtu", (long) o.mtu());
+                m.put("tunnels", o.tunnels());
+                overlays.add(m);
+            }
+            doc.put("overlays", overlays);
+        }
         return doc;
     }
 

@@ -3,6 +3,7 @@ package dev.pipework.render;
 import dev.pipework.model.Guest;
 import dev.pipework.plan.AttachKind;
 import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Overlay;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,7 +35,26 @@ final class DotGraph {
     }
 
     static String of(List<Attachment> attachments) {
+        return of(attachments, List.of());
+    }
+
+    /** With the host's overlays: each bridge's VXLAN segment over its underlay NIC, to each peer. */
+    static String of(List<Attachment> attachments, List<Overlay> overlays) {
         Map<String, HostNode> hostNodes = new TreeMap<>();
+        List<Edge> overlayEdges = new ArrayList<>();
+        for (Overlay o : overlays) {
+            String id = "bridge/" + o.bridge();
+            hostNodes.put(id, new HostNode(id, o.bridge() + "\n" + (o.ovs() ? "Open vSwitch bridge" : "Linux bridge")
+                    + "\noverlay, VNI " + o.vni() + ", MTU " + o.mtu(), "box"));
+            String nic = nicId(o.underlay());
+            hostNodes.putIfAbsent(nic, new HostNode(nic, o.underlay() + "\nNIC", "box3d"));
+            overlayEdges.add(new Edge(id, nic, "VXLAN " + o.vni() + " from " + o.local()));
+            for (String peer : o.peers()) {
+                String peerId = "peer/" + peer;
+                hostNodes.putIfAbsent(peerId, new HostNode(peerId, peer + "\npeer host", "cds"));
+                overlayEdges.add(new Edge(nic, peerId, "VNI " + o.vni()));
+            }
+        }
         Map<String, List<Attachment>> guests = new TreeMap<>();
         Map<String, Guest> guestOf = new TreeMap<>();
         List<Attachment> shims = new ArrayList<>();
@@ -48,7 +68,7 @@ final class DotGraph {
             guestOf.putIfAbsent(key, a.guest());
         }
         TreeSet<String> edges = new TreeSet<>();
-        List<Edge> edgeList = new ArrayList<>();
+        List<Edge> edgeList = new ArrayList<>(overlayEdges);
         StringBuilder clusters = new StringBuilder();
         for (Map.Entry<String, List<Attachment>> g : guests.entrySet()) {
             Guest guest = guestOf.get(g.getKey());

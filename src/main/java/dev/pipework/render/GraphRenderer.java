@@ -2,6 +2,7 @@ package dev.pipework.render;
 
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Overlay;
 import dev.pipework.plan.Plan;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
@@ -52,9 +53,10 @@ public final class GraphRenderer implements Renderer {
         text.dryRun(plan, out);
     }
 
+    /** The attachments and the overlays, their underlay NICs and peers. */
     @Override
-    public void status(List<Attachment> attachments, PrintStream out) {
-        String dot = DotGraph.of(attachments);
+    public void status(Status status, PrintStream out) {
+        String dot = DotGraph.of(status.attachments(), status.overlays());
         if (format == Format.DOT) {
             out.print(dot);
             out.flush();

@@ -3,6 +3,7 @@ package dev.pipework.render;
 import dev.pipework.model.PoolAddress;
 import dev.pipework.model.PoolUse;
 import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Overlay;
 import dev.pipework.plan.Plan;
 
 import java.io.PrintStream;
@@ -18,8 +19,13 @@ public interface Renderer {
     /** The commands a plan would run. */
     void dryRun(Plan plan, PrintStream out);
 
+    /** What {@code status} shows: the attachments found, what pools keep for them, the host's overlays. */
+    void status(Status status, PrintStream out);
+
     /** The attachments found, one per interface. */
-    void status(List<Attachment> attachments, PrintStream out);
+    default void status(List<Attachment> attachments, PrintStream out) {
+        status(new Status(attachments, List.of(), List.of(), false), out);
+    }
 
     /** The result of an attach: the interface as the kernel now shows it, and the routes the plan added. */
     void attached(Attachment attachment, Plan plan, PrintStream out);
@@ -32,11 +38,6 @@ public interface Renderer {
     /** The result of an attach, and the addresses the pools gave for it. */
     default void attached(Attachment attachment, Plan plan, List<PoolAddress> given, PrintStream out) {
         attached(attachment, plan, out);
-    }
-
-    /** The attachments found, and what the pools keep for them. */
-    default void status(List<Attachment> attachments, List<PoolAddress> pools, PrintStream out) {
-        status(attachments, out);
     }
 
     /** The pools and their use ({@code pool ls}). */
@@ -57,6 +58,21 @@ public interface Renderer {
     /** Whether the format shows the result of a change (the text format is silent, as the original). */
     default boolean showsResult() {
         return false;
+    }
+
+    /**
+     * What {@code status} found.
+     *
+     * @param attachments one per interface
+     * @param pools       the addresses the pools keep (each shown with the attachment that holds it)
+     * @param overlays    the host's overlays
+     * @param wholeHost   whether {@code status} named no guest: only then are the overlays shown
+     */
+    record Status(List<Attachment> attachments, List<PoolAddress> pools, List<Overlay> overlays, boolean wholeHost) {
+        /** The overlays, when they are shown. */
+        public boolean overlaysShown() {
+            return wholeHost;
+        }
     }
 
     /** One declaration {@code apply} read, and what became of it. */

@@ -5,6 +5,7 @@ import dev.pipework.model.Pool;
 import dev.pipework.model.PoolAddress;
 import dev.pipework.model.PoolUse;
 import dev.pipework.plan.Attachment;
+import dev.pipework.plan.Overlay;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Step;
 import dev.pipework.sys.ShellWords;
@@ -34,13 +35,14 @@ public final class TextRenderer implements Renderer {
         dryRun(plan, out);
     }
 
+    /**
+     * The attachments' table; then, each after a blank line when it has rows, the DHCP leases the
+     * keeper keeps and the host's overlays.
+     */
     @Override
-    public void status(List<Attachment> attachments, PrintStream out) {
-        status(attachments, List.of(), out);
-    }
-
-    @Override
-    public void status(List<Attachment> attachments, List<PoolAddress> pools, PrintStream out) {
+    public void status(Status status, PrintStream out) {
+        List<Attachment> attachments = status.attachments();
+        List<PoolAddress> pools = status.pools();
         List<String[]> rows = new ArrayList<>();
         boolean anyPool = attachments.stream().anyMatch(a -> !Renderer.kept(a, pools).isEmpty());
         rows.add(new String[] {"GUEST", "ID", "PID", "INTERFACE", "ADDRESSES", "MAC", "MTU", "HOST-INTERFACE", "BRIDGE",
@@ -75,9 +77,19 @@ public final class TextRenderer implements Renderer {
                 l.expires().orElse("-")}));
         }
         if (leases.size() > 1) {
-            // After a blank line: the DHCP leases the keeper keeps, read from their clients' lease files.
+            // The DHCP leases the keeper keeps, read from their clients' lease files.
             out.println();
             table(leases, out);
+        }
+        if (status.overlaysShown() && !status.overlays().isEmpty()) {
+            List<String[]> overlays = new ArrayList<>();
+            overlays.add(new String[] {"OVERLAY", "KIND", "VNI", "UNDERLAY", "LOCAL", "MTU", "TUNNELS", "PEERS"});
+            for (Overlay o : status.overlays()) {
+                overlays.add(new String[] {o.bridge(), o.ovs() ? "ovs" : "linux", Integer.toString(o.vni()), o.underlay(),
+                    o.local(), Integer.toString(o.mtu()), String.join(",", o.tunnels()), String.join(",", o.peers())});
+            }
+            out.println();
+            table(overlays, out);
         }
     }
 
@@ -123,22 +135,6 @@ public final class TextRenderer implements Renderer {
                 Long.toString(Math.max(0, u.capacity() - u.held() - u.cooling()))});
         }
         table(rows, out);
-    }
-
-    private static void table(List<String[]> rows, PrintStream out) {
-        int[] widths = new int[rows.get(0).length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                line.append(i == row.length - 1 ? row[i] : String.format("%-" + widths[i] + "s  ", row[i]));
-            }
-            out.println(line.toString().stripTrailing());
-        }
     }
 
     @Override

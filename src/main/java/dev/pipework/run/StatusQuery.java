@@ -5,6 +5,7 @@ import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Attachment;
 import dev.pipework.plan.MachineView;
 import dev.pipework.plan.OvsPort;
+import dev.pipework.plan.Overlay;
 import dev.pipework.plan.Planner;
 
 import java.util.ArrayList;
@@ -18,6 +19,11 @@ public final class StatusQuery {
 
     public StatusQuery(Services services) {
         this.services = services;
+    }
+
+    /** The host's overlays. */
+    public List<Overlay> overlays() {
+        return planner.overlays(services.view());
     }
 
     /**

@@ -33,9 +33,12 @@ public final class StatusTable {
                 .orElseThrow(() -> new AssertionError("no status row for " + iface + ": " + rows));
     }
 
-    /** The rows of the table printed in {@code r}'s stdout, without the header. */
+    /**
+     * The rows of the attachments' table printed in {@code r}'s stdout, without the header: up to
+     * the blank line after which {@code status} lists the host's overlays, if it has any.
+     */
     public static List<List<String>> rows(Sh.Result r) {
-        List<String> out = r.out().lines().filter(l -> !l.isBlank()).toList();
+        List<String> out = r.out().lines().takeWhile(l -> !l.isBlank()).toList();
         assertFalse(out.isEmpty(), r.describe());
         List<List<String>> rows = new ArrayList<>();
         for (String line : out) {

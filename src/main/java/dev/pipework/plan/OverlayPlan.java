@@ -1,0 +1,165 @@
+package dev.pipework.plan;
+
+import dev.pipework.model.Family;
+import dev.pipework.model.IpAddress;
+import dev.pipework.model.Mtu;
+import dev.pipework.model.PipeworkException;
+import dev.pipework.sys.Where;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Plans {@code overlay add} and {@code overlay rm}. An overlay's bridge is its own: made by
+ * {@code add} (a name starting with {@code br}: a Linux bridge with a kernel {@code vxlan} device;
+ * {@code ovs}: an Open vSwitch bridge with a tunnel port per peer, as the attach form chooses by
+ * the name), removed by {@code rm}, which refuses while anything else is plugged into it.
+ */
+final class OverlayPlan {
+    private OverlayPlan() {
+    }
+
+    static Plan add(OverlayRequest r, MachineView view) {
+        String name = r.name();
+        boolean ovs = name.startsWith("ovs");
+        if (!ovs && !name.startsWith("br")) {
+            throw new PipeworkException("overlay \"" + name + "\": its bridge's name starts with br (a Linux bridge)"
+                    + " or ovs (an Open vSwitch bridge), as the attach form creates them");
+        }
+        if (ovs && !view.ovsInstalled()) {
+            throw PipeworkException.original("Need OVS installed on the system to create an ovs bridge");
+        }
+        LinkFacts underlay = view.link(r.underlay()).orElseThrow(() -> new PipeworkException(
+                "underlay interface \"" + r.underlay() + "\" does not exist"));
+        Family family = r.family();
+        String local = localAddress(r.underlay(), family, view);
+        for (IpAddress peer : r.peers()) {
+            if (peer.toString().equals(local)) {
+                throw new PipeworkException("peer " + peer + " is this host's own underlay address (on \""
+                        + r.underlay() + "\"): name the other hosts");
+            }
+        }
+        int overhead = Overlay.overhead(family);
+        int fits = underlay.mtu() - overhead;
+        int mtu = r.mtu().map(Mtu::bytes).orElse(fits);
+        if (mtu > fits || mtu < Mtu.MIN) {
+            throw new PipeworkException("MTU " + mtu + " does not fit: the underlay \"" + r.underlay() + "\" has MTU "
+                    + underlay.mtu() + " and VXLAN over " + (family == Family.INET ? "IPv4" : "IPv6") + " takes "
+                    + overhead + " bytes of it, so an overlay on it has an MTU of " + Mtu.MIN + "-" + fits);
+        }
+        List<String> peers = r.peers().stream().map(IpAddress::toString).toList();
+        Overlay wanted = new Overlay(name, ovs, r.vni(), r.underlay(), local, peers, mtu,
+                ovs ? peers.stream().map(p -> Overlay.tunnelPort(name, p)).toList()
+                        : List.of(Overlay.vxlanDevice(name)));
+        for (Overlay existing : Overlay.all(view)) {
+            if (existing.bridge().equals(name)) {
+                if (existing.ovs() == ovs && existing.settings().equals(wanted.settings())) {
+                    return new Plan(List.of(), List.of("pipework: the overlay \"" + name + "\" is already in place as"
+                            + " asked"), List.of());
+                }
+                throw new PipeworkException("the overlay \"" + name + "\" exists with " + existing.settings()
+                        + ": remove it first with pipework overlay rm " + name);
+            }
+            // The kernel's VXLAN devices and Open vSwitch's tunnels each take a VNI once; the two are apart.
+            if (existing.vni() == r.vni() && existing.ovs() == ovs) {
+                throw new PipeworkException("VNI " + r.vni() + " is taken by the overlay \"" + existing.bridge()
+                        + "\": " + (ovs ? "Open vSwitch" : "the kernel") + " takes a VNI once per UDP port");
+            }
+        }
+        if (view.link(name).isPresent() || (ovs && view.ovsBridge(name))) {
+            throw new PipeworkException("host interface \"" + name + "\" exists and is not an overlay: an overlay makes"
+                    + " its own bridge; choose another name");
+        }
+        String settings = wanted.settings();
+        List<Step> steps = new ArrayList<>();
+        if (ovs) {
+            steps.add(new OverlaySteps.AddOvsBridge(name, !view.ovsKernelDatapath(), mtu));
+            for (String peer : peers) {
+                steps.add(new OverlaySteps.AddTunnelPort(name, Overlay.tunnelPort(name, peer), peer, r.vni(), settings));
+            }
+            steps.add(new LinkSteps.SetLinkUp(Where.HOST, name));
+            return new Plan(steps, List.of(), List.of());
+        }
+        String alias = Overlay.ALIAS_PREFIX + settings;
+        if (alias.length() > Overlay.MAX_ALIAS) {
+            throw new PipeworkException("too many peers: the overlay's settings (" + alias.length() + " bytes) do not"
+                    + " fit in the bridge's alias (" + Overlay.MAX_ALIAS + " bytes), where they are kept");
+        }
+        String vx = Overlay.vxlanDevice(name);
+        if (view.link(vx).isPresent()) {
+            throw new PipeworkException("host interface \"" + vx + "\" exists: the overlay's VXLAN device needs the name");
+        }
+        steps.add(new OverlaySteps.AddBridge(name, mtu));
+        steps.add(new LinkSteps.SetAlias(Where.HOST, name, alias));
+        steps.add(new OverlaySteps.AddVxlan(vx, r.vni(), local, r.underlay(), mtu));
+        steps.add(new LinkSteps.SetMaster(vx, name));
+        for (String peer : peers) {
+            steps.add(new OverlaySteps.AppendFdb(vx, peer));
+        }
+        steps.add(new LinkSteps.SetLinkUp(Where.HOST, vx));
+        steps.add(new LinkSteps.SetLinkUp(Where.HOST, name));
+        return new Plan(steps, List.of(), List.of());
+    }
+
+    /** The underlay's first global address of the family, which the VXLAN packets leave from. */
+    private static String localAddress(String underlay, Family family, MachineView view) {
+        for (GuestLink link : ShimAttach.hostLinks(view)) {
+            if (link.name().equals(underlay)) {
+                for (String address : link.addresses()) {
+                    String bare = address.substring(0, address.indexOf('/'));
+                    if (bare.contains(":") == (family == Family.INET6)) {
+                        return bare;
+                    }
+                }
+            }
+        }
+        throw new PipeworkException("underlay interface \"" + underlay + "\" has no " + (family == Family.INET ? "IPv4"
+                : "IPv6") + " address: the VXLAN packets to the peers leave from it, and need one of the peers' family");
+    }
+
+    /**
+     * Removes the overlay: its VXLAN device and bridge, or its Open vSwitch bridge with its tunnels.
+     * Refused while anything but its own tunnels is plugged into the bridge (the guests' veths first,
+     * with {@code pipework del}); empty when there is no such overlay.
+     */
+    static Plan remove(String name, MachineView view) {
+        Optional<Overlay> found = Overlay.all(view).stream().filter(o -> o.bridge().equals(name)).findFirst();
+        if (found.isEmpty()) {
+            if (view.link(name).isPresent()) {
+                throw new PipeworkException("host interface \"" + name + "\" is not an overlay");
+            }
+            return new Plan(List.of(), List.of(), List.of());
+        }
+        Overlay overlay = found.get();
+        List<String> others = new ArrayList<>();
+        if (overlay.ovs()) {
+            for (OvsPort port : view.ovsPorts().values()) {
+                if (port.bridge().equals(name) && !port.name().equals(name) && !overlay.tunnels().contains(port.name())) {
+                    others.add(port.name());
+                }
+            }
+        } else {
+            for (HostLink link : view.hostLinks().values()) {
+                if (link.master().equals(Optional.of(name)) && !overlay.tunnels().contains(link.name())) {
+                    others.add(link.name());
+                }
+            }
+        }
+        if (!others.isEmpty()) {
+            throw new PipeworkException("the overlay \"" + name + "\" still has " + String.join(", ", others.stream()
+                    .sorted().toList()) + " plugged in: remove those attachments first (pipework del <guest>)");
+        }
+        List<Step> steps = new ArrayList<>();
+        if (overlay.ovs()) {
+            steps.add(new OverlaySteps.RemoveOvsBridge(name));
+        } else {
+            String vx = Overlay.vxlanDevice(name);
+            if (view.link(vx).isPresent()) {
+                steps.add(new LinkSteps.DeleteLink(Where.HOST, vx));
+            }
+            steps.add(new LinkSteps.DeleteLink(Where.HOST, name));
+        }
+        return new Plan(steps, List.of(), List.of());
+    }
+}
