@@ -10,6 +10,7 @@ import dev.pipework.guest.DockerEngine;
 import dev.pipework.guest.IpGuestInspector;
 import dev.pipework.guest.RuntimeResolver;
 import dev.pipework.host.Privileges;
+import dev.pipework.exec.Journal;
 import dev.pipework.host.RunLock;
 import dev.pipework.host.SysfsHostInspector;
 import dev.pipework.run.Services;
@@ -70,7 +71,8 @@ public final class Main {
         DockerEngine docker = Docker.detect(reading);
         java.util.function.Consumer<String> warn = line -> err.println("pipework: " + line);
         return new Services(executing, new SysfsHostInspector(reading), RuntimeResolver.machine(docker, reading, warn),
-                new IpGuestInspector(reading), Privileges::effectiveUid, RunLock.DEFAULT_DIR, docker, warn);
+                new IpGuestInspector(reading), Privileges::effectiveUid, RunLock.DEFAULT_DIR, docker, warn,
+                java.util.Optional.of(Journal.fromEnvironment(System.getenv())));
     }
 
     /** {@code -v} turns on the command log; it must be set before the first logger is made. */

@@ -2,6 +2,7 @@ package dev.pipework.cli;
 
 import dev.pipework.render.GraphRenderer;
 import dev.pipework.render.Renderer;
+import dev.pipework.run.Recovery;
 import dev.pipework.run.Services;
 import dev.pipework.run.StatusQuery;
 import picocli.CommandLine.Command;
@@ -37,6 +38,10 @@ final class StatusCommand implements Subcommand {
         }
         Renderer renderer = graph == null ? how.renderer()
                 : new GraphRenderer(GraphRenderer.format(graph), services.runner(), services.host()::commandInstalled);
+        if (services.effectiveUid().getAsInt() == 0) {
+            // Runs killed midway are undone first, so that what status shows is what is meant to be.
+            Recovery.recover(services).lines().forEach(line -> err.println("pipework: " + line));
+        }
         renderer.status(
                 new StatusQuery(services).attachments(Optional.ofNullable(guest)), out);
         return 0;

@@ -2,6 +2,7 @@ package dev.pipework.run;
 
 import dev.pipework.exec.ContainerActions;
 import dev.pipework.exec.Executor;
+import dev.pipework.exec.Journal;
 import dev.pipework.guest.DockerContainer;
 import dev.pipework.guest.DockerEngine;
 import dev.pipework.guest.DockerException;
@@ -30,9 +31,17 @@ import java.util.function.IntSupplier;
  * @param lockDir      where the locks that serialise runs on one bridge or one guest live
  * @param docker       the Docker engine, for the DHCP helper container
  * @param warn         where a warning goes, one line without the {@code pipework: } prefix
+ * @param journal      the journal of runs in flight ({@link Recovery}); none in tests that do not ask for one
  */
 public record Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
-                       IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn) {
+                       IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn,
+                       Optional<Journal> journal) {
+
+    /** Services without a journal. */
+    public Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
+                    IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn) {
+        this(runner, host, guests, guestInspector, effectiveUid, lockDir, docker, warn, Optional.empty());
+    }
 
     /** Services whose warnings go nowhere (tests). */
     public Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
@@ -45,7 +54,8 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
 
     /** The executor of plans, acting through this runner and container engine. */
     public Executor executor() {
-        return new Executor(runner, containers());
+        return journal.isPresent() ? new Executor(runner, containers(), journal.get())
+                : new Executor(runner, containers());
     }
 
     /** A new view of the machine, for one plan: each fact is read when first asked, then kept. */
