@@ -60,6 +60,25 @@ class KillRecoveryIT {
         }
     }
 
+    /** A journal that cannot be written: the run refused before any change, one line, exit 1. */
+    @Test
+    void noJournalNoChange() throws Exception {
+        Prerequisites.requireRoot();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String bridge = host.createBridge("pwkj" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("kj");
+            String before = linuxState(bridge, guest);
+            // /proc takes no new directory, as a read-only or full /run would not.
+            Sh.Result r = Pipework.run(List.of(bridge, guest, "10.79.2.2/24"), RUN,
+                    java.util.Map.of("PIPEWORK_JOURNAL_DIR", "/proc/pipework-journal"));
+            assertEquals(1, r.code(), r.describe());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("pipework: cannot write the journal of this run in /proc/pipework-journal"
+                    + " (nothing was changed): "), r.err());
+            assertEquals(before, linuxState(bridge, guest));
+        }
+    }
+
     private interface State {
         String read();
     }
