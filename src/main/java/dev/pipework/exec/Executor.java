@@ -377,12 +377,18 @@ public final class Executor {
                 continue;
             }
             CommandResult result = run(undo);
-            if (!result.succeeded() && i < recorded.done()) {
+            if (!result.succeeded() && i < recorded.done() && !alreadyGone(undo, result)) {
                 failures.add("failed to undo \"" + step.action() + "\": " + result.reason()
                         + " (left behind; remove by hand: " + ShellWords.join(undo.argv()) + ")");
             }
         }
         return failures;
+    }
+
+    /** A link to delete that is not there: the kernel took it already (its namespace went, or its peer). */
+    private static boolean alreadyGone(Command undo, CommandResult result) {
+        return undo instanceof Command.Ip ip && ip.words().size() == 4 && ip.words().get(1).equals("del")
+                && result.stderr().contains("Cannot find device");
     }
 
     private static boolean inGuest(Command command) {

@@ -258,6 +258,29 @@ class JournalTest {
         assertEquals(3, reaching.ran.size());
     }
 
+    /** A link a recovery deletes that the kernel took already is no failure; any other failure is reported. */
+    @Test
+    void aRecoveryReportsFailuresButNotALinkAlreadyGone() {
+        List<Step> steps = List.of(new LinkSteps.AddVethPair("veth1pl42", "veth1pg42", 1500),
+                new OvsSteps.AddOvsPort("ovs0", "veth1pl42", Optional.empty(), Map.of()));
+        List<JournalEntry.Undo> undos = steps.stream()
+                .map(st -> new JournalEntry.Undo(st.action(), st.undo(), true)).toList();
+        CommandRunner failing = new CommandRunner() {
+            public CommandResult run(List<String> argv) {
+                return new CommandResult(1, "", argv.get(0).equals("ip") ? "Cannot find device \"veth1pl42\"\n"
+                        : "ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed\n");
+            }
+
+            public CommandResult run(List<String> argv, String stdin) {
+                return run(argv);
+            }
+        };
+        List<String> failures = new Executor(failing).undoRecorded(new JournalEntry(SELF, List.of(), Optional.empty(),
+                undos, 2, 2), c -> c, true);
+        assertEquals(1, failures.size(), failures.toString());
+        assertTrue(failures.get(0).contains("database connection failed"), failures.get(0));
+    }
+
     /** What a hostile writer of the directory could ask root to run: each refused, the entry whole. */
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {
