@@ -60,6 +60,36 @@ class KillRecoveryIT {
         }
     }
 
+    /**
+     * A macvlan on a NIC (a veth end of the test's stands in for one): made on the host, then moved
+     * into the guest, so that a recovery after the move must reach the guest's namespace to take it
+     * back out before it deletes it.
+     */
+    @Test
+    void macvlanOnANicKilledAtEveryStep() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireLinkType("macvlan", "macvlan");
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String nic = "pwkn" + HostCleanup.uniqueSuffix();
+            host.createVeth(nic, nic + "p");
+            Sh.ok("ip", "link", "set", nic, "up");
+            String guest = netns.create("kn");
+            int tried = killEverywhere(nic, guest, List.of(nic, guest, "10.79.3.2/24"), () -> macvlanState(nic, guest));
+            System.out.println("KillRecoveryIT: macvlan on a NIC: " + tried + " kill points");
+        }
+    }
+
+    private static String macvlanState(String nic, String guest) {
+        Set<String> children = new TreeSet<>();
+        for (String line : Sh.run(List.of("ip", "-o", "link", "show"), RUN).out().split("\n")) {
+            String[] parts = line.split(":\\s+");
+            if (parts.length > 1 && parts[1].endsWith("@" + nic)) {
+                children.add(parts[1].split("@")[0]);
+            }
+        }
+        return guestState(guest) + "children of " + nic + ": " + String.join(" ", children) + "\n";
+    }
+
     /** A journal that cannot be written: the run refused before any change, one line, exit 1. */
     @Test
     void noJournalNoChange() throws Exception {

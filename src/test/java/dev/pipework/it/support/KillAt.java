@@ -13,8 +13,8 @@ import java.util.OptionalLong;
  * Fault injection for the journal's tests: an {@code ip} and an {@code ovs-vsctl} of the test's own,
  * put first on the tool's PATH, that count the commands that change something and SIGKILL the
  * pipework process (their parent: the runner starts them directly, or through {@code nsenter}, which
- * execs them) at the k-th. An {@code ip -batch} is carried out one line at a time, each line one
- * count, so that a kill can fall between any two of a plan's steps, also inside a batch. With
+ * execs them) at the k-th. An {@code ip -batch} is carried out one line at a time (each line its own
+ * {@code ip -batch}, so that ip's own quoting holds), each line one count, so that a kill can fall between any two of a plan's steps, also inside a batch. With
  * {@code KILL_AT=k} the process is killed before the k-th change; with {@code KILL_AFTER=k}, after
  * it; with neither, the changes are only counted. The PID killed is written to {@code killed}.
  */
@@ -50,7 +50,10 @@ public final class KillAt {
                 "      line=$((line + 1))",
                 "      [ -z \"$l\" ] && continue",
                 "      before",
-                "      \"$real\" $flags $l || { echo \"Command failed -:$line\" >&2; exit 1; }",
+                "      if ! out=$(printf '%s\\n' \"$l\" | \"$real\" $flags -batch - 2>&1); then",
+                "        printf '%s\\n' \"$out\" | grep -v '^Command failed' >&2",
+                "        echo \"Command failed -:$line\" >&2; exit 1",
+                "      fi",
                 "      after",
                 "    done",
                 "    exit 0 ;;",
