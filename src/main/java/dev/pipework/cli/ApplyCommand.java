@@ -1,6 +1,7 @@
 package dev.pipework.cli;
 
 import dev.pipework.render.Renderer;
+import dev.pipework.run.Recovery;
 import dev.pipework.run.Services;
 import dev.pipework.watch.AttachmentsFile;
 import dev.pipework.watch.DeclarationPolicy;
@@ -34,6 +35,9 @@ final class ApplyCommand implements Subcommand {
     public int run(Invocation how, Services services, PrintStream out, PrintStream err) {
         boolean dry = how.dryRun();
         services.requireRoot("it reads the guests' network namespaces");
+        if (!dry) {
+            Recovery.beforeRun(services);
+        }
         Reconciler reconciler = new Reconciler(services, new DeclarationReader(), new AttachmentsFile(config.file,
                 new DeclarationReader()), out, err, dry, how.renderer(), DeclarationPolicy.load(config.policy));
         List<Reconciler.Outcome> outcomes = reconciler.all();

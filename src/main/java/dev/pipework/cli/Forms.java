@@ -127,6 +127,9 @@ public final class Forms {
                     "pipework status", "pipework status web --json"),
             new Form("picture", "The same attachments as a Graphviz graph: DOT, or SVG drawn by Graphviz's dot.",
                     "pipework status --graph > host.dot", "pipework status --graph=svg > host.svg"),
+            new Form("recover", "Undo what runs killed midway left (their journal in /run/pipework/journal); every"
+                    + " run, status and watch do it first.",
+                    "pipework recover"),
             new Form("many at once", "Many invocations in one process, one per line of a file, or of standard input.",
                     "pipework --batch attach.list", "pipework --batch - < attach.list"),
             new Form("JSON result", "The result of an attach as a JSON document.",

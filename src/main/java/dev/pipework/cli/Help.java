@@ -23,7 +23,8 @@ public final class Help {
     public static final List<String> GUEST_COMMANDS = List.of("route", "rule", "tc");
 
     /** The sub-commands' names, known without setting picocli up (a test holds them to the models). */
-    static final List<String> SUBCOMMANDS = List.of("del", "status", "shim", "overlay", "apply", "watch", "driver", "pool");
+    static final List<String> SUBCOMMANDS = List.of("del", "status", "shim", "overlay", "apply", "watch", "driver", "pool",
+            "recover");
 
     private static final int OPTION_COLUMN = 26;
 
@@ -48,7 +49,7 @@ public final class Help {
     /** Fresh sub-command models, for one parse. */
     static List<Subcommand> models() {
         return List.of(new DelCommand(), new StatusCommand(), new ShimCommand(), new OverlayCommand(), new ApplyCommand(),
-                new WatchCommand(), new DriverCommand(), new PoolCommand());
+                new WatchCommand(), new DriverCommand(), new PoolCommand(), new RecoverCommand());
     }
 
     /** What {@code --help} prints: the Syntax lines, then what this tool adds, all options included. */

@@ -10,6 +10,7 @@ import dev.pipework.guest.DockerEngine;
 import dev.pipework.guest.IpGuestInspector;
 import dev.pipework.guest.RuntimeResolver;
 import dev.pipework.host.Privileges;
+import dev.pipework.exec.Journal;
 import dev.pipework.host.RunLock;
 import dev.pipework.host.SysfsHostInspector;
 import dev.pipework.run.Services;
@@ -37,11 +38,23 @@ public final class Main {
             CommandRunner runner = new ProcessCommandRunner();
             Services services = services(runner, runner, System.err);
             if (training.isPresent()) {
-                // The launcher makes a start-up cache from this run.
-                Training.run(services, training.get());
+                // The launcher makes a start-up cache from this run. Its plumbing is in namespaces of
+                // its own: its journal too, so that no run on the host ever undoes it there.
+                java.nio.file.Path journal = java.nio.file.Files.createTempDirectory("pipework-training-");
+                try {
+                    Training.run(new Services(services.runner(), services.host(), services.guests(),
+                            services.guestInspector(), services.effectiveUid(), services.lockDir(), services.docker(),
+                            services.warn(), java.util.Optional.of(new Journal(journal.resolve("journal")))),
+                            training.get());
+                } finally {
+                    java.nio.file.Files.deleteIfExists(journal.resolve("journal"));
+                    java.nio.file.Files.deleteIfExists(journal);
+                }
                 System.exit(0);
             }
             status = new Pipework(services, System.out, System.err).run(args);
+        } catch (java.io.IOException e) {
+            status = Pipework.report(new java.io.UncheckedIOException(e), System.err, false);
         } catch (RuntimeException | LinkageError e) {
             // Wiring the machine in failed before Pipework could report it: still one line.
             status = Pipework.report(e, System.err, Options.Verbose.requested(args));
@@ -70,7 +83,8 @@ public final class Main {
         DockerEngine docker = Docker.detect(reading);
         java.util.function.Consumer<String> warn = line -> err.println("pipework: " + line);
         return new Services(executing, new SysfsHostInspector(reading), RuntimeResolver.machine(docker, reading, warn),
-                new IpGuestInspector(reading), Privileges::effectiveUid, RunLock.DEFAULT_DIR, docker, warn);
+                new IpGuestInspector(reading), Privileges::effectiveUid, RunLock.DEFAULT_DIR, docker, warn,
+                java.util.Optional.of(Journal.fromEnvironment(System.getenv())));
     }
 
     /** {@code -v} turns on the command log; it must be set before the first logger is made. */

@@ -3,6 +3,7 @@ package dev.pipework.cli;
 import dev.pipework.plan.OvsPort;
 import dev.pipework.render.GraphRenderer;
 import dev.pipework.render.Renderer;
+import dev.pipework.run.Recovery;
 import dev.pipework.run.Services;
 import dev.pipework.run.StatusQuery;
 import dev.pipework.model.PipeworkException;
@@ -43,6 +44,10 @@ final class StatusCommand implements Subcommand {
         }
         Renderer renderer = graph == null ? how.renderer()
                 : new GraphRenderer(GraphRenderer.format(graph), services.runner(), services.host()::commandInstalled);
+        if (services.effectiveUid().getAsInt() == 0) {
+            // Runs killed midway are undone first, so that what status shows is what is meant to be.
+            Recovery.recover(services).lines().forEach(line -> err.println("pipework: " + line));
+        }
         StatusQuery query = new StatusQuery(services);
         StatusQuery.Report report = query.report(Optional.ofNullable(guest));
         List<PoolAddress> pools = List.of();

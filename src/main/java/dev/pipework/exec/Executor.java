@@ -10,6 +10,7 @@ import dev.pipework.sys.ShellWords;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -31,20 +32,33 @@ public final class Executor {
     private final CommandRunner runner;
     private final ContainerActions containers;
     private final Shutdown shutdown;
+    private final Optional<Journal> journal;
+    /** The journal entry of the run under way; guarded by {@link #turn}. */
+    private Journal.Written entry;
 
     public Executor(CommandRunner runner) {
         this(runner, ContainerActions.NONE);
     }
 
     public Executor(CommandRunner runner, ContainerActions containers) {
-        this(runner, containers, Shutdown.process());
+        this(runner, containers, Shutdown.process(), Optional.empty());
+    }
+
+    /** An executor that keeps a journal of its runs in flight. */
+    public Executor(CommandRunner runner, ContainerActions containers, Journal journal) {
+        this(runner, containers, Shutdown.process(), Optional.of(journal));
     }
 
     /** @param shutdown what a signal does to the run, as the front end chose */
     Executor(CommandRunner runner, ContainerActions containers, Shutdown shutdown) {
+        this(runner, containers, shutdown, Optional.empty());
+    }
+
+    Executor(CommandRunner runner, ContainerActions containers, Shutdown shutdown, Optional<Journal> journal) {
         this.runner = runner;
         this.containers = containers;
         this.shutdown = shutdown;
+        this.journal = journal;
     }
 
     /**
@@ -54,7 +68,7 @@ public final class Executor {
      * begins.
      */
     public void execute(Plan plan) {
-        execute(plan, () -> null);
+        execute(plan, List.of(), Optional.empty(), () -> null);
     }
 
     /**
@@ -64,8 +78,26 @@ public final class Executor {
      * @return what the check found
      */
     public <T> T execute(Plan plan, Supplier<T> check) {
+        return execute(plan, List.of(), Optional.empty(), check);
+    }
+
+    /**
+     * The same, the run written to the journal (when this executor keeps one) before its first
+     * change, with the locks it holds and the guest's namespace it reaches, so that a run killed
+     * midway can be undone by the next; when the entry cannot be written, nothing is changed.
+     */
+    public void execute(Plan plan, List<String> locks, Optional<JournalEntry.GuestNetns> guest) {
+        execute(plan, locks, guest, () -> null);
+    }
+
+    /** The run journaled as above, then the check of what it made, as {@link #execute(Plan, Supplier)}. */
+    public <T> T execute(Plan plan, List<String> locks, Optional<JournalEntry.GuestNetns> guest, Supplier<T> check) {
         synchronized (turn) {
             undone = false;
+            entry = null;
+            if (journal.isPresent() && plan.steps().stream().anyMatch(s -> s.undo().isPresent())) {
+                entry = journal.get().begin(new JournalEntry(Journal.self(), locks, guest, JournalEntry.undos(plan.steps()), 0, 0));
+            }
         }
         stopping = false;
         List<Step> done = new ArrayList<>();
@@ -88,6 +120,11 @@ public final class Executor {
             }
         } finally {
             run.close();
+            synchronized (turn) {
+                if (entry != null) {
+                    entry.end();
+                }
+            }
         }
     }
 
@@ -126,6 +163,9 @@ public final class Executor {
     private int executeNext(List<Step> steps, int i, List<Step> done) {
         Step step = steps.get(i);
         List<Step> batch = IpBatch.run(steps, i);
+        if (entry != null) {
+            entry.progress(done.size(), i + batch.size());
+        }
         if (batch.size() > 1) {
             CommandResult result = runner.run(IpBatch.command(batch), IpBatch.input(batch));
             if (!result.succeeded()) {
@@ -295,7 +335,7 @@ public final class Executor {
         List<String> failures = new ArrayList<>();
         for (int i = batch.size() - 1; i >= 0; i--) {
             Step step = batch.get(i);
-            if (step.undo().isEmpty() || !sameNamespace(step.command(), step.undo().get())) {
+            if (step.undo().isEmpty() || !JournalEntry.sameNamespace(step.command(), step.undo().get())) {
                 continue;
             }
             run(step.undo().get());
@@ -308,12 +348,6 @@ public final class Executor {
             message.append(System.lineSeparator()).append(failure);
         }
         throw new PipeworkException(message.toString(), exitStatusOf(result));
-    }
-
-    private static boolean sameNamespace(Command step, Command undo) {
-        // By the path, not the record's own equals: its start-up cost is measured in run.MachineReader.
-        return step instanceof Command.Ip a && undo instanceof Command.Ip b
-                && a.where().netnsPath().equals(b.where().netnsPath());
     }
 
     /** The 1-based line of the batch that failed, when {@code ip} said so. */
@@ -353,8 +387,55 @@ public final class Executor {
                 failures.add("and failed to undo \"" + step.action() + "\": " + result.reason()
                         + " (left behind; remove by hand: " + ShellWords.join(undo.argv()) + ")");
             }
+            if (entry != null) {
+                entry.progress(i, i);
+            }
+        }
+        if (entry != null) {
+            entry.end();
         }
         return failures;
+    }
+
+    /**
+     * Undoes what a killed run recorded: the steps it had begun and may not have finished first,
+     * each only when its undo acts where its command did (as for a batch that failed without saying
+     * where, {@link #failSomewhereIn}), their failures expected; then the steps it had done, last
+     * first. Every command is first rewritten by {@code rebind} (a path of the dead owner's to this
+     * process's); an undo inside the guest is skipped when {@code guestReachable} is false (the
+     * namespace is gone, and what was in it with it). Returns a line for each undo of a done step
+     * that failed.
+     */
+    public List<String> undoRecorded(JournalEntry recorded, java.util.function.UnaryOperator<Command> rebind,
+                                     boolean guestReachable) {
+        List<String> failures = new ArrayList<>();
+        List<JournalEntry.Undo> steps = recorded.steps();
+        for (int i = recorded.begun() - 1; i >= 0; i--) {
+            JournalEntry.Undo step = steps.get(i);
+            if (step.command().isEmpty() || (i >= recorded.done() && !step.sameNamespace())) {
+                continue;
+            }
+            Command undo = rebind.apply(step.command().get());
+            if (!guestReachable && inGuest(undo)) {
+                continue;
+            }
+            CommandResult result = run(undo);
+            if (!result.succeeded() && i < recorded.done() && !alreadyGone(undo, result)) {
+                failures.add("failed to undo \"" + step.action() + "\": " + result.reason()
+                        + " (left behind; remove by hand: " + ShellWords.join(undo.argv()) + ")");
+            }
+        }
+        return failures;
+    }
+
+    /** A link to delete that is not there: the kernel took it already (its namespace went, or its peer). */
+    private static boolean alreadyGone(Command undo, CommandResult result) {
+        return undo instanceof Command.Ip ip && ip.words().size() == 4 && ip.words().get(1).equals("del")
+                && result.stderr().contains("Cannot find device");
+    }
+
+    private static boolean inGuest(Command command) {
+        return command instanceof Command.Ip ip ? !ip.where().isHost() : command.argv().get(0).equals("nsenter");
     }
 
     /** The failed command's status, as the original's {@code set -e} passes it on; 1 where that is not a plain failure. */

@@ -9,12 +9,17 @@ import java.util.Locale;
 /** A unicast Ethernet address, kept in the lower-case colon form the kernel prints. */
 public record MacAddress(String text) {
 
-    /** A MAC as the guest interface will get it: well formed and unicast. */
+    /** A MAC as the guest interface will get it: well formed, unicast and not all zeros. */
     public static MacAddress parse(String token) {
         MacAddress mac = parseAny(token);
         if ((Integer.parseInt(mac.text.substring(0, 2), 16) & 1) != 0) {
             throw new InvalidValueException("MAC address \"" + token
                     + "\" is multicast (lowest bit of the first octet set): expected a unicast address");
+        }
+        // The kernel refuses 00:00:00:00:00:00 on an Ethernet link, but only once the link exists.
+        if (mac.text.equals("00:00:00:00:00:00")) {
+            throw new InvalidValueException("MAC address \"" + token
+                    + "\" is all zeros: expected a unicast address");
         }
         return mac;
     }
@@ -37,9 +42,14 @@ public record MacAddress(String text) {
 
     /**
      * The original's {@code U:<text>} form: {@code 02:} followed by the first five bytes of the MD5
-     * of the text and a newline (the script feeds it through {@code echo}).
+     * of the text and a newline (the script feeds it through {@code echo}). An empty text is refused:
+     * it is what an unset shell variable gives, and would give every guest the same MAC.
      */
     public static MacAddress fromUniqueText(String text) {
+        if (text.isEmpty()) {
+            throw new InvalidValueException("U: needs a name after it (U:<name>): an empty name gives every"
+                    + " container the same MAC");
+        }
         try {
             byte[] md5 = MessageDigest.getInstance("MD5").digest((text + "\n").getBytes(StandardCharsets.UTF_8));
             HexFormat hex = HexFormat.ofDelimiter(":");

@@ -39,6 +39,7 @@ public final class Removal {
     public int run(String token, Optional<String> containerIf, boolean dryRun, Renderer renderer) {
         if (!dryRun) {
             services.requireRoot(Services.CHANGES);
+            Recovery.beforeRun(services);
         }
         Optional<Guest> guest = resolve(token);
         MachineView view = services.view();

@@ -1,12 +1,15 @@
 package dev.pipework.run;
 
+import dev.pipework.exec.JournalEntry;
 import dev.pipework.guest.NetnsPin;
 import dev.pipework.host.RunLock;
 import dev.pipework.model.Guest;
 import dev.pipework.plan.MachineView;
 import dev.pipework.plan.Plan;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -18,7 +21,8 @@ import java.util.function.Supplier;
  * hold that namespace open; check the guest is still the one resolved; plan; execute, undone on
  * failure. Links are locked before namespaces, so no two runs wait on each other in a circle, and
  * every fact a plan is made from is read under the locks: the host's under the links' locks, the
- * guest's (first asked when planning) under its namespace's too.
+ * guest's (first asked when planning) under its namespace's too. Before all that, runs killed
+ * midway are undone ({@link Recovery}).
  */
 public final class Sequence {
     private final Services services;
@@ -33,16 +37,21 @@ public final class Sequence {
      * @param guest the guest, its namespace reached through the pin; none for a run on the host only
      * @param view  the machine, read under the locks
      */
-    public record Held(Optional<Guest> guest, MachineView view, Services services) {
+    public record Held(Optional<Guest> guest, MachineView view, Services services, List<String> locks) {
 
-        /** Carries out the plan; on a failure, what it did is undone. */
+        /**
+         * Carries out the plan; on a failure, what it did is undone. The journal's entry names the
+         * locks held and the guest's namespace, so that the run, if killed, is undone under them.
+         */
         public void execute(Plan plan) {
-            services.executor().execute(plan);
+            execute(plan, () -> null);
         }
 
         /** Carries out the plan and checks what it made, still holding the locks; either failing undoes the plan. */
         public <T> T execute(Plan plan, Supplier<T> check) {
-            return services.executor().execute(plan, check);
+            Optional<JournalEntry.GuestNetns> netns = guest.filter(g -> !g.netnsPath().isEmpty())
+                    .map(g -> new JournalEntry.GuestNetns(g.stableNetnsPath(), g.netnsInode(), g.netnsPath()));
+            return services.executor().execute(plan, locks, netns, check);
         }
     }
 
@@ -61,23 +70,27 @@ public final class Sequence {
      */
     public <T> T run(Collection<String> links, Function<MachineView, Optional<Guest>> resolve,
                      Function<Held, T> body) {
+        Recovery.beforeRun(services);
         try (RunLock lock = new RunLock(services.lockDir())) {
+            List<String> held = new ArrayList<>();
             for (String link : new TreeSet<>(links)) {
                 if (!link.isEmpty()) {
                     lock.acquire("link-" + link);
+                    held.add("link-" + link);
                 }
             }
             MachineView view = services.view();
             Optional<Guest> guest = resolve.apply(view);
             if (guest.isEmpty() || guest.get().netnsPath().isEmpty()) {
-                return body.apply(new Held(guest, view, services));
+                return body.apply(new Held(guest, view, services, held));
             }
             Guest resolved = guest.get();
             lock.acquire("netns-" + resolved.netnsInode());
+            held.add("netns-" + resolved.netnsInode());
             try (NetnsPin pin = NetnsPin.open(resolved)) {
                 services.guests().verifyPinned(resolved);
-                Guest held = resolved.withNetnsPath(pin.path());
-                return body.apply(new Held(Optional.of(held), view, services));
+                Guest pinned = resolved.withNetnsPath(pin.path());
+                return body.apply(new Held(Optional.of(pinned), view, services, held));
             }
         }
     }

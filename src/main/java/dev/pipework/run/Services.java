@@ -2,6 +2,7 @@ package dev.pipework.run;
 
 import dev.pipework.exec.ContainerActions;
 import dev.pipework.exec.Executor;
+import dev.pipework.exec.Journal;
 import dev.pipework.guest.DockerContainer;
 import dev.pipework.guest.DockerEngine;
 import dev.pipework.guest.DockerException;
@@ -32,15 +33,31 @@ import java.util.function.IntSupplier;
  * @param docker       the Docker engine, for the DHCP helper container
  * @param warn         where a warning goes, one line without the {@code pipework: } prefix
  * @param ipam         the address pools and their store
+ * @param journal      the journal of runs in flight ({@link Recovery}); none in tests that do not ask for one
  */
 public record Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
-                       IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn, Ipam ipam) {
+                       IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn, Ipam ipam,
+                       Optional<Journal> journal) {
 
-    /** Services with the pools the environment names. */
+    /** Services with the pools the environment names, without a journal. */
     public Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
                     IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn) {
         this(runner, host, guests, guestInspector, effectiveUid, lockDir, docker, warn,
-                Ipam.fromEnvironment(System.getenv()));
+                Ipam.fromEnvironment(System.getenv()), Optional.empty());
+    }
+
+    /** Services with these pools, without a journal. */
+    public Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
+                    IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn, Ipam ipam) {
+        this(runner, host, guests, guestInspector, effectiveUid, lockDir, docker, warn, ipam, Optional.empty());
+    }
+
+    /** Services with the pools the environment names and this journal. */
+    public Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
+                    IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn,
+                    Optional<Journal> journal) {
+        this(runner, host, guests, guestInspector, effectiveUid, lockDir, docker, warn,
+                Ipam.fromEnvironment(System.getenv()), journal);
     }
 
     /** Services whose warnings go nowhere (tests). */
@@ -54,7 +71,8 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
 
     /** The executor of plans, acting through this runner and container engine. */
     public Executor executor() {
-        return new Executor(runner, containers());
+        return journal.isPresent() ? new Executor(runner, containers(), journal.get())
+                : new Executor(runner, containers());
     }
 
     /** A new view of the machine, for one plan: each fact is read when first asked, then kept. */

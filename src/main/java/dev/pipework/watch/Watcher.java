@@ -6,6 +6,7 @@ import dev.pipework.guest.DockerException;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Step;
+import dev.pipework.run.Recovery;
 import dev.pipework.run.Removal;
 import dev.pipework.run.Services;
 
@@ -49,6 +50,10 @@ public final class Watcher {
     private volatile boolean stopping;
     private volatile DockerEvents events;
     private long sequence;
+    /** When the journal was last looked at for runs killed midway. */
+    private long recoveredAt;
+    /** How often the journal is looked at while the watcher waits for events. */
+    private static final long RECOVERY_EVERY_NANOS = 60_000_000_000L;
 
     private record Later(long atNanos, long order, String id, int attempt) implements Comparable<Later> {
         public int compareTo(Later o) {
@@ -109,6 +114,7 @@ public final class Watcher {
                 reported = false;
                 backoff = MIN_BACKOFF_MS;
                 try {
+                    recover();
                     reconcileAll();
                     follow(stream);
                 } catch (DockerException e) {
@@ -134,6 +140,9 @@ public final class Watcher {
                 return;
             }
             event.ifPresent(this::handle);
+            if (System.nanoTime() - recoveredAt > RECOVERY_EVERY_NANOS) {
+                recover();
+            }
             while (!stopping && !later.isEmpty() && later.peek().atNanos() <= System.nanoTime()) {
                 Later due = later.poll();
                 started(due.id(), due.attempt());
@@ -162,6 +171,16 @@ public final class Watcher {
             default -> {
                 // not asked for
             }
+        }
+    }
+
+    /** Undoes what runs killed midway (any pipework's, on this host) left. */
+    private void recover() {
+        recoveredAt = System.nanoTime();
+        try {
+            Recovery.recover(services).recovered().forEach(line -> say("watch: " + line));
+        } catch (RuntimeException e) {
+            say("watch: cannot recover runs killed midway: " + e.getMessage());
         }
     }
 

@@ -87,6 +87,21 @@ class ValuesTest {
         assertEquals(out, MacAddress.parse(in).text());
     }
 
+    /** Refused before any change: malformed, multicast (broadcast included) and all-zero MACs. */
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {"00:00:00:00:00:00", "0:0:0:0:0:0", "01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff",
+            "33:33:00:00:00:01", "03:00:00:00:00:01", "02:00:00:00:00", "02:00:00:00:00:01:02", "02-00-00-00-00-01",
+            "g2:00:00:00:00:01", ""})
+    void macsAGuestCannotHaveAreRefused(String mac) {
+        assertThrows(InvalidValueException.class, () -> MacAddress.parse(mac));
+    }
+
+    @Test
+    void uniqueMacOfAnEmptyNameIsRefused() {
+        InvalidValueException e = assertThrows(InvalidValueException.class, () -> MacAddress.fromUniqueText(""));
+        assertTrue(e.getMessage().contains("U:"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"1", "100", "4094"})
     void vlanRange(String id) {

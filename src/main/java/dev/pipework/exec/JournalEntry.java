@@ -1,0 +1,234 @@
+package dev.pipework.exec;
+
+import dev.pipework.json.Json;
+import dev.pipework.json.JsonException;
+import dev.pipework.model.Family;
+import dev.pipework.plan.Command;
+import dev.pipework.plan.Step;
+import dev.pipework.sys.Where;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One run in flight, as the journal keeps it: who runs it, the locks it holds, the guest's namespace
+ * it reaches, the undo of each of its steps, and how far it went. Steps {@code [0, done)} are known
+ * done; steps {@code [done, begun)} were begun and may or may not have taken effect.
+ *
+ * @param owner the process that runs it, by PID and start time
+ * @param locks the names of the run locks it holds, in the order it took them
+ * @param guest the guest's namespace, when the run reaches one
+ */
+public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns> guest, List<Undo> steps,
+                           int done, int begun) {
+    static final int VERSION = 1;
+
+    public JournalEntry {
+        locks = List.copyOf(locks);
+        steps = List.copyOf(steps);
+        if (done < 0 || begun < done || begun > steps.size()) {
+            throw new IllegalArgumentException("progress " + done + "/" + begun + " out of " + steps.size() + " steps");
+        }
+    }
+
+    /**
+     * A process, told apart from a later one given the same PID by its start time (field 22 of
+     * {@code /proc/<pid>/stat}, in clock ticks since boot).
+     */
+    public record Owner(long pid, long startTime) {
+    }
+
+    /**
+     * The guest's namespace: the stable path it was resolved from ({@code /proc/<pid>/ns/net} or a
+     * netns file), its inode, and the path the run reached it through (its own descriptor), which
+     * the recorded undo commands name.
+     */
+    public record GuestNetns(String path, long inode, String pinned) {
+    }
+
+    /**
+     * The undo of one step (none when the step needs none), and whether it acts in the namespace
+     * of the step's own command: an undo elsewhere is not run for a step that may not have run.
+     */
+    public record Undo(String action, Optional<Command> command, boolean sameNamespace) {
+    }
+
+    public JournalEntry withProgress(int newDone, int newBegun) {
+        return new JournalEntry(owner, locks, guest, steps, newDone, newBegun);
+    }
+
+    /** The host's namespace as the owner named it in its undo commands. */
+    public String ownerHostNetns() {
+        return "/proc/" + owner.pid() + "/ns/net";
+    }
+
+    // ------------------------------------------------------------------ JSON
+
+    public String toJson() {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("version", (long) VERSION);
+        o.put("pid", owner.pid());
+        o.put("start", owner.startTime());
+        o.put("locks", List.copyOf(locks));
+        guest.ifPresent(g -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", g.path());
+            m.put("inode", g.inode());
+            m.put("pinned", g.pinned());
+            o.put("guest", m);
+        });
+        List<Object> list = new ArrayList<>();
+        for (Undo u : steps) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("action", u.action());
+            u.command().ifPresent(c -> m.put("undo", commandJson(c)));
+            m.put("sameNamespace", u.sameNamespace());
+            list.add(m);
+        }
+        o.put("steps", list);
+        o.put("done", (long) done);
+        o.put("begun", (long) begun);
+        return Json.write(o);
+    }
+
+    private static Map<String, Object> commandJson(Command c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (c instanceof Command.Ip ip) {
+            m.put("type", "ip");
+            m.put("where", ip.where().netnsPath());
+            ip.family().ifPresent(f -> m.put("family", f.name()));
+            m.put("words", List.copyOf(ip.words()));
+        } else if (c instanceof Command.Exec exec) {
+            m.put("type", "exec");
+            m.put("argv", List.copyOf(exec.argv()));
+        } else if (c instanceof Command.RemoveLabelled r) {
+            m.put("type", "remove-labelled");
+            m.put("label", r.label());
+            m.put("value", r.value());
+        } else {
+            // Never an undo: recorded so that the entry is refused when read, not silently dropped.
+            m.put("type", c.getClass().getSimpleName());
+        }
+        return m;
+    }
+
+    /**
+     * Reads an entry. Anything not as this class writes it (a member missing or of another type,
+     * progress out of range, an undo not of the kinds pipework plans) is refused with the reason:
+     * the file is input, and what it names is run as root.
+     */
+    public static JournalEntry parse(String text) {
+        try {
+            Map<String, Object> o = Json.object(Json.parse(text));
+            if (Json.number(o, "version") != VERSION) {
+                throw new IllegalArgumentException("version " + o.get("version") + " is not " + VERSION);
+            }
+            Owner owner = new Owner(positive(o, "pid"), positive(o, "start"));
+            List<String> locks = strings(o.get("locks"));
+            for (String lock : locks) {
+                UndoCheck.lockName(lock);
+            }
+            Optional<GuestNetns> guest = Optional.empty();
+            if (o.containsKey("guest")) {
+                Map<String, Object> g = Json.object(o.get("guest"));
+                guest = Optional.of(new GuestNetns(UndoCheck.netnsPath(Json.string(g, "path")), positive(g, "inode"),
+                        UndoCheck.pinnedPath(Json.string(g, "pinned"), owner)));
+            }
+            List<Undo> steps = new ArrayList<>();
+            for (Object s : Json.array(o.get("steps"))) {
+                Map<String, Object> m = Json.object(s);
+                String action = Json.string(m, "action");
+                if (action == null) {
+                    throw new IllegalArgumentException("a step without its action");
+                }
+                Optional<Command> undo = m.containsKey("undo") ? Optional.of(command(Json.object(m.get("undo"))))
+                        : Optional.empty();
+                steps.add(new Undo(UndoCheck.printable(action), undo, Json.bool(m, "sameNamespace")));
+            }
+            JournalEntry entry = new JournalEntry(owner, locks, guest, steps, (int) bounded(o, "done", steps.size()),
+                    (int) bounded(o, "begun", steps.size()));
+            for (Undo u : steps) {
+                u.command().ifPresent(c -> UndoCheck.check(c, entry));
+            }
+            return entry;
+        } catch (JsonException | ClassCastException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static Command command(Map<String, Object> m) {
+        String type = String.valueOf(Json.string(m, "type"));
+        switch (type) {
+            case "ip": {
+                String where = Json.string(m, "where");
+                Optional<Family> family = Optional.empty();
+                if (m.containsKey("family")) {
+                    String f = Json.string(m, "family");
+                    family = Optional.of(Set.of("INET", "INET6").contains(f) ? Family.valueOf(f) : fail("family " + f));
+                }
+                return new Command.Ip(where == null ? fail("an ip undo without its namespace") : new Where(where),
+                        family, strings(m.get("words")));
+            }
+            case "exec":
+                return Command.Exec.of(strings(m.get("argv")));
+            case "remove-labelled":
+                return new Command.RemoveLabelled(String.valueOf(Json.string(m, "label")),
+                        String.valueOf(Json.string(m, "value")));
+            default:
+                throw new IllegalArgumentException("an undo of type \"" + UndoCheck.printable(type)
+                        + "\", which pipework never plans");
+        }
+    }
+
+    private static <T> T fail(String what) {
+        throw new IllegalArgumentException(UndoCheck.printable(what));
+    }
+
+    private static List<String> strings(Object value) {
+        List<String> out = new ArrayList<>();
+        for (Object v : Json.array(value)) {
+            if (!(v instanceof String s)) {
+                throw new IllegalArgumentException("expected strings, found " + v);
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static long positive(Map<String, Object> o, String key) {
+        long n = Json.number(o, key);
+        if (n <= 0) {
+            throw new IllegalArgumentException("\"" + key + "\" is " + n);
+        }
+        return n;
+    }
+
+    private static long bounded(Map<String, Object> o, String key, int max) {
+        long n = Json.number(o, key);
+        if (n < 0 || n > max) {
+            throw new IllegalArgumentException("\"" + key + "\" is " + n + ", outside 0 to " + max);
+        }
+        return n;
+    }
+
+    /** Each step's undo, as the journal keeps it. */
+    static List<Undo> undos(List<Step> steps) {
+        List<JournalEntry.Undo> undos = new ArrayList<>(steps.size());
+        for (Step step : steps) {
+            undos.add(new Undo(step.action(), step.undo(),
+                    step.undo().map(u -> sameNamespace(step.command(), u)).orElse(true)));
+        }
+        return undos;
+    }
+
+    /** Whether an undo acts in the namespace its step did (only then may a step begun be undone). */
+    static boolean sameNamespace(Command step, Command undo) {
+        // By the path, not the record's own equals: its start-up cost is measured in run.MachineReader.
+        return step instanceof Command.Ip a && undo instanceof Command.Ip b
+                && a.where().netnsPath().equals(b.where().netnsPath());
+    }
+}

@@ -1,0 +1,232 @@
+package dev.pipework.it;
+
+import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.KillAt;
+import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Poll;
+import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.TestNetns;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An attach SIGKILLed between any two of its steps (before each change, and after the last), then
+ * one {@code pipework status}: the host is as it was before the killed run, or as the run completed
+ * leaves it. On a Linux bridge and on Open vSwitch with a VLAN; the guest is a named namespace of
+ * the test's own.
+ */
+class KillRecoveryIT {
+    private static final Duration RUN = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void attachOnALinuxBridgeKilledAtEveryStep() throws Exception {
+        Prerequisites.requireRoot();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String bridge = host.createBridge("pwkb" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("kb");
+            int tried = killEverywhere(bridge, guest, List.of(bridge, guest, "10.79.0.2/24"), () -> linuxState(bridge, guest));
+            System.out.println("KillRecoveryIT: Linux bridge: " + tried + " kill points");
+        }
+    }
+
+    @Test
+    void attachOnOpenVswitchWithAVlanKilledAtEveryStep() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireOvs();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String bridge = host.createOvsBridge("pwko" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("ko");
+            int tried = killEverywhere(bridge, guest, List.of(bridge, guest, "10.79.1.2/24", "@101"),
+                    () -> ovsState(bridge, guest));
+            System.out.println("KillRecoveryIT: Open vSwitch with a VLAN: " + tried + " kill points");
+        }
+    }
+
+    /**
+     * A macvlan on a NIC (a veth end of the test's stands in for one): made on the host, then moved
+     * into the guest, so that a recovery after the move must reach the guest's namespace to take it
+     * back out before it deletes it.
+     */
+    @Test
+    void macvlanOnANicKilledAtEveryStep() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireLinkType("macvlan", "macvlan");
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String nic = "pwkn" + HostCleanup.uniqueSuffix();
+            host.createVeth(nic, nic + "p");
+            Sh.ok("ip", "link", "set", nic, "up");
+            String guest = netns.create("kn");
+            int tried = killEverywhere(nic, guest, List.of(nic, guest, "10.79.3.2/24"), () -> macvlanState(nic, guest));
+            System.out.println("KillRecoveryIT: macvlan on a NIC: " + tried + " kill points");
+        }
+    }
+
+    private static String macvlanState(String nic, String guest) {
+        Set<String> children = new TreeSet<>();
+        for (String line : Sh.run(List.of("ip", "-o", "link", "show"), RUN).out().split("\n")) {
+            String[] parts = line.split(":\\s+");
+            if (parts.length > 1 && parts[1].endsWith("@" + nic)) {
+                children.add(parts[1].split("@")[0]);
+            }
+        }
+        return guestState(guest) + "children of " + nic + ": " + String.join(" ", children) + "\n";
+    }
+
+    /** A journal that cannot be written: the run refused before any change, one line, exit 1. */
+    @Test
+    void noJournalNoChange() throws Exception {
+        Prerequisites.requireRoot();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String bridge = host.createBridge("pwkj" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("kj");
+            String before = linuxState(bridge, guest);
+            // /proc takes no new directory, as a read-only or full /run would not.
+            Sh.Result r = Pipework.run(List.of(bridge, guest, "10.79.2.2/24"), RUN,
+                    java.util.Map.of("PIPEWORK_JOURNAL_DIR", "/proc/pipework-journal"));
+            assertEquals(1, r.code(), r.describe());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("pipework: cannot write the journal of this run in /proc/pipework-journal"
+                    + " (nothing was changed): "), r.err());
+            assertEquals(before, linuxState(bridge, guest));
+        }
+    }
+
+    private interface State {
+        String read();
+    }
+
+    /**
+     * Counts the changes of one whole run, undoes it, then for each kill point: run killed, one
+     * {@code status}, the state compared; the run's journal entry gone; cleaned for the next.
+     */
+    private int killEverywhere(String bridge, String guest, List<String> args, State state) throws Exception {
+        KillAt kill = KillAt.in(tmp.resolve("bin"));
+        String before = state.read();
+        Sh.Result whole = Pipework.run(args, RUN, kill.env("", 0));
+        assertEquals(0, whole.code(), whole.describe());
+        int changes = kill.count();
+        String complete = state.read();
+        assertFalse(before.equals(complete), "the attach changed nothing: " + complete);
+        undo(guest, before, state);
+        assertTrue(changes >= 3, "only " + changes + " changes counted");
+        int tried = 0;
+        int halfDone = 0;
+        for (int k = 1; k <= changes + 1; k++) {
+            kill.reset();
+            String variable = k <= changes ? "KILL_AT" : "KILL_AFTER";
+            int at = k <= changes ? k : changes;
+            Sh.Result killed = Pipework.run(args, RUN, kill.env(variable, at));
+            String where = variable + "=" + at + " of " + changes;
+            assertEquals(137, killed.code(), where + ": " + killed.describe());
+            long pid = kill.killed().orElseThrow(() -> new AssertionError(where + ": nothing was killed"));
+            String left = state.read();
+            if (!left.equals(before) && !left.equals(complete)) {
+                halfDone++;
+            }
+            Sh.Result status = Pipework.run(List.of("status"), RUN, java.util.Map.of());
+            assertEquals(0, status.code(), where + ": " + status.describe());
+            String after = state.read();
+            assertTrue(after.equals(before) || after.equals(complete), where + ": the host is neither as before nor"
+                    + " as the run completes it\nbefore:\n" + before + "\ncomplete:\n" + complete + "\nafter:\n" + after
+                    + "\nstatus said:\n" + status.err());
+            assertTrue(journalOf(pid).isEmpty(), where + ": the journal still holds " + journalOf(pid));
+            tried++;
+            undo(guest, before, state);
+        }
+        // The kills fell between steps: some left the host half-plumbed, which only the recovery undid.
+        assertTrue(halfDone >= changes - 2, halfDone + " of " + tried + " kill points left the host half-plumbed");
+        System.out.println("KillRecoveryIT: " + halfDone + " of " + tried + " kill points left the host half-plumbed"
+                + " until status recovered it");
+        return tried;
+    }
+
+    /** Removes what a completed run left, and waits until the state is as before. */
+    private static void undo(String guest, String before, State state) {
+        if (!state.read().equals(before)) {
+            Sh.Result del = Pipework.run(List.of("del", guest), RUN, java.util.Map.of());
+            assertEquals(0, del.code(), del.describe());
+        }
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> state.read().equals(before)),
+                "not as before after del:\n" + state.read() + "\nbefore:\n" + before);
+    }
+
+    private static List<String> journalOf(long pid) {
+        Path dir = Path.of("/run/pipework/journal");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(pid + "-") || n.startsWith("." + pid + "-"))
+                    .collect(Collectors.toList());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The guest's links and addresses, the bridge's ports, and the host's links that are peers of the guest's. */
+    private static String linuxState(String bridge, String guest) {
+        return guestState(guest) + "ports: " + words(Sh.run(List.of("ip", "-o", "link", "show", "master", bridge), RUN))
+                + "\npeers: " + peers(guest) + "\n";
+    }
+
+    private static String ovsState(String bridge, String guest) {
+        return guestState(guest) + "ports: " + Sh.run(List.of("ovs-vsctl", "list-ports", bridge), RUN).out().strip()
+                .replace('\n', ' ') + "\npeers: " + peers(guest) + "\ninterfaces: "
+                + Sh.run(List.of("ovs-vsctl", "--bare", "--columns=name,external_ids", "find", "Interface",
+                        "external_ids:pipework.bridge=" + bridge), RUN).out().strip().replace('\n', ' ') + "\n";
+    }
+
+    private static String guestState(String guest) {
+        List<String> lines = new ArrayList<>();
+        for (String line : Sh.run(List.of("ip", "-n", guest, "-o", "addr", "show"), RUN).out().split("\n")) {
+            String[] w = line.trim().split("\\s+");
+            if (w.length > 3) {
+                lines.add(w[1] + " " + w[2] + " " + w[3]);
+            }
+        }
+        return "guest links: " + words(Sh.run(List.of("ip", "-n", guest, "-o", "link", "show"), RUN))
+                + "\nguest addresses: " + String.join(", ", lines) + "\n";
+    }
+
+    /** Host links whose peer lives in the guest's namespace ({@code link-netns <guest>}). */
+    private static String peers(String guest) {
+        Set<String> names = new TreeSet<>();
+        for (String line : Sh.run(List.of("ip", "-o", "link", "show"), RUN).out().split("\n")) {
+            if (line.contains("link-netns " + guest + " ") || line.endsWith("link-netns " + guest)
+                    || line.contains("link-netns " + guest + "\\")) {
+                names.add(line.split(":\\s+")[1].split("@")[0]);
+            }
+        }
+        return String.join(" ", names);
+    }
+
+    /** The link names of {@code ip -o link} output, sorted. */
+    private static String words(Sh.Result r) {
+        Set<String> names = new TreeSet<>();
+        for (String line : r.out().split("\n")) {
+            String[] parts = line.split(":\\s+");
+            if (parts.length > 1) {
+                names.add(parts[1].split("@")[0]);
+            }
+        }
+        return String.join(" ", names);
+    }
+}

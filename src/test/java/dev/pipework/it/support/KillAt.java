@@ -1,0 +1,109 @@
+package dev.pipework.it.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * Fault injection for the journal's tests: an {@code ip} and an {@code ovs-vsctl} of the test's own,
+ * put first on the tool's PATH, that count the commands that change something and SIGKILL the
+ * pipework process (their parent: the runner starts them directly, or through {@code nsenter}, which
+ * execs them) at the k-th. An {@code ip -batch} is carried out one line at a time (each line its own
+ * {@code ip -batch}, so that ip's own quoting holds), each line one count, so that a kill can fall between any two of a plan's steps, also inside a batch. With
+ * {@code KILL_AT=k} the process is killed before the k-th change; with {@code KILL_AFTER=k}, after
+ * it; with neither, the changes are only counted. The PID killed is written to {@code killed}.
+ */
+public final class KillAt {
+    private final Path dir;
+
+    private KillAt(Path dir) {
+        this.dir = dir;
+    }
+
+    public static KillAt in(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String ip = Sh.ok("sh", "-c", "command -v ip").trimmed();
+        String vsctl = Sh.ok("sh", "-c", "command -v ovs-vsctl").trimmed();
+        String common = String.join("\n",
+                "d='" + dir + "'",
+                "count() { n=$(cat \"$d/count\" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > \"$d/count\"; }",
+                "die() { echo $PPID > \"$d/killed\"; kill -9 $PPID; exit 137; }",
+                "before() { count; [ \"$n\" = \"${KILL_AT:-}\" ] && die; :; }",
+                "after() { [ \"$n\" = \"${KILL_AFTER:-}\" ] && die; :; }",
+                "");
+        write(dir.resolve("ip"), String.join("\n",
+                "#!/bin/sh",
+                "set -f",
+                common,
+                "real='" + ip + "'",
+                "case \" $* \" in",
+                "  *' -batch '*)",
+                "    flags=''",
+                "    for a in \"$@\"; do case \"$a\" in -batch|-) ;; *) flags=\"$flags $a\" ;; esac; done",
+                "    line=0",
+                "    while IFS= read -r l; do",
+                "      line=$((line + 1))",
+                "      [ -z \"$l\" ] && continue",
+                "      before",
+                "      if ! out=$(printf '%s\\n' \"$l\" | \"$real\" $flags -batch - 2>&1); then",
+                "        printf '%s\\n' \"$out\" | grep -v '^Command failed' >&2",
+                "        echo \"Command failed -:$line\" >&2; exit 1",
+                "      fi",
+                "      after",
+                "    done",
+                "    exit 0 ;;",
+                "  *' add '*|*' set '*|*' del '*|*' replace '*)",
+                "    before; \"$real\" \"$@\"; rc=$?; after; exit $rc ;;",
+                "esac",
+                "exec \"$real\" \"$@\"",
+                ""));
+        write(dir.resolve("ovs-vsctl"), String.join("\n",
+                "#!/bin/sh",
+                common,
+                "real='" + vsctl + "'",
+                "case \" $* \" in",
+                "  *' add-port '*|*' del-port '*|*' add-br '*|*' del-br '*|*' set '*)",
+                "    before; \"$real\" \"$@\"; rc=$?; after; exit $rc ;;",
+                "esac",
+                "exec \"$real\" \"$@\"",
+                ""));
+        return new KillAt(dir);
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** The environment of a run: the wrappers first on PATH, the kill point (0: none). */
+    public Map<String, String> env(String variable, int k) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", dir + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+        env.put("KILL_AT", variable.equals("KILL_AT") ? Integer.toString(k) : "");
+        env.put("KILL_AFTER", variable.equals("KILL_AFTER") ? Integer.toString(k) : "");
+        return env;
+    }
+
+    /** Starts counting afresh. */
+    public void reset() throws IOException {
+        Files.deleteIfExists(dir.resolve("count"));
+        Files.deleteIfExists(dir.resolve("killed"));
+    }
+
+    /** How many changes were counted. */
+    public int count() throws IOException {
+        Path f = dir.resolve("count");
+        return Files.exists(f) ? Integer.parseInt(Files.readString(f).trim()) : 0;
+    }
+
+    /** The PID killed, if one was. */
+    public OptionalLong killed() throws IOException {
+        Path f = dir.resolve("killed");
+        return Files.exists(f) ? OptionalLong.of(Long.parseLong(Files.readString(f).trim())) : OptionalLong.empty();
+    }
+}
