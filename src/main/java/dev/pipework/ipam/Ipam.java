@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Address pools and their store: what a run claims before it plans, confirms once the interface
@@ -107,9 +108,18 @@ public final class Ipam {
      * @param dryRun decide, change nothing
      */
     public Claim claim(AddressSpec address, Holder holder, boolean dryRun) {
+        return claim(address, () -> holder, dryRun);
+    }
+
+    /**
+     * The same, the holder made only when a pool is concerned: a guest whose name no pool could
+     * record (a space, a long path) is refused by a pool only, never by an attach without one.
+     */
+    public Claim claim(AddressSpec address, Supplier<Holder> holderOf, boolean dryRun) {
         if (!(address instanceof AddressSpec.FromPool) && (address.statics().isEmpty() || !Files.exists(poolsPath))) {
             return new Claim(address, List.of());
         }
+        Holder holder = holderOf.get();
         PoolsFile pools = pools();
         FileStore store = store(pools);
         Allocator allocator = allocator(pools);
@@ -184,9 +194,15 @@ public final class Ipam {
      * @return the addresses given back
      */
     public List<PoolAddress> release(Holder holder, boolean everyInterface) {
+        return release(() -> holder, everyInterface);
+    }
+
+    /** The same, the holder made only when there are pools. */
+    public List<PoolAddress> release(Supplier<Holder> holderOf, boolean everyInterface) {
         if (!Files.exists(poolsPath)) {
             return List.of();
         }
+        Holder holder = holderOf.get();
         PoolsFile pools = pools();
         FileStore store = store(pools);
         Allocator allocator = allocator(pools);

@@ -45,7 +45,7 @@ public final class Attach {
         AttachRequest resolved = planner.resolveHostMac(request, view);
         HostTarget target = planner.hostTarget(resolved, view);
         Guest guest = services.guests().resolve(resolved.guest());
-        Ipam.Claim claim = services.ipam().claim(resolved.address(), Holder.of(guest,
+        Ipam.Claim claim = services.ipam().claim(resolved.address(), () -> Holder.of(guest,
                 Planner.containerInterface(resolved, target)), true);
         Plan plan = planner.planAttach(checked(resolved, claim), target, guest, view);
         plan.notices().forEach(err::println);
@@ -111,7 +111,7 @@ public final class Attach {
             Guest in = held.guest().orElseThrow();
             String containerIf = Planner.containerInterface(resolved, target);
             // The pools' claim: under the locks, before planning, given back when the run fails.
-            Ipam.Claim claim = services.ipam().claim(resolved.address(), Holder.of(in, containerIf), false);
+            Ipam.Claim claim = services.ipam().claim(resolved.address(), () -> Holder.of(in, containerIf), false);
             Plan plan;
             Optional<Attachment> attachment;
             try {

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /** {@code del}: removes what attaches plumbed into a guest, found in the live state. Removing twice is harmless. */
 public final class Removal {
@@ -70,7 +71,7 @@ public final class Removal {
         if (guest.isEmpty()) {
             return;
         }
-        Holder holder = Holder.of(guest.get(), containerIf.orElse("eth1"));
+        Supplier<Holder> holder = () -> Holder.of(guest.get(), containerIf.orElse("eth1"));
         for (PoolAddress given : services.ipam().release(holder, containerIf.isEmpty())) {
             err.println("pipework: gave back " + given.address() + " to pool \"" + given.pool() + "\"");
         }
