@@ -121,14 +121,6 @@ final class CniMaintenance {
                 err.println("pipework: gave back " + given.address() + " to pool \"" + given.pool() + "\"");
             }
         }
-        if (conf.pool().isPresent()) {
-            // Addresses of this network's pool held for attachments the runtime no longer has, recorded or not.
-            String runtime = PoolIpam.holder("x", "x").runtime();
-            for (var given : services.ipam().releaseWhere(conf.pool().get().pool(),
-                    h -> h.runtime().equals(runtime) && !valid.contains(h.id() + "/" + h.iface()))) {
-                err.println("pipework: gave back " + given.address() + " to pool \"" + given.pool() + "\"");
-            }
-        }
         if (!failed.isEmpty()) {
             throw new CniError(CniError.PLUMBING_FAILED, "garbage collection left " + failed.size()
                     + " attachment(s)", String.join("; ", failed));
