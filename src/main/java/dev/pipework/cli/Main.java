@@ -44,7 +44,10 @@ public final class Main {
                 try {
                     Training.run(new Services(services.runner(), services.host(), services.guests(),
                             services.guestInspector(), services.effectiveUid(), services.lockDir(), services.docker(),
-                            services.warn(), java.util.Optional.of(new Journal(journal.resolve("journal")))),
+                            services.warn(),
+                            // No pools: the host's pools file must not reserve the training's addresses.
+                            new dev.pipework.ipam.Ipam(journal.resolve("pools"), java.util.Optional.empty()),
+                            java.util.Optional.of(new Journal(journal.resolve("journal")))),
                             training.get());
                 } finally {
                     java.nio.file.Files.deleteIfExists(journal.resolve("journal"));
