@@ -105,6 +105,10 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
         } else if (c instanceof Command.Exec exec) {
             m.put("type", "exec");
             m.put("argv", List.copyOf(exec.argv()));
+            if (!exec.successStatuses().equals(Set.of(0))) {
+                m.put("succeedsWith", exec.successStatuses().stream().sorted().map(Long::valueOf).toList());
+            }
+            exec.bound().ifPresent(b -> m.put("boundSeconds", b.toSeconds()));
         } else if (c instanceof Command.RemoveLabelled r) {
             m.put("type", "remove-labelled");
             m.put("label", r.label());
@@ -173,8 +177,29 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
                 return new Command.Ip(where == null ? fail("an ip undo without its namespace") : new Where(where),
                         family, strings(m.get("words")));
             }
-            case "exec":
-                return Command.Exec.of(strings(m.get("argv")));
+            case "exec": {
+                Set<Integer> succeeds = Set.of(0);
+                if (m.get("succeedsWith") != null) {
+                    List<Integer> statuses = new ArrayList<>();
+                    for (Object v : Json.array(m.get("succeedsWith"))) {
+                        if (!(v instanceof Number n) || n.longValue() < 0 || n.longValue() > 255 || statuses.size() >= 8) {
+                            throw new IllegalArgumentException("exit statuses of an undo: " + UndoCheck.printable(
+                                    String.valueOf(m.get("succeedsWith"))));
+                        }
+                        statuses.add(n.intValue());
+                    }
+                    succeeds = Set.copyOf(statuses);
+                }
+                Optional<java.time.Duration> bound = Optional.empty();
+                if (m.get("boundSeconds") != null) {
+                    long seconds = positive(m, "boundSeconds");
+                    if (seconds > 3600) {
+                        throw new IllegalArgumentException("the bound of an undo: " + seconds + " s");
+                    }
+                    bound = Optional.of(java.time.Duration.ofSeconds(seconds));
+                }
+                return new Command.Exec(strings(m.get("argv")), succeeds, bound);
+            }
             case "remove-labelled":
                 return new Command.RemoveLabelled(String.valueOf(Json.string(m, "label")),
                         String.valueOf(Json.string(m, "value")));

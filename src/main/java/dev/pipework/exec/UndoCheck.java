@@ -4,6 +4,7 @@ import dev.pipework.model.InterfaceName;
 import dev.pipework.model.IpAddress;
 import dev.pipework.model.MacAddress;
 import dev.pipework.plan.Command;
+import dev.pipework.plan.DhcpKeeping;
 import dev.pipework.plan.DhcpSteps;
 import dev.pipework.plan.OvsSteps;
 
@@ -106,6 +107,14 @@ final class UndoCheck {
         if (n == 3 && a.get(0).equals("rm") && a.get(1).equals("-f")
                 && (RECORD.matcher(a.get(2)).matches() || NETNS_MOUNT.matcher(a.get(2)).matches()
                 || a.get(2).matches(ETC_NETNS.pattern() + "/resolv\\.conf"))) {
+            return;
+        }
+        // A kept DHCP client's files, and the client itself by its pid file (the keeper's, root's alone).
+        if (n == 3 && a.get(0).equals("rm") && a.get(1).equals("-f") && DhcpKeeping.KEPT_FILE.matcher(a.get(2)).matches()) {
+            return;
+        }
+        if (n == 3 && a.get(0).equals("pkill") && a.get(1).equals("-F") && a.get(2).endsWith(".pid")
+                && DhcpKeeping.KEPT_FILE.matcher(a.get(2)).matches()) {
             return;
         }
         if (n == 3 && a.get(0).equals("rm") && a.get(1).equals("-rf") && ETC_NETNS.matcher(a.get(2)).matches()) {

@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
 public final class DhcpKeeping {
     public static final String DIR = "/var/lib/pipework/dhcp";
     private static final Pattern KEY = Pattern.compile("[0-9a-f]{16}-[A-Za-z0-9_.:@-]{1,15}-v[46]");
+    /** A file of the keeper's for one kept client, as {@link Kept} names them (and nothing else). */
+    public static final Pattern KEPT_FILE = Pattern.compile(Pattern.quote(DIR) + "/" + KEY.pattern()
+            + "\\.(record|pid|leases|conf)");
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9_./:-]{1,253}");
     private static final int MAX_OPTIONS = 32;
 

@@ -10,6 +10,7 @@ import dev.pipework.model.PipeworkException;
 import dev.pipework.model.Vlan;
 import dev.pipework.plan.AddressSteps;
 import dev.pipework.plan.Command;
+import dev.pipework.plan.DhcpKeeping;
 import dev.pipework.plan.DhcpSteps;
 import dev.pipework.plan.LinkSteps;
 import dev.pipework.plan.OvsSteps;
@@ -79,7 +80,22 @@ class JournalTest {
                 new DhcpSteps.CreateFile("/etc/netns/pipework-4242/resolv.conf"),
                 new DhcpSteps.BindMount(PINNED, "/var/run/netns/pipework-4242"),
                 new DhcpSteps.HelperDhcpClient("3f4e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f", "c",
-                        "eth1", List.of("-f")));
+                        "eth1", List.of("-f")),
+                new DhcpSteps.WriteKeeperFile(KEPT.recordFile(), "{}", "the keeper's record"),
+                new DhcpSteps.ClearPidFile(KEPT.pidFile()),
+                new DhcpSteps.KeptDhcpClient("pipework-4242", KEPT, false));
+    }
+
+    static final DhcpKeeping.Kept KEPT = new DhcpKeeping.Kept("0123456789abcdef-eth1-v4", "dhclient", 4, "eth1", "web",
+            List.of(), "/proc/4242/ns/net", 4026532999L, 60);
+
+    /** Every undo the planner makes passes the check an entry read back gets, so a killed run of any kind is undone. */
+    @Test
+    void everyUndoThePlannerMakesIsOneTheCheckAccepts() {
+        JournalEntry entry = entryOf(everyUndo(), 0, 0);
+        for (JournalEntry.Undo u : entry.steps()) {
+            UndoCheck.check(u.command().orElseThrow(), entry);
+        }
     }
 
     static JournalEntry entryOf(List<Step> steps, int done, int begun) {
@@ -289,6 +305,9 @@ class JournalTest {
             "{\"type\":\"exec\",\"argv\":[\"rm\",\"-f\",\"/run/pipework/direct/../../../etc/shadow\"]}",
             "{\"type\":\"exec\",\"argv\":[\"rm\",\"-rf\",\"/etc/netns/pipework-1/../..\"]}",
             "{\"type\":\"exec\",\"argv\":[\"umount\",\"/proc\"]}",
+            "{\"type\":\"exec\",\"argv\":[\"pkill\",\"-F\",\"/run/sshd.pid\"]}",
+            "{\"type\":\"exec\",\"argv\":[\"pkill\",\"-F\",\"/var/lib/pipework/dhcp/0123456789abcdef-eth1-v4.record\"]}",
+            "{\"type\":\"exec\",\"argv\":[\"rm\",\"-f\",\"/var/lib/pipework/dhcp/../../../etc/shadow-v4.pid\"]}",
             "{\"type\":\"exec\",\"argv\":[\"sh\",\"-c\",\"id\"]}",
             "{\"type\":\"exec\",\"argv\":[\"ovs-vsctl\",\"--timeout=30\",\"--if-exists\",\"del-br\",\"br0 -- set\"]}",
             "{\"type\":\"exec\",\"argv\":[\"ovs-vsctl\",\"--timeout=30\",\"--if-exists\",\"emer-reset\"]}",
