@@ -1,5 +1,6 @@
 package dev.pipework.it;
 
+import dev.pipework.exec.Journal;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.KillAt;
 import dev.pipework.it.support.Pipework;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -119,8 +121,11 @@ class KillRecoveryIT {
      */
     private int killEverywhere(String bridge, String guest, List<String> args, State state) throws Exception {
         KillAt kill = KillAt.in(tmp.resolve("bin"));
+        // A journal of this test's own: no other run on the machine (a watcher's periodic recovery,
+        // another test) undoes a killed run before its state is read.
+        Map<String, String> journal = Map.of(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
         String before = state.read();
-        Sh.Result whole = Pipework.run(args, RUN, kill.env("", 0));
+        Sh.Result whole = Pipework.run(args, RUN, with(kill.env("", 0), journal));
         assertEquals(0, whole.code(), whole.describe());
         int changes = kill.count();
         String complete = state.read();
@@ -133,7 +138,7 @@ class KillRecoveryIT {
             kill.reset();
             String variable = k <= changes ? "KILL_AT" : "KILL_AFTER";
             int at = k <= changes ? k : changes;
-            Sh.Result killed = Pipework.run(args, RUN, kill.env(variable, at));
+            Sh.Result killed = Pipework.run(args, RUN, with(kill.env(variable, at), journal));
             String where = variable + "=" + at + " of " + changes;
             assertEquals(137, killed.code(), where + ": " + killed.describe());
             long pid = kill.killed().orElseThrow(() -> new AssertionError(where + ": nothing was killed"));
@@ -141,13 +146,14 @@ class KillRecoveryIT {
             if (!left.equals(before) && !left.equals(complete)) {
                 halfDone++;
             }
-            Sh.Result status = Pipework.run(List.of("status"), RUN, java.util.Map.of());
+            Sh.Result status = Pipework.run(List.of("status"), RUN, journal);
             assertEquals(0, status.code(), where + ": " + status.describe());
             String after = state.read();
             assertTrue(after.equals(before) || after.equals(complete), where + ": the host is neither as before nor"
                     + " as the run completes it\nbefore:\n" + before + "\ncomplete:\n" + complete + "\nafter:\n" + after
                     + "\nstatus said:\n" + status.err());
-            assertTrue(journalOf(pid).isEmpty(), where + ": the journal still holds " + journalOf(pid));
+            assertTrue(journalOf(tmp.resolve("journal"), pid).isEmpty(), where + ": the journal still holds "
+                    + journalOf(tmp.resolve("journal"), pid));
             tried++;
             undo(guest, before, state);
         }
@@ -161,15 +167,20 @@ class KillRecoveryIT {
     /** Removes what a completed run left, and waits until the state is as before. */
     private static void undo(String guest, String before, State state) {
         if (!state.read().equals(before)) {
-            Sh.Result del = Pipework.run(List.of("del", guest), RUN, java.util.Map.of());
+            Sh.Result del = Pipework.run(List.of("del", guest), RUN, Map.of());
             assertEquals(0, del.code(), del.describe());
         }
         assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> state.read().equals(before)),
                 "not as before after del:\n" + state.read() + "\nbefore:\n" + before);
     }
 
-    private static List<String> journalOf(long pid) {
-        Path dir = Path.of("/run/pipework/journal");
+    private static Map<String, String> with(Map<String, String> env, Map<String, String> more) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.putAll(more);
+        return all;
+    }
+
+    private static List<String> journalOf(Path dir, long pid) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
