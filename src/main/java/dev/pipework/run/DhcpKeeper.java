@@ -53,33 +53,47 @@ public final class DhcpKeeper {
     /** Keeps the clients until nothing is left to keep; 0 at once when another keeper runs. */
     public int run() {
         services.requireRoot("it starts and stops DHCP clients in the guests' namespaces");
-        try (RunLock single = new RunLock(services.lockDir())) {
-            if (!single.tryAcquire("dhcp-keeper")) {
+        boolean started = false;
+        while (true) {
+            try (RunLock single = new RunLock(services.lockDir())) {
+                if (!single.tryAcquire("dhcp-keeper")) {
+                    return 0;
+                }
+                if (!started) {
+                    say("started");
+                    started = true;
+                }
+                keepUntilIdle();
+            }
+            // The lock let go: an attach that wrote its record while this keeper was about to end
+            // started a keeper that found the lock taken and went. Its record is kept from here.
+            if (stopping || records().isEmpty()) {
+                say("nothing left to keep; exiting");
                 return 0;
             }
-            say("started");
-            Instant idleSince = Instant.now();
-            while (!stopping) {
-                List<DhcpKeeping.Kept> records = records();
-                if (!records.isEmpty()) {
-                    idleSince = Instant.now();
-                } else if (Duration.between(idleSince, Instant.now()).compareTo(IDLE) >= 0) {
+        }
+    }
+
+    private void keepUntilIdle() {
+        Instant idleSince = Instant.now();
+        while (!stopping) {
+            List<DhcpKeeping.Kept> records = records();
+            if (!records.isEmpty()) {
+                idleSince = Instant.now();
+            } else if (Duration.between(idleSince, Instant.now()).compareTo(IDLE) >= 0) {
+                return;
+            }
+            for (DhcpKeeping.Kept k : records) {
+                if (stopping) {
                     break;
                 }
-                for (DhcpKeeping.Kept k : records) {
-                    if (stopping) {
-                        break;
-                    }
-                    try {
-                        keep(k);
-                    } catch (PipeworkException | IllegalStateException e) {
-                        say(k.key() + ": " + e.getMessage());
-                    }
+                try {
+                    keep(k);
+                } catch (PipeworkException | IllegalStateException e) {
+                    say(k.key() + ": " + e.getMessage());
                 }
-                sleep(ROUND);
             }
-            say("nothing left to keep; exiting");
-            return 0;
+            sleep(ROUND);
         }
     }
 
