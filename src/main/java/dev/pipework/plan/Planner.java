@@ -311,14 +311,20 @@ public final class Planner {
                 }
             }
         }
-        for (Attachment a : selected) {
-            if (a.hostInterface().filter(DriverPlans::isDriverHostEnd).isPresent()) {
-                // The engine holds the endpoint: removed behind its back, it would be plumbed back by
-                // nobody and still shown by docker network inspect.
-                throw new PipeworkException("interface " + a.containerInterface() + " of " + a.guest().describe()
-                        + " is an endpoint of a Docker network (pipework driver): remove it with docker network"
-                        + " disconnect <network> " + a.guest().displayName());
-            }
+        // The engine holds a driver's endpoint: removed behind its back, it would be plumbed back by
+        // nobody and still shown by docker network inspect. Named (-i), or all there is: refused;
+        // among others, left with a notice while the others go.
+        List<Attachment> endpoints = selected.stream()
+                .filter(a -> a.hostInterface().filter(DriverPlans::isDriverHostEnd).isPresent()).toList();
+        List<String> notices = new ArrayList<>();
+        if (!endpoints.isEmpty() && (containerIf.isPresent() || endpoints.size() == selected.size())) {
+            Attachment a = endpoints.get(0);
+            throw new PipeworkException(endpointMessage(a));
+        }
+        for (Attachment a : endpoints) {
+            notices.add("pipework: left " + endpointMessage(a));
+            selected.remove(a);
+            remaining++;
         }
         List<Step> stale = OvsAttach.staleRecords(guest, token, containerIf, view);
         List<Step> steps = new ArrayList<>();
@@ -337,7 +343,13 @@ public final class Planner {
             });
         }
         steps.addAll(stale);
-        return new Plan(steps, List.of(), List.of());
+        return new Plan(steps, notices, List.of());
+    }
+
+    private static String endpointMessage(Attachment a) {
+        return "interface " + a.containerInterface() + " of " + a.guest().describe()
+                + " is an endpoint of a Docker network (pipework driver): remove it with docker network"
+                + " disconnect <network> " + a.guest().displayName();
     }
 
     /**

@@ -144,6 +144,7 @@ public final class Removal {
     }
 
     private void executeOrSay(Sequence.Held held, Plan plan, Runnable nothing) {
+        plan.notices().forEach(err::println);
         if (plan.steps().isEmpty()) {
             nothing.run();
             return;

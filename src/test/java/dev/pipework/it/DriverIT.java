@@ -115,6 +115,19 @@ class DriverIT {
         assertNotEquals(0, del.code(), del.describe());
         assertTrue(del.err().contains("docker network disconnect <network> " + a), del.describe());
         assertTrue(ping(a, addrB.substring(0, addrB.indexOf('/'))), "del changed something");
+        // del --all: with only the endpoint, refused; beside an interface of the command line's,
+        // that one goes and the endpoint stays, said on stderr.
+        Sh.Result all = Pipework.run(List.of("del", "--all", a), Pipework.DEFAULT_TIMEOUT, engine.env());
+        assertNotEquals(0, all.code(), all.describe());
+        String extra = host.bridge("brdx" + s);
+        Sh.Result attach = Pipework.run(List.of(extra, "-i", "eth9", a, "10.231.9.2/24"), Pipework.DEFAULT_TIMEOUT,
+                engine.env());
+        assertEquals(0, attach.code(), attach.describe());
+        Sh.Result others = Pipework.run(List.of("del", "--all", a), Pipework.DEFAULT_TIMEOUT, engine.env());
+        assertEquals(0, others.code(), others.describe());
+        assertTrue(others.err().contains("left interface eth0"), others.describe());
+        assertFalse(engine.dockerOk("exec", a, "ip", "-o", "link").out().contains("eth9"), "eth9 was not removed");
+        assertTrue(ping(a, addrB.substring(0, addrB.indexOf('/'))), "del of the others removed the endpoint");
         engine.dockerOk("rm", "-f", a, b);
         engine.dockerOk("network", "rm", net);
         assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> !linkExists(br)),
