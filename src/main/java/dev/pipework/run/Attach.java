@@ -120,13 +120,17 @@ public final class Attach {
                 steps.addAll(more.apply(Where.guest(in.netnsPath())));
                 plan = new Plan(steps, planned.notices(), planned.warnings());
                 plan.notices().forEach(err::println);
-                // The interface is read back before the locks go; not there, the attach is undone.
-                attachment = held.execute(plan, () -> show ? Optional.of(made(in, containerIf)) : Optional.empty());
+                // The interface is read back before the locks go, and the pools' claim made held while
+                // the run is still in the journal: either failing undoes the attach.
+                attachment = held.execute(plan, () -> {
+                    Optional<Attachment> made = show ? Optional.of(made(in, containerIf)) : Optional.empty();
+                    services.ipam().confirm(claim);
+                    return made;
+                });
             } catch (RuntimeException | Error e) {
                 services.ipam().undo(claim);
                 throw e;
             }
-            services.ipam().confirm(claim);
             plan.warnings().forEach(err::println);
             return new Made(plan, attachment, claim.shown());
         });
