@@ -372,7 +372,10 @@ public final class Ipam {
     /** Whether the process that claimed runs still: the same PID, started at the same time (not a PID reused). */
     static boolean claimerAlive(Lease lease) {
         Optional<ProcessHandle> p = ProcessHandle.of(lease.pid());
-        return p.isPresent() && p.get().isAlive() && Math.abs(startOf(p.get()) - lease.start()) <= 10;
+        // The JDK makes a start instant of the kernel's start tick and the boot time of /proc/stat,
+        // which is whole seconds and can move by one between two readers: two JVMs may disagree by
+        // a second about one process. A PID reused within that second is not a risk worth a claim.
+        return p.isPresent() && p.get().isAlive() && Math.abs(startOf(p.get()) - lease.start()) <= 1500;
     }
 
     private static long startOf(ProcessHandle p) {
