@@ -13,9 +13,7 @@ import dev.pipework.model.Family;
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.GuestLink;
-import dev.pipework.plan.HostLink;
 import dev.pipework.plan.LinkFacts;
-import dev.pipework.plan.OvsPort;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
 import org.junit.jupiter.api.Test;
@@ -65,42 +63,11 @@ class AttachPoolTest {
                 return List.of();
             }
         };
-        HostInspector host = new HostInspector() {
+        HostInspector host = new EmptyHost() {
+            @Override
             public Optional<LinkFacts> link(String name) {
                 return name.equals("br1") ? Optional.of(new LinkFacts("br1", 1, 1500, true, true, "02:00:00:00:00:09"))
                         : Optional.empty();
-            }
-
-            public Optional<String> linkWithMac(String mac) {
-                return Optional.empty();
-            }
-
-            public boolean ovsInstalled() {
-                return false;
-            }
-
-            public boolean isOvsBridge(String name) {
-                return false;
-            }
-
-            public boolean ovsKernelDatapath() {
-                return false;
-            }
-
-            public boolean commandInstalled(String command) {
-                return false;
-            }
-
-            public Map<Integer, HostLink> links() {
-                return Map.of();
-            }
-
-            public Map<String, OvsPort> ovsPorts() {
-                return Map.of();
-            }
-
-            public boolean fileExists(String path) {
-                return false;
             }
         };
         CommandRunner runner = new CommandRunner() {

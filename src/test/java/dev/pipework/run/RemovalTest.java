@@ -10,9 +10,6 @@ import dev.pipework.model.Family;
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.GuestLink;
-import dev.pipework.plan.HostLink;
-import dev.pipework.plan.LinkFacts;
-import dev.pipework.plan.OvsPort;
 import dev.pipework.render.Renderer;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
@@ -69,43 +66,7 @@ class RemovalTest {
                         false, "02:00:00:00:00:01", 1500, "UP", List.of()));
             }
         };
-        HostInspector host = new HostInspector() {
-            public Optional<LinkFacts> link(String name) {
-                return Optional.empty();
-            }
-
-            public Optional<String> linkWithMac(String mac) {
-                return Optional.empty();
-            }
-
-            public boolean ovsInstalled() {
-                return false;
-            }
-
-            public boolean isOvsBridge(String name) {
-                return false;
-            }
-
-            public boolean ovsKernelDatapath() {
-                return false;
-            }
-
-            public boolean commandInstalled(String command) {
-                return false;
-            }
-
-            public Map<Integer, HostLink> links() {
-                return Map.of();
-            }
-
-            public Map<String, OvsPort> ovsPorts() {
-                return Map.of();
-            }
-
-            public boolean fileExists(String path) {
-                return false;
-            }
-        };
+        HostInspector host = new EmptyHost();
         CommandRunner runner = new CommandRunner() {
             public CommandResult run(List<String> argv) {
                 ran.add(argv);
