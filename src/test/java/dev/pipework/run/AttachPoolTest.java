@@ -2,15 +2,12 @@ package dev.pipework.run;
 
 import dev.pipework.guest.Docker;
 import dev.pipework.guest.GuestInspector;
-import dev.pipework.guest.GuestResolver;
-import dev.pipework.guest.NamedNetnsRuntime;
 import dev.pipework.host.HostInspector;
 import dev.pipework.ipam.Ipam;
 import dev.pipework.model.AddressSpec;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.DefaultRoute;
 import dev.pipework.model.Family;
-import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.GuestLink;
 import dev.pipework.plan.LinkFacts;
@@ -39,21 +36,7 @@ class AttachPoolTest {
     Path dir;
 
     Services services(boolean addressFails) throws IOException {
-        long inode = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
-        Guest guest = new Guest("g1", NamedNetnsRuntime.RUNTIME, Optional.empty(), Optional.empty(), 0,
-                "/proc/self/ns/net", inode);
-        GuestResolver guests = new GuestResolver() {
-            public Guest resolve(String token, boolean running) {
-                return guest;
-            }
-
-            public List<Guest> all() {
-                return List.of(guest);
-            }
-
-            public void verifyUnchanged(Guest g) {
-            }
-        };
+        OneGuest guests = new OneGuest(false);
         GuestInspector inside = new GuestInspector() {
             public Optional<DefaultRoute> defaultRoute(String netnsPath, Family family) {
                 return Optional.empty();

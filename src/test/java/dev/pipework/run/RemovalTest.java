@@ -2,12 +2,9 @@ package dev.pipework.run;
 
 import dev.pipework.guest.Docker;
 import dev.pipework.guest.GuestInspector;
-import dev.pipework.guest.GuestResolver;
-import dev.pipework.guest.NamedNetnsRuntime;
 import dev.pipework.host.HostInspector;
 import dev.pipework.model.DefaultRoute;
 import dev.pipework.model.Family;
-import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.GuestLink;
 import dev.pipework.render.Renderer;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,24 +34,7 @@ class RemovalTest {
     final List<List<String>> ran = new ArrayList<>();
 
     Services services(boolean changed) throws IOException {
-        long inode = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
-        Guest guest = new Guest("g1", NamedNetnsRuntime.RUNTIME, Optional.empty(), Optional.empty(), 0,
-                "/proc/self/ns/net", inode);
-        GuestResolver guests = new GuestResolver() {
-            public Guest resolve(String token, boolean running) {
-                return guest;
-            }
-
-            public List<Guest> all() {
-                return List.of(guest);
-            }
-
-            public void verifyUnchanged(Guest g) {
-                if (changed) {
-                    throw new PipeworkException("the guest changed: its PID now names another namespace");
-                }
-            }
-        };
+        OneGuest guests = new OneGuest(changed);
         GuestInspector inside = new GuestInspector() {
             public Optional<DefaultRoute> defaultRoute(String netnsPath, Family family) {
                 return Optional.empty();
