@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * Runs the built tool end to end, exactly as a user would:
- * {@code java -jar target/pipework.jar ARGS...}, with the java of this JVM.
+ * {@code java -jar target/pipework.jar ARGS...}, with the java of this JVM and the launcher's JVM
+ * settings ({@link StartupCache}).
  * Failsafe passes the jar's path as system property {@code pipework.jar}.
  */
 public final class Pipework {
@@ -47,6 +48,7 @@ public final class Pipework {
     public static List<String> command(List<String> args) {
         List<String> argv = new ArrayList<>();
         argv.add(java());
+        argv.addAll(StartupCache.options(java(), jar()));
         argv.add("-jar");
         argv.add(jar().toString());
         argv.addAll(args);
