@@ -114,10 +114,18 @@ final class CniMaintenance {
             }
         }
         if (conf.pool().isPresent()) {
-            // Addresses of this network's pool held for attachments the runtime no longer has, recorded or not.
+            // Addresses of this network's pool held for attachments the runtime no longer has, recorded or not;
+            // a pool may serve other networks too: what their records hold is theirs to collect.
             String runtime = PoolIpam.holder("x", "x").runtime();
+            Set<String> otherNetworks = new HashSet<>();
+            for (CniRecords.Record r : records.all()) {
+                if (!r.network().equals(conf.name())) {
+                    otherNetworks.add(r.containerId() + "/" + r.ifname());
+                }
+            }
             for (var given : services.ipam().releaseWhere(conf.pool().get().pool(),
-                    h -> h.runtime().equals(runtime) && !valid.contains(h.id() + "/" + h.iface()))) {
+                    h -> h.runtime().equals(runtime) && !valid.contains(h.id() + "/" + h.iface())
+                            && !otherNetworks.contains(h.id() + "/" + h.iface()))) {
                 err.println("pipework: gave back " + given.address() + " to pool \"" + given.pool() + "\"");
             }
         }

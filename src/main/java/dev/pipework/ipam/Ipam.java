@@ -236,9 +236,11 @@ public final class Ipam {
         }
         Allocator allocator = allocator(pools);
         change(store, pool.get(), false, state -> {
-            PoolState next = state;
-            for (Lease l : state.list()) {
-                if (l.state() != Lease.State.COOLING && gone.test(l.holder())) {
+            // Claims left by runs that are gone are cooling down after the tidy; a claim still
+            // CLAIMED is a live run's, plumbing now: that run gives it back itself if it fails.
+            PoolState next = allocator.tidy(state);
+            for (Lease l : next.list()) {
+                if (l.state() == Lease.State.HELD && gone.test(l.holder())) {
                     next = allocator.release(next, l.holder(), false);
                     released.add(new Taken(pool.get(), l, Optional.empty(), false).shown());
                 }

@@ -128,4 +128,18 @@ class FileStoreTest {
         Pool p = PoolsFile.pool(new String[] {"p", "10.1.0.0/24"});
         assertEquals(PoolState.empty(p), new FileStore(dir.resolve("none")).read(p));
     }
+
+    @Test
+    void releaseWhereLeavesALiveRunsClaimInFlight() throws IOException {
+        Ipam ipam = ipam();
+        Holder db = new Holder("docker", "db", "eth1");
+        ipam.confirm(ipam.claim(new AddressSpec.FromPool("lan", true), WEB, false));
+        // This process is alive: its claim is in flight, plumbed now by the run that made it.
+        Ipam.Claim inFlight = ipam.claim(new AddressSpec.FromPool("lan", true), db, false);
+        List<String> given = ipam.releaseWhere("lan", h -> true).stream().map(a -> a.address()).toList();
+        assertEquals(List.of("10.9.0.2/24"), given);
+        assertTrue(Files.readString(dir.resolve("ipam/lan.json")).contains("\"claimed\""));
+        ipam.confirm(inFlight);
+        assertEquals(List.of("10.9.0.3/24"), ipam.releaseWhere("lan", h -> true).stream().map(a -> a.address()).toList());
+    }
 }

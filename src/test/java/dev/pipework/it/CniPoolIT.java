@@ -83,6 +83,23 @@ class CniPoolIT {
             assertTrue(gc.err().contains("gave back 10.236.0.11/24"), gc.describe());
             assertEquals("lo", netns.ok(ns2, "ls", "/sys/class/net").trimmed());
             assertEquals(0L, held(dir, s, env));
+
+            // Another network from the same pool: the first network's GC leaves its address alone.
+            String conf2 = conf.replace("\"name\":\"pwpool" + s, "\"name\":\"pwpool2" + s);
+            Map<String, String> addEnv = new LinkedHashMap<>(env);
+            addEnv.putAll(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", "cpb" + s, "CNI_NETNS", "/var/run/netns/" + ns2,
+                    "CNI_IFNAME", "eth0"));
+            Sh.Result other = Cni.run(addEnv, conf2);
+            assertEquals(0, other.code(), other.describe());
+            Sh.Result gc2 = Cni.run(gcEnv, Cni.with(conf, "cni.dev/valid-attachments", List.of()));
+            assertEquals(0, gc2.code(), gc2.describe());
+            assertFalse(gc2.err().contains("gave back"), gc2.describe());
+            assertEquals(1L, held(dir, s, env));
+            Map<String, String> delEnv = new LinkedHashMap<>(addEnv);
+            delEnv.put("CNI_COMMAND", "DEL");
+            Sh.Result del2 = Cni.run(delEnv, conf2);
+            assertEquals(0, del2.code(), del2.describe());
+            assertEquals(0L, held(dir, s, env));
         } finally {
             Sh.run("rm", "-rf", dir.toString());
         }
