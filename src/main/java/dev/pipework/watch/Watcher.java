@@ -3,6 +3,9 @@ package dev.pipework.watch;
 import dev.pipework.guest.DockerContainer;
 import dev.pipework.guest.DockerEvents;
 import dev.pipework.guest.DockerException;
+import dev.pipework.guest.DockerRuntime;
+import dev.pipework.ipam.Holder;
+import dev.pipework.model.PoolAddress;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Step;
@@ -167,6 +170,7 @@ public final class Watcher {
                 if (declaring.remove(e.id()) || Declaration.anyIn(e.attributes())) {
                     removeLeftovers(e.id(), e.name(), "destroyed");
                 }
+                givePoolsBack(e.id(), e.name());
             }
             default -> {
                 // not asked for
@@ -236,6 +240,23 @@ public final class Watcher {
             }
         } catch (PipeworkException e) {
             say(token + ": " + why + "; removing what it left failed: " + Reconciler.message(e));
+        }
+    }
+
+    /**
+     * A container destroyed (removed without {@code pipework del}, declared or not): the addresses
+     * the pools hold for it go back; its ID never names another container.
+     */
+    private void givePoolsBack(String id, String token) {
+        if (!id.matches("[0-9a-f]{64}")) {
+            return;
+        }
+        try {
+            for (PoolAddress given : services.ipam().release(new Holder(DockerRuntime.RUNTIME.key(), id, "-"), true)) {
+                say(token + ": destroyed; gave back " + given.address() + " to pool \"" + given.pool() + "\"");
+            }
+        } catch (PipeworkException e) {
+            say(token + ": destroyed; giving back its pool addresses failed: " + Reconciler.message(e));
         }
     }
 

@@ -52,6 +52,7 @@ class WatchIT {
         Prerequisites.requireOvs();
         engine = PrivateEngine.start();
         work = Files.createTempDirectory("pw-watch");
+        Files.writeString(work.resolve("pools"), "pool wp 10.81.0.0/24 gateway 10.81.0.1\n");
     }
 
     @AfterAll
@@ -278,6 +279,18 @@ class WatchIT {
 
     // ------------------------------------------------------------------ helpers
 
+    /** The test's own pools file and store. */
+    private static java.util.Map<String, String> pools() {
+        return java.util.Map.of("PIPEWORK_POOLS", work.resolve("pools").toString(),
+                "PIPEWORK_IPAM_STORE", "file:" + work.resolve("ipam"));
+    }
+
+    private static long poolHeld() {
+        Sh.Result ls = Pipework.run(List.of("pool", "ls", "--json"), Duration.ofSeconds(60), pools());
+        assertEquals(0, ls.code(), ls.describe());
+        return (Long) dev.pipework.json.Json.at(dev.pipework.json.Json.parse(ls.out()), "pools", "0", "held");
+    }
+
     private static String run(String label, String... dockerArgs) {
         String name = "pw-watch-" + S + "-" + label;
         List<String> argv = new ArrayList<>(List.of("run", "-d", "--net=none", "--name", name));
@@ -304,6 +317,20 @@ class WatchIT {
         return policy;
     }
 
+    /** A container given an address from a pool, removed with {@code docker rm -f}, never {@code del}: it goes back. */
+    @Test
+    @Order(10)
+    void aDestroyedContainersPoolAddressGoesBack() {
+        startWatcher();
+        String br = HOST.bridge("brwp" + S);
+        String c = run("pool", "--label", "pipework=" + br + " pool:wp");
+        awaitAddress(c, "eth1", "10.81.0.2/24", Duration.ofSeconds(30), System.nanoTime());
+        assertEquals(1L, poolHeld());
+        engine.dockerOk("rm", "-f", c);
+        await("the address given back", Duration.ofSeconds(30), () -> poolHeld() == 0L);
+        assertTrue(log().contains("destroyed; gave back 10.81.0.2/24 to pool \"wp\""), log());
+    }
+
     private static synchronized void startWatcher() {
         if (watcher != null && watcher.isAlive()) {
             return;
@@ -316,6 +343,7 @@ class WatchIT {
                     "--policy", policy().toString())))
                     .redirectErrorStream(true).redirectOutput(watcherLog.toFile());
             pb.environment().putAll(engine.env());
+            pb.environment().putAll(pools());
             watcher = pb.start();
         } catch (IOException e) {
             throw new AssertionError("cannot start pipework watch: " + e, e);
