@@ -261,4 +261,58 @@ class EtcdPoolsIT {
         Set<String> all = new HashSet<>(kv.keySet());
         assertEquals(303 + 3 + 3 + 1, all.size());
     }
+
+    /** A member that asks for client certificates: claims with the pools file's etcd-cacert/cert/key, refused without. */
+    @Test
+    @Order(4)
+    void tlsWithClientCertificates() throws Exception {
+        assumeTrue(Sh.run("sh", "-c", "command -v openssl").success() || Prerequisites.inCi(), "openssl is not installed");
+        Path t = Files.createDirectories(dir.resolve("tls"));
+        Files.writeString(t.resolve("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
+        Files.writeString(t.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
+        String ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes ";
+        Sh.run("sh", "-c", "cd " + t + " && openssl req -x509 " + ec + "-keyout ca.key -out ca.crt -days 1 -subj /CN=ca"
+                + " && for n in server client; do openssl req " + ec + "-keyout $n.key -out $n.csr -subj /CN=$n"
+                + " && openssl x509 -req -in $n.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out $n.crt -days 1"
+                + " -extfile $n.ext || exit 1; done").assertOk("certificates");
+        int port;
+        int peerPort;
+        try (ServerSocket a = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             ServerSocket b = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = a.getLocalPort();
+            peerPort = b.getLocalPort();
+        }
+        Process member = new ProcessBuilder("etcd", "--name", "t", "--data-dir", t.resolve("data").toString(),
+                "--listen-peer-urls", "http://127.0.0.1:" + peerPort, "--initial-advertise-peer-urls",
+                "http://127.0.0.1:" + peerPort, "--initial-cluster", "t=http://127.0.0.1:" + peerPort,
+                "--listen-client-urls", "https://127.0.0.1:" + port, "--advertise-client-urls", "https://127.0.0.1:" + port,
+                "--cert-file", t.resolve("server.crt").toString(), "--key-file", t.resolve("server.key").toString(),
+                "--client-cert-auth", "--trusted-ca-file", t.resolve("ca.crt").toString())
+                .redirectErrorStream(true).redirectOutput(t.resolve("etcd.log").toFile()).start();
+        try {
+            String tlsStore = "etcd://127.0.0.1:" + port;
+            Files.writeString(t.resolve("pools"), "store = " + tlsStore + "\netcd-cacert = " + t.resolve("ca.crt")
+                    + "\netcd-cert = " + t.resolve("client.crt") + "\netcd-key = " + t.resolve("client.key")
+                    + "\npool lan 10.253.0.0/24\n");
+            List<String> argv = host("hostT", "tls", 2);
+            argv.set(argv.indexOf(dir.resolve("pools").toString()), t.resolve("pools").toString());
+            argv.set(argv.indexOf(store), tlsStore);
+            Sh.Result ok = Poll.until(Duration.ofSeconds(20), Duration.ofMillis(200), () -> {
+                Sh.Result r = Sh.run(argv, Duration.ofSeconds(30));
+                return r.success() ? java.util.Optional.of(r) : java.util.Optional.empty();
+            }, "a claim over TLS");
+            assertEquals(List.of("10.253.0.1", "10.253.0.2"), ok.out().lines().map(l -> l.split(" ")[1]).toList());
+            Files.writeString(t.resolve("pools"), "store = " + tlsStore + "\netcd-cacert = " + t.resolve("ca.crt")
+                    + "\npool lan 10.253.0.0/24\n");
+            Sh.Result refused = Sh.run(argv, Duration.ofSeconds(30));
+            assertEquals(1, refused.code(), refused.describe());
+            assertTrue(refused.out().startsWith("error etcd store " + tlsStore + ": no member answered (127.0.0.1:" + port),
+                    refused.describe());
+            String key = Files.readString(t.resolve("client.key"));
+            String secret = key.lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
+            assertFalse(refused.out().contains(secret) || refused.err().contains(secret) || ok.out().contains(secret));
+        } finally {
+            member.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
 }

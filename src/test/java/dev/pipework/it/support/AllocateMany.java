@@ -12,18 +12,14 @@ import java.util.Optional;
 /**
  * One process of the parallel allocation test: {@code threads} threads each claim and confirm an
  * address of {@code pool} for a holder of their own ({@code <prefix>-<thread>}), through the same
- * {@link Ipam} an attach uses; prints each address given, one a line. The host is {@code
- * PIPEWORK_HOST} (etcd store). With a sixth argument {@code hang}, the claims are not confirmed:
- * the addresses printed, the process waits to be killed (a run killed between claim and plumbing).
+ * {@link Ipam} an attach uses; prints each address given, one a line.
  */
 public final class AllocateMany {
     private AllocateMany() {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Ipam ipam = new Ipam(Path.of(args[0]), Optional.of(args[1]),
-                Optional.ofNullable(System.getenv("PIPEWORK_HOST")));
-        boolean hang = args.length > 5 && args[5].equals("hang");
+        Ipam ipam = new Ipam(Path.of(args[0]), Optional.of(args[1]));
         String pool = args[2];
         String prefix = args[3];
         int threads = Integer.parseInt(args[4]);
@@ -35,9 +31,7 @@ public final class AllocateMany {
             Thread thread = new Thread(() -> {
                 try {
                     Ipam.Claim claim = ipam.claim(new AddressSpec.FromPool(pool, false), holder, false);
-                    if (!hang) {
-                        ipam.confirm(claim);
-                    }
+                    ipam.confirm(claim);
                     given.add(claim.address().statics().get(0).address().toString());
                 } catch (RuntimeException e) {
                     failed.add(e);
@@ -50,11 +44,6 @@ public final class AllocateMany {
             thread.join();
         }
         given.forEach(System.out::println);
-        if (hang) {
-            System.out.println("claimed");
-            System.out.flush();
-            Thread.sleep(Long.MAX_VALUE);
-        }
         failed.forEach(e -> System.err.println(e));
         System.exit(failed.isEmpty() ? 0 : 1);
     }
