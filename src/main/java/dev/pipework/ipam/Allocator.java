@@ -68,7 +68,9 @@ public final class Allocator {
         PoolState tidy = tidy(state);
         Optional<Lease> own = tidy.list().stream().filter(l -> l.holder().equals(holder)).findFirst();
         if (own.isPresent() && own.get().state() != Lease.State.COOLING && pool.gives(own.get().address())) {
-            return new Given(tidy, own.get(), Optional.empty(), false);
+            // A claim of this very run (etcd: a transaction that committed though its answer was lost, and was sent again).
+            boolean ours = own.get().state() == Lease.State.CLAIMED && own.get().pid() == pid && own.get().start() == start;
+            return new Given(tidy, own.get(), Optional.empty(), ours);
         }
         if (own.isPresent() && own.get().state() == Lease.State.COOLING && pool.gives(own.get().address())) {
             Lease claim = claim(own.get().address(), holder);

@@ -17,6 +17,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The file store: one file a pool, {@code <dir>/<pool>.json}, changed only under the pool's lock
@@ -24,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * written whole: a temporary file in the same directory, flushed to the disk, renamed over the
  * old one, so that a reader sees the old state or the new, never half.
  */
-public final class FileStore {
+public final class FileStore implements Store {
     /** fcntl locks are per process: threads of one process take this lock first. */
     private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
@@ -83,7 +85,39 @@ public final class FileStore {
         }
     }
 
+    @Override
+    public boolean has(String pool) {
+        return Files.exists(file(pool));
+    }
+
+    @Override
+    public Allocator.Given change(Pool pool, boolean flush, Function<PoolState, Allocator.Given> decide) {
+        Held lock = lock(pool.name());
+        try {
+            PoolState before = read(pool);
+            Allocator.Given g = decide.apply(before);
+            if (!g.state().equals(before)) {
+                write(file(pool.name()), g.state().toJson(), flush);
+            }
+            return g;
+        } finally {
+            lock.close();
+        }
+    }
+
+    @Override
+    public void remove(Pool pool, Consumer<PoolState> check) {
+        Held lock = lock(pool.name());
+        try {
+            check.accept(read(pool));
+            delete(pool.name());
+        } finally {
+            lock.close();
+        }
+    }
+
     /** The pool's state; empty when it has no file yet. A file that is not valid is an error, and kept. */
+    @Override
     public PoolState read(Pool pool) {
         Path file = file(pool.name());
         String text;
@@ -103,16 +137,12 @@ public final class FileStore {
         }
     }
 
-    public void write(PoolState state) {
-        write(file(state.pool()), state.toJson(), true);
-    }
-
     /**
-     * The same, not flushed: for a change a crash of the host may lose without harm (a claim made
-     * {@code held}: lost, it turns into {@code cooling}, and the interface is gone with the crash).
+     * Writes the state; not flushed for a change a crash of the host may lose without harm (a claim
+     * made {@code held}: lost, it turns into {@code cooling}, and the interface is gone with the crash).
      */
-    public void writeUnflushed(PoolState state) {
-        write(file(state.pool()), state.toJson(), false);
+    public void write(PoolState state, boolean flush) {
+        write(file(state.pool()), state.toJson(), flush);
     }
 
     public void delete(String pool) {

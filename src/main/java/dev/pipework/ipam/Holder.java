@@ -23,6 +23,20 @@ public record Holder(String runtime, String id, String iface) {
         return new Holder(guest.runtime().key(), guest.id().orElse(guest.token()), iface);
     }
 
+    /**
+     * The same interface of a guest on another host, as an etcd store shows it: {@code
+     * <runtime>@<host>}, never equal to a holder of this host.
+     */
+    public Holder onHost(String host) {
+        return new Holder(runtime + "@" + host, id, iface);
+    }
+
+    /** The other host this holder is on; empty for this host's. */
+    public java.util.Optional<String> host() {
+        int at = runtime.indexOf('@');
+        return at < 0 ? java.util.Optional.empty() : java.util.Optional.of(runtime.substring(at + 1));
+    }
+
     /** Whether this holder is that guest (any interface). */
     public boolean sameGuest(Holder other) {
         return runtime.equals(other.runtime) && id.equals(other.id);

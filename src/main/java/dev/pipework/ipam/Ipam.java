@@ -33,10 +33,17 @@ public final class Ipam {
 
     private final Path poolsPath;
     private final Optional<String> storeOverride;
+    private final Optional<String> host;
 
     public Ipam(Path poolsPath, Optional<String> storeOverride) {
+        this(poolsPath, storeOverride, Optional.empty());
+    }
+
+    /** @param host this host's name in an etcd store's claims; empty for its machine ID */
+    public Ipam(Path poolsPath, Optional<String> storeOverride, Optional<String> host) {
         this.poolsPath = poolsPath;
         this.storeOverride = storeOverride;
+        this.host = host;
     }
 
     /** The pools file and store this environment names ({@code PIPEWORK_POOLS}, {@code PIPEWORK_IPAM_STORE}). */
@@ -44,7 +51,24 @@ public final class Ipam {
         String pools = env.get("PIPEWORK_POOLS");
         String store = env.get("PIPEWORK_IPAM_STORE");
         return new Ipam(pools == null || pools.isEmpty() ? DEFAULT_POOLS : Path.of(pools),
-                Optional.ofNullable(store).filter(s -> !s.isEmpty()));
+                Optional.ofNullable(store).filter(s -> !s.isEmpty()),
+                Optional.ofNullable(env.get("PIPEWORK_HOST")).filter(s -> !s.isEmpty()))
+                .withTls(env);
+    }
+
+    private Map<String, String> tlsEnv = Map.of();
+
+    /** etcd's client certificate settings as etcdctl reads them ({@code ETCDCTL_CACERT}, {@code _CERT}, {@code _KEY}). */
+    private Ipam withTls(Map<String, String> env) {
+        Map<String, String> tls = new java.util.HashMap<>();
+        for (String k : new String[] {"cacert", "cert", "key"}) {
+            String v = env.get("ETCDCTL_" + k.toUpperCase(Locale.ROOT));
+            if (v != null && !v.isEmpty()) {
+                tls.put("etcd-" + k, v);
+            }
+        }
+        tlsEnv = Map.copyOf(tls);
+        return this;
     }
 
     public Path poolsPath() {
@@ -69,11 +93,12 @@ public final class Ipam {
     }
 
     /** The store the pools file (or the environment) names. */
-    public FileStore store(PoolsFile pools) {
+    public Store store(PoolsFile pools) {
         String store = storeOverride.or(pools::store).orElse("file:" + DEFAULT_STORE);
         if (store.startsWith("etcd://")) {
-            throw new PipeworkException("store \"" + store + "\": the etcd store is not available in this version;"
-                    + " use file:<directory>");
+            Map<String, String> tls = new java.util.HashMap<>(pools.tls());
+            tls.putAll(tlsEnv);
+            return EtcdStore.open(store, tls, host.orElseGet(Ipam::machineId));
         }
         String dir = store.startsWith("file:") ? store.substring(5) : store;
         if (!dir.startsWith("/")) {
@@ -121,7 +146,7 @@ public final class Ipam {
         }
         Holder holder = holderOf.get();
         PoolsFile pools = pools();
-        FileStore store = store(pools);
+        Store store = store(pools);
         Allocator allocator = allocator(pools);
         List<Taken> taken = new ArrayList<>();
         try {
@@ -168,7 +193,7 @@ public final class Ipam {
         if (claim.taken().stream().noneMatch(Taken::fresh)) {
             return;
         }
-        FileStore store = store(pools());
+        Store store = store(pools());
         long now = System.currentTimeMillis();
         for (Taken t : claim.taken()) {
             if (!t.fresh()) {
@@ -204,23 +229,26 @@ public final class Ipam {
         }
         Holder holder = holderOf.get();
         PoolsFile pools = pools();
-        FileStore store = store(pools);
+        Store store = store(pools);
         Allocator allocator = allocator(pools);
         List<PoolAddress> released = new ArrayList<>();
         for (Pool pool : pools.pools().values()) {
-            if (!Files.exists(store.file(pool.name()))) {
+            if (!store.has(pool.name())) {
                 continue;
             }
+            List<PoolAddress> here = new ArrayList<>();
             change(store, pool, false, state -> {
+                here.clear();
                 PoolState next = allocator.release(state, holder, everyInterface);
                 for (Lease l : state.list()) {
                     Lease after = next.leases().get(Pool.number(l.address()));
                     if (after != null && after.state() != l.state()) {
-                        released.add(new Taken(pool, after, Optional.empty(), false).shown());
+                        here.add(new Taken(pool, after, Optional.empty(), false).shown());
                     }
                 }
                 return new Allocator.Given(next, null, Optional.empty(), false);
             });
+            released.addAll(here);
         }
         return released;
     }
@@ -229,13 +257,14 @@ public final class Ipam {
     public List<PoolAddress> releaseWhere(String poolName, java.util.function.Predicate<Holder> gone) {
         PoolsFile pools = pools();
         Optional<Pool> pool = pools.pool(poolName);
-        FileStore store = store(pools);
+        Store store = store(pools);
         List<PoolAddress> released = new ArrayList<>();
-        if (pool.isEmpty() || !Files.exists(store.file(poolName))) {
+        if (pool.isEmpty() || !store.has(poolName)) {
             return released;
         }
         Allocator allocator = allocator(pools);
         change(store, pool.get(), false, state -> {
+            released.clear();
             // Claims left by runs that are gone are cooling down after the tidy; a claim still
             // CLAIMED is a live run's, plumbing now: that run gives it back itself if it fails.
             PoolState next = allocator.tidy(state);
@@ -282,20 +311,16 @@ public final class Ipam {
             PoolsFile pools = pools();
             Pool pool = pools.pool(name).orElseThrow(() -> new PipeworkException("pool \"" + name
                     + "\" is not declared in " + poolsPath));
-            FileStore store = store(pools);
-            FileStore.Held poolLock = store.lock(name);
-            try {
-                long held = allocator(pools).tidy(store.read(pool)).list().stream()
+            Store store = store(pools);
+            store.remove(pool, state -> {
+                long held = allocator(pools).tidy(state).list().stream()
                         .filter(l -> l.state() != Lease.State.COOLING).count();
                 if (held > 0 && !force) {
                     throw new PipeworkException("pool \"" + name + "\" holds " + held + " address"
                             + (held == 1 ? "" : "es") + " (pipework status; pipework del), or pool rm --force " + name);
                 }
                 FileStore.write(poolsPath, pools.without(name).text());
-                store.delete(name);
-            } finally {
-                poolLock.close();
-            }
+            });
         } finally {
             lock.close();
         }
@@ -308,7 +333,7 @@ public final class Ipam {
     /** Every pool and its use. */
     public List<PoolUse> use() {
         PoolsFile pools = pools();
-        FileStore store = pools.pools().isEmpty() ? null : store(pools);
+        Store store = pools.pools().isEmpty() ? null : store(pools);
         Allocator allocator = allocator(pools);
         List<PoolUse> use = new ArrayList<>();
         for (Pool pool : pools.pools().values()) {
@@ -325,7 +350,7 @@ public final class Ipam {
             return List.of();
         }
         PoolsFile pools = pools();
-        FileStore store = store(pools);
+        Store store = store(pools);
         List<PoolAddress> all = new ArrayList<>();
         for (Pool pool : pools.pools().values()) {
             for (Lease l : store.read(pool).list()) {
@@ -335,39 +360,38 @@ public final class Ipam {
         return all;
     }
 
-    /** Runs one change of a pool's state under its lock; a dry run reads and decides only. */
-    private static Taken change(FileStore store, Pool pool, boolean dryRun,
+    /** Runs one change of a pool's state in its store; a dry run reads and decides only. */
+    private static Taken change(Store store, Pool pool, boolean dryRun,
                                 java.util.function.Function<PoolState, Allocator.Given> decide) {
         return change(store, pool, dryRun, true, decide);
     }
 
     /** @param flush whether the write is flushed to the disk before the rename (all but a confirmation) */
-    private static Taken change(FileStore store, Pool pool, boolean dryRun, boolean flush,
+    private static Taken change(Store store, Pool pool, boolean dryRun, boolean flush,
                                 java.util.function.Function<PoolState, Allocator.Given> decide) {
-        if (dryRun) {
-            Allocator.Given g = decide.apply(store.read(pool));
-            return new Taken(pool, g.lease(), g.previous(), g.fresh());
-        }
-        FileStore.Held lock = store.lock(pool.name());
+        Allocator.Given g = dryRun ? decide.apply(store.read(pool)) : store.change(pool, flush, decide);
+        return new Taken(pool, g.lease(), g.previous(), g.fresh());
+    }
+
+    /** This host's name in an etcd store's claims: its machine ID ({@code /etc/machine-id}). */
+    private static String machineId() {
         try {
-            PoolState before = store.read(pool);
-            Allocator.Given g = decide.apply(before);
-            if (!g.state().equals(before)) {
-                if (flush) {
-                    store.write(g.state());
-                } else {
-                    store.writeUnflushed(g.state());
-                }
+            String id = Files.readString(Path.of("/etc/machine-id"), StandardCharsets.US_ASCII).strip();
+            if (id.matches("[0-9a-f]{32}")) {
+                return id;
             }
-            return new Taken(pool, g.lease(), g.previous(), g.fresh());
-        } finally {
-            lock.close();
+            throw new PipeworkException("/etc/machine-id is not valid (expected 32 hex digits): name this host"
+                    + " with PIPEWORK_HOST");
+        } catch (IOException e) {
+            throw new PipeworkException("cannot read /etc/machine-id (" + e.getMessage()
+                    + "): name this host with PIPEWORK_HOST");
         }
     }
 
     private static Allocator allocator(PoolsFile pools) {
         ProcessHandle self = ProcessHandle.current();
-        return new Allocator(System.currentTimeMillis(), pools.cooldown() * 1000, Ipam::claimerAlive, self.pid(),
+        return new Allocator(System.currentTimeMillis(), pools.cooldown() * 1000,
+                l -> l.holder().host().isPresent() || claimerAlive(l), self.pid(),
                 startOf(self));
     }
 

@@ -23,13 +23,20 @@ import java.util.Optional;
  * @param pools    by name, in the file's order
  * @param store    where leases are kept; empty for the default
  * @param cooldown seconds an address given back waits before another holder gets it
+ * @param tls      an etcd store's TLS files: {@code etcd-cacert}, {@code etcd-cert}, {@code etcd-key}
  */
-public record PoolsFile(Map<String, Pool> pools, Optional<String> store, long cooldown) {
+public record PoolsFile(Map<String, Pool> pools, Optional<String> store, long cooldown, Map<String, String> tls) {
 
     public static final long DEFAULT_COOLDOWN = 60;
+    private static final java.util.Set<String> TLS = java.util.Set.of("etcd-cacert", "etcd-cert", "etcd-key");
 
     public PoolsFile {
         pools = new LinkedHashMap<>(pools);
+        tls = new java.util.TreeMap<>(tls);
+    }
+
+    public PoolsFile(Map<String, Pool> pools, Optional<String> store, long cooldown) {
+        this(pools, store, cooldown, Map.of());
     }
 
     public static PoolsFile empty() {
@@ -41,6 +48,7 @@ public record PoolsFile(Map<String, Pool> pools, Optional<String> store, long co
         Map<String, Pool> pools = new LinkedHashMap<>();
         Optional<String> store = Optional.empty();
         long cooldown = DEFAULT_COOLDOWN;
+        Map<String, String> tls = new java.util.TreeMap<>();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
@@ -56,6 +64,13 @@ public record PoolsFile(Map<String, Pool> pools, Optional<String> store, long co
                     }
                 } else if (eq > 0 && line.substring(0, eq).strip().equals("store")) {
                     store = Optional.of(line.substring(eq + 1).strip());
+                } else if (eq > 0 && TLS.contains(line.substring(0, eq).strip())) {
+                    String value = line.substring(eq + 1).strip();
+                    if (!value.startsWith("/")) {
+                        throw new InvalidValueException(line.substring(0, eq).strip() + " \"" + value
+                                + "\" is not valid: expected an absolute path");
+                    }
+                    tls.put(line.substring(0, eq).strip(), value);
                 } else if (eq > 0 && line.substring(0, eq).strip().equals("cooldown")) {
                     String value = line.substring(eq + 1).strip();
                     if (!value.matches("[0-9]{1,7}")) {
@@ -64,13 +79,13 @@ public record PoolsFile(Map<String, Pool> pools, Optional<String> store, long co
                     cooldown = Long.parseLong(value);
                 } else {
                     throw new InvalidValueException("expected \"pool <name> <subnet> [gateway <address>] [range <first>-<last>]..."
-                            + " [exclude <address>[-<last>]]...\", \"store = ...\" or \"cooldown = <seconds>\"");
+                            + " [exclude <address>[-<last>]]...\", \"store = ...\", \"etcd-cacert|etcd-cert|etcd-key = <file>\" or \"cooldown = <seconds>\"");
                 }
             } catch (InvalidValueException e) {
                 throw new InvalidValueException("line " + (i + 1) + ": " + e.getMessage());
             }
         }
-        return new PoolsFile(pools, store, cooldown);
+        return new PoolsFile(pools, store, cooldown, tls);
     }
 
     /** {@code <name> <subnet> [gateway G] [range A-B]... [exclude A[-B]]...}, as a line or {@code pool add} has it. */
@@ -110,19 +125,20 @@ public record PoolsFile(Map<String, Pool> pools, Optional<String> store, long co
     public PoolsFile with(Pool pool) {
         Map<String, Pool> next = new LinkedHashMap<>(pools);
         next.put(pool.name(), pool);
-        return new PoolsFile(next, store, cooldown);
+        return new PoolsFile(next, store, cooldown, tls);
     }
 
     public PoolsFile without(String name) {
         Map<String, Pool> next = new LinkedHashMap<>(pools);
         next.remove(name);
-        return new PoolsFile(next, store, cooldown);
+        return new PoolsFile(next, store, cooldown, tls);
     }
 
     /** The file's text. */
     public String text() {
         StringBuilder sb = new StringBuilder("# pipework address pools: pipework pool add|rm|ls, or edit by hand\n");
         store.ifPresent(s -> sb.append("store = ").append(s).append('\n'));
+        tls.forEach((k, v) -> sb.append(k).append(" = ").append(v).append('\n'));
         if (cooldown != DEFAULT_COOLDOWN) {
             sb.append("cooldown = ").append(cooldown).append('\n');
         }

@@ -74,10 +74,20 @@ class AllocatorTest {
         Pool p = pool();
         Allocator.Given first = at(0).allocate(p, PoolState.empty(p), h(1));
         Allocator.Given other = at(0).allocate(p, first.state(), h(2));
-        Allocator.Given again = at(5).allocate(p, other.state(), h(1));
+        Allocator.Given again = new Allocator(5, COOLDOWN, l -> true, 44, 9).allocate(p, other.state(), h(1));
         assertFalse(again.fresh());
         assertEquals(first.lease().address(), again.lease().address());
         assertEquals(other.state(), again.state());
+    }
+
+    /** etcd: a claim whose answer was lost and that is sent again finds itself, and is still this run's to settle. */
+    @Test
+    void aRunFindingItsOwnClaimStillSettlesIt() {
+        Pool p = pool();
+        Allocator.Given first = at(0).allocate(p, PoolState.empty(p), h(1));
+        Allocator.Given again = at(0).allocate(p, first.state(), h(1));
+        assertTrue(again.fresh());
+        assertEquals(first.lease(), again.lease());
     }
 
     @Test

@@ -1,0 +1,265 @@
+package dev.pipework.ipam;
+
+import dev.pipework.json.Json;
+import dev.pipework.json.JsonException;
+import dev.pipework.model.PipeworkException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * etcd's v3 API through its JSON gateway ({@code POST /v3/kv/range}, {@code txn},
+ * {@code deleterange} on the client port; keys and values in base64, 64-bit numbers as strings)
+ * over the JDK's {@link HttpURLConnection}: no dependency, and it answers a fresh process's first
+ * call in about a tenth of the time {@code java.net.http.HttpClient} takes to start (docs/pools.md).
+ * Connections are kept alive between calls by the JDK. Each call is bounded and tried on each
+ * member in turn until one answers.
+ */
+final class EtcdGateway {
+    private static final Base64.Encoder B64 = Base64.getEncoder();
+    private static final Base64.Decoder B64D = Base64.getDecoder();
+
+    /** One key as a range returns it. */
+    record Kv(String key, String value, long createRevision, long modRevision) {
+    }
+
+    /** A transaction's condition on one key. */
+    sealed interface Compare {
+        String key();
+    }
+
+    /** The key does not exist (its create_revision is 0). */
+    record Absent(String key) implements Compare {
+    }
+
+    /** The key was last changed at this revision (its mod_revision). */
+    record Unchanged(String key, long modRevision) implements Compare {
+    }
+
+    /** A transaction's operation on one key. */
+    sealed interface Op {
+        String key();
+    }
+
+    record Put(String key, String value) implements Op {
+    }
+
+    record Delete(String key) implements Op {
+    }
+
+    private final List<URI> endpoints;
+    private final String shown;
+    private final Duration bound;
+    private final Optional<javax.net.ssl.SSLContext> tls;
+
+    /**
+     * @param endpoints each member's client URL ({@code http://host:port} or {@code https://...})
+     * @param shown     the store as messages name it (no credentials: the TLS files are not in it)
+     * @param bound     the longest a call to one member may take
+     */
+    EtcdGateway(List<URI> endpoints, String shown, Duration bound, Optional<javax.net.ssl.SSLContext> tls) {
+        this.endpoints = List.copyOf(endpoints);
+        this.shown = shown;
+        this.bound = bound;
+        this.tls = tls;
+    }
+
+    List<Kv> range(String prefix) {
+        return rangeAnswer(post("range", rangeRequest(prefix)));
+    }
+
+    /** Whether the transaction's conditions held (and so its operations were done). */
+    boolean txn(List<Compare> compare, List<Op> ops) {
+        return txnAnswer(post("txn", txnRequest(compare, ops)));
+    }
+
+    void deletePrefix(String prefix) {
+        answer(post("deleterange", rangeRequest(prefix)));
+    }
+
+    /** The first member's answer; each that fails (refused, timed out, an error status) gives way to the next. */
+    private String post(String call, String body) {
+        List<String> failures = new ArrayList<>();
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        for (URI endpoint : endpoints) {
+            HttpURLConnection c = null;
+            try {
+                c = (HttpURLConnection) endpoint.resolve("/v3/kv/" + call).toURL().openConnection();
+                if (c instanceof javax.net.ssl.HttpsURLConnection https && tls.isPresent()) {
+                    https.setSSLSocketFactory(tls.get().getSocketFactory());
+                }
+                c.setConnectTimeout((int) bound.toMillis());
+                c.setReadTimeout((int) bound.toMillis());
+                c.setRequestMethod("POST");
+                c.setDoOutput(true);
+                c.setFixedLengthStreamingMode(bytes.length);
+                c.setRequestProperty("Content-Type", "application/json");
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(bytes);
+                }
+                int status = c.getResponseCode();
+                InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream();
+                String answer = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                if (in != null) {
+                    in.close();
+                }
+                if (status == 200) {
+                    return answer;
+                }
+                failures.add(endpoint.getAuthority() + ": " + errorOf(status, answer));
+            } catch (SocketTimeoutException e) {
+                failures.add(endpoint.getAuthority() + ": no answer within " + bound.toMillis() + " ms");
+                c.disconnect();
+            } catch (IOException e) {
+                failures.add(endpoint.getAuthority() + ": " + oneLine(e.getMessage() == null
+                        ? e.getClass().getSimpleName() : e.getMessage()));
+                if (c != null) {
+                    c.disconnect();
+                }
+            }
+        }
+        throw new PipeworkException("etcd store " + shown + ": no member answered (" + String.join("; ", failures) + ")");
+    }
+
+    /** An error answer in a line: the gateway's {"error"|"message", "code"}, else the status. */
+    static String errorOf(int status, String body) {
+        try {
+            Map<String, Object> m = Json.object(Json.parse(body));
+            Object message = m.containsKey("message") ? m.get("message") : m.get("error");
+            if (message instanceof String s && !s.isEmpty()) {
+                return oneLine(s) + " (HTTP " + status + ")";
+            }
+        } catch (JsonException e) {
+            // Not the gateway's JSON: the status says enough.
+        }
+        return "HTTP " + status;
+    }
+
+    private static String oneLine(String s) {
+        String flat = s.replaceAll("[\\x00-\\x1f\\x7f]+", " ").strip();
+        return flat.length() > 200 ? flat.substring(0, 200) + "..." : flat;
+    }
+
+    static String b64(String s) {
+        return B64.encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The key just past every key starting with {@code prefix} (its last byte plus one; ASCII prefixes only). */
+    static String prefixEnd(String prefix) {
+        char last = prefix.charAt(prefix.length() - 1);
+        if (last >= 0x7f) {
+            throw new IllegalArgumentException("prefix must end in ASCII below DEL");
+        }
+        return prefix.substring(0, prefix.length() - 1) + (char) (last + 1);
+    }
+
+    static String rangeRequest(String prefix) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", b64(prefix));
+        m.put("range_end", b64(prefixEnd(prefix)));
+        return Json.write(m);
+    }
+
+    static String txnRequest(List<Compare> compare, List<Op> ops) {
+        List<Object> cs = new ArrayList<>();
+        for (Compare c : compare) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("key", b64(c.key()));
+            m.put("result", "EQUAL");
+            if (c instanceof Unchanged u) {
+                m.put("target", "MOD");
+                m.put("mod_revision", Long.toString(u.modRevision()));
+            } else {
+                m.put("target", "CREATE");
+                m.put("create_revision", "0");
+            }
+            cs.add(m);
+        }
+        List<Object> os = new ArrayList<>();
+        for (Op o : ops) {
+            if (o instanceof Put p) {
+                os.add(Map.of("request_put", Map.of("key", b64(p.key()), "value", b64(p.value()))));
+            } else {
+                os.add(Map.of("request_delete_range", Map.of("key", b64(o.key()))));
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("compare", cs);
+        m.put("success", os);
+        return Json.write(m);
+    }
+
+    /** The keys of a range answer; an answer that is not one is an error. */
+    List<Kv> rangeAnswer(String body) {
+        try {
+            Map<String, Object> m = answer(body);
+            List<Kv> kvs = new ArrayList<>();
+            Object list = m.get("kvs");
+            if (list == null) {
+                return kvs;
+            }
+            for (Object o : Json.array(list)) {
+                Map<String, Object> kv = Json.object(o);
+                kvs.add(new Kv(text(kv.get("key")), kv.get("value") == null ? "" : text(kv.get("value")),
+                        revision(kv.get("create_revision")), revision(kv.get("mod_revision"))));
+            }
+            return kvs;
+        } catch (JsonException | IllegalArgumentException e) {
+            throw new PipeworkException("etcd store " + shown + ": a range answer is not valid (" + oneLine(e.getMessage()) + ")");
+        }
+    }
+
+    /** Whether a transaction succeeded; the gateway leaves {@code succeeded} out when it is false. */
+    boolean txnAnswer(String body) {
+        try {
+            Object ok = answer(body).get("succeeded");
+            if (ok != null && !(ok instanceof Boolean)) {
+                throw new JsonException("\"succeeded\" is not a boolean");
+            }
+            return Boolean.TRUE.equals(ok);
+        } catch (JsonException e) {
+            throw new PipeworkException("etcd store " + shown + ": a txn answer is not valid (" + oneLine(e.getMessage()) + ")");
+        }
+    }
+
+    private Map<String, Object> answer(String body) {
+        Map<String, Object> m = Json.object(Json.parse(body));
+        if (m.containsKey("error") || m.containsKey("code") && !Long.valueOf(0).equals(m.get("code"))) {
+            throw new PipeworkException("etcd store " + shown + ": " + errorOf(200, body));
+        }
+        return m;
+    }
+
+    private static String text(Object b64) {
+        if (!(b64 instanceof String s)) {
+            throw new JsonException("expected base64 text");
+        }
+        return new String(B64D.decode(s), StandardCharsets.UTF_8);
+    }
+
+    /** A revision: the gateway writes int64 as a string; absent is 0. */
+    private static long revision(Object v) {
+        if (v == null) {
+            return 0;
+        }
+        if (v instanceof Long l && l >= 0) {
+            return l;
+        }
+        if (v instanceof String s && s.matches("[0-9]{1,18}")) {
+            return Long.parseLong(s);
+        }
+        throw new JsonException("a revision is not a number");
+    }
+}
