@@ -10,10 +10,12 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -52,7 +54,46 @@ public final class FileStore implements Store {
 
     /** The pool's lock, held until closed. */
     public Held lock(String pool) {
+        trustedDirectory(true);
         return lock(dir.resolve(pool + ".lock"));
+    }
+
+    /**
+     * The store's directory is this user's alone, as the journal's: made so when missing; refused
+     * when it is a link, not a directory, or another user's (whoever can write there can plant a
+     * lease, or a link the next write follows); group's and others' access taken away.
+     */
+    private void trustedDirectory(boolean make) {
+        try {
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                if (!make) {
+                    return;
+                }
+                Path parent = dir.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                try {
+                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // made meanwhile by another run: checked below
+                }
+            }
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new PipeworkException("the pools' store " + dir + " is not a directory (a link is not followed)");
+            }
+            int uid = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            if (uid != self) {
+                throw new PipeworkException("the pools' store " + dir + " belongs to user " + uid + ", not to " + self);
+            }
+            int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if ((mode & 077) != 0) {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (IOException e) {
+            throw new PipeworkException("cannot use the pools' store " + dir + ": " + e.getMessage());
+        }
     }
 
     /** A lock on this file, held until closed: the threads of this process in turn, then the processes. */
@@ -119,6 +160,7 @@ public final class FileStore implements Store {
     /** The pool's state; empty when it has no file yet. A file that is not valid is an error, and kept. */
     @Override
     public PoolState read(Pool pool) {
+        trustedDirectory(false);
         Path file = file(pool.name());
         String text;
         try {
@@ -168,8 +210,10 @@ public final class FileStore implements Store {
         Path temp = parent.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.createDirectories(parent);
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            // A fresh file, never one found there (nor a link's target).
+            Files.deleteIfExists(temp);
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
                 out.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
                 if (flush) {
                     out.force(true);

@@ -142,4 +142,24 @@ class FileStoreTest {
         ipam.confirm(inFlight);
         assertEquals(List.of("10.9.0.3/24"), ipam.releaseWhere("lan", h -> true).stream().map(a -> a.address()).toList());
     }
+
+    @Test
+    void aStoreDirectoryThatIsALinkIsRefusedAndAnOpenOneClosed() throws IOException {
+        Files.writeString(dir.resolve("pools"), "cooldown = 0\npool lan 10.9.0.0/24 gateway 10.9.0.1\n");
+        Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+        Files.createSymbolicLink(dir.resolve("linked"), elsewhere);
+        Ipam linked = new Ipam(dir.resolve("pools"), Optional.of("file:" + dir.resolve("linked")));
+        PipeworkException e = assertThrows(PipeworkException.class,
+                () -> linked.claim(new AddressSpec.FromPool("lan", true), WEB, false));
+        assertTrue(e.getMessage().contains("is not a directory (a link is not followed)"), e.getMessage());
+        try (var files = Files.list(elsewhere)) {
+            assertEquals(0, files.count(), "written through the link");
+        }
+
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Ipam ipam = new Ipam(dir.resolve("pools"), Optional.of("file:" + open));
+        ipam.claim(new AddressSpec.FromPool("lan", true), WEB, false);
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(open)));
+    }
 }
