@@ -111,6 +111,56 @@ class KillRecoveryIT {
         }
     }
 
+    /**
+     * A run killed in another network namespace than the host's ({@code ip netns exec}): its undos name
+     * links of that namespace, so a recovery in the host's keeps the entry (links of the same names
+     * there are others'), and one in that namespace undoes it.
+     */
+    @Test
+    void aRunKilledInAnotherNamespaceIsUndoneThereOnly() throws Exception {
+        Prerequisites.requireRoot();
+        try (TestNetns netns = new TestNetns()) {
+            String outer = netns.create("kh");
+            String guest = netns.create("kg");
+            String bridge = "pwkh" + HostCleanup.uniqueSuffix();
+            Sh.ok("ip", "-n", outer, "link", "add", bridge, "type", "bridge");
+            KillAt kill = KillAt.in(tmp.resolve("bin"));
+            Map<String, String> journal = Map.of(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            List<String> inOuter = List.of("ip", "netns", "exec", outer);
+            String before = outerState(outer, guest);
+            Sh.Result killed = Sh.run(concat(inOuter, Pipework.command(List.of(bridge, guest, "10.79.7.2/24"))), RUN,
+                    null, with(kill.env("KILL_AFTER", 1), journal));
+            assertEquals(137, killed.code(), killed.describe());
+            long pid = kill.killed().orElseThrow();
+            String left = outerState(outer, guest);
+            assertFalse(left.equals(before), "the killed run changed nothing");
+
+            Sh.Result here = Pipework.run(List.of("status"), RUN, journal);
+            assertEquals(0, here.code(), here.describe());
+            assertTrue(here.err().contains("its run was in network namespace net:["), here.err());
+            assertEquals(left, outerState(outer, guest));
+            assertEquals(1, journalOf(tmp.resolve("journal"), pid).size());
+
+            Sh.Result there = Sh.run(concat(inOuter, Pipework.command(List.of("status"))), RUN, null, journal);
+            assertEquals(0, there.code(), there.describe());
+            assertTrue(there.err().contains("undid a run killed midway (PID " + pid), there.err());
+            assertTrue(journalOf(tmp.resolve("journal"), pid).isEmpty());
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> outerState(outer, guest).equals(before)),
+                    "not undone in " + outer);
+        }
+    }
+
+    private static String outerState(String outer, String guest) {
+        return "links there: " + words(Sh.run(List.of("ip", "-n", outer, "-o", "link", "show"), RUN)) + "\n"
+                + guestState(guest);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     private interface State {
         String read();
     }

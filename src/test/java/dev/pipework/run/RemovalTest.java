@@ -90,7 +90,7 @@ class RemovalTest {
     void killedRunsAreLookedForOnceBeforeTheFirstReading() throws IOException {
         Journal journal = new Journal(locks.resolve("journal"));
         JournalEntry.Owner self = Journal.self();
-        JournalEntry dead = new JournalEntry(new JournalEntry.Owner(self.pid(), self.startTime() + 1), List.of(),
+        JournalEntry dead = new JournalEntry(new JournalEntry.Owner(self.pid(), self.startTime() + 1, self.netns()), List.of(),
                 Optional.empty(), List.of(), 0, 0);
         // A run killed after the del looked at the journal, while it reads the machine: left to the next run.
         boolean[] written = {false};
