@@ -63,6 +63,46 @@ class KillRecoveryIT {
     }
 
     /**
+     * A {@code del} SIGKILLed between any two of its steps (on Open vSwitch with a VLAN: the port's
+     * record, then the link), then one {@code del} again: the host as the whole {@code del} leaves it.
+     * A {@code del} writes no journal entry (its steps have no undo); the next {@code del} finishes it.
+     */
+    @Test
+    void delOnOpenVswitchKilledAtEveryStep() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireOvs();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String bridge = host.createOvsBridge("pwkd" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("kd");
+            List<String> attach = List.of(bridge, guest, "10.79.8.2/24", "@102");
+            KillAt kill = KillAt.in(tmp.resolve("bin"));
+            Map<String, String> journal = Map.of(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            String before = ovsState(bridge, guest);
+            assertEquals(0, Pipework.run(attach, RUN, journal).code());
+            Sh.Result whole = Pipework.run(List.of("del", guest), RUN, with(kill.env("", 0), journal));
+            assertEquals(0, whole.code(), whole.describe());
+            int changes = kill.count();
+            assertTrue(changes >= 2, "only " + changes + " changes counted");
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> ovsState(bridge, guest).equals(before)));
+            int tried = 0;
+            // Between two steps; killed after the last, it is a whole del.
+            for (int k = 1; k < changes; k++) {
+                assertEquals(0, Pipework.run(attach, RUN, journal).code());
+                kill.reset();
+                Sh.Result killed = Pipework.run(List.of("del", guest), RUN, with(kill.env("KILL_AFTER", k), journal));
+                assertEquals(137, killed.code(), "KILL_AFTER=" + k + ": " + killed.describe());
+                Sh.Result again = Pipework.run(List.of("del", guest), RUN, journal);
+                assertEquals(0, again.code(), "KILL_AFTER=" + k + ": " + again.describe());
+                assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> ovsState(bridge, guest).equals(before)),
+                        "KILL_AFTER=" + k + ": not as before after a second del:\n" + ovsState(bridge, guest)
+                                + "\nbefore:\n" + before);
+                tried++;
+            }
+            System.out.println("KillRecoveryIT: del on Open vSwitch with a VLAN: " + tried + " kill points");
+        }
+    }
+
+    /**
      * A macvlan on a NIC (a veth end of the test's stands in for one): made on the host, then moved
      * into the guest, so that a recovery after the move must reach the guest's namespace to take it
      * back out before it deletes it.
