@@ -1,6 +1,7 @@
 package dev.pipework.it;
 
 import dev.pipework.exec.Journal;
+import dev.pipework.it.support.Cni;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.KillAt;
 import dev.pipework.it.support.Pipework;
@@ -99,6 +100,48 @@ class KillRecoveryIT {
                 tried++;
             }
             System.out.println("KillRecoveryIT: del on Open vSwitch with a VLAN: " + tried + " kill points");
+        }
+    }
+
+    /**
+     * The CNI plugin, invoked as a runtime invokes it (static IPAM), SIGKILLed between its changes (a
+     * runtime's timeout), then one {@code pipework status}: the host as before the ADD. Two kill
+     * points: after the first change and before the last.
+     */
+    @Test
+    void cniAddKilledBetweenItsSteps() throws Exception {
+        Prerequisites.requireRoot();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String bridge = host.createBridge("pwkc" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("kc");
+            String config = "{\"cniVersion\":\"1.0.0\",\"name\":\"" + bridge + "\",\"type\":\"pipework\",\"bridge\":\""
+                    + bridge + "\",\"ipam\":{\"type\":\"static\",\"addresses\":[{\"address\":\"10.79.9.2/24\"}]}}";
+            KillAt kill = KillAt.in(tmp.resolve("bin"));
+            Map<String, String> journal = Map.of(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            Map<String, String> cni = new java.util.HashMap<>(Map.of("CNI_CONTAINERID", "kc" + HostCleanup.uniqueSuffix(),
+                    "CNI_NETNS", "/run/netns/" + guest, "CNI_IFNAME", "eth1", "CNI_PATH", Cni.PLUGINS));
+            cni.putAll(journal);
+            String before = linuxState(bridge, guest);
+            cni.put("CNI_COMMAND", "ADD");
+            Sh.Result whole = Cni.run(with(kill.env("", 0), cni), config);
+            assertEquals(0, whole.code(), whole.describe());
+            int changes = kill.count();
+            assertTrue(changes >= 3, "only " + changes + " changes counted");
+            cni.put("CNI_COMMAND", "DEL");
+            assertEquals(0, Cni.run(cni, config).code());
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> linuxState(bridge, guest).equals(before)));
+            for (int k : List.of(1, changes - 1)) {
+                kill.reset();
+                cni.put("CNI_COMMAND", "ADD");
+                Sh.Result killed = Cni.run(with(kill.env("KILL_AFTER", k), cni), config);
+                assertEquals(137, killed.code(), "KILL_AFTER=" + k + ": " + killed.describe());
+                Sh.Result status = Pipework.run(List.of("status"), RUN, journal);
+                assertEquals(0, status.code(), status.describe());
+                assertTrue(status.err().contains("undid a run killed midway"), status.err());
+                assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> linuxState(bridge, guest).equals(before)),
+                        "KILL_AFTER=" + k + ": not as before:\n" + linuxState(bridge, guest) + "\nbefore:\n" + before);
+            }
+            System.out.println("KillRecoveryIT: CNI ADD on a Linux bridge: 2 kill points of " + changes + " changes");
         }
     }
 
