@@ -255,7 +255,18 @@ public final class Journal {
     public static JournalEntry.Owner self() {
         long pid = ProcessHandle.current().pid();
         return new JournalEntry.Owner(pid, startTime(pid).orElseThrow(
-                () -> new PipeworkException("cannot read the start time of this process in /proc/" + pid + "/stat")));
+                () -> new PipeworkException("cannot read the start time of this process in /proc/" + pid + "/stat")),
+                netns());
+    }
+
+    /** The inode of this process's network namespace ({@code /proc/self/ns/net}). */
+    public static long netns() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
+        } catch (IOException | RuntimeException e) {
+            throw new PipeworkException("cannot read the network namespace of this process in /proc/self/ns/net: "
+                    + describe(e));
+        }
     }
 
     /**

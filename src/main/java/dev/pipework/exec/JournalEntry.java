@@ -25,7 +25,7 @@ import java.util.Set;
  */
 public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns> guest, List<Undo> steps,
                            int done, int begun) {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     public JournalEntry {
         locks = List.copyOf(locks);
@@ -37,9 +37,10 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
 
     /**
      * A process, told apart from a later one given the same PID by its start time (field 22 of
-     * {@code /proc/<pid>/stat}, in clock ticks since boot).
+     * {@code /proc/<pid>/stat}, in clock ticks since boot), and the network namespace it ran in (the
+     * inode of its {@code /proc/<pid>/ns/net}): the host its undos name links of.
      */
-    public record Owner(long pid, long startTime) {
+    public record Owner(long pid, long startTime, long netns) {
     }
 
     /**
@@ -73,6 +74,7 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
         o.put("version", (long) VERSION);
         o.put("pid", owner.pid());
         o.put("start", owner.startTime());
+        o.put("netns", owner.netns());
         o.put("locks", List.copyOf(locks));
         guest.ifPresent(g -> {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -131,7 +133,7 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
             if (Json.number(o, "version") != VERSION) {
                 throw new IllegalArgumentException("version " + o.get("version") + " is not " + VERSION);
             }
-            Owner owner = new Owner(positive(o, "pid"), positive(o, "start"));
+            Owner owner = new Owner(positive(o, "pid"), positive(o, "start"), positive(o, "netns"));
             List<String> locks = strings(o.get("locks"));
             for (String lock : locks) {
                 UndoCheck.lockName(lock);

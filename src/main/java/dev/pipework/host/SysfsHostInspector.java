@@ -6,6 +6,7 @@ import dev.pipework.plan.HostLink;
 import dev.pipework.plan.LinkFacts;
 import dev.pipework.plan.OvsPort;
 import dev.pipework.model.InterfaceName;
+import dev.pipework.model.PipeworkException;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -116,6 +117,12 @@ public final class SysfsHostInspector implements HostInspector {
         }
         // br-exists exits 0 when the bridge exists and 2 when it does not.
         CommandResult result = runner.run(List.of("ovs-vsctl", "--timeout=10", "br-exists", name));
+        Optional<String> down = result.ovsDatabaseDown();
+        if (down.isPresent() && !Files.exists(sysClassNet.resolve(name).resolve("device"))) {
+            // Unknown, and it matters: a bridge taken for a NIC would get a macvlan, a bridge with no
+            // link would be created again. A NIC with a device behind it is never a switch's bridge.
+            throw new PipeworkException(down.get());
+        }
         return result.exitStatus() == 0;
     }
 

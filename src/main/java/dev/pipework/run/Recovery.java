@@ -61,6 +61,7 @@ public final class Recovery {
             return new Report(recovered, kept, inFlight);
         }
         Journal journal = services.journal().get();
+        long here = Journal.netns();
         for (Journal.Found found : journal.list()) {
             if (found.problem().isPresent()) {
                 kept.add("journal entry " + found.name() + " kept, not run: " + found.problem().get());
@@ -68,6 +69,11 @@ public final class Recovery {
                 JournalEntry e = found.entry().orElseThrow();
                 inFlight.add("run in flight: PID " + e.owner().pid() + ", " + e.done() + " of " + e.steps().size()
                         + " steps done");
+            } else if (found.entry().get().owner().netns() != here) {
+                // Its undos name links of the host it ran in: here they could be others of the same name.
+                kept.add("journal entry " + found.name() + " kept, not run: its run was in network namespace net:["
+                        + found.entry().get().owner().netns() + "], this one is in net:[" + here + "]; run pipework"
+                        + " recover there");
             } else {
                 recoverOne(services, journal, found.name()).ifPresent(recovered::add);
             }

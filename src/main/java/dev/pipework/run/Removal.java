@@ -60,7 +60,8 @@ public final class Removal {
             renderer.dryRun(plan, out);
             return 0;
         }
-        execute(guest, containerIf, plan, view, (g, v) -> planner.planDelete(g, token, containerIf, v),
+        // Killed runs were undone above, before the first reading: not again under the locks.
+        execute(false, guest, containerIf, plan, view, (g, v) -> planner.planDelete(g, token, containerIf, v),
                 () -> nothingToRemove(token, containerIf, guest));
         release(guest, containerIf);
         return 0;
@@ -103,7 +104,7 @@ public final class Removal {
         MachineView view = services.view();
         Plan plan = planning.apply(guest, view);
         if (!plan.steps().isEmpty()) {
-            execute(guest, Optional.empty(), plan, view, planning, () -> { });
+            execute(true, guest, Optional.empty(), plan, view, planning, () -> { });
         }
         return plan;
     }
@@ -117,9 +118,9 @@ public final class Removal {
      * @param planning the plan, from the guest (as held) and the view
      * @param nothing  what to say when, under the locks, nothing is left to remove
      */
-    private void execute(Optional<Guest> guest, Optional<String> containerIf, Plan plan, MachineView view,
-                         BiFunction<Optional<Guest>, MachineView, Plan> planning, Runnable nothing) {
-        new Sequence(services).run(bridges(guest, containerIf, plan, view), guest, held -> {
+    private void execute(boolean recover, Optional<Guest> guest, Optional<String> containerIf, Plan plan,
+                         MachineView view, BiFunction<Optional<Guest>, MachineView, Plan> planning, Runnable nothing) {
+        new Sequence(services, recover).run(bridges(guest, containerIf, plan, view), guest, held -> {
             executeOrSay(held, planning.apply(held.guest(), held.view()), nothing);
             return null;
         });

@@ -26,9 +26,16 @@ import java.util.function.Supplier;
  */
 public final class Sequence {
     private final Services services;
+    private final boolean recover;
 
     public Sequence(Services services) {
+        this(services, true);
+    }
+
+    /** @param recover whether to undo killed runs first (false: the caller just did, before its own reading) */
+    Sequence(Services services, boolean recover) {
         this.services = services;
+        this.recover = recover;
     }
 
     /**
@@ -70,7 +77,9 @@ public final class Sequence {
      */
     public <T> T run(Collection<String> links, Function<MachineView, Optional<Guest>> resolve,
                      Function<Held, T> body) {
-        Recovery.beforeRun(services);
+        if (recover) {
+            Recovery.beforeRun(services);
+        }
         try (RunLock lock = new RunLock(services.lockDir())) {
             List<String> held = new ArrayList<>();
             for (String link : new TreeSet<>(links)) {

@@ -188,9 +188,9 @@ class JournalTest {
     @Test
     void theOwnerIsItsPidAndItsStartTime() {
         assertTrue(Journal.alive(SELF));
-        assertFalse(Journal.alive(new JournalEntry.Owner(SELF.pid(), SELF.startTime() + 1)), "a reused PID");
-        assertFalse(Journal.alive(new JournalEntry.Owner(SELF.pid(), SELF.startTime() - 1)), "a reused PID");
-        assertFalse(Journal.alive(new JournalEntry.Owner(4_194_305L, 1)), "above the kernel's highest PID");
+        assertFalse(Journal.alive(new JournalEntry.Owner(SELF.pid(), SELF.startTime() + 1, SELF.netns())), "a reused PID");
+        assertFalse(Journal.alive(new JournalEntry.Owner(SELF.pid(), SELF.startTime() - 1, SELF.netns())), "a reused PID");
+        assertFalse(Journal.alive(new JournalEntry.Owner(4_194_305L, 1, 1)), "above the kernel's highest PID");
     }
 
     @Test
@@ -323,7 +323,7 @@ class JournalTest {
             "{\"type\":\"detached\",\"argv\":[\"sh\"]}",
             "{\"type\":\"write-file\",\"path\":\"/etc/passwd\"}"})
     void undosPipeworkNeverPlansAreRefused(String undo) {
-        String json = "{\"version\":1,\"pid\":" + SELF.pid() + ",\"start\":" + SELF.startTime()
+        String json = "{\"version\":2,\"pid\":" + SELF.pid() + ",\"start\":" + SELF.startTime() + ",\"netns\":1"
                 + ",\"locks\":[],\"steps\":[{\"action\":\"x\",\"undo\":" + undo + ",\"sameNamespace\":true}],"
                 + "\"done\":1,\"begun\":1}";
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JournalEntry.parse(json));
@@ -332,14 +332,16 @@ class JournalTest {
 
     @ParameterizedTest(name = "[{index}] {0}")
     @ValueSource(strings = {
+            "{\"version\":1,\"pid\":1,\"start\":1,\"netns\":1,\"locks\":[],\"steps\":[],\"done\":0,\"begun\":0}",
             "{\"version\":2,\"pid\":1,\"start\":1,\"locks\":[],\"steps\":[],\"done\":0,\"begun\":0}",
-            "{\"version\":1,\"pid\":0,\"start\":1,\"locks\":[],\"steps\":[],\"done\":0,\"begun\":0}",
-            "{\"version\":1,\"pid\":1,\"start\":1,\"locks\":[\"../../etc/passwd\"],\"steps\":[],\"done\":0,\"begun\":0}",
-            "{\"version\":1,\"pid\":1,\"start\":1,\"locks\":[],\"steps\":[],\"done\":1,\"begun\":1}",
-            "{\"version\":1,\"pid\":1,\"start\":1,\"locks\":[],\"steps\":[],\"done\":0,\"begun\":-1}",
-            "{\"version\":1,\"pid\":1,\"start\":1,\"locks\":[],\"guest\":{\"path\":\"/proc/9/ns/net\",\"inode\":5,"
+            "{\"version\":2,\"pid\":1,\"start\":1,\"netns\":0,\"locks\":[],\"steps\":[],\"done\":0,\"begun\":0}",
+            "{\"version\":2,\"netns\":1,\"pid\":0,\"start\":1,\"locks\":[],\"steps\":[],\"done\":0,\"begun\":0}",
+            "{\"version\":2,\"pid\":1,\"start\":1,\"netns\":1,\"locks\":[\"../../etc/passwd\"],\"steps\":[],\"done\":0,\"begun\":0}",
+            "{\"version\":2,\"pid\":1,\"start\":1,\"netns\":1,\"locks\":[],\"steps\":[],\"done\":1,\"begun\":1}",
+            "{\"version\":2,\"pid\":1,\"start\":1,\"netns\":1,\"locks\":[],\"steps\":[],\"done\":0,\"begun\":-1}",
+            "{\"version\":2,\"pid\":1,\"start\":1,\"netns\":1,\"locks\":[],\"guest\":{\"path\":\"/proc/9/ns/net\",\"inode\":5,"
                     + "\"pinned\":\"/etc/shadow\"},\"steps\":[],\"done\":0,\"begun\":0}",
-            "{\"version\":1,\"pid\":1,\"start\":1,\"locks\":[],\"guest\":{\"path\":\"../x\",\"inode\":5,"
+            "{\"version\":2,\"pid\":1,\"start\":1,\"netns\":1,\"locks\":[],\"guest\":{\"path\":\"../x\",\"inode\":5,"
                     + "\"pinned\":\"/proc/1/fd/3\"},\"steps\":[],\"done\":0,\"begun\":0}",
             "[]", "", "null"})
     void malformedEntriesAreRefused(String json) {

@@ -1,6 +1,7 @@
 package dev.pipework.it;
 
 import dev.pipework.exec.Journal;
+import dev.pipework.it.support.Cni;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.KillAt;
 import dev.pipework.it.support.Pipework;
@@ -63,6 +64,88 @@ class KillRecoveryIT {
     }
 
     /**
+     * A {@code del} SIGKILLed between any two of its steps (on Open vSwitch with a VLAN: the port's
+     * record, then the link), then one {@code del} again: the host as the whole {@code del} leaves it.
+     * A {@code del} writes no journal entry (its steps have no undo); the next {@code del} finishes it.
+     */
+    @Test
+    void delOnOpenVswitchKilledAtEveryStep() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireOvs();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String bridge = host.createOvsBridge("pwkd" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("kd");
+            List<String> attach = List.of(bridge, guest, "10.79.8.2/24", "@102");
+            KillAt kill = KillAt.in(tmp.resolve("bin"));
+            Map<String, String> journal = Map.of(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            String before = ovsState(bridge, guest);
+            assertEquals(0, Pipework.run(attach, RUN, journal).code());
+            Sh.Result whole = Pipework.run(List.of("del", guest), RUN, with(kill.env("", 0), journal));
+            assertEquals(0, whole.code(), whole.describe());
+            int changes = kill.count();
+            assertTrue(changes >= 2, "only " + changes + " changes counted");
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> ovsState(bridge, guest).equals(before)));
+            int tried = 0;
+            // Between two steps; killed after the last, it is a whole del.
+            for (int k = 1; k < changes; k++) {
+                assertEquals(0, Pipework.run(attach, RUN, journal).code());
+                kill.reset();
+                Sh.Result killed = Pipework.run(List.of("del", guest), RUN, with(kill.env("KILL_AFTER", k), journal));
+                assertEquals(137, killed.code(), "KILL_AFTER=" + k + ": " + killed.describe());
+                Sh.Result again = Pipework.run(List.of("del", guest), RUN, journal);
+                assertEquals(0, again.code(), "KILL_AFTER=" + k + ": " + again.describe());
+                assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> ovsState(bridge, guest).equals(before)),
+                        "KILL_AFTER=" + k + ": not as before after a second del:\n" + ovsState(bridge, guest)
+                                + "\nbefore:\n" + before);
+                tried++;
+            }
+            System.out.println("KillRecoveryIT: del on Open vSwitch with a VLAN: " + tried + " kill points");
+        }
+    }
+
+    /**
+     * The CNI plugin, invoked as a runtime invokes it (static IPAM), SIGKILLed between its changes (a
+     * runtime's timeout), then one {@code pipework status}: the host as before the ADD. Two kill
+     * points: after the first change and before the last.
+     */
+    @Test
+    void cniAddKilledBetweenItsSteps() throws Exception {
+        Prerequisites.requireRoot();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String bridge = host.createBridge("pwkc" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("kc");
+            String config = "{\"cniVersion\":\"1.0.0\",\"name\":\"" + bridge + "\",\"type\":\"pipework\",\"bridge\":\""
+                    + bridge + "\",\"ipam\":{\"type\":\"static\",\"addresses\":[{\"address\":\"10.79.9.2/24\"}]}}";
+            KillAt kill = KillAt.in(tmp.resolve("bin"));
+            Map<String, String> journal = Map.of(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            Map<String, String> cni = new java.util.HashMap<>(Map.of("CNI_CONTAINERID", "kc" + HostCleanup.uniqueSuffix(),
+                    "CNI_NETNS", "/run/netns/" + guest, "CNI_IFNAME", "eth1", "CNI_PATH", Cni.PLUGINS));
+            cni.putAll(journal);
+            String before = linuxState(bridge, guest);
+            cni.put("CNI_COMMAND", "ADD");
+            Sh.Result whole = Cni.run(with(kill.env("", 0), cni), config);
+            assertEquals(0, whole.code(), whole.describe());
+            int changes = kill.count();
+            assertTrue(changes >= 3, "only " + changes + " changes counted");
+            cni.put("CNI_COMMAND", "DEL");
+            assertEquals(0, Cni.run(cni, config).code());
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> linuxState(bridge, guest).equals(before)));
+            for (int k : List.of(1, changes - 1)) {
+                kill.reset();
+                cni.put("CNI_COMMAND", "ADD");
+                Sh.Result killed = Cni.run(with(kill.env("KILL_AFTER", k), cni), config);
+                assertEquals(137, killed.code(), "KILL_AFTER=" + k + ": " + killed.describe());
+                Sh.Result status = Pipework.run(List.of("status"), RUN, journal);
+                assertEquals(0, status.code(), status.describe());
+                assertTrue(status.err().contains("undid a run killed midway"), status.err());
+                assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> linuxState(bridge, guest).equals(before)),
+                        "KILL_AFTER=" + k + ": not as before:\n" + linuxState(bridge, guest) + "\nbefore:\n" + before);
+            }
+            System.out.println("KillRecoveryIT: CNI ADD on a Linux bridge: 2 kill points of " + changes + " changes");
+        }
+    }
+
+    /**
      * A macvlan on a NIC (a veth end of the test's stands in for one): made on the host, then moved
      * into the guest, so that a recovery after the move must reach the guest's namespace to take it
      * back out before it deletes it.
@@ -109,6 +192,56 @@ class KillRecoveryIT {
                     + " (nothing was changed): "), r.err());
             assertEquals(before, linuxState(bridge, guest));
         }
+    }
+
+    /**
+     * A run killed in another network namespace than the host's ({@code ip netns exec}): its undos name
+     * links of that namespace, so a recovery in the host's keeps the entry (links of the same names
+     * there are others'), and one in that namespace undoes it.
+     */
+    @Test
+    void aRunKilledInAnotherNamespaceIsUndoneThereOnly() throws Exception {
+        Prerequisites.requireRoot();
+        try (TestNetns netns = new TestNetns()) {
+            String outer = netns.create("kh");
+            String guest = netns.create("kg");
+            String bridge = "pwkh" + HostCleanup.uniqueSuffix();
+            Sh.ok("ip", "-n", outer, "link", "add", bridge, "type", "bridge");
+            KillAt kill = KillAt.in(tmp.resolve("bin"));
+            Map<String, String> journal = Map.of(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            List<String> inOuter = List.of("ip", "netns", "exec", outer);
+            String before = outerState(outer, guest);
+            Sh.Result killed = Sh.run(concat(inOuter, Pipework.command(List.of(bridge, guest, "10.79.7.2/24"))), RUN,
+                    null, with(kill.env("KILL_AFTER", 1), journal));
+            assertEquals(137, killed.code(), killed.describe());
+            long pid = kill.killed().orElseThrow();
+            String left = outerState(outer, guest);
+            assertFalse(left.equals(before), "the killed run changed nothing");
+
+            Sh.Result here = Pipework.run(List.of("status"), RUN, journal);
+            assertEquals(0, here.code(), here.describe());
+            assertTrue(here.err().contains("its run was in network namespace net:["), here.err());
+            assertEquals(left, outerState(outer, guest));
+            assertEquals(1, journalOf(tmp.resolve("journal"), pid).size());
+
+            Sh.Result there = Sh.run(concat(inOuter, Pipework.command(List.of("status"))), RUN, null, journal);
+            assertEquals(0, there.code(), there.describe());
+            assertTrue(there.err().contains("undid a run killed midway (PID " + pid), there.err());
+            assertTrue(journalOf(tmp.resolve("journal"), pid).isEmpty());
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> outerState(outer, guest).equals(before)),
+                    "not undone in " + outer);
+        }
+    }
+
+    private static String outerState(String outer, String guest) {
+        return "links there: " + words(Sh.run(List.of("ip", "-n", outer, "-o", "link", "show"), RUN)) + "\n"
+                + guestState(guest);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private interface State {

@@ -1,5 +1,7 @@
 package dev.pipework.run;
 
+import dev.pipework.exec.Journal;
+import dev.pipework.exec.JournalEntry;
 import dev.pipework.guest.Docker;
 import dev.pipework.guest.GuestInspector;
 import dev.pipework.host.HostInspector;
@@ -34,6 +36,11 @@ class RemovalTest {
     final List<List<String>> ran = new ArrayList<>();
 
     Services services(boolean changed) throws IOException {
+        return services(changed, () -> { }, Optional.empty(), line -> { });
+    }
+
+    Services services(boolean changed, Runnable reading, Optional<Journal> journal,
+                      java.util.function.Consumer<String> warn) throws IOException {
         OneGuest guests = new OneGuest(changed);
         GuestInspector inside = new GuestInspector() {
             public Optional<DefaultRoute> defaultRoute(String netnsPath, Family family) {
@@ -41,6 +48,7 @@ class RemovalTest {
             }
 
             public List<GuestLink> links(String netnsPath, String g) {
+                reading.run();
                 return List.of(new GuestLink("eth1", 5, "macvlan", "pipework macvlan eth0", Optional.of(2),
                         false, "02:00:00:00:00:01", 1500, "UP", List.of()));
             }
@@ -56,7 +64,7 @@ class RemovalTest {
                 return run(argv);
             }
         };
-        return new Services(runner, host, guests, inside, () -> 0, locks, Docker.unavailable());
+        return new Services(runner, host, guests, inside, () -> 0, locks, Docker.unavailable(), warn, journal);
     }
 
     @Test
@@ -76,5 +84,27 @@ class RemovalTest {
         assertEquals(1, ran.size(), ran.toString());
         String enter = ran.get(0).get(1);
         assertTrue(enter.matches("--net=/proc/" + ProcessHandle.current().pid() + "/fd/[0-9]+"), ran.toString());
+    }
+
+    @Test
+    void killedRunsAreLookedForOnceBeforeTheFirstReading() throws IOException {
+        Journal journal = new Journal(locks.resolve("journal"));
+        JournalEntry.Owner self = Journal.self();
+        JournalEntry dead = new JournalEntry(new JournalEntry.Owner(self.pid(), self.startTime() + 1, self.netns()), List.of(),
+                Optional.empty(), List.of(), 0, 0);
+        // A run killed after the del looked at the journal, while it reads the machine: left to the next run.
+        boolean[] written = {false};
+        Runnable reading = () -> {
+            if (!written[0]) {
+                written[0] = true;
+                journal.begin(dead);
+            }
+        };
+        List<String> warned = new ArrayList<>();
+        new Removal(services(false, reading, Optional.of(journal), warned::add), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream())).run("g1", Optional.empty(), false, Renderer.of(Renderer.Format.TEXT));
+        assertEquals(List.of(), warned);
+        assertEquals(1, ran.size(), ran.toString());
+        assertEquals(List.of(dead), journal.list().stream().map(f -> f.entry().orElseThrow()).toList());
     }
 }

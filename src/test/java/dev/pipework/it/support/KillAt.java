@@ -13,7 +13,7 @@ import java.util.OptionalLong;
  * Fault injection for the journal's tests: an {@code ip} and an {@code ovs-vsctl} of the test's own,
  * put first on the tool's PATH, that count the commands that change something and SIGKILL the
  * pipework process (their parent: the runner starts them directly, or through {@code nsenter}, which
- * execs them) at the k-th. An {@code ip -batch} is carried out one line at a time (each line its own
+ * execs them) at the k-th. A reading ({@code ip -j}, which a {@code del} batches) passes through. An {@code ip -batch} is carried out one line at a time (each line its own
  * {@code ip -batch}, so that ip's own quoting holds), each line one count, so that a kill can fall between any two of a plan's steps, also inside a batch. With
  * {@code KILL_AT=k} the process is killed before the k-th change; with {@code KILL_AFTER=k}, after
  * it; with neither, the changes are only counted. The PID killed is written to {@code killed}.
@@ -42,6 +42,7 @@ public final class KillAt {
                 common,
                 "real='" + ip + "'",
                 "case \" $* \" in",
+                "  *' -j '*|*' -json '*) exec \"$real\" \"$@\" ;;",
                 "  *' -batch '*)",
                 "    flags=''",
                 "    for a in \"$@\"; do case \"$a\" in -batch|-) ;; *) flags=\"$flags $a\" ;; esac; done",

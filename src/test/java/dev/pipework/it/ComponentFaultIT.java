@@ -1,0 +1,230 @@
+package dev.pipework.it;
+
+import dev.pipework.exec.Journal;
+import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.TestNetns;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The parts below pipework failing: Open vSwitch's database stopped before or during a run, the
+ * journal's directory full or read-only. Each time: one line on stderr, exit 1, the host as before.
+ *
+ * <p>The database is an {@code ovsdb-server} of the test's own (its socket in a temporary
+ * directory), which an {@code ovs-vsctl} first on the tool's PATH talks to ({@code --no-wait}: no
+ * {@code ovs-vswitchd} serves it); the machine's Open vSwitch is never touched. The bridge is a veth
+ * end of the test's, which that database names as a bridge.
+ */
+class ComponentFaultIT {
+    private static final Duration RUN = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    /** The private database, its {@code ovs-vsctl} on PATH, started. */
+    private final class Ovsdb implements AutoCloseable {
+        final Path dir = tmp.resolve("ovsdb");
+        final Path pid = dir.resolve("ovsdb.pid");
+
+        Ovsdb() throws IOException {
+            Files.createDirectories(dir.resolve("bin"));
+            Sh.ok("ovsdb-tool", "create", dir.resolve("conf.db").toString(), schema());
+            String real = Sh.ok("sh", "-c", "command -v ovs-vsctl").trimmed();
+            // With stop-before-add-port present, the server is stopped as the run adds its port.
+            Path script = dir.resolve("bin").resolve("ovs-vsctl");
+            Files.writeString(script, String.join("\n",
+                    "#!/bin/sh",
+                    "d='" + dir + "'",
+                    "case \" $* \" in *' add-port '*) if [ -e \"$d/stop-before-add-port\" ]; then",
+                    "  p=$(cat \"$d/ovsdb.pid\"); kill \"$p\"; while kill -0 \"$p\" 2>/dev/null; do sleep 0.05; done",
+                    "fi ;; esac",
+                    "exec '" + real + "' --db=unix:\"$d/db.sock\" --no-wait \"$@\"",
+                    ""), StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+            start();
+        }
+
+        private static String schema() {
+            for (String s : List.of("/usr/share/openvswitch/vswitch.ovsschema", "/usr/local/share/openvswitch/vswitch.ovsschema")) {
+                if (Files.isRegularFile(Path.of(s))) {
+                    return s;
+                }
+            }
+            throw new AssertionError("no vswitch.ovsschema");
+        }
+
+        void start() {
+            Sh.ok("ovsdb-server", "--remote=punix:" + dir.resolve("db.sock"), "--pidfile=" + pid, "--detach",
+                    "--no-chdir", "--log-file=" + dir.resolve("log"), dir.resolve("conf.db").toString());
+        }
+
+        void stop() throws IOException {
+            if (Files.exists(pid)) {
+                String p = Files.readString(pid).trim();
+                Sh.run("kill", p);
+                Sh.ok("sh", "-c", "while kill -0 " + p + " 2>/dev/null; do sleep 0.05; done");
+            }
+        }
+
+        Sh.Result vsctl(String... args) {
+            List<String> argv = new ArrayList<>(List.of(dir.resolve("bin").resolve("ovs-vsctl").toString()));
+            argv.addAll(List.of(args));
+            return Sh.run(argv, RUN);
+        }
+
+        Map<String, String> env() {
+            Map<String, String> env = new HashMap<>();
+            env.put("PATH", dir.resolve("bin") + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+            env.put(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            return env;
+        }
+
+        @Override
+        public void close() throws IOException {
+            stop();
+        }
+    }
+
+    @Test
+    void openVswitchsDatabaseStoppedBeforeARun() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireOvs();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns(); Ovsdb ovsdb = new Ovsdb()) {
+            String bridge = "pwof" + HostCleanup.uniqueSuffix();
+            host.createVeth(bridge, bridge + "p");
+            ovsdb.vsctl("add-br", bridge).assertOk("add-br");
+            String guest = netns.create("of");
+            String before = state(guest);
+            ovsdb.stop();
+            // Taken for a NIC, the bridge got a macvlan (exit 0) when its database did not answer.
+            Sh.Result r = Pipework.run(List.of(bridge, "-i", "eth1", guest, "10.79.4.2/24"), RUN, ovsdb.env());
+            assertOneLine(r, "pipework: Open vSwitch's database does not answer (is ovsdb-server running?): unix:"
+                    + ovsdb.dir.resolve("db.sock") + ": database connection failed");
+            assertEquals(before, state(guest));
+            // A bridge to be created (an ovs name with no link) is refused the same way.
+            Sh.Result create = Pipework.run(List.of("ovs" + HostCleanup.uniqueSuffix(), "-i", "eth1", guest,
+                    "10.79.4.2/24"), RUN, ovsdb.env());
+            assertOneLine(create, "pipework: Open vSwitch's database does not answer");
+            assertEquals(before, state(guest));
+        }
+    }
+
+    @Test
+    void openVswitchsDatabaseStoppedDuringARun() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireOvs();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns(); Ovsdb ovsdb = new Ovsdb()) {
+            String bridge = "pwod" + HostCleanup.uniqueSuffix();
+            host.createVeth(bridge, bridge + "p");
+            ovsdb.vsctl("add-br", bridge).assertOk("add-br");
+            String guest = netns.create("od");
+            String before = state(guest);
+            Files.createFile(ovsdb.dir.resolve("stop-before-add-port"));
+            Sh.Result r = Pipework.run(List.of(bridge, "-i", "eth1", guest, "10.79.5.2/24", "@12"), RUN, ovsdb.env());
+            assertOneLine(r, "pipework: failed to ");
+            assertTrue(r.err().contains(": Open vSwitch's database does not answer (is ovsdb-server running?): "), r.err());
+            assertEquals(before, state(guest));
+            Files.delete(ovsdb.dir.resolve("stop-before-add-port"));
+            ovsdb.start();
+            assertEquals("", ovsdb.vsctl("list-ports", bridge).out().strip());
+            assertEquals(List.of(), journal(), "the run's journal entry is left");
+        }
+    }
+
+    /** A journal on a full file system: refused before any change, one line, exit 1. */
+    @Test
+    void journalOnAFullFileSystem() throws Exception {
+        Prerequisites.requireRoot();
+        journalCannotBeWritten("size=64k", dir -> Sh.run("dd", "if=/dev/zero", "of=" + dir.resolve("fill"), "bs=4k"),
+                "No space left on device");
+    }
+
+    /** A journal on a read-only file system: the same. */
+    @Test
+    void journalOnAReadOnlyFileSystem() throws Exception {
+        Prerequisites.requireRoot();
+        journalCannotBeWritten("size=64k", dir -> Sh.ok("mount", "-o", "remount,ro", dir.toString()),
+                "Read-only file system");
+    }
+
+    private interface Spoil {
+        void of(Path mount) throws Exception;
+    }
+
+    private void journalCannotBeWritten(String options, Spoil spoil, String reason) throws Exception {
+        Path mount = Files.createDirectories(tmp.resolve("run"));
+        Sh.ok("mount", "-t", "tmpfs", "-o", options, "pipework-it", mount.toString());
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            spoil.of(mount);
+            String bridge = host.createBridge("pwoj" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("oj");
+            String before = state(guest) + ports(bridge);
+            Sh.Result r = Pipework.run(List.of(bridge, guest, "10.79.6.2/24"), RUN,
+                    Map.of(Journal.DIR_VARIABLE, mount.resolve("pipework/journal").toString()));
+            assertOneLine(r, "pipework: cannot write the journal of this run in " + mount.resolve("pipework/journal")
+                    + " (nothing was changed): ");
+            assertTrue(r.err().contains(reason), r.err());
+            assertEquals(before, state(guest) + ports(bridge));
+        } finally {
+            Sh.run("umount", mount.toString());
+        }
+    }
+
+    private static void assertOneLine(Sh.Result r, String start) {
+        assertEquals(1, r.code(), r.describe());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith(start), r.err());
+    }
+
+    private List<String> journal() throws IOException {
+        Path dir = tmp.resolve("journal");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    private static String ports(String bridge) {
+        return "ports: " + Sh.run(List.of("ip", "-o", "link", "show", "master", bridge), RUN).out().lines()
+                .map(l -> l.split(":\\s+")[1]).sorted().toList() + "\n";
+    }
+
+    /** The guest's links and the host's links whose peer is in the guest. */
+    private static String state(String guest) {
+        Set<String> peers = new TreeSet<>();
+        for (String line : Sh.run(List.of("ip", "-o", "link", "show"), RUN).out().split("\n")) {
+            if (line.matches(".*link-netns " + guest + "( .*|\\\\.*|$)")) {
+                peers.add(line.split(":\\s+")[1].split("@")[0]);
+            }
+        }
+        Set<String> inside = new TreeSet<>();
+        for (String line : Sh.run(List.of("ip", "-n", guest, "-o", "link", "show"), RUN).out().split("\n")) {
+            String[] parts = line.split(":\\s+");
+            if (parts.length > 1) {
+                inside.add(parts[1].split("@")[0]);
+            }
+        }
+        return "guest links: " + inside + "\npeers: " + peers + "\n";
+    }
+}
