@@ -293,7 +293,8 @@ class DhcpKeeperIT {
      * IPv6 beside DHCPv4: {@code dhclient,dhcp6} gets a stateful DHCPv6 address of fd61::/64,
      * {@code udhcpc,slaac} an address of the advertised fd62::/64; both are reachable from the LAN
      * namespace, shown by status, and del releases the DHCPv6 lease. A server of its own (DHCPv6 and
-     * advertisements) on a bridge of its own.
+     * advertisements) on a bridge of its own. The CNI plugin's results show the DHCPv6 and SLAAC
+     * addresses.
      */
     @Test
     @Order(6)
@@ -322,6 +323,27 @@ class DhcpKeeperIT {
                         && dhcp.dhcpLog().lines().anyMatch(l -> l.contains("release received"))),
                         "no DHCPv6 release:\n" + dhcp.dhcpLog());
                 assertEquals(List.of(), clients(d));
+
+                // The CNI plugin's results carry the IPv6 addresses too: dual stack by dhclient and DHCPv6, SLAAC alone.
+                for (String[] form : List.of(new String[] {"dhclient", "dhcp6", DhcpServer.V6_STATEFUL},
+                        new String[] {"none", "slaac", DhcpServer.V6_SLAAC})) {
+                    String ns = six.netns().create("cni" + form[1]);
+                    String path = "/var/run/netns/" + ns;
+                    String id = "cni" + form[1] + six.suffix();
+                    String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"pw" + form[1] + six.suffix()
+                            + "\",\"type\":\"pipework\",\"bridge\":\"" + dhcp.bridge() + "\",\"ipam\":{\"type\":"
+                            + "\"pipework-dhcp\",\"client\":\"" + form[0] + "\",\"ipv6\":\"" + form[1] + "\",\"timeout\":30}}";
+                    try {
+                        Map<String, Object> result = dev.pipework.it.support.Cni.add(id, path, "eth0", conf);
+                        List<String> ips = Json.array(result.get("ips")).stream()
+                                .map(i -> (String) Json.object(i).get("address")).toList();
+                        assertTrue(ips.stream().anyMatch(a -> a.startsWith(form[2])), form[1] + ": " + Json.write(result));
+                        assertEquals(form[0].equals("dhclient"), ips.stream().anyMatch(a -> a.startsWith("10.161.0.")),
+                                form[1] + ": " + Json.write(result));
+                    } finally {
+                        dev.pipework.it.support.Cni.run("DEL", id, path, "eth0", conf);
+                    }
+                }
             } finally {
                 Pipework.run("del", s.name());
                 Pipework.run("del", d.name());
