@@ -26,6 +26,10 @@ public final class Main {
         // SIGTERM or SIGINT undoes the run under way, for the command line and the CNI plugin alike;
         // the watcher chooses its own policy (WatchCommand).
         Shutdown.process().undoRunOnSignal();
+        // Before the CNI plugin's test: a udhcpc the plugin started passes CNI_COMMAND on to its script.
+        if (UdhcpcEvent.wanted(args)) {
+            System.exit(UdhcpcEvent.run(args, System.getenv(), new ProcessCommandRunner(), System.err));
+        }
         if (CniMain.wanted(System.getenv())) {
             System.exit(cni());
         }

@@ -97,7 +97,9 @@ final class CniPlugin {
             }
         } catch (PipeworkException e) {
             ipam.ifPresent(i -> releaseQuietly(i, stdin));
-            throw new CniError(CniError.PLUMBING_FAILED, e.getMessage());
+            // pipework-dhcp's lease not come in time is the IPAM's failure, as a plugin's would be.
+            throw new CniError(e instanceof dev.pipework.model.NoLeaseException ? CniError.IPAM_FAILED
+                    : CniError.PLUMBING_FAILED, e.getMessage());
         } catch (RuntimeException e) {
             ipam.ifPresent(i -> releaseQuietly(i, stdin));
             throw e;

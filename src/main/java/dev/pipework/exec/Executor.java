@@ -311,6 +311,9 @@ public final class Executor {
         for (String failure : undoFailures) {
             message.append(System.lineSeparator()).append(failure);
         }
+        if (step.command() instanceof Command.Obtain) {
+            throw new dev.pipework.model.NoLeaseException(message.toString(), exitStatusOf(result));
+        }
         throw new PipeworkException(message.toString(), exitStatusOf(result));
     }
 

@@ -110,7 +110,8 @@ final class UndoCheck {
             return;
         }
         // A kept DHCP client's files, and the client itself by its pid file (the keeper's, root's alone).
-        if (n == 3 && a.get(0).equals("rm") && a.get(1).equals("-f") && DhcpKeeping.KEPT_FILE.matcher(a.get(2)).matches()) {
+        if (n == 3 && a.get(0).equals("rm") && a.get(1).equals("-f") && (DhcpKeeping.KEPT_FILE.matcher(a.get(2)).matches()
+                || a.get(2).equals(DhcpKeeping.HOOK + ".new") || a.get(2).equals(DhcpKeeping.HOOK_ARGS + ".new"))) {
             return;
         }
         if (n == 3 && a.get(0).equals("pkill") && a.get(1).equals("-F") && a.get(2).endsWith(".pid")

@@ -62,6 +62,11 @@ public interface HostInspector {
         return java.util.OptionalLong.empty();
     }
 
+    /** When a regular file on the host was last modified, if it is there. */
+    default Optional<java.time.Instant> lastModified(String path) {
+        return Optional.empty();
+    }
+
     /** A process in the host's namespaces: this one. */
     default long hostPid() {
         return ProcessHandle.current().pid();

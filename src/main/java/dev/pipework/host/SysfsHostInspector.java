@@ -194,6 +194,18 @@ public final class SysfsHostInspector implements HostInspector {
         }
     }
 
+    @Override
+    public Optional<java.time.Instant> lastModified(String path) {
+        try {
+            Path p = Path.of(path);
+            return Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    ? Optional.of(Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant())
+                    : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     private static String read(Path file) throws IOException {
         return Files.readString(file).trim();
     }

@@ -28,12 +28,128 @@ public final class DhcpKeeping {
     private static final Pattern KEY = Pattern.compile("[0-9a-f]{16}-[A-Za-z0-9_.:@-]{1,15}-v[46]");
     /** A file of the keeper's for one kept client, as {@link Kept} names them (and nothing else). */
     public static final Pattern KEPT_FILE = Pattern.compile(Pattern.quote(DIR) + "/" + KEY.pattern()
-            + "\\.(record|pid|leases|conf)");
+            + "\\.(record|pid|leases|conf|leases\\.new)");
+    /**
+     * udhcpc's script: an executable of root's alone whose first line has the kernel start this
+     * pipework's Java with {@link #HOOK_ARGS} ({@code #!<java> @<args file>}), so that no shell is
+     * written or run; it records the lease and then runs udhcpc's own script.
+     */
+    public static final String HOOK = DIR + "/udhcpc-hook";
+    public static final String HOOK_ARGS = DIR + "/udhcpc-hook.args";
+    /** The word the hook's arguments end with: {@code pipework udhcpc-event <hook> <udhcpc's action>}. */
+    public static final String HOOK_WORD = "udhcpc-event";
+    /** The variable, set on udhcpc and passed by it to its script, naming the kept client's key. */
+    public static final String KEY_VARIABLE = "PIPEWORK_DHCP_KEY";
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9_./:-]{1,253}");
     private static final int MAX_OPTIONS = 32;
 
     private DhcpKeeping() {
     }
+
+    public static boolean validKey(String key) {
+        return key != null && KEY.matcher(key).matches();
+    }
+
+    /** The hook's first line, from the command that runs this pipework (its Java first). */
+    public static String hookText(List<String> pipework) {
+        return "#!" + pipework.get(0) + " @" + HOOK_ARGS + "\n";
+    }
+
+    /**
+     * The hook's Java arguments ({@code java @file}: one a line, each quoted), from the command that
+     * runs this pipework: no performance data file (the hook runs at each renewal), the entry point
+     * and {@link #HOOK_WORD}.
+     */
+    public static String hookArguments(List<String> pipework) {
+        StringBuilder b = new StringBuilder("-XX:-UsePerfData\n");
+        for (String a : pipework.subList(1, pipework.size())) {
+            b.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+        }
+        return b.append(HOOK_WORD).append('\n').toString();
+    }
+
+    /**
+     * What the hook records of udhcpc's {@code bound} or {@code renew}: the address, the server and
+     * the expiry from the variables udhcpc sets ({@code ip}, {@code serverid}, {@code lease}, in
+     * seconds). They came from the network: each is checked, and without a valid address nothing is
+     * recorded.
+     */
+    public static Optional<String> udhcpcLease(Map<String, String> env, java.time.Instant now) {
+        Optional<String> address = Optional.ofNullable(env.get("ip")).flatMap(DhcpKeeping::checked);
+        if (address.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder t = new StringBuilder("address=").append(address.get()).append('\n');
+        Optional.ofNullable(env.get("serverid")).flatMap(DhcpKeeping::checked)
+                .ifPresent(s -> t.append("server=").append(s).append('\n'));
+        String lease = env.get("lease");
+        if (lease != null && lease.matches("\\d{1,9}")) {
+            t.append("expires=").append(now.plusSeconds(Long.parseLong(lease)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                    .append('\n');
+        }
+        return Optional.of(t.toString());
+    }
+
+    /** The lease the hook recorded for a udhcpc (its file is root's, its values checked again). */
+    public static Optional<Lease> udhcpcLeaseOf(String key, String text) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                m.putIfAbsent(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        Optional<String> address = Optional.ofNullable(m.get("address")).flatMap(DhcpKeeping::checked);
+        Optional<String> expires = Optional.ofNullable(m.get("expires"))
+                .filter(e -> e.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"));
+        return address.map(a -> new Lease(key, "udhcpc", Optional.of(a),
+                Optional.ofNullable(m.get("server")).flatMap(DhcpKeeping::checked), expires));
+    }
+
+    /**
+     * How long the files of a client nobody keeps any more stay untouched before they may go: longer
+     * than the longest first try (3600 s), so that an attach under way, whose configuration and pid
+     * file are written as it starts and whose record comes once it has its lease, is never taken for
+     * one.
+     */
+    public static final java.time.Duration LEFTOVER_AGE = java.time.Duration.ofHours(2);
+
+    /**
+     * The files of clients that no record keeps any more (their guest went for good: the keeper
+     * forgot its client and left the lease file for the container's return) that may go now: those of
+     * a key without a record, none of whose files changed for {@link #LEFTOVER_AGE}, whose lease
+     * expired or which hold none. A key with a record is never touched.
+     *
+     * @param files    the directory's file names, with when each was last modified
+     * @param leaseOf  the lease a client's lease file holds, by key (read only for a key that may go)
+     */
+    public static List<String> leftovers(Map<String, java.time.Instant> files,
+                                         java.util.function.Function<String, Optional<Lease>> leaseOf,
+                                         java.time.Instant now) {
+        Map<String, List<String>> byKey = new LinkedHashMap<>();
+        Map<String, java.time.Instant> newest = new LinkedHashMap<>();
+        for (Map.Entry<String, java.time.Instant> f : files.entrySet()) {
+            java.util.regex.Matcher m = LEFTOVER.matcher(f.getKey());
+            if (m.matches()) {
+                byKey.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(f.getKey());
+                newest.merge(m.group(1), f.getValue(), (a, b) -> a.isAfter(b) ? a : b);
+            }
+        }
+        List<String> gone = new ArrayList<>();
+        byKey.forEach((key, names) -> {
+            boolean recorded = names.contains(key + ".record");
+            boolean quiet = newest.get(key).plus(LEFTOVER_AGE).isBefore(now);
+            // No lease, or one without an expiry, holds nothing to wait for.
+            if (!recorded && quiet && leaseOf.apply(key).flatMap(Lease::expires)
+                    .map(e -> java.time.Instant.parse(e).isBefore(now)).orElse(true)) {
+                gone.addAll(names);
+            }
+        });
+        gone.sort(null);
+        return gone;
+    }
+
+    private static final Pattern LEFTOVER = Pattern.compile("(" + KEY.pattern() + ")\\.(record|pid|leases|conf|leases\\.new|pid\\.release)");
 
     /** The identity of a guest's leases: a hash of its name, or of the MAC asked for. */
     public static String identity(Guest guest, Optional<MacAddress> mac) {
@@ -117,7 +233,7 @@ public final class DhcpKeeping {
             if (client.equals("udhcpc")) {
                 args.addAll(List.of("-i", iface, "-x", "hostname:" + hostname, "-x", "0x3d:" + clientIdHex(),
                         "-p", pidFile(), again ? "-b" : "-n", "-t", Integer.toString(Math.max(1, (timeout + 2) / 3)),
-                        "-T", "3", "-R"));
+                        "-T", "3", "-R", "-s", HOOK));
             } else {
                 if (family == 6) {
                     args.add("-6");

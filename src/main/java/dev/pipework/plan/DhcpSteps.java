@@ -281,7 +281,12 @@ public final class DhcpSteps {
      */
     public record KeptDhcpClient(String netnsName, DhcpKeeping.Kept kept, boolean again) implements Step {
         public Command command() {
-            List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netnsName, kept.client()));
+            List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netnsName));
+            if (kept.client().equals("udhcpc")) {
+                // udhcpc passes its environment to its script, the hook, which records the lease under this key.
+                argv.addAll(List.of("env", DhcpKeeping.KEY_VARIABLE + "=" + kept.key()));
+            }
+            argv.add(kept.client());
             argv.addAll(kept.arguments(again));
             return new Command.Obtain(argv, Duration.ofSeconds(kept.timeout() + 15L),
                     "no DHCP" + (kept.family() == 6 ? "v6" : "") + " lease within " + kept.timeout() + " s ("

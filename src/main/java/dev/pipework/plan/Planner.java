@@ -235,15 +235,15 @@ public final class Planner {
     }
 
     /**
-     * The attachment with the leases of its kept clients, from their lease files (a udhcpc keeps
-     * none: its lease shows the client alone).
+     * The attachment with the leases of its kept clients, from their lease files (dhclient's own;
+     * for a udhcpc, the one its hook writes).
      */
     public Attachment withLeases(Attachment a, MachineView view) {
         List<DhcpKeeping.Lease> leases = new ArrayList<>();
         for (DhcpKeeping.Kept k : DhcpSource.keptOf(a.guest().netnsInode(), Optional.of(a.containerInterface()), view)) {
             Optional<DhcpKeeping.Lease> lease = k.client().equals("dhclient")
                     ? view.leaseFile(k.leaseFile()).flatMap(text -> DhcpKeeping.lastLease(k.key(), text))
-                    : Optional.empty();
+                    : view.leaseFile(k.leaseFile()).flatMap(text -> DhcpKeeping.udhcpcLeaseOf(k.key(), text));
             leases.add(lease.orElse(new DhcpKeeping.Lease(k.key(), k.client(), Optional.empty(), Optional.empty(),
                     Optional.empty())));
         }
@@ -252,7 +252,7 @@ public final class Planner {
 
     /** The lease keeper's restart of a kept DHCP client that died, in the guest's namespace as held. */
     public Plan planKeptRestart(DhcpKeeping.Kept kept, Guest guest, MachineView view) {
-        return new Plan(DhcpSource.restart(kept, guest), List.of(), List.of());
+        return new Plan(DhcpSource.restart(kept, guest, view), List.of(), List.of());
     }
 
     /** {@code pipework shim <nic> <ip>/<prefix>}: see {@link ShimAttach}. */

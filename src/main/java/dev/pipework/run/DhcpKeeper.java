@@ -12,7 +12,9 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -77,6 +79,7 @@ public final class DhcpKeeper {
     private void keepUntilIdle() {
         Instant idleSince = Instant.now();
         while (!stopping) {
+            clean();
             List<DhcpKeeping.Kept> records = records();
             if (!records.isEmpty()) {
                 idleSince = Instant.now();
@@ -134,6 +137,26 @@ public final class DhcpKeeper {
             say("restarted " + k.client() + " for " + k.iface() + " of " + k.hostname() + " (" + k.key() + ")");
             return null;
         });
+    }
+
+    /**
+     * Each round, removes the files of clients whose guest went for good ({@link DhcpKeeping#leftovers}): no
+     * record, nothing changed for hours, the lease they hold expired.
+     */
+    void clean() {
+        Map<String, Instant> files = new LinkedHashMap<>();
+        for (String name : services.host().listFiles(DhcpKeeping.DIR)) {
+            services.host().lastModified(DhcpKeeping.DIR + "/" + name).ifPresent(t -> files.put(name, t));
+        }
+        List<String> gone = DhcpKeeping.leftovers(files, key -> services.host()
+                .readFile(DhcpKeeping.DIR + "/" + key + ".leases", 1 << 20)
+                .flatMap(t -> DhcpKeeping.lastLease(key, t).or(() -> DhcpKeeping.udhcpcLeaseOf(key, t))), Instant.now());
+        if (!gone.isEmpty()) {
+            List<String> argv = new ArrayList<>(List.of("rm", "-f"));
+            gone.forEach(n -> argv.add(DhcpKeeping.DIR + "/" + n));
+            services.runner().run(argv);
+            say("removed the files of clients no guest came back for: " + String.join(" ", gone));
+        }
     }
 
     private boolean alive(DhcpKeeping.Kept k) {

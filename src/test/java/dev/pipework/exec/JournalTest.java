@@ -83,7 +83,9 @@ class JournalTest {
                         "eth1", List.of("-f")),
                 new DhcpSteps.WriteKeeperFile(KEPT.recordFile(), "{}", "the keeper's record"),
                 new DhcpSteps.ClearPidFile(KEPT.pidFile()),
-                new DhcpSteps.KeptDhcpClient("pipework-4242", KEPT, false));
+                new DhcpSteps.KeptDhcpClient("pipework-4242", KEPT, false),
+                new dev.pipework.plan.KeeperFileSteps.WriteStaged(DhcpKeeping.HOOK, "#!java @args\n", "#!java @args\n"),
+                new dev.pipework.plan.KeeperFileSteps.WriteStaged(DhcpKeeping.HOOK_ARGS, "x\n", "x\n"));
     }
 
     static final DhcpKeeping.Kept KEPT = new DhcpKeeping.Kept("0123456789abcdef-eth1-v4", "dhclient", 4, "eth1", "web",

@@ -15,7 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.pipework.it.support.DhcpServer;
 import dev.pipework.it.support.Guest;
@@ -32,76 +38,148 @@ import dev.pipework.json.Json;
  * The lease keeper, for real: dnsmasq on a bridge of the test's own with 2-minute leases and its
  * DHCP log, Docker containers as guests. A kept client is found in {@code /proc} by its key
  * (which names its pid file) and the guest's namespace; its files under /var/lib/pipework/dhcp.
+ * One server and one set of containers serve every test; the renewal's two clients are attached
+ * first, and the test that waits for their renewal runs last, so that the other tests run during
+ * that wait.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DhcpKeeperIT {
     private static final Path DIR = Path.of("/var/lib/pipework/dhcp");
 
-    /**
-     * A 2-minute lease renewed at half its time (about 60 s) by both kept clients, udhcpc and
-     * dhclient, each keeping its address; status shows dhclient's lease with its server and expiry.
-     */
-    @Test
-    void bothClientsRenewTheirLeaseAndKeepTheirAddress() throws IOException {
+    private Rig rig;
+    private DhcpServer dhcp;
+    private String serverless;
+    private Guest renewU;
+    private Guest renewD;
+    /** udhcpc's and dhclient's leases as status showed them right after the attach, by guest name. */
+    private final Map<String, Map<String, Object>> firstLeases = new java.util.HashMap<>();
+
+    @BeforeAll
+    void lan() throws IOException {
         require();
         Prerequisites.requireCommand("udhcpc");
-        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.keeping(rig, false)) {
-            Guest u = rig.container("renewu");
-            Guest d = rig.container("renewd");
+        rig = new Rig();
+        dhcp = DhcpServer.keeping(rig, false);
+        // A bridge without a server ("br" + suffix is the server's).
+        serverless = rig.host().createBridge("bn" + rig.suffix());
+        renewU = rig.container("renewu");
+        renewD = rig.container("renewd");
+        Pipework.ok(dhcp.bridge(), renewU.name(), "udhcpc");
+        Pipework.ok(dhcp.bridge(), renewD.name(), "dhclient");
+        firstLeases.put(renewU.name(), lease(renewU));
+        firstLeases.put(renewD.name(), lease(renewD));
+    }
+
+    @AfterAll
+    void down() {
+        try {
+            if (renewU != null) {
+                Pipework.run("del", renewU.name());
+            }
+            if (renewD != null) {
+                Pipework.run("del", renewD.name());
+            }
+        } finally {
             try {
-                Pipework.ok(dhcp.bridge(), u.name(), "udhcpc");
-                Pipework.ok(dhcp.bridge(), d.name(), "dhclient");
-                String ua = address(u);
-                String da = address(d);
-                String umac = IpJson.field(IpJson.link(u.pid(), "eth1").orElseThrow(), "address");
-                String dmac = IpJson.field(IpJson.link(d.pid(), "eth1").orElseThrow(), "address");
-                assertEquals(1, clients(u).size(), "kept clients of " + u + ": " + clients(u));
-                assertEquals(1, clients(d).size(), "kept clients of " + d + ": " + clients(d));
-
-                Map<String, Object> lease = lease(d);
-                assertEquals(da, lease.get("address"));
-                assertEquals(DhcpServer.ADDRESS, lease.get("server"));
-                String expiry = (String) lease.get("expires");
-                assertTrue(expiry != null && expiry.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), lease.toString());
-
-                // The first ACK is the lease; a second one for the same MAC and address is a renewal.
-                boolean renewed = Poll.within(Duration.ofSeconds(100), Duration.ofSeconds(1),
-                        () -> dhcp.logged("DHCPACK", ua + " " + umac).size() >= 2
-                                && dhcp.logged("DHCPACK", da + " " + dmac).size() >= 2);
-                assertTrue(renewed, "no renewal within 100 s:\n" + dhcp.dhcpLog());
-                assertEquals(ua, address(u), "udhcpc's address changed at renewal");
-                assertEquals(da, address(d), "dhclient's address changed at renewal");
-                assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK,
-                        () -> !expiry.equals(lease(d).get("expires"))), "status shows the old expiry: " + lease(d));
-                assertEquals(List.of(), dhcp.logged("DHCPNAK", ""), "the server refused a renewal");
+                if (dhcp != null) {
+                    dhcp.close();
+                }
             } finally {
-                Pipework.run("del", u.name());
-                Pipework.run("del", d.name());
+                if (rig != null) {
+                    rig.close();
+                }
             }
         }
     }
 
-    /** The kept client killed: the keeper starts it again within seconds, and the address stays. */
+    /**
+     * A 2-minute lease renewed at half its time (about 60 s, counted from the class's start) by both
+     * kept clients, udhcpc and dhclient, each keeping its address; status shows each lease with its
+     * address, server and expiry (udhcpc's as its hook recorded it), the expiry moved on by the renewal.
+     */
     @Test
+    @Order(100)
+    void bothClientsRenewTheirLeaseAndKeepTheirAddress() {
+        Guest u = renewU;
+        Guest d = renewD;
+        String ua = address(u);
+        String da = address(d);
+        String umac = IpJson.field(IpJson.link(u.pid(), "eth1").orElseThrow(), "address");
+        String dmac = IpJson.field(IpJson.link(d.pid(), "eth1").orElseThrow(), "address");
+        assertEquals(1, clients(u).size(), "kept clients of " + u + ": " + clients(u));
+        assertEquals(1, clients(d).size(), "kept clients of " + d + ": " + clients(d));
+
+        Map<String, String> expiries = new java.util.HashMap<>();
+        for (Guest g : List.of(u, d)) {
+            Map<String, Object> lease = firstLeases.get(g.name());
+            assertEquals(address(g), lease.get("address"), g + ": " + lease);
+            assertEquals(DhcpServer.ADDRESS, lease.get("server"), g + ": " + lease);
+            String expiry = (String) lease.get("expires");
+            assertTrue(expiry != null && expiry.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), lease.toString());
+            expiries.put(g.name(), expiry);
+        }
+        assertTrue(Pipework.ok("status", u.name()).out().contains(ua), "the text status shows no lease of udhcpc");
+
+        // The first ACK is the lease; a second one for the same MAC and address is a renewal.
+        boolean renewed = Poll.within(Duration.ofSeconds(100), Duration.ofSeconds(1),
+                () -> dhcp.logged("DHCPACK", ua + " " + umac).size() >= 2
+                        && dhcp.logged("DHCPACK", da + " " + dmac).size() >= 2);
+        assertTrue(renewed, "no renewal within 100 s:\n" + dhcp.dhcpLog());
+        assertEquals(ua, address(u), "udhcpc's address changed at renewal");
+        assertEquals(da, address(d), "dhclient's address changed at renewal");
+        for (Guest g : List.of(u, d)) {
+            assertEquals(address(g), lease(g).get("address"), g + ": " + lease(g));
+            assertTrue(Poll.within(Duration.ofSeconds(10), Poll.TICK,
+                    () -> !expiries.get(g.name()).equals(lease(g).get("expires"))), "status shows the old expiry: " + lease(g));
+        }
+        assertEquals(List.of(), dhcp.logged("DHCPNAK", umac), "the server refused a renewal");
+        assertEquals(List.of(), dhcp.logged("DHCPNAK", dmac), "the server refused a renewal");
+    }
+
+    /**
+     * The kept client killed: the keeper starts it again within seconds, and the address stays. The
+     * keeper meanwhile removes the files of a client no guest came back for (no record, untouched for
+     * 3 h, its lease expired) and leaves those of one whose files are recent, and the live client's.
+     */
+    @Test
+    @Order(1)
     void aKilledClientIsStartedAgainWithItsLease() throws IOException {
-        require();
-        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.keeping(rig, false)) {
-            Guest c = rig.container("killed");
-            try {
-                Pipework.ok(dhcp.bridge(), c.name(), "dhclient");
-                String before = address(c);
-                List<Long> first = clients(c);
-                assertEquals(1, first.size(), "kept clients: " + first);
-                Sh.ok("kill", "-9", Long.toString(first.get(0)));
-                assertTrue(Poll.within(Duration.ofSeconds(20), Poll.TICK,
-                        () -> clients(c).size() == 1 && !clients(c).equals(first)),
-                        "the client was not started again: " + clients(c) + "\n" + keeperLog());
-                assertEquals(before, address(c), "the address changed");
-                // The keeper logs the restart once the new client runs: the log line may come a moment later.
-                assertTrue(Poll.within(Duration.ofSeconds(10), Poll.TICK,
-                        () -> keeperLog().contains("restarted dhclient for eth1 of " + c.name())), keeperLog());
-            } finally {
-                Pipework.run("del", c.name());
+        String expired = "lease {\n  interface \"eth1\";\n  fixed-address 10.161.0.99;\n  expire 1 2020/01/06 00:00:00;\n}\n";
+        String stale = String.format("%016x-eth1-v4", new java.util.Random().nextLong());
+        String recent = String.format("%016x-eth1-v4", new java.util.Random().nextLong());
+        List<Path> staleFiles = List.of(DIR.resolve(stale + ".leases"), DIR.resolve(stale + ".conf"));
+        Path recentFile = DIR.resolve(recent + ".leases");
+        Guest c = rig.container("killed");
+        try {
+            Pipework.ok(dhcp.bridge(), c.name(), "dhclient");
+            for (Path f : staleFiles) {
+                Files.writeString(f, expired);
+                Sh.ok("touch", "-d", "3 hours ago", f.toString());
             }
+            Files.writeString(recentFile, expired);
+            String before = address(c);
+            List<Long> first = clients(c);
+            assertEquals(1, first.size(), "kept clients: " + first);
+            Sh.ok("kill", "-9", Long.toString(first.get(0)));
+            assertTrue(Poll.within(Duration.ofSeconds(20), Poll.TICK,
+                    () -> clients(c).size() == 1 && !clients(c).equals(first)),
+                    "the client was not started again: " + clients(c) + "\n" + keeperLog());
+            assertEquals(before, address(c), "the address changed");
+            // The keeper logs the restart once the new client runs: the log line may come a moment later.
+            assertTrue(Poll.within(Duration.ofSeconds(10), Poll.TICK,
+                    () -> keeperLog().contains("restarted dhclient for eth1 of " + c.name())), keeperLog());
+            assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> staleFiles.stream().noneMatch(Files::exists)),
+                    "the stale files are left: " + staleFiles + "\n" + keeperLog());
+            assertTrue(Files.exists(recentFile), "the keeper removed a recent lease file");
+            assertTrue(files(c).stream().anyMatch(f -> f.toString().endsWith(".record")), "the live record went");
+            assertTrue(files(c).stream().anyMatch(f -> f.toString().endsWith(".leases")), "the live lease file went");
+        } finally {
+            Files.deleteIfExists(recentFile);
+            for (Path f : staleFiles) {
+                Files.deleteIfExists(f);
+            }
+            Pipework.run("del", c.name());
         }
     }
 
@@ -110,31 +188,28 @@ class DhcpKeeperIT {
      * /proc, the keeper's files of that guest gone.
      */
     @Test
+    @Order(2)
     void delReleasesTheLeasesAndLeavesNothing() throws IOException {
-        require();
-        Prerequisites.requireCommand("udhcpc");
-        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.keeping(rig, false)) {
-            Guest u = rig.container("delu");
-            Guest d = rig.container("deld");
-            Pipework.ok(dhcp.bridge(), u.name(), "udhcpc");
-            Pipework.ok(dhcp.bridge(), d.name(), "dhclient");
-            String ua = address(u);
-            String da = address(d);
-            List<Path> files = new ArrayList<>(files(u));
-            files.addAll(files(d));
-            assertTrue(files.stream().anyMatch(f -> f.toString().endsWith(".leases")), "no lease file: " + files);
+        Guest u = rig.container("delu");
+        Guest d = rig.container("deld");
+        Pipework.ok(dhcp.bridge(), u.name(), "udhcpc");
+        Pipework.ok(dhcp.bridge(), d.name(), "dhclient");
+        String ua = address(u);
+        String da = address(d);
+        List<Path> files = new ArrayList<>(files(u));
+        files.addAll(files(d));
+        assertTrue(files.stream().filter(f -> f.toString().endsWith(".leases")).count() == 2, "no lease file: " + files);
 
-            Pipework.ok("del", u.name());
-            Pipework.ok("del", d.name());
-            assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> !dhcp.logged("DHCPRELEASE", ua).isEmpty()
-                    && !dhcp.logged("DHCPRELEASE", da).isEmpty()), "no DHCPRELEASE:\n" + dhcp.dhcpLog());
-            assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> clients(u).isEmpty() && clients(d).isEmpty()),
-                    "clients left: " + clients(u) + " " + clients(d));
-            for (Path f : files) {
-                assertFalse(Files.exists(f), f + " is left");
-            }
-            assertEquals(Optional.empty(), IpJson.link(u.pid(), "eth1"));
-        }
+        Pipework.ok("del", u.name());
+        Pipework.ok("del", d.name());
+        assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> !dhcp.logged("DHCPRELEASE", ua).isEmpty()
+                && !dhcp.logged("DHCPRELEASE", da).isEmpty()), "no DHCPRELEASE:\n" + dhcp.dhcpLog());
+        assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> clients(u).isEmpty() && clients(d).isEmpty()),
+                "clients left: " + clients(u) + " " + clients(d));
+        // udhcpc's hook runs once more as the client stops (deconfig): it removes, never writes, a lease file.
+        assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> files.stream().noneMatch(Files::exists)),
+                "files are left: " + files.stream().filter(Files::exists).toList());
+        assertEquals(Optional.empty(), IpJson.link(u.pid(), "eth1"));
     }
 
     /**
@@ -142,49 +217,44 @@ class DhcpKeeperIT {
      * the same attach gives the same address back (the same client ID, the same lease file).
      */
     @Test
+    @Order(3)
     void aRestartedContainerGetsTheSameAddressBack() throws IOException {
-        require();
-        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.keeping(rig, false)) {
-            Guest c = rig.container("restart");
-            try {
-                Pipework.ok(dhcp.bridge(), c.name(), "dhclient");
-                String before = address(c);
-                List<Long> old = clients(c);
-                assertEquals(1, old.size());
-                Sh.ok(List.of("docker", "restart", "-t", "1", c.name()), Duration.ofSeconds(60));
-                assertTrue(Poll.within(Duration.ofSeconds(10), Poll.TICK,
-                        () -> !Files.exists(Path.of("/proc", Long.toString(old.get(0))))),
-                        "the old client still runs after the restart\n" + keeperLog());
-                Guest again = rig.reopened(c);
-                Pipework.ok(dhcp.bridge(), again.name(), "dhclient");
-                assertEquals(before, address(again), "another address after the restart:\n" + dhcp.dhcpLog());
-                Pipework.ok("del", again.name());
-            } finally {
-                Pipework.run("del", c.name());
-            }
+        Guest c = rig.container("restart");
+        try {
+            Pipework.ok(dhcp.bridge(), c.name(), "dhclient");
+            String before = address(c);
+            List<Long> old = clients(c);
+            assertEquals(1, old.size());
+            Sh.ok(List.of("docker", "restart", "-t", "0", c.name()), Duration.ofSeconds(60));
+            assertTrue(Poll.within(Duration.ofSeconds(10), Poll.TICK,
+                    () -> !Files.exists(Path.of("/proc", Long.toString(old.get(0))))),
+                    "the old client still runs after the restart\n" + keeperLog());
+            Guest again = rig.reopened(c);
+            Pipework.ok(dhcp.bridge(), again.name(), "dhclient");
+            assertEquals(before, address(again), "another address after the restart:\n" + dhcp.dhcpLog());
+            Pipework.ok("del", again.name());
+        } finally {
+            Pipework.run("del", c.name());
         }
     }
 
     /** No server: after --timeout 4, exit 1 saying so; no veth, no interface, no client, no file left. */
     @Test
+    @Order(4)
     void noServerExitsOneAndLeavesNothing() throws IOException {
-        require();
-        Prerequisites.requireCommand("udhcpc");
-        try (Rig rig = new Rig()) {
-            String br = rig.bridge();
-            for (String client : List.of("dhclient", "udhcpc")) {
-                Guest c = rig.container("none" + client.charAt(0));
-                long t0 = System.nanoTime();
-                Sh.Result r = Pipework.run(List.of("--timeout", "4", br, c.name(), client), Duration.ofSeconds(60));
-                long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
-                assertEquals(1, r.code(), r.describe());
-                assertTrue(r.err().contains("no DHCP lease within 4 s (" + client + " on \"eth1\")"), r.describe());
-                assertTrue(seconds < 30, "took " + seconds + " s");
-                assertEquals(Optional.empty(), IpJson.link(null, "veth1pl" + c.pid()), "the veth is left");
-                assertEquals(Optional.empty(), IpJson.link(c.pid(), "eth1"), "eth1 is left");
-                assertEquals(List.of(), clients(c), "a client is left");
-                assertEquals(List.of(), files(c), "files are left");
-            }
+        String br = serverless;
+        for (String client : List.of("dhclient", "udhcpc")) {
+            Guest c = rig.container("none" + client.charAt(0));
+            long t0 = System.nanoTime();
+            Sh.Result r = Pipework.run(List.of("--timeout", "4", br, c.name(), client), Duration.ofSeconds(60));
+            long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+            assertEquals(1, r.code(), r.describe());
+            assertTrue(r.err().contains("no DHCP lease within 4 s (" + client + " on \"eth1\")"), r.describe());
+            assertTrue(seconds < 30, "took " + seconds + " s");
+            assertEquals(Optional.empty(), IpJson.link(null, "veth1pl" + c.pid()), "the veth is left");
+            assertEquals(Optional.empty(), IpJson.link(c.pid(), "eth1"), "eth1 is left");
+            assertEquals(List.of(), clients(c), "a client is left");
+            assertEquals(List.of(), files(c), "files are left");
         }
     }
 
@@ -194,45 +264,44 @@ class DhcpKeeperIT {
      * real lease; del stops only the kept client, and the bystander lives on.
      */
     @Test
+    @Order(5)
     void aGuestsFakeFilesChangeNothing() throws IOException {
-        require();
-        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.keeping(rig, false)) {
-            Guest c = rig.container("liar");
-            Process bystander = new ProcessBuilder("sleep", "300").start();
-            try {
-                Pipework.ok(dhcp.bridge(), c.name(), "dhclient");
-                String real = address(c);
-                String key = files(c).get(0).getFileName().toString().replaceAll("\\.[a-z]+$", "");
-                String fake = "lease {\n  interface \"eth1\";\n  fixed-address 10.99.99.99;\n"
-                        + "  option dhcp-server-identifier 10.99.99.1;\n  expire 1 2099/01/01 00:00:00;\n}\n";
-                c.exec("sh", "-c", "mkdir -p /var/lib/pipework/dhcp /etc/dhclient && echo " + bystander.pid()
-                        + " > /var/lib/pipework/dhcp/" + key + ".pid && echo " + bystander.pid() + " > /var/run/dhclient."
-                        + c.name() + ".pid && printf '%s' '" + fake + "' > /var/lib/pipework/dhcp/" + key + ".leases");
-                assertEquals(real, lease(c).get("address"), "status believed the guest's lease file");
-                assertEquals(DhcpServer.ADDRESS, lease(c).get("server"));
-                Pipework.ok("del", c.name());
-                assertTrue(bystander.isAlive(), "del stopped the process the guest's pid file named");
-                assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> clients(c).isEmpty()));
-                assertEquals(List.of(), files(c));
-            } finally {
-                bystander.destroy();
-                Pipework.run("del", c.name());
-            }
+        Guest c = rig.container("liar");
+        Process bystander = new ProcessBuilder("sleep", "300").start();
+        try {
+            Pipework.ok(dhcp.bridge(), c.name(), "dhclient");
+            String real = address(c);
+            String key = files(c).get(0).getFileName().toString().replaceAll("\\.[a-z]+$", "");
+            String fake = "lease {\n  interface \"eth1\";\n  fixed-address 10.99.99.99;\n"
+                    + "  option dhcp-server-identifier 10.99.99.1;\n  expire 1 2099/01/01 00:00:00;\n}\n";
+            c.exec("sh", "-c", "mkdir -p /var/lib/pipework/dhcp /etc/dhclient && echo " + bystander.pid()
+                    + " > /var/lib/pipework/dhcp/" + key + ".pid && echo " + bystander.pid() + " > /var/run/dhclient."
+                    + c.name() + ".pid && printf '%s' '" + fake + "' > /var/lib/pipework/dhcp/" + key + ".leases");
+            assertEquals(real, lease(c).get("address"), "status believed the guest's lease file");
+            assertEquals(DhcpServer.ADDRESS, lease(c).get("server"));
+            Pipework.ok("del", c.name());
+            assertTrue(bystander.isAlive(), "del stopped the process the guest's pid file named");
+            assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> clients(c).isEmpty()));
+            assertEquals(List.of(), files(c));
+        } finally {
+            bystander.destroy();
+            Pipework.run("del", c.name());
         }
     }
 
     /**
      * IPv6 beside DHCPv4: {@code dhclient,dhcp6} gets a stateful DHCPv6 address of fd61::/64,
      * {@code udhcpc,slaac} an address of the advertised fd62::/64; both are reachable from the LAN
-     * namespace, shown by status, and del releases the DHCPv6 lease.
+     * namespace, shown by status, and del releases the DHCPv6 lease. A server of its own (DHCPv6 and
+     * advertisements) on a bridge of its own. The CNI plugin's results show the DHCPv6 and SLAAC
+     * addresses.
      */
     @Test
+    @Order(6)
     void dhcp6AndSlaacBesideDhcp4() throws IOException {
-        require();
-        Prerequisites.requireCommand("udhcpc");
-        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.keeping(rig, true)) {
-            Guest s = rig.container("slaac");
-            Guest d = rig.container("dhcp6");
+        try (Rig six = new Rig(); DhcpServer dhcp = DhcpServer.keeping(six, true)) {
+            Guest s = six.container("slaac");
+            Guest d = six.container("dhcp6");
             try {
                 Pipework.ok("--timeout", "30", dhcp.bridge(), d.name(), "dhclient,dhcp6");
                 Sh.Result r = Pipework.ok("--json", "--timeout", "30", dhcp.bridge(), s.name(), "udhcpc,slaac");
@@ -254,6 +323,27 @@ class DhcpKeeperIT {
                         && dhcp.dhcpLog().lines().anyMatch(l -> l.contains("release received"))),
                         "no DHCPv6 release:\n" + dhcp.dhcpLog());
                 assertEquals(List.of(), clients(d));
+
+                // The CNI plugin's results carry the IPv6 addresses too: dual stack by dhclient and DHCPv6, SLAAC alone.
+                for (String[] form : List.of(new String[] {"dhclient", "dhcp6", DhcpServer.V6_STATEFUL},
+                        new String[] {"none", "slaac", DhcpServer.V6_SLAAC})) {
+                    String ns = six.netns().create("cni" + form[1]);
+                    String path = "/var/run/netns/" + ns;
+                    String id = "cni" + form[1] + six.suffix();
+                    String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"pw" + form[1] + six.suffix()
+                            + "\",\"type\":\"pipework\",\"bridge\":\"" + dhcp.bridge() + "\",\"ipam\":{\"type\":"
+                            + "\"pipework-dhcp\",\"client\":\"" + form[0] + "\",\"ipv6\":\"" + form[1] + "\",\"timeout\":30}}";
+                    try {
+                        Map<String, Object> result = dev.pipework.it.support.Cni.add(id, path, "eth0", conf);
+                        List<String> ips = Json.array(result.get("ips")).stream()
+                                .map(i -> (String) Json.object(i).get("address")).toList();
+                        assertTrue(ips.stream().anyMatch(a -> a.startsWith(form[2])), form[1] + ": " + Json.write(result));
+                        assertEquals(form[0].equals("dhclient"), ips.stream().anyMatch(a -> a.startsWith("10.161.0.")),
+                                form[1] + ": " + Json.write(result));
+                    } finally {
+                        dev.pipework.it.support.Cni.run("DEL", id, path, "eth0", conf);
+                    }
+                }
             } finally {
                 Pipework.run("del", s.name());
                 Pipework.run("del", d.name());
@@ -264,38 +354,53 @@ class DhcpKeeperIT {
     /**
      * The CNI plugin with {@code "ipam": {"type": "pipework-dhcp"}}: no IPAM plugin and no daemon to
      * run; ADD returns the leased address, a kept client renews it, DEL releases it and leaves no
-     * client, and a second ADD of the same container ID gets a lease again.
+     * client, and a second ADD of the same container ID gets a lease again. Without a server, ADD
+     * fails with the CNI error object (code 101, the bound's message) and leaves nothing.
      */
     @Test
+    @Order(7)
     void cniAddWithPipeworkDhcpKeepsTheLeaseAndDelReleasesIt() throws IOException {
-        Prerequisites.requireRoot();
-        Prerequisites.requireCommand("dnsmasq");
-        Prerequisites.requireCommand("dhclient");
-        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.keeping(rig, false)) {
-            String ns = rig.netns().create("cnidhcp");
-            String path = "/var/run/netns/" + ns;
-            String id = "cnidhcp" + rig.suffix();
-            String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"pwdhcp" + rig.suffix() + "\",\"type\":\"pipework\","
-                    + "\"bridge\":\"" + dhcp.bridge() + "\",\"ipam\":{\"type\":\"pipework-dhcp\",\"timeout\":30}}";
-            try {
-                Map<String, Object> result = dev.pipework.it.support.Cni.add(id, path, "eth0", conf);
-                String address = (String) Json.object(Json.array(result.get("ips")).get(0)).get("address");
-                assertTrue(address.startsWith("10.161.0.") && address.endsWith("/24"), Json.write(result));
-                assertEquals(1, nsClients(path).size(), "kept clients in " + ns + ": " + nsClients(path));
+        String ns = rig.netns().create("cnidhcp");
+        String path = "/var/run/netns/" + ns;
+        String id = "cnidhcp" + rig.suffix();
+        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"pwdhcp" + rig.suffix() + "\",\"type\":\"pipework\","
+                + "\"bridge\":\"" + dhcp.bridge() + "\",\"ipam\":{\"type\":\"pipework-dhcp\",\"timeout\":30}}";
+        try {
+            Map<String, Object> result = dev.pipework.it.support.Cni.add(id, path, "eth0", conf);
+            String address = (String) Json.object(Json.array(result.get("ips")).get(0)).get("address");
+            assertTrue(address.startsWith("10.161.0.") && address.endsWith("/24"), Json.write(result));
+            assertEquals(1, nsClients(path).size(), "kept clients in " + ns + ": " + nsClients(path));
 
-                Sh.Result del = dev.pipework.it.support.Cni.run("DEL", id, path, "eth0", conf);
-                assertEquals(0, del.code(), del.describe());
-                String bare = address.split("/")[0];
-                assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> !dhcp.logged("DHCPRELEASE", bare).isEmpty()),
-                        "no DHCPRELEASE:\n" + dhcp.dhcpLog());
-                assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> nsClients(path).isEmpty()), "a client is left");
+            Sh.Result del = dev.pipework.it.support.Cni.run("DEL", id, path, "eth0", conf);
+            assertEquals(0, del.code(), del.describe());
+            String bare = address.split("/")[0];
+            assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> !dhcp.logged("DHCPRELEASE", bare).isEmpty()),
+                    "no DHCPRELEASE:\n" + dhcp.dhcpLog());
+            assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> nsClients(path).isEmpty()), "a client is left");
 
-                Map<String, Object> again = dev.pipework.it.support.Cni.add(id, path, "eth0", conf);
-                assertTrue(((String) Json.object(Json.array(again.get("ips")).get(0)).get("address"))
-                        .startsWith("10.161.0."), Json.write(again));
-                assertEquals(1, nsClients(path).size());
-            } finally {
-                dev.pipework.it.support.Cni.run("DEL", id, path, "eth0", conf);
+            Map<String, Object> again = dev.pipework.it.support.Cni.add(id, path, "eth0", conf);
+            assertTrue(((String) Json.object(Json.array(again.get("ips")).get(0)).get("address"))
+                    .startsWith("10.161.0."), Json.write(again));
+            assertEquals(1, nsClients(path).size());
+        } finally {
+            dev.pipework.it.support.Cni.run("DEL", id, path, "eth0", conf);
+        }
+
+        String lonely = rig.netns().create("cninone");
+        String lonelyPath = "/var/run/netns/" + lonely;
+        String none = "{\"cniVersion\":\"1.0.0\",\"name\":\"pwnone" + rig.suffix() + "\",\"type\":\"pipework\","
+                + "\"bridge\":\"" + serverless + "\",\"ipam\":{\"type\":\"pipework-dhcp\",\"timeout\":3}}";
+        Sh.Result failed = dev.pipework.it.support.Cni.run("ADD", "cninone" + rig.suffix(), lonelyPath, "eth0", none);
+        assertTrue(failed.code() != 0, failed.describe());
+        Map<String, Object> error = Json.object(Json.parse(failed.out()));
+        assertEquals(101L, ((Number) error.get("code")).longValue(), failed.describe());
+        assertTrue(String.valueOf(error.get("msg")).contains("no DHCP lease within 3 s (dhclient on \"eth0\")"),
+                failed.describe());
+        assertEquals(List.of(), nsClients(lonelyPath), "a client is left");
+        assertEquals(Optional.empty(), IpJson.linkInNetns(lonely, "eth0"), "eth0 is left");
+        try (DirectoryStream<Path> records = Files.newDirectoryStream(DIR, "*.record")) {
+            for (Path r : records) {
+                assertFalse(Files.readString(r).contains("netnsFile=" + lonelyPath), "a record is left: " + r);
             }
         }
     }

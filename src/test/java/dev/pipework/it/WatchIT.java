@@ -24,11 +24,15 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import dev.pipework.it.support.DhcpServer;
 import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.PrivateEngine;
+import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
 
 /**
@@ -157,6 +161,52 @@ class WatchIT {
         int pid = engine.pid(c);
         await("one port per bridge after 50 restarts", Duration.ofSeconds(10),
                 () -> bridgePorts(br).equals(List.of("veth1pl" + pid)) && Ovs.ports(ovs).equals(List.of("veth2pl" + pid)));
+    }
+
+    /**
+     * A container declaring DHCP ({@code pipework=<bridge> dhclient}, dnsmasq on that bridge) restarted
+     * under the watcher: the watcher's attach after the restart gets the same address back (the same
+     * client ID, the lease file the keeper kept); once the container is removed, its kept client is
+     * gone and the keeper's record of it too.
+     */
+    @Test
+    @Order(10)
+    void aDhcpDeclarationGetsTheSameAddressBackAfterARestart() throws IOException {
+        Prerequisites.requireCommand("dnsmasq");
+        Prerequisites.requireCommand("dhclient");
+        startWatcher();
+        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.keeping(rig, false)) {
+            String c = run("dhcp", "--label", "pipework=" + dhcp.bridge() + " dhclient");
+            String first = leased(c, Duration.ofSeconds(30));
+            engine.dockerOk("restart", "-t", "0", c);
+            String again = leased(c, Duration.ofSeconds(30));
+            assertEquals(first, again, "another address after the restart:\n" + dhcp.dhcpLog() + log());
+            engine.dockerOk("rm", "-f", c);
+            await("the keeper's record of " + c + " gone", Duration.ofSeconds(15), () -> {
+                try (java.util.stream.Stream<Path> records = Files.list(Path.of("/var/lib/pipework/dhcp"))) {
+                    return records.filter(f -> f.toString().endsWith(".record")).noneMatch(f -> {
+                        try {
+                            return Files.readString(f).contains("hostname=" + c + "\n");
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    });
+                } catch (IOException e) {
+                    return true;
+                }
+            });
+        }
+    }
+
+    /** The DHCP address of the container's eth1 as it is now (its init process read again), waited for. */
+    private static String leased(String container, Duration limit) {
+        return Poll.until(limit, Poll.TICK, () -> {
+            try {
+                return IpJson.ipv4(engine.pid(container), "eth1").stream().filter(a -> a.startsWith("10.161.0.")).findFirst();
+            } catch (RuntimeException | AssertionError e) {
+                return java.util.Optional.empty();
+            }
+        }, "a DHCP address on eth1 of " + container + "\n" + log());
     }
 
     /** docker stop of an OVS-attached container removes its port (the original leaves it). */

@@ -132,4 +132,66 @@ class DhcpKeepingTest {
         assertEquals("web", DhcpKeeping.hostname("web"));
         assertEquals("pipework", DhcpKeeping.hostname("a\"; send evil"));
     }
+
+    @Test
+    void udhcpcsLeaseIsRecordedFromItsVariablesEachChecked() {
+        java.time.Instant now = java.time.Instant.parse("2026-12-04T16:00:00.700Z");
+        String text = DhcpKeeping.udhcpcLease(java.util.Map.of("ip", "10.161.0.120", "serverid", "10.161.0.1",
+                "lease", "120", "interface", "eth1"), now).orElseThrow();
+        assertEquals("address=10.161.0.120\nserver=10.161.0.1\nexpires=2026-12-04T16:02:00Z\n", text);
+        assertEquals(Optional.of(new DhcpKeeping.Lease("k", "udhcpc", Optional.of("10.161.0.120"),
+                Optional.of("10.161.0.1"), Optional.of("2026-12-04T16:02:00Z"))), DhcpKeeping.udhcpcLeaseOf("k", text));
+        // What the network sent that does not check is left out; without an address nothing is recorded.
+        assertEquals("address=10.161.0.121\n", DhcpKeeping.udhcpcLease(java.util.Map.of("ip", "10.161.0.121",
+                "serverid", "1.2.3.4;rm -rf /", "lease", "-5"), now).orElseThrow());
+        assertEquals(Optional.empty(), DhcpKeeping.udhcpcLease(java.util.Map.of("ip", "x\nserver=1.1.1.1"), now));
+        assertEquals(Optional.empty(), DhcpKeeping.udhcpcLeaseOf("k", "address=evil\nserver=10.0.0.1\n"));
+        assertEquals(Optional.empty(), DhcpKeeping.udhcpcLeaseOf("k", "expires=2026-12-04T16:02:00Z\nexpires=x\n")
+                .flatMap(DhcpKeeping.Lease::expires));
+    }
+
+    @Test
+    void udhcpcRunsTheHookWhichStartsThisPipeworkWithoutAShell() {
+        DhcpKeeping.Kept u = kept("udhcpc", 4, List.of());
+        List<String> args = u.arguments();
+        assertEquals(DhcpKeeping.HOOK, args.get(args.indexOf("-s") + 1), args.toString());
+        List<String> self = List.of("/usr/lib/jvm/java-17/bin/java", "-XX:+UseSerialGC", "-cp", "/a b/pipework.jar",
+                "dev.pipework.cli.Main");
+        assertEquals("#!/usr/lib/jvm/java-17/bin/java @" + DhcpKeeping.HOOK_ARGS + "\n", DhcpKeeping.hookText(self));
+        assertEquals("-XX:-UsePerfData\n\"-XX:+UseSerialGC\"\n\"-cp\"\n\"/a b/pipework.jar\"\n\"dev.pipework.cli.Main\"\n"
+                + DhcpKeeping.HOOK_WORD + "\n", DhcpKeeping.hookArguments(self));
+        assertTrue(DhcpKeeping.validKey(u.key()));
+        assertTrue(!DhcpKeeping.validKey("../../etc/passwd") && !DhcpKeeping.validKey(null));
+    }
+
+    @Test
+    void onlyTheQuietExpiredFilesOfClientsWithoutARecordAreLeftovers() {
+        java.time.Instant now = java.time.Instant.parse("2026-12-04T16:00:00Z");
+        java.time.Instant old = now.minus(java.time.Duration.ofHours(3));
+        java.time.Instant fresh = now.minus(java.time.Duration.ofMinutes(10));
+        String gone = "00000000000000aa-eth1-v4";
+        String waiting = "00000000000000bb-eth1-v4";
+        String live = "00000000000000cc-eth1-v4";
+        String starting = "00000000000000dd-eth1-v4";
+        java.util.Map<String, java.time.Instant> files = new java.util.LinkedHashMap<>();
+        files.put(gone + ".leases", old);
+        files.put(gone + ".conf", old);
+        files.put(waiting + ".leases", old);
+        files.put(live + ".record", old);
+        files.put(live + ".leases", old);
+        files.put(starting + ".conf", fresh);
+        files.put(starting + ".leases", old);
+        files.put("keeper.log", old);
+        files.put(DhcpKeeping.HOOK.substring(DhcpKeeping.DIR.length() + 1), old);
+        java.util.Map<String, DhcpKeeping.Lease> leases = java.util.Map.of(
+                gone, new DhcpKeeping.Lease(gone, "dhclient", Optional.of("10.0.0.2"), Optional.empty(),
+                        Optional.of("2026-12-04T15:00:00Z")),
+                waiting, new DhcpKeeping.Lease(waiting, "dhclient", Optional.of("10.0.0.3"), Optional.empty(),
+                        Optional.of("2026-12-04T17:00:00Z")),
+                live, new DhcpKeeping.Lease(live, "dhclient", Optional.of("10.0.0.4"), Optional.empty(),
+                        Optional.of("2026-12-04T15:00:00Z")));
+        assertEquals(List.of(gone + ".conf", gone + ".leases"), DhcpKeeping.leftovers(files, k -> Optional.ofNullable(leases.get(k)), now));
+        assertEquals(List.of(gone + ".conf", gone + ".leases", waiting + ".leases", starting + ".conf", starting + ".leases"),
+                DhcpKeeping.leftovers(files, k -> Optional.ofNullable(leases.get(k)), now.plus(java.time.Duration.ofHours(2))));
+    }
 }

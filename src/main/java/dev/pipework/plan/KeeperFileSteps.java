@@ -1,0 +1,67 @@
+package dev.pipework.plan;
+
+import dev.pipework.plan.Command.Exec;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Steps that replace a file the lease keeper's clients share: written beside it, its mode set, renamed over it. */
+public final class KeeperFileSteps {
+    private KeeperFileSteps() {
+    }
+
+    /**
+     * A file the keeper's clients share (udhcpc's hook and its arguments), replaced whole: written
+     * beside it, given its mode, renamed over it, so that a udhcpc running the hook meanwhile sees the
+     * old file or the new one, never half of one. Each is one of these steps; not undone (others use it).
+     */
+    public record WriteStaged(String path, String content, String shown) implements Step {
+        public Command command() {
+            return new Command.WriteFile(path + ".new", content);
+        }
+
+        /** As a dry run shows it: {@code shown}, the content without this machine's Java and class path. */
+        @Override
+        public List<String> argv() {
+            return new Command.WriteFile(path + ".new", shown).argv();
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(Exec.of("rm", "-f", path + ".new"));
+        }
+
+        public String action() {
+            return "write " + path + ".new";
+        }
+    }
+
+    /** {@code chmod <mode> <path>}. */
+    public record ChangeMode(String path, String mode) implements Step {
+        public Command command() {
+            return Exec.of("chmod", mode, path);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "set the mode of " + path + " to " + mode;
+        }
+    }
+
+    /** {@code mv -f <from> <to>}: one rename, atomic within the directory. */
+    public record Rename(String from, String to) implements Step {
+        public Command command() {
+            return Exec.of("mv", "-f", from, to);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "rename " + from + " to " + to;
+        }
+    }
+}
