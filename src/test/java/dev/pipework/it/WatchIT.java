@@ -371,7 +371,7 @@ class WatchIT {
 
     /** A container given an address from a pool, removed with {@code docker rm -f}, never {@code del}: it goes back. */
     @Test
-    @Order(10)
+    @Order(11)
     void aDestroyedContainersPoolAddressGoesBack() {
         startWatcher();
         String br = HOST.bridge("brwp" + S);
