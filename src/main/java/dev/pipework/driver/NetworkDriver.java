@@ -35,11 +35,16 @@ final class NetworkDriver {
     private final Consumer<String> log;
     private final Planner planner = new Planner();
     private final SecureRandom random = new SecureRandom();
+    private final DhcpEndpoints dhcp;
+    private final Consumer<Runnable> serial;
 
-    NetworkDriver(Services services, DriverState state, Consumer<String> log) {
+    /** @param serial runs an action later, as a call is run: alone, under the driver's lock */
+    NetworkDriver(Services services, DriverState state, Consumer<String> log, Consumer<Runnable> serial) {
         this.services = services;
         this.state = state;
         this.log = log;
+        this.serial = serial;
+        this.dhcp = new DhcpEndpoints(services, log);
     }
 
     Map<String, Object> createNetwork(Map<String, Object> req) {
@@ -48,11 +53,21 @@ final class NetworkDriver {
         Map<String, Object> generic = options.get(GENERIC) instanceof Map<?, ?> g ? Json.object(g) : Map.of();
         NetworkOptions opts = NetworkOptions.parse(generic);
         AttachRequest request = opts.request("network " + shortId(id));
+        if (opts.dhcp()) {
+            String pool = pool(req, "IPv4Data").orElse("");
+            if (!pool.isEmpty() && !pool.equals("0.0.0.0/0") || pool(req, "IPv6Data").isPresent()) {
+                throw new PipeworkException("dhcp=true takes each address from the LAN's DHCP server: create the"
+                        + " network with --ipam-driver null and no --subnet (Docker gives a container the address of"
+                        + " its IPAM driver as it is)");
+            }
+        }
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", id);
         record.put("options", opts.toRecord());
-        gateway(req, "IPv4Data").ifPresent(gw -> record.put("gateway", gw));
-        gateway(req, "IPv6Data").ifPresent(gw -> record.put("gateway6", gw));
+        if (!opts.dhcp()) {
+            gateway(req, "IPv4Data").ifPresent(gw -> record.put("gateway", gw));
+            gateway(req, "IPv6Data").ifPresent(gw -> record.put("gateway6", gw));
+        }
         new Sequence(services).run(List.of(opts.hostInterface()), Optional.empty(), held -> {
             HostTarget target = planner.hostTarget(request, held.view());
             checkKind(opts, target);
@@ -118,7 +133,7 @@ final class NetworkDriver {
     Map<String, Object> createEndpoint(Map<String, Object> req) {
         String networkId = id(req, "NetworkID");
         String id = id(req, "EndpointID");
-        network(networkId);
+        Map<String, Object> network = network(networkId);
         Map<String, Object> iface = req.get("Interface") instanceof Map<?, ?> m ? Json.object(m) : Map.of();
         String address = Optional.ofNullable(Json.string(iface, "Address")).orElse("");
         String address6 = Optional.ofNullable(Json.string(iface, "AddressIPv6")).orElse("");
@@ -131,6 +146,24 @@ final class NetworkDriver {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", id);
         record.put("network", networkId);
+        NetworkOptions opts = NetworkOptions.fromRecord(network);
+        if (opts.dhcp()) {
+            if (!address.isEmpty() || !address6.isEmpty()) {
+                throw new PipeworkException("network " + shortId(networkId) + " takes its addresses from the LAN's DHCP"
+                        + " server: no --ip or --ip6 on it");
+            }
+            DhcpEndpoints.Lease lease = firstLease(id, network, opts, MacAddress.parseAny(mac), record);
+            address = lease.address();
+            record.put("plumbed", true);
+            record.put("lease", lease.leases());
+            lease.gateway().ifPresent(gw -> record.put("gateway", gw));
+            Map<String, Object> given = new LinkedHashMap<>();
+            given.put("Address", address);
+            if (answer.get("Interface") instanceof Map<?, ?> m) {
+                given.put("MacAddress", m.get("MacAddress"));
+            }
+            answer.put("Interface", given);
+        }
         record.put("address", address);
         record.put("address6", address6);
         record.put("mac", mac);
@@ -164,6 +197,7 @@ final class NetworkDriver {
             remove(id, network.get());
         }
         if (record.isPresent()) {
+            release(id, record.get());
             state.delete(DriverState.Kind.ENDPOINT, id);
             log.accept("endpoint " + shortId(id) + " removed");
         }
@@ -181,17 +215,23 @@ final class NetworkDriver {
         });
     }
 
-    Map<String, Object> join(Map<String, Object> req) {
-        String networkId = id(req, "NetworkID");
-        String id = id(req, "EndpointID");
-        Map<String, Object> network = network(networkId);
-        Map<String, Object> endpoint = state.read(DriverState.Kind.ENDPOINT, id).orElseThrow(
-                () -> new PipeworkException("endpoint " + shortId(id) + " is not one of this driver's"));
-        String sandboxKey = Optional.ofNullable(Json.string(req, "SandboxKey")).orElse("");
-        String sandbox = sandboxKey.substring(sandboxKey.lastIndexOf('/') + 1);
-        NetworkOptions opts = NetworkOptions.fromRecord(network);
+    /** The endpoint's links made now (the lease is taken on the one the engine moves), then its first lease; no lease, no links. */
+    private DhcpEndpoints.Lease firstLease(String id, Map<String, Object> network, NetworkOptions opts, MacAddress mac,
+                                           Map<String, Object> record) {
+        String link = plumb(String.valueOf(network.get("id")), id, "", opts);
+        record.put("link", link);
+        try {
+            long host = services.host().netnsInodeOf("/proc/1/ns/net").orElse(1);
+            return dhcp.lease(opts.hostInterface(), DhcpEndpoints.first(id, link, opts.dhcpTimeout(), host), mac);
+        } catch (RuntimeException e) {
+            remove(id, network);
+            throw e;
+        }
+    }
+
+    private String plumb(String networkId, String id, String sandbox, NetworkOptions opts) {
         AttachRequest request = opts.request("endpoint " + shortId(id));
-        String link = new Sequence(services).run(List.of(opts.hostInterface()), Optional.empty(), held -> {
+        return new Sequence(services).run(List.of(opts.hostInterface()), Optional.empty(), held -> {
             MachineView view = held.view();
             HostTarget target = planner.hostTarget(request, view);
             if (!target.exists()) {
@@ -201,14 +241,43 @@ final class NetworkDriver {
             held.execute(DriverPlans.endpoint(request, target, networkId, id, sandbox, view));
             return DriverPlans.engineLink(target, id);
         });
+    }
+
+    Map<String, Object> join(Map<String, Object> req) {
+        String networkId = id(req, "NetworkID");
+        String id = id(req, "EndpointID");
+        Map<String, Object> network = network(networkId);
+        Map<String, Object> endpoint = state.read(DriverState.Kind.ENDPOINT, id).orElseThrow(
+                () -> new PipeworkException("endpoint " + shortId(id) + " is not one of this driver's"));
+        String sandboxKey = Optional.ofNullable(Json.string(req, "SandboxKey")).orElse("");
+        String sandbox = sandboxKey.substring(sandboxKey.lastIndexOf('/') + 1);
+        NetworkOptions opts = NetworkOptions.fromRecord(network);
+        String link;
+        Optional<String> made = Optional.ofNullable((String) endpoint.get("link"));
+        if (Boolean.TRUE.equals(endpoint.get("plumbed")) && made.flatMap(services.view()::link).isPresent()) {
+            link = made.get();
+        } else {
+            link = plumb(networkId, id, sandbox, opts);
+        }
         endpoint.put("joined", true);
         endpoint.put("sandbox", sandboxKey);
         endpoint.put("link", link);
         state.write(DriverState.Kind.ENDPOINT, id, endpoint);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("InterfaceName", Map.of("SrcName", link, "DstPrefix", "eth"));
-        Optional.ofNullable((String) network.get("gateway")).ifPresent(gw -> answer.put("Gateway", gw));
+        Optional.ofNullable((String) network.get("gateway")).or(() -> Optional.ofNullable((String) endpoint.get("gateway")))
+                .ifPresent(gw -> answer.put("Gateway", gw));
         Optional.ofNullable((String) network.get("gateway6")).ifPresent(gw -> answer.put("GatewayIPv6", gw));
+        if (endpoint.get("lease") instanceof String leases && !sandboxKey.isEmpty()) {
+            DhcpEndpoints.Lease lease = DhcpEndpoints.parse(leases).orElseThrow();
+            dhcp.keepWhenPlaced(id, String.valueOf(endpoint.get("mac")), lease, opts.dhcpTimeout(), sandboxKey,
+                    () -> state.read(DriverState.Kind.ENDPOINT, id).filter(e -> Boolean.TRUE.equals(e.get("joined"))
+                            && sandboxKey.equals(e.get("sandbox"))).isPresent(),
+                    serial, kept -> state.read(DriverState.Kind.ENDPOINT, id).ifPresent(e -> {
+                        e.put("kept", kept);
+                        state.write(DriverState.Kind.ENDPOINT, id, e);
+                    }));
+        }
         log.accept("endpoint " + shortId(id) + " joins " + (sandbox.isEmpty() ? "a sandbox" : "sandbox " + sandbox)
                 + " through " + link);
         return answer;
@@ -217,11 +286,20 @@ final class NetworkDriver {
     Map<String, Object> leave(Map<String, Object> req) {
         String id = id(req, "EndpointID");
         state.read(DriverState.Kind.ENDPOINT, id).ifPresent(endpoint -> {
+            release(id, endpoint);
             endpoint.put("joined", false);
             state.write(DriverState.Kind.ENDPOINT, id, endpoint);
             log.accept("endpoint " + shortId(id) + " leaves");
         });
         return Map.of();
+    }
+
+    /** A kept DHCP client of the endpoint stopped and its lease released; its record says it is no more. */
+    private void release(String id, Map<String, Object> endpoint) {
+        if (endpoint.remove("kept") instanceof String kept) {
+            dhcp.release(kept, shortId(id));
+            state.write(DriverState.Kind.ENDPOINT, id, endpoint);
+        }
     }
 
     Map<String, Object> operInfo(Map<String, Object> req) {
@@ -271,6 +349,13 @@ final class NetworkDriver {
         return state.read(DriverState.Kind.NETWORK, id).orElseThrow(
                 () -> new PipeworkException("network " + shortId(id) + " is not one of this driver's (no record in "
                         + state.dir() + ")"));
+    }
+
+    private static Optional<String> pool(Map<String, Object> req, String key) {
+        if (!(req.get(key) instanceof List<?> data) || data.isEmpty() || !(data.get(0) instanceof Map<?, ?> first)) {
+            return Optional.empty();
+        }
+        return first.get("Pool") instanceof String p && !p.isEmpty() ? Optional.of(p) : Optional.empty();
     }
 
     private static Optional<String> gateway(Map<String, Object> req, String key) {

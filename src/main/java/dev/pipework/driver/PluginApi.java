@@ -25,7 +25,7 @@ public final class PluginApi {
     public PluginApi(Services services, DriverState state, PrintStream err) {
         this.err = err;
         Consumer<String> log = line -> err.println("pipework driver: " + line);
-        this.network = new NetworkDriver(services, state, log);
+        this.network = new NetworkDriver(services, state, log, this::later);
         IpamDriver ipam = new IpamDriver(state, log);
         this.calls = Map.ofEntries(
                 Map.entry("Plugin.Activate", req -> Map.of("Implements", List.of("NetworkDriver", "IpamDriver"))),
@@ -76,6 +76,18 @@ public final class PluginApi {
             String line = Failure.of(e).oneLine();
             err.println("pipework driver: " + method + ": " + line);
             return Map.of(errorKey(method), line);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs an action that follows a call (a DHCP client kept once the engine has placed its link), alone as a call is. */
+    private void later(Runnable action) {
+        lock.lock();
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            err.println("pipework driver: " + Failure.of(e).oneLine());
         } finally {
             lock.unlock();
         }

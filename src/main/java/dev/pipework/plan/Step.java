@@ -18,7 +18,7 @@ public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteL
         DhcpSteps.RemoveDirectory, DhcpSteps.RemoveFile, DhcpSteps.HostDhcpClient, DhcpSteps.StopByPidFile, DhcpSteps.StopProcess,
         DhcpSteps.HelperDhcpClient, DhcpSteps.RemoveContainer, DhcpSteps.PrivateDirectory, DhcpSteps.WriteKeeperFile,
         DhcpSteps.KeptDhcpClient, DhcpSteps.StartKeeper, DhcpSteps.ReleaseLease, DhcpSteps.SetSysctl, DhcpSteps.AwaitSlaac,
-        DhcpSteps.ClearPidFile,
+        DhcpSteps.ClearPidFile, DhcpSteps.HostLease,
         OverlaySteps.AddBridge, OverlaySteps.AddVxlan, OverlaySteps.AppendFdb, OverlaySteps.AddOvsBridge,
         OverlaySteps.AddTunnelPort, OverlaySteps.RemoveOvsBridge {
 

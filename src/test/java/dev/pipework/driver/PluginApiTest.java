@@ -131,7 +131,7 @@ class PluginApiTest {
             Map<String, Object> answer = c.call("NetworkDriver.CreateNetwork", Map.of("NetworkID", id, "Options",
                     Map.of("com.docker.network.generic", Map.of("bridge", "br0", "colour", "red"))));
             assertEquals("unknown option \"colour\": a pipework network takes bridge, parent, vlan, mtu, macvlan_mode,"
-                    + " dhcp", answer.get("Err"));
+                    + " dhcp, dhcp_timeout", answer.get("Err"));
             answer = c.call("NetworkDriver.CreateNetwork", Map.of("NetworkID", id, "Options",
                     Map.of("com.docker.network.generic", Map.of("bridge", "br0", "vlan", "0100"))));
             assertTrue(String.valueOf(answer.get("Err")).startsWith("VLAN \"0100\" is not valid"), answer.toString());

@@ -1,11 +1,13 @@
 package dev.pipework.it;
 
+import dev.pipework.it.support.DhcpServer;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.PrivateEngine;
+import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -282,7 +284,7 @@ class DriverIT {
         cases.put(List.of("-o", "parent=lo"), "not an Ethernet interface");
         cases.put(List.of("-o", "bridge=" + br, "-o", "mtu=10"), "MTU \"10\" is not valid");
         cases.put(List.of("-o", "bridge=" + br, "-o", "macvlan_mode=vepa"), "macvlan_mode applies to a macvlan");
-        cases.put(List.of("-o", "bridge=" + br, "-o", "dhcp=true"), "dhcp=true is not supported");
+        cases.put(List.of("-o", "bridge=" + br, "-o", "dhcp=true"), "create the network with --ipam-driver null");
         cases.put(List.of("--subnet", "10.238.0.0/24"), "needs -o bridge=");
         for (Map.Entry<List<String>, String> e : cases.entrySet()) {
             List<String> argv = new ArrayList<>(List.of("network", "create", "-d", plugin));
@@ -456,6 +458,70 @@ class DriverIT {
                 dir.resolve("pipework-docker.socket").toString(), dir.resolve("pipework-docker.service").toString()),
                 Duration.ofSeconds(60));
         assertEquals(0, r.code(), r.describe());
+    }
+
+    /**
+     * {@code -o dhcp=true} with {@code --ipam-driver null}: dnsmasq on the bridge gives the address
+     * (Docker shows it), the keeper keeps a client in the container, {@code docker rm -f} releases the
+     * lease and leaves no client; with no server, {@code docker run} fails with pipework's line and
+     * leaves nothing; a subnet on such a network is refused.
+     */
+    @Test
+    @Order(12)
+    void aDhcpNetworkTakesTheLansAddressKeepsItAndReleasesIt() throws IOException {
+        Prerequisites.requireCommand("dnsmasq");
+        Prerequisites.requireCommand("dhclient");
+        try (Rig rig = new Rig(); DhcpServer server = DhcpServer.keeping(rig, false)) {
+            String net = "dh" + s;
+            Sh.Result subnet = engine.docker("network", "create", "-d", plugin, "-o", "bridge=" + server.bridge(), "-o",
+                    "dhcp=true", "--subnet", "10.161.0.0/24", net);
+            assertTrue(subnet.err().contains("--ipam-driver null"), subnet.describe());
+            engine.dockerOk("network", "create", "-d", plugin, "--ipam-driver", "null", "-o",
+                    "bridge=" + server.bridge(), "-o", "dhcp=true", "-o", "dhcp_timeout=10", net);
+            String a = run("dha", net);
+            String address = address(a, "eth0");
+            String bare = address.substring(0, address.indexOf('/'));
+            assertTrue(address.startsWith("10.161.0.") && address.endsWith("/24"), address + "\n" + log());
+            assertEquals(bare, engine.dockerOk("inspect", "--format",
+                    "{{(index .NetworkSettings.Networks \"" + net + "\").IPAddress}}", a).trimmed());
+            assertTrue(engine.dockerOk("exec", a, "ip", "route").out().contains("default via " + DhcpServer.ADDRESS),
+                    engine.dockerOk("exec", a, "ip", "route").out());
+            assertTrue(ping(a, DhcpServer.ADDRESS), "the server is not reached:\n" + log());
+            String netns = "/proc/" + engine.pid(a) + "/ns/net";
+            assertTrue(Poll.within(Duration.ofSeconds(15), Poll.TICK, () -> clientsIn(netns) == 1),
+                    "no kept client in the container:\n" + log());
+            engine.dockerOk("rm", "-f", a);
+            assertTrue(Poll.within(Duration.ofSeconds(10), Poll.TICK, () -> !server.logged("DHCPRELEASE", bare).isEmpty()),
+                    "no DHCPRELEASE:\n" + server.dhcpLog() + "\n" + log());
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> pipeworkLinks().isEmpty()),
+                    "docker rm -f left " + pipeworkLinks());
+            assertEquals(List.of(), records("endpoints"), "endpoint records left");
+
+            String lone = host.bridge("brdn" + s);
+            String none = "dn" + s;
+            engine.dockerOk("network", "create", "-d", plugin, "--ipam-driver", "null", "-o", "bridge=" + lone, "-o",
+                    "dhcp=true", "-o", "dhcp_timeout=2", none);
+            Sh.Result r = engine.docker("run", "-d", "--name", "dhn" + s, "--network", none, IMAGE, "sleep", "86400");
+            assertNotEquals(0, r.code(), r.describe());
+            assertTrue(r.err().contains("no DHCP lease within 2 s"), r.describe() + "\n" + log());
+            assertEquals(List.of(), ports(lone), "a port is left on " + lone);
+            assertEquals(List.of(), pipeworkLinks());
+            engine.docker("rm", "-f", "dhn" + s);
+            engine.dockerOk("network", "rm", net, none);
+            assertEquals(List.of(), records("endpoints"), "endpoint records left");
+        }
+    }
+
+    /** DHCP clients ({@code dhclient}) whose namespace is the one {@code netnsFile} names. */
+    private static int clientsIn(String netnsFile) {
+        String ns = Sh.run("readlink", netnsFile).trimmed();
+        int n = 0;
+        for (String pid : Sh.run("pgrep", "-x", "dhclient").out().split("\\s+")) {
+            if (!pid.isEmpty() && !ns.isEmpty() && ns.equals(Sh.run("readlink", "/proc/" + pid + "/ns/net").trimmed())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static List<String> concat(List<String> head, String... tail) {
