@@ -2,6 +2,7 @@ package dev.pipework.driver;
 
 import dev.pipework.json.Json;
 import dev.pipework.model.AttachRequest;
+import dev.pipework.model.Failure;
 import dev.pipework.model.IpCidr;
 import dev.pipework.model.MacAddress;
 import dev.pipework.model.PipeworkException;
@@ -36,10 +37,11 @@ final class NetworkDriver {
     private final Planner planner = new Planner();
     private final SecureRandom random = new SecureRandom();
     private final DhcpEndpoints dhcp;
-    private final Consumer<Runnable> serial;
+    private final java.util.function.BiConsumer<String, Runnable> serial;
 
     /** @param serial runs an action later, as a call is run: alone, under the driver's lock */
-    NetworkDriver(Services services, DriverState state, Consumer<String> log, Consumer<Runnable> serial) {
+    NetworkDriver(Services services, DriverState state, Consumer<String> log,
+                  java.util.function.BiConsumer<String, Runnable> serial) {
         this.services = services;
         this.state = state;
         this.log = log;
@@ -73,9 +75,19 @@ final class NetworkDriver {
             checkKind(opts, target);
             Plan plan = DriverPlans.network(request, target, held.view());
             plan.notices().forEach(log);
-            held.execute(plan);
             record.put("kind", target.kind().name());
             record.put("created", !target.exists() && opts.bridge().isPresent());
+            // Recorded before the bridge is made: a driver killed after, before the engine heard of the
+            // network, leaves a pending record, and its next start removes the bridge.
+            record.put("pending", true);
+            state.write(DriverState.Kind.NETWORK, id, record);
+            try {
+                held.execute(plan);
+            } catch (RuntimeException e) {
+                state.delete(DriverState.Kind.NETWORK, id);
+                throw e;
+            }
+            record.remove("pending");
             state.write(DriverState.Kind.NETWORK, id, record);
             return null;
         });
@@ -109,7 +121,7 @@ final class NetworkDriver {
                 HostTarget target = planner.hostTarget(opts.request("network " + shortId(id)), held.view());
                 Optional<Map<String, Object>> other = state.all(DriverState.Kind.NETWORK).values().stream()
                         .filter(n -> !id.equals(n.get("id"))
-                                && NetworkOptions.fromRecord(n).hostInterface().equals(opts.hostInterface()))
+                                && hostInterfaceOf(n).filter(opts.hostInterface()::equals).isPresent())
                         .findFirst();
                 if (other.isPresent()) {
                     // Another network is on the bridge still: the bridge is now that network's to remove.
@@ -273,7 +285,7 @@ final class NetworkDriver {
             dhcp.keepWhenPlaced(id, String.valueOf(endpoint.get("mac")), lease, opts.dhcpTimeout(), sandboxKey,
                     () -> state.read(DriverState.Kind.ENDPOINT, id).filter(e -> Boolean.TRUE.equals(e.get("joined"))
                             && sandboxKey.equals(e.get("sandbox"))).isPresent(),
-                    serial, kept -> state.read(DriverState.Kind.ENDPOINT, id).ifPresent(e -> {
+                    action -> serial.accept(networkId, action), kept -> state.read(DriverState.Kind.ENDPOINT, id).ifPresent(e -> {
                         e.put("kept", kept);
                         state.write(DriverState.Kind.ENDPOINT, id, e);
                     }));
@@ -319,17 +331,36 @@ final class NetworkDriver {
      */
     void cleanStale() {
         Map<String, Map<String, Object>> networks = state.all(DriverState.Kind.NETWORK);
-        for (Map.Entry<String, Map<String, Object>> e : state.all(DriverState.Kind.ENDPOINT).entrySet()) {
-            Map<String, Object> network = networks.get(String.valueOf(e.getValue().get("network")));
-            if (network == null) {
-                state.delete(DriverState.Kind.ENDPOINT, e.getKey());
-                log.accept("endpoint " + shortId(e.getKey()) + ": record of a network that is gone, removed");
-            } else if (Boolean.TRUE.equals(e.getValue().get("joined")) && gone(e.getKey(), e.getValue())) {
-                remove(e.getKey(), network);
-                e.getValue().put("joined", false);
-                state.write(DriverState.Kind.ENDPOINT, e.getKey(), e.getValue());
-                log.accept("endpoint " + shortId(e.getKey()) + ": its container is gone, what was left is removed");
+        for (Map.Entry<String, Map<String, Object>> n : Map.copyOf(networks).entrySet()) {
+            if (Boolean.TRUE.equals(n.getValue().get("pending"))) {
+                try {
+                    deleteNetwork(Map.of("NetworkID", n.getKey()));
+                    networks.remove(n.getKey());
+                    log.accept("network " + shortId(n.getKey()) + ": created by a driver stopped midway, removed");
+                } catch (RuntimeException e) {
+                    log.accept("network " + shortId(n.getKey()) + ": created by a driver stopped midway, not removed: "
+                            + Failure.of(e).oneLine());
+                }
             }
+        }
+        for (Map.Entry<String, Map<String, Object>> e : state.all(DriverState.Kind.ENDPOINT).entrySet()) {
+            try {
+                cleanStale(e.getKey(), e.getValue(), networks.get(String.valueOf(e.getValue().get("network"))));
+            } catch (RuntimeException failure) {
+                log.accept("endpoint " + shortId(e.getKey()) + ": not cleaned up: " + Failure.of(failure).oneLine());
+            }
+        }
+    }
+
+    private void cleanStale(String id, Map<String, Object> endpoint, Map<String, Object> network) {
+        if (network == null) {
+            state.delete(DriverState.Kind.ENDPOINT, id);
+            log.accept("endpoint " + shortId(id) + ": record of a network that is gone, removed");
+        } else if (Boolean.TRUE.equals(endpoint.get("joined")) && gone(id, endpoint)) {
+            remove(id, network);
+            endpoint.put("joined", false);
+            state.write(DriverState.Kind.ENDPOINT, id, endpoint);
+            log.accept("endpoint " + shortId(id) + ": its container is gone, what was left is removed");
         }
     }
 
@@ -349,6 +380,17 @@ final class NetworkDriver {
         return state.read(DriverState.Kind.NETWORK, id).orElseThrow(
                 () -> new PipeworkException("network " + shortId(id) + " is not one of this driver's (no record in "
                         + state.dir() + ")"));
+    }
+
+    /** The bridge or NIC of a network's record; empty for a record whose options do not read. */
+    private Optional<String> hostInterfaceOf(Map<String, Object> network) {
+        try {
+            return Optional.of(NetworkOptions.fromRecord(network).hostInterface());
+        } catch (RuntimeException e) {
+            log.accept("network record " + network.get("id") + " is damaged: " + Failure.of(e).oneLine()
+                    + "; left as it is");
+            return Optional.empty();
+        }
     }
 
     private static Optional<String> pool(Map<String, Object> req, String key) {

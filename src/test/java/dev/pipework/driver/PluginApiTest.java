@@ -44,7 +44,7 @@ class PluginApiTest {
         socket = dir.resolve("plugins/pwtest.sock");
         PluginApi api = new PluginApi(null, new DriverState(dir.resolve("state")),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
-        server = PluginServer.bind(socket, api);
+        server = PluginServer.bind(socket, api).requestTimeout(java.time.Duration.ofMillis(500));
         serving = new Thread(server::run);
         serving.start();
     }
@@ -111,6 +111,21 @@ class PluginApiTest {
             assertEquals(Map.of(), c.call("NetworkDriver.DiscoverNew", Map.of("DiscoveryType", 1L)));
             assertEquals(Map.of(), c.call("NetworkDriver.ProgramExternalConnectivity", Map.of()));
             assertEquals(false, c.call("IpamDriver.GetCapabilities", Map.of()).get("RequiresMACAddress"));
+        }
+    }
+
+    /** Half a request holds up no other connection, and its own is closed once the bound has passed. */
+    @Test
+    void aConnectionThatSendsHalfARequestIsClosedAndBlocksNoOther() throws Exception {
+        try (Connection half = new Connection(); Connection other = new Connection()) {
+            half.out.write("POST /Plugin.Activate HTTP/1.1\r\nContent-Length: 10\r\n\r\n{".getBytes(StandardCharsets.UTF_8));
+            half.out.flush();
+            Thread.sleep(100);
+            assertEquals(List.of("NetworkDriver", "IpamDriver"), other.call("Plugin.Activate", Map.of()).get("Implements"));
+            long start = System.nanoTime();
+            assertEquals(-1, half.in.read(), "the half request's connection is still open");
+            assertTrue(System.nanoTime() - start < 3_000_000_000L);
+            assertEquals(List.of("NetworkDriver", "IpamDriver"), other.call("Plugin.Activate", Map.of()).get("Implements"));
         }
     }
 

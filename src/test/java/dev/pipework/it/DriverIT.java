@@ -250,7 +250,17 @@ class DriverIT {
         driver.destroyForcibly();
         assertTrue(driver.waitFor(20, TimeUnit.SECONDS));
         assertTrue(ping(a, "10.237.0.11"), "the containers stopped working with the driver");
+        // As a CreateNetwork killed once its bridge was made leaves it: the record still pending.
+        String pending = host.createBridge("brdp" + s);
+        String pendingId = "ee".repeat(32);
+        Files.writeString(work.resolve("state/networks/" + pendingId + ".json"), "{\"id\": \"" + pendingId
+                + "\", \"options\": {\"bridge\": \"" + pending + "\"}, \"kind\": \"LINUX_BRIDGE\", \"created\": true,"
+                + " \"pending\": true}");
+        Files.writeString(work.resolve("state/networks/" + "dd".repeat(32) + ".json"), "{\"id\": ");
         startDriver();
+        assertFalse(linkExists(pending), "the bridge of a network left pending is still there:\n" + log());
+        assertFalse(Files.exists(work.resolve("state/networks/" + pendingId + ".json")));
+        assertTrue(log().contains("is damaged") && log().contains("left as it is"), log());
         assertEquals(index, Sh.ok("cat", "/sys/class/net/" + hostEnd + "/ifindex").trimmed(), "re-plumbed");
         String c = run("kc", net, "--ip", "10.237.0.12");
         assertTrue(ping(c, "10.237.0.10"));
@@ -263,7 +273,10 @@ class DriverIT {
         engine.dockerOk("restart", "-t", "0", a);
         assertTrue(ping(a, "10.237.0.12"));
         engine.dockerOk("rm", "-f", a, b, c);
+        // The damaged record beside it stops no removal of this network (and its bridge).
         engine.dockerOk("network", "rm", net);
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> !Ovs.bridgeExists(ovs)), log());
+        Files.delete(work.resolve("state/networks/" + "dd".repeat(32) + ".json"));
         assertEquals(List.of(), records("endpoints"), "endpoint records left");
     }
 
@@ -407,7 +420,7 @@ class DriverIT {
     }
 
     @Test
-    @Order(10)
+    @Order(13)
     void sigtermEndsTheDriverWithStatusZeroAndASocketHandedOverServesTheSame() throws Exception {
         driver.destroy();
         assertTrue(driver.waitFor(30, TimeUnit.SECONDS), "still running 30 s after SIGTERM:\n" + log());
@@ -440,7 +453,7 @@ class DriverIT {
 
     /** The units are well-formed, where systemd-analyze is installed; the service takes the socket's listener. */
     @Test
-    @Order(11)
+    @Order(14)
     void theSystemdUnitsVerify() throws IOException {
         Prerequisites.requireCommand("systemd-analyze");
         Path root = Pipework.jar().getParent().getParent();
