@@ -56,23 +56,29 @@ final class NetworkDriver {
         NetworkOptions opts = NetworkOptions.parse(generic);
         AttachRequest request = opts.request("network " + shortId(id));
         if (opts.dhcp()) {
-            String pool = pool(req, "IPv4Data").orElse("");
-            if (!pool.isEmpty() && !pool.equals("0.0.0.0/0") || pool(req, "IPv6Data").isPresent()) {
+            String pool = NetworkSubnets.pool(req, "IPv4Data").orElse("");
+            if (!pool.isEmpty() && !pool.equals("0.0.0.0/0") || NetworkSubnets.pool(req, "IPv6Data").isPresent()) {
                 throw new PipeworkException("dhcp=true takes each address from the LAN's DHCP server: create the"
                         + " network with --ipam-driver null and no --subnet (Docker gives a container the address of"
                         + " its IPAM driver as it is)");
             }
         }
+        List<String> subnets = java.util.stream.Stream.of(NetworkSubnets.pool(req, "IPv4Data"),
+                        NetworkSubnets.pool(req, "IPv6Data"))
+                .flatMap(Optional::stream).filter(p -> !p.equals("0.0.0.0/0")).toList();
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", id);
         record.put("options", opts.toRecord());
+        record.put("subnets", subnets);
         if (!opts.dhcp()) {
-            gateway(req, "IPv4Data").ifPresent(gw -> record.put("gateway", gw));
-            gateway(req, "IPv6Data").ifPresent(gw -> record.put("gateway6", gw));
+            NetworkSubnets.gateway(req, "IPv4Data").ifPresent(gw -> record.put("gateway", gw));
+            NetworkSubnets.gateway(req, "IPv6Data").ifPresent(gw -> record.put("gateway6", gw));
         }
         new Sequence(services).run(List.of(opts.hostInterface()), Optional.empty(), held -> {
             HostTarget target = planner.hostTarget(request, held.view());
             checkKind(opts, target);
+            // Under the bridge's lock: another network's CreateNetwork on this bridge waits for this one.
+            NetworkSubnets.checkSubnets(state, id, opts, subnets, this::hostInterfaceOf);
             Plan plan = DriverPlans.network(request, target, held.view());
             plan.notices().forEach(log);
             record.put("kind", target.kind().name());
@@ -391,24 +397,6 @@ final class NetworkDriver {
                     + "; left as it is");
             return Optional.empty();
         }
-    }
-
-    private static Optional<String> pool(Map<String, Object> req, String key) {
-        if (!(req.get(key) instanceof List<?> data) || data.isEmpty() || !(data.get(0) instanceof Map<?, ?> first)) {
-            return Optional.empty();
-        }
-        return first.get("Pool") instanceof String p && !p.isEmpty() ? Optional.of(p) : Optional.empty();
-    }
-
-    private static Optional<String> gateway(Map<String, Object> req, String key) {
-        if (!(req.get(key) instanceof List<?> data) || data.isEmpty() || !(data.get(0) instanceof Map<?, ?> first)) {
-            return Optional.empty();
-        }
-        Object gw = first.get("Gateway");
-        if (!(gw instanceof String s) || s.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(s.contains("/") ? s.substring(0, s.indexOf('/')) : s);
     }
 
     static String id(Map<String, Object> req, String key) {

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The plugin API's transport: HTTP/1.1 over a Unix socket, one thread per connection, each request
  * a {@code POST /<Method>} whose body and answer are JSON. Requests are read with a small parser
  * (request line, headers, a body of {@code Content-Length} bytes); the calls themselves are
- * answered one at a time by the {@link PluginApi}.
+ * answered by the {@link PluginApi}, one network's one at a time.
  */
 public final class PluginServer {
     static final String CONTENT_TYPE = "application/vnd.docker.plugins.v1.2+json";

@@ -311,6 +311,16 @@ class DriverIT {
             assertTrue(r.err().contains(e.getValue()), e.getKey() + ": " + r.describe());
             assertFalse(engine.docker("network", "inspect", "bad" + s).success(), e.getKey() + ": network made");
         }
+        // A subnet overlapping another pipework network's on the same bridge and VLAN (pipework's IPAM,
+        // as Docker's own refuses overlapping pools before the driver hears of them).
+        engine.dockerOk("network", "create", "-d", plugin, "--ipam-driver", plugin, "-o", "bridge=" + existing,
+                "--subnet", "10.238.0.0/24", "first" + s);
+        Sh.Result overlap = engine.docker("network", "create", "-d", plugin, "--ipam-driver", plugin, "-o",
+                "bridge=" + existing, "--subnet", "10.238.0.0/16", "bad" + s);
+        assertTrue(overlap.err().contains("subnet 10.238.0.0/16 overlaps 10.238.0.0/24 of network")
+                && overlap.err().contains("cannot carry both"), overlap.describe());
+        assertFalse(engine.docker("network", "inspect", "bad" + s).success(), "an overlapping network was made");
+        engine.dockerOk("network", "rm", "first" + s);
         Sh.Result ipam = engine.docker("network", "create", "-d", plugin, "--ipam-driver", plugin, "-o",
                 "bridge=" + br, "bad" + s);
         assertTrue(ipam.err().contains("give docker network create a --subnet"), ipam.describe());
