@@ -29,9 +29,15 @@ public final class DriverState {
     public static final String VARIABLE = "PIPEWORK_DRIVER_STATE";
 
     private final Path dir;
+    private volatile java.util.function.Consumer<String> damaged = line -> { };
 
     public DriverState(Path dir) {
         this.dir = dir;
+    }
+
+    /** Where {@link #all} reports a record it cannot read (and leaves where it is). */
+    public void onDamaged(java.util.function.Consumer<String> report) {
+        this.damaged = report;
     }
 
     public Path dir() {
@@ -91,7 +97,10 @@ public final class DriverState {
         }
     }
 
-    /** Every record of a kind, by ID. */
+    /**
+     * Every record of a kind that reads, by ID. A damaged one is reported and left as it is (for
+     * whoever looks into it): it does not stop the calls about the others.
+     */
     public Map<String, Map<String, Object>> all(Kind kind) {
         Path sub = dir.resolve(kind.directory);
         Map<String, Map<String, Object>> records = new LinkedHashMap<>();
@@ -106,7 +115,11 @@ public final class DriverState {
             throw new UncheckedIOException(e);
         }
         for (String id : ids) {
-            read(kind, id).ifPresent(r -> records.put(id, r));
+            try {
+                read(kind, id).ifPresent(r -> records.put(id, r));
+            } catch (JsonException | IllegalArgumentException | UncheckedIOException e) {
+                damaged.accept(e.getMessage() + "; left as it is");
+            }
         }
         return records;
     }

@@ -44,7 +44,8 @@ final class IpamDriver {
         String pool = Optional.ofNullable(Json.string(req, "Pool")).orElse("");
         if (pool.isEmpty()) {
             throw new PipeworkException("pipework's IPAM driver gives addresses from the network's subnet: give"
-                    + " docker network create a --subnet" + (Boolean.TRUE.equals(req.get("V6")) ? " for IPv6" : ""));
+                    + " docker network create a --subnet" + (Boolean.TRUE.equals(req.get("V6")) ? " for IPv6" : "")
+                    + " (a network with -o dhcp=true takes --ipam-driver null: its addresses come from the LAN's DHCP server)");
         }
         String sub = Optional.ofNullable(Json.string(req, "SubPool")).orElse("");
         if (!sub.isEmpty() && !sub.equals(pool)) {

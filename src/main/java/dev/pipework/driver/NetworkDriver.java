@@ -2,6 +2,7 @@ package dev.pipework.driver;
 
 import dev.pipework.json.Json;
 import dev.pipework.model.AttachRequest;
+import dev.pipework.model.Failure;
 import dev.pipework.model.IpCidr;
 import dev.pipework.model.MacAddress;
 import dev.pipework.model.PipeworkException;
@@ -35,11 +36,17 @@ final class NetworkDriver {
     private final Consumer<String> log;
     private final Planner planner = new Planner();
     private final SecureRandom random = new SecureRandom();
+    private final DhcpEndpoints dhcp;
+    private final java.util.function.BiConsumer<String, Runnable> serial;
 
-    NetworkDriver(Services services, DriverState state, Consumer<String> log) {
+    /** @param serial runs an action later, as a call is run: alone, under the driver's lock */
+    NetworkDriver(Services services, DriverState state, Consumer<String> log,
+                  java.util.function.BiConsumer<String, Runnable> serial) {
         this.services = services;
         this.state = state;
         this.log = log;
+        this.serial = serial;
+        this.dhcp = new DhcpEndpoints(services, log);
     }
 
     Map<String, Object> createNetwork(Map<String, Object> req) {
@@ -48,19 +55,45 @@ final class NetworkDriver {
         Map<String, Object> generic = options.get(GENERIC) instanceof Map<?, ?> g ? Json.object(g) : Map.of();
         NetworkOptions opts = NetworkOptions.parse(generic);
         AttachRequest request = opts.request("network " + shortId(id));
+        if (opts.dhcp()) {
+            String pool = NetworkSubnets.pool(req, "IPv4Data").orElse("");
+            if (!pool.isEmpty() && !pool.equals("0.0.0.0/0") || NetworkSubnets.pool(req, "IPv6Data").isPresent()) {
+                throw new PipeworkException("dhcp=true takes each address from the LAN's DHCP server: create the"
+                        + " network with --ipam-driver null and no --subnet (Docker gives a container the address of"
+                        + " its IPAM driver as it is)");
+            }
+        }
+        List<String> subnets = java.util.stream.Stream.of(NetworkSubnets.pool(req, "IPv4Data"),
+                        NetworkSubnets.pool(req, "IPv6Data"))
+                .flatMap(Optional::stream).filter(p -> !p.equals("0.0.0.0/0")).toList();
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", id);
         record.put("options", opts.toRecord());
-        gateway(req, "IPv4Data").ifPresent(gw -> record.put("gateway", gw));
-        gateway(req, "IPv6Data").ifPresent(gw -> record.put("gateway6", gw));
+        record.put("subnets", subnets);
+        if (!opts.dhcp()) {
+            NetworkSubnets.gateway(req, "IPv4Data").ifPresent(gw -> record.put("gateway", gw));
+            NetworkSubnets.gateway(req, "IPv6Data").ifPresent(gw -> record.put("gateway6", gw));
+        }
         new Sequence(services).run(List.of(opts.hostInterface()), Optional.empty(), held -> {
             HostTarget target = planner.hostTarget(request, held.view());
             checkKind(opts, target);
+            // Under the bridge's lock: another network's CreateNetwork on this bridge waits for this one.
+            NetworkSubnets.checkSubnets(state, id, opts, subnets, this::hostInterfaceOf);
             Plan plan = DriverPlans.network(request, target, held.view());
             plan.notices().forEach(log);
-            held.execute(plan);
             record.put("kind", target.kind().name());
             record.put("created", !target.exists() && opts.bridge().isPresent());
+            // Recorded before the bridge is made: a driver killed after, before the engine heard of the
+            // network, leaves a pending record, and its next start removes the bridge.
+            record.put("pending", true);
+            state.write(DriverState.Kind.NETWORK, id, record);
+            try {
+                held.execute(plan);
+            } catch (RuntimeException e) {
+                state.delete(DriverState.Kind.NETWORK, id);
+                throw e;
+            }
+            record.remove("pending");
             state.write(DriverState.Kind.NETWORK, id, record);
             return null;
         });
@@ -94,7 +127,7 @@ final class NetworkDriver {
                 HostTarget target = planner.hostTarget(opts.request("network " + shortId(id)), held.view());
                 Optional<Map<String, Object>> other = state.all(DriverState.Kind.NETWORK).values().stream()
                         .filter(n -> !id.equals(n.get("id"))
-                                && NetworkOptions.fromRecord(n).hostInterface().equals(opts.hostInterface()))
+                                && hostInterfaceOf(n).filter(opts.hostInterface()::equals).isPresent())
                         .findFirst();
                 if (other.isPresent()) {
                     // Another network is on the bridge still: the bridge is now that network's to remove.
@@ -118,7 +151,7 @@ final class NetworkDriver {
     Map<String, Object> createEndpoint(Map<String, Object> req) {
         String networkId = id(req, "NetworkID");
         String id = id(req, "EndpointID");
-        network(networkId);
+        Map<String, Object> network = network(networkId);
         Map<String, Object> iface = req.get("Interface") instanceof Map<?, ?> m ? Json.object(m) : Map.of();
         String address = Optional.ofNullable(Json.string(iface, "Address")).orElse("");
         String address6 = Optional.ofNullable(Json.string(iface, "AddressIPv6")).orElse("");
@@ -131,6 +164,24 @@ final class NetworkDriver {
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", id);
         record.put("network", networkId);
+        NetworkOptions opts = NetworkOptions.fromRecord(network);
+        if (opts.dhcp()) {
+            if (!address.isEmpty() || !address6.isEmpty()) {
+                throw new PipeworkException("network " + shortId(networkId) + " takes its addresses from the LAN's DHCP"
+                        + " server: no --ip or --ip6 on it");
+            }
+            DhcpEndpoints.Lease lease = firstLease(id, network, opts, MacAddress.parseAny(mac), record);
+            address = lease.address();
+            record.put("plumbed", true);
+            record.put("lease", lease.leases());
+            lease.gateway().ifPresent(gw -> record.put("gateway", gw));
+            Map<String, Object> given = new LinkedHashMap<>();
+            given.put("Address", address);
+            if (answer.get("Interface") instanceof Map<?, ?> m) {
+                given.put("MacAddress", m.get("MacAddress"));
+            }
+            answer.put("Interface", given);
+        }
         record.put("address", address);
         record.put("address6", address6);
         record.put("mac", mac);
@@ -164,6 +215,7 @@ final class NetworkDriver {
             remove(id, network.get());
         }
         if (record.isPresent()) {
+            release(id, record.get());
             state.delete(DriverState.Kind.ENDPOINT, id);
             log.accept("endpoint " + shortId(id) + " removed");
         }
@@ -181,17 +233,23 @@ final class NetworkDriver {
         });
     }
 
-    Map<String, Object> join(Map<String, Object> req) {
-        String networkId = id(req, "NetworkID");
-        String id = id(req, "EndpointID");
-        Map<String, Object> network = network(networkId);
-        Map<String, Object> endpoint = state.read(DriverState.Kind.ENDPOINT, id).orElseThrow(
-                () -> new PipeworkException("endpoint " + shortId(id) + " is not one of this driver's"));
-        String sandboxKey = Optional.ofNullable(Json.string(req, "SandboxKey")).orElse("");
-        String sandbox = sandboxKey.substring(sandboxKey.lastIndexOf('/') + 1);
-        NetworkOptions opts = NetworkOptions.fromRecord(network);
+    /** The endpoint's links made now (the lease is taken on the one the engine moves), then its first lease; no lease, no links. */
+    private DhcpEndpoints.Lease firstLease(String id, Map<String, Object> network, NetworkOptions opts, MacAddress mac,
+                                           Map<String, Object> record) {
+        String link = plumb(String.valueOf(network.get("id")), id, "", opts);
+        record.put("link", link);
+        try {
+            long host = services.host().netnsInodeOf("/proc/1/ns/net").orElse(1);
+            return dhcp.lease(opts.hostInterface(), DhcpEndpoints.first(id, link, opts.dhcpTimeout(), host), mac);
+        } catch (RuntimeException e) {
+            remove(id, network);
+            throw e;
+        }
+    }
+
+    private String plumb(String networkId, String id, String sandbox, NetworkOptions opts) {
         AttachRequest request = opts.request("endpoint " + shortId(id));
-        String link = new Sequence(services).run(List.of(opts.hostInterface()), Optional.empty(), held -> {
+        return new Sequence(services).run(List.of(opts.hostInterface()), Optional.empty(), held -> {
             MachineView view = held.view();
             HostTarget target = planner.hostTarget(request, view);
             if (!target.exists()) {
@@ -201,14 +259,43 @@ final class NetworkDriver {
             held.execute(DriverPlans.endpoint(request, target, networkId, id, sandbox, view));
             return DriverPlans.engineLink(target, id);
         });
+    }
+
+    Map<String, Object> join(Map<String, Object> req) {
+        String networkId = id(req, "NetworkID");
+        String id = id(req, "EndpointID");
+        Map<String, Object> network = network(networkId);
+        Map<String, Object> endpoint = state.read(DriverState.Kind.ENDPOINT, id).orElseThrow(
+                () -> new PipeworkException("endpoint " + shortId(id) + " is not one of this driver's"));
+        String sandboxKey = Optional.ofNullable(Json.string(req, "SandboxKey")).orElse("");
+        String sandbox = sandboxKey.substring(sandboxKey.lastIndexOf('/') + 1);
+        NetworkOptions opts = NetworkOptions.fromRecord(network);
+        String link;
+        Optional<String> made = Optional.ofNullable((String) endpoint.get("link"));
+        if (Boolean.TRUE.equals(endpoint.get("plumbed")) && made.flatMap(services.view()::link).isPresent()) {
+            link = made.get();
+        } else {
+            link = plumb(networkId, id, sandbox, opts);
+        }
         endpoint.put("joined", true);
         endpoint.put("sandbox", sandboxKey);
         endpoint.put("link", link);
         state.write(DriverState.Kind.ENDPOINT, id, endpoint);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("InterfaceName", Map.of("SrcName", link, "DstPrefix", "eth"));
-        Optional.ofNullable((String) network.get("gateway")).ifPresent(gw -> answer.put("Gateway", gw));
+        Optional.ofNullable((String) network.get("gateway")).or(() -> Optional.ofNullable((String) endpoint.get("gateway")))
+                .ifPresent(gw -> answer.put("Gateway", gw));
         Optional.ofNullable((String) network.get("gateway6")).ifPresent(gw -> answer.put("GatewayIPv6", gw));
+        if (endpoint.get("lease") instanceof String leases && !sandboxKey.isEmpty()) {
+            DhcpEndpoints.Lease lease = DhcpEndpoints.parse(leases).orElseThrow();
+            dhcp.keepWhenPlaced(id, String.valueOf(endpoint.get("mac")), lease, opts.dhcpTimeout(), sandboxKey,
+                    () -> state.read(DriverState.Kind.ENDPOINT, id).filter(e -> Boolean.TRUE.equals(e.get("joined"))
+                            && sandboxKey.equals(e.get("sandbox"))).isPresent(),
+                    action -> serial.accept(networkId, action), kept -> state.read(DriverState.Kind.ENDPOINT, id).ifPresent(e -> {
+                        e.put("kept", kept);
+                        state.write(DriverState.Kind.ENDPOINT, id, e);
+                    }));
+        }
         log.accept("endpoint " + shortId(id) + " joins " + (sandbox.isEmpty() ? "a sandbox" : "sandbox " + sandbox)
                 + " through " + link);
         return answer;
@@ -217,11 +304,20 @@ final class NetworkDriver {
     Map<String, Object> leave(Map<String, Object> req) {
         String id = id(req, "EndpointID");
         state.read(DriverState.Kind.ENDPOINT, id).ifPresent(endpoint -> {
+            release(id, endpoint);
             endpoint.put("joined", false);
             state.write(DriverState.Kind.ENDPOINT, id, endpoint);
             log.accept("endpoint " + shortId(id) + " leaves");
         });
         return Map.of();
+    }
+
+    /** A kept DHCP client of the endpoint stopped and its lease released; its record says it is no more. */
+    private void release(String id, Map<String, Object> endpoint) {
+        if (endpoint.remove("kept") instanceof String kept) {
+            dhcp.release(kept, shortId(id));
+            state.write(DriverState.Kind.ENDPOINT, id, endpoint);
+        }
     }
 
     Map<String, Object> operInfo(Map<String, Object> req) {
@@ -241,17 +337,36 @@ final class NetworkDriver {
      */
     void cleanStale() {
         Map<String, Map<String, Object>> networks = state.all(DriverState.Kind.NETWORK);
-        for (Map.Entry<String, Map<String, Object>> e : state.all(DriverState.Kind.ENDPOINT).entrySet()) {
-            Map<String, Object> network = networks.get(String.valueOf(e.getValue().get("network")));
-            if (network == null) {
-                state.delete(DriverState.Kind.ENDPOINT, e.getKey());
-                log.accept("endpoint " + shortId(e.getKey()) + ": record of a network that is gone, removed");
-            } else if (Boolean.TRUE.equals(e.getValue().get("joined")) && gone(e.getKey(), e.getValue())) {
-                remove(e.getKey(), network);
-                e.getValue().put("joined", false);
-                state.write(DriverState.Kind.ENDPOINT, e.getKey(), e.getValue());
-                log.accept("endpoint " + shortId(e.getKey()) + ": its container is gone, what was left is removed");
+        for (Map.Entry<String, Map<String, Object>> n : Map.copyOf(networks).entrySet()) {
+            if (Boolean.TRUE.equals(n.getValue().get("pending"))) {
+                try {
+                    deleteNetwork(Map.of("NetworkID", n.getKey()));
+                    networks.remove(n.getKey());
+                    log.accept("network " + shortId(n.getKey()) + ": created by a driver stopped midway, removed");
+                } catch (RuntimeException e) {
+                    log.accept("network " + shortId(n.getKey()) + ": created by a driver stopped midway, not removed: "
+                            + Failure.of(e).oneLine());
+                }
             }
+        }
+        for (Map.Entry<String, Map<String, Object>> e : state.all(DriverState.Kind.ENDPOINT).entrySet()) {
+            try {
+                cleanStale(e.getKey(), e.getValue(), networks.get(String.valueOf(e.getValue().get("network"))));
+            } catch (RuntimeException failure) {
+                log.accept("endpoint " + shortId(e.getKey()) + ": not cleaned up: " + Failure.of(failure).oneLine());
+            }
+        }
+    }
+
+    private void cleanStale(String id, Map<String, Object> endpoint, Map<String, Object> network) {
+        if (network == null) {
+            state.delete(DriverState.Kind.ENDPOINT, id);
+            log.accept("endpoint " + shortId(id) + ": record of a network that is gone, removed");
+        } else if (Boolean.TRUE.equals(endpoint.get("joined")) && gone(id, endpoint)) {
+            remove(id, network);
+            endpoint.put("joined", false);
+            state.write(DriverState.Kind.ENDPOINT, id, endpoint);
+            log.accept("endpoint " + shortId(id) + ": its container is gone, what was left is removed");
         }
     }
 
@@ -273,15 +388,15 @@ final class NetworkDriver {
                         + state.dir() + ")"));
     }
 
-    private static Optional<String> gateway(Map<String, Object> req, String key) {
-        if (!(req.get(key) instanceof List<?> data) || data.isEmpty() || !(data.get(0) instanceof Map<?, ?> first)) {
+    /** The bridge or NIC of a network's record; empty for a record whose options do not read. */
+    private Optional<String> hostInterfaceOf(Map<String, Object> network) {
+        try {
+            return Optional.of(NetworkOptions.fromRecord(network).hostInterface());
+        } catch (RuntimeException e) {
+            log.accept("network record " + network.get("id") + " is damaged: " + Failure.of(e).oneLine()
+                    + "; left as it is");
             return Optional.empty();
         }
-        Object gw = first.get("Gateway");
-        if (!(gw instanceof String s) || s.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(s.contains("/") ? s.substring(0, s.indexOf('/')) : s);
     }
 
     static String id(Map<String, Object> req, String key) {

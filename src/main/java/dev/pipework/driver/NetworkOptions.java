@@ -20,8 +20,11 @@ import java.util.TreeSet;
  * value; what the host interface is, is checked by the planner.
  */
 public record NetworkOptions(Optional<String> bridge, Optional<String> parent, Optional<Vlan> vlan, Optional<Mtu> mtu,
-                             Optional<MacvlanMode> macvlanMode) {
-    static final List<String> NAMES = List.of("bridge", "parent", "vlan", "mtu", "macvlan_mode", "dhcp");
+                             Optional<MacvlanMode> macvlanMode, boolean dhcp, int dhcpTimeout) {
+    static final List<String> NAMES = List.of("bridge", "parent", "vlan", "mtu", "macvlan_mode", "dhcp", "dhcp_timeout");
+    /** Seconds a first lease may take: within the engine's 30-s bound on a driver's call. */
+    static final int DHCP_TIMEOUT = 15;
+    private static final int DHCP_TIMEOUT_MAX = 25;
 
     public static NetworkOptions parse(Map<String, ?> generic) {
         for (String key : new TreeSet<>(generic.keySet())) {
@@ -50,8 +53,18 @@ public record NetworkOptions(Optional<String> bridge, Optional<String> parent, O
             if (!dhcp.equals("true")) {
                 throw new InvalidValueException("dhcp \"" + dhcp + "\" is not valid: expected true or false");
             }
-            throw new PipeworkException("dhcp=true is not supported by this driver yet: give the network a --subnet"
-                    + " (addresses from Docker's IPAM or pipework's)");
+        }
+        int timeout = DHCP_TIMEOUT;
+        if (o.containsKey("dhcp_timeout")) {
+            String t = o.get("dhcp_timeout");
+            if (!t.matches("[0-9]{1,2}") || Integer.parseInt(t) < 1 || Integer.parseInt(t) > DHCP_TIMEOUT_MAX) {
+                throw new InvalidValueException("dhcp_timeout \"" + t + "\" is not valid: 1 to " + DHCP_TIMEOUT_MAX
+                        + " seconds");
+            }
+            if (!dhcp.equals("true")) {
+                throw new PipeworkException("dhcp_timeout applies to a network with -o dhcp=true");
+            }
+            timeout = Integer.parseInt(t);
         }
         Optional<MacvlanMode> mode = Optional.ofNullable(o.get("macvlan_mode")).map(MacvlanMode::parse);
         if (mode.isPresent() && parent.isEmpty()) {
@@ -59,7 +72,7 @@ public record NetworkOptions(Optional<String> bridge, Optional<String> parent, O
                     + " is on bridge \"" + bridge.orElseThrow() + "\"");
         }
         return new NetworkOptions(bridge, parent, Optional.ofNullable(o.get("vlan")).map(Vlan::parse),
-                Optional.ofNullable(o.get("mtu")).map(Mtu::parse), mode);
+                Optional.ofNullable(o.get("mtu")).map(Mtu::parse), mode, dhcp.equals("true"), timeout);
     }
 
     /** The host interface: the bridge, or the NIC. */
@@ -80,6 +93,10 @@ public record NetworkOptions(Optional<String> bridge, Optional<String> parent, O
         vlan.ifPresent(v -> r.put("vlan", v.toString()));
         mtu.ifPresent(m -> r.put("mtu", m.toString()));
         macvlanMode.ifPresent(m -> r.put("macvlan_mode", m.word()));
+        if (dhcp) {
+            r.put("dhcp", "true");
+            r.put("dhcp_timeout", Integer.toString(dhcpTimeout));
+        }
         return r;
     }
 

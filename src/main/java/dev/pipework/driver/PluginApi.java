@@ -6,18 +6,24 @@ import dev.pipework.run.Services;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The libnetwork remote plugin API, network and IPAM drivers: each call by its method name, its
  * answer a JSON object, a failure the object {@code {"Err": "<one line>"}} ({@code "Error"} for
- * the IPAM driver's calls) that the engine shows its user. Calls are answered one at a time: each changes the machine under the run locks, and
- * the driver's records under this lock.
+ * the IPAM driver's calls) that the engine shows its user. The calls of one network are answered
+ * one at a time, those of different networks side by side (a Join waiting on one busy bridge holds
+ * up no other network's); the IPAM driver's calls, which share the pools' records, one at a time.
+ * Each changes the machine under the run locks (a bridge two networks share is locked by them).
  */
 public final class PluginApi {
-    private final ReentrantLock lock = new ReentrantLock();
+    /** Held (shared) by every call, taken whole at start and at shutdown: no call under way. */
+    private final ReentrantReadWriteLock calling = new ReentrantReadWriteLock();
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Function<Map<String, Object>, Map<String, Object>>> calls;
     private final NetworkDriver network;
     private final PrintStream err;
@@ -25,7 +31,8 @@ public final class PluginApi {
     public PluginApi(Services services, DriverState state, PrintStream err) {
         this.err = err;
         Consumer<String> log = line -> err.println("pipework driver: " + line);
-        this.network = new NetworkDriver(services, state, log);
+        state.onDamaged(log);
+        this.network = new NetworkDriver(services, state, log, this::later);
         IpamDriver ipam = new IpamDriver(state, log);
         this.calls = Map.ofEntries(
                 Map.entry("Plugin.Activate", req -> Map.of("Implements", List.of("NetworkDriver", "IpamDriver"))),
@@ -52,14 +59,21 @@ public final class PluginApi {
 
     /** Before the first call: what the records say was plumbed and is gone is cleaned up. */
     public void start() {
-        lock.lock();
+        calling.writeLock().lock();
         try {
             network.cleanStale();
         } catch (RuntimeException e) {
             err.println("pipework driver: cleaning up at start: " + Failure.of(e).oneLine());
         } finally {
-            lock.unlock();
+            calling.writeLock().unlock();
         }
+    }
+
+    /** The lock of the calls a request belongs with: its network's, the IPAM driver's, or one of its own. */
+    private ReentrantLock lockOf(String method, Map<String, Object> request) {
+        String key = method.startsWith("IpamDriver.") ? "ipam"
+                : request.get("NetworkID") instanceof String id ? "network " + id : "call " + method;
+        return locks.computeIfAbsent(key, k -> new ReentrantLock());
     }
 
     /** Answers one call. */
@@ -69,6 +83,8 @@ public final class PluginApi {
             err.println("pipework driver: " + method + ": not a call of this plugin");
             return Map.of(errorKey(method), "pipework: " + method + " is not a call of this plugin");
         }
+        ReentrantLock lock = lockOf(method, request);
+        calling.readLock().lock();
         lock.lock();
         try {
             return call.apply(request);
@@ -78,6 +94,22 @@ public final class PluginApi {
             return Map.of(errorKey(method), line);
         } finally {
             lock.unlock();
+            calling.readLock().unlock();
+        }
+    }
+
+    /** Runs an action that follows a call of a network (a DHCP client kept once the engine has placed its link) as a call of it. */
+    private void later(String networkId, Runnable action) {
+        ReentrantLock lock = locks.computeIfAbsent("network " + networkId, k -> new ReentrantLock());
+        calling.readLock().lock();
+        lock.lock();
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            err.println("pipework driver: " + Failure.of(e).oneLine());
+        } finally {
+            lock.unlock();
+            calling.readLock().unlock();
         }
     }
 
@@ -86,9 +118,9 @@ public final class PluginApi {
         return method.startsWith("IpamDriver.") ? "Error" : "Err";
     }
 
-    /** Returns once no call is under way. */
+    /** Returns once no call is under way; none begins after. */
     void awaitIdle() {
-        lock.lock();
-        lock.unlock();
+        // Kept: the process is ending, and no call may begin after.
+        calling.writeLock().lock();
     }
 }

@@ -26,12 +26,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The plugin API's transport: HTTP/1.1 over a Unix socket, one thread per connection, each request
  * a {@code POST /<Method>} whose body and answer are JSON. Requests are read with a small parser
  * (request line, headers, a body of {@code Content-Length} bytes); the calls themselves are
- * answered one at a time by the {@link PluginApi}.
+ * answered by the {@link PluginApi}, one network's one at a time.
  */
 public final class PluginServer {
     static final String CONTENT_TYPE = "application/vnd.docker.plugins.v1.2+json";
     private static final int MAX_HEAD = 16 * 1024;
     private static final int MAX_BODY = 4 * 1024 * 1024;
+    /** How long a request may take to arrive once its first byte has: a connection that sends half of one is closed. */
+    static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(10);
+    private volatile java.time.Duration requestTimeout = REQUEST_TIMEOUT;
+    private static final java.util.concurrent.ScheduledExecutorService TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "pipework-driver-timeouts");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final ServerSocketChannel server;
     private final Optional<Path> ownSocket;
@@ -53,6 +62,12 @@ public final class PluginServer {
         // Whoever connects may create bridges and plumb links: root alone, as the engine runs.
         Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return new PluginServer(channel, Optional.of(socket), api);
+    }
+
+    /** The same server with another bound on a request's arrival (tests). */
+    PluginServer requestTimeout(java.time.Duration timeout) {
+        this.requestTimeout = timeout;
+        return this;
     }
 
     /** Serves on a listening socket handed over by the service manager, which keeps its file. */
@@ -107,7 +122,20 @@ public final class PluginServer {
         try (client; InputStream in = new BufferedInputStream(Channels.newInputStream(client));
              OutputStream out = Channels.newOutputStream(client)) {
             while (true) {
-                Optional<Request> request = Request.read(in);
+                // Between requests a connection may stay idle (the engine keeps its connections open).
+                in.mark(1);
+                if (in.read() == -1) {
+                    return;
+                }
+                in.reset();
+                var deadline = TIMER.schedule(() -> closeQuietly(client), requestTimeout.toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                Optional<Request> request;
+                try {
+                    request = Request.read(in);
+                } finally {
+                    deadline.cancel(false);
+                }
                 if (request.isEmpty()) {
                     return;
                 }
@@ -118,6 +146,14 @@ public final class PluginServer {
             }
         } catch (IOException | BadRequest e) {
             // The engine went away or spoke something else than HTTP: its connection is closed.
+        }
+    }
+
+    private static void closeQuietly(SocketChannel client) {
+        try {
+            client.close();
+        } catch (IOException e) {
+            // Closed already.
         }
     }
 

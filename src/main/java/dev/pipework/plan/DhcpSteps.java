@@ -303,6 +303,28 @@ public final class DhcpSteps {
     }
 
     /**
+     * A Docker driver's first lease, taken on the host before the engine moves the link into its
+     * container: {@code dhclient -1} with {@code -sf /bin/true}, so that nothing on the host is
+     * configured (no address on the link, no route, no resolv.conf); it fails with exit status 1 when
+     * no lease came within the bound, else it goes to the background and its pid file names it.
+     */
+    public record HostLease(DhcpKeeping.Kept kept) implements Step {
+        public Command command() {
+            return new Command.Obtain(List.of("dhclient", "-1", "-sf", "/bin/true", "-pf", kept.pidFile(), "-lf",
+                    kept.leaseFile(), "-cf", kept.configFile(), kept.iface()), Duration.ofSeconds(kept.timeout() + 15L),
+                    "no DHCP lease within " + kept.timeout() + " s (dhclient on \"" + kept.iface() + "\")");
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(new Exec(List.of("pkill", "-F", kept.pidFile()), Set.of(0, 1), Optional.empty()));
+        }
+
+        public String action() {
+            return "get a lease with dhclient on \"" + kept.iface() + "\"";
+        }
+    }
+
+    /**
      * {@code setsid -f <pipework> dhcp-keeper}: the lease keeper, started when none runs (it holds a
      * lock; a second one exits at once). It restarts a kept client that died and stops the clients of
      * a guest that is gone.

@@ -1,6 +1,7 @@
 package dev.pipework.plan;
 
 import dev.pipework.model.AttachRequest;
+import dev.pipework.model.MacAddress;
 import dev.pipework.model.MacvlanMode;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.sys.Where;
@@ -137,10 +138,11 @@ public final class DriverPlans {
         List<Step> steps = new ArrayList<>();
         String link = engineLink(target, endpointId);
         int mtu = Planner.mtu(request, target);
-        for (String name : List.of(link, hostEnd(endpointId))) {
-            if (view.link(name).isPresent()) {
-                steps.add(new LinkSteps.DeleteLink(Where.HOST, name));
-            }
+        // Left from before: a veth's one end takes the other with it.
+        if (view.link(link).isPresent()) {
+            steps.add(new LinkSteps.DeleteLink(Where.HOST, link));
+        } else if (view.link(hostEnd(endpointId)).isPresent()) {
+            steps.add(new LinkSteps.DeleteLink(Where.HOST, hostEnd(endpointId)));
         }
         switch (target.kind()) {
             case LINUX_BRIDGE, OVS_BRIDGE -> {
@@ -198,5 +200,52 @@ public final class DriverPlans {
             }
         }
         return new Plan(steps, List.of(), List.of());
+    }
+
+    /**
+     * The first lease of an endpoint on a {@code dhcp=true} network, taken on the host on the link
+     * the engine will move ({@code kept} names that link): its MAC set, the link up, dhclient's
+     * configuration (hostname, client ID) and {@link DhcpSteps.HostLease}.
+     */
+    public static Plan dhcpLease(DhcpKeeping.Kept kept, MacAddress mac) {
+        List<Step> steps = new ArrayList<>();
+        steps.add(new DhcpSteps.PrivateDirectory(DhcpKeeping.DIR));
+        steps.add(new DhcpSteps.WriteKeeperFile(kept.configFile(), kept.configuration(), "the configuration of dhclient"));
+        steps.add(new DhcpSteps.ClearPidFile(kept.pidFile()));
+        steps.add(new DhcpSteps.WriteKeeperFile(kept.leaseFile(), "", "the lease file of dhclient"));
+        steps.add(new LinkSteps.SetMacAddress(Where.HOST, kept.iface(), mac, Optional.empty()));
+        steps.add(new LinkSteps.SetLinkUp(Where.HOST, kept.iface()));
+        steps.add(new DhcpSteps.HostLease(kept));
+        return new Plan(steps, List.of(), List.of());
+    }
+
+    /** Once the first lease is read: its client stopped (without a release: the address is the endpoint's), its files removed. */
+    public static Plan dhcpLeaseTaken(DhcpKeeping.Kept kept) {
+        List<Step> steps = new ArrayList<>();
+        steps.add(new DhcpSteps.StopByPidFile(kept.pidFile(), "the first lease's dhclient"));
+        for (String file : List.of(kept.pidFile(), kept.configFile(), kept.leaseFile())) {
+            steps.add(new DhcpSteps.RemoveFile(file));
+        }
+        return new Plan(steps, List.of(), List.of());
+    }
+
+    /**
+     * The container's client, once the engine has moved the link in and given it the lease's
+     * address: the keeper's record, its lease file (the first lease, so the client asks for that
+     * address), and the keeper, which starts the client in the namespace and keeps it.
+     */
+    public static Plan dhcpKeep(DhcpKeeping.Kept kept, String leases, MachineView view) {
+        List<Step> steps = new ArrayList<>();
+        steps.add(new DhcpSteps.PrivateDirectory(DhcpKeeping.DIR));
+        steps.add(new DhcpSteps.WriteKeeperFile(kept.leaseFile(), leases, "the lease file of dhclient"));
+        steps.add(new DhcpSteps.WriteKeeperFile(kept.configFile(), kept.configuration(), "the configuration of dhclient"));
+        steps.add(new DhcpSteps.WriteKeeperFile(kept.recordFile(), kept.text(), "the lease keeper's record"));
+        steps.add(new DhcpSteps.StartKeeper(view.pipeworkCommand()));
+        return new Plan(steps, List.of(), List.of());
+    }
+
+    /** The container's client stopped for good, its lease released while its interface is still there to send it. */
+    public static Plan dhcpRelease(DhcpKeeping.Kept kept, Optional<Where> in, MachineView view) {
+        return new Plan(DhcpSource.release(kept, in, view), List.of(), List.of());
     }
 }

@@ -18,7 +18,7 @@ public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteL
         DhcpSteps.RemoveDirectory, DhcpSteps.RemoveFile, DhcpSteps.HostDhcpClient, DhcpSteps.StopByPidFile, DhcpSteps.StopProcess,
         DhcpSteps.HelperDhcpClient, DhcpSteps.RemoveContainer, DhcpSteps.PrivateDirectory, DhcpSteps.WriteKeeperFile,
         DhcpSteps.KeptDhcpClient, DhcpSteps.StartKeeper, DhcpSteps.ReleaseLease, DhcpSteps.SetSysctl, DhcpSteps.AwaitSlaac,
-        DhcpSteps.ClearPidFile, KeeperFileSteps.WriteStaged, KeeperFileSteps.ChangeMode,
+        DhcpSteps.ClearPidFile, DhcpSteps.HostLease, KeeperFileSteps.WriteStaged, KeeperFileSteps.ChangeMode,
         KeeperFileSteps.Rename,
         OverlaySteps.AddBridge, OverlaySteps.AddVxlan, OverlaySteps.AppendFdb, OverlaySteps.AddOvsBridge,
         OverlaySteps.AddTunnelPort, OverlaySteps.RemoveOvsBridge {

@@ -32,6 +32,15 @@ class NetworkOptionsTest {
     }
 
     @Test
+    void dhcpWithItsTimeoutIsKeptInTheRecord() {
+        NetworkOptions o = NetworkOptions.parse(Map.of("bridge", "br0", "dhcp", "true", "dhcp_timeout", "5"));
+        assertTrue(o.dhcp());
+        assertEquals(5, o.dhcpTimeout());
+        assertEquals(o, NetworkOptions.fromRecord(Map.of("options", o.toRecord())));
+        assertEquals(NetworkOptions.DHCP_TIMEOUT, NetworkOptions.parse(Map.of("bridge", "br0", "dhcp", "true")).dhcpTimeout());
+    }
+
+    @Test
     void eachBadOptionIsRefusedWithItsMessage() {
         assertTrue(assertThrows(PipeworkException.class, () -> NetworkOptions.parse(Map.of("bridge", "br0", "x", "1")))
                 .getMessage().startsWith("unknown option \"x\""));
@@ -43,9 +52,13 @@ class NetworkOptionsTest {
         assertThrows(InvalidValueException.class, () -> NetworkOptions.parse(Map.of("bridge", "br0", "vlan", "4095")));
         assertThrows(InvalidValueException.class, () -> NetworkOptions.parse(Map.of("bridge", "a b")));
         assertThrows(InvalidValueException.class, () -> NetworkOptions.parse(Map.of("bridge", "br0", "dhcp", "yes")));
+        assertThrows(InvalidValueException.class,
+                () -> NetworkOptions.parse(Map.of("bridge", "br0", "dhcp", "true", "dhcp_timeout", "26")));
+        assertThrows(InvalidValueException.class,
+                () -> NetworkOptions.parse(Map.of("bridge", "br0", "dhcp", "true", "dhcp_timeout", "0")));
         assertTrue(assertThrows(PipeworkException.class,
-                () -> NetworkOptions.parse(Map.of("bridge", "br0", "dhcp", "true"))).getMessage()
-                .contains("not supported"));
+                () -> NetworkOptions.parse(Map.of("bridge", "br0", "dhcp_timeout", "5"))).getMessage()
+                .contains("applies to a network with -o dhcp=true"));
         assertTrue(assertThrows(PipeworkException.class,
                 () -> NetworkOptions.parse(Map.of("bridge", "br0", "macvlan_mode", "vepa"))).getMessage()
                 .contains("applies to a macvlan"));

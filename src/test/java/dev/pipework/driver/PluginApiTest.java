@@ -44,7 +44,7 @@ class PluginApiTest {
         socket = dir.resolve("plugins/pwtest.sock");
         PluginApi api = new PluginApi(null, new DriverState(dir.resolve("state")),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
-        server = PluginServer.bind(socket, api);
+        server = PluginServer.bind(socket, api).requestTimeout(java.time.Duration.ofMillis(500));
         serving = new Thread(server::run);
         serving.start();
     }
@@ -114,6 +114,21 @@ class PluginApiTest {
         }
     }
 
+    /** Half a request holds up no other connection, and its own is closed once the bound has passed. */
+    @Test
+    void aConnectionThatSendsHalfARequestIsClosedAndBlocksNoOther() throws Exception {
+        try (Connection half = new Connection(); Connection other = new Connection()) {
+            half.out.write("POST /Plugin.Activate HTTP/1.1\r\nContent-Length: 10\r\n\r\n{".getBytes(StandardCharsets.UTF_8));
+            half.out.flush();
+            Thread.sleep(100);
+            assertEquals(List.of("NetworkDriver", "IpamDriver"), other.call("Plugin.Activate", Map.of()).get("Implements"));
+            long start = System.nanoTime();
+            assertEquals(-1, half.in.read(), "the half request's connection is still open");
+            assertTrue(System.nanoTime() - start < 3_000_000_000L);
+            assertEquals(List.of("NetworkDriver", "IpamDriver"), other.call("Plugin.Activate", Map.of()).get("Implements"));
+        }
+    }
+
     @Test
     void anUnknownCallOrABodyThatIsNoObjectIsAnError() throws IOException {
         try (Connection c = new Connection()) {
@@ -131,7 +146,7 @@ class PluginApiTest {
             Map<String, Object> answer = c.call("NetworkDriver.CreateNetwork", Map.of("NetworkID", id, "Options",
                     Map.of("com.docker.network.generic", Map.of("bridge", "br0", "colour", "red"))));
             assertEquals("unknown option \"colour\": a pipework network takes bridge, parent, vlan, mtu, macvlan_mode,"
-                    + " dhcp", answer.get("Err"));
+                    + " dhcp, dhcp_timeout", answer.get("Err"));
             answer = c.call("NetworkDriver.CreateNetwork", Map.of("NetworkID", id, "Options",
                     Map.of("com.docker.network.generic", Map.of("bridge", "br0", "vlan", "0100"))));
             assertTrue(String.valueOf(answer.get("Err")).startsWith("VLAN \"0100\" is not valid"), answer.toString());
