@@ -100,7 +100,9 @@ public final class Allocator {
         Lease there = tidy.leases().get(Pool.number(address));
         if (there != null && there.state() != Lease.State.COOLING) {
             if (there.holder().equals(holder)) {
-                return new Given(tidy, there, Optional.empty(), false);
+                // As in allocate: a claim of this very run, sent again after its answer was lost, is still this run's.
+                boolean ours = there.state() == Lease.State.CLAIMED && there.pid() == pid && there.start() == start;
+                return new Given(tidy, there, Optional.empty(), ours);
             }
             throw new PipeworkException("address " + address + " of pool \"" + pool.name() + "\" is held by "
                     + there.holder().describe());

@@ -125,7 +125,7 @@ class AllocatorTest {
         IpAddress five = IpAddress.parse("10.0.0.5");
         Allocator.Given r = at(0).reserve(p, PoolState.empty(p), h(1), five);
         assertTrue(r.fresh());
-        assertFalse(at(0).reserve(p, r.state(), h(1), five).fresh());
+        assertFalse(new Allocator(5, COOLDOWN, l -> true, 44, 9).reserve(p, r.state(), h(1), five).fresh());
         assertEquals("address 10.0.0.5 of pool \"lan\" is held by docker c1 eth1",
                 assertThrows(PipeworkException.class, () -> at(0).reserve(p, r.state(), h(2), five)).getMessage());
         PoolState s = r.state();
@@ -145,5 +145,19 @@ class AllocatorTest {
         PoolState after = at(5).release(s, new Holder("docker", "c1", "eth1"), true);
         assertEquals(2, after.list().stream().filter(l -> l.state() == Lease.State.COOLING).count());
         assertEquals(Lease.State.CLAIMED, after.leases().get(Pool.number(IpAddress.parse("10.0.0.3"))).state());
+    }
+
+    /** The same for a fixed address: this run's own claim found again is still this run's; another run's is not. */
+    @Test
+    void aRunFindingItsOwnReservationStillSettlesIt() {
+        Pool p = pool();
+        IpAddress fixed = IpAddress.parse("10.0.0.7");
+        Allocator.Given first = at(0).reserve(p, PoolState.empty(p), h(1), fixed);
+        assertTrue(first.fresh());
+        Allocator.Given again = at(0).reserve(p, first.state(), h(1), fixed);
+        assertTrue(again.fresh());
+        assertEquals(first.lease(), again.lease());
+        Allocator.Given otherRun = new Allocator(5, COOLDOWN, l -> true, 44, 9).reserve(p, first.state(), h(1), fixed);
+        assertFalse(otherRun.fresh());
     }
 }
