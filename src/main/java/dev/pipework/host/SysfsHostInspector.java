@@ -112,7 +112,9 @@ public final class SysfsHostInspector implements HostInspector {
 
     @Override
     public boolean isOvsBridge(String name) {
-        if (!ovsInstalled()) {
+        // A Linux bridge (its sysfs "bridge" directory) is never a switch's: no need to ask the
+        // switch's database, which may not be running where Open vSwitch is installed but unused.
+        if (!ovsInstalled() || Files.isDirectory(sysClassNet.resolve(name).resolve("bridge"))) {
             return false;
         }
         // br-exists exits 0 when the bridge exists and 2 when it does not.
