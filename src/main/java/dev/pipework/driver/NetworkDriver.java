@@ -211,11 +211,14 @@ final class NetworkDriver {
         String id = id(req, "EndpointID");
         Optional<Map<String, Object>> record = state.read(DriverState.Kind.ENDPOINT, id);
         Optional<Map<String, Object>> network = state.read(DriverState.Kind.NETWORK, id(req, "NetworkID"));
+        // The lease first, while the container's end is still there to send the DHCPRELEASE from.
+        if (record.isPresent()) {
+            release(id, record.get());
+        }
         if (network.isPresent()) {
             remove(id, network.get());
         }
         if (record.isPresent()) {
-            release(id, record.get());
             state.delete(DriverState.Kind.ENDPOINT, id);
             log.accept("endpoint " + shortId(id) + " removed");
         }
