@@ -60,7 +60,7 @@ final class StartupCache {
     private static boolean make(String java, Path jar, Path cache) {
         try {
             Files.createDirectories(cache.getParent());
-            Path scratch = cache.resolveSibling(cache.getFileName() + ".tmp");
+            Path scratch = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
             Files.deleteIfExists(scratch);
             List<String> argv = new ArrayList<>(List.of("unshare", "--net", "--mount", "sh", "-c",
                     "mount -t sysfs sysfs /sys && exec \"$@\"", "sh", java));
