@@ -53,24 +53,49 @@ final class DhcpEndpoints {
     record Lease(String address, Optional<String> gateway, String leases) {
     }
 
-    /** The client of the first lease, on the engine's link on the host; its identity is the endpoint's. */
-    static DhcpKeeping.Kept first(String endpointId, String link, int timeout, long hostNetns) {
-        return new DhcpKeeping.Kept(DhcpKeeping.Kept.key(identity(endpointId), link, 4), "dhclient", 4, link,
-                hostname(endpointId), List.of(), "/proc/1/ns/net", hostNetns, timeout);
+    /**
+     * The identity of an endpoint's leases and its DHCP hostname. Docker tells a network driver
+     * nothing of the container an endpoint is for, and each start of a container is a new
+     * endpoint: what is the same from one start to the next is a {@code --mac-address} or an
+     * endpoint option ({@code --driver-opt dhcp_id=<name>}, kept by the engine with the container's
+     * settings), and with either the container gets the same client ID and MAC, so its address,
+     * back. Without them the endpoint is its own identity.
+     */
+    record Identity(String key, String hostname) {
+        static Identity of(String endpointId, Optional<String> dhcpId, Optional<MacAddress> givenMac) {
+            if (givenMac.isPresent()) {
+                return new Identity(DhcpKeeping.identityOfMac(givenMac.get()),
+                        dhcpId.orElse("docker-" + endpointId.substring(0, 12)));
+            }
+            if (dhcpId.isPresent()) {
+                return new Identity(DhcpKeeping.identityOfMac(MacAddress.fromUniqueText(dhcpId.get())), dhcpId.get());
+            }
+            return new Identity(endpointId.substring(0, 16), "docker-" + endpointId.substring(0, 12));
+        }
+
+        /** As an endpoint record keeps it; a record written without one is the endpoint's own. */
+        static Identity fromRecord(String endpointId, Map<String, Object> record) {
+            return record.get("dhcp_identity") instanceof String k && record.get("dhcp_hostname") instanceof String h
+                    && k.matches("[0-9a-f]{16}") && DhcpKeeping.hostname(h).equals(h)
+                    ? new Identity(k, h) : of(endpointId, Optional.empty(), Optional.empty());
+        }
+
+        void record(Map<String, Object> record) {
+            record.put("dhcp_identity", key);
+            record.put("dhcp_hostname", hostname);
+        }
+    }
+
+    /** The client of the first lease, on the engine's link on the host. */
+    static DhcpKeeping.Kept first(Identity identity, String link, int timeout, long hostNetns) {
+        return new DhcpKeeping.Kept(DhcpKeeping.Kept.key(identity.key(), link, 4), "dhclient", 4, link,
+                identity.hostname(), List.of(), "/proc/1/ns/net", hostNetns, timeout);
     }
 
     /** The client kept in the container, on the interface the engine named. */
-    static DhcpKeeping.Kept kept(String endpointId, String iface, int timeout, String sandboxKey, long netns) {
-        return new DhcpKeeping.Kept(DhcpKeeping.Kept.key(identity(endpointId), iface, 4), "dhclient", 4, iface,
-                hostname(endpointId), List.of(), sandboxKey, netns, timeout);
-    }
-
-    private static String identity(String endpointId) {
-        return endpointId.substring(0, 16);
-    }
-
-    private static String hostname(String endpointId) {
-        return "docker-" + endpointId.substring(0, 12);
+    static DhcpKeeping.Kept kept(Identity identity, String iface, int timeout, String sandboxKey, long netns) {
+        return new DhcpKeeping.Kept(DhcpKeeping.Kept.key(identity.key(), iface, 4), "dhclient", 4, iface,
+                identity.hostname(), List.of(), sandboxKey, netns, timeout);
     }
 
     /** Takes the first lease on the host (the endpoint's links are there); undone entirely when none came. */
@@ -121,7 +146,7 @@ final class DhcpEndpoints {
      * {@code stillJoined} is asked under the driver's lock, as is the plan run: a Leave that came
      * first means nothing is to be kept.
      */
-    void keepWhenPlaced(String endpointId, String mac, Lease lease, int timeout, String sandboxKey,
+    void keepWhenPlaced(String endpointId, Identity identity, String mac, Lease lease, int timeout, String sandboxKey,
                         Supplier<Boolean> stillJoined, Consumer<Runnable> serial, Consumer<String> recorded) {
         Thread t = new Thread(() -> {
             Instant end = Instant.now().plus(SANDBOX_WAIT);
@@ -146,7 +171,7 @@ final class DhcpEndpoints {
                 if (!stillJoined.get()) {
                     return;
                 }
-                DhcpKeeping.Kept k = kept(endpointId, name, timeout, sandboxKey, inode);
+                DhcpKeeping.Kept k = kept(identity, name, timeout, sandboxKey, inode);
                 String leases = lease.leases().replaceFirst("interface \"[^\"]*\";", "interface \"" + name + "\";");
                 Guest guest = new Guest(k.hostname(), dev.pipework.guest.NetnsFileRuntime.RUNTIME, Optional.empty(),
                         Optional.empty(), 0, sandboxKey, inode);

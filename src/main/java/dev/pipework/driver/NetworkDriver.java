@@ -156,21 +156,27 @@ final class NetworkDriver {
         String address = Optional.ofNullable(Json.string(iface, "Address")).orElse("");
         String address6 = Optional.ofNullable(Json.string(iface, "AddressIPv6")).orElse("");
         String mac = Optional.ofNullable(Json.string(iface, "MacAddress")).orElse("");
+        Optional<MacAddress> givenMac = mac.isEmpty() ? Optional.empty() : Optional.of(MacAddress.parseAny(mac));
+        NetworkOptions opts = NetworkOptions.fromRecord(network);
+        Optional<String> dhcpId = dhcpId(req, opts, networkId);
+        DhcpEndpoints.Identity identity = DhcpEndpoints.Identity.of(id, dhcpId, givenMac);
         Map<String, Object> answer = new LinkedHashMap<>();
         if (mac.isEmpty()) {
-            mac = macFor(address);
+            // With a dhcp_id, the MAC the command line's U:<dhcp_id> gives: the same at each start.
+            String asked = address;
+            mac = dhcpId.map(d -> MacAddress.fromUniqueText(d).text()).orElseGet(() -> macFor(asked));
             answer.put("Interface", Map.of("MacAddress", mac));
         }
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", id);
         record.put("network", networkId);
-        NetworkOptions opts = NetworkOptions.fromRecord(network);
         if (opts.dhcp()) {
             if (!address.isEmpty() || !address6.isEmpty()) {
                 throw new PipeworkException("network " + shortId(networkId) + " takes its addresses from the LAN's DHCP"
                         + " server: no --ip or --ip6 on it");
             }
-            DhcpEndpoints.Lease lease = firstLease(id, network, opts, MacAddress.parseAny(mac), record);
+            identity.record(record);
+            DhcpEndpoints.Lease lease = firstLease(id, identity, network, opts, MacAddress.parseAny(mac), record);
             address = lease.address();
             record.put("plumbed", true);
             record.put("lease", lease.leases());
@@ -190,6 +196,28 @@ final class NetworkDriver {
         log.accept("endpoint " + shortId(id) + " on network " + shortId(networkId) + (address.isEmpty() ? ""
                 : " " + address));
         return answer;
+    }
+
+    /**
+     * The endpoint option {@code dhcp_id} ({@code docker network connect --driver-opt dhcp_id=<name>},
+     * or the API's {@code DriverOpts}): a name that stays with the container, so that its DHCP
+     * identity does. Only on a {@code dhcp=true} network.
+     */
+    private static Optional<String> dhcpId(Map<String, Object> req, NetworkOptions opts, String networkId) {
+        Map<String, Object> options = req.get("Options") instanceof Map<?, ?> m ? Json.object(m) : Map.of();
+        if (!options.containsKey("dhcp_id")) {
+            return Optional.empty();
+        }
+        String value = options.get("dhcp_id") instanceof String v ? v : "";
+        if (!opts.dhcp()) {
+            throw new PipeworkException("dhcp_id is for a network with -o dhcp=true; network " + shortId(networkId)
+                    + " gives addresses from its subnet");
+        }
+        if (!value.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+            throw new PipeworkException("dhcp_id \"" + value + "\" is not valid: expected a name of 1-63 letters,"
+                    + " digits, '.', '_' or '-' (it becomes the DHCP hostname)");
+        }
+        return Optional.of(value);
     }
 
     /** As the engine's bridge driver makes one from the address, so it is the same after a restart; random without one. */
@@ -237,13 +265,13 @@ final class NetworkDriver {
     }
 
     /** The endpoint's links made now (the lease is taken on the one the engine moves), then its first lease; no lease, no links. */
-    private DhcpEndpoints.Lease firstLease(String id, Map<String, Object> network, NetworkOptions opts, MacAddress mac,
-                                           Map<String, Object> record) {
+    private DhcpEndpoints.Lease firstLease(String id, DhcpEndpoints.Identity identity, Map<String, Object> network,
+                                           NetworkOptions opts, MacAddress mac, Map<String, Object> record) {
         String link = plumb(String.valueOf(network.get("id")), id, "", opts);
         record.put("link", link);
         try {
             long host = services.host().netnsInodeOf("/proc/1/ns/net").orElse(1);
-            return dhcp.lease(opts.hostInterface(), DhcpEndpoints.first(id, link, opts.dhcpTimeout(), host), mac);
+            return dhcp.lease(opts.hostInterface(), DhcpEndpoints.first(identity, link, opts.dhcpTimeout(), host), mac);
         } catch (RuntimeException e) {
             remove(id, network);
             throw e;
@@ -291,7 +319,7 @@ final class NetworkDriver {
         Optional.ofNullable((String) network.get("gateway6")).ifPresent(gw -> answer.put("GatewayIPv6", gw));
         if (endpoint.get("lease") instanceof String leases && !sandboxKey.isEmpty()) {
             DhcpEndpoints.Lease lease = DhcpEndpoints.parse(leases).orElseThrow();
-            dhcp.keepWhenPlaced(id, String.valueOf(endpoint.get("mac")), lease, opts.dhcpTimeout(), sandboxKey,
+            dhcp.keepWhenPlaced(id, DhcpEndpoints.Identity.fromRecord(id, endpoint), String.valueOf(endpoint.get("mac")), lease, opts.dhcpTimeout(), sandboxKey,
                     () -> state.read(DriverState.Kind.ENDPOINT, id).filter(e -> Boolean.TRUE.equals(e.get("joined"))
                             && sandboxKey.equals(e.get("sandbox"))).isPresent(),
                     action -> serial.accept(networkId, action), kept -> state.read(DriverState.Kind.ENDPOINT, id).ifPresent(e -> {

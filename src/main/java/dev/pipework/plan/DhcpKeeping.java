@@ -153,7 +153,20 @@ public final class DhcpKeeping {
 
     /** The identity of a guest's leases: a hash of its name, or of the MAC asked for. */
     public static String identity(Guest guest, Optional<MacAddress> mac) {
-        String source = mac.map(m -> "mac:" + m.text()).orElse("name:" + guest.displayName());
+        return mac.map(DhcpKeeping::identityOfMac).orElse(identityOfName(guest.displayName()));
+    }
+
+    /** The identity of the leases of a guest of this name (a container named so has the same). */
+    public static String identityOfName(String name) {
+        return identity("name:" + name);
+    }
+
+    /** The identity of the leases of an interface given this MAC. */
+    public static String identityOfMac(MacAddress mac) {
+        return identity("mac:" + mac.text());
+    }
+
+    private static String identity(String source) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);

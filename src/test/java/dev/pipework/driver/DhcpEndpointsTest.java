@@ -1,10 +1,15 @@
 package dev.pipework.driver;
 
+import dev.pipework.model.MacAddress;
+import dev.pipework.plan.DhcpKeeping;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DhcpEndpointsTest {
@@ -36,10 +41,44 @@ class DhcpEndpointsTest {
     }
 
     @Test
-    void theClientsAreNamedAfterTheEndpoint() {
+    void withoutADhcpIdOrMacTheClientsAreNamedAfterTheEndpoint() {
         String id = "0123456789abcdef".repeat(4);
-        assertEquals("0123456789abcdef-pwg0123456789ab-v4", DhcpEndpoints.first(id, "pwg0123456789ab", 5, 4026531840L).key());
-        assertEquals("0123456789abcdef-eth1-v4", DhcpEndpoints.kept(id, "eth1", 5, "/var/run/docker/netns/x", 9).key());
-        assertEquals("docker-0123456789ab", DhcpEndpoints.kept(id, "eth1", 5, "/var/run/docker/netns/x", 9).hostname());
+        DhcpEndpoints.Identity own = DhcpEndpoints.Identity.of(id, Optional.empty(), Optional.empty());
+        assertEquals("0123456789abcdef-pwg0123456789ab-v4", DhcpEndpoints.first(own, "pwg0123456789ab", 5, 4026531840L).key());
+        assertEquals("0123456789abcdef-eth1-v4", DhcpEndpoints.kept(own, "eth1", 5, "/var/run/docker/netns/x", 9).key());
+        assertEquals("docker-0123456789ab", DhcpEndpoints.kept(own, "eth1", 5, "/var/run/docker/netns/x", 9).hostname());
+    }
+
+    @Test
+    void aDhcpIdIsTheCommandLinesUFormAndTheSameForEveryEndpoint() {
+        String a = "0123456789abcdef".repeat(4);
+        String b = "fedcba9876543210".repeat(4);
+        DhcpEndpoints.Identity first = DhcpEndpoints.Identity.of(a, Optional.of("web"), Optional.empty());
+        assertEquals(first, DhcpEndpoints.Identity.of(b, Optional.of("web"), Optional.empty()));
+        assertEquals("web", first.hostname());
+        // pipework eth1 web U:web dhcp: the same MAC, so the same identity and client ID.
+        assertEquals(DhcpKeeping.identityOfMac(MacAddress.fromUniqueText("web")), first.key());
+        assertNotEquals(first, DhcpEndpoints.Identity.of(a, Optional.of("db"), Optional.empty()));
+    }
+
+    @Test
+    void aGivenMacIsTheIdentity() {
+        MacAddress mac = MacAddress.parse("02:aa:bb:cc:dd:ee");
+        DhcpEndpoints.Identity a = DhcpEndpoints.Identity.of("0123456789abcdef".repeat(4), Optional.empty(), Optional.of(mac));
+        DhcpEndpoints.Identity b = DhcpEndpoints.Identity.of("fedcba9876543210".repeat(4), Optional.empty(), Optional.of(mac));
+        assertEquals(a.key(), b.key());
+        assertEquals(DhcpKeeping.identityOfMac(mac), a.key());
+    }
+
+    @Test
+    void theIdentityKeptInTheRecordIsReadBackAndADamagedOneIsTheEndpoints() {
+        String id = "0123456789abcdef".repeat(4);
+        DhcpEndpoints.Identity web = DhcpEndpoints.Identity.of(id, Optional.of("web"), Optional.empty());
+        Map<String, Object> record = new HashMap<>();
+        web.record(record);
+        assertEquals(web, DhcpEndpoints.Identity.fromRecord(id, record));
+        record.put("dhcp_hostname", "web;rm -rf /");
+        assertEquals(DhcpEndpoints.Identity.of(id, Optional.empty(), Optional.empty()), DhcpEndpoints.Identity.fromRecord(id, record));
+        assertEquals(DhcpEndpoints.Identity.of(id, Optional.empty(), Optional.empty()), DhcpEndpoints.Identity.fromRecord(id, Map.of()));
     }
 }

@@ -9,6 +9,7 @@ import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.PrivateEngine;
 import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
+import dev.pipework.model.MacAddress;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -553,6 +554,26 @@ class DriverIT {
             String netns = "/proc/" + engine.pid(a) + "/ns/net";
             assertTrue(Poll.within(Duration.ofSeconds(15), Poll.TICK, () -> clientsIn(netns) == 1),
                     "no kept client in the container:\n" + log());
+
+            // A dhcp_id (an endpoint option the engine keeps with the container): the same MAC and client
+            // ID at each start, so the same address after a restart, though each start is a new endpoint.
+            String w = "dhw" + s;
+            String body = "{\"Image\": \"" + IMAGE + "\", \"Cmd\": [\"sleep\", \"86400\"], \"HostConfig\": {\"NetworkMode\": \""
+                    + net + "\"}, \"NetworkingConfig\": {\"EndpointsConfig\": {\"" + net + "\": {\"DriverOpts\": {\"dhcp_id\": \""
+                    + w + "\"}}}}}";
+            Sh.Result created = Sh.run(List.of("curl", "-sS", "--unix-socket", engine.host().substring("unix://".length()),
+                    "-H", "Content-Type: application/json", "-d", body, "http://engine/v1.41/containers/create?name=" + w),
+                    Duration.ofSeconds(60));
+            assertTrue(created.out().contains("\"Id\""), created.describe());
+            engine.dockerOk("start", w);
+            String before = address(w, "eth0");
+            assertEquals(MacAddress.fromUniqueText(w).text(), mac(w, "eth0"), log());
+            assertNotEquals(address, before);
+            engine.dockerOk("restart", "-t", "0", w);
+            assertEquals(before, address(w, "eth0"), "another address after a restart:\n" + server.dhcpLog() + "\n" + log());
+            assertTrue(engine.dockerOk("exec", w, "ip", "route").out().contains("default via " + DhcpServer.ADDRESS));
+            engine.dockerOk("rm", "-f", w);
+
             engine.dockerOk("rm", "-f", a);
             assertTrue(Poll.within(Duration.ofSeconds(10), Poll.TICK, () -> !server.logged("DHCPRELEASE", bare).isEmpty()),
                     "no DHCPRELEASE:\n" + server.dhcpLog() + "\n" + log());
