@@ -5,6 +5,7 @@ import dev.pipework.model.IpAddress;
 import dev.pipework.model.MacAddress;
 import dev.pipework.plan.Command;
 import dev.pipework.plan.DhcpKeeping;
+import dev.pipework.plan.UdhcpcHook;
 import dev.pipework.plan.DhcpSteps;
 import dev.pipework.plan.OvsSteps;
 
@@ -111,7 +112,7 @@ final class UndoCheck {
         }
         // A kept DHCP client's files, and the client itself by its pid file (the keeper's, root's alone).
         if (n == 3 && a.get(0).equals("rm") && a.get(1).equals("-f") && (DhcpKeeping.KEPT_FILE.matcher(a.get(2)).matches()
-                || a.get(2).equals(DhcpKeeping.HOOK + ".new") || a.get(2).equals(DhcpKeeping.HOOK_ARGS + ".new"))) {
+                || UdhcpcHook.STAGED.matcher(a.get(2)).matches())) {
             return;
         }
         if (n == 3 && a.get(0).equals("pkill") && a.get(1).equals("-F") && a.get(2).endsWith(".pid")

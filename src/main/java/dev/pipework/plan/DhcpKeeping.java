@@ -31,11 +31,12 @@ public final class DhcpKeeping {
             + "\\.(record|pid|leases|conf|leases\\.new)");
     /**
      * udhcpc's script: an executable of root's alone whose first line has the kernel start this
-     * pipework's Java with {@link #HOOK_ARGS} ({@code #!<java> @<args file>}), so that no shell is
-     * written or run; it records the lease and then runs udhcpc's own script.
+     * pipework's Java with its arguments file ({@code #!<java> @<args file>}), so that no shell is
+     * written or run; it records the lease and then runs udhcpc's own script. The arguments file is
+     * named by its content ({@link UdhcpcHook#argumentsFile}), so the hook, replaced in one rename, always
+     * names arguments written for it, whoever wrote last.
      */
     public static final String HOOK = DIR + "/udhcpc-hook";
-    public static final String HOOK_ARGS = DIR + "/udhcpc-hook.args";
     /** The word the hook's arguments end with: {@code pipework udhcpc-event <hook> <udhcpc's action>}. */
     public static final String HOOK_WORD = "udhcpc-event";
     /** The variable, set on udhcpc and passed by it to its script, naming the kept client's key. */
@@ -52,7 +53,7 @@ public final class DhcpKeeping {
 
     /** The hook's first line, from the command that runs this pipework (its Java first). */
     public static String hookText(List<String> pipework) {
-        return "#!" + pipework.get(0) + " @" + HOOK_ARGS + "\n";
+        return "#!" + pipework.get(0) + " @" + UdhcpcHook.argumentsFile(hookArguments(pipework)) + "\n";
     }
 
     /**

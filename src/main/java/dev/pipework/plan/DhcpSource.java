@@ -91,7 +91,7 @@ final class DhcpSource {
                 steps.add(new DhcpSteps.PrivateDirectory(DhcpKeeping.DIR));
             }
             if (kept.stream().anyMatch(k -> k.client().equals("udhcpc"))) {
-                hook(view, steps);
+                UdhcpcHook.steps(view, steps);
             }
             for (DhcpKeeping.Kept k : kept) {
                 // The same container back (restarted) before the keeper saw its old namespace go: the
@@ -134,23 +134,6 @@ final class DhcpSource {
         return steps;
     }
 
-    /** udhcpc's hook and its arguments, written when they are not already as this pipework writes them. */
-    static void hook(MachineView view, List<Step> steps) {
-        List<String> self = view.pipeworkCommand();
-        // A dry run shows the files without this machine's Java and class path.
-        List<String> shown = List.of("java", "-cp", "pipework.jar", "dev.pipework.cli.Main");
-        for (String[] f : List.of(
-                new String[] {DhcpKeeping.HOOK_ARGS, DhcpKeeping.hookArguments(self), DhcpKeeping.hookArguments(shown), "0600"},
-                new String[] {DhcpKeeping.HOOK, DhcpKeeping.hookText(self), DhcpKeeping.hookText(shown), "0700"})) {
-            // The file as written ends with the content's newline and the one WriteFile adds.
-            if (view.hostFile(f[0]).filter(t -> t.equals(f[1] + "\n")).isEmpty()) {
-                steps.add(new KeeperFileSteps.WriteStaged(f[0], f[1], f[2]));
-                steps.add(new KeeperFileSteps.ChangeMode(f[0] + ".new", f[3]));
-                steps.add(new KeeperFileSteps.Rename(f[0] + ".new", f[0]));
-            }
-        }
-    }
-
     /** The keeper's restart of a client that died: the same client, lease file and configuration, in the namespace held. */
     static List<Step> restart(DhcpKeeping.Kept k, Guest guest, MachineView view) {
         List<Step> steps = new ArrayList<>();
@@ -158,7 +141,7 @@ final class DhcpSource {
         enter(netns, Where.guest(guest.netnsPath()), steps);
         steps.add(new DhcpSteps.PrivateDirectory(DhcpKeeping.DIR));
         if (k.client().equals("udhcpc")) {
-            hook(view, steps);
+            UdhcpcHook.steps(view, steps);
         }
         if (k.client().equals("dhclient")) {
             steps.add(new DhcpSteps.WriteKeeperFile(k.configFile(), k.configuration(), "the configuration of dhclient"));

@@ -12,26 +12,27 @@ public final class KeeperFileSteps {
 
     /**
      * A file the keeper's clients share (udhcpc's hook and its arguments), replaced whole: written
-     * beside it, given its mode, renamed over it, so that a udhcpc running the hook meanwhile sees the
-     * old file or the new one, never half of one. Each is one of these steps; not undone (others use it).
+     * under a name of the run's ({@code staged}), given its mode, renamed over it, so that a udhcpc
+     * running the hook meanwhile sees the old file or the new one, never half of one. Each is one of
+     * these steps; only the staged file is undone (others use the file).
      */
-    public record WriteStaged(String path, String content, String shown) implements Step {
+    public record WriteStaged(String staged, String content, String shown) implements Step {
         public Command command() {
-            return new Command.WriteFile(path + ".new", content);
+            return new Command.WriteFile(staged, content);
         }
 
         /** As a dry run shows it: {@code shown}, the content without this machine's Java and class path. */
         @Override
         public List<String> argv() {
-            return new Command.WriteFile(path + ".new", shown).argv();
+            return new Command.WriteFile(staged, shown).argv();
         }
 
         public Optional<Command> undo() {
-            return Optional.of(Exec.of("rm", "-f", path + ".new"));
+            return Optional.of(Exec.of("rm", "-f", staged));
         }
 
         public String action() {
-            return "write " + path + ".new";
+            return "write " + staged;
         }
     }
 

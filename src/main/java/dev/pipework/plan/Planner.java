@@ -255,6 +255,13 @@ public final class Planner {
         return new Plan(DhcpSource.restart(kept, guest, view), List.of(), List.of());
     }
 
+    /** udhcpc's hook and its arguments as this pipework writes them, where they are not so already. */
+    public Plan planUdhcpcHook(MachineView view) {
+        List<Step> steps = new ArrayList<>();
+        UdhcpcHook.steps(view, steps);
+        return new Plan(steps, List.of(), List.of());
+    }
+
     /** {@code pipework shim <nic> <ip>/<prefix>}: see {@link ShimAttach}. */
     public Plan planShim(String nic, IpCidr address, MachineView view) {
         return ShimAttach.attach(nic, address, view);

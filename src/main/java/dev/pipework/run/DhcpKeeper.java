@@ -5,6 +5,7 @@ import dev.pipework.host.RunLock;
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.DhcpKeeping;
+import dev.pipework.plan.UdhcpcHook;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Planner;
 
@@ -80,6 +81,11 @@ public final class DhcpKeeper {
         Instant idleSince = Instant.now();
         while (!stopping) {
             clean();
+            try {
+                repairHook();
+            } catch (PipeworkException | IllegalStateException e) {
+                say("udhcpc's hook: " + e.getMessage());
+            }
             List<DhcpKeeping.Kept> records = records();
             if (!records.isEmpty()) {
                 idleSince = Instant.now();
@@ -151,12 +157,30 @@ public final class DhcpKeeper {
         List<String> gone = DhcpKeeping.leftovers(files, key -> services.host()
                 .readFile(DhcpKeeping.DIR + "/" + key + ".leases", 1 << 20)
                 .flatMap(t -> DhcpKeeping.lastLease(key, t).or(() -> DhcpKeeping.udhcpcLeaseOf(key, t))), Instant.now());
+        Optional<String> hook = services.host().readFile(DhcpKeeping.HOOK, 4096);
+        gone = new ArrayList<>(gone);
+        gone.addAll(UdhcpcHook.staleFiles(files, hook, Instant.now()));
         if (!gone.isEmpty()) {
             List<String> argv = new ArrayList<>(List.of("rm", "-f"));
             gone.forEach(n -> argv.add(DhcpKeeping.DIR + "/" + n));
             services.runner().run(argv);
             say("removed the files of clients no guest came back for: " + String.join(" ", gone));
         }
+    }
+
+    /** udhcpc's hook written again when it names a Java or arguments that are gone (see {@link UdhcpcHook#broken}). */
+    void repairHook() {
+        Optional<String> hook = services.host().readFile(DhcpKeeping.HOOK, 4096);
+        String ours = services.view().pipeworkCommand().get(0);
+        // Followed as the kernel follows the hook's first line: a Java named through a link is there.
+        if (!UdhcpcHook.broken(hook, p -> java.nio.file.Files.exists(java.nio.file.Path.of(p)), ours)) {
+            return;
+        }
+        new Sequence(services).run(List.of(), Optional.empty(), held -> {
+            held.execute(planner.planUdhcpcHook(held.view()));
+            return null;
+        });
+        say("udhcpc's hook named a Java or arguments that are gone; written again for " + ours);
     }
 
     private boolean alive(DhcpKeeping.Kept k) {

@@ -11,6 +11,7 @@ import dev.pipework.model.Vlan;
 import dev.pipework.plan.AddressSteps;
 import dev.pipework.plan.Command;
 import dev.pipework.plan.DhcpKeeping;
+import dev.pipework.plan.UdhcpcHook;
 import dev.pipework.plan.DhcpSteps;
 import dev.pipework.plan.LinkSteps;
 import dev.pipework.plan.OvsSteps;
@@ -84,8 +85,8 @@ class JournalTest {
                 new DhcpSteps.WriteKeeperFile(KEPT.recordFile(), "{}", "the keeper's record"),
                 new DhcpSteps.ClearPidFile(KEPT.pidFile()),
                 new DhcpSteps.KeptDhcpClient("pipework-4242", KEPT, false),
-                new dev.pipework.plan.KeeperFileSteps.WriteStaged(DhcpKeeping.HOOK, "#!java @args\n", "#!java @args\n"),
-                new dev.pipework.plan.KeeperFileSteps.WriteStaged(DhcpKeeping.HOOK_ARGS, "x\n", "x\n"));
+                new dev.pipework.plan.KeeperFileSteps.WriteStaged(DhcpKeeping.HOOK + ".new-42", "#!java @args\n", "#!java @args\n"),
+                new dev.pipework.plan.KeeperFileSteps.WriteStaged(UdhcpcHook.argumentsFile("x\n") + ".new-42", "x\n", "x\n"));
     }
 
     static final DhcpKeeping.Kept KEPT = new DhcpKeeping.Kept("0123456789abcdef-eth1-v4", "dhclient", 4, "eth1", "web",

@@ -150,6 +150,7 @@ class DhcpKeeperIT {
         String recent = String.format("%016x-eth1-v4", new java.util.Random().nextLong());
         List<Path> staleFiles = List.of(DIR.resolve(stale + ".leases"), DIR.resolve(stale + ".conf"));
         Path recentFile = DIR.resolve(recent + ".leases");
+        Path oldArguments = DIR.resolve("udhcpc-hook-0123456789ab.args");
         Guest c = rig.container("killed");
         try {
             Pipework.ok(dhcp.bridge(), c.name(), "dhclient");
@@ -158,6 +159,12 @@ class DhcpKeeperIT {
                 Sh.ok("touch", "-d", "3 hours ago", f.toString());
             }
             Files.writeString(recentFile, expired);
+            // udhcpc's hook naming a Java that is gone (a JDK removed), and arguments nobody names any more.
+            Path hook = DIR.resolve("udhcpc-hook");
+            Files.writeString(hook, "#!/nonexistent/java-" + ProcessHandle.current().pid() + " @" + DIR
+                    + "/udhcpc-hook-ffffffffffff.args\n\n");
+            Files.writeString(oldArguments, "udhcpc-event\n");
+            Sh.ok("touch", "-d", "3 hours ago", oldArguments.toString());
             String before = address(c);
             List<Long> first = clients(c);
             assertEquals(1, first.size(), "kept clients: " + first);
@@ -172,14 +179,30 @@ class DhcpKeeperIT {
             assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> staleFiles.stream().noneMatch(Files::exists)),
                     "the stale files are left: " + staleFiles + "\n" + keeperLog());
             assertTrue(Files.exists(recentFile), "the keeper removed a recent lease file");
+            assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> hookNamesWhatIsThere(hook)),
+                    "the hook was not written again:\n" + Files.readString(hook) + keeperLog());
+            assertTrue(keeperLog().contains("udhcpc's hook named a Java or arguments that are gone"), keeperLog());
+            assertTrue(Poll.within(Duration.ofSeconds(5), Poll.TICK, () -> !Files.exists(oldArguments)),
+                    "arguments the hook does not name are left");
             assertTrue(files(c).stream().anyMatch(f -> f.toString().endsWith(".record")), "the live record went");
             assertTrue(files(c).stream().anyMatch(f -> f.toString().endsWith(".leases")), "the live lease file went");
         } finally {
             Files.deleteIfExists(recentFile);
+            Files.deleteIfExists(oldArguments);
             for (Path f : staleFiles) {
                 Files.deleteIfExists(f);
             }
             Pipework.run("del", c.name());
+        }
+    }
+
+    /** The hook's first line names a Java and an arguments file that are there. */
+    private static boolean hookNamesWhatIsThere(Path hook) {
+        try {
+            String[] w = Files.readString(hook).strip().substring(2).split(" @", 2);
+            return w.length == 2 && Files.isExecutable(Path.of(w[0])) && Files.isRegularFile(Path.of(w[1]));
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

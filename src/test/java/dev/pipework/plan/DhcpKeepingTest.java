@@ -1,6 +1,8 @@
 package dev.pipework.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -157,9 +159,14 @@ class DhcpKeepingTest {
         assertEquals(DhcpKeeping.HOOK, args.get(args.indexOf("-s") + 1), args.toString());
         List<String> self = List.of("/usr/lib/jvm/java-17/bin/java", "-XX:+UseSerialGC", "-cp", "/a b/pipework.jar",
                 "dev.pipework.cli.Main");
-        assertEquals("#!/usr/lib/jvm/java-17/bin/java @" + DhcpKeeping.HOOK_ARGS + "\n", DhcpKeeping.hookText(self));
-        assertEquals("-XX:-UsePerfData\n\"-XX:+UseSerialGC\"\n\"-cp\"\n\"/a b/pipework.jar\"\n\"dev.pipework.cli.Main\"\n"
-                + DhcpKeeping.HOOK_WORD + "\n", DhcpKeeping.hookArguments(self));
+        String arguments = "-XX:-UsePerfData\n\"-XX:+UseSerialGC\"\n\"-cp\"\n\"/a b/pipework.jar\"\n\"dev.pipework.cli.Main\"\n"
+                + DhcpKeeping.HOOK_WORD + "\n";
+        assertEquals(arguments, DhcpKeeping.hookArguments(self));
+        // The arguments file is named by its content: a hook always names arguments written for it.
+        String file = UdhcpcHook.argumentsFile(arguments);
+        assertTrue(file.matches(DhcpKeeping.DIR + "/udhcpc-hook-[0-9a-f]{12}\\.args"), file);
+        assertNotEquals(file, UdhcpcHook.argumentsFile(arguments.replace("/a b/", "/c/")));
+        assertEquals("#!/usr/lib/jvm/java-17/bin/java @" + file + "\n", DhcpKeeping.hookText(self));
         assertTrue(DhcpKeeping.validKey(u.key()));
         assertTrue(!DhcpKeeping.validKey("../../etc/passwd") && !DhcpKeeping.validKey(null));
     }
@@ -193,5 +200,38 @@ class DhcpKeepingTest {
         assertEquals(List.of(gone + ".conf", gone + ".leases"), DhcpKeeping.leftovers(files, k -> Optional.ofNullable(leases.get(k)), now));
         assertEquals(List.of(gone + ".conf", gone + ".leases", waiting + ".leases", starting + ".conf", starting + ".leases"),
                 DhcpKeeping.leftovers(files, k -> Optional.ofNullable(leases.get(k)), now.plus(java.time.Duration.ofHours(2))));
+    }
+
+    @Test
+    void argumentsTheHookDoesNotNameAndStagedFilesGoOnceQuiet() {
+        java.time.Instant now = java.time.Instant.parse("2026-12-04T16:00:00Z");
+        java.time.Instant old = now.minus(java.time.Duration.ofHours(3));
+        String named = UdhcpcHook.argumentsFile("a\n");
+        String other = UdhcpcHook.argumentsFile("b\n");
+        String recent = UdhcpcHook.argumentsFile("c\n");
+        String hook = "#!/usr/bin/java @" + named + "\n\n";
+        java.util.Map<String, java.time.Instant> files = new java.util.LinkedHashMap<>();
+        for (String f : List.of(named, other, DhcpKeeping.HOOK + ".new-123", DhcpKeeping.HOOK, "00000000000000aa-eth1-v4.leases")) {
+            files.put(f.substring(DhcpKeeping.DIR.length() + 1), old);
+        }
+        files.put(recent.substring(DhcpKeeping.DIR.length() + 1), now.minus(java.time.Duration.ofMinutes(5)));
+        assertEquals(List.of(other.substring(DhcpKeeping.DIR.length() + 1), "udhcpc-hook.new-123"),
+                UdhcpcHook.staleFiles(files, Optional.of(hook), now));
+    }
+
+    @Test
+    void aHookIsWrittenAgainOnlyWhenItsJavaOrArgumentsAreGoneAndOursIsThere() {
+        String args = UdhcpcHook.argumentsFile("a\n");
+        String hook = "#!/opt/old/bin/java @" + args + "\n\n";
+        java.util.Set<String> there = new java.util.HashSet<>(List.of("/opt/old/bin/java", args, "/opt/new/bin/java"));
+        assertFalse(UdhcpcHook.broken(Optional.of(hook), there::contains, "/opt/new/bin/java"), "another Java that is there");
+        there.remove("/opt/old/bin/java");
+        assertTrue(UdhcpcHook.broken(Optional.of(hook), there::contains, "/opt/new/bin/java"));
+        assertFalse(UdhcpcHook.broken(Optional.of(hook), there::contains, "/opt/gone/bin/java"), "ours is gone too");
+        there.add("/opt/old/bin/java");
+        there.remove(args);
+        assertTrue(UdhcpcHook.broken(Optional.of(hook), there::contains, "/opt/new/bin/java"));
+        assertFalse(UdhcpcHook.broken(Optional.empty(), there::contains, "/opt/new/bin/java"), "no hook, nothing to mend");
+        assertTrue(UdhcpcHook.broken(Optional.of("#!/bin/sh\nrm -rf /\n"), there::contains, "/opt/new/bin/java"));
     }
 }
