@@ -10,6 +10,7 @@ import dev.pipework.model.Family;
 import dev.pipework.model.Guest;
 import dev.pipework.model.InvalidValueException;
 import dev.pipework.model.IpAddress;
+import dev.pipework.model.MacAddress;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.AddressSteps;
 import dev.pipework.plan.AttachKind;
@@ -69,8 +70,12 @@ final class CniPlugin {
             throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS \"" + env.netns() + "\" does not exist");
         }
         Guest guest = guest(env);
+        // A kept lease is released at DEL; the container added again (podman restart: DEL, then ADD of
+        // the same ID) asks with the same MAC and client ID, so the server gives the same address back.
+        Optional<MacAddress> mac = conf.mac().or(() -> dhcp.map(d -> MacAddress.fromUniqueText(
+                env.containerId() + "/" + env.ifname())));
         AttachRequest request = AttachRequest.on(conf.hostInterface(), env.containerId())
-                .containerInterface(Optional.of(env.ifname())).mac(conf.mac())
+                .containerInterface(Optional.of(env.ifname())).mac(mac)
                 .tag(conf.vlan().map(Object::toString))
                 .address(conf.pool().isPresent() ? conf.pool().get()
                         : dhcp.isPresent() ? dhcp.get() : new AddressSpec.None()).build();

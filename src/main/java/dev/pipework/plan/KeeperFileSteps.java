@@ -14,17 +14,18 @@ public final class KeeperFileSteps {
      * A file the keeper's clients share (udhcpc's hook and its arguments), replaced whole: written
      * under a name of the run's ({@code staged}), given its mode, renamed over it, so that a udhcpc
      * running the hook meanwhile sees the old file or the new one, never half of one. Each is one of
-     * these steps; only the staged file is undone (others use the file).
+     * these steps; only the staged file is undone (others use the file). A dry run shows
+     * {@code shownStaged} and {@code shown}: the name and content without this machine's Java and
+     * class path (the arguments file is named by its content).
      */
-    public record WriteStaged(String staged, String content, String shown) implements Step {
+    public record WriteStaged(String staged, String content, String shownStaged, String shown) implements Step {
         public Command command() {
             return new Command.WriteFile(staged, content);
         }
 
-        /** As a dry run shows it: {@code shown}, the content without this machine's Java and class path. */
         @Override
         public List<String> argv() {
-            return new Command.WriteFile(staged, shown).argv();
+            return new Command.WriteFile(shownStaged, shown).argv();
         }
 
         public Optional<Command> undo() {
@@ -36,10 +37,15 @@ public final class KeeperFileSteps {
         }
     }
 
-    /** {@code chmod <mode> <path>}. */
-    public record ChangeMode(String path, String mode) implements Step {
+    /** {@code chmod <mode> <path>}; a dry run shows {@code shownPath}. */
+    public record ChangeMode(String path, String mode, String shownPath) implements Step {
         public Command command() {
             return Exec.of("chmod", mode, path);
+        }
+
+        @Override
+        public List<String> argv() {
+            return Exec.of("chmod", mode, shownPath).argv();
         }
 
         public Optional<Command> undo() {
@@ -51,10 +57,15 @@ public final class KeeperFileSteps {
         }
     }
 
-    /** {@code mv -f <from> <to>}: one rename, atomic within the directory. */
-    public record Rename(String from, String to) implements Step {
+    /** {@code mv -f <from> <to>}: one rename, atomic within the directory; a dry run shows the shown names. */
+    public record Rename(String from, String to, String shownFrom, String shownTo) implements Step {
         public Command command() {
             return Exec.of("mv", "-f", from, to);
+        }
+
+        @Override
+        public List<String> argv() {
+            return Exec.of("mv", "-f", shownFrom, shownTo).argv();
         }
 
         public Optional<Command> undo() {

@@ -81,16 +81,17 @@ public final class UdhcpcHook {
         // A dry run shows the files without this machine's Java and class path.
         List<String> shown = List.of("java", "-cp", "pipework.jar", "dev.pipework.cli.Main");
         String arguments = DhcpKeeping.hookArguments(self);
+        String shownArguments = DhcpKeeping.hookArguments(shown);
         for (String[] f : List.of(
-                new String[] {argumentsFile(arguments), arguments, DhcpKeeping.hookArguments(shown), "0600"},
-                new String[] {DhcpKeeping.HOOK, DhcpKeeping.hookText(self),
-                        "#!" + shown.get(0) + " @" + argumentsFile(arguments) + "\n", "0700"})) {
+                new String[] {argumentsFile(arguments), arguments, argumentsFile(shownArguments), shownArguments, "0600"},
+                new String[] {DhcpKeeping.HOOK, DhcpKeeping.hookText(self), DhcpKeeping.HOOK, DhcpKeeping.hookText(shown),
+                        "0700"})) {
             // The file as written ends with the content's newline and the one WriteFile adds.
             if (view.hostFile(f[0]).filter(t -> t.equals(f[1] + "\n")).isEmpty()) {
-                String staged = f[0] + ".new-" + view.hostPid();
-                steps.add(new KeeperFileSteps.WriteStaged(staged, f[1], f[2]));
-                steps.add(new KeeperFileSteps.ChangeMode(staged, f[3]));
-                steps.add(new KeeperFileSteps.Rename(staged, f[0]));
+                String run = ".new-" + view.hostPid();
+                steps.add(new KeeperFileSteps.WriteStaged(f[0] + run, f[1], f[2] + run, f[3]));
+                steps.add(new KeeperFileSteps.ChangeMode(f[0] + run, f[4], f[2] + run));
+                steps.add(new KeeperFileSteps.Rename(f[0] + run, f[0], f[2] + run, f[2]));
             }
         }
     }

@@ -85,8 +85,8 @@ class JournalTest {
                 new DhcpSteps.WriteKeeperFile(KEPT.recordFile(), "{}", "the keeper's record"),
                 new DhcpSteps.ClearPidFile(KEPT.pidFile()),
                 new DhcpSteps.KeptDhcpClient("pipework-4242", KEPT, false),
-                new dev.pipework.plan.KeeperFileSteps.WriteStaged(DhcpKeeping.HOOK + ".new-42", "#!java @args\n", "#!java @args\n"),
-                new dev.pipework.plan.KeeperFileSteps.WriteStaged(UdhcpcHook.argumentsFile("x\n") + ".new-42", "x\n", "x\n"));
+                new dev.pipework.plan.KeeperFileSteps.WriteStaged(DhcpKeeping.HOOK + ".new-42", "#!java @args\n", DhcpKeeping.HOOK + ".new-42", "#!java @args\n"),
+                new dev.pipework.plan.KeeperFileSteps.WriteStaged(UdhcpcHook.argumentsFile("x\n") + ".new-42", "x\n", UdhcpcHook.argumentsFile("x\n") + ".new-42", "x\n"));
     }
 
     static final DhcpKeeping.Kept KEPT = new DhcpKeeping.Kept("0123456789abcdef-eth1-v4", "dhclient", 4, "eth1", "web",
