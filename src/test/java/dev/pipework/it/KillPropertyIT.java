@@ -117,6 +117,8 @@ class KillPropertyIT {
         int halfPlumbed;
         int finishingDels;
         int recoveredAtEnd;
+        int readings;
+        long readingNanos;
 
         Property(Random random, List<String> bridges, List<String> guests, KillAt kill, Path journal) {
             this.random = random;
@@ -135,7 +137,7 @@ class KillPropertyIT {
             return runs + " runs (" + killed + " killed at a random change: " + killedInRecovery
                     + " while undoing an earlier killed run, " + halfPlumbed + " leaving the host half-plumbed; "
                     + finishingDels + " del to finish a killed del), then one status that undid " + recoveredAtEnd
-                    + " killed runs";
+                    + " killed runs; " + readings + " readings of the machine in " + readingNanos / 1_000_000 + " ms";
         }
 
         void run(int ops) throws Exception {
@@ -190,11 +192,13 @@ class KillPropertyIT {
             String variable = !killIt ? "" : k <= most ? "KILL_AT" : "KILL_AFTER";
             int at = !killIt ? 0 : Math.min(k, most);
             kill.reset();
+            long start = System.nanoTime();
             Sh.Result r = Pipework.run(args, RUN, KillAt.with(kill.env(variable, at),
                     Map.of(Journal.DIR_VARIABLE, journal.toString())));
             runs++;
             String line = String.join(" ", args).replace(bridges.get(0), "<linux>").replace(bridges.get(1), "<ovs>")
-                    + (killIt ? " (" + variable + "=" + at + ")" : "") + ": exit " + r.code();
+                    + (killIt ? " (" + variable + "=" + at + ")" : "") + ": exit " + r.code() + " in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms";
             if (r.code() == 0) {
                 if (!killIt && before.isEmpty()) {
                     changes.merge(kind, kill.count(), Math::max);
@@ -234,9 +238,10 @@ class KillPropertyIT {
         private void done(Slot slot, boolean attach) {
             if (attach) {
                 Seen seen = seen(read(), slot);
-                assertTrue(seen != null && seen.text().contains(" inet " + slot.address()) && seen.text().contains(
-                        slot.bridge == 0 ? " master " + bridges.get(0) + " " : "| port of " + bridges.get(1) + " tag "
-                                + VLAN + " "), "not plumbed whole: " + seen);
+                assertTrue(seen != null && seen.text().contains(" up inet " + slot.address() + " | host end ")
+                        && seen.text().contains(" alias pipework up") && seen.text().contains(slot.bridge == 0
+                                ? " master " + bridges.get(0) + " " : "| port of " + bridges.get(1) + " tag " + VLAN + " "),
+                        "not plumbed whole: " + seen);
                 attached.put(slot, seen);
                 held.put(slot, Held.ATTACHED);
             } else {
@@ -358,7 +363,11 @@ class KillPropertyIT {
         }
 
         Reading read() {
-            return new Reading(guests, bridges);
+            long start = System.nanoTime();
+            Reading reading = new Reading(guests, bridges);
+            readings++;
+            readingNanos += System.nanoTime() - start;
+            return reading;
         }
 
         /** What status --json should show of the guests: one line per attachment held. */
