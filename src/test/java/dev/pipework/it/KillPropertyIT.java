@@ -69,6 +69,7 @@ class KillPropertyIT {
             Property property = new Property(new Random(seed), bridges, guests, KillAt.in(tmp.resolve("bin")),
                     tmp.resolve("journal"));
             Pipework.command(List.of());
+            System.out.println("KillPropertyIT: seed " + seed + ", " + ops + " operations");
             long start = System.nanoTime();
             try {
                 property.run(ops);
