@@ -44,10 +44,23 @@ public final class Journal {
     private static final long MAX_BYTES = 1 << 20;
     private static final AtomicInteger RUNS = new AtomicInteger();
 
+    /**
+     * The host's network namespace: that of PID 1 (of this PID namespace), which a version-1
+     * entry's run is taken to have been in.
+     */
+    public static final Path INITIAL_NETNS = Path.of("/proc/1/ns/net");
+
     private final Path dir;
+    private final Path initialNetns;
 
     public Journal(Path dir) {
+        this(dir, INITIAL_NETNS);
+    }
+
+    /** A journal whose version-1 entries are taken to be of the namespace of {@code initialNetns} (tests). */
+    public Journal(Path dir, Path initialNetns) {
         this.dir = dir;
+        this.initialNetns = initialNetns;
     }
 
     /** The directory from the environment's {@link #DIR_VARIABLE}, else {@link #DEFAULT_DIR}. */
@@ -182,7 +195,7 @@ public final class Journal {
             String text = Files.readString(file, StandardCharsets.UTF_8);
             JournalEntry entry;
             try {
-                entry = JournalEntry.parse(text);
+                entry = JournalEntry.parse(text, this::initialNetns);
             } catch (IllegalArgumentException e) {
                 return Optional.of(new Found(name, Optional.empty(), Optional.of("corrupt: " + e.getMessage()), true));
             }
@@ -257,6 +270,15 @@ public final class Journal {
         return new JournalEntry.Owner(pid, startTime(pid).orElseThrow(
                 () -> new PipeworkException("cannot read the start time of this process in /proc/" + pid + "/stat")),
                 netns());
+    }
+
+    private long initialNetns() {
+        try {
+            return ((Number) Files.getAttribute(initialNetns, "unix:ino")).longValue();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("version 1, which names no network namespace, and the host's ("
+                    + initialNetns + ") cannot be read: " + describe(e));
+        }
     }
 
     /** The inode of this process's network namespace ({@code /proc/self/ns/net}). */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * One run in flight, as the journal keeps it: who runs it, the locks it holds, the guest's namespace
@@ -122,18 +123,36 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
         return m;
     }
 
+    /** Reads an entry of this version (see {@link #parse(String, LongSupplier)}); one of version 1 is refused. */
+    public static JournalEntry parse(String text) {
+        return parse(text, () -> {
+            throw new IllegalArgumentException("version 1, which names no network namespace");
+        });
+    }
+
     /**
      * Reads an entry. Anything not as this class writes it (a member missing or of another type,
      * progress out of range, an undo not of the kinds pipework plans) is refused with the reason:
      * the file is input, and what it names is run as root.
+     *
+     * <p>An entry of version 1 is as this one without {@code netns}: it was written by the code
+     * before entries named their namespace, which knew of none but the host's. Its owner is taken
+     * to have run in {@code initialNetns}, the host's namespace as this process finds it; the entry
+     * is then undone, or kept, as one of this version written there.
      */
-    public static JournalEntry parse(String text) {
+    public static JournalEntry parse(String text, LongSupplier initialNetns) {
         try {
             Map<String, Object> o = Json.object(Json.parse(text));
-            if (Json.number(o, "version") != VERSION) {
+            long version = Json.number(o, "version");
+            long netns;
+            if (version == VERSION) {
+                netns = positive(o, "netns");
+            } else if (version == 1 && !o.containsKey("netns")) {
+                netns = initialNetns.getAsLong();
+            } else {
                 throw new IllegalArgumentException("version " + o.get("version") + " is not " + VERSION);
             }
-            Owner owner = new Owner(positive(o, "pid"), positive(o, "start"), positive(o, "netns"));
+            Owner owner = new Owner(positive(o, "pid"), positive(o, "start"), netns);
             List<String> locks = strings(o.get("locks"));
             for (String lock : locks) {
                 UndoCheck.lockName(lock);

@@ -31,6 +31,18 @@ public interface HostInspector {
     /** Every Open vSwitch port, by name; empty when Open vSwitch is not installed or does not answer. */
     Map<String, OvsPort> ovsPorts();
 
+    /**
+     * Every Open vSwitch port, by name, and when there are none because the switch's database did
+     * not answer, the line that says so.
+     */
+    default OvsPorts ovsPortsRead() {
+        return new OvsPorts(ovsPorts(), Optional.empty());
+    }
+
+    /** Open vSwitch's ports as read: {@code down} when its database did not answer (then {@code ports} is empty). */
+    record OvsPorts(Map<String, OvsPort> ports, Optional<String> down) {
+    }
+
     boolean fileExists(String path);
 
     /**

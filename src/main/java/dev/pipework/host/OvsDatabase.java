@@ -19,17 +19,22 @@ public final class OvsDatabase {
 
     /** The ports by name; empty when Open vSwitch is not installed or does not answer. */
     public static Map<String, OvsPort> ports(CommandRunner runner) {
+        return read(runner).ports();
+    }
+
+    /** The ports by name, and, when they are none because the database did not answer, that line. */
+    public static HostInspector.OvsPorts read(CommandRunner runner) {
         if (ExecutablePath.find("ovs-vsctl").isEmpty()) {
-            return Map.of();
+            return new HostInspector.OvsPorts(Map.of(), Optional.empty());
         }
         CommandResult result = runner.run(List.of("ovs-vsctl", "--timeout=10", "--format=json",
                 "--columns=name,ports", "list", "Bridge",
                 "--", "--columns=_uuid,name,tag", "list", "Port",
                 "--", "--columns=name,external_ids", "list", "Interface"));
         if (!result.succeeded()) {
-            return Map.of();
+            return new HostInspector.OvsPorts(Map.of(), result.ovsDatabaseDown());
         }
-        return parse(result.stdout());
+        return new HostInspector.OvsPorts(parse(result.stdout()), Optional.empty());
     }
 
     /**

@@ -149,6 +149,11 @@ public final class SysfsHostInspector implements HostInspector {
     }
 
     @Override
+    public OvsPorts ovsPortsRead() {
+        return OvsDatabase.read(runner);
+    }
+
+    @Override
     public boolean fileExists(String path) {
         return Files.exists(Path.of(path));
     }

@@ -41,6 +41,14 @@ public interface MachineView {
     /** Every Open vSwitch port, by name; none when Open vSwitch is not there. */
     Map<String, OvsPort> ovsPorts();
 
+    /**
+     * When {@link #ovsPorts()} is empty because Open vSwitch's database did not answer: the line
+     * that says so. A port it did not show may then be there.
+     */
+    default Optional<String> ovsDatabaseDown() {
+        return Optional.empty();
+    }
+
     /** The links inside a guest; {@code guest} names it in messages. */
     List<GuestLink> guestLinks(String netnsPath, String guest);
 

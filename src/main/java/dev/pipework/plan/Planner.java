@@ -333,6 +333,13 @@ public final class Planner {
             selected.remove(a);
             remaining++;
         }
+        // A veth off any Linux bridge is an Open vSwitch port unless the switch's database says not:
+        // one it did not answer for would lose its link and keep its port record (half removed).
+        if (selected.stream().anyMatch(a -> a.kind() == AttachKind.VETH)) {
+            view.ovsDatabaseDown().ifPresent(down -> {
+                throw new PipeworkException(down);
+            });
+        }
         List<Step> stale = OvsAttach.staleRecords(guest, token, containerIf, view);
         List<Step> steps = new ArrayList<>();
         if (guest.isPresent()) {

@@ -1,6 +1,7 @@
 package dev.pipework.run;
 
 import dev.pipework.guest.DockerException;
+import dev.pipework.host.HostInspector;
 import dev.pipework.model.DefaultRoute;
 import dev.pipework.model.Family;
 import dev.pipework.plan.GuestLink;
@@ -88,7 +89,15 @@ final class MachineReader implements MachineView {
     }
 
     public Map<String, OvsPort> ovsPorts() {
-        return once("ovsPorts", () -> services.host().ovsPorts());
+        return ovsPortsRead().ports();
+    }
+
+    public Optional<String> ovsDatabaseDown() {
+        return ovsPortsRead().down();
+    }
+
+    private HostInspector.OvsPorts ovsPortsRead() {
+        return once("ovsPorts", () -> services.host().ovsPortsRead());
     }
 
     public List<GuestLink> guestLinks(String netnsPath, String guest) {

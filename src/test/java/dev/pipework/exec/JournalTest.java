@@ -138,6 +138,27 @@ class JournalTest {
         }
     }
 
+    /** An entry of version 1 (before entries named their namespace) is one of the host's namespace. */
+    @Test
+    void aVersion1EntryIsTakenToBeOfTheInitialNamespace() {
+        JournalEntry entry = entryOf(everyUndo(), 3, 5);
+        String v1 = version1(entry.toJson());
+        JournalEntry read = JournalEntry.parse(v1, () -> 42);
+        assertEquals(new JournalEntry(new JournalEntry.Owner(SELF.pid(), SELF.startTime(), 42), entry.locks(),
+                entry.guest(), entry.steps(), 3, 5), read);
+        // Without the host's namespace to take, it is refused, as is a version 1 that names one.
+        assertThrows(IllegalArgumentException.class, () -> JournalEntry.parse(v1));
+        assertThrows(IllegalArgumentException.class, () -> JournalEntry.parse(
+                entry.toJson().replace("\"version\":2", "\"version\":1"), () -> 42));
+    }
+
+    /** The text an entry of version 1 had: this version's without {@code netns}. */
+    static String version1(String json) {
+        String v1 = json.replace("\"version\":2", "\"version\":1").replaceFirst(",\"netns\":[0-9]+", "");
+        assertTrue(v1.startsWith("{\"version\":1,") && !v1.contains("\"netns\":"), v1);
+        return v1;
+    }
+
     @Test
     void aCorruptEntryIsReportedAndKept() throws IOException {
         Journal journal = new Journal(dir.resolve("journal"));

@@ -3,6 +3,7 @@ package dev.pipework.it;
 import dev.pipework.exec.Journal;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Sh;
 import dev.pipework.it.support.TestNetns;
@@ -147,6 +148,46 @@ class ComponentFaultIT {
             ovsdb.start();
             assertEquals("", ovsdb.vsctl("list-ports", bridge).out().strip());
             assertEquals(List.of(), journal(), "the run's journal entry is left");
+        }
+    }
+
+    /**
+     * {@code del} while the database is stopped: an Open vSwitch attachment is refused with the
+     * database's line and left whole (its link and, once the server is back, its port record); a
+     * Linux bridge's attachment of the same guest is removed as ever.
+     */
+    @Test
+    void delWithOpenVswitchsDatabaseStopped() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireOvs();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns(); Ovsdb ovsdb = new Ovsdb()) {
+            String bridge = "pwox" + HostCleanup.uniqueSuffix();
+            host.createVeth(bridge, bridge + "p");
+            ovsdb.vsctl("add-br", bridge).assertOk("add-br");
+            String linux = host.createBridge("pwoy" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("ox");
+            Sh.Result ovs = Pipework.run(List.of(bridge, "-i", "eth1", guest, "10.79.10.2/24", "@13"), RUN, ovsdb.env());
+            assertEquals(0, ovs.code(), ovs.describe());
+            Sh.Result lb = Pipework.run(List.of(linux, "-i", "eth2", guest, "10.79.11.2/24"), RUN, ovsdb.env());
+            assertEquals(0, lb.code(), lb.describe());
+            List<String> port = List.of(ovsdb.vsctl("list-ports", bridge).out().strip());
+            assertEquals(1, port.get(0).lines().count(), "one port: " + port);
+            ovsdb.stop();
+            String before = state(guest) + ports(linux);
+            Sh.Result r = Pipework.run(List.of("del", guest, "-i", "eth1"), RUN, ovsdb.env());
+            assertOneLine(r, "pipework: Open vSwitch's database does not answer (is ovsdb-server running?): unix:"
+                    + ovsdb.dir.resolve("db.sock") + ": database connection failed");
+            assertEquals(before, state(guest) + ports(linux), "del changed the host");
+            Sh.Result other = Pipework.run(List.of("del", guest, "-i", "eth2"), RUN, ovsdb.env());
+            assertEquals(0, other.code(), other.describe());
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> ports(linux).equals("ports: []\n")
+                    && !state(guest).contains("eth2")), state(guest) + ports(linux));
+            ovsdb.start();
+            assertEquals(port, List.of(ovsdb.vsctl("list-ports", bridge).out().strip()), "the port record went");
+            Sh.Result again = Pipework.run(List.of("del", guest, "-i", "eth1"), RUN, ovsdb.env());
+            assertEquals(0, again.code(), again.describe());
+            assertEquals("", ovsdb.vsctl("list-ports", bridge).out().strip());
+            assertEquals(List.of(), journal(), "a journal entry is left");
         }
     }
 

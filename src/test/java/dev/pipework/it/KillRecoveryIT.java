@@ -12,7 +12,6 @@ import dev.pipework.it.support.TestNetns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -80,7 +77,7 @@ class KillRecoveryIT {
             Map<String, String> journal = Map.of(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
             String before = ovsState(bridge, guest);
             assertEquals(0, Pipework.run(attach, RUN, journal).code());
-            Sh.Result whole = Pipework.run(List.of("del", guest), RUN, with(kill.env("", 0), journal));
+            Sh.Result whole = Pipework.run(List.of("del", guest), RUN, KillAt.with(kill.env("", 0), journal));
             assertEquals(0, whole.code(), whole.describe());
             int changes = kill.count();
             assertTrue(changes >= 2, "only " + changes + " changes counted");
@@ -90,7 +87,7 @@ class KillRecoveryIT {
             for (int k = 1; k < changes; k++) {
                 assertEquals(0, Pipework.run(attach, RUN, journal).code());
                 kill.reset();
-                Sh.Result killed = Pipework.run(List.of("del", guest), RUN, with(kill.env("KILL_AFTER", k), journal));
+                Sh.Result killed = Pipework.run(List.of("del", guest), RUN, KillAt.with(kill.env("KILL_AFTER", k), journal));
                 assertEquals(137, killed.code(), "KILL_AFTER=" + k + ": " + killed.describe());
                 Sh.Result again = Pipework.run(List.of("del", guest), RUN, journal);
                 assertEquals(0, again.code(), "KILL_AFTER=" + k + ": " + again.describe());
@@ -123,7 +120,7 @@ class KillRecoveryIT {
             cni.putAll(journal);
             String before = linuxState(bridge, guest);
             cni.put("CNI_COMMAND", "ADD");
-            Sh.Result whole = Cni.run(with(kill.env("", 0), cni), config);
+            Sh.Result whole = Cni.run(KillAt.with(kill.env("", 0), cni), config);
             assertEquals(0, whole.code(), whole.describe());
             int changes = kill.count();
             assertTrue(changes >= 3, "only " + changes + " changes counted");
@@ -133,7 +130,7 @@ class KillRecoveryIT {
             for (int k : List.of(1, changes - 1)) {
                 kill.reset();
                 cni.put("CNI_COMMAND", "ADD");
-                Sh.Result killed = Cni.run(with(kill.env("KILL_AFTER", k), cni), config);
+                Sh.Result killed = Cni.run(KillAt.with(kill.env("KILL_AFTER", k), cni), config);
                 assertEquals(137, killed.code(), "KILL_AFTER=" + k + ": " + killed.describe());
                 Sh.Result status = Pipework.run(List.of("status"), RUN, journal);
                 assertEquals(0, status.code(), status.describe());
@@ -212,7 +209,7 @@ class KillRecoveryIT {
             List<String> inOuter = List.of("ip", "netns", "exec", outer);
             String before = outerState(outer, guest);
             Sh.Result killed = Sh.run(concat(inOuter, Pipework.command(List.of(bridge, guest, "10.79.7.2/24"))), RUN,
-                    null, with(kill.env("KILL_AFTER", 1), journal));
+                    null, KillAt.with(kill.env("KILL_AFTER", 1), journal));
             assertEquals(137, killed.code(), killed.describe());
             long pid = kill.killed().orElseThrow();
             String left = outerState(outer, guest);
@@ -222,12 +219,12 @@ class KillRecoveryIT {
             assertEquals(0, here.code(), here.describe());
             assertTrue(here.err().contains("its run was in network namespace net:["), here.err());
             assertEquals(left, outerState(outer, guest));
-            assertEquals(1, journalOf(tmp.resolve("journal"), pid).size());
+            assertEquals(1, KillAt.entriesOf(tmp.resolve("journal"), pid).size());
 
             Sh.Result there = Sh.run(concat(inOuter, Pipework.command(List.of("status"))), RUN, null, journal);
             assertEquals(0, there.code(), there.describe());
             assertTrue(there.err().contains("undid a run killed midway (PID " + pid), there.err());
-            assertTrue(journalOf(tmp.resolve("journal"), pid).isEmpty());
+            assertTrue(KillAt.entriesOf(tmp.resolve("journal"), pid).isEmpty());
             assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> outerState(outer, guest).equals(before)),
                     "not undone in " + outer);
         }
@@ -258,7 +255,7 @@ class KillRecoveryIT {
         // another test) undoes a killed run before its state is read.
         Map<String, String> journal = Map.of(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
         String before = state.read();
-        Sh.Result whole = Pipework.run(args, RUN, with(kill.env("", 0), journal));
+        Sh.Result whole = Pipework.run(args, RUN, KillAt.with(kill.env("", 0), journal));
         assertEquals(0, whole.code(), whole.describe());
         int changes = kill.count();
         String complete = state.read();
@@ -271,7 +268,7 @@ class KillRecoveryIT {
             kill.reset();
             String variable = k <= changes ? "KILL_AT" : "KILL_AFTER";
             int at = k <= changes ? k : changes;
-            Sh.Result killed = Pipework.run(args, RUN, with(kill.env(variable, at), journal));
+            Sh.Result killed = Pipework.run(args, RUN, KillAt.with(kill.env(variable, at), journal));
             String where = variable + "=" + at + " of " + changes;
             assertEquals(137, killed.code(), where + ": " + killed.describe());
             long pid = kill.killed().orElseThrow(() -> new AssertionError(where + ": nothing was killed"));
@@ -285,8 +282,8 @@ class KillRecoveryIT {
             assertTrue(after.equals(before) || after.equals(complete), where + ": the host is neither as before nor"
                     + " as the run completes it\nbefore:\n" + before + "\ncomplete:\n" + complete + "\nafter:\n" + after
                     + "\nstatus said:\n" + status.err());
-            assertTrue(journalOf(tmp.resolve("journal"), pid).isEmpty(), where + ": the journal still holds "
-                    + journalOf(tmp.resolve("journal"), pid));
+            assertTrue(KillAt.entriesOf(tmp.resolve("journal"), pid).isEmpty(), where + ": the journal still holds "
+                    + KillAt.entriesOf(tmp.resolve("journal"), pid));
             tried++;
             undo(guest, before, state);
         }
@@ -305,24 +302,6 @@ class KillRecoveryIT {
         }
         assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> state.read().equals(before)),
                 "not as before after del:\n" + state.read() + "\nbefore:\n" + before);
-    }
-
-    private static Map<String, String> with(Map<String, String> env, Map<String, String> more) {
-        Map<String, String> all = new java.util.HashMap<>(env);
-        all.putAll(more);
-        return all;
-    }
-
-    private static List<String> journalOf(Path dir, long pid) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(pid + "-") || n.startsWith("." + pid + "-"))
-                    .collect(Collectors.toList());
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
     }
 
     /** The guest's links and addresses, the bridge's ports, and the host's links that are peers of the guest's. */

@@ -66,6 +66,45 @@ class RecoveryTest {
         assertEquals(List.of(elsewhere), journal.list().stream().map(f -> f.entry().orElseThrow()).toList());
     }
 
+    /**
+     * An entry of version 1 names no namespace: it is taken to be of the host's (PID 1's), undone by a
+     * recovery there and kept by one elsewhere.
+     */
+    @Test
+    void aVersion1EntryIsUndoneInTheHostsNamespaceOnly() throws java.io.IOException {
+        Path here = Path.of("/proc/self/ns/net");
+        Path elsewhere = java.nio.file.Files.createFile(dir.resolve("another-namespace"));
+        long other = ((Number) java.nio.file.Files.getAttribute(elsewhere, "unix:ino")).longValue();
+        JournalEntry killed = killedIn(Journal.netns());
+        String name = version1(killed, dir.resolve("journal"));
+
+        Journal seenElsewhere = new Journal(dir.resolve("journal"), elsewhere);
+        Recovery.Report kept = Recovery.recover(services(seenElsewhere));
+        assertEquals(List.of(), kept.recovered());
+        assertEquals(1, kept.kept().size(), kept.toString());
+        assertTrue(kept.kept().get(0).startsWith("journal entry " + name + " kept, not run: its run was in network"
+                + " namespace net:[" + other + "]"), kept.kept().get(0));
+
+        Journal seenHere = new Journal(dir.resolve("journal"), here);
+        Recovery.Report report = Recovery.recover(services(seenHere));
+        assertEquals(1, report.recovered().size(), report.toString());
+        assertEquals(List.of(), seenHere.list());
+    }
+
+    /** Writes {@code entry} as version 1 wrote it; its file's name. */
+    static String version1(JournalEntry entry, Path journalDir) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(journalDir);
+        java.nio.file.Files.setPosixFilePermissions(journalDir,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        String name = entry.owner().pid() + "-" + entry.owner().startTime() + "-1.json";
+        Path file = journalDir.resolve(name);
+        // As this version's, without the namespace (JournalTest checks the text).
+        String v1 = entry.toJson().replace("\"version\":2", "\"version\":1").replaceFirst(",\"netns\":[0-9]+", "");
+        java.nio.file.Files.writeString(file, v1);
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return name;
+    }
+
     @Test
     void aRunKilledHereIsUndone() throws java.io.IOException {
         Journal journal = new Journal(dir.resolve("journal"));

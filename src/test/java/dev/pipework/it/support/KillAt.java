@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 
 /**
  * Fault injection for the journal's tests: an {@code ip} and an {@code ovs-vsctl} of the test's own,
@@ -100,6 +102,30 @@ public final class KillAt {
     public int count() throws IOException {
         Path f = dir.resolve("count");
         return Files.exists(f) ? Integer.parseInt(Files.readString(f).trim()) : 0;
+    }
+
+    /** The journal's entries (file names, temporary files included), sorted; none when it has no directory. */
+    public static List<String> entries(Path journal) {
+        if (!Files.isDirectory(journal)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(journal)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The journal's entries written by process {@code pid}. */
+    public static List<String> entriesOf(Path journal, long pid) {
+        return entries(journal).stream().filter(n -> n.startsWith(pid + "-") || n.startsWith("." + pid + "-")).toList();
+    }
+
+    /** {@code env} with {@code more} added. */
+    public static Map<String, String> with(Map<String, String> env, Map<String, String> more) {
+        Map<String, String> all = new HashMap<>(env);
+        all.putAll(more);
+        return all;
     }
 
     /** The PID killed, if one was. */
