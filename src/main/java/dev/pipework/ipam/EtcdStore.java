@@ -74,7 +74,7 @@ public final class EtcdStore implements Store {
     }
 
     /** The pool's keys, read at one revision. */
-    private record Snapshot(PoolState state, Map<BigInteger, EtcdGateway.Kv> kvs) {
+    private record Snapshot(PoolState state, Map<BigInteger, EtcdGateway.Kv> kvs, long revision) {
     }
 
     @Override
@@ -133,17 +133,35 @@ public final class EtcdStore implements Store {
         }
     }
 
+    /**
+     * The pool's keys deleted in one transaction that holds only if none of them was created or
+     * changed since they were read and checked: a claim made meanwhile (on any host) fails the
+     * transaction, and the pool is read and checked again.
+     */
     @Override
-    public void remove(Pool pool, Consumer<PoolState> check) {
-        check.accept(read(pool));
-        gateway.deletePrefix(ROOT + pool.name() + "/");
+    public void remove(Pool pool, Consumer<PoolState> check, Runnable then) {
+        String prefix = ROOT + pool.name() + "/";
+        for (int attempt = 1; ; attempt++) {
+            Snapshot s = snapshot(pool);
+            check.accept(s.state());
+            if (gateway.txn(List.of(new EtcdGateway.PrefixUnchanged(prefix, s.revision())),
+                    List.of(new EtcdGateway.DeletePrefix(prefix)))) {
+                then.run();
+                return;
+            }
+            if (attempt == ATTEMPTS) {
+                throw new PipeworkException("etcd store " + shown + ": pool \"" + pool.name() + "\" changed under each of "
+                        + ATTEMPTS + " attempts to remove it; try again");
+            }
+        }
     }
 
     private Snapshot snapshot(Pool pool) {
         String prefix = ROOT + pool.name() + "/";
         Map<BigInteger, Lease> leases = new HashMap<>();
         Map<BigInteger, EtcdGateway.Kv> kvs = new HashMap<>();
-        for (EtcdGateway.Kv kv : gateway.range(prefix)) {
+        EtcdGateway.Range range = gateway.rangeAt(prefix);
+        for (EtcdGateway.Kv kv : range.kvs()) {
             Lease lease;
             try {
                 lease = lease(pool, kv.key().substring(prefix.length()), kv.value());
@@ -155,7 +173,7 @@ public final class EtcdStore implements Store {
             leases.put(Pool.number(lease.address()), lease);
             kvs.put(Pool.number(lease.address()), kv);
         }
-        return new Snapshot(new PoolState(pool.name(), pool.subnet(), leases), kvs);
+        return new Snapshot(new PoolState(pool.name(), pool.subnet(), leases), kvs, range.revision());
     }
 
     static String key(Pool pool, IpAddress address) {

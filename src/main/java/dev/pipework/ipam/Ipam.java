@@ -342,8 +342,7 @@ public final class Ipam {
                     throw new PipeworkException("pool \"" + name + "\" holds " + held + " address"
                             + (held == 1 ? "" : "es") + " (pipework status; pipework del), or pool rm --force " + name);
                 }
-                FileStore.write(poolsPath, pools.without(name).text());
-            });
+            }, () -> FileStore.write(poolsPath, pools.without(name).text()));
         } finally {
             lock.close();
         }

@@ -41,6 +41,16 @@ class EtcdGatewayTest {
                 + "{\"request_delete_range\":{\"key\":\"azI=\"}}]}", canonical(body));
     }
 
+    /** pool rm: the prefix deleted only if no key of it was created or changed after the revision read. */
+    @Test
+    void aPrefixRemovalComparesEveryKeysModificationWithTheRevisionRead() {
+        String body = EtcdGateway.txnRequest(List.of(new EtcdGateway.PrefixUnchanged("p/", 41)),
+                List.of(new EtcdGateway.DeletePrefix("p/")));
+        assertEquals("{\"compare\":[{\"key\":\"cC8=\",\"result\":\"LESS\",\"target\":\"MOD\",\"mod_revision\":\"42\","
+                + "\"range_end\":\"cDA=\"}],\"success\":[{\"request_delete_range\":{\"key\":\"cC8=\",\"range_end\":\"cDA=\"}}]}",
+                canonical(body));
+    }
+
     /** Map.of has no order: the nested maps are compared member by member through a sorted writer. */
     private static String canonical(String body) {
         Map<String, Object> m = Json.object(Json.parse(body));
@@ -56,9 +66,9 @@ class EtcdGatewayTest {
         String body = "{\"header\":{\"revision\":\"7\"},\"kvs\":[{\"key\":\"YQ==\",\"create_revision\":\"2\","
                 + "\"mod_revision\":\"5\",\"version\":\"3\",\"value\":\"Yg==\"},{\"key\":\"Yw==\",\"create_revision\":\"6\","
                 + "\"mod_revision\":\"6\"}],\"count\":\"2\"}";
-        assertEquals(List.of(new EtcdGateway.Kv("a", "b", 2, 5), new EtcdGateway.Kv("c", "", 6, 6)),
+        assertEquals(new EtcdGateway.Range(List.of(new EtcdGateway.Kv("a", "b", 2, 5), new EtcdGateway.Kv("c", "", 6, 6)), 7),
                 gateway.rangeAnswer(body));
-        assertEquals(List.of(), gateway.rangeAnswer("{\"header\":{\"revision\":\"1\"}}"));
+        assertEquals(new EtcdGateway.Range(List.of(), 1), gateway.rangeAnswer("{\"header\":{\"revision\":\"1\"}}"));
     }
 
     @Test
