@@ -2,11 +2,18 @@ package dev.pipework.cli;
 
 import dev.pipework.cni.CniMain;
 import dev.pipework.guest.CniRecords;
+import dev.pipework.ipam.Holder;
+import dev.pipework.ipam.Ipam;
+import dev.pipework.model.AddressSpec;
 import dev.pipework.run.Services;
 import dev.pipework.sys.Invocation;
 import dev.pipework.sys.RunningProcess;
 
 import java.io.ByteArrayInputStream;
+import dev.pipework.ipam.Holder;
+import dev.pipework.ipam.Ipam;
+import dev.pipework.model.AddressSpec;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -68,6 +75,7 @@ final class Training {
                 }
                 case CNI -> CniMain.train(services, records);
             }
+            pools(scratch);
             if (plumbing) {
                 plumb(services, cli, nowhere, records, front);
             }
@@ -77,6 +85,26 @@ final class Training {
             if (scratch != null) {
                 deleteQuietly(scratch);
             }
+        }
+    }
+
+    /**
+     * A claim from a pool of a scratch file store, confirmed, shown and given back, and a call to an
+     * etcd store that nobody serves: the classes an attach from a pool loads (the store, its JSON,
+     * the lock, the HTTP client) are in the cache, not read from the jar at the first claim.
+     */
+    private static void pools(Path scratch) {
+        try {
+            Files.writeString(scratch.resolve("pools"), "pool training 10.255.1.0/24 gateway 10.255.1.1\n");
+            Ipam ipam = new Ipam(scratch.resolve("pools"), Optional.of("file:" + scratch.resolve("ipam")));
+            Holder holder = new Holder("training", "pipework-training", "eth1");
+            ipam.confirm(ipam.claim(new AddressSpec.FromPool("training", false), holder, false));
+            ipam.use();
+            ipam.addresses();
+            ipam.release(holder, true);
+            new Ipam(scratch.resolve("pools"), Optional.of("etcd://127.0.0.1:1"), Optional.of("training")).use();
+        } catch (IOException | RuntimeException e) {
+            // the etcd store's call fails: nobody serves it
         }
     }
 

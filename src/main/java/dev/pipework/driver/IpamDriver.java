@@ -1,5 +1,6 @@
 package dev.pipework.driver;
 
+import dev.pipework.ipam.Ipam;
 import dev.pipework.json.Json;
 import dev.pipework.model.Family;
 import dev.pipework.model.IpCidr;
@@ -17,6 +18,9 @@ import java.util.function.Consumer;
  * The IPAM driver's calls ({@code --ipam-driver}): pools are the networks' {@code --subnet}s, an
  * address is the one {@code --ip} or {@code --gateway} asks for or the lowest free one, and what
  * is given out is kept in the driver's records, so a restarted driver gives no address twice.
+ * A network created with {@code --ipam-opt pool=<name>} ({@code pool6=} for its IPv6 side) takes
+ * its addresses from that pipework pool instead, claimed in the pools' store as the command line
+ * and the CNI plugin claim theirs ({@link DriverPools}).
  */
 final class IpamDriver {
     private static final String LOCAL = "pipework-local";
@@ -26,10 +30,12 @@ final class IpamDriver {
 
     private final DriverState state;
     private final Consumer<String> log;
+    private final DriverPools pools;
 
-    IpamDriver(DriverState state, Consumer<String> log) {
+    IpamDriver(DriverState state, java.util.function.Supplier<Ipam> ipam, Consumer<String> log) {
         this.state = state;
         this.log = log;
+        this.pools = new DriverPools(state, ipam, log);
     }
 
     static Map<String, Object> capabilities() {
@@ -42,6 +48,11 @@ final class IpamDriver {
 
     Map<String, Object> requestPool(Map<String, Object> req) {
         String pool = Optional.ofNullable(Json.string(req, "Pool")).orElse("");
+        Optional<String> named = DriverPools.named(req);
+        if (named.isPresent()) {
+            return pools.requestPool(named.get(), pool, Optional.ofNullable(Json.string(req, "SubPool")).orElse(""),
+                    Boolean.TRUE.equals(req.get("V6")));
+        }
         if (pool.isEmpty()) {
             throw new PipeworkException("pipework's IPAM driver gives addresses from the network's subnet: give"
                     + " docker network create a --subnet" + (Boolean.TRUE.equals(req.get("V6")) ? " for IPv6" : "")
@@ -69,6 +80,7 @@ final class IpamDriver {
     Map<String, Object> releasePool(Map<String, Object> req) {
         String id = Optional.ofNullable(Json.string(req, "PoolID")).orElse("");
         if (!id.isEmpty()) {
+            pools.releasePool(id);
             state.delete(DriverState.Kind.POOL, id);
             log.accept("pool " + id + " released");
         }
@@ -78,6 +90,10 @@ final class IpamDriver {
     Map<String, Object> requestAddress(Map<String, Object> req) {
         String id = Optional.ofNullable(Json.string(req, "PoolID")).orElse("");
         Map<String, Object> record = pool(id);
+        if (record.get(DriverPools.KEY) instanceof String name) {
+            return pools.requestAddress(id, name, Optional.ofNullable(Json.string(req, "Address")).orElse(""),
+                    req.get("Options") instanceof Map<?, ?> o ? Json.object(o) : Map.of());
+        }
         IpCidr cidr = IpCidr.parse((String) record.get("pool"));
         List<Object> allocated = new ArrayList<>(Json.array(record.get("allocated")));
         String wanted = Optional.ofNullable(Json.string(req, "Address")).orElse("");
@@ -103,7 +119,9 @@ final class IpamDriver {
     Map<String, Object> releaseAddress(Map<String, Object> req) {
         String id = Optional.ofNullable(Json.string(req, "PoolID")).orElse("");
         Optional<Map<String, Object>> record = state.read(DriverState.Kind.POOL, id);
-        if (record.isPresent()) {
+        if (record.isPresent() && record.get().get(DriverPools.KEY) instanceof String name) {
+            pools.releaseAddress(id, name, Optional.ofNullable(Json.string(req, "Address")).orElse(""));
+        } else if (record.isPresent()) {
             String address = Optional.ofNullable(Json.string(req, "Address")).orElse("");
             List<Object> allocated = new ArrayList<>(Json.array(record.get().get("allocated")));
             if (!address.isEmpty() && allocated.remove(IpCidr.format(IpCidr.parseAddress("address", address, address)))) {
@@ -134,7 +152,7 @@ final class IpamDriver {
         throw new PipeworkException("subnet " + cidr + " has no free address left");
     }
 
-    private static IpCidr network(IpCidr cidr) {
+    static IpCidr network(IpCidr cidr) {
         BigInteger mask = BigInteger.ONE.shiftLeft(cidr.family().bits()).subtract(BigInteger.ONE)
                 .shiftRight(cidr.prefix()).not();
         BigInteger net = new BigInteger(1, cidr.bytes()).and(mask);

@@ -33,7 +33,7 @@ public final class PluginApi {
         Consumer<String> log = line -> err.println("pipework driver: " + line);
         state.onDamaged(log);
         this.network = new NetworkDriver(services, state, log, this::later);
-        IpamDriver ipam = new IpamDriver(state, log);
+        IpamDriver ipam = new IpamDriver(state, () -> services.ipam(), log);
         this.calls = Map.ofEntries(
                 Map.entry("Plugin.Activate", req -> Map.of("Implements", List.of("NetworkDriver", "IpamDriver"))),
                 Map.entry("NetworkDriver.GetCapabilities",

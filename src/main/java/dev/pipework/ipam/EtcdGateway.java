@@ -48,6 +48,13 @@ final class EtcdGateway {
     record Unchanged(String key, long modRevision) implements Compare {
     }
 
+    /**
+     * No key starting with {@code key} was created or changed after {@code revision}: every key of
+     * the prefix has a mod_revision below {@code revision + 1} (a prefix without keys holds too).
+     */
+    record PrefixUnchanged(String key, long revision) implements Compare {
+    }
+
     /** A transaction's operation on one key. */
     sealed interface Op {
         String key();
@@ -57,6 +64,14 @@ final class EtcdGateway {
     }
 
     record Delete(String key) implements Op {
+    }
+
+    /** Every key starting with {@code key}. */
+    record DeletePrefix(String key) implements Op {
+    }
+
+    /** The keys of a prefix and the store's revision they were read at. */
+    record Range(List<Kv> kvs, long revision) {
     }
 
     private final List<URI> endpoints;
@@ -77,16 +92,16 @@ final class EtcdGateway {
     }
 
     List<Kv> range(String prefix) {
+        return rangeAt(prefix).kvs();
+    }
+
+    Range rangeAt(String prefix) {
         return rangeAnswer(post("range", rangeRequest(prefix)));
     }
 
     /** Whether the transaction's conditions held (and so its operations were done). */
     boolean txn(List<Compare> compare, List<Op> ops) {
         return txnAnswer(post("txn", txnRequest(compare, ops)));
-    }
-
-    void deletePrefix(String prefix) {
-        answer(post("deleterange", rangeRequest(prefix)));
     }
 
     /** The first member's answer; each that fails (refused, timed out, an error status) gives way to the next. */
@@ -181,6 +196,11 @@ final class EtcdGateway {
             if (c instanceof Unchanged u) {
                 m.put("target", "MOD");
                 m.put("mod_revision", Long.toString(u.modRevision()));
+            } else if (c instanceof PrefixUnchanged p) {
+                m.put("result", "LESS");
+                m.put("target", "MOD");
+                m.put("mod_revision", Long.toString(p.revision() + 1));
+                m.put("range_end", b64(prefixEnd(p.key())));
             } else {
                 m.put("target", "CREATE");
                 m.put("create_revision", "0");
@@ -191,6 +211,8 @@ final class EtcdGateway {
         for (Op o : ops) {
             if (o instanceof Put p) {
                 os.add(Map.of("request_put", Map.of("key", b64(p.key()), "value", b64(p.value()))));
+            } else if (o instanceof DeletePrefix d) {
+                os.add(Map.of("request_delete_range", Map.of("key", b64(d.key()), "range_end", b64(prefixEnd(d.key())))));
             } else {
                 os.add(Map.of("request_delete_range", Map.of("key", b64(o.key()))));
             }
@@ -201,21 +223,22 @@ final class EtcdGateway {
         return Json.write(m);
     }
 
-    /** The keys of a range answer; an answer that is not one is an error. */
-    List<Kv> rangeAnswer(String body) {
+    /** The keys of a range answer, and its revision; an answer that is not one is an error. */
+    Range rangeAnswer(String body) {
         try {
             Map<String, Object> m = answer(body);
             List<Kv> kvs = new ArrayList<>();
+            long revision = m.get("header") instanceof Map<?, ?> h ? revision(h.get("revision")) : 0;
             Object list = m.get("kvs");
             if (list == null) {
-                return kvs;
+                return new Range(kvs, revision);
             }
             for (Object o : Json.array(list)) {
                 Map<String, Object> kv = Json.object(o);
                 kvs.add(new Kv(text(kv.get("key")), kv.get("value") == null ? "" : text(kv.get("value")),
                         revision(kv.get("create_revision")), revision(kv.get("mod_revision"))));
             }
-            return kvs;
+            return new Range(kvs, revision);
         } catch (JsonException | IllegalArgumentException e) {
             throw new PipeworkException("etcd store " + shown + ": a range answer is not valid (" + oneLine(e.getMessage()) + ")");
         }

@@ -39,11 +39,16 @@ public final class EtcdStore implements Store {
     private final EtcdGateway gateway;
     private final String shown;
     private final String host;
+    /** This boot of this machine ({@code /proc/sys/kernel/random/boot_id}), and when it began (ms since the epoch). */
+    private final String boot;
+    private final long bootedAt;
 
-    EtcdStore(EtcdGateway gateway, String shown, String host) {
+    EtcdStore(EtcdGateway gateway, String shown, String host, String boot, long bootedAt) {
         this.gateway = gateway;
         this.shown = shown;
         this.host = host;
+        this.boot = boot;
+        this.bootedAt = bootedAt;
     }
 
     /**
@@ -70,11 +75,30 @@ public final class EtcdStore implements Store {
             endpoints.add(URI.create(scheme + e));
         }
         String shown = "etcd://" + rest;
-        return new EtcdStore(new EtcdGateway(endpoints, shown, BOUND, EtcdTls.context(tls)), shown, host);
+        return new EtcdStore(new EtcdGateway(endpoints, shown, BOUND, EtcdTls.context(tls)), shown, host, bootId(),
+                bootedAt());
+    }
+
+    private static String bootId() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/random/boot_id")).strip();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** The kernel's boot time ({@code btime} of /proc/stat, whole seconds), in ms since the epoch; 0 when unknown. */
+    private static long bootedAt() {
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/stat"))) {
+            return lines.filter(l -> l.startsWith("btime ")).findFirst()
+                    .map(l -> Long.parseLong(l.substring(6).strip()) * 1000).orElse(0L);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** The pool's keys, read at one revision. */
-    private record Snapshot(PoolState state, Map<BigInteger, EtcdGateway.Kv> kvs) {
+    private record Snapshot(PoolState state, Map<BigInteger, EtcdGateway.Kv> kvs, long revision) {
     }
 
     @Override
@@ -133,17 +157,35 @@ public final class EtcdStore implements Store {
         }
     }
 
+    /**
+     * The pool's keys deleted in one transaction that holds only if none of them was created or
+     * changed since they were read and checked: a claim made meanwhile (on any host) fails the
+     * transaction, and the pool is read and checked again.
+     */
     @Override
-    public void remove(Pool pool, Consumer<PoolState> check) {
-        check.accept(read(pool));
-        gateway.deletePrefix(ROOT + pool.name() + "/");
+    public void remove(Pool pool, Consumer<PoolState> check, Runnable then) {
+        String prefix = ROOT + pool.name() + "/";
+        for (int attempt = 1; ; attempt++) {
+            Snapshot s = snapshot(pool);
+            check.accept(s.state());
+            if (gateway.txn(List.of(new EtcdGateway.PrefixUnchanged(prefix, s.revision())),
+                    List.of(new EtcdGateway.DeletePrefix(prefix)))) {
+                then.run();
+                return;
+            }
+            if (attempt == ATTEMPTS) {
+                throw new PipeworkException("etcd store " + shown + ": pool \"" + pool.name() + "\" changed under each of "
+                        + ATTEMPTS + " attempts to remove it; try again");
+            }
+        }
     }
 
     private Snapshot snapshot(Pool pool) {
         String prefix = ROOT + pool.name() + "/";
         Map<BigInteger, Lease> leases = new HashMap<>();
         Map<BigInteger, EtcdGateway.Kv> kvs = new HashMap<>();
-        for (EtcdGateway.Kv kv : gateway.range(prefix)) {
+        EtcdGateway.Range range = gateway.rangeAt(prefix);
+        for (EtcdGateway.Kv kv : range.kvs()) {
             Lease lease;
             try {
                 lease = lease(pool, kv.key().substring(prefix.length()), kv.value());
@@ -155,7 +197,7 @@ public final class EtcdStore implements Store {
             leases.put(Pool.number(lease.address()), lease);
             kvs.put(Pool.number(lease.address()), kv);
         }
-        return new Snapshot(new PoolState(pool.name(), pool.subnet(), leases), kvs);
+        return new Snapshot(new PoolState(pool.name(), pool.subnet(), leases), kvs, range.revision());
     }
 
     static String key(Pool pool, IpAddress address) {
@@ -173,6 +215,7 @@ public final class EtcdStore implements Store {
         m.put("pid", l.pid());
         m.put("start", l.start());
         m.put("since", l.since());
+        m.put("boot", boot);
         return Json.write(m);
     }
 
@@ -209,11 +252,24 @@ public final class EtcdStore implements Store {
         if (pid < 0 || pid > Integer.MAX_VALUE || start < 0 || since < 0) {
             throw new InvalidValueException("a number is negative or too large");
         }
+        // A key of this host's name written during this boot by another boot: two machines run under one
+        // name (a clone's /etc/machine-id), each taking the other's claims for its own dead runs'.
+        if (owner.equals(host) && m.get("boot") instanceof String other && !boot.isEmpty() && !other.equals(boot)
+                && bootedAt > 0 && since > bootedAt + 2000) {
+            throw new PipeworkException("etcd store " + shown + ": address " + addressText + " of pool \"" + pool.name()
+                    + "\" was written as host \"" + host + "\" by another machine (boot " + other + ") while this one ran"
+                    + " (boot " + boot + "): two machines share this host name, as clones of one /etc/machine-id do;"
+                    + " give each its own (PIPEWORK_HOST)");
+        }
         return new Lease(address, owner.equals(host) ? holder : holder.onHost(owner), state, pid, start, since);
     }
 
     /** For the tests: a store on this gateway. */
     static Optional<EtcdStore> of(EtcdGateway gateway, String host) {
-        return Optional.of(new EtcdStore(gateway, "etcd://test", host));
+        return of(gateway, host, "boot-test", 1000);
+    }
+
+    static Optional<EtcdStore> of(EtcdGateway gateway, String host, String boot, long bootedAt) {
+        return Optional.of(new EtcdStore(gateway, "etcd://test", host, boot, bootedAt));
     }
 }

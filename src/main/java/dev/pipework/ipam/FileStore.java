@@ -147,10 +147,11 @@ public final class FileStore implements Store {
     }
 
     @Override
-    public void remove(Pool pool, Consumer<PoolState> check) {
+    public void remove(Pool pool, Consumer<PoolState> check, Runnable then) {
         Held lock = lock(pool.name());
         try {
             check.accept(read(pool));
+            then.run();
             delete(pool.name());
         } finally {
             lock.close();

@@ -279,6 +279,29 @@ public final class Ipam {
         return released;
     }
 
+    /** Gives back one address of a pool when {@code whose} names its holder (Docker's ReleaseAddress). */
+    public Optional<PoolAddress> releaseAt(String poolName, IpAddress address, java.util.function.Predicate<Holder> whose) {
+        PoolsFile pools = pools();
+        Optional<Pool> pool = pools.pool(poolName);
+        Store store = store(pools);
+        if (pool.isEmpty() || !pool.get().holds(address) || !store.has(poolName)) {
+            return Optional.empty();
+        }
+        Allocator allocator = allocator(pools);
+        List<PoolAddress> released = new ArrayList<>();
+        change(store, pool.get(), false, state -> {
+            released.clear();
+            Lease l = state.leases().get(Pool.number(address));
+            PoolState next = state;
+            if (l != null && l.state() != Lease.State.COOLING && whose.test(l.holder())) {
+                next = allocator.release(state, l.holder(), false);
+                released.add(new Taken(pool.get(), l, Optional.empty(), false).shown());
+            }
+            return new Allocator.Given(next, null, Optional.empty(), false);
+        });
+        return released.stream().findFirst();
+    }
+
     /** Declares a pool in the pools file: a new name, a subnet no other pool overlaps. */
     public void add(Pool pool) {
         FileStore.Held lock = FileStore.lock(poolsLock());
@@ -319,8 +342,7 @@ public final class Ipam {
                     throw new PipeworkException("pool \"" + name + "\" holds " + held + " address"
                             + (held == 1 ? "" : "es") + " (pipework status; pipework del), or pool rm --force " + name);
                 }
-                FileStore.write(poolsPath, pools.without(name).text());
-            });
+            }, () -> FileStore.write(poolsPath, pools.without(name).text()));
         } finally {
             lock.close();
         }

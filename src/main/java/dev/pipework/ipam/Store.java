@@ -26,6 +26,10 @@ public sealed interface Store permits FileStore, EtcdStore {
     /** Whether the store may keep anything of this pool (a file store without the pool's file: no). */
     boolean has(String pool);
 
-    /** Forgets the pool: {@code check} sees its state first, and refuses by throwing. */
-    void remove(Pool pool, Consumer<PoolState> check);
+    /**
+     * Forgets the pool: {@code check} sees its state first, and refuses by throwing; {@code then}
+     * runs once the check holds for what is removed (the file store: under the pool's lock, before
+     * its file goes; etcd: once the transaction deleting its keys committed).
+     */
+    void remove(Pool pool, Consumer<PoolState> check, Runnable then);
 }

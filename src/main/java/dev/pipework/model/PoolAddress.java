@@ -13,4 +13,10 @@ package dev.pipework.model;
  */
 public record PoolAddress(String pool, String runtime, String id, String iface, String address, String state,
                           boolean fresh) {
+    /**
+     * The runtime of the addresses the Docker driver's IPAM side holds: the holder is the
+     * network's IPAM pool and a token of the address's own, as the engine asks for an address
+     * before it names the endpoint or the container.
+     */
+    public static final String DOCKER_IPAM = "docker-ipam";
 }

@@ -45,11 +45,15 @@ public interface Renderer {
         new TextRenderer().pools(pools, out);
     }
 
-    /** What the pools keep for this attachment's interface. */
+    /**
+     * What the pools keep for this attachment's interface: held for it, or held by the Docker
+     * driver's IPAM side and on the interface (a Docker network's endpoint).
+     */
     static List<PoolAddress> kept(Attachment a, List<PoolAddress> pools) {
-        return pools.stream().filter(p -> p.runtime().equals(a.guest().runtime().key())
+        return pools.stream().filter(p -> !p.state().equals("cooling") && (p.runtime().equals(a.guest().runtime().key())
                 && p.id().equals(a.guest().id().orElse(a.guest().token()))
-                && p.iface().equals(a.containerInterface()) && !p.state().equals("cooling")).toList();
+                && p.iface().equals(a.containerInterface())
+                || p.runtime().equals(PoolAddress.DOCKER_IPAM) && a.addresses().contains(p.address()))).toList();
     }
 
     /** What {@code apply} did, one entry per declaration; nothing in a format that reports it on stderr only. */

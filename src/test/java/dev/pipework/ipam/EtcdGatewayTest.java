@@ -41,6 +41,16 @@ class EtcdGatewayTest {
                 + "{\"request_delete_range\":{\"key\":\"azI=\"}}]}", canonical(body));
     }
 
+    /** pool rm: the prefix deleted only if no key of it was created or changed after the revision read. */
+    @Test
+    void aPrefixRemovalComparesEveryKeysModificationWithTheRevisionRead() {
+        String body = EtcdGateway.txnRequest(List.of(new EtcdGateway.PrefixUnchanged("p/", 41)),
+                List.of(new EtcdGateway.DeletePrefix("p/")));
+        assertEquals("{\"compare\":[{\"key\":\"cC8=\",\"result\":\"LESS\",\"target\":\"MOD\",\"mod_revision\":\"42\","
+                + "\"range_end\":\"cDA=\"}],\"success\":[{\"request_delete_range\":{\"key\":\"cC8=\",\"range_end\":\"cDA=\"}}]}",
+                canonical(body));
+    }
+
     /** Map.of has no order: the nested maps are compared member by member through a sorted writer. */
     private static String canonical(String body) {
         Map<String, Object> m = Json.object(Json.parse(body));
@@ -56,9 +66,9 @@ class EtcdGatewayTest {
         String body = "{\"header\":{\"revision\":\"7\"},\"kvs\":[{\"key\":\"YQ==\",\"create_revision\":\"2\","
                 + "\"mod_revision\":\"5\",\"version\":\"3\",\"value\":\"Yg==\"},{\"key\":\"Yw==\",\"create_revision\":\"6\","
                 + "\"mod_revision\":\"6\"}],\"count\":\"2\"}";
-        assertEquals(List.of(new EtcdGateway.Kv("a", "b", 2, 5), new EtcdGateway.Kv("c", "", 6, 6)),
+        assertEquals(new EtcdGateway.Range(List.of(new EtcdGateway.Kv("a", "b", 2, 5), new EtcdGateway.Kv("c", "", 6, 6)), 7),
                 gateway.rangeAnswer(body));
-        assertEquals(List.of(), gateway.rangeAnswer("{\"header\":{\"revision\":\"1\"}}"));
+        assertEquals(new EtcdGateway.Range(List.of(), 1), gateway.rangeAnswer("{\"header\":{\"revision\":\"1\"}}"));
     }
 
     @Test
@@ -101,11 +111,30 @@ class EtcdGatewayTest {
         Lease l = new Lease(IpAddress.parse("10.1.0.5"), new Holder("docker", "abc", "eth1"), Lease.State.CLAIMED, 12, 34, 56);
         String v = store.value(l);
         assertEquals("{\"host\":\"hostA\",\"runtime\":\"docker\",\"container\":\"abc\",\"interface\":\"eth1\","
-                + "\"state\":\"claimed\",\"pid\":12,\"start\":34,\"since\":56}", v);
+                + "\"state\":\"claimed\",\"pid\":12,\"start\":34,\"since\":56,\"boot\":\"boot-test\"}", v);
         assertEquals(l, store.lease(pool, "10.1.0.5", v));
         Lease there = EtcdStore.of(gateway, "hostB").orElseThrow().lease(pool, "10.1.0.5", v);
         assertEquals(new Holder("docker@hostA", "abc", "eth1"), there.holder());
         assertEquals(Optional.of("hostA"), there.holder().host());
+    }
+
+    /** Two machines under one host name (a cloned /etc/machine-id): a key of this name from another boot, written during this one. */
+    @Test
+    void aKeyOfThisHostsNameFromAnotherBootDuringThisOneIsAClone() {
+        EtcdStore booted = EtcdStore.of(gateway, "hostA", "boot-1", 1_000_000).orElseThrow();
+        Lease l = new Lease(IpAddress.parse("10.1.0.5"), new Holder("docker", "abc", "eth1"), Lease.State.HELD, 0, 0, 2_000_000);
+        String clone = EtcdStore.of(gateway, "hostA", "boot-2", 500_000).orElseThrow().value(l);
+        PipeworkException e = assertThrows(PipeworkException.class, () -> booted.lease(pool, "10.1.0.5", clone));
+        assertTrue(e.getMessage().contains("was written as host \"hostA\" by another machine (boot boot-2) while this one"
+                + " ran (boot boot-1): two machines share this host name"), e.getMessage());
+        // Written by an earlier boot of this machine (before this one began): its own, as any.
+        Lease before = new Lease(l.address(), l.holder(), Lease.State.HELD, 0, 0, 900_000);
+        String earlier = EtcdStore.of(gateway, "hostA", "boot-0", 100_000).orElseThrow().value(before);
+        assertEquals(before, booted.lease(pool, "10.1.0.5", earlier));
+        // Another host's key, or one written before keys named their boot: no check.
+        assertEquals("hostA", EtcdStore.of(gateway, "hostB", "boot-1", 1_000_000).orElseThrow()
+                .lease(pool, "10.1.0.5", clone).holder().host().orElseThrow());
+        assertEquals(l, booted.lease(pool, "10.1.0.5", clone.replace(",\"boot\":\"boot-2\"", "")));
     }
 
     @Test

@@ -47,7 +47,19 @@ class CniPodmanIT {
             Files.writeString(conf, "[containers]\ndefault_ulimits = [\"nofile=20000:20000\", \"nproc=4096:4096\"]\n"
                     + "[network]\nnetwork_backend = \"cni\"\ncni_plugin_dirs = [\"" + plugins + "\", \"" + Cni.PLUGINS
                     + "\"]\nnetwork_config_dir = \"" + dir.resolve("net.d") + "\"\n");
-            env = Map.of("CONTAINERS_CONF", conf.toString(), "PIPEWORK_JAR", Pipework.jar().toString());
+            // The pools as the plugin (podman's child, with podman's environment) and the test's pipework see them.
+            env = Map.of("CONTAINERS_CONF", conf.toString(), "PIPEWORK_JAR", Pipework.jar().toString(),
+                    "PIPEWORK_POOLS", dir.resolve("pools").toString(), "PIPEWORK_IPAM_STORE", "file:" + dir.resolve("store"));
+        }
+
+        void poolNetwork(String name, String bridge, String pool) throws IOException {
+            Files.writeString(dir.resolve("net.d").resolve(name + ".conflist"), "{\"cniVersion\":\"1.0.0\",\"name\":\""
+                    + name + "\",\"plugins\":[{\"type\":\"pipework\",\"bridge\":\"" + bridge
+                    + "\",\"ipam\":{\"type\":\"pipework\",\"pool\":\"" + pool + "\",\"defaultRoute\":true}}]}\n");
+        }
+
+        Sh.Result pipework(String... args) {
+            return Pipework.run(List.of(args), Pipework.DEFAULT_TIMEOUT, env);
         }
 
         void network(String name, String version, String bridge, String extra, String subnet, String range) throws IOException {
@@ -148,6 +160,45 @@ class CniPodmanIT {
             assertEquals(List.of(), podman.leases(), "addresses freed");
             assertFalse(Pipework.ok("status").out().contains(a.substring(0, 12)));
         }
+    }
+
+    /**
+     * A network whose IPAM is a pipework pool: two containers get distinct addresses of the pool
+     * (a third address taken by the command line is skipped), the pool's gateway as their route,
+     * {@code pool ls} counts them; {@code podman rm} gives them back.
+     */
+    @Test
+    void twoContainersOnAPipeworkPool() throws IOException {
+        requirePodman();
+        String s = HostCleanup.uniqueSuffix();
+        try (HostCleanup host = new HostCleanup(); Podman podman = new Podman()) {
+            String br = host.bridge("brp" + s);
+            String net = "pwp" + s;
+            assertEquals(0, podman.pipework("pool", "add", "pod", "10.232.3.0/24", "--gateway", "10.232.3.1",
+                    "--range", "10.232.3.10-10.232.3.19").code());
+            try (dev.pipework.it.support.TestNetns netns = new dev.pipework.it.support.TestNetns()) {
+                Sh.Result cli = podman.pipework(host.bridge("brq" + s), netns.create("pn"), "pool:pod");
+                assertEquals(0, cli.code(), cli.describe());
+                assertTrue(cli.out().contains("10.232.3.10/24 pool pod"), cli.describe());
+                podman.poolNetwork(net, br, "pod");
+                podman.run("pa" + s, net);
+                podman.run("pb" + s, net);
+                assertEquals(List.of("10.232.3.11", "10.232.3.12"),
+                        List.of(podman.ip("pa" + s), podman.ip("pb" + s)).stream().sorted().toList());
+                assertTrue(podman.ok("exec", "pa" + s, "ip", "route").contains("default via 10.232.3.1 dev eth0"));
+                assertTrue(podman.reaches("pa" + s, podman.ip("pb" + s)), "a reaches b");
+                assertEquals(3L, poolUse(podman, "held"));
+                podman.ok("rm", "-f", "-t", "0", "pa" + s, "pb" + s);
+                assertEquals(1L, poolUse(podman, "held"), "podman rm gave the addresses back");
+                assertEquals(2L, poolUse(podman, "cooling"));
+            }
+        }
+    }
+
+    private static long poolUse(Podman podman, String what) {
+        Sh.Result ls = podman.pipework("pool", "ls", "--json");
+        assertEquals(0, ls.code(), ls.describe());
+        return (Long) dev.pipework.json.Json.at(dev.pipework.json.Json.parse(ls.out()), "pools", "0", what);
     }
 
     /** Two networks on one OVS bridge, tags 100 and 200, one subnet: each container reaches its own VLAN only. */

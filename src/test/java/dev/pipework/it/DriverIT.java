@@ -525,6 +525,57 @@ class DriverIT {
     }
 
     /**
+     * {@code --ipam-opt pool=<name>}: the network's addresses come from a pipework pool, claimed in
+     * the pools' store beside the command line's (never the same address), shown by {@code pool ls}
+     * and {@code status}; {@code docker rm} and {@code docker network rm} give them back.
+     */
+    @Test
+    @Order(11)
+    void aNetworkOnAPipeworkPoolSharesThePoolWithTheCommandLine() {
+        String br = host.bridge("brdp" + s);
+        String br2 = host.bridge("brdq" + s);
+        String net = "pp" + s;
+        Map<String, String> env = poolsEnv();
+        assertEquals(0, Pipework.run(List.of("pool", "add", "dock", "10.247.0.0/24", "--gateway", "10.247.0.1",
+                "--range", "10.247.0.10-10.247.0.20"), Pipework.DEFAULT_TIMEOUT, env).code());
+        engine.dockerOk("network", "create", "-d", plugin, "--ipam-driver", plugin, "--ipam-opt", "pool=dock",
+                "-o", "bridge=" + br, net);
+        assertEquals("10.247.0.0/24 10.247.0.1", engine.dockerOk("network", "inspect", "--format",
+                "{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}", net).trimmed());
+        String a = run("pa", net);
+        assertEquals("10.247.0.10/24", address(a, "eth0"));
+        Sh.Result cli = Pipework.run(List.of(br2, "-i", "eth1", a, "pool:dock"), Pipework.DEFAULT_TIMEOUT, env);
+        assertEquals(0, cli.code(), cli.describe());
+        assertEquals("10.247.0.11/24", address(a, "eth1"), "the command line got the driver's address");
+        String b = run("pb", net);
+        assertEquals("10.247.0.12/24", address(b, "eth0"), "the driver got the command line's address");
+        assertEquals(3L, poolUse(env, "held"));
+        Sh.Result status = Pipework.run(List.of("status"), Pipework.DEFAULT_TIMEOUT, env);
+        assertTrue(status.out().lines().anyMatch(l -> l.startsWith(b) && l.contains("10.247.0.12/24")
+                && l.trim().endsWith("dock")), status.describe());
+        assertEquals(0, Pipework.run(List.of("del", "-i", "eth1", a), Pipework.DEFAULT_TIMEOUT, env).code());
+        engine.dockerOk("rm", "-f", a, b);
+        assertEquals(0L, poolUse(env, "held"), log());
+        assertEquals(3L, poolUse(env, "cooling"));
+        engine.dockerOk("network", "rm", net);
+        assertEquals(0L, poolUse(env, "held"));
+        assertTrue(Pipework.run(List.of("pool", "rm", "dock"), Pipework.DEFAULT_TIMEOUT, env).success());
+    }
+
+    private Map<String, String> poolsEnv() {
+        Map<String, String> env = new java.util.HashMap<>(engine.env());
+        env.putAll(Map.of("PIPEWORK_POOLS", work.resolve("pools").toString(), "PIPEWORK_IPAM_STORE",
+                "file:" + work.resolve("ipam")));
+        return env;
+    }
+
+    private long poolUse(Map<String, String> env, String what) {
+        Sh.Result ls = Pipework.run(List.of("pool", "ls", "--json"), Pipework.DEFAULT_TIMEOUT, env);
+        assertEquals(0, ls.code(), ls.describe());
+        return (Long) dev.pipework.json.Json.at(dev.pipework.json.Json.parse(ls.out()), "pools", "0", what);
+    }
+
+    /**
      * {@code -o dhcp=true} with {@code --ipam-driver null}: dnsmasq on the bridge gives the address
      * (Docker shows it), the keeper keeps a client in the container, {@code docker rm -f} releases the
      * lease and leaves no client; with no server, {@code docker run} fails with pipework's line and
@@ -684,6 +735,8 @@ class DriverIT {
         ProcessBuilder pb = new ProcessBuilder(Pipework.command(List.of("driver", "--socket", socket.toString(),
                 "--state-dir", work.resolve("state").toString())))
                 .redirectErrorStream(true).redirectOutput(driverLog.toFile());
+        pb.environment().putAll(Map.of("PIPEWORK_POOLS", work.resolve("pools").toString(), "PIPEWORK_IPAM_STORE",
+                "file:" + work.resolve("ipam")));
         driver = pb.start();
         assertTrue(Poll.within(Duration.ofSeconds(30), Poll.TICK, () -> log().contains("serving on")),
                 "the driver does not serve:\n" + log());

@@ -315,4 +315,43 @@ class EtcdPoolsIT {
             member.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * pool rm against a claim made between its check and its deletion: the transaction fails, the
+     * pool is read and checked again, the check refuses, the other host's key stays; the pools
+     * file is not rewritten. With nothing claimed meanwhile, one transaction deletes every key.
+     */
+    @Test
+    @Order(5)
+    void poolRmDeletesNothingClaimedAfterItsCheck() {
+        dev.pipework.model.Pool pool = dev.pipework.ipam.PoolsFile.pool(new String[] {"gone", "10.9.0.0/24"});
+        dev.pipework.ipam.EtcdStore mine = dev.pipework.ipam.EtcdStore.open(store, Map.of(), "hostR");
+        dev.pipework.ipam.EtcdStore theirs = dev.pipework.ipam.EtcdStore.open(store, Map.of(), "hostS");
+        dev.pipework.ipam.Allocator allocator = new dev.pipework.ipam.Allocator(System.currentTimeMillis(), 60_000,
+                l -> true, 1, 1);
+        List<Integer> checks = new ArrayList<>();
+        boolean[] rewritten = {false};
+        dev.pipework.model.PipeworkException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.pipework.model.PipeworkException.class, () -> mine.remove(pool, state -> {
+                    checks.add(state.leases().size());
+                    if (checks.size() == 1) {
+                        theirs.change(pool, true, st -> allocator.allocate(pool, st,
+                                new dev.pipework.ipam.Holder("cni", "c1", "eth0")));
+                    } else if (!state.leases().isEmpty()) {
+                        throw new dev.pipework.model.PipeworkException("pool \"gone\" holds an address");
+                    }
+                }, () -> rewritten[0] = true));
+        assertEquals("pool \"gone\" holds an address", refused.getMessage());
+        assertEquals(List.of(0, 1), checks, "checked again after the transaction failed");
+        assertFalse(rewritten[0]);
+        assertEquals(1, keyCount("pipework/ipam/gone/"), "the other host's claim was deleted");
+        mine.remove(pool, state -> { }, () -> rewritten[0] = true);
+        assertTrue(rewritten[0]);
+        assertEquals(0, keyCount("pipework/ipam/gone/"));
+    }
+
+    private static int keyCount(String prefix) {
+        String body = range(0, prefix).orElseThrow(() -> new AssertionError("member 0 did not answer"));
+        return body.split("\"key\":", -1).length - 1;
+    }
 }
