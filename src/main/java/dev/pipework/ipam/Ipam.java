@@ -107,6 +107,27 @@ public final class Ipam {
         return new FileStore(Path.of(dir));
     }
 
+    /**
+     * The etcd store the environment or the pools file names, if the store is one: where overlays
+     * with {@code peers etcd} keep their VTEPs.
+     */
+    public Optional<String> etcdStore() {
+        String store = storeOverride.or(() -> pools().store()).orElse("");
+        return store.startsWith("etcd://") ? Optional.of(store) : Optional.empty();
+    }
+
+    /** The overlays' VTEPs in the etcd store, this host's held by a lease of {@code ttl} seconds. */
+    public OverlayRegistry overlayRegistry(long ttl) {
+        PoolsFile pools = pools();
+        String url = etcdStore().orElseThrow(() -> new PipeworkException(NO_ETCD));
+        Map<String, String> tls = new java.util.HashMap<>(pools.tls());
+        tls.putAll(tlsEnv);
+        return OverlayRegistry.open(url, tls, host.orElseGet(Ipam::machineId), ttl);
+    }
+
+    public static final String NO_ETCD = "peers etcd: no etcd store is configured (store = etcd://<host>:<port>[,...]"
+            + " in /etc/pipework/pools, or PIPEWORK_IPAM_STORE); name the other hosts instead (peers 192.0.2.2,192.0.2.3)";
+
     /** One address a claim took or found, in its pool. */
     public record Taken(Pool pool, Lease lease, Optional<Lease> previous, boolean fresh) {
         public PoolAddress shown() {
