@@ -89,7 +89,7 @@ final class EtcdGateway {
     /** {@code lease/grant}: a lease of {@code ttl} seconds; its ID. */
     long grant(long ttl) {
         try {
-            return revision(answer(post("lease/grant", Json.write(Map.of("TTL", Long.toString(ttl))))).get("ID"));
+            return leaseId(answer(post("lease/grant", Json.write(Map.of("TTL", Long.toString(ttl))))).get("ID"));
         } catch (JsonException e) {
             throw new PipeworkException("etcd store " + shown + ": a lease answer is not valid (" + oneLine(e.getMessage()) + ")");
         }
@@ -329,6 +329,18 @@ final class EtcdGateway {
             throw new JsonException("expected base64 text");
         }
         return new String(B64D.decode(s), StandardCharsets.UTF_8);
+    }
+
+    /** A lease's ID: a positive int64, written as a string. */
+    static long leaseId(Object v) {
+        try {
+            if (v instanceof String s && s.matches("[0-9]{1,19}") && Long.parseLong(s) > 0) {
+                return Long.parseLong(s);
+            }
+        } catch (NumberFormatException e) {
+            // Past int64: not an ID.
+        }
+        throw new JsonException("a lease ID is not a number");
     }
 
     /** A revision: the gateway writes int64 as a string; absent is 0. */

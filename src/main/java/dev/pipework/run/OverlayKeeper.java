@@ -121,9 +121,6 @@ public final class OverlayKeeper {
     private void pass(boolean rescan) {
         guarded(() -> {
             List<Overlay> mine = planner.overlays(services.view()).stream().filter(Overlay::etcd).toList();
-            Map<Integer, String> addresses = new TreeMap<>();
-            mine.forEach(o -> addresses.put(o.vni(), o.local()));
-            registry.register(addresses);
             applied.keySet().retainAll(mine.stream().map(Overlay::bridge).toList());
             for (Overlay overlay : mine) {
                 Map<String, String> registered = new TreeMap<>();
@@ -134,6 +131,10 @@ public final class OverlayKeeper {
                 follow(overlay.bridge(), registered);
                 applied.put(overlay.bridge(), registered);
             }
+            // Registered once its own tunnels are in place: a host the others see is one that reaches them.
+            Map<Integer, String> addresses = new TreeMap<>();
+            mine.forEach(o -> addresses.put(o.vni(), o.local()));
+            registry.register(addresses);
             lastFailure = "";
         });
     }
