@@ -143,7 +143,11 @@ final class OverlayPlan {
      * @param registered the address each other host registered, by host
      */
     static Plan follow(String name, java.util.Map<String, String> registered, MachineView view) {
-        Optional<Overlay> found = Overlay.all(view).stream().filter(o -> o.bridge().equals(name) && o.etcd()).findFirst();
+        // A Linux bridge's overlay is read from its alias, without asking Open vSwitch's database.
+        Optional<Overlay> found = view.hostLinks().values().stream().filter(l -> l.name().equals(name))
+                .flatMap(l -> Overlay.fromAlias(name, l.alias()).stream()).findFirst()
+                .or(() -> Overlay.all(view).stream().filter(o -> o.bridge().equals(name)).findFirst())
+                .filter(Overlay::etcd);
         if (found.isEmpty()) {
             return new Plan(List.of(), List.of(), List.of());
         }

@@ -36,6 +36,7 @@ public final class OverlayKeeper {
     private final Map<String, Map<String, String>> applied = new HashMap<>();
     private final Map<String, List<String>> noticed = new HashMap<>();
     private String lastFailure = "";
+    private List<Overlay> mine = List.of();
 
     public OverlayKeeper(Services services, OverlayRegistry registry, long ttlSeconds, long rescanMillis,
                          PrintStream err, boolean verbose) {
@@ -120,7 +121,10 @@ public final class OverlayKeeper {
     /** Registers this host's overlays and brings each to the peers registered for its VNI. */
     private void pass(boolean rescan) {
         guarded(() -> {
-            List<Overlay> mine = planner.overlays(services.view()).stream().filter(Overlay::etcd).toList();
+            // The host's overlays are looked for at each rescan; a change in etcd reads etcd only.
+            if (rescan) {
+                mine = planner.overlays(services.view()).stream().filter(Overlay::etcd).toList();
+            }
             applied.keySet().retainAll(mine.stream().map(Overlay::bridge).toList());
             for (Overlay overlay : mine) {
                 Map<String, String> registered = new TreeMap<>();

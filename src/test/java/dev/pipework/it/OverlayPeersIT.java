@@ -42,7 +42,8 @@ class OverlayPeersIT {
     private final String[] hosts = new String[4];
     private final String[] guests = new String[4];
     private final Process[] keepers = new Process[4];
-    private String bridge;
+    /** Each host's overlay bridge, named apart: one VNI joins them, and each host's runs lock its own. */
+    private final String[] bridges = new String[4];
     private Path pools;
 
     private Map<String, String> env(int host) {
@@ -79,9 +80,10 @@ class OverlayPeersIT {
         netns.ok(hosts[i], "ip", "link", "set", "under0", "up");
         netns.addAddress(hosts[i], "under0", UNDERLAY[i] + "/24");
         netns.ok(sw, "ip", "link", "set", there, "master", "sw");
-        pipeworkOk(i, "overlay", "add", bridge, "vni", "42", "underlay", "under0", "peers", "etcd");
+        bridges[i] = "br" + suffix + (i + 1);
+        pipeworkOk(i, "overlay", "add", bridges[i], "vni", "42", "underlay", "under0", "peers", "etcd");
         guests[i] = netns.create("g" + (i + 1));
-        pipeworkOk(i, bridge, guests[i], "10.42.0." + (i + 1) + "/24");
+        pipeworkOk(i, bridges[i], guests[i], "10.42.0." + (i + 1) + "/24");
     }
 
     private void startKeeper(int i) throws Exception {
@@ -96,7 +98,7 @@ class OverlayPeersIT {
     }
 
     private String floods(int host) {
-        return netns.ok(hosts[host], "bridge", "fdb", "show", "dev", "vx-" + bridge).out();
+        return netns.ok(hosts[host], "bridge", "fdb", "show", "dev", "vx-" + bridges[host]).out();
     }
 
     private boolean registered(int host) {
@@ -119,7 +121,6 @@ class OverlayPeersIT {
         Prerequisites.requireCommand("bridge");
         Prerequisites.requireCommand("curl");
         String suffix = HostCleanup.uniqueSuffix();
-        bridge = "br" + suffix;
         netns = new TestNetns();
         try {
             String sw = netns.create("sw");
@@ -131,8 +132,19 @@ class OverlayPeersIT {
             pools = etcd.dir().resolve("pools");
             Files.writeString(pools, "store = " + etcd.store() + "\n");
 
-            for (int i = 0; i < 3; i++) {
-                host(i, sw, suffix);
+            // The three first hosts made side by side: each is a few pipework runs of its own.
+            java.util.concurrent.ExecutorService setUp = java.util.concurrent.Executors.newFixedThreadPool(3);
+            try {
+                List<java.util.concurrent.Future<?>> made = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    int h = i;
+                    made.add(setUp.submit(() -> host(h, sw, suffix)));
+                }
+                for (java.util.concurrent.Future<?> f : made) {
+                    f.get();
+                }
+            } finally {
+                setUp.shutdown();
             }
             for (int i = 0; i < 3; i++) {
                 startKeeper(i);

@@ -256,8 +256,7 @@ class WatchIT {
         Pipework.ok("overlay", "add", br, "vni", vni, "underlay", underlay, "peers", "198.18." + x + ".2");
         String c = run("overlay", "--label", "pipework=" + br + " 10.78.1.2/24");
         awaitAddress(c, "eth1", "10.78.1.2/24", Duration.ofSeconds(5), System.nanoTime());
-        String pid = engine.dockerOk("inspect", "--format", "{{.State.Pid}}", c).trimmed();
-        assertEquals("1450", Sh.ok("nsenter", "-t", pid, "-n", "cat", "/sys/class/net/eth1/mtu").trimmed(),
+        assertEquals("1450", engine.dockerOk("exec", c, "cat", "/sys/class/net/eth1/mtu").trimmed(),
                 "the watcher's attachment to the overlay's bridge has the overlay's MTU");
         engine.dockerOk("rm", "-f", c);
     }
