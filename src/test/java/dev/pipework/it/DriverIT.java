@@ -580,7 +580,7 @@ class DriverIT {
      * overlay's MTU (the underlay's 1500 less 50), or the network's {@code -o mtu} when it gives one.
      */
     @Test
-    @Order(15)
+    @Order(11)
     void aNetworkOnAnOverlaysBridgeGetsTheOverlaysMtu() {
         String underlay = host.link("ud" + s);
         String br = host.bridge("bro" + s);
