@@ -97,9 +97,12 @@ public final class Forms {
             new Form("host shim", "A macvlan on the host over the NIC, with an address, so that the host reaches the NIC's"
                     + " macvlan guests (kept when it is there already); and its removal.",
                     "pipework shim eth2 10.0.2.250/24", "pipework del shim eth2"),
-            new Form("overlay", "A bridge with a VXLAN segment to other hosts (static peers): its attachments get the"
+            new Form("overlay", "A bridge with a VXLAN segment to other hosts, static peers or peers kept in etcd (overlay"
+                    + " keep, run by pipework-overlay.service, registers and follows them): its attachments get the"
                     + " overlay's MTU; and its removal.",
                     "pipework overlay add br42 vni 42 underlay eth0 peers 192.0.2.2,192.0.2.3",
+                    "pipework overlay add br43 vni 43 underlay eth0 peers etcd",
+                    "pipework overlay keep",
                     "pipework overlay add ovs42 vni 42 underlay eth0 peers 192.0.2.2 mtu 1400",
                     "pipework overlay rm br42"),
             new Form("remove", "Remove what attaches made in a guest: eth1, another interface, or all of them.",

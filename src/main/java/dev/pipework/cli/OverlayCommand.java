@@ -1,10 +1,15 @@
 package dev.pipework.cli;
 
+import dev.pipework.exec.Shutdown;
+import dev.pipework.ipam.Ipam;
+import dev.pipework.ipam.OverlayRegistry;
 import dev.pipework.model.InterfaceName;
 import dev.pipework.model.InvalidValueException;
 import dev.pipework.model.IpAddress;
 import dev.pipework.model.Mtu;
+import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.OverlayRequest;
+import dev.pipework.run.OverlayKeeper;
 import dev.pipework.run.Overlays;
 import dev.pipework.run.Services;
 import picocli.CommandLine.Command;
@@ -19,15 +24,20 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code pipework overlay add <name> vni <n> underlay <nic> peers <a>[,<b>...] [mtu <m>]} and
- * {@code pipework overlay rm <name>}: the words after the name are keyword and value pairs, in
- * any order, as {@code ip} takes them.
+ * {@code pipework overlay add <name> vni <n> underlay <nic> peers <a>[,<b>...]|etcd [mtu <m>]},
+ * {@code pipework overlay rm <name>} and {@code pipework overlay keep}: the words after the name
+ * are keyword and value pairs, in any order, as {@code ip} takes them.
  */
-@Command(name = "overlay", description = "Makes (add <name> vni <n> underlay <nic> peers <a>[,<b>...] [mtu <m>]) or"
-        + " removes (rm <name>) a bridge with a VXLAN segment to other hosts.")
+@Command(name = "overlay", description = "Makes (add <name> vni <n> underlay <nic> peers <a>[,<b>...]|etcd [mtu <m>])"
+        + " or removes (rm <name>) a bridge with a VXLAN segment to other hosts; keep: registers this host's overlays"
+        + " with peers etcd in the pools' etcd and keeps their peers as the other hosts register (runs until SIGTERM).")
 final class OverlayCommand implements Subcommand {
-    static final String USAGE = "expected overlay add <name> vni <n> underlay <nic> peers <a>[,<b>...] [mtu <m>],"
-            + " or overlay rm <name>";
+    static final String USAGE = "expected overlay add <name> vni <n> underlay <nic> peers <a>[,<b>...]|etcd [mtu <m>],"
+            + " overlay rm <name> or overlay keep";
+    /** The lease's TTL in seconds: how long a host that stopped renewing stays another host's peer. */
+    static final long DEFAULT_TTL = 10;
+    /** How often the keeper looks for overlays added or removed here, and repairs what was changed by hand. */
+    static final long RESCAN_MILLIS = 5000;
     private static final List<String> KEYWORDS = List.of("vni", "underlay", "peers", "mtu");
 
     @Mixin
@@ -39,10 +49,10 @@ final class OverlayCommand implements Subcommand {
     @Mixin
     Options.Verbose verbose = new Options.Verbose();
 
-    @Parameters(index = "0", paramLabel = "add|rm")
+    @Parameters(index = "0", paramLabel = "add|rm|keep")
     String action;
 
-    @Parameters(index = "1", paramLabel = "name", converter = PipeworkCommand.HostInterface.class)
+    @Parameters(index = "1", arity = "0..1", paramLabel = "name", converter = PipeworkCommand.HostInterface.class)
     String name;
 
     @Parameters(index = "2..*", arity = "0..*", paramLabel = "keyword value",
@@ -52,6 +62,15 @@ final class OverlayCommand implements Subcommand {
     @Override
     public int run(Invocation how, Services services, PrintStream out, PrintStream err) {
         Overlays overlays = new Overlays(services, out, err);
+        if (action.equals("keep")) {
+            if (name != null) {
+                throw new InvalidValueException("unexpected argument \"" + name + "\": " + USAGE);
+            }
+            return keep(how, services, err);
+        }
+        if (name == null) {
+            throw new InvalidValueException("overlay " + action + " needs a name: " + USAGE);
+        }
         if (action.equals("rm")) {
             if (!words.isEmpty()) {
                 throw new InvalidValueException("unexpected argument \"" + words.get(0) + "\": " + USAGE);
@@ -61,7 +80,34 @@ final class OverlayCommand implements Subcommand {
         if (!action.equals("add")) {
             throw new InvalidValueException("unknown overlay action \"" + action + "\": " + USAGE);
         }
-        return overlays.add(request(name, words), how.dryRun(), how.renderer());
+        OverlayRequest request = request(name, words);
+        if (request.etcd() && services.ipam().etcdStore().isEmpty()) {
+            throw new PipeworkException(OverlayRegistry.NO_ETCD);
+        }
+        return overlays.add(request, how.dryRun(), how.renderer());
+    }
+
+    /** {@code overlay keep}: until SIGTERM or SIGINT, which end it after the run under way (exit 0). */
+    private static int keep(Invocation how, Services services, PrintStream err) {
+        services.requireRoot(Services.CHANGES);
+        if (services.ipam().etcdStore().isEmpty()) {
+            throw new PipeworkException(OverlayRegistry.NO_ETCD);
+        }
+        OverlayKeeper keeper = new OverlayKeeper(services, services.ipam().overlayRegistry(ttl(System.getenv())),
+                ttl(System.getenv()), RESCAN_MILLIS, err, how.verbose());
+        return Shutdown.process().finishActionOnSignal(keeper::stop, keeper::run);
+    }
+
+    /** {@code PIPEWORK_OVERLAY_TTL}: the lease's seconds, 2-3600 (etcd takes no lease shorter than about 2 s). */
+    static long ttl(Map<String, String> env) {
+        String v = env.getOrDefault("PIPEWORK_OVERLAY_TTL", "");
+        if (v.isEmpty()) {
+            return DEFAULT_TTL;
+        }
+        if (!v.matches("[0-9]{1,4}") || Long.parseLong(v) < 2 || Long.parseLong(v) > 3600) {
+            throw new InvalidValueException("PIPEWORK_OVERLAY_TTL \"" + v + "\" is not valid: expected seconds, 2-3600");
+        }
+        return Long.parseLong(v);
     }
 
     /** The keyword and value pairs after the name, each keyword once. */
@@ -84,16 +130,13 @@ final class OverlayCommand implements Subcommand {
                 throw new InvalidValueException("overlay add needs " + needed + ": " + USAGE);
             }
         }
-        if (values.get("peers").equals("etcd")) {
-            throw new InvalidValueException("peers etcd: peers kept in etcd are not implemented; name the other hosts'"
-                    + " underlay addresses (peers 192.0.2.2,192.0.2.3)");
-        }
+        boolean etcd = values.get("peers").equals("etcd");
         List<IpAddress> peers = new ArrayList<>();
-        for (String peer : values.get("peers").split(",", -1)) {
+        for (String peer : etcd ? new String[0] : values.get("peers").split(",", -1)) {
             peers.add(OverlayRequest.peer(peer));
         }
         return new OverlayRequest(name, OverlayRequest.vni(values.get("vni")),
-                InterfaceName.check("underlay interface", values.get("underlay")), peers,
+                InterfaceName.check("underlay interface", values.get("underlay")), peers, etcd,
                 Optional.ofNullable(values.get("mtu")).map(Mtu::parse));
     }
 }

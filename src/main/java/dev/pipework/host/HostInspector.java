@@ -45,6 +45,11 @@ public interface HostInspector {
 
     boolean fileExists(String path);
 
+    /** The destinations of a VXLAN device's all-zeros FDB entries (the peers it floods to); none when it is not there. */
+    default java.util.List<String> vxlanFloods(String device) {
+        return java.util.List.of();
+    }
+
     /**
      * The PID a pid file names, when that process is {@code program} started with that pid file and
      * lives in the network namespace of that inode: what proves that pipework started it for that

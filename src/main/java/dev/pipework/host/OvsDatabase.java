@@ -73,8 +73,10 @@ public final class OvsDatabase {
                 String name = (String) r.get(1);
                 Optional<Integer> tag = r.get(2) instanceof Number n ? Optional.of(n.intValue()) : Optional.empty();
                 String bridge = bridgeOfPortUuid.get(uuid);
-                if (bridge != null && !bridge.equals(name)) {
-                    ports.put(name, new OvsPort(name, bridge, tag, idsOfInterface.getOrDefault(name, Map.of())));
+                Map<String, String> ids = idsOfInterface.getOrDefault(name, Map.of());
+                // A bridge's own port is no port of its, but for the mark of an overlay that follows etcd.
+                if (bridge != null && (!bridge.equals(name) || ids.containsKey("pipework.overlay"))) {
+                    ports.put(name, new OvsPort(name, bridge, tag, ids));
                 }
             }
             return ports;

@@ -154,6 +154,31 @@ public final class SysfsHostInspector implements HostInspector {
     }
 
     @Override
+    public List<String> vxlanFloods(String device) {
+        if (!Files.exists(sysClassNet.resolve(device))) {
+            return List.of();
+        }
+        CommandResult result = runner.run(List.of("bridge", "fdb", "show", "dev", device));
+        if (!result.succeeded()) {
+            throw new dev.pipework.model.PipeworkException("bridge fdb show dev " + device + " failed: "
+                    + result.stderr().strip());
+        }
+        return floods(result.stdout());
+    }
+
+    /** {@code 00:00:00:00:00:00 dst <address> self permanent} lines: their addresses. */
+    static List<String> floods(String fdb) {
+        List<String> peers = new java.util.ArrayList<>();
+        for (String line : fdb.split("\n")) {
+            String[] w = line.trim().split("\\s+");
+            if (w.length >= 3 && w[0].equals("00:00:00:00:00:00") && w[1].equals("dst") && !peers.contains(w[2])) {
+                peers.add(w[2]);
+            }
+        }
+        return peers;
+    }
+
+    @Override
     public boolean fileExists(String path) {
         return Files.exists(Path.of(path));
     }

@@ -21,7 +21,8 @@ import java.util.Optional;
 
 /**
  * etcd's v3 API through its JSON gateway ({@code POST /v3/kv/range}, {@code txn},
- * {@code deleterange} on the client port; keys and values in base64, 64-bit numbers as strings)
+ * {@code deleterange}, {@code put}, the leases' {@code grant}, {@code keepalive}, {@code revoke} and the
+ * streaming {@code watch} on the client port; keys and values in base64, 64-bit numbers as strings)
  * over the JDK's {@link HttpURLConnection}: no dependency, and it answers a fresh process's first
  * call in about a tenth of the time {@code java.net.http.HttpClient} takes to start (docs/pools.md).
  * Connections are kept alive between calls by the JDK. Each call is bounded and tried on each
@@ -91,17 +92,108 @@ final class EtcdGateway {
         this.tls = tls;
     }
 
+    /** The store as messages name it. */
+    String shown() {
+        return shown;
+    }
+
     List<Kv> range(String prefix) {
         return rangeAt(prefix).kvs();
     }
 
     Range rangeAt(String prefix) {
-        return rangeAnswer(post("range", rangeRequest(prefix)));
+        return rangeAnswer(post("kv/range", rangeRequest(prefix)));
+    }
+
+    /** {@code lease/grant}: a lease of {@code ttl} seconds; its ID. */
+    long grant(long ttl) {
+        try {
+            return leaseId(answer(post("lease/grant", Json.write(Map.of("TTL", Long.toString(ttl))))).get("ID"));
+        } catch (JsonException e) {
+            throw new PipeworkException("etcd store " + shown + ": a lease answer is not valid (" + oneLine(e.getMessage()) + ")");
+        }
+    }
+
+    /**
+     * {@code lease/keepalive}, one request: the gateway streams the call, and a body of one request
+     * gets one answer. The seconds the lease has left; 0 when it has expired (the answer then has no TTL).
+     */
+    long keepAlive(long lease) {
+        try {
+            Object result = answer(post("lease/keepalive", Json.write(Map.of("ID", Long.toString(lease))))).get("result");
+            return result == null ? 0 : revision(Json.object(result).get("TTL"));
+        } catch (JsonException e) {
+            throw new PipeworkException("etcd store " + shown + ": a keep-alive answer is not valid (" + oneLine(e.getMessage()) + ")");
+        }
+    }
+
+    void revoke(long lease) {
+        post("lease/revoke", Json.write(Map.of("ID", Long.toString(lease))));
+    }
+
+    /** {@code kv/put} of a key held by a lease: the key goes when the lease expires. */
+    void put(String key, String value, long lease) {
+        answer(post("kv/put", Json.write(Map.of("key", b64(key), "value", b64(value), "lease", Long.toString(lease)))));
+    }
+
+    /**
+     * {@code watch} of every key under {@code prefix}, on the first member that takes it: the
+     * gateway answers a streaming POST with one JSON object a line, the first saying the watch is
+     * created, then one per batch of changes. {@code onLine} gets each; returns when the stream
+     * ends (a member stopped, the connection lost), or fails when no member takes it.
+     */
+    void watch(String prefix, java.util.function.Consumer<String> onLine) {
+        String body = Json.write(Map.of("create_request", Map.of("key", b64(prefix), "range_end", b64(prefixEnd(prefix)))));
+        List<String> failures = new ArrayList<>();
+        for (URI endpoint : endpoints) {
+            HttpURLConnection c = null;
+            try {
+                c = open(endpoint, "watch", body.getBytes(StandardCharsets.UTF_8));
+                // The stream is idle while nothing changes: no read bound.
+                c.setReadTimeout(0);
+                if (c.getResponseCode() != 200) {
+                    failures.add(endpoint.getAuthority() + ": HTTP " + c.getResponseCode());
+                    c.disconnect();
+                    continue;
+                }
+                try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        c.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        onLine.accept(line);
+                    }
+                }
+                return;
+            } catch (IOException e) {
+                failures.add(endpoint.getAuthority() + ": " + oneLine(String.valueOf(e.getMessage())));
+                if (c != null) {
+                    c.disconnect();
+                }
+            }
+        }
+        throw new PipeworkException("etcd store " + shown + ": no member took the watch (" + String.join("; ", failures) + ")");
+    }
+
+    /** A POST of the body to {@code /v3/<call>}, sent; the answer not yet read. */
+    private HttpURLConnection open(URI endpoint, String call, byte[] bytes) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/v3/" + call).toURL().openConnection();
+        if (c instanceof javax.net.ssl.HttpsURLConnection https && tls.isPresent()) {
+            https.setSSLSocketFactory(tls.get().getSocketFactory());
+        }
+        c.setConnectTimeout((int) bound.toMillis());
+        c.setReadTimeout((int) bound.toMillis());
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(bytes.length);
+        c.setRequestProperty("Content-Type", "application/json");
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(bytes);
+        }
+        return c;
     }
 
     /** Whether the transaction's conditions held (and so its operations were done). */
     boolean txn(List<Compare> compare, List<Op> ops) {
-        return txnAnswer(post("txn", txnRequest(compare, ops)));
+        return txnAnswer(post("kv/txn", txnRequest(compare, ops)));
     }
 
     /** The first member's answer; each that fails (refused, timed out, an error status) gives way to the next. */
@@ -111,19 +203,7 @@ final class EtcdGateway {
         for (URI endpoint : endpoints) {
             HttpURLConnection c = null;
             try {
-                c = (HttpURLConnection) endpoint.resolve("/v3/kv/" + call).toURL().openConnection();
-                if (c instanceof javax.net.ssl.HttpsURLConnection https && tls.isPresent()) {
-                    https.setSSLSocketFactory(tls.get().getSocketFactory());
-                }
-                c.setConnectTimeout((int) bound.toMillis());
-                c.setReadTimeout((int) bound.toMillis());
-                c.setRequestMethod("POST");
-                c.setDoOutput(true);
-                c.setFixedLengthStreamingMode(bytes.length);
-                c.setRequestProperty("Content-Type", "application/json");
-                try (OutputStream out = c.getOutputStream()) {
-                    out.write(bytes);
-                }
+                c = open(endpoint, call, bytes);
                 int status = c.getResponseCode();
                 InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream();
                 String answer = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -136,7 +216,9 @@ final class EtcdGateway {
                 failures.add(endpoint.getAuthority() + ": " + errorOf(status, answer));
             } catch (SocketTimeoutException e) {
                 failures.add(endpoint.getAuthority() + ": no answer within " + bound.toMillis() + " ms");
-                c.disconnect();
+                if (c != null) {
+                    c.disconnect();
+                }
             } catch (IOException e) {
                 failures.add(endpoint.getAuthority() + ": " + oneLine(e.getMessage() == null
                         ? e.getClass().getSimpleName() : e.getMessage()));
@@ -257,7 +339,7 @@ final class EtcdGateway {
         }
     }
 
-    private Map<String, Object> answer(String body) {
+    Map<String, Object> answer(String body) {
         Map<String, Object> m = Json.object(Json.parse(body));
         if (m.containsKey("error") || m.containsKey("code") && !Long.valueOf(0).equals(m.get("code"))) {
             throw new PipeworkException("etcd store " + shown + ": " + errorOf(200, body));
@@ -270,6 +352,18 @@ final class EtcdGateway {
             throw new JsonException("expected base64 text");
         }
         return new String(B64D.decode(s), StandardCharsets.UTF_8);
+    }
+
+    /** A lease's ID: a positive int64, written as a string. */
+    static long leaseId(Object v) {
+        try {
+            if (v instanceof String s && s.matches("[0-9]{1,19}") && Long.parseLong(s) > 0) {
+                return Long.parseLong(s);
+            }
+        } catch (NumberFormatException e) {
+            // Past int64: not an ID.
+        }
+        throw new JsonException("a lease ID is not a number");
     }
 
     /** A revision: the gateway writes int64 as a string; absent is 0. */

@@ -57,10 +57,20 @@ public final class EtcdStore implements Store {
      * @param tls {@code etcd-cacert}, {@code etcd-cert}, {@code etcd-key}: files (PEM); any of them makes it https
      */
     public static EtcdStore open(String url, Map<String, String> tls, String host) {
+        checkHost(host);
+        EtcdGateway gateway = gateway(url, tls, BOUND);
+        return new EtcdStore(gateway, gateway.shown(), host, bootId(), bootedAt());
+    }
+
+    static void checkHost(String host) {
         if (!host.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new PipeworkException("host name \"" + host + "\" is not valid for the etcd store: 1 to 64 letters,"
                     + " digits, '.', '_' or '-' (PIPEWORK_HOST)");
         }
+    }
+
+    /** The gateway to the members {@code etcd://host:port[,host:port...]} names. */
+    static EtcdGateway gateway(String url, Map<String, String> tls, Duration bound) {
         String rest = url.substring("etcd://".length());
         if (rest.endsWith("/")) {
             rest = rest.substring(0, rest.length() - 1);
@@ -74,9 +84,7 @@ public final class EtcdStore implements Store {
             }
             endpoints.add(URI.create(scheme + e));
         }
-        String shown = "etcd://" + rest;
-        return new EtcdStore(new EtcdGateway(endpoints, shown, BOUND, EtcdTls.context(tls)), shown, host, bootId(),
-                bootedAt());
+        return new EtcdGateway(endpoints, "etcd://" + rest, bound, EtcdTls.context(tls));
     }
 
     private static String bootId() {

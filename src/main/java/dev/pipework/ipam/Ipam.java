@@ -96,15 +96,32 @@ public final class Ipam {
     public Store store(PoolsFile pools) {
         String store = storeOverride.or(pools::store).orElse("file:" + DEFAULT_STORE);
         if (store.startsWith("etcd://")) {
-            Map<String, String> tls = new java.util.HashMap<>(pools.tls());
-            tls.putAll(tlsEnv);
-            return EtcdStore.open(store, tls, host.orElseGet(Ipam::machineId));
+            return EtcdStore.open(store, tls(pools), host.orElseGet(Ipam::machineId));
         }
         String dir = store.startsWith("file:") ? store.substring(5) : store;
         if (!dir.startsWith("/")) {
             throw new PipeworkException("store \"" + store + "\" is not valid: expected file:<absolute directory>");
         }
         return new FileStore(Path.of(dir));
+    }
+
+    /** The etcd store the environment or the pools file names, if any: where {@code peers etcd} overlays meet. */
+    public Optional<String> etcdStore() {
+        String store = storeOverride.or(() -> pools().store()).orElse("");
+        return store.startsWith("etcd://") ? Optional.of(store) : Optional.empty();
+    }
+
+    /** The overlays' VTEPs in the etcd store, this host's held by a lease of {@code ttl} seconds. */
+    public OverlayRegistry overlayRegistry(long ttl) {
+        PoolsFile pools = pools();
+        String url = etcdStore().orElseThrow(() -> new PipeworkException(OverlayRegistry.NO_ETCD));
+        return OverlayRegistry.open(url, tls(pools), host.orElseGet(Ipam::machineId), ttl);
+    }
+
+    private Map<String, String> tls(PoolsFile pools) {
+        Map<String, String> tls = new java.util.HashMap<>(pools.tls());
+        tls.putAll(tlsEnv);
+        return tls;
     }
 
     /** One address a claim took or found, in its pool. */

@@ -76,6 +76,9 @@ public interface MachineView {
         return List.of("pipework");
     }
 
+    /** The peers a host VXLAN device floods to: its all-zeros FDB entries' destinations ({@code bridge fdb show dev}). */
+    List<String> vxlanFloods(String device);
+
     /** The text of a file on the host that pipework writes (a record of a NIC moved whole). */
     Optional<String> hostFile(String path);
 

@@ -27,12 +27,19 @@ public record Overlay(String bridge, boolean ovs, int vni, String underlay, Stri
     /** The Open vSwitch external-id of an overlay's tunnel ports: its settings. */
     static final String OVS_KEY = "pipework.overlay";
     static final String OVS_PEER_KEY = "pipework.peer";
+    /** The peers of an overlay that follows etcd, as its mark holds them. */
+    public static final String ETCD = "etcd";
     /** {@code IFALIASZ} less its terminating NUL. */
     static final int MAX_ALIAS = 255;
 
     public Overlay {
         peers = List.copyOf(peers);
         tunnels = List.copyOf(tunnels);
+    }
+
+    /** Whether the peers are those registered in etcd (its keeper keeps them), not a list of its own. */
+    public boolean etcd() {
+        return peers.equals(List.of(ETCD));
     }
 
     /** The underlay's family: what the peers and the local address are. */
@@ -105,8 +112,10 @@ public record Overlay(String bridge, boolean ovs, int vni, String underlay, Stri
                     tunnelsOf.computeIfAbsent(port.bridge(), b -> new ArrayList<>()).add(port);
                 }
             }
+            // The bridge's own interface carries the mark of an overlay that follows etcd, which may have no tunnel yet.
             tunnelsOf.forEach((bridge, ports) -> fromSettings(bridge, true, ports.get(0).externalIds().get(OVS_KEY),
-                    ports.stream().map(OvsPort::name).sorted().toList()).ifPresent(found::add));
+                    ports.stream().map(OvsPort::name).filter(p -> !p.equals(bridge)).sorted().toList())
+                    .ifPresent(found::add));
         }
         found.sort(java.util.Comparator.comparing(Overlay::bridge));
         return found;

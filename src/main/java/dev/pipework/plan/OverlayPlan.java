@@ -32,8 +32,8 @@ final class OverlayPlan {
         }
         LinkFacts underlay = view.link(r.underlay()).orElseThrow(() -> new PipeworkException(
                 "underlay interface \"" + r.underlay() + "\" does not exist"));
-        Family family = r.family();
-        String local = localAddress(r.underlay(), family, view);
+        String local = localAddress(r.underlay(), r.family(), view);
+        Family family = local.contains(":") ? Family.INET6 : Family.INET;
         for (IpAddress peer : r.peers()) {
             if (peer.toString().equals(local)) {
                 throw new PipeworkException("peer " + peer + " is this host's own underlay address (on \""
@@ -49,7 +49,7 @@ final class OverlayPlan {
                     + overhead + " bytes of it, so an overlay on it has an MTU of " + Mtu.MIN + "-" + fits);
         }
         List<String> peers = r.peers().stream().map(IpAddress::toString).toList();
-        Overlay wanted = new Overlay(name, ovs, r.vni(), r.underlay(), local, peers, mtu,
+        Overlay wanted = new Overlay(name, ovs, r.vni(), r.underlay(), local, r.etcd() ? List.of(Overlay.ETCD) : peers, mtu,
                 ovs ? peers.stream().map(p -> Overlay.tunnelPort(name, p)).toList()
                         : List.of(Overlay.vxlanDevice(name)));
         for (Overlay existing : Overlay.all(view)) {
@@ -74,12 +74,13 @@ final class OverlayPlan {
         String settings = wanted.settings();
         List<Step> steps = new ArrayList<>();
         if (ovs) {
-            steps.add(new OverlaySteps.AddOvsBridge(name, !view.ovsKernelDatapath(), mtu));
+            steps.add(new OverlaySteps.AddOvsBridge(name, !view.ovsKernelDatapath(), mtu,
+                    r.etcd() ? Optional.of(settings) : Optional.empty()));
             for (String peer : peers) {
                 steps.add(new OverlaySteps.AddTunnelPort(name, Overlay.tunnelPort(name, peer), peer, r.vni(), settings));
             }
             steps.add(new LinkSteps.SetLinkUp(Where.HOST, name));
-            return new Plan(steps, List.of(), List.of());
+            return new Plan(steps, etcdNotice(r), List.of());
         }
         String alias = Overlay.ALIAS_PREFIX + settings;
         if (alias.length() > Overlay.MAX_ALIAS) {
@@ -99,23 +100,119 @@ final class OverlayPlan {
         }
         steps.add(new LinkSteps.SetLinkUp(Where.HOST, vx));
         steps.add(new LinkSteps.SetLinkUp(Where.HOST, name));
-        return new Plan(steps, List.of(), List.of());
+        return new Plan(steps, etcdNotice(r), List.of());
     }
 
-    /** The underlay's first global address of the family, which the VXLAN packets leave from. */
-    private static String localAddress(String underlay, Family family, MachineView view) {
-        for (GuestLink link : ShimAttach.hostLinks(view)) {
-            if (link.name().equals(underlay)) {
-                for (String address : link.addresses()) {
-                    String bare = address.substring(0, address.indexOf('/'));
-                    if (bare.contains(":") == (family == Family.INET6)) {
-                        return bare;
+    private static List<String> etcdNotice(OverlayRequest r) {
+        return r.etcd() ? List.of("pipework: the overlay's peers are the hosts registered in etcd for VNI " + r.vni()
+                + ": pipework overlay keep (pipework-overlay.service) registers this host and keeps them") : List.of();
+    }
+
+    /**
+     * The underlay's first global address of the family, which the VXLAN packets leave from; with
+     * no family given (peers from etcd), its first IPv4 address, else its first IPv6 one.
+     */
+    private static String localAddress(String underlay, Optional<Family> family, MachineView view) {
+        for (Family f : family.map(List::of).orElse(List.of(Family.INET, Family.INET6))) {
+            for (GuestLink link : ShimAttach.hostLinks(view)) {
+                if (link.name().equals(underlay)) {
+                    for (String address : link.addresses()) {
+                        String bare = address.substring(0, address.indexOf('/'));
+                        if (bare.contains(":") == (f == Family.INET6)) {
+                            return bare;
+                        }
                     }
                 }
             }
         }
-        throw new PipeworkException("underlay interface \"" + underlay + "\" has no " + (family == Family.INET ? "IPv4"
-                : "IPv6") + " address: the VXLAN packets to the peers leave from it, and need one of the peers' family");
+        if (family.isEmpty()) {
+            throw new PipeworkException("underlay interface \"" + underlay + "\" has no address: the VXLAN packets to"
+                    + " the peers leave from it, and the peers registered in etcd reach it there");
+        }
+        throw new PipeworkException("underlay interface \"" + underlay + "\" has no " + (family.get() == Family.INET
+                ? "IPv4" : "IPv6") + " address: the VXLAN packets to the peers leave from it, and need one of the peers' family");
+    }
+
+    /**
+     * Brings an overlay that follows etcd to the peers registered for its VNI: an FDB entry (kernel)
+     * or a tunnel port (Open vSwitch) for each, none for a host no longer registered. What etcd
+     * holds is the other hosts' word: a value that is not an address of the underlay's family, or
+     * is this host's own, is left out and named in the plan's notices. No such overlay, or one with
+     * static peers: an empty plan.
+     *
+     * @param registered the address each other host registered, by host
+     */
+    static Plan follow(String name, java.util.Map<String, String> registered, MachineView view) {
+        // A Linux bridge's overlay is read from its alias, without asking Open vSwitch's database.
+        Optional<Overlay> found = view.hostLinks().values().stream().filter(l -> l.name().equals(name))
+                .flatMap(l -> Overlay.fromAlias(name, l.alias()).stream()).findFirst()
+                .or(() -> Overlay.all(view).stream().filter(o -> o.bridge().equals(name)).findFirst())
+                .filter(Overlay::etcd);
+        if (found.isEmpty()) {
+            return new Plan(List.of(), List.of(), List.of());
+        }
+        Overlay overlay = found.get();
+        List<String> notices = new ArrayList<>();
+        java.util.SortedSet<String> wanted = new java.util.TreeSet<>();
+        for (var e : new java.util.TreeMap<>(registered).entrySet()) {
+            Optional<IpAddress> address = Optional.empty();
+            try {
+                address = Optional.of(IpAddress.parse("peer", e.getValue(), e.getValue()));
+            } catch (dev.pipework.model.InvalidValueException ignored) {
+                // Named below.
+            }
+            String ignored = "pipework: overlay \"" + name + "\": peer ignored: host \"" + shown(e.getKey())
+                    + "\" registered \"" + shown(e.getValue());
+            if (address.isEmpty() || address.get().family() != overlay.family()) {
+                notices.add(ignored + "\", which is not an " + (overlay.family() == Family.INET ? "IPv4" : "IPv6")
+                        + " address");
+            } else if (address.get().toString().equals(overlay.local())) {
+                notices.add(ignored + "\", which is this host's own address");
+            } else {
+                wanted.add(address.get().toString());
+            }
+        }
+        List<Step> steps = new ArrayList<>();
+        if (overlay.ovs()) {
+            java.util.Map<String, String> portOf = new java.util.TreeMap<>();
+            for (OvsPort port : view.ovsPorts().values()) {
+                String peer = port.externalIds().get(Overlay.OVS_PEER_KEY);
+                if (port.bridge().equals(name) && peer != null) {
+                    portOf.put(peer, port.name());
+                }
+            }
+            portOf.forEach((peer, port) -> {
+                if (!wanted.contains(peer)) {
+                    steps.add(new OvsSteps.RemoveOvsPort(name, port));
+                }
+            });
+            for (String peer : wanted) {
+                if (!portOf.containsKey(peer)) {
+                    steps.add(new OverlaySteps.AddTunnelPort(name, Overlay.tunnelPort(name, peer), peer, overlay.vni(),
+                            overlay.settings()));
+                }
+            }
+        } else {
+            String vx = Overlay.vxlanDevice(name);
+            List<String> current = view.vxlanFloods(vx);
+            for (String peer : current) {
+                if (!wanted.contains(peer)) {
+                    steps.add(new OverlaySteps.DeleteFdb(vx, peer));
+                }
+            }
+            for (String peer : wanted) {
+                if (!current.contains(peer)) {
+                    steps.add(new OverlaySteps.AppendFdb(vx, peer));
+                }
+            }
+        }
+        return new Plan(steps, notices, List.of());
+    }
+
+    /** A value read from etcd, fit for one line of a log: printable ASCII, at most 64 characters. */
+    private static String shown(String untrusted) {
+        String s = untrusted.replaceAll("[^\\x20-\\x7e]", "?").replace("\"", "?");
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 
     /**

@@ -9,20 +9,22 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code pipework overlay add <name> vni <n> underlay <nic> peers <a>[,<b>...] [mtu <m>]}, its
- * values checked: a VNI of 1-16777215, addresses for peers, all of one family, none twice.
+ * {@code pipework overlay add <name> vni <n> underlay <nic> peers <a>[,<b>...]|etcd [mtu <m>]}, its
+ * values checked: a VNI of 1-16777215, addresses for peers, all of one family, none twice; or
+ * {@code etcd} (no addresses: the peers are those registered in etcd for the VNI).
  */
-public record OverlayRequest(String name, int vni, String underlay, List<IpAddress> peers, Optional<Mtu> mtu) {
+public record OverlayRequest(String name, int vni, String underlay, List<IpAddress> peers, boolean etcd,
+                             Optional<Mtu> mtu) {
     public OverlayRequest {
         peers = List.copyOf(peers);
         if (vni < 1 || vni > Overlay.MAX_VNI) {
             throw new InvalidValueException("VNI \"" + vni + "\" is out of range: a VXLAN network identifier is 1-"
                     + Overlay.MAX_VNI);
         }
-        if (peers.isEmpty()) {
-            throw new InvalidValueException("an overlay needs at least one peer");
+        if (etcd != peers.isEmpty()) {
+            throw new InvalidValueException("an overlay needs at least one peer, or peers etcd");
         }
-        Family family = peers.get(0).family();
+        Family family = etcd ? Family.INET : peers.get(0).family();
         for (IpAddress peer : peers) {
             if (peer.family() != family) {
                 throw new InvalidValueException("peers " + peers.get(0) + " and " + peer
@@ -51,7 +53,8 @@ public record OverlayRequest(String name, int vni, String underlay, List<IpAddre
         }
     }
 
-    public Family family() {
-        return peers.get(0).family();
+    /** The peers' family; none given for {@code peers etcd}, where the underlay's address decides. */
+    public Optional<Family> family() {
+        return etcd ? Optional.empty() : Optional.of(peers.get(0).family());
     }
 }

@@ -71,17 +71,37 @@ public final class OverlaySteps {
     }
 
     /**
-     * {@code ovs-vsctl add-br <name> [-- set bridge <name> datapath_type=netdev] -- set Interface <name>
-     * mtu_request=<mtu>}: the bridge's own interface holds the overlay's MTU, which attachments take
-     * as the bridge's.
+     * {@code bridge fdb del 00:00:00:00:00:00 dev <vxlan> dst <peer>}: a peer no longer registered.
+     * Nothing to undo: the next pass of the keeper brings the FDB to what etcd holds.
      */
-    public record AddOvsBridge(String name, boolean userspaceDatapath, int mtu) implements Step {
+    public record DeleteFdb(String device, String peer) implements Step {
+        public Command command() {
+            return Exec.of("bridge", "fdb", "del", ALL_ZEROS, "dev", device, "dst", peer);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "remove peer " + peer + " from \"" + device + "\"";
+        }
+    }
+
+    /**
+     * {@code ovs-vsctl add-br <name> [-- set bridge <name> datapath_type=netdev] -- set Interface <name>
+     * mtu_request=<mtu> [external-ids:pipework.overlay=<settings>]}: the bridge's own interface holds
+     * the overlay's MTU, which attachments take as the bridge's, and the mark of an overlay that
+     * follows etcd (which has no tunnel port to carry it until a peer registers).
+     */
+    public record AddOvsBridge(String name, boolean userspaceDatapath, int mtu, Optional<String> mark) implements Step {
         public Command command() {
             List<String> argv = new ArrayList<>(List.of("ovs-vsctl", OvsSteps.OVS_TIMEOUT, "add-br", name));
             if (userspaceDatapath) {
                 argv.addAll(List.of("--", "set", "bridge", name, "datapath_type=netdev"));
             }
             argv.addAll(List.of("--", "set", "Interface", name, "mtu_request=" + mtu));
+            mark.ifPresent(m -> argv.add("external-ids:" + Overlay.OVS_KEY + "=" + OvsSteps.AddOvsPort.ovsString(m)));
             return Exec.of(argv);
         }
 

@@ -277,6 +277,11 @@ public final class Planner {
         return OvsAttach.stalePorts(view);
     }
 
+    /** An overlay that follows etcd brought to the peers registered: see {@link OverlayPlan#follow}. */
+    public Plan planOverlayPeers(String name, java.util.Map<String, String> registered, MachineView view) {
+        return OverlayPlan.follow(name, registered, view);
+    }
+
     /** {@code pipework overlay add}: see {@link OverlayPlan}. */
     public Plan planOverlay(OverlayRequest request, MachineView view) {
         return OverlayPlan.add(request, view);

@@ -21,7 +21,7 @@ public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteL
         DhcpSteps.ClearPidFile, DhcpSteps.HostLease, KeeperFileSteps.WriteStaged, KeeperFileSteps.ChangeMode,
         KeeperFileSteps.Rename,
         OverlaySteps.AddBridge, OverlaySteps.AddVxlan, OverlaySteps.AppendFdb, OverlaySteps.AddOvsBridge,
-        OverlaySteps.AddTunnelPort, OverlaySteps.RemoveOvsBridge {
+        OverlaySteps.AddTunnelPort, OverlaySteps.RemoveOvsBridge, OverlaySteps.DeleteFdb {
 
     /** The command that makes the change. */
     Command command();

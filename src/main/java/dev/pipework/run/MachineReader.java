@@ -125,6 +125,10 @@ final class MachineReader implements MachineView {
         return Self.command();
     }
 
+    public List<String> vxlanFloods(String device) {
+        return once(key("vxlanFloods", device), () -> services.host().vxlanFloods(device));
+    }
+
     public Optional<String> hostFile(String path) {
         return once(key("hostFile", path), () -> services.host().readFile(path));
     }

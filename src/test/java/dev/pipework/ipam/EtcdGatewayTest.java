@@ -160,4 +160,13 @@ class EtcdGatewayTest {
         assertThrows(PipeworkException.class, () -> EtcdStore.open("etcd://h:2379", Map.of(), "bad host"));
         EtcdStore.open("etcd://127.0.0.1:2379,[::1]:2379,etcd-1.lan:2379/", Map.of(), "h");
     }
+
+    @Test
+    void leaseIdsAreInt64Strings() {
+        assertEquals(7587887340404213766L, EtcdGateway.leaseId("7587887340404213766"));
+        for (Object bad : new Object[] {"0", "-1", "9223372036854775808", "12a", 12L, null}) {
+            org.junit.jupiter.api.Assertions.assertThrows(dev.pipework.json.JsonException.class,
+                    () -> EtcdGateway.leaseId(bad), String.valueOf(bad));
+        }
+    }
 }

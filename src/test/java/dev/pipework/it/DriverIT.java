@@ -647,6 +647,42 @@ class DriverIT {
         }
     }
 
+    /**
+     * A network on an overlay's bridge ({@code -o bridge=<overlay>}): its containers get the
+     * overlay's MTU (the underlay's 1500 less 50), or the network's {@code -o mtu} when it gives one.
+     */
+    @Test
+    @Order(11)
+    void aNetworkOnAnOverlaysBridgeGetsTheOverlaysMtu() {
+        String underlay = host.link("ud" + s);
+        String br = host.bridge("bro" + s);
+        host.link("vx-bro" + s);
+        // A veth as the underlay: this kernel may lack the dummy module.
+        Sh.ok("ip", "link", "add", underlay, "type", "veth", "peer", "name", "ue" + underlay.substring(2));
+        Sh.ok("ip", "link", "set", underlay, "up");
+        int x = java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 256);
+        Sh.ok("ip", "addr", "add", "198.18." + x + ".1/24", "dev", underlay);
+        String vni = Integer.toString(java.util.concurrent.ThreadLocalRandom.current().nextInt(100_000, 16_000_000));
+        Pipework.ok("overlay", "add", br, "vni", vni, "underlay", underlay, "peers", "198.18." + x + ".2");
+        String net = "ov" + s;
+        String mtu = "om" + s;
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + br, "--subnet", "10.232.0.0/24", net);
+        engine.dockerOk("network", "create", "-d", plugin, "-o", "bridge=" + br, "-o", "mtu=1400", "--subnet",
+                "10.232.1.0/24", mtu);
+        String a = run("ova", net);
+        String b = run("ovb", mtu);
+        assertEquals("1450", engine.dockerOk("exec", a, "cat", "/sys/class/net/eth0/mtu").trimmed(),
+                "a container on the overlay's bridge has the overlay's MTU:\n" + log());
+        assertEquals("1400", engine.dockerOk("exec", b, "cat", "/sys/class/net/eth0/mtu").trimmed(),
+                "-o mtu is the network's MTU");
+        engine.dockerOk("rm", "-f", a, b);
+        engine.dockerOk("network", "rm", net, mtu);
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> pipeworkLinks().isEmpty()),
+                "docker rm -f left " + pipeworkLinks());
+        Pipework.ok("overlay", "rm", br);
+        assertFalse(linkExists(br), "overlay rm left the bridge");
+    }
+
     /** DHCP clients ({@code dhclient}) whose namespace is the one {@code netnsFile} names. */
     private static int clientsIn(String netnsFile) {
         String ns = Sh.run("readlink", netnsFile).trimmed();

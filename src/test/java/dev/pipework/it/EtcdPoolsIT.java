@@ -1,5 +1,6 @@
 package dev.pipework.it;
 
+import dev.pipework.it.support.EtcdCluster;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
@@ -48,94 +49,28 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EtcdPoolsIT {
     private static final Pattern KV = Pattern.compile("\"key\":\"([^\"]*)\"[^}]*?\"value\":\"([^\"]*)\"");
+    private static EtcdCluster etcd;
     private static Path dir;
-    private static final int[] client = new int[3];
-    private static final int[] peer = new int[3];
-    private static final Process[] members = new Process[3];
     private static String store;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     @BeforeAll
     static void cluster() throws Exception {
-        boolean there = Sh.run("sh", "-c", "command -v etcd").success();
-        assertTrue(there || !Prerequisites.inCi(), "etcd is not installed (Debian package etcd-server; scripts/test-env)");
-        assumeTrue(there, "etcd is not installed");
-        dir = Files.createTempDirectory(Path.of("/dev/shm"), "pipework-etcd-");
-        List<ServerSocket> held = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            for (int[] ports : new int[][] {client, peer}) {
-                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        }
-        for (ServerSocket s : held) {
-            s.close();
-        }
-        List<String> endpoints = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            endpoints.add("127.0.0.1:" + client[i]);
-        }
-        store = "etcd://" + String.join(",", endpoints);
-        for (int i = 0; i < 3; i++) {
-            start(i);
-        }
-        for (int i = 0; i < 3; i++) {
-            int m = i;
-            Poll.until(Duration.ofSeconds(20), Poll.TICK, () -> range(m, "pipework/").map(b -> b), "etcd member " + m);
-        }
+        etcd = EtcdCluster.start();
+        dir = etcd.dir();
+        store = etcd.store();
         Files.writeString(dir.resolve("pools"), "store = " + store + "\ncooldown = 1\npool lan 10.252.0.0/22\n");
     }
 
-    private static void start(int i) throws IOException {
-        StringBuilder cluster = new StringBuilder();
-        for (int j = 0; j < 3; j++) {
-            cluster.append(j == 0 ? "" : ",").append("e").append(j).append("=http://127.0.0.1:").append(peer[j]);
-        }
-        members[i] = new ProcessBuilder("etcd", "--name", "e" + i, "--data-dir", dir.resolve("e" + i).toString(),
-                "--listen-peer-urls", "http://127.0.0.1:" + peer[i], "--initial-advertise-peer-urls",
-                "http://127.0.0.1:" + peer[i], "--listen-client-urls", "http://127.0.0.1:" + client[i],
-                "--advertise-client-urls", "http://127.0.0.1:" + client[i], "--initial-cluster", cluster.toString(),
-                "--initial-cluster-state", "new", "--initial-cluster-token", dir.getFileName().toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("e" + i + ".log").toFile()).start();
-    }
-
     @AfterAll
-    static void stop() throws Exception {
-        for (Process p : members) {
-            if (p != null) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+    static void stop() {
+        if (etcd != null) {
+            etcd.close();
         }
-        if (dir != null) {
-            Sh.run("rm", "-rf", dir.toString());
-        }
-    }
-
-    /** A linearizable range through member {@code m}; empty when it does not answer 200. */
-    private static java.util.Optional<String> range(int m, String prefix) {
-        String end = prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
-        String body = "{\"key\":\"" + b64(prefix) + "\",\"range_end\":\"" + b64(end) + "\"}";
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + client[m] + "/v3/kv/range"))
-                    .timeout(Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? java.util.Optional.of(r.body()) : java.util.Optional.empty();
-        } catch (IOException e) {
-            return java.util.Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return java.util.Optional.empty();
-        }
-    }
-
-    private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The pool's keys (address) and values, read through member {@code m}. */
     private static Map<String, String> keys(int m) {
-        String body = range(m, "pipework/ipam/lan/").orElseThrow(() -> new AssertionError("member " + m + " did not answer"));
+        String body = etcd.range(m, "pipework/ipam/lan/").orElseThrow(() -> new AssertionError("member " + m + " did not answer"));
         Map<String, String> kv = new HashMap<>();
         Matcher x = KV.matcher(body);
         while (x.find()) {
@@ -166,7 +101,7 @@ class EtcdPoolsIT {
         }
         Poll.until(Duration.ofSeconds(60), Duration.ofMillis(50),
                 () -> java.util.Optional.of(true).filter(t -> keys(0).size() >= 100), "100 claims");
-        members[2].destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        etcd.kill(2);
         Map<String, String> given = new HashMap<>();
         for (int i = 0; i < 3; i++) {
             Sh.Result r = done.get(i).get();
@@ -199,8 +134,8 @@ class EtcdPoolsIT {
     @Test
     @Order(2)
     void withoutQuorumAClaimFailsCleanlyAndResumesWhenMembersAreBack() throws Exception {
-        assumeTrue(!members[2].isAlive() && keys(0).size() == 300, "the race left its state");
-        members[1].destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        assumeTrue(!etcd.member(2).isAlive() && keys(0).size() == 300, "the race left its state");
+        etcd.kill(1);
         long t0 = System.nanoTime();
         Sh.Result r = Sh.run(host("hostA", "quorum", 1), Duration.ofSeconds(60));
         long took = (System.nanoTime() - t0) / 1_000_000;
@@ -208,19 +143,18 @@ class EtcdPoolsIT {
         String line = r.out().strip();
         assertEquals(1, line.lines().count(), line);
         assertTrue(line.startsWith("error etcd store " + store + ": no member answered ("), line);
-        for (int port : client) {
-            assertTrue(line.contains("127.0.0.1:" + port + ": "), line);
+        for (int m = 0; m < EtcdCluster.SIZE; m++) {
+            assertTrue(line.contains("127.0.0.1:" + etcd.clientPort(m) + ": "), line);
         }
         Sh.Result ls = Pipework.run(List.of("pool", "ls"), Duration.ofSeconds(60),
                 Map.of("PIPEWORK_POOLS", dir.resolve("pools").toString()));
         assertEquals(1, ls.code(), ls.describe());
         assertTrue(ls.err().strip().startsWith("pipework: etcd store " + store + ": no member answered")
                 && ls.err().strip().lines().count() == 1, ls.describe());
-        start(1);
-        start(2);
-        for (int m = 0; m < 3; m++) {
-            int member = m;
-            Poll.until(Duration.ofSeconds(20), Poll.TICK, () -> range(member, "pipework/"), "etcd member " + m + " back");
+        etcd.start(1);
+        etcd.start(2);
+        for (int m = 0; m < EtcdCluster.SIZE; m++) {
+            etcd.awaitMember(m);
         }
         assertEquals(300, keys(1).size(), "the claim without quorum left nothing");
         Sh.Result back = Sh.run(host("hostB", "back", 3), Duration.ofSeconds(60));
@@ -351,7 +285,7 @@ class EtcdPoolsIT {
     }
 
     private static int keyCount(String prefix) {
-        String body = range(0, prefix).orElseThrow(() -> new AssertionError("member 0 did not answer"));
+        String body = etcd.range(0, prefix).orElseThrow(() -> new AssertionError("member 0 did not answer"));
         return body.split("\"key\":", -1).length - 1;
     }
 }

@@ -58,6 +58,7 @@ class InstallIT {
             "/usr/local/share/bash-completion/completions/pipework",
             "/usr/local/share/man/man1/pipework.1",
             "/usr/local/lib/systemd/system/pipework-watch.service",
+            "/usr/local/lib/systemd/system/pipework-overlay.service",
             "/usr/local/lib/systemd/system/pipework-docker.service",
             "/usr/local/lib/systemd/system/pipework-docker.socket",
             "/usr/local/share/pipework/install-manifest");
@@ -355,6 +356,7 @@ class InstallIT {
                 "-rw-r--r-- root/root .* ./usr/share/bash-completion/completions/pipework",
                 "-rw-r--r-- root/root .* ./usr/share/man/man1/pipework.1.gz",
                 "-rw-r--r-- root/root .* ./lib/systemd/system/pipework-watch.service",
+                "-rw-r--r-- root/root .* ./lib/systemd/system/pipework-overlay.service",
                 "-rw-r--r-- root/root .* ./lib/systemd/system/pipework-docker.service",
                 "-rw-r--r-- root/root .* ./lib/systemd/system/pipework-docker.socket",
                 "lrwxrwxrwx root/root .* ./usr/lib/cni/pipework -> ../../bin/pipework",

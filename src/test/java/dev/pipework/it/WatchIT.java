@@ -239,6 +239,28 @@ class WatchIT {
                 () -> log().contains(c + ": ") && log().contains("not-an-address"));
     }
 
+    /** A label naming an overlay's bridge: the container's interface has the overlay's MTU (1500 less 50). */
+    @Test
+    @Order(5)
+    void aLabelOnAnOverlaysBridgeGetsTheOverlaysMtu() {
+        startWatcher();
+        String underlay = HOST.link("uw" + S);
+        String br = HOST.bridge("brwo" + S);
+        HOST.link("vx-brwo" + S);
+        // A veth as the underlay: this kernel may lack the dummy module.
+        Sh.ok("ip", "link", "add", underlay, "type", "veth", "peer", "name", "ue" + underlay.substring(2));
+        Sh.ok("ip", "link", "set", underlay, "up");
+        int x = java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 256);
+        Sh.ok("ip", "addr", "add", "198.18." + x + ".1/24", "dev", underlay);
+        String vni = Integer.toString(java.util.concurrent.ThreadLocalRandom.current().nextInt(100_000, 16_000_000));
+        Pipework.ok("overlay", "add", br, "vni", vni, "underlay", underlay, "peers", "198.18." + x + ".2");
+        String c = run("overlay", "--label", "pipework=" + br + " 10.78.1.2/24");
+        awaitAddress(c, "eth1", "10.78.1.2/24", Duration.ofSeconds(5), System.nanoTime());
+        assertEquals("1450", engine.dockerOk("exec", c, "cat", "/sys/class/net/eth1/mtu").trimmed(),
+                "the watcher's attachment to the overlay's bridge has the overlay's MTU");
+        engine.dockerOk("rm", "-f", c);
+    }
+
     /** 100 labelled containers started together: all plumbed, none twice. */
     @Test
     @Order(6)

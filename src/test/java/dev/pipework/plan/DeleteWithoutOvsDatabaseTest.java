@@ -40,6 +40,10 @@ class DeleteWithoutOvsDatabaseTest {
                 throw new AssertionError("unexpected question: ovsBridge " + name);
             }
 
+            public List<String> vxlanFloods(String device) {
+                throw new AssertionError("unexpected question: vxlanFloods " + device);
+            }
+
             public boolean ovsInstalled() {
                 return true;
             }

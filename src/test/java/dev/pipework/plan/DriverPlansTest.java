@@ -39,6 +39,10 @@ class DriverPlansTest {
             return true;
         }
 
+        public List<String> vxlanFloods(String device) {
+            return List.of();
+        }
+
         public boolean ovsKernelDatapath() {
             return false;
         }

@@ -44,6 +44,10 @@ class GuestTrustTest {
                 throw new AssertionError("unexpected question: ovsBridge " + name);
             }
 
+            public List<String> vxlanFloods(String device) {
+                throw new AssertionError("unexpected question: vxlanFloods " + device);
+            }
+
             public boolean ovsInstalled() {
                 throw new AssertionError("unexpected question: ovsInstalled");
             }
