@@ -46,8 +46,9 @@ public final class KillAt {
                 "d='" + dir + "'",
                 "count() { n=$(cat \"$d/count\" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > \"$d/count\"; echo \"$n ${0##*/}\" >> \"$d/steps\"; }",
                 "die() { echo $PPID > \"$d/killed\"; kill -9 $PPID; exit 137; }",
-                "before() { count; [ \"$n\" = \"${KILL_AT:-}\" ] && die; :; }",
-                "after() { [ \"$n\" = \"${KILL_AFTER:-}\" ] && die; :; }",
+                "armed() { cat \"$d/$1\" 2>/dev/null; }",
+                "before() { count; [ \"$n\" = \"${KILL_AT:-$(armed at)}\" ] && die; :; }",
+                "after() { [ \"$n\" = \"${KILL_AFTER:-$(armed after)}\" ] && die; :; }",
                 "");
         write(dir.resolve("ip"), String.join("\n",
                 "#!/bin/sh",
@@ -113,6 +114,21 @@ public final class KillAt {
         env.put("KILL_AFTER", variable.equals("KILL_AFTER") ? Integer.toString(k) : "");
         env.put("KILL_WHILE", variable.equals("KILL_WHILE") ? Integer.toString(k) : "");
         return env;
+    }
+
+    /**
+     * A kill point for a process that lives on between runs (the Docker driver), read from a file at
+     * each change where the environment sets none: {@code KILL_AT} or {@code KILL_AFTER} the k-th
+     * change counted from the last {@link #reset}.
+     */
+    public void arm(String variable, int k) throws IOException {
+        disarm();
+        Files.writeString(dir.resolve(variable.equals("KILL_AT") ? "at" : "after"), Integer.toString(k));
+    }
+
+    public void disarm() throws IOException {
+        Files.deleteIfExists(dir.resolve("at"));
+        Files.deleteIfExists(dir.resolve("after"));
     }
 
     /** Starts counting afresh. */
