@@ -11,6 +11,7 @@ import dev.pipework.plan.HostTarget;
 import dev.pipework.plan.MachineView;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Planner;
+import dev.pipework.run.Recovery;
 import dev.pipework.run.Sequence;
 import dev.pipework.run.Services;
 
@@ -362,11 +363,13 @@ final class NetworkDriver {
     }
 
     /**
-     * At start: the records of endpoints whose network is no more go, and an endpoint whose links
+     * At start: the runs killed midway that the journal shows (a driver SIGKILLed in a Join) are
+     * undone; the records of endpoints whose network is no more go, and an endpoint whose links
      * went while the driver was away (its container's namespace with them) loses what the kernel
      * left: its Open vSwitch port. Endpoints still plumbed are left as they are.
      */
     void cleanStale() {
+        Recovery.beforeRun(services);
         Map<String, Map<String, Object>> networks = state.all(DriverState.Kind.NETWORK);
         for (Map.Entry<String, Map<String, Object>> n : Map.copyOf(networks).entrySet()) {
             if (Boolean.TRUE.equals(n.getValue().get("pending"))) {

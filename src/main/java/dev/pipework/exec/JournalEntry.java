@@ -271,10 +271,17 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
         return undos;
     }
 
-    /** Whether an undo acts in the namespace its step did (only then may a step begun be undone). */
+    /**
+     * Whether an undo acts where its step did (only then may a step begun be undone): an {@code ip}
+     * undo in its step's namespace, or the stop of a kept DHCP client by the command line that names
+     * its pid file, which matches that client alone, started or not (one killed while it asked for
+     * its lease has written no pid file).
+     */
     static boolean sameNamespace(Command step, Command undo) {
         // By the path, not the record's own equals: its start-up cost is measured in run.MachineReader.
         return step instanceof Command.Ip a && undo instanceof Command.Ip b
-                && a.where().netnsPath().equals(b.where().netnsPath());
+                && a.where().netnsPath().equals(b.where().netnsPath())
+                || step instanceof Command.Obtain && undo instanceof Command.Exec e && e.argv().size() == 4
+                && e.argv().subList(0, 3).equals(List.of("pkill", "-x", "-f"));
     }
 }

@@ -115,8 +115,7 @@ final class UndoCheck {
                 || UdhcpcHook.STAGED.matcher(a.get(2)).matches())) {
             return;
         }
-        if (n == 3 && a.get(0).equals("pkill") && a.get(1).equals("-F") && a.get(2).endsWith(".pid")
-                && DhcpKeeping.KEPT_FILE.matcher(a.get(2)).matches()) {
+        if (n == 4 && a.subList(0, 3).equals(List.of("pkill", "-x", "-f")) && DhcpKeeping.pidFileOfPattern(a.get(3)).isPresent()) {
             return;
         }
         if (n == 3 && a.get(0).equals("rm") && a.get(1).equals("-rf") && ETC_NETNS.matcher(a.get(2)).matches()) {

@@ -58,4 +58,9 @@ public final class EngineIdResolver implements GuestResolver {
     public void verifyPinned(Guest guest) {
         base.verifyPinned(guest);
     }
+
+    @Override
+    public void verifyStillThere(Guest guest) {
+        base.verifyStillThere(guest);
+    }
 }

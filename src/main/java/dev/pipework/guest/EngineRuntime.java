@@ -4,6 +4,7 @@ import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.model.Runtime;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,6 +118,22 @@ abstract class EngineRuntime implements GuestRuntime {
     @Override
     public boolean pinProvesIdentity() {
         return true;
+    }
+
+    /** The container's init process still in the namespace plumbed: not stopped, its PID not another's. */
+    @Override
+    public void verifyStillThere(Guest guest) {
+        long now;
+        try {
+            now = ((Number) Files.getAttribute(proc.resolve(Integer.toString(guest.pid())).resolve("ns/net"), "unix:ino"))
+                    .longValue();
+        } catch (java.io.IOException | RuntimeException e) {
+            now = 0;
+        }
+        if (guest.pid() > 0 && now != guest.netnsInode()) {
+            throw new PipeworkException("container \"" + guest.token() + "\" stopped while it was being plumbed (its PID"
+                    + " was " + guest.pid() + "); what this run did was undone");
+        }
     }
 
     @Override

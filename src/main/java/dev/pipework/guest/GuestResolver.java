@@ -52,4 +52,15 @@ public interface GuestResolver {
     default void verifyPinned(Guest guest) {
         verifyUnchanged(guest);
     }
+
+    /**
+     * After the plumbing, while its namespace is still held open: the guest still holds that
+     * namespace. A container stopped meanwhile (its engine stopped without live-restore) leaves a
+     * namespace that only the run's hold keeps, which goes with the run, and what was plumbed into
+     * it with it.
+     *
+     * @throws dev.pipework.model.PipeworkException when it does not
+     */
+    default void verifyStillThere(Guest guest) {
+    }
 }

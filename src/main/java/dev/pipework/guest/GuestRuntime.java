@@ -44,6 +44,10 @@ public interface GuestRuntime {
     default void verifyUnchanged(Guest guest) {
     }
 
+    /** After the plumbing: the guest still holds the namespace plumbed (see {@link GuestResolver#verifyStillThere}). */
+    default void verifyStillThere(Guest guest) {
+    }
+
     /**
      * Whether holding the guest's namespace open, with the inode it was resolved to, proves the
      * guest unchanged by itself (see {@link GuestResolver#verifyPinned}); else

@@ -150,6 +150,15 @@ public final class RuntimeResolver implements GuestResolver {
     }
 
     @Override
+    public void verifyStillThere(Guest guest) {
+        for (GuestRuntime runtime : runtimes) {
+            if (runtime.runtime().key().equals(guest.runtime().key())) {
+                runtime.verifyStillThere(guest);
+            }
+        }
+    }
+
+    @Override
     public void verifyUnchanged(Guest guest) {
         for (GuestRuntime runtime : runtimes) {
             if (runtime.runtime().key().equals(guest.runtime().key())) {

@@ -47,6 +47,42 @@ public final class DhcpKeeping {
     private DhcpKeeping() {
     }
 
+    /**
+     * Stops the kept client of this pid file: {@code pkill -x -f} with {@link #clientPattern}. A client
+     * still asking for its first lease has not written its pid file yet (dhclient writes it once it
+     * goes to the background), so a run killed meanwhile can only find it by its command line,
+     * which names that pid file. pkill exits 1 when none matched: the client has gone already.
+     */
+    public static Command stopClient(String client, String pidFile) {
+        return new Command.Exec(List.of("pkill", "-x", "-f", clientPattern(client, pidFile)), java.util.Set.of(0, 1),
+                Optional.empty());
+    }
+
+    /**
+     * The command line of a kept client with this pid file, as an extended regular expression of
+     * the whole line ({@code pkill -x} anchors it): the client (by any path), then its words, one of
+     * which is the pid file's option and the file.
+     */
+    public static String clientPattern(String client, String pidFile) {
+        String option = client.equals("udhcpc") ? "-p" : "-pf";
+        return "([^ ]*/)?" + client + " (.* )?" + option + " " + pidFile.replace(".", "\\.") + "( .*)?";
+    }
+
+    /** The pid file a {@link #clientPattern} names, when the text is exactly one (of a kept client's pid file). */
+    public static Optional<String> pidFileOfPattern(String pattern) {
+        for (String client : List.of("udhcpc", "dhclient")) {
+            String tail = "( .*)?";
+            String head = clientPattern(client, "").replace(tail, "");
+            if (pattern.startsWith(head) && pattern.endsWith(tail) && pattern.length() > head.length() + tail.length()) {
+                String file = pattern.substring(head.length(), pattern.length() - tail.length()).replace("\\.", ".");
+                if (KEPT_FILE.matcher(file).matches() && file.endsWith(".pid") && clientPattern(client, file).equals(pattern)) {
+                    return Optional.of(file);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     public static boolean validKey(String key) {
         return key != null && KEY.matcher(key).matches();
     }

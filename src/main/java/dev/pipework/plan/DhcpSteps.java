@@ -277,7 +277,8 @@ public final class DhcpSteps {
      * The host's client, started in the guest's namespace to get its lease and then stay, renewing
      * it (under {@code ip netns exec}, so that its script writes the guest's DNS servers into
      * {@code /etc/netns/<name>/resolv.conf}, not the host's). It returns once it has its lease, or
-     * fails with exit status 1 when none came within the bound. Undone by stopping the client.
+     * fails with exit status 1 when none came within the bound. Undone by stopping the client, found by
+     * its command line (its pid file may not be written yet).
      */
     public record KeptDhcpClient(String netnsName, DhcpKeeping.Kept kept, boolean again) implements Step {
         public Command command() {
@@ -294,7 +295,7 @@ public final class DhcpSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(new Exec(List.of("pkill", "-F", kept.pidFile()), Set.of(0, 1), Optional.empty()));
+            return Optional.of(DhcpKeeping.stopClient(kept.client(), kept.pidFile()));
         }
 
         public String action() {
@@ -316,7 +317,7 @@ public final class DhcpSteps {
         }
 
         public Optional<Command> undo() {
-            return Optional.of(new Exec(List.of("pkill", "-F", kept.pidFile()), Set.of(0, 1), Optional.empty()));
+            return Optional.of(DhcpKeeping.stopClient("dhclient", kept.pidFile()));
         }
 
         public String action() {

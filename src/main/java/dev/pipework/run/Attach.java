@@ -123,6 +123,7 @@ public final class Attach {
                 // The interface is read back before the locks go, and the pools' claim made held while
                 // the run is still in the journal: either failing undoes the attach.
                 attachment = held.execute(plan, () -> {
+                    services.guests().verifyStillThere(in);
                     Optional<Attachment> made = show ? Optional.of(made(in, containerIf)) : Optional.empty();
                     services.ipam().confirm(claim);
                     return made;

@@ -5,6 +5,7 @@ import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.PrivateEngine;
 import dev.pipework.it.support.Sh;
 import dev.pipework.it.support.TestNetns;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The parts below pipework failing: Open vSwitch's database stopped before or during a run, the
- * journal's directory full or read-only. Each time: one line on stderr, exit 1, the host as before.
+ * journal's directory full or read-only, the Docker engine stopped between the lookup of a container
+ * and its plumbing. Each time: one line on stderr, exit 1, the host as before.
  *
  * <p>The database is an {@code ovsdb-server} of the test's own (its socket in a temporary
  * directory), which an {@code ovs-vsctl} first on the tool's PATH talks to ({@code --no-wait}: no
@@ -188,6 +190,59 @@ class ComponentFaultIT {
             assertEquals(0, again.code(), again.describe());
             assertEquals("", ovsdb.vsctl("list-ports", bridge).out().strip());
             assertEquals(List.of(), journal(), "a journal entry is left");
+        }
+    }
+
+    /**
+     * An attach to a container of an engine of the test's own (no live-restore): the run's first
+     * change waits ({@code ip} on the tool's PATH blocks until told) while the engine is stopped,
+     * which stops the container; then the run goes on in the namespace it holds open, finds the
+     * container gone and undoes what it did: one line, exit 1, no veth, no port on the bridge, no
+     * journal entry, no netns mount.
+     */
+    @Test
+    void dockerdStoppedBetweenTheLookupAndThePlumbing() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireDocker();
+        Path bin = Files.createDirectories(tmp.resolve("blocked"));
+        String real = Sh.ok("sh", "-c", "command -v ip").trimmed();
+        Files.writeString(bin.resolve("ip"), String.join("\n",
+                "#!/bin/sh",
+                "d='" + bin + "'",
+                "case \" $* \" in *' -batch '*|*' add '*|*' set '*) if [ ! -e \"$d/go\" ]; then",
+                "  : > \"$d/waiting\"; while [ ! -e \"$d/go\" ]; do sleep 0.05; done",
+                "fi ;; esac",
+                "exec '" + real + "' \"$@\"",
+                ""), StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(bin.resolve("ip"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (HostCleanup host = new HostCleanup(); PrivateEngine engine = PrivateEngine.start()) {
+            String bridge = host.createBridge("pwoe" + HostCleanup.uniqueSuffix());
+            String name = "pw-it-oe" + HostCleanup.uniqueSuffix();
+            // Stopped at once when the engine stops (busybox's sleep as PID 1 ignores SIGTERM).
+            engine.dockerOk("run", "-d", "--net=none", "--stop-timeout", "0", "--name", name, Prerequisites.TEST_IMAGE,
+                    "sleep", "86400");
+            int pid = engine.pid(name);
+            host.link("veth1pl" + pid);
+            Map<String, String> env = new HashMap<>(engine.env());
+            env.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+            env.put(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            java.util.concurrent.CompletableFuture<Sh.Result> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Pipework.run(List.of(bridge, name, "10.79.10.2/24"), RUN, env));
+            assertTrue(Poll.within(RUN, Poll.TICK, () -> Files.exists(bin.resolve("waiting")) || run.isDone()),
+                    "the run made no change");
+            assertTrue(!run.isDone(), run.getNow(null) == null ? "" : run.getNow(null).describe());
+            engine.down();
+            assertTrue(Poll.within(Duration.ofSeconds(10), Poll.TICK, () -> !Files.exists(Path.of("/proc/" + pid))),
+                    "the container's process outlived its engine");
+            Files.createFile(bin.resolve("go"));
+            Sh.Result r = run.get(RUN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            assertOneLine(r, "pipework: container \"" + name + "\" stopped while it was being plumbed (its PID was " + pid
+                    + "); what this run did was undone");
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> !HostCleanup.linkExists("veth1pl" + pid)),
+                    "the veth is left");
+            assertEquals("ports: []\n", ports(bridge));
+            assertEquals(List.of(), journal(), "the run's journal entry is left");
+            assertTrue(!Files.exists(Path.of("/var/run/netns/pipework-" + pid)), "a netns mount is left");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.pipework.it;
 
 import dev.pipework.it.support.DhcpServer;
 import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.KillAt;
 import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Poll;
@@ -438,6 +439,118 @@ class DriverIT {
         engine.dockerOk("rm", "-f", a, b);
         engine.dockerOk("network", "rm", net);
         assertEquals(List.of(), records("endpoints"), "endpoint records left");
+    }
+
+    /**
+     * A second driver of the test's own, with {@code KillAt}'s {@code ip} first on its PATH and a
+     * journal of its own, SIGKILLed in a Join ({@code docker run} on a Linux bridge network), then
+     * started again at once, as a service manager restarts it: its start undoes the killed run from
+     * the journal before it listens. The engine calls the plugin again while it cannot reach it, but
+     * sends that call without its body, which the new driver refuses: the container does not start,
+     * and the bridge has no port, no link of the endpoint is left, the journal is empty; so after
+     * {@code docker rm -f}. Killed after the Join's first change and after its last; before each
+     * change and after the last with {@code -Dpipework.it.joinKillPoints=all}. The kill point is
+     * armed in a file, so that the driver that recovers is the one killed next.
+     */
+    @Test
+    @Order(11)
+    void aJoinKilledMidwayIsUndoneByTheDriverStartedAgain() throws Exception {
+        String name = "pk" + s;
+        Path sock = Path.of("/run/docker/plugins/" + name + ".sock");
+        KillAt kill = KillAt.in(work.resolve("kill-bin"));
+        Path journal = work.resolve("kill-journal");
+        Path state = work.resolve("kill-state");
+        String br = host.createBridge("brdk" + s);
+        String net = "kj" + s;
+        Process[] killable = {startKillableDriver(name, sock, state, journal, kill)};
+        try {
+            engine.dockerOk("network", "create", "-d", name, "-o", "bridge=" + br, "--subnet", "10.238.0.0/24", net);
+            kill.reset();
+            String whole = run("kw", net);
+            int changes = kill.count();
+            assertTrue(changes >= 2, "only " + changes + " changes in a Join");
+            engine.dockerOk("rm", "-f", whole);
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> ports(br).isEmpty()), "ports: " + ports(br));
+            List<Integer> points = new ArrayList<>();
+            boolean all = "all".equals(System.getProperty("pipework.it.joinKillPoints"));
+            for (int k = 1; k <= changes + 1; k++) {
+                if (all || k == 2 || k == changes + 1) {
+                    points.add(k);
+                }
+            }
+            for (int k : points) {
+                String where = (k <= changes ? "KILL_AT=" + k : "KILL_AFTER=" + changes) + " of " + changes;
+                kill.reset();
+                kill.arm(k <= changes ? "KILL_AT" : "KILL_AFTER", Math.min(k, changes));
+                String container = "kk" + k + s;
+                java.util.concurrent.CompletableFuture<Sh.Result> started = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> engine.docker("run", "-d", "--name", container, "--network", net, IMAGE, "sleep", "86400"));
+                assertTrue(killable[0].waitFor(30, TimeUnit.SECONDS), where + ": the driver was not killed");
+                assertEquals(137, killable[0].exitValue(), where);
+                kill.disarm();
+                killable[0] = startKillableDriver(name, sock, state, journal, kill);
+                String said = Files.readString(killableLog);
+                assertTrue(said.contains("undid a run killed midway (PID "), where + ": the new driver's start said:\n" + said);
+                // The engine calls the plugin again, but with an empty body (its request was read once):
+                // the new driver refuses that call, and the container does not start.
+                Sh.Result r = started.get(90, TimeUnit.SECONDS);
+                assertNotEquals(0, r.code(), where + ": " + r.describe());
+                assertTrue(ports(br).isEmpty() && endpointLinks(state).isEmpty() && files(journal).isEmpty(),
+                        where + ": ports " + ports(br) + ", links " + endpointLinks(state) + ", journal " + files(journal)
+                                + "\n" + r.describe());
+                engine.dockerOk("rm", "-f", container);
+                assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> ports(br).isEmpty()
+                        && endpointLinks(state).isEmpty()), where + ": ports " + ports(br) + ", links " + endpointLinks(state));
+            }
+            System.out.println("DriverIT: Join on a Linux bridge: " + points.size() + " kill points of " + changes
+                    + " changes; endpoint records left: " + files(state.resolve("endpoints")));
+            engine.dockerOk("network", "rm", net);
+        } finally {
+            killable[0].destroyForcibly();
+            Sh.run("rm", "-f", sock.toString());
+        }
+    }
+
+    /** The output of the last driver {@link #startKillableDriver} started. */
+    private Path killableLog;
+
+    private Process startKillableDriver(String name, Path sock, Path state, Path journal, KillAt kill) throws IOException {
+        Path out = work.resolve("kill-driver-" + System.nanoTime() + ".log");
+        killableLog = out;
+        ProcessBuilder pb = new ProcessBuilder(Pipework.command(List.of("driver", "--socket", sock.toString(),
+                "--state-dir", state.toString()))).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().putAll(kill.env("", 0));
+        pb.environment().put(dev.pipework.exec.Journal.DIR_VARIABLE, journal.toString());
+        Process p = pb.start();
+        assertTrue(Poll.within(Duration.ofSeconds(30), Poll.TICK, () -> {
+            try {
+                return Files.readString(out).contains("serving on");
+            } catch (IOException e) {
+                return false;
+            }
+        }), "the driver does not serve");
+        return p;
+    }
+
+    /** The host links of the endpoints recorded in that state directory. */
+    private static List<String> endpointLinks(Path state) {
+        List<String> links = new ArrayList<>();
+        for (String file : files(state.resolve("endpoints"))) {
+            for (String prefix : List.of("pwh", "pwg")) {
+                if (file.length() > 12 && linkExists(prefix + file.substring(0, 12))) {
+                    links.add(prefix + file.substring(0, 12));
+                }
+            }
+        }
+        return links;
+    }
+
+    private static List<String> files(Path dir) {
+        try (var list = Files.list(dir)) {
+            return list.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     @Test

@@ -2,16 +2,19 @@ package dev.pipework.it;
 
 import dev.pipework.exec.Journal;
 import dev.pipework.it.support.Cni;
+import dev.pipework.it.support.DhcpServer;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.KillAt;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
 import dev.pipework.it.support.TestNetns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -159,6 +164,179 @@ class KillRecoveryIT {
             int tried = killEverywhere(nic, guest, List.of(nic, guest, "10.79.3.2/24"), () -> macvlanState(nic, guest));
             System.out.println("KillRecoveryIT: macvlan on a NIC: " + tried + " kill points");
         }
+    }
+
+    /** What a DHCP attach runs besides {@code ip}, each counted as a change and a kill point. */
+    private static final List<String> DHCP_COMMANDS = List.of("mkdir", "touch", "mount", "umount", "rm", "rmdir", "tee",
+            "chmod", "mv", "setsid", "pkill", "kill", "dhclient", "udhcpc");
+    private static final Path KEEPER_DIR = Path.of("/var/lib/pipework/dhcp");
+
+    /**
+     * Every kill point of both DHCP clients with {@code -Dpipework.it.dhcpKillPoints=all} (26 and
+     * 23: before each change, after the last, while the client asks); in the suite, 4 of dhclient's
+     * and 2 of udhcpc's (udhcpc's hook runs a JVM at each of its events: its runs are the slowest).
+     */
+    private static final boolean ALL_DHCP_POINTS = "all".equals(System.getProperty("pipework.it.dhcpKillPoints"));
+
+    /**
+     * A DHCP attach with the lease keeper, {@code dhclient} then {@code udhcpc} (dnsmasq on the
+     * bridge, the guest a named namespace), SIGKILLed before each of its changes ({@code ip}, the
+     * files and mounts for {@code ip netns exec}, the keeper's files, the client, the keeper), after
+     * the last, and while the client asks for its lease (dhclient has not written its pid file yet),
+     * then one {@code pipework status}: links, the keeper's files of that guest, the netns mount and
+     * {@code /etc/netns} directory, and the clients in the guest's namespace as before the run.
+     */
+    @Test
+    void dhcpAttachKilledAtEveryStep() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireCommand("dnsmasq");
+        Prerequisites.requireCommand("dhclient");
+        Prerequisites.requireCommand("udhcpc");
+        try (Rig rig = new Rig(); DhcpServer dhcp = DhcpServer.quick(rig)) {
+            String guest = rig.netns().create("kdh");
+            long inode = ((Number) Files.getAttribute(Path.of("/run/netns", guest), "unix:ino")).longValue();
+            for (String client : List.of("dhclient", "udhcpc")) {
+                long start = System.nanoTime();
+                int tried = killDhcpEverywhere(dhcp.bridge(), guest, inode, client);
+                System.out.println("KillRecoveryIT: DHCP attach with " + client + ": " + tried + " kill points in "
+                        + (System.nanoTime() - start) / 1_000_000 + " ms");
+            }
+        }
+    }
+
+    private int killDhcpEverywhere(String bridge, String guest, long inode, String client) throws Exception {
+        KillAt kill = KillAt.in(tmp.resolve("bin-" + client), DHCP_COMMANDS);
+        Map<String, String> journal = Map.of(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+        List<String> args = List.of(bridge, guest, client);
+        Set<String> keys = new TreeSet<>();
+        State state = () -> linuxState(bridge, guest) + dhcpState(guest, inode, keys);
+        Set<String> filesBefore = keeperFiles();
+        String before = state.read();
+        Sh.Result whole = Pipework.run(args, RUN, KillAt.with(kill.env("", 0), journal));
+        assertEquals(0, whole.code(), whole.describe());
+        int changes = kill.count();
+        List<String> steps = kill.steps();
+        assertEquals(changes, steps.size(), steps.toString());
+        int asking = steps.indexOf(client) + 1;
+        assertEquals(asking, steps.lastIndexOf(client) + 1, "the client started more than once: " + steps);
+        for (String f : keeperFiles()) {
+            if (!filesBefore.contains(f) && f.matches("[0-9a-f]{16}-.*-v4\\.record")
+                    && Files.readString(KEEPER_DIR.resolve(f)).contains("=" + guest + "\n")) {
+                keys.add(f.substring(0, f.length() - ".record".length()));
+            }
+        }
+        assertEquals(1, keys.size(), "the kept client's keys: " + keys);
+        String complete = state.read();
+        assertTrue(complete.contains("clients: " + client + "\n"), complete);
+        undo(guest, before, state);
+        if (steps.contains("mv")) {
+            // udhcpc's hook was written (it was not yet this jar's): the runs from now on write none.
+            kill.reset();
+            whole = Pipework.run(args, RUN, KillAt.with(kill.env("", 0), journal));
+            assertEquals(0, whole.code(), whole.describe());
+            changes = kill.count();
+            steps = kill.steps();
+            asking = steps.indexOf(client) + 1;
+            undo(guest, before, state);
+        }
+        // In the suite: after the client (running, not yet recorded) and while it asks; for dhclient also
+        // before the netns mount and after the last change (all done, the mount gone, the entry still there).
+        Set<Integer> at = new TreeSet<>(List.of(asking + 1));
+        boolean wide = ALL_DHCP_POINTS || client.equals("dhclient");
+        for (String command : wide ? List.of("mount") : List.<String>of()) {
+            at.add(steps.indexOf(command) + 1);
+        }
+        for (int k = 1; ALL_DHCP_POINTS && k <= changes; k++) {
+            at.add(k);
+        }
+        List<String[]> points = new ArrayList<>();
+        at.forEach(k -> points.add(new String[] {"KILL_AT", Integer.toString(k)}));
+        if (wide) {
+            points.add(new String[] {"KILL_AFTER", Integer.toString(changes)});
+        }
+        points.add(new String[] {"KILL_WHILE", Integer.toString(asking)});
+        for (String[] point : points) {
+            kill.reset();
+            String where = client + ": " + point[0] + "=" + point[1] + " of " + changes;
+            Sh.Result killed = Pipework.run(args, RUN, KillAt.with(kill.env(point[0], Integer.parseInt(point[1])), journal));
+            assertEquals(137, killed.code(), where + ": " + killed.describe());
+            long pid = kill.killed().orElseThrow(() -> new AssertionError(where + ": nothing was killed"));
+            Sh.Result status = Pipework.run(List.of("status"), RUN, journal);
+            assertEquals(0, status.code(), where + ": " + status.describe());
+            // A client stopped by SIGTERM takes a moment to go (udhcpc sends its DHCPRELEASE first).
+            boolean restored = Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> {
+                String now = state.read();
+                return now.equals(before) || now.equals(complete);
+            });
+            assertTrue(restored, where + ": the host is neither as before nor as the run completes it\nbefore:\n"
+                    + before + "\ncomplete:\n" + complete + "\nafter:\n" + state.read() + "\nstatus said:\n" + status.err());
+            assertTrue(KillAt.entriesOf(tmp.resolve("journal"), pid).isEmpty(), where + ": the journal still holds "
+                    + KillAt.entriesOf(tmp.resolve("journal"), pid));
+            undo(guest, before, state);
+        }
+        System.out.println("KillRecoveryIT: DHCP attach with " + client + ": " + points.size() + " kill points of "
+                + changes + " changes (the client's start is change " + asking + "): " + steps);
+        return points.size();
+    }
+
+    /**
+     * The DHCP side of a guest: the keeper's files of its key, the {@code ip netns exec} name and
+     * mount and the {@code /etc/netns} directory of its namespace, and the DHCP clients running in
+     * that namespace or naming its key.
+     */
+    private static String dhcpState(String guest, long inode, Set<String> keys) {
+        String name = "pipework-" + inode;
+        Set<String> files = new TreeSet<>();
+        for (String f : keeperFiles()) {
+            if (keys.stream().anyMatch(f::startsWith)) {
+                files.add(f);
+            }
+        }
+        String mounts;
+        try {
+            mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        return "keeper files: " + String.join(" ", files) + "\nnetns name: " + Files.exists(Path.of("/run/netns", name))
+                + ", mounted: " + mounts.contains("/netns/" + name + " ") + ", /etc/netns: "
+                + Files.exists(Path.of("/etc/netns", name)) + "\nclients: " + String.join(" ", clients(inode, keys)) + "\n";
+    }
+
+    private static Set<String> keeperFiles() {
+        try (Stream<Path> files = Files.list(KEEPER_DIR)) {
+            return files.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        } catch (java.io.IOException e) {
+            return new TreeSet<>();
+        }
+    }
+
+    /** The names of the live dhclient and udhcpc processes in that namespace, or whose command line names a key. */
+    private static List<String> clients(long inode, Set<String> keys) {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    String comm = Files.readString(p.resolve("comm")).strip();
+                    if (!comm.equals("dhclient") && !comm.equals("udhcpc")) {
+                        continue;
+                    }
+                    String stat = Files.readString(p.resolve("stat"));
+                    char st = stat.charAt(stat.lastIndexOf(')') + 2);
+                    String cmdline = Files.readString(p.resolve("cmdline")).replace('\0', ' ');
+                    long ns = ((Number) Files.getAttribute(p.resolve("ns/net"), "unix:ino")).longValue();
+                    if (st != 'Z' && (ns == inode || keys.stream().anyMatch(cmdline::contains))) {
+                        found.add(comm);
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        java.util.Collections.sort(found);
+        return found;
     }
 
     private static String macvlanState(String nic, String guest) {

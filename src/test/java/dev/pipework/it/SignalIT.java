@@ -47,7 +47,7 @@ class SignalIT {
             int pid = c.pid();
             Path mount = Path.of("/var/run/netns/pipework-" + pid);
             Path err = Files.createTempFile("pw-signal", ".err");
-            Process run = new ProcessBuilder(Pipework.command(List.of(br, c.name(), "udhcpc")))
+            Process run = new ProcessBuilder(atDefaults(List.of(br, c.name(), "udhcpc")))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(err.toFile())
@@ -92,7 +92,7 @@ class SignalIT {
             int pid = c.pid();
             SlowIp ip = SlowIp.in(dir, "2");
             Path err = dir.resolve("err");
-            ProcessBuilder pb = new ProcessBuilder(Pipework.command(List.of(ovs, c.name(), "10.85.0.2/24")))
+            ProcessBuilder pb = new ProcessBuilder(atDefaults(List.of(ovs, c.name(), "10.85.0.2/24")))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(err.toFile());
@@ -118,6 +118,17 @@ class SignalIT {
                 Sh.run("rm", "-rf", dir.toString());
             }
         }
+    }
+
+    /**
+     * The tool's command line with SIGINT and SIGTERM at their default dispositions: a suite started
+     * in the background ({@code nohup ... &}) passes SIGINT on ignored, and a JVM that starts with a
+     * signal ignored leaves it ignored. {@code env} execs the JVM, so the process is the tool's.
+     */
+    private static List<String> atDefaults(List<String> args) {
+        List<String> argv = new java.util.ArrayList<>(List.of("env", "--default-signal=INT,TERM"));
+        argv.addAll(Pipework.command(args));
+        return argv;
     }
 
     /** Whether a udhcpc runs with this guest's pid file (the original's {@code -p /var/run/udhcpc.<guest>.pid}). */

@@ -234,4 +234,25 @@ class DhcpKeepingTest {
         assertFalse(UdhcpcHook.broken(Optional.empty(), there::contains, "/opt/new/bin/java"), "no hook, nothing to mend");
         assertTrue(UdhcpcHook.broken(Optional.of("#!/bin/sh\nrm -rf /\n"), there::contains, "/opt/new/bin/java"));
     }
+
+    /** The kept client's stop matches its command line by its pid file, and is read back only as exactly that. */
+    @Test
+    void aKeptClientIsStoppedByTheCommandLineThatNamesItsPidFile() {
+        String pid = DhcpKeeping.DIR + "/0123456789abcdef-eth1.5-v4.pid";
+        String d = DhcpKeeping.clientPattern("dhclient", pid);
+        String u = DhcpKeeping.clientPattern("udhcpc", pid);
+        java.util.regex.Pattern dp = java.util.regex.Pattern.compile(d);
+        assertTrue(dp.matcher("dhclient -1 -pf " + pid + " -lf x eth1.5").matches());
+        assertTrue(dp.matcher("/usr/sbin/dhclient -pf " + pid).matches());
+        assertFalse(dp.matcher("dhclient -1 -pf " + pid.replace(".pid", "xpid") + " eth1").matches());
+        assertFalse(dp.matcher("dhclient -pf " + pid.replace("eth1.5", "eth1x5") + " eth1").matches());
+        assertFalse(dp.matcher("sshd -pf " + pid).matches());
+        assertTrue(java.util.regex.Pattern.compile(u).matcher("udhcpc -i eth1.5 -p " + pid + " -n -R").matches());
+        assertEquals(Optional.of(pid), DhcpKeeping.pidFileOfPattern(d));
+        assertEquals(Optional.of(pid), DhcpKeeping.pidFileOfPattern(u));
+        assertEquals(Optional.empty(), DhcpKeeping.pidFileOfPattern(d.replace(".pid", ".record")));
+        assertEquals(Optional.empty(), DhcpKeeping.pidFileOfPattern(d + "|.*"));
+        assertEquals(Optional.empty(), DhcpKeeping.pidFileOfPattern(d.replace("dhclient", "sshd")));
+        assertEquals(List.of("pkill", "-x", "-f", d), DhcpKeeping.stopClient("dhclient", pid).argv());
+    }
 }

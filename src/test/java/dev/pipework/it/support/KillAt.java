@@ -28,15 +28,28 @@ public final class KillAt {
     }
 
     public static KillAt in(Path dir) throws IOException {
+        return in(dir, List.of());
+    }
+
+    /**
+     * Also counts each of {@code commands} (a DHCP attach's {@code mkdir}, {@code mount}, {@code tee},
+     * the client, ...) as a change, run as the tool's runner finds it on PATH. Each is run with the
+     * PATH and the environment without the wrappers and kill points, so that what it starts (the
+     * lease keeper, the client's script and its {@code ip}) is not counted and lives on unwrapped.
+     * With {@code KILL_WHILE=k} the k-th is started and the tool killed while it runs (a DHCP client
+     * asking for its lease).
+     */
+    public static KillAt in(Path dir, List<String> commands) throws IOException {
         Files.createDirectories(dir);
         String ip = Sh.ok("sh", "-c", "command -v ip").trimmed();
         String vsctl = Sh.ok("sh", "-c", "command -v ovs-vsctl").trimmed();
         String common = String.join("\n",
                 "d='" + dir + "'",
-                "count() { n=$(cat \"$d/count\" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > \"$d/count\"; }",
+                "count() { n=$(cat \"$d/count\" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > \"$d/count\"; echo \"$n ${0##*/}\" >> \"$d/steps\"; }",
                 "die() { echo $PPID > \"$d/killed\"; kill -9 $PPID; exit 137; }",
-                "before() { count; [ \"$n\" = \"${KILL_AT:-}\" ] && die; :; }",
-                "after() { [ \"$n\" = \"${KILL_AFTER:-}\" ] && die; :; }",
+                "armed() { cat \"$d/$1\" 2>/dev/null; }",
+                "before() { count; [ \"$n\" = \"${KILL_AT:-$(armed at)}\" ] && die; :; }",
+                "after() { [ \"$n\" = \"${KILL_AFTER:-$(armed after)}\" ] && die; :; }",
                 "");
         write(dir.resolve("ip"), String.join("\n",
                 "#!/bin/sh",
@@ -75,6 +88,17 @@ public final class KillAt {
                 "esac",
                 "exec \"$real\" \"$@\"",
                 ""));
+        String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String command : commands) {
+            write(dir.resolve(command), String.join("\n",
+                    "#!/bin/sh",
+                    common,
+                    "unwrapped() { env -u KILL_AT -u KILL_AFTER -u KILL_WHILE PATH='" + path + "' " + command + " \"$@\"; }",
+                    "before",
+                    "if [ \"$n\" = \"${KILL_WHILE:-}\" ]; then unwrapped \"$@\" & sleep 0.1; die; fi",
+                    "unwrapped \"$@\"; rc=$?; after; exit $rc",
+                    ""));
+        }
         return new KillAt(dir);
     }
 
@@ -89,13 +113,37 @@ public final class KillAt {
         env.put("PATH", dir + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
         env.put("KILL_AT", variable.equals("KILL_AT") ? Integer.toString(k) : "");
         env.put("KILL_AFTER", variable.equals("KILL_AFTER") ? Integer.toString(k) : "");
+        env.put("KILL_WHILE", variable.equals("KILL_WHILE") ? Integer.toString(k) : "");
         return env;
+    }
+
+    /**
+     * A kill point for a process that lives on between runs (the Docker driver), read from a file at
+     * each change where the environment sets none: {@code KILL_AT} or {@code KILL_AFTER} the k-th
+     * change counted from the last {@link #reset}.
+     */
+    public void arm(String variable, int k) throws IOException {
+        disarm();
+        Files.writeString(dir.resolve(variable.equals("KILL_AT") ? "at" : "after"), Integer.toString(k));
+    }
+
+    public void disarm() throws IOException {
+        Files.deleteIfExists(dir.resolve("at"));
+        Files.deleteIfExists(dir.resolve("after"));
     }
 
     /** Starts counting afresh. */
     public void reset() throws IOException {
         Files.deleteIfExists(dir.resolve("count"));
         Files.deleteIfExists(dir.resolve("killed"));
+        Files.deleteIfExists(dir.resolve("steps"));
+    }
+
+    /** The command (its name on PATH) of each change counted, in order: the k-th change is element k - 1. */
+    public List<String> steps() throws IOException {
+        Path f = dir.resolve("steps");
+        return !Files.exists(f) ? List.of() : Files.readAllLines(f).stream().map(l -> l.split(" ", 2))
+                .filter(w -> w.length == 2).map(w -> w[1]).toList();
     }
 
     /** How many changes were counted. */
