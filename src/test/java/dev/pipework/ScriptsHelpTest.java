@@ -79,7 +79,7 @@ class ScriptsHelpTest {
 
     @Test
     void benchsFormsEachAnswerHelp() throws Exception {
-        for (String form : List.of("--cni", "--restart")) {
+        for (String form : List.of("--cni", "--restart", "--driver")) {
             Run r = run(Map.of(), "scripts/bench", form, "--help");
             assertEquals(0, r.status(), form + ": " + r.err());
             assertTrue(r.out().contains("scripts/bench " + form), form + ": " + r.out());

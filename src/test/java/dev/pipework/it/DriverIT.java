@@ -417,6 +417,11 @@ class DriverIT {
         assertEquals(List.of(), records("networks"));
     }
 
+    /**
+     * Containers with {@code --restart always}: the engine stopped and started, they come back
+     * plumbed; the engine stopped again with {@code --live-restore}, they run on, plumbed, and keep
+     * their ports once it is back (no endpoint made twice); a container started then plumbs.
+     */
     @Test
     @Order(9)
     void containersWithARestartPolicyComeBackPlumbedAfterTheEngineRestarts() {
@@ -436,7 +441,74 @@ class DriverIT {
         assertTrue(ping(a, "10.244.0.11"), "not plumbed again:\n" + log());
         assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> Ovs.ports(ovs).size() == 2),
                 "ports: " + Ovs.ports(ovs));
-        engine.dockerOk("rm", "-f", a, b);
+
+        // With live-restore the containers outlive the engine: plumbed all along, their ports kept,
+        // nothing made twice when the engine comes back, and a container started then plumbs.
+        engine.down();
+        engine.up(List.of("--live-restore"));
+        for (String c : List.of(a, b)) {
+            assertTrue(Poll.within(Duration.ofSeconds(60), Poll.TICK, () -> engine.docker("inspect", "--format",
+                    "{{.State.Running}}", c).trimmed().equals("true")), c + " is not running again:\n" + log());
+        }
+        int pid = engine.pid(a);
+        engine.down();
+        assertTrue(Files.exists(Path.of("/proc/" + pid)), "the container did not outlive its engine (live-restore)");
+        assertTrue(Sh.run(List.of("nsenter", "-t", Integer.toString(pid), "-n", "ping", "-c", "1", "-W", "2",
+                "10.244.0.11"), Duration.ofSeconds(10)).success(), "not reached while the engine is down:\n" + log());
+        engine.up(List.of("--live-restore"));
+        assertEquals(pid, engine.pid(a), "the container was started again");
+        assertTrue(ping(a, "10.244.0.11"), "not reached after the engine came back:\n" + log());
+        String c = run("dc", net, "--ip", "10.244.0.12");
+        assertTrue(ping(c, "10.244.0.10"), "a container started after does not reach:\n" + log());
+        assertEquals(3, Ovs.ports(ovs).size(), "ports: " + Ovs.ports(ovs));
+        engine.dockerOk("rm", "-f", a, b, c);
+        engine.dockerOk("network", "rm", net);
+        assertEquals(List.of(), records("endpoints"), "endpoint records left");
+    }
+
+    /**
+     * Fifty containers started at once on one network of pipework's IPAM: every one plumbed, each
+     * address given once, one bridge port each; {@code docker rm -f} leaves no port and no record.
+     */
+    @Test
+    @Order(10)
+    void fiftyContainersStartedAtOnceAreEachPlumbedWithAnAddressOfTheirOwn() throws Exception {
+        String br = host.bridge("brdf" + s);
+        String net = "df" + s;
+        engine.dockerOk("network", "create", "-d", plugin, "--ipam-driver", plugin, "-o", "bridge=" + br,
+                "--subnet", "10.247.0.0/24", net);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            names.add("df" + i + "-" + s);
+            engine.dockerOk("create", "--name", names.get(i), "--network", net, IMAGE, "sleep", "86400");
+        }
+        java.util.concurrent.ExecutorService starters = java.util.concurrent.Executors.newFixedThreadPool(25);
+        try {
+            List<java.util.concurrent.Future<Sh.Result>> started = new ArrayList<>();
+            for (String name : names) {
+                started.add(starters.submit(() -> engine.docker("start", name)));
+            }
+            for (java.util.concurrent.Future<Sh.Result> f : started) {
+                assertEquals(0, f.get().code(), f.get().describe() + "\nthe driver said:\n" + log());
+            }
+        } finally {
+            starters.shutdown();
+        }
+        java.util.Set<String> given = new java.util.HashSet<>();
+        for (String name : names) {
+            String a = engine.dockerOk("inspect", "--format", "{{(index .NetworkSettings.Networks \"" + net
+                    + "\").IPAddress}}", name).trimmed();
+            assertTrue(a.startsWith("10.247.0.") && given.add(a), name + ": " + a + " (given: " + given + ")");
+        }
+        assertEquals(50, ports(br).size(), "ports: " + ports(br));
+        // Each plumbed as Docker says: its address on its eth0.
+        for (String name : List.of(names.get(0), names.get(49))) {
+            assertTrue(given.contains(address(name, "eth0").replace("/24", "")), name);
+        }
+        List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+        rm.addAll(names);
+        engine.dockerOk(Duration.ofMinutes(3), rm.toArray(String[]::new));
+        assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> ports(br).isEmpty()), "ports left: " + ports(br));
         engine.dockerOk("network", "rm", net);
         assertEquals(List.of(), records("endpoints"), "endpoint records left");
     }

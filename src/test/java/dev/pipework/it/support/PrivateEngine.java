@@ -82,9 +82,15 @@ public final class PrivateEngine implements AutoCloseable {
 
     /** Starts dockerd and waits until it answers. */
     public void up() {
-        List<String> argv = List.of("dockerd", "--iptables=false", "--ip6tables=false", "--bridge", "none",
+        up(List.of());
+    }
+
+    /** Starts dockerd with these options too ({@code --live-restore}) and waits until it answers. */
+    public void up(List<String> options) {
+        List<String> argv = new ArrayList<>(List.of("dockerd", "--iptables=false", "--ip6tables=false", "--bridge", "none",
                 "--host", host(), "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
-                "--pidfile", pidFile.toString());
+                "--pidfile", pidFile.toString()));
+        argv.addAll(options);
         try {
             dockerd = new ProcessBuilder(argv).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
