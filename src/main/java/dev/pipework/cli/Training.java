@@ -10,10 +10,6 @@ import dev.pipework.sys.Invocation;
 import dev.pipework.sys.RunningProcess;
 
 import java.io.ByteArrayInputStream;
-import dev.pipework.ipam.Holder;
-import dev.pipework.ipam.Ipam;
-import dev.pipework.model.AddressSpec;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

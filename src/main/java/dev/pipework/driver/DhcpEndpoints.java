@@ -1,5 +1,6 @@
 package dev.pipework.driver;
 
+import dev.pipework.json.Json;
 import dev.pipework.model.Guest;
 import dev.pipework.model.IpCidr;
 import dev.pipework.model.MacAddress;
@@ -84,6 +85,28 @@ final class DhcpEndpoints {
             record.put("dhcp_identity", key);
             record.put("dhcp_hostname", hostname);
         }
+    }
+
+    /**
+     * The endpoint option {@code dhcp_id} ({@code docker network connect --driver-opt dhcp_id=<name>},
+     * or the API's {@code DriverOpts}): a name that stays with the container, so that its DHCP
+     * identity does. Only on a {@code dhcp=true} network.
+     */
+    static Optional<String> dhcpId(Map<String, Object> req, NetworkOptions opts, String networkId) {
+        Map<String, Object> options = req.get("Options") instanceof Map<?, ?> m ? Json.object(m) : Map.of();
+        if (!options.containsKey("dhcp_id")) {
+            return Optional.empty();
+        }
+        String value = options.get("dhcp_id") instanceof String v ? v : "";
+        if (!opts.dhcp()) {
+            throw new PipeworkException("dhcp_id is for a network with -o dhcp=true; network " + NetworkDriver.shortId(networkId)
+                    + " gives addresses from its subnet");
+        }
+        if (!value.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+            throw new PipeworkException("dhcp_id \"" + value + "\" is not valid: expected a name of 1-63 letters,"
+                    + " digits, '.', '_' or '-' (it becomes the DHCP hostname)");
+        }
+        return Optional.of(value);
     }
 
     /** The client of the first lease, on the engine's link on the host. */

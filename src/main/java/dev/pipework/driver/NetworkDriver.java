@@ -159,7 +159,7 @@ final class NetworkDriver {
         String mac = Optional.ofNullable(Json.string(iface, "MacAddress")).orElse("");
         Optional<MacAddress> givenMac = mac.isEmpty() ? Optional.empty() : Optional.of(MacAddress.parseAny(mac));
         NetworkOptions opts = NetworkOptions.fromRecord(network);
-        Optional<String> dhcpId = dhcpId(req, opts, networkId);
+        Optional<String> dhcpId = DhcpEndpoints.dhcpId(req, opts, networkId);
         DhcpEndpoints.Identity identity = DhcpEndpoints.Identity.of(id, dhcpId, givenMac);
         Map<String, Object> answer = new LinkedHashMap<>();
         if (mac.isEmpty()) {
@@ -175,6 +175,15 @@ final class NetworkDriver {
             if (!address.isEmpty() || !address6.isEmpty()) {
                 throw new PipeworkException("network " + shortId(networkId) + " takes its addresses from the LAN's DHCP"
                         + " server: no --ip or --ip6 on it");
+            }
+            if (dhcpId.isPresent() || givenMac.isPresent()) {
+                // One identity, one container: two would share a MAC, a client ID and the keeper's files.
+                state.all(DriverState.Kind.ENDPOINT).forEach((other, e) -> {
+                    if (!other.equals(id) && identity.key().equals(e.get("dhcp_identity"))) {
+                        throw new PipeworkException((dhcpId.isPresent() ? "dhcp_id " + dhcpId.get() : "MAC " + givenMac.get())
+                                + " is already endpoint " + shortId(other) + "'s: each container on a dhcp=true network needs its own");
+                    }
+                });
             }
             identity.record(record);
             DhcpEndpoints.Lease lease = firstLease(id, identity, network, opts, MacAddress.parseAny(mac), record);
@@ -197,28 +206,6 @@ final class NetworkDriver {
         log.accept("endpoint " + shortId(id) + " on network " + shortId(networkId) + (address.isEmpty() ? ""
                 : " " + address));
         return answer;
-    }
-
-    /**
-     * The endpoint option {@code dhcp_id} ({@code docker network connect --driver-opt dhcp_id=<name>},
-     * or the API's {@code DriverOpts}): a name that stays with the container, so that its DHCP
-     * identity does. Only on a {@code dhcp=true} network.
-     */
-    private static Optional<String> dhcpId(Map<String, Object> req, NetworkOptions opts, String networkId) {
-        Map<String, Object> options = req.get("Options") instanceof Map<?, ?> m ? Json.object(m) : Map.of();
-        if (!options.containsKey("dhcp_id")) {
-            return Optional.empty();
-        }
-        String value = options.get("dhcp_id") instanceof String v ? v : "";
-        if (!opts.dhcp()) {
-            throw new PipeworkException("dhcp_id is for a network with -o dhcp=true; network " + shortId(networkId)
-                    + " gives addresses from its subnet");
-        }
-        if (!value.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
-            throw new PipeworkException("dhcp_id \"" + value + "\" is not valid: expected a name of 1-63 letters,"
-                    + " digits, '.', '_' or '-' (it becomes the DHCP hostname)");
-        }
-        return Optional.of(value);
     }
 
     /** As the engine's bridge driver makes one from the address, so it is the same after a restart; random without one. */
@@ -369,7 +356,12 @@ final class NetworkDriver {
      * left: its Open vSwitch port. Endpoints still plumbed are left as they are.
      */
     void cleanStale() {
-        Recovery.beforeRun(services);
+        try {
+            Recovery.beforeRun(services);
+        } catch (RuntimeException e) {
+            // The networks and endpoints below are cleaned all the same; the journal is tried again at the next run.
+            log.accept("runs killed midway not undone: " + Failure.of(e).oneLine());
+        }
         Map<String, Map<String, Object>> networks = state.all(DriverState.Kind.NETWORK);
         for (Map.Entry<String, Map<String, Object>> n : Map.copyOf(networks).entrySet()) {
             if (Boolean.TRUE.equals(n.getValue().get("pending"))) {

@@ -274,8 +274,8 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
     /**
      * Whether an undo acts where its step did (only then may a step begun be undone): an {@code ip}
      * undo in its step's namespace, or the stop of a kept DHCP client by the command line that names
-     * its pid file, which matches that client alone, started or not (one killed while it asked for
-     * its lease has written no pid file).
+     * its pid file, which matches the clients of that key alone, started or not (one killed while it
+     * asked for its lease has written no pid file).
      */
     static boolean sameNamespace(Command step, Command undo) {
         // By the path, not the record's own equals: its start-up cost is measured in run.MachineReader.

@@ -118,6 +118,16 @@ final class UndoCheck {
         if (n == 4 && a.subList(0, 3).equals(List.of("pkill", "-x", "-f")) && DhcpKeeping.pidFileOfPattern(a.get(3)).isPresent()) {
             return;
         }
+        // Undos written before the two forms above, read back after an upgrade: the client by its pid
+        // file, the hook's files staged under one name for every run.
+        if (n == 3 && a.get(0).equals("pkill") && a.get(1).equals("-F") && a.get(2).endsWith(".pid")
+                && DhcpKeeping.KEPT_FILE.matcher(a.get(2)).matches()) {
+            return;
+        }
+        if (n == 3 && a.get(0).equals("rm") && a.get(1).equals("-f") && (a.get(2).equals(DhcpKeeping.HOOK + ".new")
+                || a.get(2).equals(DhcpKeeping.HOOK + ".args.new"))) {
+            return;
+        }
         if (n == 3 && a.get(0).equals("rm") && a.get(1).equals("-rf") && ETC_NETNS.matcher(a.get(2)).matches()) {
             return;
         }

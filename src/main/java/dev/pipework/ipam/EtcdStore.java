@@ -35,6 +35,8 @@ public final class EtcdStore implements Store {
     static final String ROOT = "pipework/ipam/";
     private static final Duration BOUND = Duration.ofSeconds(2);
     private static final int ATTEMPTS = 200;
+    /** How far a boot's clock may be stepped after it wrote (see the clone check). */
+    private static final long CLOCK_STEP_MS = 10 * 60 * 1000;
 
     private final EtcdGateway gateway;
     private final String shown;
@@ -261,9 +263,11 @@ public final class EtcdStore implements Store {
             throw new InvalidValueException("a number is negative or too large");
         }
         // A key of this host's name written during this boot by another boot: two machines run under one
-        // name (a clone's /etc/machine-id), each taking the other's claims for its own dead runs'.
+        // name (a clone's /etc/machine-id), each taking the other's claims for its own dead runs'. The
+        // boot time is the kernel's, moved when the clock is stepped (NTP after a boot without a
+        // real-time clock): a key of the last boot is judged only once well clear of that.
         if (owner.equals(host) && m.get("boot") instanceof String other && !boot.isEmpty() && !other.equals(boot)
-                && bootedAt > 0 && since > bootedAt + 2000) {
+                && bootedAt > 0 && since > bootedAt + CLOCK_STEP_MS) {
             throw new PipeworkException("etcd store " + shown + ": address " + addressText + " of pool \"" + pool.name()
                     + "\" was written as host \"" + host + "\" by another machine (boot " + other + ") while this one ran"
                     + " (boot " + boot + "): two machines share this host name, as clones of one /etc/machine-id do;"

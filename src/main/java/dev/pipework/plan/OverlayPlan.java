@@ -168,6 +168,8 @@ final class OverlayPlan {
                         + " address");
             } else if (address.get().toString().equals(overlay.local())) {
                 notices.add(ignored + "\", which is this host's own address");
+            } else if (!unicast(address.get())) {
+                notices.add(ignored + "\", which is not a unicast address another host can have");
             } else {
                 wanted.add(address.get().toString());
             }
@@ -258,5 +260,25 @@ final class OverlayPlan {
             steps.add(new LinkSteps.DeleteLink(Where.HOST, name));
         }
         return new Plan(steps, List.of(), List.of());
+    }
+
+    /**
+     * An address a peer can have: not unspecified, loopback, link-local, multicast or broadcast
+     * (the kernel refuses some as an FDB destination, and the rest would send the overlay's
+     * traffic nowhere or everywhere).
+     */
+    static boolean unicast(IpAddress a) {
+        byte[] b = a.bytes();
+        int first = b[0] & 0xff;
+        boolean zero = true;
+        for (int i = 0; i < b.length; i++) {
+            zero &= b[i] == 0 || (b.length == 16 && i == 15 && b[i] == 1);
+        }
+        if (b.length == 4) {
+            // 0/8, 127/8, 169.254/16, and from 224 on: multicast, reserved, broadcast.
+            return first != 0 && first != 127 && !(first == 169 && (b[1] & 0xff) == 254) && first < 224;
+        }
+        // ::, ::1, fe80::/10, ff00::/8.
+        return !zero && first != 0xff && !(first == 0xfe && (b[1] & 0xc0) == 0x80);
     }
 }

@@ -53,8 +53,10 @@ public final class OverlayKeeper {
         Thread watch = new Thread(this::follow, "pipework-overlay-watch");
         watch.setDaemon(true);
         watch.start();
-        long keepAliveEvery = Math.max(500, ttlSeconds * 1000 / 3);
-        long nextKeepAlive = System.currentTimeMillis() + keepAliveEvery;
+        // The lease renewed on a thread of its own: a pass waiting for a bridge's lock must not let it expire.
+        Thread renew = new Thread(() -> renew(Math.max(500, ttlSeconds * 1000 / 3)), "pipework-overlay-lease");
+        renew.setDaemon(true);
+        renew.start();
         long nextRescan = 0;
         try {
             while (!stopping) {
@@ -65,20 +67,11 @@ public final class OverlayKeeper {
                 }
                 pass(rescan);
                 synchronized (signal) {
-                    long wait = Math.min(nextKeepAlive, nextRescan) - System.currentTimeMillis();
+                    long wait = nextRescan - System.currentTimeMillis();
                     if (!changed && !stopping && wait > 0) {
                         signal.wait(wait);
                     }
                     changed = false;
-                }
-                if (System.currentTimeMillis() >= nextKeepAlive) {
-                    nextKeepAlive = System.currentTimeMillis() + keepAliveEvery;
-                    guarded(() -> {
-                        if (!registry.keepAlive()) {
-                            err.println("pipework: overlay keep: the lease in " + registry.shown() + " had expired:"
-                                    + " registering again");
-                        }
-                    });
                 }
             }
         } catch (InterruptedException e) {
@@ -101,6 +94,22 @@ public final class OverlayKeeper {
         }
     }
 
+    private void renew(long every) {
+        while (!stopping) {
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
+            guarded(() -> {
+                if (!registry.keepAlive()) {
+                    err.println("pipework: overlay keep: the lease in " + registry.shown() + " had expired: registering again");
+                    nudge();
+                }
+            });
+        }
+    }
+
     /** The watch, taken again (on the next member) whenever its stream ends; each line it sends starts a pass. */
     private void follow() {
         while (!stopping) {
@@ -120,27 +129,34 @@ public final class OverlayKeeper {
 
     /** Registers this host's overlays and brings each to the peers registered for its VNI. */
     private void pass(boolean rescan) {
+        boolean[] failed = {false};
         guarded(() -> {
             // The host's overlays are looked for at each rescan; a change in etcd reads etcd only.
             if (rescan) {
                 mine = planner.overlays(services.view()).stream().filter(Overlay::etcd).toList();
             }
             applied.keySet().retainAll(mine.stream().map(Overlay::bridge).toList());
-            for (Overlay overlay : mine) {
+        }, failed);
+        // Each overlay on its own: one that cannot be brought to its peers holds up no other.
+        for (Overlay overlay : mine) {
+            guarded(() -> {
                 Map<String, String> registered = new TreeMap<>();
                 registry.peers(overlay.vni()).forEach(v -> registered.put(v.host(), v.address()));
-                if (!rescan && registered.equals(applied.get(overlay.bridge()))) {
-                    continue;
+                if (rescan || !registered.equals(applied.get(overlay.bridge()))) {
+                    follow(overlay.bridge(), registered);
+                    applied.put(overlay.bridge(), registered);
                 }
-                follow(overlay.bridge(), registered);
-                applied.put(overlay.bridge(), registered);
-            }
-            // Registered once its own tunnels are in place: a host the others see is one that reaches them.
+            }, failed);
+        }
+        // Registered once its own tunnels are in place: a host the others see is one that reaches them.
+        guarded(() -> {
             Map<Integer, String> addresses = new TreeMap<>();
             mine.forEach(o -> addresses.put(o.vni(), o.local()));
             registry.register(addresses);
+        }, failed);
+        if (!failed[0]) {
             lastFailure = "";
-        });
+        }
     }
 
     private void follow(String bridge, Map<String, String> registered) {
@@ -162,9 +178,14 @@ public final class OverlayKeeper {
 
     /** A failure is reported once until it changes or a pass succeeds; the keeper carries on. */
     private void guarded(Runnable r) {
+        guarded(r, new boolean[1]);
+    }
+
+    private void guarded(Runnable r, boolean[] failed) {
         try {
             r.run();
         } catch (RuntimeException e) {
+            failed[0] = true;
             report(e);
         }
     }

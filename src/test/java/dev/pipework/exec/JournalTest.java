@@ -101,6 +101,15 @@ class JournalTest {
         }
     }
 
+    /** Undos an earlier version wrote (a kept client by its pid file, the hook staged under one name), read after an upgrade. */
+    @Test
+    void undosWrittenBeforeTheUpgradeAreStillAccepted() {
+        JournalEntry entry = entryOf(everyUndo(), 0, 0);
+        UndoCheck.check(dev.pipework.plan.Command.Exec.of("pkill", "-F", KEPT.pidFile()), entry);
+        UndoCheck.check(dev.pipework.plan.Command.Exec.of("rm", "-f", DhcpKeeping.HOOK + ".new"), entry);
+        UndoCheck.check(dev.pipework.plan.Command.Exec.of("rm", "-f", DhcpKeeping.HOOK + ".args.new"), entry);
+    }
+
     static JournalEntry entryOf(List<Step> steps, int done, int begun) {
         List<JournalEntry.Undo> undos = new ArrayList<>();
         for (Step s : steps) {
@@ -330,7 +339,6 @@ class JournalTest {
             "{\"type\":\"exec\",\"argv\":[\"rm\",\"-rf\",\"/etc/netns/pipework-1/../..\"]}",
             "{\"type\":\"exec\",\"argv\":[\"umount\",\"/proc\"]}",
             "{\"type\":\"exec\",\"argv\":[\"pkill\",\"-F\",\"/run/sshd.pid\"]}",
-            "{\"type\":\"exec\",\"argv\":[\"pkill\",\"-F\",\"/var/lib/pipework/dhcp/0123456789abcdef-eth1-v4.pid\"]}",
             "{\"type\":\"exec\",\"argv\":[\"pkill\",\"-x\",\"-f\",\".*\"]}",
             "{\"type\":\"exec\",\"argv\":[\"pkill\",\"-x\",\"-f\",\"([^ ]*/)?sshd (.* )?-pf /var/lib/pipework/dhcp/0123456789abcdef-eth1-v4\\\\.pid( .*)?\"]}",
             "{\"type\":\"exec\",\"argv\":[\"pkill\",\"-x\",\"-f\",\"([^ ]*/)?dhclient (.* )?-pf /var/lib/pipework/dhcp/0123456789abcdef-eth1-v4.pid( .*)?|.*\"]}",

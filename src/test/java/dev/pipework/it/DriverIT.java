@@ -808,6 +808,15 @@ class DriverIT {
             engine.dockerOk("restart", "-t", "0", w);
             assertEquals(before, address(w, "eth0"), "another address after a restart:\n" + server.dhcpLog() + "\n" + log());
             assertTrue(engine.dockerOk("exec", w, "ip", "route").out().contains("default via " + DhcpServer.ADDRESS));
+            // A second container with that dhcp_id would share its MAC and lease: refused.
+            String twin = "dht" + s;
+            Sh.Result made = Sh.run(List.of("curl", "-sS", "--unix-socket", engine.host().substring("unix://".length()),
+                    "-H", "Content-Type: application/json", "-d", body, "http://engine/v1.41/containers/create?name=" + twin),
+                    Duration.ofSeconds(60));
+            assertTrue(made.out().contains("\"Id\""), made.describe());
+            Sh.Result second = engine.docker("start", twin);
+            assertTrue(second.code() != 0 && second.err().contains("dhcp_id " + w + " is already endpoint"), second.describe());
+            engine.docker("rm", "-f", twin);
             engine.dockerOk("rm", "-f", w);
 
             engine.dockerOk("rm", "-f", a);

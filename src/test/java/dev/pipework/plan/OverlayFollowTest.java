@@ -113,6 +113,20 @@ class OverlayFollowTest {
     }
 
     @Test
+    void addressesNoPeerCanHaveAreLeftOut() {
+        Map<String, String> registered = new LinkedHashMap<>();
+        for (String bad : List.of("0.0.0.0", "127.0.0.1", "169.254.1.1", "224.0.0.1", "255.255.255.255")) {
+            registered.put("h-" + bad, bad);
+        }
+        registered.put("h4", "192.0.2.4");
+        Plan plan = new Planner().planOverlayPeers("br42", registered, new Host(List.of(), Map.of()));
+        assertEquals(List.of("bridge fdb append 00:00:00:00:00:00 dev vx-br42 dst 192.0.2.4"), commands(plan));
+        assertEquals(5, plan.notices().size(), plan.notices().toString());
+        assertTrue(plan.notices().stream().allMatch(n -> n.endsWith("which is not a unicast address another host can have")),
+                plan.notices().toString());
+    }
+
+    @Test
     void openVswitchTunnelPortsFollowTheRegistrations() {
         String mark = "vni 42 underlay eth0 local 192.0.2.1 peers etcd mtu 1450";
         String stale = Overlay.tunnelPort("ovs42", "192.0.2.3");
