@@ -198,7 +198,27 @@ final class EtcdGateway {
 
     /** The first member's answer; each that fails (refused, timed out, an error status) gives way to the next. */
     private String post(String call, String body) {
-        List<String> failures = new ArrayList<>();
+        // A member answers 503 while the cluster elects a leader (one was stopped): the request was not
+        // taken, and a moment later another leader takes it. Tried again twice; any other failure is final.
+        for (int round = 1; ; round++) {
+            List<String> failures = new ArrayList<>();
+            Optional<String> answer = postOnce(call, body, failures);
+            if (answer.isPresent()) {
+                return answer.get();
+            }
+            if (round == 3 || failures.stream().noneMatch(f -> f.endsWith("(HTTP 503)") || f.endsWith(": HTTP 503"))) {
+                throw new PipeworkException("etcd store " + shown + ": no member answered (" + String.join("; ", failures) + ")");
+            }
+            try {
+                Thread.sleep(500L * round);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PipeworkException("etcd store " + shown + ": interrupted");
+            }
+        }
+    }
+
+    private Optional<String> postOnce(String call, String body, List<String> failures) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         for (URI endpoint : endpoints) {
             HttpURLConnection c = null;
@@ -211,7 +231,7 @@ final class EtcdGateway {
                     in.close();
                 }
                 if (status == 200) {
-                    return answer;
+                    return Optional.of(answer);
                 }
                 failures.add(endpoint.getAuthority() + ": " + errorOf(status, answer));
             } catch (SocketTimeoutException e) {
@@ -227,7 +247,7 @@ final class EtcdGateway {
                 }
             }
         }
-        throw new PipeworkException("etcd store " + shown + ": no member answered (" + String.join("; ", failures) + ")");
+        return Optional.empty();
     }
 
     /** An error answer in a line: the gateway's {"error"|"message", "code"}, else the status. */

@@ -95,6 +95,38 @@ class EtcdGatewayTest {
         assertEquals("HTTP 502", EtcdGateway.errorOf(502, "<html>"));
     }
 
+    /** A member that answers 503 while a leader is elected: asked again a moment later, the answer taken. */
+    @Test
+    void aLeaderElectionIsWaitedOutAndAnyOtherErrorIsNot() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        int[] status = {503};
+        server.createContext("/v3/kv/range", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            boolean electing = calls.incrementAndGet() == 1 || status[0] != 503;
+            byte[] body = (electing ? "{\"error\":\"etcdserver: leader changed\",\"code\":14}"
+                    : "{\"header\":{\"revision\":\"7\"},\"kvs\":[]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(electing ? status[0] : 200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            EtcdGateway one = new EtcdGateway(List.of(URI.create("http://127.0.0.1:" + server.getAddress().getPort())),
+                    "etcd://m:1", Duration.ofSeconds(2), Optional.empty());
+            assertEquals(List.of(), one.range("pipework/ipam/lan/"));
+            assertEquals(2, calls.get());
+            status[0] = 500;
+            calls.set(0);
+            PipeworkException e = assertThrows(PipeworkException.class, () -> one.range("pipework/ipam/lan/"));
+            assertTrue(e.getMessage().contains("etcdserver: leader changed (HTTP 500)"), e.getMessage());
+            assertEquals(1, calls.get(), "another error is not asked again");
+        } finally {
+            server.stop(0);
+        }
+    }
+
     @Test
     void noMemberAnsweringIsOneLineNamingEachMember() {
         EtcdGateway two = new EtcdGateway(List.of(URI.create("http://127.0.0.1:1"), URI.create("http://127.0.0.1:2")),

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -282,6 +283,61 @@ class ComponentFaultIT {
             assertEquals(before, state(guest) + ports(bridge));
         } finally {
             Sh.run("umount", mount.toString());
+        }
+    }
+
+    /**
+     * A run SIGKILLed while it holds the bridge's and the guest's locks (its first change waits): the
+     * kernel lets go of its locks with it, so the next run on that bridge takes them at once (not after
+     * the 30 s wait for a lock held elsewhere), undoes the killed run's entry and attaches.
+     */
+    @Test
+    void aLockHeldByARunThatWasKilledIsTakenAtOnce() throws Exception {
+        Prerequisites.requireRoot();
+        Path bin = Files.createDirectories(tmp.resolve("held"));
+        String real = Sh.ok("sh", "-c", "command -v ip").trimmed();
+        Files.writeString(bin.resolve("ip"), String.join("\n",
+                "#!/bin/sh",
+                "d='" + bin + "'",
+                "case \" $* \" in *' -batch '*|*' add '*|*' set '*) if [ ! -e \"$d/go\" ]; then",
+                "  : > \"$d/waiting\"; while [ ! -e \"$d/go\" ]; do sleep 0.05; done",
+                "fi ;; esac",
+                "exec '" + real + "' \"$@\"",
+                ""), StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(bin.resolve("ip"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String bridge = host.createBridge("pwlk" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("lk");
+            String before = state(guest) + ports(bridge);
+            Map<String, String> env = new HashMap<>();
+            env.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+            env.put(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            java.util.concurrent.CompletableFuture<Sh.Result> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Pipework.run(List.of(bridge, guest, "10.79.12.2/24"), RUN, env));
+            assertTrue(Poll.within(RUN, Poll.TICK, () -> Files.exists(bin.resolve("waiting")) || run.isDone()),
+                    "the run made no change");
+            assertFalse(run.isDone(), run.getNow(null) == null ? "" : run.getNow(null).describe());
+            // The run's JVM: the one process whose command line names this test's bridge.
+            String pids = Sh.run(List.of("pgrep", "-f", "java.*" + bridge), RUN).trimmed();
+            assertEquals(1, pids.lines().count(), "processes: " + pids);
+            Sh.ok("kill", "-KILL", pids);
+            // Its waiting ip goes too, as the rest of a killed service's group does.
+            Sh.run(List.of("pkill", "-KILL", "-f", bin + "/ip"), RUN);
+            run.get(RUN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(1, journal().size(), "the killed run's entry: " + journal());
+            Files.createFile(bin.resolve("go"));
+            long start = System.nanoTime();
+            Sh.Result next = Pipework.run(List.of(bridge, "-i", "eth2", guest, "10.79.13.2/24"), RUN, env);
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertEquals(0, next.code(), next.describe());
+            assertTrue(seconds < 20, "the next run waited " + seconds + " s for the locks");
+            assertTrue(next.err().contains("undid a run killed midway"), next.err());
+            assertEquals(List.of(), journal(), "a journal entry is left");
+            assertFalse(state(guest).contains("eth1"), "the killed run's interface is left: " + state(guest));
+            assertTrue(state(guest).contains("eth2"), state(guest));
+            Pipework.run(List.of("del", guest), RUN, env);
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> (state(guest) + ports(bridge)).equals(before)),
+                    state(guest) + ports(bridge));
         }
     }
 
