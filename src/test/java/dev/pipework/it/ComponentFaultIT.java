@@ -335,7 +335,8 @@ class ComponentFaultIT {
             assertEquals(List.of(), journal(), "a journal entry is left");
             assertFalse(state(guest).contains("eth1"), "the killed run's interface is left: " + state(guest));
             assertTrue(state(guest).contains("eth2"), state(guest));
-            Pipework.run(List.of("del", guest), RUN, env);
+            Sh.Result del = Pipework.run(List.of("del", guest, "-i", "eth2"), RUN, env);
+            assertEquals(0, del.code(), del.describe());
             assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> (state(guest) + ports(bridge)).equals(before)),
                     state(guest) + ports(bridge));
         }
