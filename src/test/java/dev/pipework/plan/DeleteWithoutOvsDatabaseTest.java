@@ -1,7 +1,5 @@
 package dev.pipework.plan;
 
-import dev.pipework.model.DefaultRoute;
-import dev.pipework.model.Family;
 import dev.pipework.model.PipeworkException;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +25,7 @@ class DeleteWithoutOvsDatabaseTest {
         GuestLink eth1 = new GuestLink("eth1", 7, "veth", "", Optional.of(20), true, "02:00:00:00:00:01", 1500, "UP",
                 List.of("10.0.0.2/24"));
         HostLink end = new HostLink("v6ccad06ae3pl", 20, 7, master, linuxBridge, Alias.HOST_END);
-        return new MachineView() {
+        return new EmptyMachine() {
             public Optional<LinkFacts> link(String name) {
                 throw new AssertionError("unexpected question: link " + name);
             }
@@ -44,28 +42,8 @@ class DeleteWithoutOvsDatabaseTest {
                 throw new AssertionError("unexpected question: vxlanFloods " + device);
             }
 
-            public boolean ovsInstalled() {
-                return true;
-            }
-
-            public boolean ovsKernelDatapath() {
-                return false;
-            }
-
-            public boolean installed(String command) {
-                return true;
-            }
-
-            public Optional<DefaultRoute> guestDefaultRoute(String netnsPath, Family family) {
-                return Optional.empty();
-            }
-
             public Map<Integer, HostLink> hostLinks() {
                 return Map.of(20, end);
-            }
-
-            public Map<String, OvsPort> ovsPorts() {
-                return Map.of();
             }
 
             public Optional<String> ovsDatabaseDown() {
@@ -76,25 +54,6 @@ class DeleteWithoutOvsDatabaseTest {
                 return List.of(eth1);
             }
 
-            public boolean fileExists(String path) {
-                return false;
-            }
-
-            public Optional<Long> dhcpClientProcess(String pidFile, String program, long netnsInode) {
-                return Optional.empty();
-            }
-
-            public Optional<String> hostFile(String path) {
-                return Optional.empty();
-            }
-
-            public List<String> containersLabelled(String label, String value) {
-                return List.of();
-            }
-
-            public long hostPid() {
-                return 1;
-            }
         };
     }
 

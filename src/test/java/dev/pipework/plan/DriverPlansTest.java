@@ -1,8 +1,6 @@
 package dev.pipework.plan;
 
 import dev.pipework.model.AttachRequest;
-import dev.pipework.model.DefaultRoute;
-import dev.pipework.model.Family;
 import dev.pipework.model.PipeworkException;
 import org.junit.jupiter.api.Test;
 
@@ -21,71 +19,20 @@ class DriverPlansTest {
 
     /** A host with these links (name to type), these Open vSwitch bridges and ports, no kernel datapath. */
     private record Host(Map<String, Integer> links, List<String> ovsBridges, Map<String, OvsPort> ports)
-            implements MachineView {
+            implements EmptyMachine {
         public Optional<LinkFacts> link(String name) {
             return Optional.ofNullable(links.get(name)).map(t -> new LinkFacts(name, t, 1500, true,
                     name.startsWith("br"), "02:00:00:00:00:01"));
-        }
-
-        public Optional<String> linkWithMac(String mac) {
-            return Optional.empty();
         }
 
         public boolean ovsBridge(String name) {
             return ovsBridges.contains(name);
         }
 
-        public boolean ovsInstalled() {
-            return true;
-        }
-
-        public List<String> vxlanFloods(String device) {
-            return List.of();
-        }
-
-        public boolean ovsKernelDatapath() {
-            return false;
-        }
-
-        public boolean installed(String command) {
-            return true;
-        }
-
-        public Optional<DefaultRoute> guestDefaultRoute(String netnsPath, Family family) {
-            return Optional.empty();
-        }
-
-        public Map<Integer, HostLink> hostLinks() {
-            return Map.of();
-        }
-
         public Map<String, OvsPort> ovsPorts() {
             return ports;
         }
 
-        public List<GuestLink> guestLinks(String netnsPath, String guest) {
-            return List.of();
-        }
-
-        public boolean fileExists(String path) {
-            return false;
-        }
-
-        public Optional<Long> dhcpClientProcess(String pidFile, String program, long netnsInode) {
-            return Optional.empty();
-        }
-
-        public Optional<String> hostFile(String path) {
-            return Optional.empty();
-        }
-
-        public List<String> containersLabelled(String label, String value) {
-            return List.of();
-        }
-
-        public long hostPid() {
-            return 1;
-        }
     }
 
     private static List<String> lines(Plan plan) {

@@ -1,7 +1,5 @@
 package dev.pipework.plan;
 
-import dev.pipework.model.DefaultRoute;
-import dev.pipework.model.Family;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -17,12 +15,8 @@ class OverlayFollowTest {
     private static final String SETTINGS = "vni 42 underlay eth0 local 192.0.2.1 peers etcd mtu 1450";
 
     /** A host with the Linux bridge br42 of an etcd overlay (its VXLAN device flooding to {@code floods}) and Open vSwitch's ovs42. */
-    private record Host(List<String> floods, Map<String, OvsPort> ports) implements MachineView {
+    private record Host(List<String> floods, Map<String, OvsPort> ports) implements EmptyMachine {
         public Optional<LinkFacts> link(String name) {
-            return Optional.empty();
-        }
-
-        public Optional<String> linkWithMac(String mac) {
             return Optional.empty();
         }
 
@@ -30,25 +24,9 @@ class OverlayFollowTest {
             return name.equals("ovs42");
         }
 
-        public boolean ovsInstalled() {
-            return true;
-        }
-
         public List<String> vxlanFloods(String device) {
             assertEquals("vx-br42", device);
             return floods;
-        }
-
-        public boolean ovsKernelDatapath() {
-            return false;
-        }
-
-        public boolean installed(String command) {
-            return true;
-        }
-
-        public Optional<DefaultRoute> guestDefaultRoute(String netnsPath, Family family) {
-            return Optional.empty();
         }
 
         public Map<Integer, HostLink> hostLinks() {
@@ -60,29 +38,6 @@ class OverlayFollowTest {
             return ports;
         }
 
-        public List<GuestLink> guestLinks(String netnsPath, String guest) {
-            return List.of();
-        }
-
-        public boolean fileExists(String path) {
-            return false;
-        }
-
-        public Optional<Long> dhcpClientProcess(String pidFile, String program, long netnsInode) {
-            return Optional.empty();
-        }
-
-        public Optional<String> hostFile(String path) {
-            return Optional.empty();
-        }
-
-        public List<String> containersLabelled(String label, String value) {
-            return List.of();
-        }
-
-        public long hostPid() {
-            return 1;
-        }
     }
 
     private static List<String> commands(Plan plan) {
