@@ -136,11 +136,15 @@ final class EtcdGateway {
         answer(post("kv/put", Json.write(Map.of("key", b64(key), "value", b64(value), "lease", Long.toString(lease)))));
     }
 
+    /** How long a watch stream may stay quiet before it is taken again. */
+    static final Duration WATCH_IDLE = Duration.ofSeconds(30);
+
     /**
      * {@code watch} of every key under {@code prefix}, on the first member that takes it: the
      * gateway answers a streaming POST with one JSON object a line, the first saying the watch is
      * created, then one per batch of changes. {@code onLine} gets each; returns when the stream
-     * ends (a member stopped, the connection lost), or fails when no member takes it.
+     * ends (a member stopped, the connection lost) or stays quiet for {@link #WATCH_IDLE}, or fails
+     * when no member takes it.
      */
     void watch(String prefix, java.util.function.Consumer<String> onLine) {
         String body = Json.write(Map.of("create_request", Map.of("key", b64(prefix), "range_end", b64(prefixEnd(prefix)))));
@@ -149,8 +153,9 @@ final class EtcdGateway {
             HttpURLConnection c = null;
             try {
                 c = open(endpoint, "watch", body.getBytes(StandardCharsets.UTF_8));
-                // The stream is idle while nothing changes: no read bound.
-                c.setReadTimeout(0);
+                // The stream is idle while nothing changes, and a member cut off without a reset (a
+                // partition) leaves it idle for ever: quiet for WATCH_IDLE, it is ended and taken again.
+                c.setReadTimeout((int) WATCH_IDLE.toMillis());
                 if (c.getResponseCode() != 200) {
                     failures.add(endpoint.getAuthority() + ": HTTP " + c.getResponseCode());
                     c.disconnect();
@@ -161,6 +166,8 @@ final class EtcdGateway {
                     for (String line = r.readLine(); line != null; line = r.readLine()) {
                         onLine.accept(line);
                     }
+                } catch (SocketTimeoutException quiet) {
+                    c.disconnect();
                 }
                 return;
             } catch (IOException e) {

@@ -113,7 +113,8 @@ public final class OverlayRegistry implements AutoCloseable {
 
     /**
      * Follows every change under the overlays' keys: {@code onChange} runs once the watch is
-     * created and after each batch of changes. Returns when the stream ends; fails when no member takes it.
+     * created and after each batch of changes. Returns when the stream ends or stays quiet for a
+     * while (a partition can leave it open and dead); fails when no member takes it.
      */
     public void watch(Runnable onChange) {
         gateway.watch(ROOT, line -> onChange.run());
