@@ -205,17 +205,7 @@ class ComponentFaultIT {
     void dockerdStoppedBetweenTheLookupAndThePlumbing() throws Exception {
         Prerequisites.requireRoot();
         Prerequisites.requireDocker();
-        Path bin = Files.createDirectories(tmp.resolve("blocked"));
-        String real = Sh.ok("sh", "-c", "command -v ip").trimmed();
-        Files.writeString(bin.resolve("ip"), String.join("\n",
-                "#!/bin/sh",
-                "d='" + bin + "'",
-                "case \" $* \" in *' -batch '*|*' add '*|*' set '*) if [ ! -e \"$d/go\" ]; then",
-                "  : > \"$d/waiting\"; while [ ! -e \"$d/go\" ]; do sleep 0.05; done",
-                "fi ;; esac",
-                "exec '" + real + "' \"$@\"",
-                ""), StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(bin.resolve("ip"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path bin = heldIp("blocked");
         try (HostCleanup host = new HostCleanup(); PrivateEngine engine = PrivateEngine.start()) {
             String bridge = host.createBridge("pwoe" + HostCleanup.uniqueSuffix());
             String name = "pw-it-oe" + HostCleanup.uniqueSuffix();
@@ -294,17 +284,7 @@ class ComponentFaultIT {
     @Test
     void aLockHeldByARunThatWasKilledIsTakenAtOnce() throws Exception {
         Prerequisites.requireRoot();
-        Path bin = Files.createDirectories(tmp.resolve("held"));
-        String real = Sh.ok("sh", "-c", "command -v ip").trimmed();
-        Files.writeString(bin.resolve("ip"), String.join("\n",
-                "#!/bin/sh",
-                "d='" + bin + "'",
-                "case \" $* \" in *' -batch '*|*' add '*|*' set '*) if [ ! -e \"$d/go\" ]; then",
-                "  : > \"$d/waiting\"; while [ ! -e \"$d/go\" ]; do sleep 0.05; done",
-                "fi ;; esac",
-                "exec '" + real + "' \"$@\"",
-                ""), StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(bin.resolve("ip"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path bin = heldIp("held");
         try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
             String bridge = host.createBridge("pwlk" + HostCleanup.uniqueSuffix());
             String guest = netns.create("lk");
@@ -340,6 +320,25 @@ class ComponentFaultIT {
             assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> (state(guest) + ports(bridge)).equals(before)),
                     state(guest) + ports(bridge));
         }
+    }
+
+    /**
+     * A directory with an {@code ip} that holds each change ({@code -batch}, {@code add}, {@code set})
+     * until a file {@code go} is there, saying so with a file {@code waiting}; to put first on a run's PATH.
+     */
+    private Path heldIp(String name) throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve(name));
+        String real = Sh.ok("sh", "-c", "command -v ip").trimmed();
+        Files.writeString(bin.resolve("ip"), String.join("\n",
+                "#!/bin/sh",
+                "d='" + bin + "'",
+                "case \" $* \" in *' -batch '*|*' add '*|*' set '*) if [ ! -e \"$d/go\" ]; then",
+                "  : > \"$d/waiting\"; while [ ! -e \"$d/go\" ]; do sleep 0.05; done",
+                "fi ;; esac",
+                "exec '" + real + "' \"$@\"",
+                ""), StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(bin.resolve("ip"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin;
     }
 
     private static void assertOneLine(Sh.Result r, String start) {
