@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.pipework.it.support.Cni;
 import dev.pipework.it.support.HostCleanup;
 import dev.pipework.it.support.Pipework;
+import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.Sh;
 
@@ -30,31 +31,46 @@ import dev.pipework.it.support.Sh;
 class CniPodmanIT {
     private static final String IMAGE = Prerequisites.TEST_IMAGE;
 
-    /** A scratch podman setup: plugin and network directories, and the containers it started. */
+    /**
+     * A scratch podman setup: network and pool directories, and the containers it started. The
+     * plugin is a wrapper of a type of its own in {@code /usr/lib/cni}, naming this setup's pools:
+     * a container that exits is torn down by whichever comes first, the podman command or the
+     * {@code podman container cleanup} that conmon starts, and conmon passes on neither podman's
+     * environment nor its {@code cni_plugin_dirs} (only the network directory).
+     */
     private static final class Podman implements AutoCloseable {
         final Path dir;
         final Path data;
+        final Path plugin;
+        final String type;
         final Map<String, String> env;
         final List<String> containers = new ArrayList<>();
 
         Podman() throws IOException {
             dir = Files.createTempDirectory("pw-podman");
             data = Files.createDirectories(dir.resolve("ipam"));
-            Path plugins = Files.createDirectories(dir.resolve("plugins"));
             Files.createDirectories(dir.resolve("net.d"));
-            Files.createSymbolicLink(plugins.resolve("pipework"), Path.of("scripts/pipework").toAbsolutePath());
             Path conf = dir.resolve("containers.conf");
             Files.writeString(conf, "[containers]\ndefault_ulimits = [\"nofile=20000:20000\", \"nproc=4096:4096\"]\n"
-                    + "[network]\nnetwork_backend = \"cni\"\ncni_plugin_dirs = [\"" + plugins + "\", \"" + Cni.PLUGINS
+                    + "[network]\nnetwork_backend = \"cni\"\ncni_plugin_dirs = [\"" + Cni.PLUGINS
                     + "\"]\nnetwork_config_dir = \"" + dir.resolve("net.d") + "\"\n");
-            // The pools as the plugin (podman's child, with podman's environment) and the test's pipework see them.
+            // The pools as the plugin (run by podman or by its cleanup) and the test's pipework see them.
             env = Map.of("CONTAINERS_CONF", conf.toString(), "PIPEWORK_JAR", Pipework.jar().toString(),
                     "PIPEWORK_POOLS", dir.resolve("pools").toString(), "PIPEWORK_IPAM_STORE", "file:" + dir.resolve("store"));
+            type = "pipework-it" + HostCleanup.uniqueSuffix();
+            plugin = Path.of(Cni.PLUGINS, type);
+            StringBuilder wrapper = new StringBuilder("#!/bin/sh\n");
+            for (String key : List.of("PIPEWORK_JAR", "PIPEWORK_POOLS", "PIPEWORK_IPAM_STORE")) {
+                wrapper.append("export ").append(key).append("='").append(env.get(key)).append("'\n");
+            }
+            wrapper.append("exec '").append(Path.of("scripts/pipework").toAbsolutePath()).append("' \"$@\"\n");
+            Files.writeString(plugin, wrapper);
+            plugin.toFile().setExecutable(true);
         }
 
         void poolNetwork(String name, String bridge, String pool) throws IOException {
             Files.writeString(dir.resolve("net.d").resolve(name + ".conflist"), "{\"cniVersion\":\"1.0.0\",\"name\":\""
-                    + name + "\",\"plugins\":[{\"type\":\"pipework\",\"bridge\":\"" + bridge
+                    + name + "\",\"plugins\":[{\"type\":\"" + type + "\",\"bridge\":\"" + bridge
                     + "\",\"ipam\":{\"type\":\"pipework\",\"pool\":\"" + pool + "\",\"defaultRoute\":true}}]}\n");
         }
 
@@ -65,7 +81,7 @@ class CniPodmanIT {
         void network(String name, String version, String bridge, String extra, String subnet, String range) throws IOException {
             String[] r = range.split("-");
             Files.writeString(dir.resolve("net.d").resolve(name + ".conflist"), "{\"cniVersion\":\"" + version
-                    + "\",\"name\":\"" + name + "\",\"plugins\":[{\"type\":\"pipework\",\"bridge\":\"" + bridge + "\""
+                    + "\",\"name\":\"" + name + "\",\"plugins\":[{\"type\":\"" + type + "\",\"bridge\":\"" + bridge + "\""
                     + extra + ",\"ipam\":{\"type\":\"host-local\",\"ranges\":[[{\"subnet\":\"" + subnet
                     + "\",\"rangeStart\":\"" + r[0] + "\",\"rangeEnd\":\"" + r[1] + "\"}]],\"dataDir\":\"" + data + "\"}}]}\n");
         }
@@ -109,6 +125,7 @@ class CniPodmanIT {
             for (String c : containers) {
                 podman("rm", "-f", "-t", "0", c);
             }
+            Files.deleteIfExists(plugin);
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
@@ -165,7 +182,7 @@ class CniPodmanIT {
     /**
      * A network whose IPAM is a pipework pool: two containers get distinct addresses of the pool
      * (a third address taken by the command line is skipped), the pool's gateway as their route,
-     * {@code pool ls} counts them; {@code podman rm} gives them back.
+     * {@code pool ls} counts them; a container that ends and {@code podman rm} give them back.
      */
     @Test
     void twoContainersOnAPipeworkPool() throws IOException {
@@ -188,6 +205,10 @@ class CniPodmanIT {
                 assertTrue(podman.ok("exec", "pa" + s, "ip", "route").contains("default via 10.232.3.1 dev eth0"));
                 assertTrue(podman.reaches("pa" + s, podman.ip("pb" + s)), "a reaches b");
                 assertEquals(3L, poolUse(podman, "held"));
+                // A container that ends is torn down by conmon's cleanup; one removed, by either.
+                podman.ok("kill", "pa" + s);
+                assertTrue(Poll.within(Duration.ofSeconds(20), Duration.ofMillis(250), () -> poolUse(podman, "held") == 2L),
+                        "the container that ended gave its address back");
                 podman.ok("rm", "-f", "-t", "0", "pa" + s, "pb" + s);
                 assertEquals(1L, poolUse(podman, "held"), "podman rm gave the addresses back");
                 assertEquals(2L, poolUse(podman, "cooling"));
