@@ -200,7 +200,15 @@ final class EtcdGateway {
 
     /** Whether the transaction's conditions held (and so its operations were done). */
     boolean txn(List<Compare> compare, List<Op> ops) {
-        return txnAnswer(post("kv/txn", txnRequest(compare, ops)));
+        return committed(compare, ops) > 0;
+    }
+
+    /**
+     * The store's revision after the transaction, which is every written key's mod_revision, when
+     * its conditions held; 0 when they did not (nothing was done).
+     */
+    long committed(List<Compare> compare, List<Op> ops) {
+        return txnRevision(post("kv/txn", txnRequest(compare, ops)));
     }
 
     /** The first member's answer; each that fails (refused, timed out, an error status) gives way to the next. */
@@ -355,12 +363,25 @@ final class EtcdGateway {
 
     /** Whether a transaction succeeded; the gateway leaves {@code succeeded} out when it is false. */
     boolean txnAnswer(String body) {
+        return txnRevision(body) > 0;
+    }
+
+    /** A transaction answer's revision when it succeeded, else 0. */
+    long txnRevision(String body) {
         try {
-            Object ok = answer(body).get("succeeded");
+            Map<String, Object> m = answer(body);
+            Object ok = m.get("succeeded");
             if (ok != null && !(ok instanceof Boolean)) {
                 throw new JsonException("\"succeeded\" is not a boolean");
             }
-            return Boolean.TRUE.equals(ok);
+            if (!Boolean.TRUE.equals(ok)) {
+                return 0;
+            }
+            long revision = m.get("header") instanceof Map<?, ?> h ? revision(h.get("revision")) : 0;
+            if (revision <= 0) {
+                throw new JsonException("a transaction that succeeded has no revision");
+            }
+            return revision;
         } catch (JsonException e) {
             throw new PipeworkException("etcd store " + shown + ": a txn answer is not valid (" + oneLine(e.getMessage()) + ")");
         }

@@ -38,7 +38,15 @@ public final class EtcdStore implements Store {
     /** How far a boot's clock may be stepped after it wrote (see the clone check). */
     private static final long CLOCK_STEP_MS = 10 * 60 * 1000;
 
+    /** How long the pool as this store's last transaction left it may stand in for a read of it. */
+    private static final long WRITTEN_FOR_NS = 5_000_000_000L;
+
     private final EtcdGateway gateway;
+    /**
+     * Each pool as the last transaction of this process left it, by store, host and pool (a run opens
+     * the store again to confirm what it claimed); taken by the next change only (see change).
+     */
+    private static final Map<String, Written> WRITTEN = new java.util.concurrent.ConcurrentHashMap<>();
     private final String shown;
     private final String host;
     /** This boot of this machine ({@code /proc/sys/kernel/random/boot_id}), and when it began (ms since the epoch). */
@@ -111,6 +119,14 @@ public final class EtcdStore implements Store {
     private record Snapshot(PoolState state, Map<BigInteger, EtcdGateway.Kv> kvs, long revision) {
     }
 
+    /** A pool as a transaction left it, and when (System.nanoTime). */
+    private record Written(Snapshot snapshot, long at) {
+    }
+
+    private String writtenKey(Pool pool) {
+        return shown + "\n" + host + "\n" + pool.name();
+    }
+
     @Override
     public PoolState read(Pool pool) {
         return snapshot(pool).state();
@@ -124,13 +140,23 @@ public final class EtcdStore implements Store {
     @Override
     public Allocator.Given change(Pool pool, boolean flush, Function<PoolState, Allocator.Given> decide) {
         for (int attempt = 1; ; attempt++) {
-            Snapshot s = snapshot(pool);
+            // A claim's confirmation follows it within the run: the pool as the claim's transaction left
+            // it stands in for a read. Safe because every key a change writes is compared at the
+            // revision it was known at (a key changed meanwhile fails the transaction, and the pool is
+            // read), and a decision to change nothing is made again on the pool read afresh.
+            Written w = WRITTEN.remove(writtenKey(pool));
+            boolean known = w != null && System.nanoTime() - w.at() < WRITTEN_FOR_NS;
+            Snapshot s = known ? w.snapshot() : snapshot(pool);
             Allocator.Given g = decide.apply(s.state());
             if (g.state().equals(s.state())) {
+                if (known) {
+                    continue;
+                }
                 return g;
             }
             List<EtcdGateway.Compare> compare = new ArrayList<>();
             List<EtcdGateway.Op> ops = new ArrayList<>();
+            Map<BigInteger, String> values = new HashMap<>();
             TreeSet<BigInteger> keys = new TreeSet<>(s.state().leases().keySet());
             keys.addAll(g.state().leases().keySet());
             for (BigInteger n : keys) {
@@ -148,11 +174,17 @@ public final class EtcdStore implements Store {
                     throw new PipeworkException("pool \"" + pool.name() + "\": address " + after.address()
                             + " is held on host " + after.holder().host().get() + ", which alone may change it");
                 } else {
-                    ops.add(new EtcdGateway.Put(key, value(after)));
+                    values.put(n, value(after));
+                    ops.add(new EtcdGateway.Put(key, values.get(n)));
                 }
             }
-            if (gateway.txn(compare, ops)) {
+            long revision = gateway.committed(compare, ops);
+            if (revision > 0) {
+                WRITTEN.put(writtenKey(pool), new Written(afterwards(pool, s, g.state(), values, revision), System.nanoTime()));
                 return g;
+            }
+            if (known) {
+                continue;
             }
             if (attempt == ATTEMPTS) {
                 throw new PipeworkException("etcd store " + shown + ": pool \"" + pool.name() + "\" changed under each of "
@@ -175,6 +207,7 @@ public final class EtcdStore implements Store {
     @Override
     public void remove(Pool pool, Consumer<PoolState> check, Runnable then) {
         String prefix = ROOT + pool.name() + "/";
+        WRITTEN.remove(writtenKey(pool));
         for (int attempt = 1; ; attempt++) {
             Snapshot s = snapshot(pool);
             check.accept(s.state());
@@ -188,6 +221,19 @@ public final class EtcdStore implements Store {
                         + ATTEMPTS + " attempts to remove it; try again");
             }
         }
+    }
+
+    /** The pool after a transaction at {@code revision} that wrote {@code values} and deleted what {@code state} lacks. */
+    private static Snapshot afterwards(Pool pool, Snapshot before, PoolState state, Map<BigInteger, String> values,
+            long revision) {
+        Map<BigInteger, EtcdGateway.Kv> kvs = new HashMap<>(before.kvs());
+        kvs.keySet().retainAll(state.leases().keySet());
+        values.forEach((n, value) -> {
+            EtcdGateway.Kv old = before.kvs().get(n);
+            kvs.put(n, new EtcdGateway.Kv(key(pool, state.leases().get(n).address()), value,
+                    old == null ? revision : old.createRevision(), revision));
+        });
+        return new Snapshot(state, kvs, revision);
     }
 
     private Snapshot snapshot(Pool pool) {

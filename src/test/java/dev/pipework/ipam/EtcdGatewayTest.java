@@ -82,9 +82,13 @@ class EtcdGatewayTest {
 
     @Test
     void aTxnThatFailedHasNoSucceededMember() {
-        assertTrue(gateway.txnAnswer("{\"header\":{},\"succeeded\":true,\"responses\":[]}"));
+        assertTrue(gateway.txnAnswer("{\"header\":{\"revision\":\"7\"},\"succeeded\":true,\"responses\":[]}"));
+        assertEquals(7, gateway.txnRevision("{\"header\":{\"revision\":\"7\"},\"succeeded\":true,\"responses\":[]}"));
         assertFalse(gateway.txnAnswer("{\"header\":{\"revision\":\"2\"}}"));
+        assertEquals(0, gateway.txnRevision("{\"header\":{\"revision\":\"2\"}}"));
         assertThrows(PipeworkException.class, () -> gateway.txnAnswer("{\"succeeded\":\"yes\"}"));
+        // Every written key's mod_revision is the answer's revision: one that succeeded names it.
+        assertThrows(PipeworkException.class, () -> gateway.txnAnswer("{\"header\":{},\"succeeded\":true}"));
     }
 
     @Test

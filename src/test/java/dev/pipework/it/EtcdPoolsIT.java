@@ -284,6 +284,38 @@ class EtcdPoolsIT {
         assertEquals(0, keyCount("pipework/ipam/gone/"));
     }
 
+    /**
+     * A claim's confirmation is made on the pool as the claim's transaction left it (no read), and
+     * still never writes over a change made meanwhile: here the claimed key is deleted between the
+     * two, as another process's release would; the confirmation's transaction fails, the pool is
+     * read, and the address, no longer claimed, is not confirmed back into it.
+     */
+    @Test
+    @Order(6)
+    void aConfirmationNeverWritesOverAChangeMadeSinceTheClaim() {
+        dev.pipework.model.Pool pool = dev.pipework.ipam.PoolsFile.pool(new String[] {"conf", "10.9.1.0/24"});
+        dev.pipework.ipam.EtcdStore mine = dev.pipework.ipam.EtcdStore.open(store, Map.of(), "hostC");
+        dev.pipework.ipam.Allocator allocator = new dev.pipework.ipam.Allocator(System.currentTimeMillis(), 60_000,
+                l -> true, 1, 1);
+        dev.pipework.ipam.Holder holder = new dev.pipework.ipam.Holder("cni", "c1", "eth0");
+        java.util.function.Function<dev.pipework.ipam.PoolState, dev.pipework.ipam.Allocator.Given> confirm = st -> {
+            var claimed = st.leases().values().stream().filter(l -> l.holder().equals(holder)
+                    && l.state() == dev.pipework.ipam.Lease.State.CLAIMED).findFirst();
+            return new dev.pipework.ipam.Allocator.Given(claimed.map(l -> st.put(l.with(dev.pipework.ipam.Lease.State.HELD,
+                    System.currentTimeMillis()))).orElse(st), null, java.util.Optional.empty(), false);
+        };
+        mine.change(pool, true, st -> allocator.allocate(pool, st, holder));
+        mine.change(pool, true, confirm);
+        assertEquals(List.of(dev.pipework.ipam.Lease.State.HELD), mine.read(pool).leases().values().stream()
+                .map(dev.pipework.ipam.Lease::state).toList(), "claimed and confirmed");
+        etcd.deletePrefix(0, "pipework/ipam/conf/").orElseThrow();
+
+        mine.change(pool, true, st -> allocator.allocate(pool, st, holder));
+        etcd.deletePrefix(0, "pipework/ipam/conf/").orElseThrow();
+        mine.change(pool, true, confirm);
+        assertEquals(0, keyCount("pipework/ipam/conf/"), "a released claim confirmed back");
+    }
+
     private static int keyCount(String prefix) {
         String body = etcd.range(0, prefix).orElseThrow(() -> new AssertionError("member 0 did not answer"));
         return body.split("\"key\":", -1).length - 1;

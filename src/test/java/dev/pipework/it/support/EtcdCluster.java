@@ -133,13 +133,25 @@ public final class EtcdCluster implements AutoCloseable {
     }
 
     /**
-     * A linearizable range through member {@code m}, the gateway's JSON answer; empty when it does
-     * not answer 200. In a namespace, through {@code curl} run there.
+     * A linearizable range of a prefix through member {@code m}, the gateway's JSON answer; empty
+     * when it does not answer 200. In a namespace, through {@code curl} run there.
      */
     public Optional<String> range(int m, String prefix) {
+        return post(m, "kv/range", prefixBody(prefix));
+    }
+
+    /** Deletes every key of the prefix through member {@code m}, as another client would; the answer. */
+    public Optional<String> deletePrefix(int m, String prefix) {
+        return post(m, "kv/deleterange", prefixBody(prefix));
+    }
+
+    private static String prefixBody(String prefix) {
         String end = prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
-        String body = "{\"key\":\"" + b64(prefix) + "\",\"range_end\":\"" + b64(end) + "\"}";
-        String url = "http://" + address + ":" + client[m] + "/v3/kv/range";
+        return "{\"key\":\"" + b64(prefix) + "\",\"range_end\":\"" + b64(end) + "\"}";
+    }
+
+    private Optional<String> post(int m, String call, String body) {
+        String url = "http://" + address + ":" + client[m] + "/v3/" + call;
         if (netns.isPresent()) {
             Sh.Result r = Sh.run("ip", "netns", "exec", netns.get(), "curl", "-sf", "-m", "2", "-X", "POST", "-d", body, url);
             return r.success() ? Optional.of(r.out()) : Optional.empty();
