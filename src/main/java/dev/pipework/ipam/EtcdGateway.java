@@ -32,8 +32,11 @@ final class EtcdGateway {
     private static final Base64.Encoder B64 = Base64.getEncoder();
     private static final Base64.Decoder B64D = Base64.getDecoder();
 
-    /** One key as a range returns it. */
-    record Kv(String key, String value, long createRevision, long modRevision) {
+    /** One key as a range returns it; {@code lease} 0 when no lease holds it. */
+    record Kv(String key, String value, long createRevision, long modRevision, long lease) {
+        Kv(String key, String value, long createRevision, long modRevision) {
+            this(key, value, createRevision, modRevision, 0);
+        }
     }
 
     /** A transaction's condition on one key. */
@@ -61,7 +64,11 @@ final class EtcdGateway {
         String key();
     }
 
-    record Put(String key, String value) implements Op {
+    /** {@code lease} 0: no lease holds the key. */
+    record Put(String key, String value, long lease) implements Op {
+        Put(String key, String value) {
+            this(key, value, 0);
+        }
     }
 
     record Delete(String key) implements Op {
@@ -327,7 +334,8 @@ final class EtcdGateway {
         List<Object> os = new ArrayList<>();
         for (Op o : ops) {
             if (o instanceof Put p) {
-                os.add(Map.of("request_put", Map.of("key", b64(p.key()), "value", b64(p.value()))));
+                os.add(Map.of("request_put", p.lease() == 0 ? Map.of("key", b64(p.key()), "value", b64(p.value()))
+                        : Map.of("key", b64(p.key()), "value", b64(p.value()), "lease", Long.toString(p.lease()))));
             } else if (o instanceof DeletePrefix d) {
                 os.add(Map.of("request_delete_range", Map.of("key", b64(d.key()), "range_end", b64(prefixEnd(d.key())))));
             } else {
@@ -353,7 +361,8 @@ final class EtcdGateway {
             for (Object o : Json.array(list)) {
                 Map<String, Object> kv = Json.object(o);
                 kvs.add(new Kv(text(kv.get("key")), kv.get("value") == null ? "" : text(kv.get("value")),
-                        revision(kv.get("create_revision")), revision(kv.get("mod_revision"))));
+                        revision(kv.get("create_revision")), revision(kv.get("mod_revision")),
+                        kv.get("lease") == null ? 0 : leaseId(kv.get("lease"))));
             }
             return new Range(kvs, revision);
         } catch (JsonException | IllegalArgumentException e) {

@@ -97,7 +97,7 @@ public final class EtcdStore implements Store {
         return new EtcdGateway(endpoints, "etcd://" + rest, bound, EtcdTls.context(tls));
     }
 
-    private static String bootId() {
+    static String bootId() {
         try {
             return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/random/boot_id")).strip();
         } catch (java.io.IOException e) {

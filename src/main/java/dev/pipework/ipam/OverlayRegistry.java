@@ -30,18 +30,21 @@ public final class OverlayRegistry implements AutoCloseable {
     private final EtcdGateway gateway;
     private final String host;
     private final long ttl;
+    /** This boot of this machine ({@code /proc/sys/kernel/random/boot_id}), written beside each address. */
+    private final String boot;
     private long lease;
     private final Map<Integer, String> registered = new HashMap<>();
 
-    OverlayRegistry(EtcdGateway gateway, String host, long ttl) {
+    OverlayRegistry(EtcdGateway gateway, String host, long ttl, String boot) {
         this.gateway = gateway;
         this.host = host;
         this.ttl = ttl;
+        this.boot = boot;
     }
 
     static OverlayRegistry open(String url, Map<String, String> tls, String host, long ttl) {
         EtcdStore.checkHost(host);
-        return new OverlayRegistry(EtcdStore.gateway(url, tls, BOUND), host, ttl);
+        return new OverlayRegistry(EtcdStore.gateway(url, tls, BOUND), host, ttl, EtcdStore.bootId());
     }
 
     /** The store as messages name it. */
@@ -68,7 +71,7 @@ public final class OverlayRegistry implements AutoCloseable {
         }
         for (Map.Entry<Integer, String> e : addressByVni.entrySet()) {
             if (!e.getValue().equals(registered.get(e.getKey()))) {
-                gateway.put(key(e.getKey(), host), e.getValue(), lease);
+                write(e.getKey(), e.getValue());
                 registered.put(e.getKey(), e.getValue());
             }
         }
@@ -77,6 +80,57 @@ public final class OverlayRegistry implements AutoCloseable {
                 gateway.txn(List.of(), List.of(new EtcdGateway.Delete(key(vni, host))));
                 registered.remove(vni);
             }
+        }
+    }
+
+    /**
+     * Writes this host's key under its lease, unless another machine holds it: a key of another
+     * lease written by another boot is another machine's running under this host's name (a clone of
+     * one /etc/machine-id), and two keepers writing one key would leave one of the machines unseen.
+     * A key of this boot under another lease is an earlier keeper's (stopped, or killed before it
+     * gave its lease back): taken over.
+     */
+    private void write(int vni, String address) {
+        String key = key(vni, host);
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("address", address);
+        fields.put("boot", boot);
+        String value = dev.pipework.json.Json.write(fields);
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            EtcdGateway.Compare unchanged = new EtcdGateway.Absent(key);
+            for (EtcdGateway.Kv kv : gateway.range(key)) {
+                if (!kv.key().equals(key)) {
+                    continue;
+                }
+                String other = field(kv.value(), "boot");
+                if (kv.lease() != lease && other != null && !other.equals(boot)) {
+                    throw new PipeworkException("etcd store " + gateway.shown() + ": overlay VNI " + vni + ": host name \""
+                            + host + "\" is registered by another machine (boot " + other + ", address "
+                            + addressOf(kv.value()) + ") under a lease still alive: two machines share this host name,"
+                            + " as clones of one /etc/machine-id do (give each its own: PIPEWORK_HOST), or this machine"
+                            + " started again within that lease's " + ttl + " s (taken when it runs out)");
+                }
+                unchanged = new EtcdGateway.Unchanged(key, kv.modRevision());
+            }
+            if (gateway.txn(List.of(unchanged), List.of(new EtcdGateway.Put(key, value, lease)))) {
+                return;
+            }
+        }
+        throw new PipeworkException("etcd store " + gateway.shown() + ": overlay VNI " + vni + ": the key of host \""
+                + host + "\" changed under each of 5 attempts to write it");
+    }
+
+    /** A registration's address: its {@code address}, or the whole value when it is not one of ours. */
+    static String addressOf(String value) {
+        String address = field(value, "address");
+        return address != null ? address : value;
+    }
+
+    private static String field(String value, String name) {
+        try {
+            return dev.pipework.json.Json.parse(value) instanceof Map<?, ?> m && m.get(name) instanceof String v ? v : null;
+        } catch (dev.pipework.json.JsonException e) {
+            return null;
         }
     }
 
@@ -105,7 +159,7 @@ public final class OverlayRegistry implements AutoCloseable {
         for (EtcdGateway.Kv kv : gateway.range(prefix)) {
             String name = kv.key().substring(prefix.length());
             if (!name.equals(host)) {
-                peers.add(new Vtep(name, kv.value()));
+                peers.add(new Vtep(name, addressOf(kv.value())));
             }
         }
         return peers;
