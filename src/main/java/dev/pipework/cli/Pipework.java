@@ -32,6 +32,11 @@ public final class Pipework {
             if (args.length == 1 && args[0].equals(DhcpKeeperCommand.WORD)) {
                 return DhcpKeeperCommand.run(services, err);
             }
+            // As picocli would print it; setting picocli's model up costs more than the rest of the run.
+            if (args.length == 1 && args[0].equals("--version")) {
+                out.println("pipework " + Version.text());
+                return 0;
+            }
             int first = firstWord(args);
             if (first < args.length && Help.GUEST_COMMANDS.contains(args[first])) {
                 return guestCommand(args, first);
@@ -157,7 +162,8 @@ public final class Pipework {
     private int subcommand(String[] args) {
         PipeworkCommand root = new PipeworkCommand();
         CommandLine cli = commandLine(root);
-        Help.models().forEach(sub -> cli.addSubcommand(commandLine(sub)));
+        // Only the first word selects one: the model of that one alone (each costs its annotations' reading).
+        cli.addSubcommand(commandLine(Help.models().get(Help.SUBCOMMANDS.indexOf(args[firstWord(args)]))));
         CommandLine.ParseResult parsed;
         try {
             parsed = cli.parseArgs(args);

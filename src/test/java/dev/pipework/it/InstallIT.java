@@ -211,6 +211,16 @@ class InstallIT {
             assertEquals("", created.out() + created.err());
             assertTrue(Files.isRegularFile(jsa));
 
+            // The CNI plugin's link, run as a runtime runs it: the launcher knows it without readlink
+            // (nothing on PATH at all).
+            Map<String, String> cni = launcherEnv();
+            cni.put("PATH", "/nonexistent");
+            cni.put("CNI_COMMAND", "VERSION");
+            Sh.Result plugin = Sh.run(List.of(prefix.resolve("lib/cni/pipework").toString()), INSTALL_TIMEOUT,
+                    "{\"cniVersion\":\"1.0.0\"}", cni);
+            assertEquals(0, plugin.code(), plugin.describe());
+            assertTrue(plugin.out().contains("\"supportedVersions\""), plugin.describe());
+
             uninstall(null, prefix.toString()).assertOk("scripts/uninstall");
             assertEquals(Set.of(), tree(prefix), "left in the prefix after uninstall");
         } finally {
