@@ -88,6 +88,33 @@ final class MachineReader implements MachineView {
         return once("hostLinks", () -> services.host().links());
     }
 
+    public Optional<HostLink> hostLink(int index, String likelyName) {
+        if (answers.containsKey("hostLinks")) {
+            return Optional.ofNullable(hostLinks().get(index));
+        }
+        return once(key("hostLink", index), () -> {
+            Optional<HostLink> likely = namedLink(likelyName);
+            if (likely.isPresent() && likely.get().index() == index) {
+                return likely;
+            }
+            // Named otherwise: every link's index, read once a run, then that one link's files.
+            String name = once("hostLinkIndexes", () -> services.host().linkNamesByIndex()).get(index);
+            return name == null ? Optional.<HostLink>empty()
+                    : namedLink(name).filter(link -> link.index() == index);
+        });
+    }
+
+    private Optional<HostLink> namedLink(String name) {
+        return once(key("hostLinkNamed", name), () -> services.host().hostLink(name));
+    }
+
+    public java.util.Set<String> hostLinkNames() {
+        if (answers.containsKey("hostLinks")) {
+            return MachineView.super.hostLinkNames();
+        }
+        return once("hostLinkNames", () -> services.host().linkNames());
+    }
+
     public Map<String, OvsPort> ovsPorts() {
         return ovsPortsRead().ports();
     }
