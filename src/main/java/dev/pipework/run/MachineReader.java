@@ -4,11 +4,13 @@ import dev.pipework.guest.DockerException;
 import dev.pipework.host.HostInspector;
 import dev.pipework.model.DefaultRoute;
 import dev.pipework.model.Family;
+import dev.pipework.model.Guest;
 import dev.pipework.plan.GuestLink;
 import dev.pipework.plan.HostLink;
 import dev.pipework.plan.LinkFacts;
 import dev.pipework.plan.MachineView;
 import dev.pipework.plan.OvsPort;
+import dev.pipework.sys.Parallel;
 
 import java.util.HashMap;
 import java.util.List;
@@ -129,6 +131,27 @@ final class MachineReader implements MachineView {
 
     public List<GuestLink> guestLinks(String netnsPath, String guest) {
         return once(key("guestLinks", netnsPath, guest), () -> services.guestInspector().links(netnsPath, guest));
+    }
+
+    /**
+     * Reads the links of these guests ahead of the planner's questions, a few at once: each is a
+     * child process in the guest's namespace, whose time is mostly its start. A guest that fails
+     * is left unread, so that the planner's own question reads it again and sees the failure.
+     */
+    void readGuestLinks(List<Guest> guests) {
+        List<Guest> todo = guests.stream().filter(g -> !g.netnsPath().isEmpty()
+                && !answers.containsKey(key("guestLinks", g.netnsPath(), g.describe()))).toList();
+        List<Optional<List<GuestLink>>> read = Parallel.map(todo, g -> {
+            try {
+                return Optional.of(services.guestInspector().links(g.netnsPath(), g.describe()));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        });
+        for (int i = 0; i < todo.size(); i++) {
+            Guest g = todo.get(i);
+            read.get(i).ifPresent(links -> answers.put(key("guestLinks", g.netnsPath(), g.describe()), links));
+        }
     }
 
     public boolean fileExists(String path) {
