@@ -3,6 +3,7 @@ package dev.pipework.guest;
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.model.Runtime;
+import dev.pipework.sys.Parallel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,15 @@ abstract class EngineRuntime implements GuestRuntime {
         }
     }
 
+    private Optional<Guest> running(String id) {
+        try {
+            return container(id, false).filter(g -> g.pid() > 0);
+        } catch (PipeworkException | DockerException e) {
+            // gone meanwhile
+            return Optional.empty();
+        }
+    }
+
     private Optional<Guest> container(String token, boolean running) throws DockerException {
         for (int attempt = 1; ; attempt++) {
             Optional<DockerContainer> found = engine().inspect(token);
@@ -95,12 +105,9 @@ abstract class EngineRuntime implements GuestRuntime {
             return guests;
         }
         try {
-            for (String id : engine().runningIds()) {
-                try {
-                    container(id, false).filter(g -> g.pid() > 0).ifPresent(guests::add);
-                } catch (PipeworkException | DockerException e) {
-                    // gone meanwhile
-                }
+            // One inspect a container (the list does not give PIDs), a few at once.
+            for (Optional<Guest> g : Parallel.map(engine().runningIds(), this::running)) {
+                g.ifPresent(guests::add);
             }
         } catch (DockerException e) {
             warn.accept(e.getMessage());

@@ -28,6 +28,23 @@ public interface HostInspector {
     /** Every host link, by index. */
     Map<Integer, HostLink> links();
 
+    /** The names of every host link. */
+    default java.util.Set<String> linkNames() {
+        return links().values().stream().map(HostLink::name).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** The name of every host link, by its index. */
+    default Map<Integer, String> linkNamesByIndex() {
+        Map<Integer, String> names = new java.util.HashMap<>();
+        links().forEach((index, link) -> names.put(index, link.name()));
+        return names;
+    }
+
+    /** The host link of this name, as {@link #links()} would show it. */
+    default Optional<HostLink> hostLink(String name) {
+        return links().values().stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+
     /** Every Open vSwitch port, by name; empty when Open vSwitch is not installed or does not answer. */
     Map<String, OvsPort> ovsPorts();
 

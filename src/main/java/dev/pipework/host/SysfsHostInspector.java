@@ -144,6 +144,21 @@ public final class SysfsHostInspector implements HostInspector {
     }
 
     @Override
+    public java.util.Set<String> linkNames() {
+        return HostLinks.names(sysClassNet);
+    }
+
+    @Override
+    public Map<Integer, String> linkNamesByIndex() {
+        return HostLinks.namesByIndex(sysClassNet);
+    }
+
+    @Override
+    public Optional<HostLink> hostLink(String name) {
+        return HostLinks.one(sysClassNet, name);
+    }
+
+    @Override
     public Map<String, OvsPort> ovsPorts() {
         return OvsDatabase.ports(runner);
     }

@@ -38,6 +38,19 @@ public interface MachineView {
     /** Every host link, by index. */
     Map<Integer, HostLink> hostLinks();
 
+    /**
+     * The host link of this index. {@code likelyName} is the name it has when pipework named it: a
+     * reader looks there first, so that one link costs the same however many the host has.
+     */
+    default Optional<HostLink> hostLink(int index, String likelyName) {
+        return Optional.ofNullable(hostLinks().get(index));
+    }
+
+    /** The names of every host link. */
+    default java.util.Set<String> hostLinkNames() {
+        return hostLinks().values().stream().map(HostLink::name).collect(java.util.stream.Collectors.toSet());
+    }
+
     /** Every Open vSwitch port, by name; none when Open vSwitch is not there. */
     Map<String, OvsPort> ovsPorts();
 

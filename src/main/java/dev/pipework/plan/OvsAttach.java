@@ -66,7 +66,7 @@ final class OvsAttach {
      * host: what a container removed without {@code del} or a watcher left, for {@code status}.
      */
     static List<OvsPort> stalePorts(MachineView view) {
-        List<String> hostNames = view.hostLinks().values().stream().map(HostLink::name).toList();
+        java.util.Set<String> hostNames = view.hostLinkNames();
         return view.ovsPorts().values().stream().filter(p -> p.plumbed() && !hostNames.contains(p.name()))
                 .sorted(java.util.Comparator.comparing(OvsPort::bridge).thenComparing(OvsPort::name)).toList();
     }
@@ -85,7 +85,7 @@ final class OvsAttach {
         if (guest.isPresent() && guest.get().id().isEmpty()) {
             return List.of();
         }
-        List<String> hostNames = view.hostLinks().values().stream().map(HostLink::name).toList();
+        java.util.Set<String> hostNames = view.hostLinkNames();
         List<Step> steps = new ArrayList<>();
         for (OvsPort port : view.ovsPorts().values()) {
             String id = port.externalIds().getOrDefault("pipework.containerid", "");

@@ -222,7 +222,7 @@ public final class Planner {
                 case LINUX, OVS, VETH, SHIM -> Optional.empty();
             };
         }
-        Optional<HostLink> peer = VethPair.plumbedPeer(link, view);
+        Optional<HostLink> peer = VethPair.plumbedPeer(guest, link, view);
         if (peer.isEmpty()) {
             return Optional.empty();
         }

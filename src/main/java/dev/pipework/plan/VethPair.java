@@ -1,5 +1,6 @@
 package dev.pipework.plan;
 
+import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.sys.Where;
 
@@ -52,11 +53,12 @@ final class VethPair {
      * the guest's link and carries the alias, is an Open vSwitch port with the {@code pipework.*}
      * external-ids, or is named as the original script names it ({@code v<cif>pl<pid>}).
      */
-    static Optional<HostLink> plumbedPeer(GuestLink link, MachineView view) {
+    static Optional<HostLink> plumbedPeer(Guest guest, GuestLink link, MachineView view) {
         if (!link.type().equals("veth") || link.peerIndex().isEmpty() || !link.peerInHost()) {
             return Optional.empty();
         }
-        HostLink peer = view.hostLinks().get(link.peerIndex().get());
+        HostLink peer = view.hostLink(link.peerIndex().get(), Names.vethHostEnd(link.name(), guest.nameNumber()))
+                .orElse(null);
         // The peer is the host's link of that index; that it points back at this one is checked
         // all the same.
         if (peer == null || peer.peerIndex() != link.index()) {

@@ -4,11 +4,13 @@ import dev.pipework.guest.DockerException;
 import dev.pipework.host.HostInspector;
 import dev.pipework.model.DefaultRoute;
 import dev.pipework.model.Family;
+import dev.pipework.model.Guest;
 import dev.pipework.plan.GuestLink;
 import dev.pipework.plan.HostLink;
 import dev.pipework.plan.LinkFacts;
 import dev.pipework.plan.MachineView;
 import dev.pipework.plan.OvsPort;
+import dev.pipework.sys.Parallel;
 
 import java.util.HashMap;
 import java.util.List;
@@ -88,6 +90,33 @@ final class MachineReader implements MachineView {
         return once("hostLinks", () -> services.host().links());
     }
 
+    public Optional<HostLink> hostLink(int index, String likelyName) {
+        if (answers.containsKey("hostLinks")) {
+            return Optional.ofNullable(hostLinks().get(index));
+        }
+        return once(key("hostLink", index), () -> {
+            Optional<HostLink> likely = namedLink(likelyName);
+            if (likely.isPresent() && likely.get().index() == index) {
+                return likely;
+            }
+            // Named otherwise: every link's index, read once a run, then that one link's files.
+            String name = once("hostLinkIndexes", () -> services.host().linkNamesByIndex()).get(index);
+            return name == null ? Optional.<HostLink>empty()
+                    : namedLink(name).filter(link -> link.index() == index);
+        });
+    }
+
+    private Optional<HostLink> namedLink(String name) {
+        return once(key("hostLinkNamed", name), () -> services.host().hostLink(name));
+    }
+
+    public java.util.Set<String> hostLinkNames() {
+        if (answers.containsKey("hostLinks")) {
+            return MachineView.super.hostLinkNames();
+        }
+        return once("hostLinkNames", () -> services.host().linkNames());
+    }
+
     public Map<String, OvsPort> ovsPorts() {
         return ovsPortsRead().ports();
     }
@@ -102,6 +131,27 @@ final class MachineReader implements MachineView {
 
     public List<GuestLink> guestLinks(String netnsPath, String guest) {
         return once(key("guestLinks", netnsPath, guest), () -> services.guestInspector().links(netnsPath, guest));
+    }
+
+    /**
+     * Reads the links of these guests ahead of the planner's questions, a few at once: each is a
+     * child process in the guest's namespace, whose time is mostly its start. A guest that fails
+     * is left unread, so that the planner's own question reads it again and sees the failure.
+     */
+    void readGuestLinks(List<Guest> guests) {
+        List<Guest> todo = guests.stream().filter(g -> !g.netnsPath().isEmpty()
+                && !answers.containsKey(key("guestLinks", g.netnsPath(), g.describe()))).toList();
+        List<Optional<List<GuestLink>>> read = Parallel.map(todo, g -> {
+            try {
+                return Optional.of(services.guestInspector().links(g.netnsPath(), g.describe()));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        });
+        for (int i = 0; i < todo.size(); i++) {
+            Guest g = todo.get(i);
+            read.get(i).ifPresent(links -> answers.put(key("guestLinks", g.netnsPath(), g.describe()), links));
+        }
     }
 
     public boolean fileExists(String path) {

@@ -10,6 +10,7 @@ import dev.pipework.guest.GuestInspector;
 import dev.pipework.guest.GuestResolver;
 import dev.pipework.host.HostInspector;
 import dev.pipework.ipam.Ipam;
+import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.plan.MachineView;
 import dev.pipework.sys.CommandRunner;
@@ -78,6 +79,17 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
     /** A new view of the machine, for one plan: each fact is read when first asked, then kept. */
     public MachineView view() {
         return new MachineReader(this);
+    }
+
+    /**
+     * A fresh reading of the machine with these guests' links read ahead, a few at once: for the
+     * commands that look at every guest ({@code status}, {@code apply}), whose time is otherwise one
+     * child process after another.
+     */
+    public MachineView viewOf(List<Guest> guests) {
+        MachineReader reader = new MachineReader(this);
+        reader.readGuestLinks(guests);
+        return reader;
     }
 
     /** Refuses to go on without root, saying why root is needed. */

@@ -16,6 +16,8 @@ import java.util.Optional;
 public final class StatusQuery {
     private final Services services;
     private final Planner planner = new Planner();
+    /** One reading of the machine for the report and the overlays: each table and link read once. */
+    private MachineView view;
 
     public StatusQuery(Services services) {
         this.services = services;
@@ -23,7 +25,14 @@ public final class StatusQuery {
 
     /** The host's overlays. */
     public List<Overlay> overlays() {
-        return planner.overlays(services.view());
+        return planner.overlays(view());
+    }
+
+    private MachineView view() {
+        if (view == null) {
+            view = services.view();
+        }
+        return view;
     }
 
     /**
@@ -43,7 +52,10 @@ public final class StatusQuery {
         services.requireRoot("it reads the guests' network namespaces");
         List<Guest> guests = token.isEmpty() ? services.guests().all()
                 : List.of(services.guests().resolve(token.get(), false));
-        MachineView view = services.view();
+        if (view == null && token.isEmpty()) {
+            view = services.viewOf(guests);
+        }
+        MachineView view = view();
         List<OvsPort> stale = planner.staleOvsPorts(view).stream().filter(p -> token.isEmpty()
                 || guests.get(0).id().map(id -> id.equals(p.externalIds().get("pipework.containerid"))).orElse(false))
                 .toList();

@@ -15,10 +15,13 @@ import dev.pipework.plan.Planner;
 import dev.pipework.render.Renderer;
 import dev.pipework.run.Attach;
 import dev.pipework.run.Services;
+import dev.pipework.sys.Parallel;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -107,15 +110,24 @@ public final class Reconciler {
         } catch (DockerException e) {
             throw new PipeworkException("cannot list the running containers: " + e.getMessage());
         }
-        for (String id : ids) {
-            Optional<DockerContainer> c = inspect(id);
-            if (c.isEmpty() || !c.get().running()) {
-                continue;
-            }
+        // One inspect a container, then one reading of the machine for every decision, the guests'
+        // links read a few at once: what is in place costs one child process a guest, side by side.
+        List<DockerContainer> running = Parallel.map(ids, this::inspect).stream().flatMap(Optional::stream)
+                .filter(DockerContainer::running).toList();
+        List<DockerContainer> declaring = running.stream()
+                .filter(c -> declares(c.id(), c.plainName(), c.labels())).toList();
+        List<Optional<Guest>> guests = Parallel.map(declaring, c -> guestOf(c.id()));
+        Map<String, Guest> guestOf = new HashMap<>();
+        for (int i = 0; i < declaring.size(); i++) {
+            int at = i;
+            guests.get(i).ifPresent(g -> guestOf.put(declaring.get(at).id(), g));
+        }
+        MachineView shared = services.viewOf(List.copyOf(guestOf.values()));
+        for (DockerContainer c : declaring) {
             List<AttachmentsFile.Entry> its = entries.stream().filter(e -> e.request().isPresent()
-                    && AttachmentsFile.names(e.request().get().guest(), c.get().id(), c.get().plainName())).toList();
+                    && AttachmentsFile.names(e.request().get().guest(), c.id(), c.plainName())).toList();
             unmatched.removeAll(its);
-            outcomes.addAll(container(c.get(), its));
+            outcomes.addAll(container(c, its, Optional.ofNullable(guestOf.get(c.id())).map(g -> new Read(shared, g))));
         }
         for (AttachmentsFile.Entry e : unmatched) {
             if (e.request().isEmpty()) {
@@ -142,7 +154,7 @@ public final class Reconciler {
     public List<Outcome> container(DockerContainer c) {
         List<AttachmentsFile.Entry> its = file.entries().stream().filter(e -> e.request().isPresent()
                 && AttachmentsFile.names(e.request().get().guest(), c.id(), c.plainName())).toList();
-        return container(c, its);
+        return container(c, its, Optional.empty());
     }
 
     /** Whether a container declares anything, by label or in the attachments file. */
@@ -151,7 +163,12 @@ public final class Reconciler {
                 && AttachmentsFile.names(e.request().get().guest(), id, plainName));
     }
 
-    private List<Outcome> container(DockerContainer c, List<AttachmentsFile.Entry> fileEntries) {
+    /** The machine as read for every container at once, and this container's guest as resolved then. */
+    private record Read(MachineView view, Guest guest) {
+    }
+
+    /** @param read the reading decisions start from; after a change to the container, each reads afresh */
+    private List<Outcome> container(DockerContainer c, List<AttachmentsFile.Entry> fileEntries, Optional<Read> read) {
         List<Outcome> outcomes = new ArrayList<>();
         String name = c.plainName();
         Services byId = byId(c.id());
@@ -163,12 +180,33 @@ public final class Reconciler {
                 outcomes.add(new Outcome(name, d, Optional.empty(), Action.INVALID, message(e)));
                 continue;
             }
-            outcomes.add(one(name, d, request, byId, Optional.of(policy)));
+            outcomes.add(one(name, d, request, byId, Optional.of(policy), read));
+            if (changed(outcomes)) {
+                read = Optional.empty();
+            }
         }
         for (AttachmentsFile.Entry e : fileEntries) {
-            outcomes.add(one(name, e.declaration(), e.request().orElseThrow()));
+            outcomes.add(one(name, e.declaration(), e.request().orElseThrow(), services, Optional.empty(), read));
+            if (changed(outcomes)) {
+                read = Optional.empty();
+            }
         }
         return outcomes;
+    }
+
+    private static boolean changed(List<Outcome> outcomes) {
+        Action last = outcomes.get(outcomes.size() - 1).action();
+        return last == Action.ATTACHED || last == Action.FAILED;
+    }
+
+    /** The engine's container of this ID as a guest, when it is one now. */
+    private Optional<Guest> guestOf(String id) {
+        try {
+            return Optional.of(byId(id).guests().resolve(id));
+        } catch (RuntimeException e) {
+            // Gone, or not running: each declaration resolves it again and says why.
+            return Optional.empty();
+        }
     }
 
     /**
@@ -183,16 +221,20 @@ public final class Reconciler {
 
     /** One declaration: decide, then attach what is missing. */
     Outcome one(String container, Declaration d, AttachRequest request) {
-        return one(container, d, request, services, Optional.empty());
+        return one(container, d, request, services, Optional.empty(), Optional.empty());
     }
 
-    /** @param policy given for a label: what it may ask of the host */
+    /**
+     * @param policy given for a label: what it may ask of the host
+     * @param read   the machine already read, with the guest of the container the labels are on
+     */
     private Outcome one(String container, Declaration d, AttachRequest request, Services services,
-                        Optional<DeclarationPolicy> policy) {
+                        Optional<DeclarationPolicy> policy, Optional<Read> read) {
         Optional<String> cif = request.containerInterface();
         try {
-            MachineView view = services.view();
-            Guest guest = services.guests().resolve(request.guest());
+            MachineView view = read.map(Read::view).orElseGet(services::view);
+            Guest guest = read.isPresent() && policy.isPresent() ? read.get().guest()
+                    : services.guests().resolve(request.guest());
             if (policy.isPresent()) {
                 AttachRequest named = planner.resolveHostMac(request, view);
                 HostTarget wanted = planner.hostTarget(named, view);
