@@ -11,7 +11,10 @@ final class Self {
     static List<String> command() {
         String java = ProcessHandle.current().info().command()
                 .orElse(System.getProperty("java.home") + "/bin/java");
-        List<String> argv = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        // The lease keeper it starts runs for months with a live set of a few MiB: left to itself the
+        // JVM would size the heap from the machine's memory, and the resident memory would grow as
+        // the young generation is first filled (scripts/bench --soak measured the watcher's so).
+        List<String> argv = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
                 "-cp", absolute(System.getProperty("java.class.path")), "dev.pipework.cli.Main"));
         return argv;
     }
