@@ -71,10 +71,23 @@ public final class Attach {
      * @param result where to show the interface as the kernel now shows it, if anywhere
      */
     public void run(AttachRequest request, Optional<Renderer> result) {
+        run(request, result, Admission.ANY);
+    }
+
+    /**
+     * The same, with what the front end lets the request make of the host asked under the locks.
+     *
+     * @throws Admission.Refused when it may not; nothing was claimed or changed
+     */
+    public void run(AttachRequest request, Optional<Renderer> result, Admission admission) {
         services.requireRoot(Services.CHANGES);
         AttachRequest resolved = planner.resolveHostMac(request, services.view());
         Made made = attach(resolved, view -> {
-            planner.hostTarget(resolved, view);
+            HostTarget target = planner.hostTarget(resolved, view);
+            Optional<String> refusal = admission.refusal(target);
+            if (refusal.isPresent()) {
+                throw new Admission.Refused(refusal.get());
+            }
             return Optional.of(services.guests().resolve(resolved.guest()));
         }, Optional.empty(), where -> List.of(), result.isPresent());
         result.ifPresent(r -> r.attached(made.attachment().orElseThrow(), made.plan(), made.given(), out));

@@ -13,6 +13,7 @@ import dev.pipework.plan.HostTarget;
 import dev.pipework.plan.MachineView;
 import dev.pipework.plan.Planner;
 import dev.pipework.render.Renderer;
+import dev.pipework.run.Admission;
 import dev.pipework.run.Attach;
 import dev.pipework.run.Services;
 import dev.pipework.sys.Parallel;
@@ -266,8 +267,13 @@ public final class Reconciler {
                 attach.dryRun(request, renderer);
                 return new Outcome(container, d, cif, Action.WOULD_ATTACH, "");
             }
-            attach.run(request, Optional.empty());
+            // Checked again inside the run, on the host as read under its locks: the reading above
+            // decides what is reported, the one under the locks what is done.
+            attach.run(request, Optional.empty(), target -> policy.flatMap(p -> p.check(request, target))
+                    .map(DeclarationPolicy.Refusal::message));
             return new Outcome(container, d, cif, Action.ATTACHED, "");
+        } catch (Admission.Refused e) {
+            return new Outcome(container, d, cif, Action.REFUSED, e.getMessage());
         } catch (PipeworkException | InvalidValueException | IllegalArgumentException e) {
             return new Outcome(container, d, cif, Action.FAILED, message(e));
         }
