@@ -6,9 +6,9 @@ import dev.pipework.host.HostInspector;
 import dev.pipework.ipam.Ipam;
 import dev.pipework.model.AddressSpec;
 import dev.pipework.model.AttachRequest;
-import dev.pipework.model.DefaultRoute;
-import dev.pipework.model.Family;
-import dev.pipework.plan.GuestLink;
+
+
+
 import dev.pipework.plan.HostTarget;
 import dev.pipework.plan.LinkFacts;
 import dev.pipework.sys.CommandResult;
@@ -45,15 +45,7 @@ class AttachAdmissionTest {
     final AtomicInteger reads = new AtomicInteger();
 
     Services services() throws IOException {
-        GuestInspector inside = new GuestInspector() {
-            public Optional<DefaultRoute> defaultRoute(String netnsPath, Family family) {
-                return Optional.empty();
-            }
-
-            public List<GuestLink> links(String netnsPath, String g) {
-                return List.of();
-            }
-        };
+        GuestInspector inside = new EmptyGuest();
         HostInspector host = new EmptyHost() {
             @Override
             public Optional<LinkFacts> link(String name) {

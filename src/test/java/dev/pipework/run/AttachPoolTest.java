@@ -6,10 +6,10 @@ import dev.pipework.host.HostInspector;
 import dev.pipework.ipam.Ipam;
 import dev.pipework.model.AddressSpec;
 import dev.pipework.model.AttachRequest;
-import dev.pipework.model.DefaultRoute;
-import dev.pipework.model.Family;
+
+
 import dev.pipework.model.PipeworkException;
-import dev.pipework.plan.GuestLink;
+
 import dev.pipework.plan.LinkFacts;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
@@ -37,15 +37,7 @@ class AttachPoolTest {
 
     Services services(boolean addressFails) throws IOException {
         OneGuest guests = new OneGuest(false);
-        GuestInspector inside = new GuestInspector() {
-            public Optional<DefaultRoute> defaultRoute(String netnsPath, Family family) {
-                return Optional.empty();
-            }
-
-            public List<GuestLink> links(String netnsPath, String g) {
-                return List.of();
-            }
-        };
+        GuestInspector inside = new EmptyGuest();
         HostInspector host = new EmptyHost() {
             @Override
             public Optional<LinkFacts> link(String name) {

@@ -2,9 +2,9 @@ package dev.pipework.run;
 
 import dev.pipework.guest.Docker;
 import dev.pipework.guest.GuestInspector;
-import dev.pipework.model.DefaultRoute;
-import dev.pipework.model.Family;
-import dev.pipework.plan.GuestLink;
+
+
+
 import dev.pipework.plan.HostLink;
 import dev.pipework.plan.MachineView;
 import dev.pipework.sys.CommandResult;
@@ -51,15 +51,7 @@ class MachineReaderTest {
                 return Optional.ofNullable(links.get(name));
             }
         };
-        GuestInspector inside = new GuestInspector() {
-            public Optional<DefaultRoute> defaultRoute(String netnsPath, Family family) {
-                return Optional.empty();
-            }
-
-            public List<GuestLink> links(String netnsPath, String g) {
-                return List.of();
-            }
-        };
+        GuestInspector inside = new EmptyGuest();
         CommandRunner runner = new CommandRunner() {
             public CommandResult run(List<String> argv) {
                 return new CommandResult(0, "", "");
