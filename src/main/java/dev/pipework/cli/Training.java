@@ -71,9 +71,13 @@ final class Training {
                 }
                 case CNI -> CniMain.train(services, records);
             }
+            if (plumbing) {
+                // the training's etcd listens on the namespace's loopback
+                services.runner().run(List.of("ip", "link", "set", "lo", "up"));
+            }
             pools(scratch);
             if (plumbing) {
-                plumb(services, cli, nowhere, records, front);
+                plumb(services, cli, pooled(services, scratch, nowhere), nowhere, records, front);
             }
         } catch (IOException | RuntimeException e) {
             // a training run only ever warms the cache
@@ -85,23 +89,39 @@ final class Training {
     }
 
     /**
-     * A claim from a pool of a scratch file store, confirmed, shown and given back, and a call to an
-     * etcd store that nobody serves: the classes an attach from a pool loads (the store, its JSON,
-     * the lock, the HTTP client) are in the cache, not read from the jar at the first claim.
+     * A claim from a pool of a scratch file store, confirmed, shown and given back; one from an etcd
+     * store ({@link TrainingEtcd}), confirmed; and a call to an etcd store that nobody serves: the
+     * classes an attach from a pool loads (the store, its JSON, the lock, the HTTP client) are in the
+     * cache, not read from the jar at the first claim.
      */
     private static void pools(Path scratch) {
         try {
-            Files.writeString(scratch.resolve("pools"), "pool training 10.255.1.0/24 gateway 10.255.1.1\n");
+            Files.writeString(scratch.resolve("pools"), "pool training 10.255.1.0/24 gateway 10.255.1.1"
+                    + " range 10.255.1.10-10.255.1.200 exclude 10.255.1.100\n");
             Ipam ipam = new Ipam(scratch.resolve("pools"), Optional.of("file:" + scratch.resolve("ipam")));
             Holder holder = new Holder("training", "pipework-training", "eth1");
             ipam.confirm(ipam.claim(new AddressSpec.FromPool("training", false), holder, false));
             ipam.use();
             ipam.addresses();
             ipam.release(holder, true);
+            try (TrainingEtcd etcd = TrainingEtcd.start()) {
+                Ipam served = new Ipam(scratch.resolve("pools"), Optional.of(etcd.url()), Optional.of("training"));
+                served.confirm(served.claim(new AddressSpec.FromPool("training", false), holder, false));
+            } catch (IOException | RuntimeException e) {
+                // no loopback to listen on
+            }
             new Ipam(scratch.resolve("pools"), Optional.of("etcd://127.0.0.1:1"), Optional.of("training")).use();
         } catch (IOException | RuntimeException e) {
             // the etcd store's call fails: nobody serves it
         }
+    }
+
+    /** The command line with the scratch pools of {@link #pools} declared, for attaches from a pool. */
+    private static Pipework pooled(Services services, Path scratch, PrintStream nowhere) {
+        Ipam ipam = new Ipam(scratch.resolve("pools"), Optional.of("file:" + scratch.resolve("ipam")));
+        return new Pipework(new Services(services.runner(), services.host(), services.guests(),
+                services.guestInspector(), services.effectiveUid(), services.lockDir(), services.docker(),
+                services.warn(), ipam, services.journal()), nowhere, nowhere);
     }
 
     /** The front end {@code PIPEWORK_TRAINING} names, if it names one. */
@@ -145,28 +165,33 @@ final class Training {
         return Files.getAttribute(Path.of("/proc/" + process + "/ns/net"), "unix:ino");
     }
 
-    private static void plumb(Services services, Pipework cli, PrintStream nowhere, CniRecords records, Front front)
-            throws IOException {
-        try (RunningProcess guest = services.runner().start(Invocation.of(List.of("unshare", "--net", "sleep", "30")))) {
+    /**
+     * @param pooled the command line with a pool declared: attaches from it, and with a fixed address
+     *               where a pools file exists, as on a host that has pools
+     */
+    private static void plumb(Services services, Pipework cli, Pipework pooled, PrintStream nowhere,
+                              CniRecords records, Front front) throws IOException {
+        try (RunningProcess guest = services.runner().start(Invocation.of(List.of("unshare", "--net", "sleep", "30")));
+             RunningProcess other = services.runner().start(Invocation.of(List.of("unshare", "--net", "sleep", "30")))) {
             String netns = "/proc/" + guest.pid() + "/ns/net";
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            while (Files.getAttribute(Path.of(netns), "unix:ino").equals(netnsInode("self"))) {
-                if (System.nanoTime() > deadline || !guest.alive()) {
-                    return;
-                }
-                Thread.sleep(5);
+            String otherNetns = "/proc/" + other.pid() + "/ns/net";
+            if (!namespaceOfItsOwn(guest, netns) || !namespaceOfItsOwn(other, otherNetns)) {
+                return;
             }
             switch (front) {
                 case ATTACH -> {
                     // A name no runtime has fails at the lookup, before any change.
                     cli.run("brtrain0", nobody(), "10.255.0.9/24");
                     cli.run("brtrain0", netns, "10.255.0.2/24@10.255.0.1");
+                    pooled.run("brtrain0", otherNetns, "pool:training@gw");
                 }
                 case COMMANDS -> {
                     cli.run("-i", "eth2", "brtrain0", netns, "10.255.0.3/24");
-                    cli.run("status", netns);
-                    cli.run("status", "--json", netns);
-                    cli.run("del", netns);
+                    pooled.run("-i", "eth3", "brtrain0", netns, "10.255.0.4/24");
+                    pooled.run("-i", "eth4", "brtrain0", netns, "pool:training");
+                    pooled.run("status", netns);
+                    pooled.run("status", "--json", netns);
+                    pooled.run("del", netns);
                 }
                 case CNI -> {
                     String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"training\",\"type\":\"pipework\","
@@ -182,6 +207,19 @@ final class Training {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Waits until the process {@code netns} belongs to is in a network namespace of its own; false when it is not. */
+    private static boolean namespaceOfItsOwn(RunningProcess process, String netns)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (Files.getAttribute(Path.of(netns), "unix:ino").equals(netnsInode("self"))) {
+            if (System.nanoTime() > deadline || !process.alive()) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
     }
 
     private static void deleteQuietly(Path tree) {

@@ -42,6 +42,18 @@ public record Holder(String runtime, String id, String iface) {
         return runtime.equals(other.runtime) && id.equals(other.id);
     }
 
+    // equals and hashCode spelled out, here, in Lease and in PoolState: a record's own are linked
+    // through method handles at their first call, which the start-up cache does not keep.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Holder h && runtime.equals(h.runtime) && id.equals(h.id) && iface.equals(h.iface);
+    }
+
+    @Override
+    public int hashCode() {
+        return (runtime.hashCode() * 31 + id.hashCode()) * 31 + iface.hashCode();
+    }
+
     /** As {@code status} and messages show it. */
     public String describe() {
         String shown = id.length() == 64 && id.matches("[0-9a-f]+") ? id.substring(0, 12) : id;

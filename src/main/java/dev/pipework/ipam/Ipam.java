@@ -135,9 +135,10 @@ public final class Ipam {
 
     /**
      * What a run claimed: the address to plumb (a pool's word exchanged for the address it gave)
-     * and the pools' addresses it took.
+     * and the pools' addresses it took, in {@code store} (none when it took none): confirmed or
+     * undone there, without the pools file read again.
      */
-    public record Claim(AddressSpec address, List<Taken> taken) {
+    public record Claim(AddressSpec address, List<Taken> taken, Optional<Store> store) {
         public List<PoolAddress> shown() {
             return taken.stream().map(Taken::shown).toList();
         }
@@ -159,7 +160,7 @@ public final class Ipam {
      */
     public Claim claim(AddressSpec address, Supplier<Holder> holderOf, boolean dryRun) {
         if (!(address instanceof AddressSpec.FromPool) && (address.statics().isEmpty() || !Files.exists(poolsPath))) {
-            return new Claim(address, List.of());
+            return new Claim(address, List.of(), Optional.empty());
         }
         Holder holder = holderOf.get();
         PoolsFile pools = pools();
@@ -177,7 +178,7 @@ public final class Ipam {
                 Taken t = change(store, pool, dryRun, state -> allocator.allocate(pool, state, holder));
                 taken.add(t);
                 return new Claim(new AddressSpec.Static(pool.cidr(t.lease().address()),
-                        from.route() ? pool.gateway() : Optional.empty()), taken);
+                        from.route() ? pool.gateway() : Optional.empty()), taken, Optional.of(store));
             }
             for (AddressSpec.Static s : address.statics()) {
                 IpAddress a = new IpAddress(s.address().family(), s.address().bytes());
@@ -187,10 +188,10 @@ public final class Ipam {
                     }
                 }
             }
-            return new Claim(address, taken);
+            return new Claim(address, taken, Optional.of(store));
         } catch (RuntimeException e) {
             if (!dryRun) {
-                undo(new Claim(address, taken));
+                undo(new Claim(address, taken, Optional.of(store)));
             }
             throw e;
         }
@@ -210,7 +211,7 @@ public final class Ipam {
         if (claim.taken().stream().noneMatch(Taken::fresh)) {
             return;
         }
-        Store store = store(pools());
+        Store store = claim.store().orElseGet(() -> store(pools()));
         long now = System.currentTimeMillis();
         for (Taken t : claim.taken()) {
             if (!t.fresh()) {

@@ -15,6 +15,18 @@ public record Lease(IpAddress address, Holder holder, State state, long pid, lon
 
     public enum State { CLAIMED, HELD, COOLING }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Lease l && address.equals(l.address) && holder.equals(l.holder) && state == l.state
+                && pid == l.pid && start == l.start && since == l.since;
+    }
+
+    @Override
+    public int hashCode() {
+        return ((address.hashCode() * 31 + holder.hashCode()) * 31 + state.hashCode()) * 31
+                + Long.hashCode(pid ^ start ^ since);
+    }
+
     public Lease with(State next, long at) {
         return new Lease(address, holder, next, next == State.CLAIMED ? pid : 0, next == State.CLAIMED ? start : 0, at);
     }

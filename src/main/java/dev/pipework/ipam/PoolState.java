@@ -27,6 +27,16 @@ public record PoolState(String pool, IpCidr subnet, Map<BigInteger, Lease> lease
         leases = new TreeMap<>(leases);
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PoolState p && pool.equals(p.pool) && subnet.equals(p.subnet) && leases.equals(p.leases);
+    }
+
+    @Override
+    public int hashCode() {
+        return (pool.hashCode() * 31 + subnet.hashCode()) * 31 + leases.hashCode();
+    }
+
     public static PoolState empty(Pool pool) {
         return new PoolState(pool.name(), pool.subnet(), Map.of());
     }
