@@ -228,8 +228,10 @@ public final class Watcher {
             return;
         }
         declaring.add(c.id());
-        if (attempt == 0 && !cleaned.remove(c.id())) {
-            // Its death was not seen (the watcher was not running, or the engine was away).
+        if (attempt == 0 && !cleaned.remove(c.id()) && c.stoppedBefore()) {
+            // Its death was not seen (the watcher was not running, or the engine was away). A
+            // container's first start has nothing of an earlier run to remove: a burst of new
+            // containers costs no reading of Open vSwitch's records each.
             removeLeftovers(c.id(), c.plainName(), "restarted");
         }
         boolean failed = false;
