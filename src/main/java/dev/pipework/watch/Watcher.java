@@ -79,7 +79,7 @@ public final class Watcher {
     }
 
     /**
-     * Makes {@link #run} return after the action under way: an attach or a removal already begun
+     * Makes {@link #run} return after the actions under way: an attach or a removal already begun
      * goes on to its end, none begins after. Safe from any thread; the front end calls it on SIGTERM
      * and SIGINT ({@code Shutdown.finishActionOnSignal}).
      */
