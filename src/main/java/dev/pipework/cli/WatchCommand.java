@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * gets what it declares, one that stops or goes loses what the kernel leaves behind.
  */
 @Command(name = "watch", description = "Applies the declarations, then keeps them: follows the Docker engine's"
-        + " events (start, die, destroy) over its API socket; SIGTERM or SIGINT ends it after the action under way,"
+        + " events (start, die, destroy) over its API socket; SIGTERM or SIGINT ends it after the actions under way,"
         + " with exit status 0.")
 final class WatchCommand implements Subcommand {
     @Mixin
@@ -38,7 +38,7 @@ final class WatchCommand implements Subcommand {
                 new AttachmentsFile(config.file, new DeclarationReader()), out, err, false, how.renderer(),
                 DeclarationPolicy.load(config.policy));
         Watcher watcher = new Watcher(services, reconciler, socket, err, how.verbose());
-        // SIGTERM or SIGINT: the action under way finishes (complete, or undone if it fails), then exit 0.
+        // SIGTERM or SIGINT: the actions under way finish (complete, or undone if they fail), then exit 0.
         return Shutdown.process().finishActionOnSignal(watcher::stop, watcher::run);
     }
 }

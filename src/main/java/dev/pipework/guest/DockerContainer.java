@@ -17,8 +17,11 @@ import java.util.Objects;
  *                ({@code .State.Pid}); 0 when not running
  * @param running {@code .State.Running}
  * @param labels  {@code .Config.Labels}, in the engine's order (empty when it has none)
+ * @param stoppedBefore whether it may have run and stopped before ({@code .State.FinishedAt} set,
+ *                or not known): false only when the engine says it has never stopped
  */
-public record DockerContainer(String id, String name, int pid, boolean running, Map<String, String> labels) {
+public record DockerContainer(String id, String name, int pid, boolean running, Map<String, String> labels,
+                              boolean stoppedBefore) {
 
     public DockerContainer {
         Objects.requireNonNull(id, "id");
@@ -26,9 +29,16 @@ public record DockerContainer(String id, String name, int pid, boolean running, 
         labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
     }
 
+    public DockerContainer(String id, String name, int pid, boolean running, Map<String, String> labels) {
+        this(id, name, pid, running, labels, true);
+    }
+
     public DockerContainer(String id, String name, int pid, boolean running) {
         this(id, name, pid, running, Map.of());
     }
+
+    /** {@code .State.FinishedAt} of a container that has never stopped: Go's zero time. */
+    private static final String NEVER = "0001-01-01T00:00:00Z";
 
     /**
      * Extracts the fields from a container inspect document ({@code GET /containers/{id}/json},
@@ -51,7 +61,9 @@ public record DockerContainer(String id, String name, int pid, boolean running, 
         if (pid < 0 || pid > Integer.MAX_VALUE) {
             throw new JsonException("\"State.Pid\" out of range: " + pid);
         }
-        return new DockerContainer(id, name == null ? "" : name, (int) pid, Json.bool(s, "Running"), labels(inspect));
+        boolean stoppedBefore = !(s.get("FinishedAt") instanceof String finished && finished.equals(NEVER));
+        return new DockerContainer(id, name == null ? "" : name, (int) pid, Json.bool(s, "Running"), labels(inspect),
+                stoppedBefore);
     }
 
     /** {@code .Config.Labels}: a missing or null object is no labels; a value that is not a string is skipped. */

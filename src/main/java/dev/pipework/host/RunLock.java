@@ -49,6 +49,11 @@ public final class RunLock implements AutoCloseable {
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
     private static final long POLL_MILLIS = 50;
+    /**
+     * Told when a run of this process lets its locks go: another thread of it waiting for one (the
+     * watcher's lanes, the driver's calls) looks again at once rather than at its next poll.
+     */
+    private static final Object RELEASED = new Object();
 
     /** File positions that tell this process's lock descriptors apart (beyond any lock file's size, an empty file; within every file system's largest). */
     private static final AtomicLong MARKS = new AtomicLong(0x5057_0000L);
@@ -138,7 +143,9 @@ public final class RunLock implements AutoCloseable {
                     // Busy: who holds it is read once here, then now and then (not on a free lock's path).
                     holders = holders(file);
                 }
-                Thread.sleep(POLL_MILLIS);
+                synchronized (RELEASED) {
+                    RELEASED.wait(POLL_MILLIS);
+                }
                 long now = System.nanoTime();
                 if (now - looked >= lookEvery) {
                     looked = now;
@@ -342,6 +349,11 @@ public final class RunLock implements AutoCloseable {
                 // left behind: the next run of that name locks it and removes it
             }
             closeQuietly(held.get(i).channel());
+        }
+        if (!held.isEmpty()) {
+            synchronized (RELEASED) {
+                RELEASED.notifyAll();
+            }
         }
         held.clear();
     }

@@ -48,11 +48,13 @@ public final class Watcher {
     private final Set<String> declaring = ConcurrentHashMap.newKeySet();
     /** Containers whose death was seen: their leftovers are gone, a start need not look for them. */
     private final Set<String> cleaned = ConcurrentHashMap.newKeySet();
+    /** Retries due later: added by the lanes, taken by the loop that follows the events. */
     private final PriorityQueue<Later> later = new PriorityQueue<>();
     private final Object sleep = new Object();
     private volatile boolean stopping;
     private volatile DockerEvents events;
     private long sequence;
+    private Lanes lanes;
     /** When the journal was last looked at for runs killed midway. */
     private long recoveredAt;
     /** How often the journal is looked at while the watcher waits for events. */
@@ -77,7 +79,7 @@ public final class Watcher {
     }
 
     /**
-     * Makes {@link #run} return after the action under way: an attach or a removal already begun
+     * Makes {@link #run} return after the actions under way: an attach or a removal already begun
      * goes on to its end, none begins after. Safe from any thread; the front end calls it on SIGTERM
      * and SIGINT ({@code Shutdown.finishActionOnSignal}).
      */
@@ -97,6 +99,7 @@ public final class Watcher {
             long backoff = MIN_BACKOFF_MS;
             boolean connectedBefore = false;
             boolean reported = false;
+            lanes = new Lanes(() -> stopping, e -> say("watch: " + Reconciler.message(e)));
             while (!stopping) {
                 DockerEvents stream;
                 try {
@@ -117,6 +120,8 @@ public final class Watcher {
                 reported = false;
                 backoff = MIN_BACKOFF_MS;
                 try {
+                    // What the lanes were doing before the engine went away ends before everything is read again.
+                    lanes.awaitIdle();
                     recover();
                     reconcileAll();
                     follow(stream);
@@ -127,28 +132,36 @@ public final class Watcher {
                     stream.close();
                 }
             }
+            lanes.close();
             say("watch: stopped");
             return 0;
         } finally {
+            if (lanes != null) {
+                lanes.close();
+            }
             err.flush();
         }
     }
 
     private void follow(DockerEvents stream) throws DockerException {
         while (!stopping) {
-            Later next = later.peek();
+            Later next;
+            synchronized (later) {
+                next = later.peek();
+            }
             long wait = next == null ? 60_000 : Math.max(1, (next.atNanos() - System.nanoTime()) / 1_000_000);
             Optional<DockerEvents.Event> event = stream.next(wait);
             if (stopping) {
                 return;
             }
-            event.ifPresent(this::handle);
+            // Each container's events in their order, those of distinct containers side by side.
+            event.ifPresent(e -> lanes.submit(e.id(), () -> handle(e)));
             if (System.nanoTime() - recoveredAt > RECOVERY_EVERY_NANOS) {
                 recover();
             }
-            while (!stopping && !later.isEmpty() && later.peek().atNanos() <= System.nanoTime()) {
-                Later due = later.poll();
-                started(due.id(), due.attempt());
+            for (Later due = due(); due != null && !stopping; due = due()) {
+                Later retry = due;
+                lanes.submit(retry.id(), () -> started(retry.id(), retry.attempt()));
             }
         }
     }
@@ -215,8 +228,10 @@ public final class Watcher {
             return;
         }
         declaring.add(c.id());
-        if (attempt == 0 && !cleaned.remove(c.id())) {
-            // Its death was not seen (the watcher was not running, or the engine was away).
+        if (attempt == 0 && !cleaned.remove(c.id()) && c.stoppedBefore()) {
+            // Its death was not seen (the watcher was not running, or the engine was away). A
+            // container's first start has nothing of an earlier run to remove: a burst of new
+            // containers costs no reading of Open vSwitch's records each.
             removeLeftovers(c.id(), c.plainName(), "restarted");
         }
         boolean failed = false;
@@ -261,7 +276,22 @@ public final class Watcher {
     }
 
     private void schedule(String id, int attempt) {
-        later.add(new Later(System.nanoTime() + RETRIES[attempt - 1] * 1_000_000L, sequence++, id, attempt));
+        synchronized (later) {
+            later.add(new Later(System.nanoTime() + RETRIES[attempt - 1] * 1_000_000L, sequence++, id, attempt));
+        }
+        // The loop may be waiting for events for a minute: it looks at the retries again now.
+        DockerEvents e = events;
+        if (e != null) {
+            e.wake();
+        }
+    }
+
+    /** The first retry due now, taken off the list. */
+    private Later due() {
+        synchronized (later) {
+            Later next = later.peek();
+            return next != null && next.atNanos() <= System.nanoTime() ? later.poll() : null;
+        }
     }
 
     private void report(Reconciler.Outcome o) {

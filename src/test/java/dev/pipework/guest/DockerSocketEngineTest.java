@@ -44,12 +44,12 @@ class DockerSocketEngineTest {
 
     static final String ID = "3c29b7ae3f617889dc37c0b02be17a5d2483ae35403f6b78e56bb0ff43f38b42";
 
-    /** Shaped like a real Engine answer to GET /containers/{id}/json (abridged). */
+    /** Shaped like a real Engine answer to GET /containers/{id}/json (abridged): a container started again. */
     static final String INSPECT = "{\"Id\":\"" + ID + "\",\"Created\":\"2024-11-28T18:36:37.4957461Z\","
             + "\"Path\":\"sleep\",\"Args\":[\"100000\"],\"State\":{\"Status\":\"running\",\"Running\":true,"
             + "\"Paused\":false,\"Restarting\":false,\"OOMKilled\":false,\"Dead\":false,\"Pid\":5757,"
             + "\"ExitCode\":0,\"Error\":\"\",\"StartedAt\":\"2024-11-28T18:36:37.677561716Z\","
-            + "\"FinishedAt\":\"0001-01-01T00:00:00Z\"},\"Image\":\"sha256:3c30c29812a0\",\"Name\":\"/con1\","
+            + "\"FinishedAt\":\"2024-11-28T18:36:30.1157461Z\"},\"Image\":\"sha256:3c30c29812a0\",\"Name\":\"/con1\","
             + "\"RestartCount\":0,\"HostConfig\":{\"NetworkMode\":\"default\",\"CapAdd\":null},"
             + "\"Config\":{\"Hostname\":\"3c29b7ae3f61\",\"Env\":null,\"Cmd\":[\"sleep\",\"100000\"],"
             + "\"Labels\":{}},\"NetworkSettings\":{\"SandboxKey\":\"/var/run/docker/netns/d7170a8dc9d7\","
@@ -229,6 +229,16 @@ class DockerSocketEngineTest {
         assertNotNull(req.headers().get("host"));
         assertEquals("close", req.headers().get("connection"));
         assertEquals("3c29b7ae3f61", c.get().shortId());
+    }
+
+    @Test
+    void aContainerThatNeverStoppedIsToldApart() throws Exception {
+        fake.responder = r -> http(200, INSPECT.replace("2024-11-28T18:36:30.1157461Z", "0001-01-01T00:00:00Z"));
+        assertFalse(engine.inspect("con1").orElseThrow().stoppedBefore());
+        fake.responder = r -> http(200, INSPECT.replace(",\"FinishedAt\":\"2024-11-28T18:36:30.1157461Z\"", ""));
+        assertTrue(engine.inspect("con1").orElseThrow().stoppedBefore(), "not said: it may have");
+        fake.responder = r -> http(200, INSPECT);
+        assertTrue(engine.inspect("con1").orElseThrow().stoppedBefore());
     }
 
     @Test
@@ -612,15 +622,15 @@ class DockerSocketEngineTest {
         assumeTrue(ps != null && !ps.isEmpty(), "no running container, and no test image pipework-test/busybox:latest");
         String id = ps.get(0).strip();
         List<String> expected = runDocker("inspect", "--type", "container", "--format",
-                "{{.Id}}|{{.Name}}|{{.State.Pid}}|{{.State.Running}}|{{json .Config.Labels}}", id);
+                "{{.Id}}|{{.Name}}|{{.State.Pid}}|{{.State.Running}}|{{.State.FinishedAt}}|{{json .Config.Labels}}", id);
         assumeTrue(expected != null && expected.size() == 1, "docker inspect failed");
-        String[] f = expected.get(0).split("\\|", 5);
+        String[] f = expected.get(0).split("\\|", 6);
         Map<String, String> labels = new java.util.LinkedHashMap<>();
-        if (dev.pipework.json.Json.parse(f[4]) instanceof Map<?, ?> m) {
+        if (dev.pipework.json.Json.parse(f[5]) instanceof Map<?, ?> m) {
             m.forEach((k, v) -> labels.put((String) k, (String) v));
         }
         DockerContainer want = new DockerContainer(f[0], f[1], Integer.parseInt(f[2]), Boolean.parseBoolean(f[3]),
-                labels);
+                labels, !f[4].equals("0001-01-01T00:00:00Z"));
 
         DockerSocketEngine real = new DockerSocketEngine(sock);
         assertEquals(Optional.of(want), real.inspect(id));
