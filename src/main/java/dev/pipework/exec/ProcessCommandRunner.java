@@ -148,8 +148,15 @@ public final class ProcessCommandRunner implements CommandRunner {
     }
 
     private static void feed(Process process, String stdin) {
+        feed(process, stdin.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Linux's PIPE_BUF: a write of at most this many bytes into an empty pipe does not wait. */
+    private static final int PIPE_BUF = 4096;
+
+    private static void feed(Process process, byte[] stdin) {
         try (OutputStream in = process.getOutputStream()) {
-            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            in.write(stdin);
         } catch (IOException e) {
             // the command ended without reading all of its input
         }
@@ -158,9 +165,16 @@ public final class ProcessCommandRunner implements CommandRunner {
     private CommandResult await(Process process, List<String> argv, String stdin, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         // Input and both outputs each on a thread of their own: no pipe can fill up and block the
-        // child, and a child that neither reads nor ends cannot block this run past its bound.
+        // child, and a child that neither reads nor ends cannot block this run past its bound. An
+        // input of at most PIPE_BUF bytes goes into the empty pipe at once, whatever the child does
+        // (a pipe holds at least one page even when the user's pipe quota is spent): no thread.
         if (stdin != null) {
-            daemon("stdin", () -> feed(process, stdin));
+            byte[] input = stdin.getBytes(StandardCharsets.UTF_8);
+            if (input.length <= PIPE_BUF) {
+                feed(process, input);
+            } else {
+                daemon("stdin", () -> feed(process, input));
+            }
         }
         Drain stdout = new Drain(process.getInputStream());
         Drain stderr = new Drain(process.getErrorStream());

@@ -34,9 +34,18 @@ public final class EngineIdResolver implements GuestResolver {
         if (found.isEmpty()) {
             throw PipeworkException.original("Container " + id + " not found, and unknown to Docker.");
         }
-        Guest g = found.get();
+        return named(found.get());
+    }
+
+    private static Guest named(Guest g) {
         return new Guest(g.displayName(), g.runtime(), g.id(), g.name(), g.pid(), g.netnsPath(), g.netnsInode(),
                 g.stableNetnsPath());
+    }
+
+    /** As {@link #resolve} gives it, from the inspect already made. */
+    @Override
+    public Optional<Guest> engineContainer(DockerContainer inspected) {
+        return inspected.id().equals(id) ? base.engineContainer(inspected).map(EngineIdResolver::named) : Optional.empty();
     }
 
     @Override

@@ -75,15 +75,11 @@ abstract class EngineRuntime implements GuestRuntime {
                 return Optional.empty();
             }
             DockerContainer c = found.get();
-            // Docker's API and CLI give the name with a leading slash, podman's CLI without.
-            String name = c.name().startsWith("/") ? c.name() : "/" + c.name();
             if (c.pid() == 0 && !running) {
-                return Optional.of(new Guest(token, runtime, Optional.of(c.id()), Optional.of(name), 0, "", 0));
+                return Optional.of(new Guest(token, runtime, Optional.of(c.id()), Optional.of(name(c)), 0, "", 0));
             }
             if (c.pid() != 0) {
-                Path ns = proc.resolve(Integer.toString(c.pid())).resolve("ns/net");
-                return Optional.of(new Guest(token, runtime, Optional.of(c.id()), Optional.of(name),
-                        c.pid(), ns.toString(), GuestRuntime.inode(ns)));
+                return Optional.of(guest(token, c));
             }
             // A container that is starting has no PID yet; the original asks three times, a second apart.
             if (attempt >= PID_TRIES) {
@@ -96,6 +92,26 @@ abstract class EngineRuntime implements GuestRuntime {
                 throw PipeworkException.original(program + " inspect returned invalid PID 0");
             }
         }
+    }
+
+    /** Docker's API and CLI give the name with a leading slash, podman's CLI without. */
+    private static String name(DockerContainer c) {
+        return c.name().startsWith("/") ? c.name() : "/" + c.name();
+    }
+
+    /** The guest of a container the engine gave a PID, named by {@code token}. */
+    private Guest guest(String token, DockerContainer c) {
+        Path ns = proc.resolve(Integer.toString(c.pid())).resolve("ns/net");
+        return new Guest(token, runtime, Optional.of(c.id()), Optional.of(name(c)), c.pid(), ns.toString(),
+                GuestRuntime.inode(ns));
+    }
+
+    /**
+     * The guest of a running container as an inspect already made gives it, named by its ID (as
+     * {@code find} of that ID names it): none without a PID.
+     */
+    public Optional<Guest> guestOf(DockerContainer inspected) {
+        return inspected.pid() > 0 ? Optional.of(guest(inspected.id(), inspected)) : Optional.empty();
     }
 
     @Override

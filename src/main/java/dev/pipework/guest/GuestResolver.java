@@ -33,6 +33,14 @@ public interface GuestResolver {
         return Optional.empty();
     }
 
+    /**
+     * The engine's container as an inspect of it already answered, running: its guest without asking
+     * the engine again ({@code apply} inspects every container once for the labels).
+     */
+    default Optional<Guest> engineContainer(DockerContainer inspected) {
+        return engineContainer(inspected.id(), true);
+    }
+
     /** Every guest that can hold attachments now. */
     List<Guest> all();
 

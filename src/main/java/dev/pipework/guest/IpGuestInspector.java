@@ -20,6 +20,8 @@ import java.util.Optional;
 public final class IpGuestInspector implements GuestInspector {
     private final CommandRunner runner;
     private final Path netnsDir;
+    /** Whether {@code ip -n} enters a guest here ({@link #joined}). */
+    private final java.util.concurrent.atomic.AtomicBoolean byName = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     public IpGuestInspector(CommandRunner runner) {
         this(runner, HostNetnsName.IPROUTE2_NETNS_DIR);
@@ -72,8 +74,7 @@ public final class IpGuestInspector implements GuestInspector {
         String hostName;
         try (HostNetnsName host = HostNetnsName.create(netnsDir)) {
             hostName = host.name();
-            shown = runner.run(Where.guest(netnsPath).wrap(List.of("ip", "-j", "-d", "-batch", "-")),
-                    "addr show\nnetns list\n");
+            shown = joined(netnsPath, List.of("-j", "-d", "-batch", "-"), "addr show\nnetns list\n");
         }
         if (!shown.succeeded()) {
             throw new PipeworkException("cannot list the interfaces of " + guest + ": " + shown.reason());
@@ -83,6 +84,40 @@ public final class IpGuestInspector implements GuestInspector {
         } catch (JsonException | ClassCastException e) {
             throw new PipeworkException("cannot read the interfaces of " + guest + ": " + e.getMessage());
         }
+    }
+
+    /** Up to here from iproute2's namespace directory ({@code /var/run/netns}, {@code /run/netns}) is the root. */
+    static final String TO_ROOT = "../../../../../../../..";
+
+    /**
+     * {@code ip} run in the guest's namespace by its own {@code -n}, one program started where
+     * {@code nsenter} adds a second (a guest read for {@code status} and {@code apply} costs mostly its
+     * processes' starts). {@code -n} joins the name under iproute2's namespace directory, so a path
+     * climbing out of it reaches the namespace file itself. Where {@code ip -n} fails (a namespace
+     * file gone, no {@code /sys} it may mount in its mount namespace, an iproute2 that refuses such a
+     * name), {@code nsenter} is asked as before: its answer, failure included, is the reading, and once
+     * it succeeds where {@code -n} failed, {@code nsenter} is used for the rest of the run.
+     */
+    private CommandResult joined(String netnsPath, List<String> args, String stdin) {
+        if (byName.get() && netnsPath.startsWith("/") && !netnsPath.contains("\n")) {
+            List<String> argv = new ArrayList<>(args.size() + 3);
+            argv.add("ip");
+            argv.add("-n");
+            argv.add(TO_ROOT + netnsPath);
+            argv.addAll(args);
+            CommandResult result = runner.run(argv, stdin);
+            if (result.succeeded()) {
+                return result;
+            }
+        }
+        List<String> argv = new ArrayList<>(args.size() + 1);
+        argv.add("ip");
+        argv.addAll(args);
+        CommandResult result = runner.run(Where.guest(netnsPath).wrap(argv), stdin);
+        if (result.succeeded()) {
+            byName.set(false);
+        }
+        return result;
     }
 
     /**

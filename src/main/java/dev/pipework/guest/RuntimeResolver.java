@@ -110,6 +110,17 @@ public final class RuntimeResolver implements GuestResolver {
     }
 
     @Override
+    public Optional<Guest> engineContainer(DockerContainer inspected) {
+        try {
+            return docker.guestOf(inspected).filter(g -> g.id().equals(Optional.of(inspected.id())))
+                    .map(HostNamespace::refuse);
+        } catch (PipeworkException e) {
+            // Its namespace gone since the inspect: stopped meanwhile.
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public List<Guest> all() {
         List<Guest> guests = new ArrayList<>();
         Map<Long, Integer> seen = new HashMap<>();

@@ -117,7 +117,7 @@ public final class Reconciler {
                 .filter(DockerContainer::running).toList();
         List<DockerContainer> declaring = running.stream()
                 .filter(c -> declares(c.id(), c.plainName(), c.labels())).toList();
-        List<Optional<Guest>> guests = Parallel.map(declaring, c -> guestOf(c.id()));
+        List<Optional<Guest>> guests = declaring.stream().map(this::guestOf).toList();
         Map<String, Guest> guestOf = new HashMap<>();
         for (int i = 0; i < declaring.size(); i++) {
             int at = i;
@@ -200,10 +200,10 @@ public final class Reconciler {
         return last == Action.ATTACHED || last == Action.FAILED;
     }
 
-    /** The engine's container of this ID as a guest, when it is one now. */
-    private Optional<Guest> guestOf(String id) {
+    /** The engine's container as inspected as a guest, when it is one: the engine is not asked again. */
+    private Optional<Guest> guestOf(DockerContainer c) {
         try {
-            return Optional.of(byId(id).guests().resolve(id));
+            return byId(c.id()).guests().engineContainer(c);
         } catch (RuntimeException e) {
             // Gone, or not running: each declaration resolves it again and says why.
             return Optional.empty();

@@ -132,6 +132,19 @@ class ProcessCommandRunnerTest {
     }
 
     @Test
+    void aSmallInputIsGivenWhetherOrNotTheCommandReadsIt() {
+        ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofMillis(500));
+        String page = "y".repeat(4095) + "\n";
+        assertEquals(page, runner.run(List.of("cat"), page).stdout());
+        // Neither reading it nor ending: the input was written all the same, and the bound holds.
+        CommandResult r = assertTimeoutPreemptively(Duration.ofSeconds(15),
+                () -> runner.run(List.of("sleep", "60"), page));
+        assertEquals(ProcessCommandRunner.TIMED_OUT, r.exitStatus());
+        // Ended before reading it: the write's broken pipe is no failure of the run.
+        assertEquals(0, runner.run(List.of("true"), page).exitStatus());
+    }
+
+    @Test
     void discardingOutputIsBoundedToo() {
         ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofMillis(300));
         int status = assertTimeoutPreemptively(Duration.ofSeconds(15),

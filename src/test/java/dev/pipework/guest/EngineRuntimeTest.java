@@ -225,4 +225,21 @@ class EngineRuntimeTest {
         org.junit.jupiter.api.Assertions.assertTrue(notNs.getMessage().contains("is not a network namespace file"),
                 notNs.getMessage());
     }
+
+    @Test
+    void aContainerAlreadyInspectedIsTheGuestItsIdResolvesToWithoutAskingAgain() {
+        FakeEngine docker = new FakeEngine();
+        DockerContainer web = new DockerContainer(ID, "/web", 9427, true);
+        docker.put(web);
+        RuntimeResolver resolver = resolver(docker, new FakeEngine());
+        EngineIdResolver byId = new EngineIdResolver(resolver, ID);
+        Guest resolved = byId.resolve(ID);
+        int asked = docker.asked.get();
+        assertEquals(Optional.of(resolved), byId.engineContainer(web));
+        assertEquals(asked, docker.asked.get());
+        // Another container's inspect, one without a PID, or one whose namespace is gone: none.
+        assertEquals(Optional.empty(), byId.engineContainer(new DockerContainer(OTHER, "/db", 9500, true)));
+        assertEquals(Optional.empty(), byId.engineContainer(new DockerContainer(ID, "/web", 0, true)));
+        assertEquals(Optional.empty(), byId.engineContainer(new DockerContainer(ID, "/web", 9999, true)));
+    }
 }

@@ -92,4 +92,43 @@ class GuestLinksReadTest {
             assertEquals(0, left.count());
         }
     }
+
+    /** A runner that answers {@code ip -n} as {@code ipByName} says and {@code nsenter} with the links. */
+    private static dev.pipework.sys.CommandRunner runner(List<List<String>> ran, boolean ipByName) {
+        return new dev.pipework.sys.CommandRunner() {
+            public dev.pipework.sys.CommandResult run(List<String> argv) {
+                return run(argv, "");
+            }
+
+            public dev.pipework.sys.CommandResult run(List<String> argv, String stdin) {
+                ran.add(argv);
+                boolean ok = argv.get(0).equals("nsenter") || ipByName;
+                return ok ? new dev.pipework.sys.CommandResult(0, LINKS + "\n", "")
+                        : new dev.pipework.sys.CommandResult(1, "", "mount of /sys failed: Permission denied\n");
+            }
+        };
+    }
+
+    @Test
+    void aGuestIsReadByIpsOwnNamespaceOptionWithThePathClimbingOutOfItsDirectory(@TempDir Path dir) {
+        List<List<String>> ran = new java.util.ArrayList<>();
+        IpGuestInspector inspector = new IpGuestInspector(runner(ran, true), dir.resolve("netns"));
+        assertEquals(2, inspector.links("/proc/42/ns/net", "c").size());
+        assertEquals(List.of(List.of("ip", "-n", IpGuestInspector.TO_ROOT + "/proc/42/ns/net", "-j", "-d", "-batch", "-")), ran);
+        // Climbing above the root stays there: the path is the namespace file's wherever iproute2 keeps its names.
+        assertEquals(Path.of("/proc/42/ns/net"), Path.of("/var/run/netns", IpGuestInspector.TO_ROOT + "/proc/42/ns/net").normalize());
+        assertEquals(Path.of("/proc/42/ns/net"), Path.of("/run/netns", IpGuestInspector.TO_ROOT + "/proc/42/ns/net").normalize());
+    }
+
+    @Test
+    void whereIpCannotEnterByNameNsenterIsAskedAndThenAlone(@TempDir Path dir) {
+        List<List<String>> ran = new java.util.ArrayList<>();
+        IpGuestInspector inspector = new IpGuestInspector(runner(ran, false), dir.resolve("netns"));
+        assertEquals(2, inspector.links("/proc/42/ns/net", "c").size());
+        assertEquals(List.of("ip", "-n"), ran.get(0).subList(0, 2));
+        assertEquals(List.of("nsenter", "--net=/proc/42/ns/net", "ip", "-j", "-d", "-batch", "-"), ran.get(1));
+        inspector.links("/proc/43/ns/net", "d");
+        assertEquals(3, ran.size());
+        assertEquals("nsenter", ran.get(2).get(0));
+    }
 }

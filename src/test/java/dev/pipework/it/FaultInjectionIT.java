@@ -237,7 +237,7 @@ class FaultInjectionIT {
                 }
 
                 public CommandResult run(List<String> argv, String stdin) {
-                    if (ran[0] && argv.contains("nsenter") && argv.contains("-batch")) {
+                    if (ran[0] && argv.contains("-batch") && (argv.contains("nsenter") || argv.contains("-n"))) {
                         return new CommandResult(1, "", "injected failure\n");
                     }
                     return real.run(argv, stdin);
