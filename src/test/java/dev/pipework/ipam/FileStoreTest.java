@@ -49,6 +49,29 @@ class FileStoreTest {
     }
 
     @Test
+    void aReadOfTheFileThisStoreWroteTakesItsStateAndAnyOtherIsParsed() throws IOException {
+        Pool lan = PoolsFile.parse("pool lan 10.9.0.0/24\n").pools().get("lan");
+        FileStore store = new FileStore(dir.resolve("ipam"));
+        Lease web = new Lease(dev.pipework.model.IpAddress.parse("10.9.0.2"), WEB, Lease.State.CLAIMED, 0, 0, 0);
+        PoolState written = store.change(lan, true, s -> new Allocator.Given(s.put(web), web, Optional.empty(), true)).state();
+        assertTrue(written == store.read(lan), "the state written, not parsed again");
+        Files.writeString(dir.resolve("ipam/lan.json"), Files.readString(dir.resolve("ipam/lan.json")).replace("\"web\"", "\"db\""));
+        assertEquals("db", store.read(lan).list().get(0).holder().id(), "a file changed since is read as it is");
+    }
+
+    @Test
+    void aConfirmationKeepsWhatAnotherProcessClaimedSinceItsClaim() throws IOException {
+        Ipam ipam = ipam();
+        Ipam.Claim claim = ipam.claim(new AddressSpec.FromPool("lan", true), WEB, false);
+        Ipam other = new Ipam(dir.resolve("pools"), Optional.of("file:" + dir.resolve("ipam")));
+        other.claim(new AddressSpec.FromPool("lan", true), new Holder("docker", "db", "eth1"), false);
+        ipam.confirm(claim);
+        String file = Files.readString(dir.resolve("ipam/lan.json"));
+        assertTrue(file.contains("\"web\"") && file.contains("\"db\"") && file.contains("\"held\"")
+                && file.contains("\"claimed\""), file);
+    }
+
+    @Test
     void anUndoneClaimLeavesThePoolAsItWas() throws IOException {
         Ipam ipam = ipam();
         Ipam.Claim claim = ipam.claim(new AddressSpec.FromPool("lan", false), WEB, false);
