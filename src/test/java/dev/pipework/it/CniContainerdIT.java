@@ -83,6 +83,20 @@ class CniContainerdIT {
         return address(id);
     }
 
+    /** What each foreground {@code ctr run} printed, its DEL's errors included. */
+    private static String logs(Path dir, List<String> ids) {
+        StringBuilder b = new StringBuilder();
+        for (String id : ids) {
+            Path log = dir.resolve(id.substring(0, 1) + ".log");
+            try {
+                b.append("\n").append(id).append(": ").append(Files.readString(log).strip());
+            } catch (IOException e) {
+                b.append("\n").append(id).append(": ").append(e.getMessage());
+            }
+        }
+        return b.toString();
+    }
+
     private int exec = 0;
 
     private Sh.Result exec(String id, String... argv) {
@@ -190,7 +204,9 @@ class CniContainerdIT {
             for (String port : ports) {
                 assertFalse(Sh.run("ip", "link", "show", port).success(), port + " gone");
             }
-            assertEquals(List.of(), leases(ipam), "DEL released the addresses");
+            assertEquals(List.of(), leases(ipam), () -> "DEL released the addresses; addresses " + ips
+                    + "; ctr run's exit statuses " + running.stream().map(Process::exitValue).toList()
+                    + " and output: " + logs(dir, List.of(a, b, c)));
             assertEquals(List.of(), cachedResults(), "libcni's cache of the results is gone");
 
             // ctr run -d: killing and removing runs no DEL. What is left, and pipework's DEL by hand.
