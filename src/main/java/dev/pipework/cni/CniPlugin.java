@@ -182,7 +182,9 @@ final class CniPlugin {
 
     /**
      * DEL: removes the interface (or, with the namespace gone, what outlives it: the Open vSwitch
-     * port, a host end still there) and releases the address. Nothing there is success.
+     * port, a host end still there) and releases the address. Nothing there is success. The address
+     * is released even when the links could not be removed (a DEL releases what it can); the
+     * verb still fails then, and the record stays for the DEL the runtime retries.
      */
     void del(CniEnv env, Map<String, Object> raw, String stdin) {
         NetConf conf = NetConf.parse(raw, env, true);
@@ -190,29 +192,53 @@ final class CniPlugin {
         String netns = !env.netns().isEmpty() ? env.netns() : record.map(CniRecords.Record::netns).orElse("");
         boolean present = !netns.isEmpty() && Files.exists(Path.of(netns))
                 && record.map(r -> r.sameNamespace(netns)).orElse(true);
-        Guest guest = present ? guest(env.containerId(), netns)
-                : new Guest(env.containerId(), CniRuntime.RUNTIME, Optional.of(env.containerId()), Optional.empty(), 0, "", 0);
+        RuntimeException unplumbed = null;
         try {
+            Guest guest = present ? guest(env.containerId(), netns)
+                    : new Guest(env.containerId(), CniRuntime.RUNTIME, Optional.of(env.containerId()), Optional.empty(), 0, "", 0);
             removeLinks(guest, env.ifname(), record.map(CniRecords.Record::hostEnd).orElse(""), conf.hostInterface());
         } catch (PipeworkException e) {
-            throw new CniError(CniError.PLUMBING_FAILED, e.getMessage());
+            unplumbed = new CniError(CniError.PLUMBING_FAILED, e.getMessage());
+        } catch (RuntimeException e) {
+            unplumbed = e;
         }
-        if (conf.pool().isPresent()) {
-            PoolIpam.release(services.ipam(), env.containerId(), env.ifname(), err);
-        }
-        // pipework-dhcp: the removal above released the leases of the kept clients.
-        if (conf.ipamType().isPresent() && !conf.ipamType().get().equals(KeptDhcp.TYPE)) {
-            Optional<Ipam> ipam = Ipam.find(conf.ipamType().get(), raw, env.path(), services.runner());
-            if (ipam.isPresent()) {
-                ipam.get().delegate(Map.of(), stdin);
-            } else {
-                err.println("pipework: IPAM plugin \"" + conf.ipamType().get() + "\" not found in CNI_PATH: no address released");
+        Optional<RuntimeException> unreleased = release(conf, env, raw, stdin);
+        if (unplumbed != null) {
+            if (unreleased.isPresent() && unplumbed instanceof CniError c) {
+                throw new CniError(c.code(), c.getMessage(), "the address was not released either: "
+                        + unreleased.get().getMessage());
             }
+            unreleased.ifPresent(u -> err.println("pipework: releasing the address failed: " + u.getMessage()));
+            throw unplumbed;
+        }
+        if (unreleased.isPresent()) {
+            throw unreleased.get();
         }
         try {
             records.remove(env.containerId(), env.ifname());
         } catch (IOException e) {
             throw new CniError(CniError.STATE_FAILED, "cannot remove the record in " + records.dir() + ": " + e.getMessage());
+        }
+    }
+
+    /** DEL's release of the address: the pool's, or the IPAM plugin's DEL; its failure, if any. */
+    private Optional<RuntimeException> release(NetConf conf, CniEnv env, Map<String, Object> raw, String stdin) {
+        try {
+            if (conf.pool().isPresent()) {
+                PoolIpam.release(services.ipam(), env.containerId(), env.ifname(), err);
+            }
+            // pipework-dhcp: removing the links released the leases of the kept clients.
+            if (conf.ipamType().isPresent() && !conf.ipamType().get().equals(KeptDhcp.TYPE)) {
+                Optional<Ipam> ipam = Ipam.find(conf.ipamType().get(), raw, env.path(), services.runner());
+                if (ipam.isPresent()) {
+                    ipam.get().delegate(Map.of(), stdin);
+                } else {
+                    err.println("pipework: IPAM plugin \"" + conf.ipamType().get() + "\" not found in CNI_PATH: no address released");
+                }
+            }
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.of(e);
         }
     }
 
@@ -224,23 +250,46 @@ final class CniPlugin {
      */
     void removeLinks(Guest guest, String ifname, String recordedHostEnd, String hostInterface) {
         new Sequence(services).run(List.of(hostInterface), Optional.of(guest), held -> {
-            List<Step> steps = new ArrayList<>(planner.planDelete(held.guest(), guest.token(), Optional.of(ifname),
-                    held.view()).steps());
-            // A host end that outlived its namespace (held open elsewhere), still marked as pipework's.
-            boolean alreadyPlanned = steps.stream()
-                    .anyMatch(s -> s instanceof LinkSteps.DeleteLink d && d.name().equals(recordedHostEnd));
-            if (!recordedHostEnd.isEmpty() && !alreadyPlanned && guest.netnsPath().isEmpty()) {
-                Optional<LinkFacts> link = held.view().link(recordedHostEnd);
-                if (link.isPresent() && link.get().alias().equals("pipework")) {
-                    steps.add(new LinkSteps.DeleteLink(Where.HOST, recordedHostEnd));
-                }
+            List<Step> steps = removal(held.guest(), guest, ifname, recordedHostEnd, held.view());
+            if (steps.isEmpty()) {
+                return null;
             }
-            if (!steps.isEmpty()) {
-                services.requireRoot(Services.CHANGES);
+            services.requireRoot(Services.CHANGES);
+            try {
                 held.execute(new Plan(steps, List.of(), List.of()));
+            } catch (PipeworkException e) {
+                // The kernel deletes the veth pair of a namespace whose last process ended by itself,
+                // a while later (sooner or later under load): a host end it took between the reading
+                // and "ip link del" fails the deletion, yet nothing is left. Read again, still locked.
+                if (!nothingLeft(held.guest(), guest, ifname, recordedHostEnd)) {
+                    throw e;
+                }
             }
             return null;
         });
+    }
+
+    private List<Step> removal(Optional<Guest> held, Guest guest, String ifname, String recordedHostEnd,
+                               MachineView view) {
+        List<Step> steps = new ArrayList<>(planner.planDelete(held, guest.token(), Optional.of(ifname), view).steps());
+        // A host end that outlived its namespace (held open elsewhere), still marked as pipework's.
+        boolean alreadyPlanned = steps.stream()
+                .anyMatch(s -> s instanceof LinkSteps.DeleteLink d && d.name().equals(recordedHostEnd));
+        if (!recordedHostEnd.isEmpty() && !alreadyPlanned && guest.netnsPath().isEmpty()) {
+            Optional<LinkFacts> link = view.link(recordedHostEnd);
+            if (link.isPresent() && link.get().alias().equals("pipework")) {
+                steps.add(new LinkSteps.DeleteLink(Where.HOST, recordedHostEnd));
+            }
+        }
+        return steps;
+    }
+
+    private boolean nothingLeft(Optional<Guest> held, Guest guest, String ifname, String recordedHostEnd) {
+        try {
+            return removal(held, guest, ifname, recordedHostEnd, services.view()).isEmpty();
+        } catch (PipeworkException e) {
+            return false;
+        }
     }
 
     private Guest guest(CniEnv env) {

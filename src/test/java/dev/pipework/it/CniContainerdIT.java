@@ -73,13 +73,23 @@ class CniContainerdIT {
         Files.writeString(conflist, chain);
     }
 
-    /** {@code ctr run --cni} in the foreground, as a process of its own; returns once eth0 has its address. */
+    /**
+     * {@code ctr run --cni} in the foreground, as a process of its own; returns once the whole chain's
+     * ADD is done and eth0 has its address. eth0 has it as soon as pipework's ADD is done, before
+     * {@code tuning}, {@code bandwidth} and {@code portmap} have run: libcni caches the chain's result
+     * after the last one, so that file is what says the ADD is over.
+     */
     private String runForeground(String id, Path log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(ctr("run", "--cni", IMAGE, id, "sleep", "600"))
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("PIPEWORK_JAR", Path.of("target", "pipework.jar").toAbsolutePath().toString());
-        running.add(pb.start());
+        Process p = pb.start();
+        running.add(p);
+        Path cached = Path.of("/var/lib/cni/results", plugin + "-" + namespace + "-" + id + "-eth0");
+        Poll.within(Duration.ofSeconds(120), Duration.ofMillis(100), () -> Files.exists(cached) || !p.isAlive());
+        assertTrue(Files.exists(cached), () -> "the ADD of " + id + " ended (" + cached + "): " + logs(log.getParent(),
+                List.of(id)));
         return address(id);
     }
 
