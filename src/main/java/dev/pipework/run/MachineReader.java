@@ -133,6 +133,9 @@ final class MachineReader implements MachineView {
         return once(key("guestLinks", netnsPath, guest), () -> services.guestInspector().links(netnsPath, guest));
     }
 
+    /** From this many guests, a reading is asked as one of many ({@code GuestInspector.linksOfOneOfMany}). */
+    static final int MANY_GUESTS = Integer.getInteger("pipework.manyGuests", 2);
+
     /**
      * Reads the links of these guests ahead of the planner's questions, a few at once: each is a
      * child process in the guest's namespace, whose time is mostly its start. A guest that fails
@@ -141,9 +144,11 @@ final class MachineReader implements MachineView {
     void readGuestLinks(List<Guest> guests) {
         List<Guest> todo = guests.stream().filter(g -> !g.netnsPath().isEmpty()
                 && !answers.containsKey(key("guestLinks", g.netnsPath(), g.describe()))).toList();
+        boolean many = todo.size() >= MANY_GUESTS;
         List<Optional<List<GuestLink>>> read = Parallel.map(todo, g -> {
             try {
-                return Optional.of(services.guestInspector().links(g.netnsPath(), g.describe()));
+                return Optional.of(many ? services.guestInspector().linksOfOneOfMany(g.netnsPath(), g.describe())
+                        : services.guestInspector().links(g.netnsPath(), g.describe()));
             } catch (RuntimeException e) {
                 return Optional.empty();
             }
