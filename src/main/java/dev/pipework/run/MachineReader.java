@@ -133,8 +133,12 @@ final class MachineReader implements MachineView {
         return once(key("guestLinks", netnsPath, guest), () -> services.guestInspector().links(netnsPath, guest));
     }
 
-    /** From this many guests, a reading is asked as one of many ({@code GuestInspector.linksOfOneOfMany}). */
-    static final int MANY_GUESTS = Integer.getInteger("pipework.manyGuests", 2);
+    /**
+     * From this many guests, each reading is asked as one of many ({@code GuestInspector.linksOfOneOfMany}):
+     * over rtnetlink a guest costs about 16 ms of CPU less than {@code ip}'s start, once the JVM has set
+     * those calls up, about 120 ms (docs/performance.md).
+     */
+    static final int MANY_GUESTS = 8;
 
     /**
      * Reads the links of these guests ahead of the planner's questions, a few at once: each is a
