@@ -10,6 +10,7 @@ import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
 import dev.pipework.sys.Where;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,23 @@ public final class IpGuestInspector implements GuestInspector {
         } catch (JsonException | ClassCastException e) {
             throw new PipeworkException("cannot read the interfaces of " + guest + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Over rtnetlink from this process where the JVM can ({@link RouteNetlink}): a guest costs no
+     * program's start, once the JVM's foreign function calls are set up. Where that reading fails,
+     * {@code ip} reads the guest, and its failure is the one reported.
+     */
+    @Override
+    public List<GuestLink> linksOfOneOfMany(String netnsPath, String guest) {
+        if (RouteNetlink.available()) {
+            try {
+                return RouteNetlink.read(netnsPath);
+            } catch (IOException | RuntimeException e) {
+                // read by ip below
+            }
+        }
+        return links(netnsPath, guest);
     }
 
     /** Up to here from iproute2's namespace directory ({@code /var/run/netns}, {@code /run/netns}) is the root. */
