@@ -90,7 +90,14 @@ final class CniMaintenance {
                 Guest guest = present ? CniRuntime.guest(r.containerId(), r.netns())
                         : new Guest(r.containerId(), CniRuntime.RUNTIME, Optional.of(r.containerId()), Optional.empty(),
                         0, "", 0);
-                plugin.removeLinks(guest, r.ifname(), r.hostEnd(), conf.hostInterface());
+                // The address is released even when the links could not be removed, as DEL does; the
+                // record then stays, and the next collection tries the links (and the release) again.
+                RuntimeException unplumbed = null;
+                try {
+                    plugin.removeLinks(guest, r.ifname(), r.hostEnd(), conf.hostInterface());
+                } catch (RuntimeException e) {
+                    unplumbed = e;
+                }
                 Object ipam = r.config().get("ipam");
                 if (PoolIpam.fromPool(r.config())) {
                     PoolIpam.release(services.ipam(), r.containerId(), r.ifname(), err);
@@ -106,6 +113,9 @@ final class CniMaintenance {
                         config.remove("prevResult");
                         plugin2.get().delegate(vars, Json.write(config));
                     }
+                }
+                if (unplumbed != null) {
+                    throw unplumbed;
                 }
                 records.remove(r.containerId(), r.ifname());
                 err.println("pipework: collected " + r.containerId() + "/" + r.ifname());

@@ -214,4 +214,22 @@ class CniDelReleaseTest {
         assertTrue(del >= 0 && del < release, "links first, then the address: " + ran);
         assertFalse(records.read("ns-c1", "eth0").isEmpty(), "the record stays for the next DEL");
     }
+
+    @Test
+    void garbageCollectionReleasesTheAddressOfALinkThatCannotBeRemovedAndKeepsTheRecord() throws Exception {
+        Path ipam = ipamPlugin();
+        String gc = CONFIG.replace("}}", "},\"cni.dev/valid-attachments\":[]}");
+        Map<String, Object> raw = NetConf.decode(gc);
+        CniRecords records = setUp(NetConf.decode(CONFIG));
+        kernelTakesTheLink = false;
+        CniEnv env = CniEnv.from(Map.of("CNI_COMMAND", "GC", "CNI_PATH", dir.resolve("bin").toString()));
+        PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+        CniError e = assertThrows(CniError.class,
+                () -> new CniMaintenance(services(ipam), records, err).gc(env, raw, plugin(ipam)));
+
+        assertEquals(CniError.PLUMBING_FAILED, e.code());
+        assertEquals(1, ipamInput.size(), "the IPAM plugin's DEL ran: " + ran);
+        assertFalse(records.read("ns-c1", "eth0").isEmpty(), "the record stays for the next collection");
+    }
 }
