@@ -33,6 +33,7 @@ import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.PrivateEngine;
 import dev.pipework.it.support.Sh;
+import dev.pipework.it.support.StandInEngine;
 
 /**
  * The short form of {@code scripts/bench --soak}: {@code pipework watch} through container start and
@@ -55,11 +56,14 @@ class SoakIT {
     private static final int EVENTS = Integer.getInteger("pipework.it.soakEvents", 200);
     /** Containers restarted (or connected) side by side: the engine's work overlaps the front end's. */
     private static final int WORKERS = 4;
+    /** Containers the watcher's soak restarts side by side: twice its lanes, so that none waits for an event. */
+    private static final int CYCLING = 8;
     private static final Pattern ENDPOINT = Pattern.compile("endpoint ([0-9a-f]{12})");
 
     private final String s = HostCleanup.uniqueSuffix();
     private final HostCleanup host = new HostCleanup();
     private PrivateEngine engine;
+    private StandInEngine standIn;
     private Path work;
     private Process front;
 
@@ -71,12 +75,16 @@ class SoakIT {
         Prerequisites.requireCommand("curl");
         work = Files.createTempDirectory("pw-soak");
         engine = PrivateEngine.start();
+        standIn = new StandInEngine();
     }
 
     @AfterAll
     void stop() {
         try {
             stopFront();
+            if (standIn != null) {
+                standIn.close();
+            }
             if (engine != null) {
                 engine.close();
             }
@@ -93,23 +101,22 @@ class SoakIT {
         String br = host.createBridge("brsk" + s);
         String ovs = host.createOvsBridge("ovssk" + s);
         Path log = work.resolve("watch.log");
-        long pid = launch(log, "watch", "--config", "/dev/null");
+        long pid = launch(log, Map.of("DOCKER_HOST", standIn.host()), "watch", "--config", "/dev/null");
         await(log, "following the events", Duration.ofSeconds(60));
         Footprint fresh = Footprint.of(pid);
         String freshFds = fds(pid);
         List<String> names = new ArrayList<>();
-        for (int i = 1; i <= WORKERS; i++) {
+        for (int i = 1; i <= CYCLING; i++) {
             String name = "pwsk-" + s + "-" + i;
             names.add(name);
-            engine.dockerOk("run", "-d", "--net=none", "--name", name, "--label", "pipework=" + br + " 10.68." + i + ".2/24",
-                    "--label", "pipework.lan=" + ovs + " -i eth2 10.69." + i + ".2/24 @100",
-                    Prerequisites.TEST_IMAGE, "sleep", "2147483647");
+            standIn.run(name, Map.of("pipework", br + " 10.68." + i + ".2/24",
+                    "pipework.lan", ovs + " -i eth2 10.69." + i + ".2/24 @100"));
         }
         for (String name : names) {
             await(log, name + ": eth2 attached", Duration.ofSeconds(60));
         }
         Set<Long> pids = ConcurrentHashMap.newKeySet();
-        int restarts = Math.max(2, EVENTS / 2 / WORKERS);
+        int restarts = Math.max(2, EVENTS / 2 / CYCLING);
         int warm = Math.max(1, restarts / 10);
         side(names, name -> restarts(log, name, warm, pids));
         Footprint before = settled(pid, "10\\.6[89]\\.");
@@ -117,11 +124,12 @@ class SoakIT {
         side(names, name -> restarts(log, name, restarts - warm, pids));
         double secs = (System.nanoTime() - t0) / 1e9;
         Footprint after = settled(pid, "10\\.6[89]\\.");
-        String figures = figures("watch", (restarts - warm) * WORKERS * 2, secs, before, after);
+        String figures = figures("watch", (restarts - warm) * CYCLING * 2, secs, before, after);
         System.out.println(figures + "\nbefore any container: " + fresh + "\n" + freshFds + "at the end:\n" + fds(pid));
 
-        assertEquals(WORKERS, bridgePorts(br).size(), "ports on " + br + "; " + figures);
-        assertEquals(WORKERS, Ovs.ports(ovs).size(), "Open vSwitch ports on " + ovs + "; " + figures);
+        assertEquals(CYCLING, bridgePorts(br).size(), "ports on " + br + "; " + figures);
+        assertEquals(CYCLING, Ovs.ports(ovs).size(), "Open vSwitch ports on " + ovs + "; " + figures);
+        assertEquals(List.of(), standIn.unknown(), "requests the stand-in engine does not serve");
         List<String> stale = new ArrayList<>();
         for (long p : pids) {
             for (String end : List.of("veth1pl" + p, "veth2pl" + p)) {
@@ -144,7 +152,7 @@ class SoakIT {
         Path log = work.resolve("driver.log");
         Path state = work.resolve("state");
         try {
-            long pid = launch(log, "driver", "--socket", socket.toString(), "--state-dir", state.toString());
+            long pid = launch(log, engine.env(), "driver", "--socket", socket.toString(), "--state-dir", state.toString());
             await(log, "serving on", Duration.ofSeconds(60));
             Footprint fresh = Footprint.of(pid);
             String freshFds = fds(pid);
@@ -212,11 +220,9 @@ class SoakIT {
     private Void restarts(Path log, String name, int n, Set<Long> pids) throws IOException {
         for (int k = 0; k < n; k++) {
             long offset = Files.size(log);
-            api("POST", "/containers/" + name + "/restart?t=0", null);
+            standIn.restart(name);
             await(log, offset, name + ": eth2 attached", Duration.ofSeconds(60));
-            Matcher pid = Pattern.compile("\"Pid\":([0-9]+)").matcher(api("GET", "/containers/" + name + "/json", null));
-            assertTrue(pid.find(), name + ": no Pid");
-            pids.add(Long.parseLong(pid.group(1)));
+            pids.add(standIn.pid(name));
         }
         return null;
     }
@@ -269,11 +275,11 @@ class SoakIT {
     // ------------------------------------------------------------------ the process
 
     /** Starts the front end with the launcher, as its service does (no start-up cache built beside it). */
-    private long launch(Path log, String... args) throws IOException {
+    private long launch(Path log, Map<String, String> env, String... args) throws IOException {
         List<String> argv = new ArrayList<>(List.of(launcher().toString()));
         argv.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(engine.env());
+        pb.environment().putAll(env);
         pb.environment().put("PIPEWORK_CDS", "off");
         pb.environment().putAll(Map.of("PIPEWORK_POOLS", work.resolve("pools").toString(), "PIPEWORK_IPAM_STORE",
                 "file:" + work.resolve("ipam")));
@@ -322,16 +328,22 @@ class SoakIT {
     }
 
     private static String figures(String what, int events, double secs, Footprint before, Footprint after) {
-        return String.format("%s: %d events after the warm-up in %.1f s (%.1f/s); VmRSS %d -> %d KiB (%+.1f %%),"
-                        + " fds %d -> %d, threads %d -> %d (process reapers %d -> %d)", what, events, secs, events / secs,
+        // Clock ticks are 1/100 s on Linux (USER_HZ).
+        return String.format("%s: %d events after the warm-up in %.1f s (%.1f/s), CPU %.0f ms an event in the process, %.0f ms in its"
+                        + " children; VmRSS %d -> %d KiB (%+.1f %%), fds %d -> %d, threads %d -> %d (process reapers %d -> %d);"
+                        + " load average %s", what, events, secs, events / secs,
+                (after.cpuTicks() - before.cpuTicks()) * 10.0 / events, (after.childTicks() - before.childTicks()) * 10.0 / events,
                 before.rssKib(), after.rssKib(), (after.rssKib() - before.rssKib()) * 100.0 / before.rssKib(),
-                before.fds(), after.fds(), before.threads(), after.threads(), before.reapers(), after.reapers());
+                before.fds(), after.fds(), before.threads(), after.threads(), before.reapers(), after.reapers(),
+                read(Path.of("/proc/loadavg")).strip());
     }
 
     /** VmRSS, open descriptors, threads besides the process reapers, and those. */
-    private record Footprint(long rssKib, int fds, int threads, int reapers) {
+    private record Footprint(long rssKib, int fds, int threads, int reapers, long cpuTicks, long childTicks) {
         static Footprint of(long pid) {
             Path proc = Path.of("/proc/" + pid);
+            // After the command's name, which may hold spaces: utime, stime, cutime, cstime are the 12th to 15th.
+            String[] stat = read(proc.resolve("stat")).replaceFirst("(?s).*\\) ", "").trim().split(" ");
             long rss = 0;
             int threads = 0;
             for (String line : read(proc.resolve("status")).split("\n")) {
@@ -343,7 +355,8 @@ class SoakIT {
             }
             int reapers = (int) files(proc.resolve("task")).stream()
                     .filter(t -> read(t.resolve("comm")).startsWith("process reaper")).count();
-            return new Footprint(rss, files(proc.resolve("fd")).size(), threads - reapers, reapers);
+            return new Footprint(rss, files(proc.resolve("fd")).size(), threads - reapers, reapers,
+                    Long.parseLong(stat[11]) + Long.parseLong(stat[12]), Long.parseLong(stat[13]) + Long.parseLong(stat[14]));
         }
     }
 
