@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.pipework.it.support.HostCleanup;
+import dev.pipework.json.Json;
 import dev.pipework.it.support.Ovs;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Poll;
@@ -72,7 +73,7 @@ class SoakIT {
         Prerequisites.requireRoot();
         Prerequisites.requireDocker();
         Prerequisites.requireOvs();
-        Prerequisites.requireCommand("curl");
+        Prerequisites.requireCommand("unshare");
         work = Files.createTempDirectory("pw-soak");
         engine = PrivateEngine.start();
         standIn = new StandInEngine();
@@ -171,12 +172,25 @@ class SoakIT {
                         "2147483647");
             }
             Set<String> homeEndpoints = endpoints(log);
+            String linuxId = engine.dockerOk("network", "inspect", "-f", "{{.Id}}", linux).trimmed();
+            String openId = engine.dockerOk("network", "inspect", "-f", "{{.Id}}", open).trimmed();
+            // The IPAM driver's first pool of the subnet: the state directory is the test's own.
+            String pool = "pw-10.67.0.0-16-1";
+            assertTrue(Files.exists(state.resolve("pools").resolve(pool + ".json")), "no pool " + pool + ": "
+                    + files(state.resolve("pools")));
             int pairs = Math.max(2, EVENTS / 2 / WORKERS);
             int warm = Math.max(1, pairs / 10);
-            side(names, name -> pairs(name, name.endsWith("1") || name.endsWith("3") ? linux : open, warm));
+            Map<String, Endpoints> load = new ConcurrentHashMap<>();
+            for (int i = 0; i < WORKERS; i++) {
+                String name = names.get(i);
+                String sandbox = engine.dockerOk("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", name).trimmed();
+                load.put(name, i % 2 == 0 ? new Endpoints(socket, linuxId, null, "10.66." + (i + 1) + ".", sandbox)
+                        : new Endpoints(socket, openId, pool, null, sandbox));
+            }
+            side(names, name -> load.get(name).pairs(warm));
             Footprint before = settled(pid, "10\\.6[67]\\.");
             long t0 = System.nanoTime();
-            side(names, name -> pairs(name, name.endsWith("1") || name.endsWith("3") ? linux : open, pairs - warm));
+            side(names, name -> load.get(name).pairs(pairs - warm));
             double secs = (System.nanoTime() - t0) / 1e9;
             Footprint after = settled(pid, "10\\.6[67]\\.");
             String figures = figures("driver", (pairs - warm) * WORKERS * 2, secs, before, after);
@@ -227,14 +241,69 @@ class SoakIT {
         return null;
     }
 
-    /** {@code n} connects and disconnects of one container to a network: the engine answers once Join or Leave did. */
-    private Void pairs(String name, String network, int n) {
-        String body = "{\"Container\":\"" + name + "\"}";
-        for (int k = 0; k < n; k++) {
-            api("POST", "/networks/" + network + "/connect", body);
-            api("POST", "/networks/" + network + "/disconnect", body);
+    /**
+     * One container's connects to a network and disconnects from it, asked of the driver's socket as the
+     * engine asks them: an address of the IPAM driver (or of the engine's own, {@code prefix}), the
+     * endpoint, Join; then Leave, the endpoint's deletion, the address back. The engine's own work
+     * between (moving the link into the container, which it does in about a second a connect here) is
+     * left out: the engine, not the driver, would set the pace.
+     */
+    private record Endpoints(Path socket, String network, String pool, String prefix, String sandbox) {
+        Void pairs(int n) {
+            for (int k = 0; k < n; k++) {
+                String endpoint = java.util.HexFormat.of().formatHex(randomBytes());
+                String address = pool != null
+                        ? Json.string(call("IpamDriver.RequestAddress", Map.of("PoolID", pool, "Address", "", "Options", Map.of())),
+                                "Address")
+                        : prefix + (2 + k % 250) + "/16";
+                Map<String, Object> ids = Map.of("NetworkID", network, "EndpointID", endpoint);
+                call("NetworkDriver.CreateEndpoint", with(ids, "Interface", Map.of("Address", address, "AddressIPv6", "",
+                        "MacAddress", ""), "Options", Map.of()));
+                call("NetworkDriver.Join", with(ids, "SandboxKey", sandbox, "Options", Map.of()));
+                call("NetworkDriver.Leave", ids);
+                call("NetworkDriver.DeleteEndpoint", ids);
+                if (pool != null) {
+                    call("IpamDriver.ReleaseAddress", Map.of("PoolID", pool, "Address", address.replaceFirst("/.*", "")));
+                }
+            }
+            return null;
         }
-        return null;
+
+        private static byte[] randomBytes() {
+            byte[] b = new byte[32];
+            java.util.concurrent.ThreadLocalRandom.current().nextBytes(b);
+            return b;
+        }
+
+        private static Map<String, Object> with(Map<String, Object> ids, String k1, Object v1, String k2, Object v2) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>(ids);
+            m.put(k1, v1);
+            m.put(k2, v2);
+            return m;
+        }
+
+        /** One call on the plugin's socket, as the engine makes it; an answer with an error fails the test. */
+        private Map<String, Object> call(String method, Map<String, Object> request) {
+            byte[] body = Json.write(request).getBytes(StandardCharsets.UTF_8);
+            try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+                java.io.OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+                out.write(("POST /" + method + " HTTP/1.1\r\nHost: plugin\r\nContent-Type: application/vnd.docker.plugins.v1.2+json"
+                        + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                String answer = new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+                int split = answer.indexOf("\r\n\r\n");
+                String text = split < 0 ? "" : answer.substring(split + 4);
+                Map<String, Object> parsed = text.isBlank() ? Map.of() : Json.object(Json.parse(text));
+                if (!answer.startsWith("HTTP/1.1 200") || parsed.get("Err") instanceof String err && !err.isEmpty()) {
+                    throw new AssertionError(method + " " + Json.write(request) + ": " + answer);
+                }
+                return parsed;
+            } catch (IOException e) {
+                throw new AssertionError(method + ": " + e, e);
+            }
+        }
     }
 
     private interface Load {
@@ -255,21 +324,6 @@ class SoakIT {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    /** The engine's API through curl (no docker command to start each time). */
-    private String api(String method, String path, String body) {
-        List<String> argv = new ArrayList<>(List.of("curl", "-sS", "-f", "--unix-socket",
-                engine.host().substring("unix://".length()), "-X", method));
-        if (body != null) {
-            argv.addAll(List.of("-H", "Content-Type: application/json", "-d", body));
-        }
-        argv.add("http://docker" + path);
-        Sh.Result r = Sh.run(argv, Duration.ofSeconds(90));
-        if (r.code() != 0) {
-            throw new AssertionError(method + " " + path + " failed: " + r.describe());
-        }
-        return r.out();
     }
 
     // ------------------------------------------------------------------ the process
