@@ -53,10 +53,10 @@ import dev.pipework.it.support.StandInEngine;
 class SoakIT {
     /**
      * Events of each front end: the watcher's start and die (two a restart), the driver's join and
-     * leave (two a connect and disconnect). The watcher's pace is its own work: about 190 ms of CPU
+     * leave (two a connect and disconnect). The watcher's pace is its own work: about 180 ms of CPU
      * an event on the shared 2-core machine, three quarters of it in its child processes ({@code ip},
      * {@code nsenter}, {@code ovs-vsctl}), so 1,000 events take 2.5 to 5 minutes there; the driver's
-     * about 40 ms. The long form is {@code scripts/bench --soak}.
+     * about 50 ms. The long form is {@code scripts/bench --soak}.
      */
     private static final int EVENTS = Integer.getInteger("pipework.it.soakEvents", 1000);
     /** Containers connected and disconnected side by side (two on each network). */
