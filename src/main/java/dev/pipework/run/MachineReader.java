@@ -141,9 +141,10 @@ final class MachineReader implements MachineView {
     static final int MANY_GUESTS = 8;
 
     /**
-     * Reads the links of these guests ahead of the planner's questions, a few at once: each is a
-     * child process in the guest's namespace, whose time is mostly its start. A guest that fails
-     * is left unread, so that the planner's own question reads it again and sees the failure.
+     * Reads the links of these guests ahead of the planner's questions, a few at once: a child
+     * process in each guest's namespace, whose time is mostly its start, or from {@link #MANY_GUESTS}
+     * on a reading without one where the inspector has it. A guest that fails is left unread, so
+     * that the planner's own question reads it again and sees the failure.
      */
     void readGuestLinks(List<Guest> guests) {
         List<Guest> todo = guests.stream().filter(g -> !g.netnsPath().isEmpty()
