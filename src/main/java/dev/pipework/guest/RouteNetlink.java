@@ -1,6 +1,7 @@
 package dev.pipework.guest;
 
 import dev.pipework.plan.GuestLink;
+import dev.pipework.plan.HostLink;
 
 import java.io.IOException;
 import java.util.List;
@@ -25,6 +26,11 @@ public final class RouteNetlink {
 
     /** The links of the namespace of this file ({@code /proc/<pid>/ns/net}, a bind mount of one). */
     public static List<GuestLink> read(String netnsPath) throws IOException {
+        throw new IOException("reading over rtnetlink needs a JVM of 22 or later");
+    }
+
+    /** The links of this thread's namespace as {@code /sys/class/net} shows them there. */
+    public static List<HostLink> hostLinks() throws IOException {
         throw new IOException("reading over rtnetlink needs a JVM of 22 or later");
     }
 }

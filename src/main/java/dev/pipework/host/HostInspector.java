@@ -28,6 +28,14 @@ public interface HostInspector {
     /** Every host link, by index. */
     Map<Integer, HostLink> links();
 
+    /**
+     * Every host link, by index, as {@link #links()} shows them, read to answer questions about many
+     * guests: where the JVM reads rtnetlink, one dump in place of a few files a link.
+     */
+    default Map<Integer, HostLink> linksOfMany() {
+        return links();
+    }
+
     /** The names of every host link. */
     default java.util.Set<String> linkNames() {
         return links().values().stream().map(HostLink::name).collect(java.util.stream.Collectors.toSet());

@@ -1,5 +1,6 @@
 package dev.pipework.host;
 
+import dev.pipework.guest.RouteNetlink;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
 import dev.pipework.plan.HostLink;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -141,6 +143,29 @@ public final class SysfsHostInspector implements HostInspector {
     @Override
     public Map<Integer, HostLink> links() {
         return HostLinks.byIndex(sysClassNet);
+    }
+
+    /**
+     * Over rtnetlink where the JVM has it ({@link RouteNetlink}), only when this inspector reads the
+     * process's own {@code /sys/class/net}; else, or when that reading fails, from sysfs.
+     */
+    @Override
+    public Map<Integer, HostLink> linksOfMany() {
+        if (RouteNetlink.available() && sysClassNet.equals(Path.of("/sys/class/net"))) {
+            try {
+                Map<Integer, HostLink> links = new HashMap<>();
+                for (HostLink link : RouteNetlink.hostLinks()) {
+                    if (InterfaceName.valid(link.name())) {
+                        links.put(link.index(), new HostLink(link.name(), link.index(), link.peerIndex(),
+                                link.master().filter(InterfaceName::valid), link.masterLinuxBridge(), link.alias()));
+                    }
+                }
+                return links;
+            } catch (IOException | RuntimeException e) {
+                // read from sysfs below
+            }
+        }
+        return links();
     }
 
     @Override

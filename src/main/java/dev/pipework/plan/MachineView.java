@@ -98,6 +98,9 @@ public interface MachineView {
     /** The IDs of the containers that carry this label with this value. */
     List<String> containersLabelled(String label, String value);
 
+    /** How the host's own namespace is named when it is read like a guest's ({@link #guestLinks}). */
+    String HOST_AS_GUEST = "the host";
+
     /** A process in the host's namespaces (this one): where a link goes back to on undo. */
     long hostPid();
 

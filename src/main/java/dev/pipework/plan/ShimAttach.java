@@ -31,7 +31,7 @@ final class ShimAttach {
 
     /** The host's links, read through its own namespace like a guest's. */
     static List<GuestLink> hostLinks(MachineView view) {
-        return view.guestLinks(view.hostNetnsPath(), "the host");
+        return view.guestLinks(view.hostNetnsPath(), MachineView.HOST_AS_GUEST);
     }
 
     static Guest host(MachineView view) {

@@ -164,6 +164,27 @@ final class MachineReader implements MachineView {
         }
     }
 
+    /**
+     * For {@code status} of everything: the guests' links as {@link #readGuestLinks} reads them and,
+     * from {@link #MANY_GUESTS} guests on, the host's ahead of the planner's questions the same way:
+     * every host link (the overlays' bridges, each attachment's host end) and the host's own namespace
+     * as a guest's (the shims), where one by one they cost a few files a link and an {@code ip} whose
+     * answer grows with the host. A reading that fails is left to the question, which reads again.
+     */
+    void readEverything(List<Guest> guests) {
+        readGuestLinks(guests);
+        if (guests.size() < MANY_GUESTS) {
+            return;
+        }
+        String host = hostNetnsPath();
+        try {
+            answers.put("hostLinks", services.host().linksOfMany());
+            answers.put(key("guestLinks", host, HOST_AS_GUEST), services.guestInspector().linksOfOneOfMany(host, HOST_AS_GUEST));
+        } catch (RuntimeException e) {
+            // asked again by the question
+        }
+    }
+
     public boolean fileExists(String path) {
         return once(key("fileExists", path), () -> services.host().fileExists(path));
     }

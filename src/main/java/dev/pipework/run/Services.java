@@ -92,6 +92,13 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
         return reader;
     }
 
+    /** The machine as read for {@code status} of all these guests: theirs and the host's links read ahead. */
+    public MachineView viewOfEverything(List<Guest> guests) {
+        MachineReader reader = new MachineReader(this);
+        reader.readEverything(guests);
+        return reader;
+    }
+
     /** Refuses to go on without root, saying why root is needed. */
     public void requireRoot(String why) {
         if (effectiveUid.getAsInt() != 0) {

@@ -53,7 +53,7 @@ public final class StatusQuery {
         List<Guest> guests = token.isEmpty() ? services.guests().all()
                 : List.of(services.guests().resolve(token.get(), false));
         if (view == null && token.isEmpty()) {
-            view = services.viewOf(guests);
+            view = services.viewOfEverything(guests);
         }
         MachineView view = view();
         List<OvsPort> stale = planner.staleOvsPorts(view).stream().filter(p -> token.isEmpty()

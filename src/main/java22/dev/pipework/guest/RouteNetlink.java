@@ -1,7 +1,8 @@
 package dev.pipework.guest;
 
-import dev.pipework.model.IpCidr;
+import dev.pipework.guest.RouteMessages.Link;
 import dev.pipework.plan.GuestLink;
+import dev.pipework.plan.HostLink;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -15,6 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import static dev.pipework.guest.RouteMessages.align;
+import static dev.pipework.guest.RouteMessages.attribute;
+import static dev.pipework.guest.RouteMessages.length;
+import static dev.pipework.guest.RouteMessages.next;
 
 /**
  * Reads a network namespace's links and addresses over rtnetlink from this process: what
@@ -39,25 +45,9 @@ public final class RouteNetlink {
     private static final short NLM_F_DUMP = 0x300;
     private static final short NLM_F_DUMP_INTR = 0x10;
 
-    private static final int IFLA_ADDRESS = 1;
-    private static final int IFLA_IFNAME = 3;
-    private static final int IFLA_MTU = 4;
-    private static final int IFLA_LINK = 5;
-    private static final int IFLA_OPERSTATE = 16;
-    private static final int IFLA_LINKINFO = 18;
-    private static final int IFLA_INFO_KIND = 1;
-    private static final int IFLA_IFALIAS = 20;
-    private static final int IFLA_LINK_NETNSID = 37;
-    private static final int IFA_ADDRESS = 1;
-    private static final int IFA_LOCAL = 2;
     private static final int NETNSA_NSID = 1;
     private static final int NETNSA_FD = 3;
 
-    /** iproute2's names of {@code IF_OPER_*}, by value. */
-    private static final String[] OPER_STATES = {"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING",
-            "DORMANT", "UP"};
-    private static final int SCOPE_LINK = 253;
-    private static final int SCOPE_HOST = 254;
 
     /** A dump's datagrams: the kernel makes them at most 32 KiB; a larger one is reported, not cut. */
     private static final int BUFFER = 64 * 1024;
@@ -104,6 +94,45 @@ public final class RouteNetlink {
             throw e;
         }
         throw new IOException(String.valueOf(outcome[0]), (Throwable) outcome[0]);
+    }
+
+    /**
+     * The links of this thread's namespace as {@code /sys/class/net} shows them there: {@code iflink},
+     * {@code master} and whether it is a Linux bridge, {@code ifalias}; one dump where sysfs takes a few
+     * files a link. The kernel leaves {@code IFLA_LINK} out where {@code iflink} is the link's own index.
+     */
+    public static List<HostLink> hostLinks() throws IOException {
+        if (!available()) {
+            throw new IOException("the C library's functions cannot be called here: " + Libc.WHY);
+        }
+        Libc c = Libc.HANDLES;
+        try (Arena arena = Arena.ofConfined()) {
+            int socket = c.socket(arena);
+            try {
+                Session session = new Session(c, arena, socket);
+                for (int tries = 1; ; tries++) {
+                    try {
+                        Map<Integer, Link> links = session.linkDump();
+                        List<HostLink> all = new ArrayList<>(links.size());
+                        for (Link l : links.values()) {
+                            Link master = l.master == 0 ? null : links.get(l.master);
+                            if (l.name != null) {
+                                all.add(new HostLink(l.name, l.index, l.iflink != 0 ? l.iflink : l.index,
+                                        Optional.ofNullable(master).map(m -> m.name), master != null
+                                        && master.kind.equals("bridge"), l.alias.trim()));
+                            }
+                        }
+                        return all;
+                    } catch (Interrupted e) {
+                        if (tries == DUMP_TRIES) {
+                            throw new IOException("the host's links kept changing while read");
+                        }
+                    }
+                }
+            } finally {
+                c.close(socket);
+            }
+        }
     }
 
     /** On the reading's own thread, which it leaves in the namespace read. */
@@ -195,16 +224,10 @@ public final class RouteNetlink {
          * in the host when the id of its namespace is the one given the host's ({@code hostNsid}).
          */
         List<GuestLink> links(Optional<Integer> hostNsid) throws IOException, Interrupted {
-            Map<Integer, Link> links = new LinkedHashMap<>();
-            exchange(header(32, RTM_GETLINK, (short) (NLM_F_REQUEST | NLM_F_DUMP)), true, (type, m, start, end) -> {
-                if (type == RTM_NEWLINK && end - start >= 16) {
-                    Link link = link(m, start, end);
-                    links.put(link.index, link);
-                }
-            });
+            Map<Integer, Link> links = linkDump();
             exchange(header(24, RTM_GETADDR, (short) (NLM_F_REQUEST | NLM_F_DUMP)), true, (type, m, start, end) -> {
                 if (type == RTM_NEWADDR && end - start >= 8) {
-                    address(m, start, end, links);
+                    RouteMessages.address(m, start, end, links);
                 }
             });
             List<GuestLink> all = new ArrayList<>(links.size());
@@ -216,6 +239,18 @@ public final class RouteNetlink {
                 }
             }
             return all;
+        }
+
+        /** {@code RTM_GETLINK}, a dump: every link by its index. */
+        Map<Integer, Link> linkDump() throws IOException, Interrupted {
+            Map<Integer, Link> links = new LinkedHashMap<>();
+            exchange(header(32, RTM_GETLINK, (short) (NLM_F_REQUEST | NLM_F_DUMP)), true, (type, m, start, end) -> {
+                if (type == RTM_NEWLINK && end - start >= 16) {
+                    Link link = RouteMessages.link(m, start, end);
+                    links.put(link.index, link);
+                }
+            });
+            return links;
         }
 
         private ByteBuffer header(int length, short type, short flags) {
@@ -276,141 +311,5 @@ public final class RouteNetlink {
                 }
             }
         }
-    }
-
-    /** A link as its {@code RTM_NEWLINK} gives it, then its addresses. */
-    private static final class Link {
-        int index;
-        String name;
-        String kind = "";
-        String alias = "";
-        Optional<Integer> linkIndex = Optional.empty();
-        Optional<Integer> linkNetnsid = Optional.empty();
-        String mac = "";
-        int mtu;
-        String operstate = "UNKNOWN";
-        final List<String> addresses = new ArrayList<>();
-    }
-
-    /** {@code struct ifinfomsg}, then its attributes; {@code link_index} as iproute2 prints it. */
-    private static Link link(ByteBuffer m, int start, int end) {
-        Link link = new Link();
-        int arpType = Short.toUnsignedInt(m.getShort(start + 2));
-        link.index = m.getInt(start + 4);
-        int iflink = 0;
-        Optional<Integer> netnsid = Optional.empty();
-        for (int at = start + 16; at + 4 <= end; at = next(m, at)) {
-            int payload = length(m, at) - 4;
-            if (payload < 0 || at + 4 + payload > end) {
-                break;
-            }
-            switch (attribute(m, at)) {
-                case IFLA_IFNAME -> link.name = string(m, at + 4, payload);
-                case IFLA_IFALIAS -> link.alias = string(m, at + 4, payload);
-                case IFLA_MTU -> link.mtu = payload >= 4 ? m.getInt(at + 4) : 0;
-                case IFLA_LINK -> iflink = payload >= 4 ? m.getInt(at + 4) : 0;
-                case IFLA_LINK_NETNSID -> netnsid = payload >= 4 ? Optional.of(m.getInt(at + 4)) : Optional.empty();
-                case IFLA_OPERSTATE -> {
-                    int state = payload >= 1 ? Byte.toUnsignedInt(m.get(at + 4)) : 0;
-                    link.operstate = state < OPER_STATES.length ? OPER_STATES[state] : "UNKNOWN";
-                }
-                case IFLA_ADDRESS -> link.mac = hardwareAddress(m, at + 4, payload, arpType);
-                case IFLA_LINKINFO -> {
-                    for (int in = at + 4; in + 4 <= at + 4 + payload; in = next(m, in)) {
-                        int inner = length(m, in) - 4;
-                        if (inner < 0 || in + 4 + inner > at + 4 + payload) {
-                            break;
-                        }
-                        if (attribute(m, in) == IFLA_INFO_KIND) {
-                            link.kind = string(m, in + 4, inner);
-                        }
-                    }
-                }
-                default -> {
-                }
-            }
-        }
-        link.linkNetnsid = netnsid;
-        if (iflink != 0 && netnsid.isPresent()) {
-            link.linkIndex = Optional.of(iflink);
-        }
-        return link;
-    }
-
-    /** {@code struct ifaddrmsg}, then its attributes: {@code local}, else {@code address}, as iproute2 prints. */
-    private static void address(ByteBuffer m, int start, int end, Map<Integer, Link> links) {
-        int prefix = Byte.toUnsignedInt(m.get(start + 1));
-        int scope = Byte.toUnsignedInt(m.get(start + 3));
-        Link link = links.get(m.getInt(start + 4));
-        if (link == null || scope == SCOPE_LINK || scope == SCOPE_HOST) {
-            return;
-        }
-        byte[] local = null;
-        byte[] address = null;
-        for (int at = start + 8; at + 4 <= end; at = next(m, at)) {
-            int payload = length(m, at) - 4;
-            if (payload < 0 || at + 4 + payload > end) {
-                break;
-            }
-            if ((payload == 4 || payload == 16) && (attribute(m, at) == IFA_LOCAL || attribute(m, at) == IFA_ADDRESS)) {
-                byte[] bytes = new byte[payload];
-                m.get(at + 4, bytes);
-                if (attribute(m, at) == IFA_LOCAL) {
-                    local = bytes;
-                } else {
-                    address = bytes;
-                }
-            }
-        }
-        byte[] shown = local != null ? local : address;
-        if (shown != null) {
-            link.addresses.add(IpCidr.format(shown) + "/" + prefix);
-        }
-    }
-
-    /** iproute2's {@code ll_addr_n2a}: an IPv4 tunnel's and an IPv6 tunnel's address as addresses, else hex pairs. */
-    private static String hardwareAddress(ByteBuffer m, int at, int length, int arpType) {
-        byte[] bytes = new byte[length];
-        m.get(at, bytes);
-        boolean ipv4Tunnel = length == 4 && (arpType == 768 || arpType == 776 || arpType == 778);
-        boolean ipv6Tunnel = length == 16 && (arpType == 769 || arpType == 823);
-        if (ipv4Tunnel || ipv6Tunnel) {
-            return IpCidr.format(bytes);
-        }
-        StringBuilder s = new StringBuilder(length * 3);
-        for (byte b : bytes) {
-            if (s.length() > 0) {
-                s.append(':');
-            }
-            s.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-        }
-        return s.toString();
-    }
-
-    private static int attribute(ByteBuffer m, int at) {
-        return Short.toUnsignedInt(m.getShort(at + 2)) & 0x3fff;
-    }
-
-    private static int length(ByteBuffer m, int at) {
-        return Short.toUnsignedInt(m.getShort(at));
-    }
-
-    private static int next(ByteBuffer m, int at) {
-        return at + Math.max(4, align(length(m, at)));
-    }
-
-    private static int align(int length) {
-        return (length + 3) & ~3;
-    }
-
-    /** A C string attribute, up to its first NUL; bytes that are not UTF-8 are replaced. */
-    private static String string(ByteBuffer m, int at, int length) {
-        int n = 0;
-        while (n < length && m.get(at + n) != 0) {
-            n++;
-        }
-        byte[] bytes = new byte[n];
-        m.get(at, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

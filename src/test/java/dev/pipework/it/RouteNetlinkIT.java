@@ -97,6 +97,43 @@ class RouteNetlinkIT {
         }
     }
 
+    /**
+     * A namespace's links over rtnetlink are the host links sysfs shows there (how {@code status} of
+     * many guests reads the host): a bridge with an alias and a port, a veth whose peer is in another
+     * namespace, a macvlan on a link, a tun. {@code ip netns exec} gives the reading its own sysfs.
+     */
+    @Test
+    void rtnetlinkReadsTheHostLinksSysfsShows() throws IOException {
+        Prerequisites.requireRoot();
+        Path java = newJava().orElse(null);
+        Prerequisites.require(java != null, "a JDK of 22 or later under /usr/lib/jvm (the machine's Temurin 25)");
+        try (TestNetns netns = new TestNetns()) {
+            String here = netns.create("nlh");
+            String other = netns.create("nlp");
+            Sh.ok("ip", "-n", here, "link", "add", "br0", "type", "bridge");
+            Sh.ok("ip", "-n", here, "link", "set", "br0", "alias", "pipework overlay vni=7 ", "up");
+            Sh.ok("ip", "-n", here, "link", "add", "a0", "type", "veth", "peer", "name", "a1");
+            Sh.ok("ip", "-n", here, "link", "set", "a0", "master", "br0", "alias", "pipework");
+            Sh.ok("ip", "-n", here, "link", "add", "p0", "type", "veth", "peer", "name", "eth1", "netns", other);
+            Sh.ok("ip", "-n", here, "link", "add", "m0", "link", "a1", "type", "macvlan", "mode", "bridge");
+            Sh.ok("ip", "-n", here, "tuntap", "add", "dev", "t0", "mode", "tun");
+            Sh.Result read = Sh.run(List.of("ip", "netns", "exec", here, java.toString(), "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("pipework.jar") + ":" + testClasses(), NetlinkReading.class.getName(),
+                    "--host"), Duration.ofSeconds(60));
+            assertEquals(0, read.code(), read.err());
+            List<String> lines = Sh.lines(read.out());
+            assertEquals("available true", lines.get(0), read.out());
+            List<String> netlink = lines.stream().filter(l -> l.startsWith("netlink ")).map(l -> l.substring(8)).toList();
+            List<String> sysfs = lines.stream().filter(l -> l.startsWith("sysfs ")).map(l -> l.substring(6)).toList();
+            assertEquals(String.join("\n", sysfs), String.join("\n", netlink));
+            // What this test makes is there to be compared.
+            String all = String.join("\n", netlink);
+            assertTrue(all.contains("name=a0,") && all.contains("master=Optional[br0], masterLinuxBridge=true, alias=pipework]"), all);
+            assertTrue(all.contains("alias=pipework overlay vni=7]"), all);
+            assertEquals(7, netlink.size(), all); // lo, br0, a0, a1, p0, m0, t0
+        }
+    }
+
     private static String testClasses() {
         try {
             return Path.of(NetlinkReading.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();

@@ -5,6 +5,9 @@ import dev.pipework.guest.GuestInspector;
 
 
 
+import dev.pipework.model.Guest;
+import dev.pipework.model.Runtime;
+import dev.pipework.plan.GuestLink;
 import dev.pipework.plan.HostLink;
 import dev.pipework.plan.MachineView;
 import dev.pipework.sys.CommandResult;
@@ -19,8 +22,12 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The host end of a guest's veth costs the same however many links the host has, when pipework named it. */
+/**
+ * The host end of a guest's veth costs the same however many links the host has, when pipework named
+ * it; {@code status} of many guests reads the host's links ahead, once, the way it reads the guests.
+ */
 class MachineReaderTest {
     @TempDir
     Path locks;
@@ -32,6 +39,10 @@ class MachineReaderTest {
             "pwh0123456789ab", new HostLink("pwh0123456789ab", 9, 8, Optional.of("br1"), true, ""));
 
     MachineView view() {
+        return services().view();
+    }
+
+    Services services() {
         EmptyHost host = new EmptyHost() {
             @Override
             public Map<Integer, HostLink> links() {
@@ -46,12 +57,30 @@ class MachineReaderTest {
             }
 
             @Override
+            public Map<Integer, HostLink> linksOfMany() {
+                asked.add("linksOfMany");
+                return Map.of(7, links.get("veth1pl42"), 9, links.get("pwh0123456789ab"));
+            }
+
+            @Override
             public Optional<HostLink> hostLink(String name) {
                 asked.add(name);
                 return Optional.ofNullable(links.get(name));
             }
         };
-        GuestInspector inside = new EmptyGuest();
+        GuestInspector inside = new EmptyGuest() {
+            @Override
+            public List<GuestLink> links(String netnsPath, String guest) {
+                asked.add("one " + guest);
+                return List.of();
+            }
+
+            @Override
+            public List<GuestLink> linksOfOneOfMany(String netnsPath, String guest) {
+                asked.add("of many " + guest);
+                return List.of();
+            }
+        };
         CommandRunner runner = new CommandRunner() {
             public CommandResult run(List<String> argv) {
                 return new CommandResult(0, "", "");
@@ -61,8 +90,38 @@ class MachineReaderTest {
                 return run(argv);
             }
         };
-        return new Services(runner, host, null, inside, () -> 0, locks, Docker.unavailable(), line -> { }, Optional.empty())
-                .view();
+        return new Services(runner, host, null, inside, () -> 0, locks, Docker.unavailable(), line -> { }, Optional.empty());
+    }
+
+    static List<Guest> guests(int n) {
+        List<Guest> guests = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            guests.add(new Guest("c" + i, new Runtime("docker", "Docker", false), Optional.of("id" + i), Optional.empty(),
+                    100 + i, "/proc/" + (100 + i) + "/ns/net", 4000 + i));
+        }
+        return guests;
+    }
+
+    @Test
+    void statusOfManyGuestsReadsTheHostAheadOnceAsItReadsTheGuests() {
+        MachineView view = services().viewOfEverything(guests(MachineReader.MANY_GUESTS));
+        assertEquals(MachineReader.MANY_GUESTS + 2, asked.size(), asked.toString());
+        assertEquals(List.of("linksOfMany", "of many " + MachineView.HOST_AS_GUEST), asked.subList(asked.size() - 2, asked.size()));
+        asked.clear();
+        assertEquals(Optional.of("pwh0123456789ab"), view.hostLink(9, "veth1pl43").map(HostLink::name));
+        assertEquals(2, view.hostLinks().size());
+        assertEquals(List.of(), view.guestLinks(view.hostNetnsPath(), MachineView.HOST_AS_GUEST));
+        assertEquals(List.of(), asked);
+    }
+
+    @Test
+    void statusOfAFewGuestsLeavesTheHostToItsQuestions() {
+        MachineView view = services().viewOfEverything(guests(MachineReader.MANY_GUESTS - 1));
+        assertEquals(MachineReader.MANY_GUESTS - 1, asked.size(), asked.toString());
+        assertTrue(asked.stream().allMatch(a -> a.startsWith("one ")), asked.toString());
+        asked.clear();
+        assertEquals(Optional.of("veth1pl42"), view.hostLink(7, "veth1pl42").map(HostLink::name));
+        assertEquals(List.of("veth1pl42"), asked);
     }
 
     @Test
