@@ -16,6 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
 
 import static dev.pipework.guest.RouteMessages.align;
 import static dev.pipework.guest.RouteMessages.attribute;
@@ -25,9 +29,11 @@ import static dev.pipework.guest.RouteMessages.next;
 /**
  * Reads a network namespace's links and addresses over rtnetlink from this process: what
  * {@code ip -n <namespace> -d addr show} and {@code ip netns list} print there, as
- * {@link IpGuestInspector} makes its links from them, without starting a program. The socket is made by a thread of its own that {@code setns(2)} moves into the namespace:
- * a netlink socket belongs to the namespace it was made in, whichever thread uses it, and that
- * thread ends with the reading, so no thread of this process is ever left in a guest's namespace.
+ * {@link IpGuestInspector} makes its links from them, without starting a program. The socket is made
+ * by a reading thread that {@code setns(2)} moves into the namespace (a netlink socket belongs to the
+ * namespace it was made in, whichever thread uses it); the thread reads nothing else there, and goes
+ * back to the host's namespace for the next reading or ends, so no thread of this process that runs
+ * anything else is ever in a guest's namespace.
  * What the kernel answers about a guest's links (names, aliases) is the guest's to choose: sizes
  * are bounded and the text is decoded leniently.
  */
@@ -55,6 +61,10 @@ public final class RouteNetlink {
     private static final long MAX_ANSWER = 16L * 1024 * 1024;
     /** A dump the kernel marks interrupted (a link changed meanwhile) is asked again, this many times in all. */
     private static final int DUMP_TRIES = 3;
+    /** A reading thread waits this long for the next reading, then ends. */
+    private static final long IDLE_MILLIS = 200;
+    /** The reading threads back in the host's namespace and waiting, the last to come back first. */
+    private static final ConcurrentLinkedDeque<Reader> IDLE = new ConcurrentLinkedDeque<>();
 
     private RouteNetlink() {
     }
@@ -69,31 +79,119 @@ public final class RouteNetlink {
         if (!available()) {
             throw new IOException("the C library's functions cannot be called here: " + Libc.WHY);
         }
-        Object[] outcome = new Object[1];
-        Thread reader = new Thread(() -> {
-            try {
-                outcome[0] = readHere(netnsPath);
-            } catch (IOException | RuntimeException e) {
-                outcome[0] = e;
-            } catch (Throwable t) {
-                outcome[0] = new IOException(String.valueOf(t), t);
-            }
-        }, "rtnetlink");
-        reader.setDaemon(true);
-        reader.start();
+        Reading reading = new Reading(netnsPath);
+        Reader idle;
+        while ((idle = IDLE.pollFirst()) != null && !idle.inbox.offer(reading)) {
+            // it stopped waiting meanwhile: the next, or a new one
+        }
+        if (idle == null) {
+            // Made by this thread, which is in the host's namespace: so is the new thread.
+            Thread reader = new Thread(new Reader(reading), "rtnetlink");
+            reader.setDaemon(true);
+            reader.start();
+        }
+        Object outcome;
         try {
-            reader.join();
+            outcome = reading.outcome.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading " + netnsPath);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(String.valueOf(e.getCause()), e.getCause());
         }
-        if (outcome[0] instanceof List<?> links) {
+        if (outcome instanceof List<?> links) {
             return links.stream().map(GuestLink.class::cast).toList();
         }
-        if (outcome[0] instanceof IOException e) {
+        if (outcome instanceof IOException e) {
             throw e;
         }
-        throw new IOException(String.valueOf(outcome[0]), (Throwable) outcome[0]);
+        throw new IOException(String.valueOf(outcome), (Throwable) outcome);
+    }
+
+    /** A reading asked of a {@link Reader}: the namespace file, and its links or the failure. */
+    private record Reading(String netnsPath, CompletableFuture<Object> outcome) {
+        Reading(String netnsPath) {
+            this(netnsPath, new CompletableFuture<>());
+        }
+    }
+
+    /**
+     * A thread that reads namespaces one after another: it enters each, reads it and goes back to
+     * the namespace it was made in (the host's), then waits {@link #IDLE_MILLIS} for the next reading
+     * and ends. Where it cannot go back it ends at once, so no thread that runs anything else is ever
+     * in a guest's namespace; a thread's start costs about as much as a reading.
+     */
+    private static final class Reader implements Runnable {
+        /** Taken only while the thread waits in {@code poll}: a reading handed over is always read. */
+        final SynchronousQueue<Reading> inbox = new SynchronousQueue<>();
+        private final Reading first;
+
+        Reader(Reading first) {
+            this.first = first;
+        }
+
+        @Override
+        public void run() {
+            Libc c = Libc.HANDLES;
+            int home;
+            try (Arena arena = Arena.ofConfined()) {
+                home = c.open(arena, "/proc/thread-self/ns/net");
+            } catch (IOException | RuntimeException e) {
+                first.outcome.complete(e);
+                return;
+            }
+            try {
+                Reading reading = first;
+                while (reading != null) {
+                    if (!readAndReturn(c, reading, home)) {
+                        return;
+                    }
+                    IDLE.addFirst(this);
+                    try {
+                        reading = inbox.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        reading = null;
+                    }
+                    if (reading == null) {
+                        IDLE.remove(this);
+                    }
+                }
+            } finally {
+                c.close(home);
+            }
+        }
+    }
+
+    /** Reads in the namespace, then enters {@code home} again: whether it did. */
+    private static boolean readAndReturn(Libc c, Reading reading, int home) {
+        try (Arena arena = Arena.ofConfined()) {
+            String path = reading.netnsPath();
+            int guest;
+            try {
+                guest = c.open(arena, path);
+                try {
+                    c.setns(arena, guest, path);
+                } finally {
+                    c.close(guest);
+                }
+            } catch (IOException | RuntimeException e) {
+                reading.outcome.complete(e);
+                return true; // not entered
+            }
+            try {
+                reading.outcome.complete(readHere(c, arena, path, home));
+            } catch (IOException | RuntimeException e) {
+                reading.outcome.complete(e);
+            } catch (Throwable t) {
+                reading.outcome.complete(new IOException(String.valueOf(t), t));
+            }
+            try {
+                c.setns(arena, home, "the host");
+                return true;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
     }
 
     /**
@@ -135,37 +233,23 @@ public final class RouteNetlink {
         }
     }
 
-    /** On the reading's own thread, which it leaves in the namespace read. */
-    private static List<GuestLink> readHere(String netnsPath) throws IOException {
-        Libc c = Libc.HANDLES;
-        try (Arena arena = Arena.ofConfined()) {
-            int host = c.open(arena, "/proc/self/ns/net");
-            try {
-                int guest = c.open(arena, netnsPath);
+    /** On a reading thread, in the namespace read: its links, the host's namespace being {@code home}. */
+    private static List<GuestLink> readHere(Libc c, Arena arena, String netnsPath, int home) throws IOException {
+        int socket = c.socket(arena);
+        try {
+            Session session = new Session(c, arena, socket);
+            Optional<Integer> hostNsid = session.hostNsid(home);
+            for (int tries = 1; ; tries++) {
                 try {
-                    c.setns(arena, guest, netnsPath);
-                } finally {
-                    c.close(guest);
-                }
-                int socket = c.socket(arena);
-                try {
-                    Session session = new Session(c, arena, socket);
-                    Optional<Integer> hostNsid = session.hostNsid(host);
-                    for (int tries = 1; ; tries++) {
-                        try {
-                            return session.links(hostNsid);
-                        } catch (Interrupted e) {
-                            if (tries == DUMP_TRIES) {
-                                throw new IOException("the links of " + netnsPath + " kept changing while read");
-                            }
-                        }
+                    return session.links(hostNsid);
+                } catch (Interrupted e) {
+                    if (tries == DUMP_TRIES) {
+                        throw new IOException("the links of " + netnsPath + " kept changing while read");
                     }
-                } finally {
-                    c.close(socket);
                 }
-            } finally {
-                c.close(host);
             }
+        } finally {
+            c.close(socket);
         }
     }
 

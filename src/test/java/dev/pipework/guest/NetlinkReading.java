@@ -8,8 +8,12 @@ import dev.pipework.exec.ProcessCommandRunner;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Prints each namespace's links as the guest reader makes them from rtnetlink, one per line, for
@@ -33,15 +37,47 @@ public final class NetlinkReading {
                     .forEach(l -> out.println("sysfs " + l));
             return;
         }
+        List<String> first = new ArrayList<>();
         for (String path : paths) {
-            out.println("namespace " + path);
+            first.add("namespace " + path);
             try {
                 for (GuestLink link : RouteNetlink.read(path)) {
-                    out.println(link);
+                    first.add(link.toString());
                 }
             } catch (IOException e) {
-                out.println("failed " + e.getMessage());
+                first.add("failed " + e.getMessage());
             }
         }
+        first.forEach(out::println);
+        // Read again at once, by the threads that came back from the first readings.
+        List<String> again = new ArrayList<>();
+        for (String path : paths) {
+            again.add("namespace " + path);
+            try {
+                RouteNetlink.read(path).forEach(link -> again.add(link.toString()));
+            } catch (IOException e) {
+                again.add("failed " + e.getMessage());
+            }
+        }
+        out.println("read again: " + (again.equals(first) ? "the same" : "different: " + again));
+        out.println("threads in another namespace: " + threadsElsewhere());
+    }
+
+    /** This process's threads whose network namespace is not the main thread's (the host's). */
+    static List<String> threadsElsewhere() throws IOException {
+        Object host = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
+        List<String> elsewhere = new ArrayList<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (!Files.getAttribute(task.resolve("ns/net"), "unix:ino").equals(host)) {
+                        elsewhere.add(Files.readString(task.resolve("comm")).strip());
+                    }
+                } catch (IOException ended) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return elsewhere;
     }
 }
