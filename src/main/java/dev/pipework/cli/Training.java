@@ -2,6 +2,7 @@ package dev.pipework.cli;
 
 import dev.pipework.cni.CniMain;
 import dev.pipework.guest.CniRecords;
+import dev.pipework.guest.RouteNetlink;
 import dev.pipework.ipam.Holder;
 import dev.pipework.ipam.Ipam;
 import dev.pipework.model.AddressSpec;
@@ -68,12 +69,7 @@ final class Training {
                 case COMMANDS -> {
                     cli.run("--dry-run", "br1", "/proc/self/ns/net", "10.0.0.2/24");
                     cli.run("status", nobody());
-                    // How status of many guests reads them and the host: over rtnetlink on a JVM that
-                    // has it, the foreign calls' set-up then in the cache (read only, so anywhere).
-                    for (int i = 0; i < 2; i++) {
-                        services.guestInspector().linksOfOneOfMany("/proc/self/ns/net", "the training");
-                        services.host().linksOfMany();
-                    }
+                    rtnetlink();
                 }
                 case CNI -> CniMain.train(services, records);
             }
@@ -91,6 +87,26 @@ final class Training {
             if (scratch != null) {
                 deleteQuietly(scratch);
             }
+        }
+    }
+
+    /**
+     * How {@code status} of many guests reads them and the host, over rtnetlink where the JVM has it:
+     * the foreign calls' set-up then comes from the cache. Its own namespace, read only, so anywhere;
+     * not through the inspectors, whose fallback ({@code ip}) would name a namespace in the host's
+     * {@code /run/netns}.
+     */
+    private static void rtnetlink() {
+        if (!RouteNetlink.available()) {
+            return;
+        }
+        try {
+            for (int i = 0; i < 2; i++) {
+                RouteNetlink.read("/proc/self/ns/net");
+                RouteNetlink.hostLinks();
+            }
+        } catch (IOException | RuntimeException e) {
+            // a training run only ever warms the cache
         }
     }
 

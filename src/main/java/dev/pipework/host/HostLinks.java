@@ -72,7 +72,9 @@ final class HostLinks {
             boolean masterBridge = masterName.isPresent()
                     && Files.isDirectory(sysClassNet.resolve(masterName.get()).resolve("bridge"));
             Path aliasFile = dir.resolve("ifalias");
-            String alias = Files.exists(aliasFile) ? Files.readString(aliasFile).trim() : "";
+            // Bytes that are not UTF-8 replaced, as the rtnetlink reading decodes them (RouteNetlink).
+            String alias = Files.exists(aliasFile)
+                    ? new String(Files.readAllBytes(aliasFile), java.nio.charset.StandardCharsets.UTF_8).trim() : "";
             return Optional.of(new HostLink(name, index, peer, masterName, masterBridge, alias));
         } catch (IOException | NumberFormatException e) {
             // gone while read

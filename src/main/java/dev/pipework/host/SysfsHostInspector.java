@@ -156,8 +156,10 @@ public final class SysfsHostInspector implements HostInspector {
                 Map<Integer, HostLink> links = new HashMap<>();
                 for (HostLink link : RouteNetlink.hostLinks()) {
                     if (InterfaceName.valid(link.name())) {
-                        links.put(link.index(), new HostLink(link.name(), link.index(), link.peerIndex(),
-                                link.master().filter(InterfaceName::valid), link.masterLinuxBridge(), link.alias()));
+                        // A master whose name is left out is no Linux bridge here either, as HostLinks reads it.
+                        Optional<String> master = link.master().filter(InterfaceName::valid);
+                        links.put(link.index(), new HostLink(link.name(), link.index(), link.peerIndex(), master,
+                                master.isPresent() && link.masterLinuxBridge(), link.alias()));
                     }
                 }
                 return links;

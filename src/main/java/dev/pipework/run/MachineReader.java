@@ -166,19 +166,24 @@ final class MachineReader implements MachineView {
 
     /**
      * For {@code status} of everything: the guests' links as {@link #readGuestLinks} reads them and,
-     * from {@link #MANY_GUESTS} guests on, the host's ahead of the planner's questions the same way:
-     * every host link (the overlays' bridges, each attachment's host end) and the host's own namespace
-     * as a guest's (the shims), where one by one they cost a few files a link and an {@code ip} whose
-     * answer grows with the host. A reading that fails is left to the question, which reads again.
+     * as many guests as it reads them without a process for, the host's ahead of the planner's
+     * questions the same way: every host link (the overlays' bridges, each attachment's host end) and
+     * the host's own namespace as a guest's (the shims), where one by one they cost a few files a link
+     * and an {@code ip} whose answer grows with the host. A reading that fails is left to the
+     * question, which reads again. The view is one moment's, for showing: nothing plans from it.
      */
     void readEverything(List<Guest> guests) {
         readGuestLinks(guests);
-        if (guests.size() < MANY_GUESTS) {
+        if (guests.stream().filter(g -> !g.netnsPath().isEmpty()).count() < MANY_GUESTS) {
             return;
+        }
+        try {
+            answers.put("hostLinks", services.host().linksOfMany());
+        } catch (RuntimeException e) {
+            // asked again by the question
         }
         String host = hostNetnsPath();
         try {
-            answers.put("hostLinks", services.host().linksOfMany());
             answers.put(key("guestLinks", host, HOST_AS_GUEST), services.guestInspector().linksOfOneOfMany(host, HOST_AS_GUEST));
         } catch (RuntimeException e) {
             // asked again by the question

@@ -92,7 +92,10 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
         return reader;
     }
 
-    /** The machine as read for {@code status} of all these guests: theirs and the host's links read ahead. */
+    /**
+     * The machine as read for {@code status} of all these guests: theirs and the host's links read
+     * ahead, one moment's reading to show, which nothing plans from.
+     */
     public MachineView viewOfEverything(List<Guest> guests) {
         MachineReader reader = new MachineReader(this);
         reader.readEverything(guests);

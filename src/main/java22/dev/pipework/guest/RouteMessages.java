@@ -38,7 +38,8 @@ final class RouteMessages {
     /** A link as its {@code RTM_NEWLINK} gives it, then its addresses. */
     static final class Link {
         int index;
-        int iflink;
+        /** {@code IFLA_LINK}, which the kernel leaves out where {@code iflink} is the link's own index. */
+        Optional<Integer> iflink = Optional.empty();
         int master;
         String name;
         String kind = "";
@@ -67,7 +68,10 @@ final class RouteMessages {
                 case IFLA_IFNAME -> link.name = string(m, at + 4, payload);
                 case IFLA_IFALIAS -> link.alias = string(m, at + 4, payload);
                 case IFLA_MTU -> link.mtu = payload >= 4 ? m.getInt(at + 4) : 0;
-                case IFLA_LINK -> iflink = payload >= 4 ? m.getInt(at + 4) : 0;
+                case IFLA_LINK -> {
+                    iflink = payload >= 4 ? m.getInt(at + 4) : 0;
+                    link.iflink = Optional.of(iflink);
+                }
                 case IFLA_MASTER -> link.master = payload >= 4 ? m.getInt(at + 4) : 0;
                 case IFLA_LINK_NETNSID -> netnsid = payload >= 4 ? Optional.of(m.getInt(at + 4)) : Optional.empty();
                 case IFLA_OPERSTATE -> {
@@ -91,7 +95,6 @@ final class RouteMessages {
             }
         }
         link.linkNetnsid = netnsid;
-        link.iflink = iflink;
         if (iflink != 0 && netnsid.isPresent()) {
             link.linkIndex = Optional.of(iflink);
         }

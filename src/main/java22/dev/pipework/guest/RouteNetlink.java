@@ -11,6 +11,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.pipework.guest.RouteMessages.align;
 import static dev.pipework.guest.RouteMessages.attribute;
@@ -63,6 +66,10 @@ public final class RouteNetlink {
     private static final int DUMP_TRIES = 3;
     /** A reading thread waits this long for the next reading, then ends. */
     private static final long IDLE_MILLIS = 200;
+    /** A reader taken from {@link #IDLE} is on its way to wait: this long at most. */
+    private static final long HANDOVER_MILLIS = 20;
+    /** Reading threads made so far, which name them. */
+    private static final AtomicInteger STARTED = new AtomicInteger();
     /** The reading threads back in the host's namespace and waiting, the last to come back first. */
     private static final ConcurrentLinkedDeque<Reader> IDLE = new ConcurrentLinkedDeque<>();
 
@@ -81,12 +88,12 @@ public final class RouteNetlink {
         }
         Reading reading = new Reading(netnsPath);
         Reader idle;
-        while ((idle = IDLE.pollFirst()) != null && !idle.inbox.offer(reading)) {
-            // it stopped waiting meanwhile: the next, or a new one
-        }
+        do {
+            idle = IDLE.pollFirst();
+        } while (idle != null && !handedOver(idle, reading));
         if (idle == null) {
             // Made by this thread, which is in the host's namespace: so is the new thread.
-            Thread reader = new Thread(new Reader(reading), "rtnetlink");
+            Thread reader = new Thread(new Reader(reading), "rtnetlink-" + STARTED.incrementAndGet());
             reader.setDaemon(true);
             reader.start();
         }
@@ -106,6 +113,19 @@ public final class RouteNetlink {
             throw e;
         }
         throw new IOException(String.valueOf(outcome), (Throwable) outcome);
+    }
+
+    /**
+     * Whether the reader took the reading: it is on its way to wait for one, or waiting. A reader whose
+     * wait ended meanwhile takes nothing, and the reading goes to another or to a new one.
+     */
+    private static boolean handedOver(Reader reader, Reading reading) {
+        try {
+            return reader.inbox.offer(reading, HANDOVER_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** A reading asked of a {@link Reader}: the namespace file, and its links or the failure. */
@@ -132,63 +152,78 @@ public final class RouteNetlink {
 
         @Override
         public void run() {
-            Libc c = Libc.HANDLES;
-            int home;
-            try (Arena arena = Arena.ofConfined()) {
-                home = c.open(arena, "/proc/thread-self/ns/net");
-            } catch (IOException | RuntimeException e) {
-                first.outcome.complete(e);
-                return;
-            }
+            Reading reading = first;
             try {
-                Reading reading = first;
-                while (reading != null) {
-                    if (!readAndReturn(c, reading, home)) {
-                        return;
+                Libc c = Libc.HANDLES;
+                int home;
+                try (Arena arena = Arena.ofConfined()) {
+                    // Its makers are in the host's namespace (the main thread's); a reader made elsewhere
+                    // would go back there, and take that for the host's: it reads nothing.
+                    if (!Files.getAttribute(Path.of("/proc/thread-self/ns/net"), "unix:ino")
+                            .equals(Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino"))) {
+                        throw new IOException("a reading thread made outside the host's network namespace");
                     }
-                    IDLE.addFirst(this);
-                    try {
-                        reading = inbox.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS);
-                    } catch (InterruptedException e) {
-                        reading = null;
+                    home = c.open(arena, "/proc/thread-self/ns/net");
+                }
+                try {
+                    while (reading != null) {
+                        Object[] outcome = new Object[1];
+                        boolean back = readAndReturn(c, reading, home, outcome);
+                        if (back) {
+                            IDLE.addFirst(this);
+                        }
+                        reading.outcome.complete(outcome[0]);
+                        if (!back) {
+                            return;
+                        }
+                        try {
+                            reading = inbox.poll(IDLE_MILLIS, TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException e) {
+                            reading = null;
+                        }
+                        if (reading == null) {
+                            IDLE.remove(this);
+                        }
                     }
-                    if (reading == null) {
-                        IDLE.remove(this);
-                    }
+                } finally {
+                    c.close(home);
+                }
+            } catch (Throwable t) {
+                if (reading != null) {
+                    reading.outcome.complete(t);
                 }
             } finally {
-                c.close(home);
+                IDLE.remove(this);
+                if (reading != null) {
+                    // Its caller never waits for nothing (a no-op when the reading was answered).
+                    reading.outcome.complete(new IOException("the reading thread ended"));
+                }
             }
         }
     }
 
-    /** Reads in the namespace, then enters {@code home} again: whether it did. */
-    private static boolean readAndReturn(Libc c, Reading reading, int home) {
+    /**
+     * Reads in the namespace, its links or failure in {@code outcome}, then enters {@code home} again
+     * whatever happened: whether it did.
+     */
+    private static boolean readAndReturn(Libc c, Reading reading, int home, Object[] outcome) {
         try (Arena arena = Arena.ofConfined()) {
             String path = reading.netnsPath();
-            int guest;
             try {
-                guest = c.open(arena, path);
+                int guest = c.open(arena, path);
                 try {
                     c.setns(arena, guest, path);
                 } finally {
                     c.close(guest);
                 }
-            } catch (IOException | RuntimeException e) {
-                reading.outcome.complete(e);
-                return true; // not entered
-            }
-            try {
-                reading.outcome.complete(readHere(c, arena, path, home));
-            } catch (IOException | RuntimeException e) {
-                reading.outcome.complete(e);
+                outcome[0] = readHere(c, arena, path, home);
             } catch (Throwable t) {
-                reading.outcome.complete(new IOException(String.valueOf(t), t));
+                outcome[0] = t;
             }
             try {
                 c.setns(arena, home, "the host");
                 return true;
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable t) {
                 return false;
             }
         }
@@ -197,7 +232,7 @@ public final class RouteNetlink {
     /**
      * The links of this thread's namespace as {@code /sys/class/net} shows them there: {@code iflink},
      * {@code master} and whether it is a Linux bridge, {@code ifalias}; one dump where sysfs takes a few
-     * files a link. The kernel leaves {@code IFLA_LINK} out where {@code iflink} is the link's own index.
+     * files a link. An unbound tunnel's or a veth's whose peer went: {@code iflink} 0, as sysfs shows.
      */
     public static List<HostLink> hostLinks() throws IOException {
         if (!available()) {
@@ -215,7 +250,7 @@ public final class RouteNetlink {
                         for (Link l : links.values()) {
                             Link master = l.master == 0 ? null : links.get(l.master);
                             if (l.name != null) {
-                                all.add(new HostLink(l.name, l.index, l.iflink != 0 ? l.iflink : l.index,
+                                all.add(new HostLink(l.name, l.index, l.iflink.orElse(l.index),
                                         Optional.ofNullable(master).map(m -> m.name), master != null
                                         && master.kind.equals("bridge"), l.alias.trim()));
                             }

@@ -38,6 +38,8 @@ public final class NetlinkReading {
             return;
         }
         List<String> first = new ArrayList<>();
+        int readings = 0;
+        int started = 0;
         for (String path : paths) {
             first.add("namespace " + path);
             try {
@@ -47,6 +49,8 @@ public final class NetlinkReading {
             } catch (IOException e) {
                 first.add("failed " + e.getMessage());
             }
+            readings++;
+            started = Math.max(started, readingThreadsStarted());
         }
         first.forEach(out::println);
         // Read again at once, by the threads that came back from the first readings.
@@ -58,9 +62,19 @@ public final class NetlinkReading {
             } catch (IOException e) {
                 again.add("failed " + e.getMessage());
             }
+            readings++;
+            started = Math.max(started, readingThreadsStarted());
         }
         out.println("read again: " + (again.equals(first) ? "the same" : "different: " + again));
         out.println("threads in another namespace: " + threadsElsewhere());
+        out.println("readings " + readings + ", reading threads started " + started);
+    }
+
+    /** The number in the name of the newest reading thread alive ({@code rtnetlink-<n>}, n from 1). */
+    static int readingThreadsStarted() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.matches("rtnetlink-[0-9]+")).mapToInt(n -> Integer.parseInt(n.substring(10)))
+                .max().orElse(0);
     }
 
     /** This process's threads whose network namespace is not the main thread's (the host's). */

@@ -32,7 +32,8 @@ class MachineReaderTest {
     @TempDir
     Path locks;
 
-    final List<String> asked = new ArrayList<>();
+    /** Filled from the threads that read guests a few at once. */
+    final List<String> asked = java.util.Collections.synchronizedList(new ArrayList<>());
 
     final Map<String, HostLink> links = Map.of(
             "veth1pl42", new HostLink("veth1pl42", 7, 6, Optional.of("br1"), true, "pipework"),
