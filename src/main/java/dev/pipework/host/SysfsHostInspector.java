@@ -196,6 +196,16 @@ public final class SysfsHostInspector implements HostInspector {
     }
 
     @Override
+    public OvsPorts ovsPortsNamed(java.util.Collection<String> names) {
+        return OvsDatabase.named(runner, OvsdbSocket.socket(), names);
+    }
+
+    @Override
+    public OvsPorts ovsPortsRecording(String key, String value, Map<String, OvsPort> known) {
+        return OvsDatabase.recording(runner, OvsdbSocket.socket(), key, value, known);
+    }
+
+    @Override
     public List<String> vxlanFloods(String device) {
         if (!Files.exists(sysClassNet.resolve(device))) {
             return List.of();

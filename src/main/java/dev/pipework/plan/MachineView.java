@@ -55,7 +55,24 @@ public interface MachineView {
     Map<String, OvsPort> ovsPorts();
 
     /**
-     * When {@link #ovsPorts()} is empty because Open vSwitch's database did not answer: the line
+     * The Open vSwitch port of this name, as {@link #ovsPorts()} shows it: a reader asks the switch's
+     * database for it alone, where reading every port costs more the more the host has.
+     */
+    default Optional<OvsPort> ovsPort(String name) {
+        return Optional.ofNullable(ovsPorts().get(name));
+    }
+
+    /**
+     * The Open vSwitch ports whose interface records this container ID ({@code pipework.containerid}),
+     * as {@link #ovsPorts()} shows them, asked alone as {@link #ovsPort}.
+     */
+    default List<OvsPort> ovsPortsOfContainer(String containerId) {
+        return ovsPorts().values().stream()
+                .filter(p -> containerId.equals(p.externalIds().get(OvsPort.CONTAINER_ID))).toList();
+    }
+
+    /**
+     * When {@link #ovsPorts()} (or {@link #ovsPort}, {@link #ovsPortsOfContainer}) is empty because Open vSwitch's database did not answer: the line
      * that says so. A port it did not show may then be there.
      */
     default Optional<String> ovsDatabaseDown() {

@@ -39,7 +39,7 @@ final class OvsAttach {
         Map<String, String> ids = new LinkedHashMap<>();
         ids.put("pipework.interface", local);
         ids.put("pipework.bridge", bridge);
-        guest.id().ifPresent(id -> ids.put("pipework.containerid", id));
+        guest.id().ifPresent(id -> ids.put(OvsPort.CONTAINER_ID, id));
         guest.name().ifPresent(name -> ids.put("pipework.containername", name));
         ids.put("pipework.nspid", Long.toString(guest.nameNumber()));
         request.vlan().ifPresent(vlan -> ids.put("pipework.vlan", vlan.toString()));
@@ -48,12 +48,8 @@ final class OvsAttach {
 
     /** The port of this host end, when it is one. */
     static Optional<Attachment> recognise(Guest guest, GuestLink link, HostLink peer, MachineView view) {
-        OvsPort port = view.ovsPorts().get(peer.name());
-        if (port == null) {
-            return Optional.empty();
-        }
-        return Optional.of(Attachment.of(guest, link, AttachKind.OVS, Optional.of(peer.name()),
-                Optional.of(port.bridge()), port.tag(), Optional.empty()));
+        return view.ovsPort(peer.name()).map(port -> Attachment.of(guest, link, AttachKind.OVS,
+                Optional.of(peer.name()), Optional.of(port.bridge()), port.tag(), Optional.empty()));
     }
 
     static List<Step> remove(Attachment a) {
@@ -66,8 +62,17 @@ final class OvsAttach {
      * host: what a container removed without {@code del} or a watcher left, for {@code status}.
      */
     static List<OvsPort> stalePorts(MachineView view) {
+        return stalePorts(view.ovsPorts().values(), view);
+    }
+
+    /** {@link #stalePorts(MachineView)} of one container, known by its ID. */
+    static List<OvsPort> stalePortsOf(String containerId, MachineView view) {
+        return stalePorts(view.ovsPortsOfContainer(containerId), view);
+    }
+
+    private static List<OvsPort> stalePorts(java.util.Collection<OvsPort> ports, MachineView view) {
         java.util.Set<String> hostNames = view.hostLinkNames();
-        return view.ovsPorts().values().stream().filter(p -> p.plumbed() && !hostNames.contains(p.name()))
+        return ports.stream().filter(p -> p.plumbed() && !hostNames.contains(p.name()))
                 .sorted(java.util.Comparator.comparing(OvsPort::bridge).thenComparing(OvsPort::name)).toList();
     }
 
@@ -87,8 +92,11 @@ final class OvsAttach {
         }
         java.util.Set<String> hostNames = view.hostLinkNames();
         List<Step> steps = new ArrayList<>();
-        for (OvsPort port : view.ovsPorts().values()) {
-            String id = port.externalIds().getOrDefault("pipework.containerid", "");
+        // A container known by its ID: only the ports that record it are asked for.
+        java.util.Collection<OvsPort> ports = guest.isPresent() ? view.ovsPortsOfContainer(guest.get().id().get())
+                : view.ovsPorts().values();
+        for (OvsPort port : ports) {
+            String id = port.externalIds().getOrDefault(OvsPort.CONTAINER_ID, "");
             String name = port.externalIds().getOrDefault("pipework.containername", "");
             boolean mine = guest.isPresent() ? guest.get().id().get().equals(id)
                     : !id.isEmpty() && (name.equals("/" + token) || (token.length() >= 12 && id.startsWith(token)));

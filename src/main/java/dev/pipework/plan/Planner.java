@@ -277,6 +277,11 @@ public final class Planner {
         return OvsAttach.stalePorts(view);
     }
 
+    /** {@link #staleOvsPorts} of one container, known by its ID: only its own ports are asked for. */
+    public List<OvsPort> staleOvsPortsOf(String containerId, MachineView view) {
+        return OvsAttach.stalePortsOf(containerId, view);
+    }
+
     /** An overlay that follows etcd brought to the peers registered: see {@link OverlayPlan#follow}. */
     public Plan planOverlayPeers(String name, java.util.Map<String, String> registered, MachineView view) {
         return OverlayPlan.follow(name, registered, view);

@@ -68,7 +68,6 @@ final class VethPair {
                 || peer.name().matches("v" + java.util.regex.Pattern.quote(link.name()) + "pl[0-9]+")) {
             return Optional.of(peer);
         }
-        OvsPort port = view.ovsPorts().get(peer.name());
-        return port != null && port.plumbed() ? Optional.of(peer) : Optional.empty();
+        return view.ovsPort(peer.name()).filter(OvsPort::plumbed).map(port -> peer);
     }
 }

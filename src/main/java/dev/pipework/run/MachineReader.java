@@ -121,7 +121,48 @@ final class MachineReader implements MachineView {
         return ovsPortsRead().ports();
     }
 
+    /**
+     * A port asked alone is answered from every port once they are read; else by a question for it
+     * (kept: a port found by its container's record is not asked again by name).
+     */
+    public Optional<OvsPort> ovsPort(String name) {
+        if (answers.containsKey("ovsPorts")) {
+            return Optional.ofNullable(ovsPorts().get(name));
+        }
+        return once(key("ovsPort", name), () -> {
+            HostInspector.OvsPorts read = services.host().ovsPortsNamed(List.of(name));
+            read.down().ifPresent(down -> answers.putIfAbsent("ovsDown", down));
+            return Optional.ofNullable(read.ports().get(name));
+        });
+    }
+
+    public List<OvsPort> ovsPortsOfContainer(String containerId) {
+        if (answers.containsKey("ovsPorts")) {
+            return MachineView.super.ovsPortsOfContainer(containerId);
+        }
+        return once(key("ovsPortsOfContainer", containerId), () -> {
+            Map<String, OvsPort> known = new HashMap<>();
+            answers.forEach((k, v) -> {
+                if (k.startsWith("ovsPort" + SEP) && v instanceof Optional<?> port && port.isPresent()) {
+                    known.put(((OvsPort) port.get()).name(), (OvsPort) port.get());
+                }
+            });
+            HostInspector.OvsPorts read = services.host().ovsPortsRecording(OvsPort.CONTAINER_ID, containerId, known);
+            read.down().ifPresent(down -> answers.putIfAbsent("ovsDown", down));
+            read.ports().forEach((name, port) -> answers.putIfAbsent(key("ovsPort", name), Optional.of(port)));
+            return List.copyOf(read.ports().values());
+        });
+    }
+
+    /** Where ports were asked alone, what their questions met; else as every port is read. */
     public Optional<String> ovsDatabaseDown() {
+        if (answers.containsKey("ovsDown")) {
+            return Optional.of((String) answers.get("ovsDown"));
+        }
+        if (!answers.containsKey("ovsPorts") && answers.keySet().stream()
+                .anyMatch(k -> k.startsWith("ovsPort" + SEP) || k.startsWith("ovsPortsOfContainer" + SEP))) {
+            return Optional.empty();
+        }
         return ovsPortsRead().down();
     }
 

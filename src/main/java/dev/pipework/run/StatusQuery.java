@@ -56,9 +56,8 @@ public final class StatusQuery {
             view = services.viewOfEverything(guests);
         }
         MachineView view = view();
-        List<OvsPort> stale = planner.staleOvsPorts(view).stream().filter(p -> token.isEmpty()
-                || guests.get(0).id().map(id -> id.equals(p.externalIds().get("pipework.containerid"))).orElse(false))
-                .toList();
+        List<OvsPort> stale = token.isEmpty() ? planner.staleOvsPorts(view)
+                : guests.get(0).id().map(id -> planner.staleOvsPortsOf(id, view)).orElse(List.of());
         List<Attachment> found = new ArrayList<>();
         for (Guest guest : guests) {
             try {

@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>The database is an {@code ovsdb-server} of the test's own (its socket in a temporary
  * directory), which an {@code ovs-vsctl} first on the tool's PATH talks to ({@code --no-wait}: no
- * {@code ovs-vswitchd} serves it); the machine's Open vSwitch is never touched. The bridge is a veth
+ * {@code ovs-vswitchd} serves it), and {@code OVS_RUNDIR} names for the questions pipework asks on
+ * the socket itself; the machine's Open vSwitch is never touched. The bridge is a veth
  * end of the test's, which that database names as a bridge.
  */
 class ComponentFaultIT {
@@ -99,6 +100,8 @@ class ComponentFaultIT {
             Map<String, String> env = new HashMap<>();
             env.put("PATH", dir.resolve("bin") + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
             env.put(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            // Where a port is asked alone, on the database's socket: ovs-vsctl's default place for it.
+            env.put("OVS_RUNDIR", dir.toString());
             return env;
         }
 

@@ -10,6 +10,7 @@ import dev.pipework.model.Runtime;
 import dev.pipework.plan.GuestLink;
 import dev.pipework.plan.HostLink;
 import dev.pipework.plan.MachineView;
+import dev.pipework.plan.OvsPort;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,12 @@ class MachineReaderTest {
             "veth1pl42", new HostLink("veth1pl42", 7, 6, Optional.of("br1"), true, "pipework"),
             "pwh0123456789ab", new HostLink("pwh0123456789ab", 9, 8, Optional.of("br1"), true, ""));
 
+    final Map<String, OvsPort> ovs = Map.of(
+            "veth1pl42", new OvsPort("veth1pl42", "ovs0", Optional.of(7), Map.of(OvsPort.CONTAINER_ID, "id1")),
+            "veth2pl42", new OvsPort("veth2pl42", "ovs0", Optional.empty(), Map.of(OvsPort.CONTAINER_ID, "id1")),
+            "veth1pl43", new OvsPort("veth1pl43", "ovs1", Optional.empty(), Map.of(OvsPort.CONTAINER_ID, "id2")));
+    Optional<String> ovsDown = Optional.empty();
+
     MachineView view() {
         return services().view();
     }
@@ -67,6 +74,28 @@ class MachineReaderTest {
             public Optional<HostLink> hostLink(String name) {
                 asked.add(name);
                 return Optional.ofNullable(links.get(name));
+            }
+
+            @Override
+            public OvsPorts ovsPortsRead() {
+                asked.add("every port");
+                return new OvsPorts(ovs, ovsDown);
+            }
+
+            @Override
+            public OvsPorts ovsPortsNamed(java.util.Collection<String> names) {
+                asked.add("ports " + names);
+                Map<String, OvsPort> some = new java.util.HashMap<>(ovsDown.isPresent() ? Map.of() : ovs);
+                some.keySet().retainAll(names);
+                return new OvsPorts(some, ovsDown);
+            }
+
+            @Override
+            public OvsPorts ovsPortsRecording(String key, String value, Map<String, OvsPort> known) {
+                asked.add("ports recording " + value + " knowing " + new java.util.TreeSet<>(known.keySet()));
+                Map<String, OvsPort> some = new java.util.HashMap<>(ovsDown.isPresent() ? Map.of() : ovs);
+                some.values().removeIf(p -> !value.equals(p.externalIds().get(key)));
+                return new OvsPorts(some, ovsDown);
             }
         };
         GuestInspector inside = new EmptyGuest() {
@@ -144,5 +173,47 @@ class MachineReaderTest {
     void aLinkOfTheLikelyNameButAnotherIndexIsNotTaken() {
         MachineView view = view();
         assertEquals(Optional.of("pwh0123456789ab"), view.hostLink(9, "veth1pl42").map(HostLink::name));
+    }
+
+    /** A run about one guest asks Open vSwitch for its ports alone, each question once. */
+    @Test
+    void portsOfOneGuestAreAskedAlone() {
+        MachineView view = view();
+        assertEquals("ovs0", view.ovsPort("veth1pl42").orElseThrow().bridge());
+        assertEquals(Optional.empty(), view.ovsPort("veth9pl42"));
+        assertEquals(Optional.empty(), view.ovsPort("veth9pl42"));
+        assertEquals(List.of("veth1pl42", "veth2pl42"), view.ovsPortsOfContainer("id1").stream().map(OvsPort::name).sorted().toList());
+        // Found by the container's record: not asked again by name.
+        assertEquals(Optional.of("ovs0"), view.ovsPort("veth2pl42").map(OvsPort::bridge));
+        assertEquals(Optional.empty(), view.ovsDatabaseDown());
+        assertEquals(List.of("ports [veth1pl42]", "ports [veth9pl42]", "ports recording id1 knowing [veth1pl42]"), asked);
+    }
+
+    /** Once every port is read, the questions about one are answered from that reading. */
+    @Test
+    void everyPortReadAnswersTheQuestionsAboutOne() {
+        MachineView view = view();
+        assertEquals(3, view.ovsPorts().size());
+        assertEquals(Optional.of("ovs1"), view.ovsPort("veth1pl43").map(OvsPort::bridge));
+        assertEquals(List.of("veth1pl43"), view.ovsPortsOfContainer("id2").stream().map(OvsPort::name).toList());
+        assertEquals(List.of("every port"), asked);
+    }
+
+    /** The database down for a question about one port: the line, as for every port; nothing else read. */
+    @Test
+    void aDatabaseDownForOnePortIsSaid() {
+        ovsDown = Optional.of("Open vSwitch's database does not answer (is ovsdb-server running?): unix:/x: database connection failed");
+        MachineView view = view();
+        assertEquals(Optional.empty(), view.ovsPort("veth1pl42"));
+        assertEquals(ovsDown, view.ovsDatabaseDown());
+        assertEquals(List.of("ports [veth1pl42]"), asked);
+    }
+
+    /** Nothing asked of Open vSwitch yet: whether its database answers is learnt from every port, as before. */
+    @Test
+    void aDatabaseNotAskedYetIsReadWhole() {
+        MachineView view = view();
+        assertEquals(Optional.empty(), view.ovsDatabaseDown());
+        assertEquals(List.of("every port"), asked);
     }
 }

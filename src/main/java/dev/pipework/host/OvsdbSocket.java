@@ -1,0 +1,156 @@
+package dev.pipework.host;
+
+import dev.pipework.json.Json;
+import dev.pipework.json.JsonException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One {@code transact} asked of Open vSwitch's database on its socket (RFC 7047's JSON-RPC), the
+ * socket {@code ovs-vsctl} talks to by default: {@code $OVS_RUNDIR/db.sock}, else
+ * {@code /var/run/openvswitch/db.sock}. The server selects the rows asked from its own, so a
+ * question about one port costs the same however many it holds; no process is started for it.
+ */
+public final class OvsdbSocket {
+    /** Bounds connecting, asking and reading the answer, as {@code ovs-vsctl --timeout=10}. */
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** An answer larger than this is no answer to the small questions asked here. */
+    private static final int MAX_ANSWER = 4 << 20;
+
+    /** The database did not answer: the line {@code ovs-vsctl} prints for it, for the same cause. */
+    static final class Down extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Down(String line) {
+            super(line);
+        }
+    }
+
+    private OvsdbSocket() {
+    }
+
+    /** Where {@code ovs-vsctl} looks for the database by default. */
+    public static Path socket() {
+        String rundir = System.getenv("OVS_RUNDIR");
+        return Path.of(rundir == null || rundir.isEmpty() ? "/var/run/openvswitch" : rundir, "db.sock");
+    }
+
+    /**
+     * The result of each operation, in order.
+     *
+     * @throws Down        when nothing listens on the socket (its line names it, as ovs-vsctl's does)
+     * @throws IOException when the answer does not come in time, cannot be read, or refuses an operation
+     */
+    static List<Map<String, Object>> transact(Path socket, List<Object> operations, Duration timeout) throws IOException {
+        List<Object> params = new ArrayList<>();
+        params.add("Open_vSwitch");
+        params.addAll(operations);
+        byte[] request = Json.write(Map.of("id", 0, "method", "transact", "params", params))
+                .getBytes(StandardCharsets.UTF_8);
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        // A server that accepts and never answers: closing the channel ends the blocked read.
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(timeout.toMillis());
+                channel.close();
+            } catch (InterruptedException | IOException e) {
+                // answered in time, or closed already
+            }
+        }, "ovsdb-timeout");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try (channel) {
+            try {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                throw new Down("unix:" + socket + ": database connection failed (" + reason + ")");
+            }
+            ByteBuffer out = ByteBuffer.wrap(request);
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+            String answer = readOne(channel);
+            return results(Json.object(Json.parse(answer)), operations.size());
+        } catch (JsonException | ClassCastException e) {
+            throw new IOException("Open vSwitch's database gave an answer that cannot be read: " + e.getMessage(), e);
+        } finally {
+            watchdog.interrupt();
+        }
+    }
+
+    /** One JSON object, read up to its closing brace: the server keeps the connection open after it. */
+    private static String readOne(SocketChannel channel) throws IOException {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+        int depth = 0;
+        boolean inString = false;
+        boolean escaped = false;
+        while (true) {
+            in.clear();
+            int n = channel.read(in);
+            if (n < 0) {
+                throw new IOException("Open vSwitch's database closed the connection before it answered");
+            }
+            for (int i = 0; i < n; i++) {
+                byte b = in.get(i);
+                text.write(b);
+                if (inString) {
+                    if (escaped) {
+                        escaped = false;
+                    } else if (b == '\\') {
+                        escaped = true;
+                    } else if (b == '"') {
+                        inString = false;
+                    }
+                } else if (b == '"') {
+                    inString = true;
+                } else if (b == '{' || b == '[') {
+                    depth++;
+                } else if ((b == '}' || b == ']') && --depth == 0) {
+                    return text.toString(StandardCharsets.UTF_8);
+                }
+            }
+            if (text.size() > MAX_ANSWER) {
+                throw new IOException("Open vSwitch's database answered more than " + MAX_ANSWER + " bytes");
+            }
+        }
+    }
+
+    private static List<Map<String, Object>> results(Map<String, Object> reply, int operations) throws IOException {
+        Object error = reply.get("error");
+        if (error != null) {
+            throw new IOException("Open vSwitch's database refused the question: " + Json.write(error));
+        }
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (Object result : Json.array(reply.get("result"))) {
+            Map<String, Object> r = Json.object(result);
+            if (r.containsKey("error")) {
+                // One refused operation: the transaction as a whole was not carried out.
+                throw new IOException("Open vSwitch's database refused the question: " + Json.write(r));
+            }
+            results.add(r);
+        }
+        if (results.size() < operations) {
+            throw new IOException("Open vSwitch's database answered " + results.size() + " of " + operations + " questions");
+        }
+        return results;
+    }
+
+    /** The rows of a select's result. */
+    static List<Object> rows(Map<String, Object> result) {
+        return Json.array(Optional.ofNullable(result.get("rows")).orElseThrow(() -> new JsonException("no rows")));
+    }
+}

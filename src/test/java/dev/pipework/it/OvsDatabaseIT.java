@@ -1,0 +1,92 @@
+package dev.pipework.it;
+
+import dev.pipework.exec.ProcessCommandRunner;
+import dev.pipework.host.HostInspector;
+import dev.pipework.host.OvsDatabase;
+import dev.pipework.host.OvsdbSocket;
+import dev.pipework.it.support.HostCleanup;
+import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.Sh;
+import dev.pipework.plan.OvsPort;
+import dev.pipework.sys.CommandRunner;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The ports of one guest asked of the machine's Open vSwitch on its database's socket (how
+ * {@code status <guest>} and {@code del} ask, whatever the number of ports) are the ports the whole
+ * read by {@code ovs-vsctl} shows: by name, by the container's record, tagged or not, a foreign port
+ * without records, a port that is not there; and a socket nobody serves is said as ovs-vsctl says it.
+ */
+class OvsDatabaseIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void portsAskedAloneAreThePortsTheWholeReadShows() {
+        Prerequisites.requireRoot();
+        Prerequisites.requireOvs();
+        String run = HostCleanup.uniqueSuffix();
+        CommandRunner runner = new ProcessCommandRunner();
+        try (HostCleanup host = new HostCleanup()) {
+            String bridge = host.createOvsBridge("pwdb" + run);
+            String id = "c" + run + "0123456789";
+            // Ports need no link for their records: the switch keeps a port whose interface is missing.
+            String tagged = "veth1pl" + run;
+            String untagged = "veth2pl" + run;
+            String foreign = "fo" + run;
+            String other = "veth1pq" + run;
+            Sh.ok("ovs-vsctl", "--timeout=20", "--no-wait", "add-port", bridge, tagged, "tag=101", "--", "set", "Interface", tagged,
+                    "external-ids:pipework.interface=" + tagged, "external-ids:pipework.containerid=" + id,
+                    "external-ids:pipework.bridge=" + bridge);
+            Sh.ok("ovs-vsctl", "--timeout=20", "--no-wait", "add-port", bridge, untagged, "--", "set", "Interface", untagged,
+                    "external-ids:pipework.interface=" + untagged, "external-ids:pipework.containerid=" + id);
+            Sh.ok("ovs-vsctl", "--timeout=20", "--no-wait", "add-port", bridge, foreign);
+            Sh.ok("ovs-vsctl", "--timeout=20", "--no-wait", "add-port", bridge, other, "--", "set", "Interface", other,
+                    "external-ids:pipework.interface=" + other, "external-ids:pipework.containerid=x" + id);
+            Map<String, OvsPort> all = OvsDatabase.read(runner).ports();
+            assertTrue(all.keySet().containsAll(List.of(tagged, untagged, foreign, other)), all.keySet().toString());
+            assertEquals(Optional.of(101), all.get(tagged).tag());
+
+            List<String> names = List.of(tagged, untagged, foreign, "gone" + run, bridge);
+            HostInspector.OvsPorts named = OvsDatabase.named(runner, OvsdbSocket.socket(), names);
+            assertEquals(Optional.empty(), named.down());
+            assertEquals(only(all, List.of(tagged, untagged, foreign)), named.ports());
+
+            HostInspector.OvsPorts recorded = OvsDatabase.recording(runner, OvsdbSocket.socket(),
+                    OvsPort.CONTAINER_ID, id, Map.of());
+            assertEquals(only(all, List.of(tagged, untagged)), recorded.ports());
+            HostInspector.OvsPorts knowing = OvsDatabase.recording(runner, OvsdbSocket.socket(),
+                    OvsPort.CONTAINER_ID, id, Map.of(tagged, all.get(tagged)));
+            assertEquals(only(all, List.of(tagged, untagged)), knowing.ports());
+        }
+    }
+
+    @Test
+    void aSocketNobodyServesIsSaidAsOvsVsctlSaysIt() {
+        Prerequisites.requireOvs();
+        Path socket = tmp.resolve("db.sock");
+        Sh.Result vsctl = Sh.run(List.of("ovs-vsctl", "--db=unix:" + socket, "--timeout=5", "show"), java.time.Duration.ofSeconds(30));
+        String said = vsctl.err().strip();
+        assertTrue(said.startsWith("ovs-vsctl: "), vsctl.describe());
+        HostInspector.OvsPorts read = OvsDatabase.named(new ProcessCommandRunner(), socket, List.of("veth1pl1"));
+        assertEquals(Optional.of("Open vSwitch's database does not answer (is ovsdb-server running?): "
+                + said.substring("ovs-vsctl: ".length())), read.down());
+        assertEquals(Map.of(), read.ports());
+    }
+
+    private static Map<String, OvsPort> only(Map<String, OvsPort> all, List<String> names) {
+        Map<String, OvsPort> some = new LinkedHashMap<>();
+        names.forEach(n -> some.put(n, all.get(n)));
+        return some;
+    }
+}
