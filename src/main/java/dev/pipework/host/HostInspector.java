@@ -66,32 +66,20 @@ public interface HostInspector {
 
     /**
      * The Open vSwitch ports of these names, as {@link #ovsPortsRead()} shows them, asked alone: what
-     * a run about one guest needs of the switch's database, at a cost that does not grow with it.
+     * a run about one guest needs of the switch's database, in an answer that does not grow with it.
+     * Empty when they cannot be asked so: then every port is read.
      */
-    default OvsPorts ovsPortsNamed(java.util.Collection<String> names) {
-        OvsPorts all = ovsPortsRead();
-        Map<String, OvsPort> some = new java.util.LinkedHashMap<>();
-        all.ports().forEach((name, port) -> {
-            if (names.contains(name)) {
-                some.put(name, port);
-            }
-        });
-        return new OvsPorts(some, all.down());
+    default Optional<OvsPorts> ovsPortsNamed(java.util.Collection<String> names) {
+        return Optional.empty();
     }
 
     /**
      * The Open vSwitch ports whose interface records {@code key=value} among its external-ids, asked
-     * alone; of those, the ones in {@code known} (read by name a moment before) are not read again.
+     * alone as {@link #ovsPortsNamed}; of those, the ones in {@code known} (read by name a moment
+     * before) are not read again.
      */
-    default OvsPorts ovsPortsRecording(String key, String value, Map<String, OvsPort> known) {
-        OvsPorts all = ovsPortsRead();
-        Map<String, OvsPort> some = new java.util.LinkedHashMap<>();
-        all.ports().forEach((name, port) -> {
-            if (value.equals(port.externalIds().get(key))) {
-                some.put(name, port);
-            }
-        });
-        return new OvsPorts(some, all.down());
+    default Optional<OvsPorts> ovsPortsRecording(String key, String value, Map<String, OvsPort> known) {
+        return Optional.empty();
     }
 
     /** Open vSwitch's ports as read: {@code down} when its database did not answer (then {@code ports} is empty). */

@@ -8,6 +8,7 @@ import dev.pipework.json.JsonException;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -48,50 +49,36 @@ public final class OvsDatabase {
     }
 
     /**
-     * The ports of these names, read alone. {@code ovs-vsctl} reads every row of the tables a command
-     * names before it answers (a find as much as a list: 19 ms with 500 ports, and the whole read's
-     * answer to parse here) and is a process to start; the database's own select, asked on its
-     * socket, reads only the rows that match, a port's bridge in a second question (a bridge names
-     * its ports by their row's UUID, known once the port is read).
+     * The ports of these names, read alone: empty when they could not be asked so (no database on its
+     * socket there, an answer that cannot be read), for the caller to read every port instead, which
+     * says why. {@code ovs-vsctl} reads every row of the tables a command names before it answers (a
+     * find as much as a list: 19 ms with 500 ports, and the whole read's answer to parse here) and is a
+     * process to start; the database's own select, asked on its socket, sends back only the rows that
+     * match, a port's bridge in a second question (a bridge names its ports by their row's UUID, known
+     * once the port is read). A database that accepts the question and does not answer within
+     * {@link OvsdbSocket#TIMEOUT} is said not to answer.
      */
-    public static HostInspector.OvsPorts named(CommandRunner runner, Path socket, Collection<String> names) {
-        return select(runner, socket, names, Optional.empty(), Map.of());
+    public static Optional<HostInspector.OvsPorts> named(Path socket, Collection<String> names) {
+        return named(socket, names, OvsdbSocket.TIMEOUT);
+    }
+
+    static Optional<HostInspector.OvsPorts> named(Path socket, Collection<String> names, Duration timeout) {
+        return ask(socket, names, Optional.empty(), Map.of(), timeout);
     }
 
     /**
      * The ports whose interface records {@code key=value} among its external-ids, read alone as
      * {@link #named}; those in {@code known} are taken from there.
      */
-    public static HostInspector.OvsPorts recording(CommandRunner runner, Path socket, String key, String value,
-                                                   Map<String, OvsPort> known) {
-        return select(runner, socket, List.of(), Optional.of(Map.entry(key, value)), known);
+    public static Optional<HostInspector.OvsPorts> recording(Path socket, String key, String value,
+                                                             Map<String, OvsPort> known) {
+        return ask(socket, List.of(), Optional.of(Map.entry(key, value)), known, OvsdbSocket.TIMEOUT);
     }
 
-    private static HostInspector.OvsPorts select(CommandRunner runner, Path socket, Collection<String> names,
-                                                 Optional<Map.Entry<String, String>> record,
-                                                 Map<String, OvsPort> known) {
-        if (ExecutablePath.find("ovs-vsctl").isEmpty()) {
-            return new HostInspector.OvsPorts(Map.of(), Optional.empty());
-        }
-        Optional<HostInspector.OvsPorts> asked = ask(socket, names, record, known);
-        if (asked.isPresent()) {
-            return asked.get();
-        }
-        // An answer that cannot be read, or none in time: the whole read, filtered, says why.
-        HostInspector.OvsPorts all = read(runner);
-        Map<String, OvsPort> some = new LinkedHashMap<>();
-        all.ports().forEach((name, port) -> {
-            if (names.contains(name) || record.filter(r -> r.getValue().equals(port.externalIds().get(r.getKey()))).isPresent()) {
-                some.put(name, port);
-            }
-        });
-        return new HostInspector.OvsPorts(some, all.down());
-    }
-
-    /** The ports asked, or with the database down none and its line; empty when an answer cannot be read. */
+    /** The ports asked, or with the database not answering in time none and its line; empty when not asked so. */
     private static Optional<HostInspector.OvsPorts> ask(Path socket, Collection<String> names,
                                                         Optional<Map.Entry<String, String>> record,
-                                                        Map<String, OvsPort> known) {
+                                                        Map<String, OvsPort> known, Duration timeout) {
         if (names.isEmpty() && record.isEmpty()) {
             return Optional.of(new HostInspector.OvsPorts(Map.of(), Optional.empty()));
         }
@@ -104,7 +91,7 @@ public final class OvsDatabase {
         }
         record.ifPresent(r -> first.add(select("Interface", List.of("external_ids", "includes",
                 List.of("map", List.of(List.of(r.getKey(), r.getValue())))), "name", "external_ids")));
-        Answer a = transact(socket, first);
+        Answer a = transact(socket, first, timeout);
         if (a.rows() == null) {
             return a.down().map(down -> new HostInspector.OvsPorts(Map.of(), Optional.of(down)));
         }
@@ -130,11 +117,11 @@ public final class OvsDatabase {
                 }
             }
             // Then the ports of interfaces found by their record, and the bridge of every port.
-            List<String> unread = portNames.stream().filter(n -> !portRows.containsKey(n)).toList();
+            List<String> unread = portNames.stream().filter(n -> !portRows.containsKey(n) && !names.contains(n)).toList();
             if (!unread.isEmpty()) {
                 List<Object> portSelects = new ArrayList<>();
                 unread.forEach(n -> portSelects.add(select("Port", List.of("name", "==", n), "_uuid", "name", "tag")));
-                Answer more = transact(socket, portSelects);
+                Answer more = transact(socket, portSelects, timeout);
                 if (more.rows() == null) {
                     return more.down().map(down -> new HostInspector.OvsPorts(Map.of(), Optional.of(down)));
                 }
@@ -153,7 +140,7 @@ public final class OvsDatabase {
             for (String n : found) {
                 bridges.add(select("Bridge", List.of("ports", "includes", List.of("uuid", portRows.get(n).get(0))), "name"));
             }
-            Answer b = transact(socket, bridges);
+            Answer b = transact(socket, bridges, timeout);
             if (b.rows() == null) {
                 return b.down().map(down -> new HostInspector.OvsPorts(Map.of(), Optional.of(down)));
             }
@@ -185,18 +172,18 @@ public final class OvsDatabase {
         return op;
     }
 
-    /** The rows of each select, in order; none, and the line saying so when the database did not answer. */
+    /** The rows of each select, in order; none, and when the database took too long, the line saying so. */
     private record Answer(List<List<Object>> rows, Optional<String> down) {
     }
 
-    private static Answer transact(Path socket, List<Object> operations) {
+    private static Answer transact(Path socket, List<Object> operations, Duration timeout) {
         try {
             List<List<Object>> rows = new ArrayList<>();
-            for (Map<String, Object> result : OvsdbSocket.transact(socket, operations, OvsdbSocket.TIMEOUT)) {
+            for (Map<String, Object> result : OvsdbSocket.transact(socket, operations, timeout)) {
                 rows.add(OvsdbSocket.rows(result));
             }
             return new Answer(rows, Optional.empty());
-        } catch (OvsdbSocket.Down e) {
+        } catch (OvsdbSocket.NoAnswer e) {
             return new Answer(null, Optional.of("Open vSwitch's database does not answer (is ovsdb-server running?): "
                     + e.getMessage()));
         } catch (IOException | JsonException e) {

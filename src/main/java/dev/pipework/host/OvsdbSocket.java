@@ -20,8 +20,11 @@ import java.util.Optional;
 /**
  * One {@code transact} asked of Open vSwitch's database on its socket (RFC 7047's JSON-RPC), the
  * socket {@code ovs-vsctl} talks to by default: {@code $OVS_RUNDIR/db.sock}, else
- * {@code /var/run/openvswitch/db.sock}. The server selects the rows asked from its own, so a
- * question about one port costs the same however many it holds; no process is started for it.
+ * {@code /var/run/openvswitch/db.sock} (where Debian's Open vSwitch has it; where it is not served,
+ * the caller reads every port with {@code ovs-vsctl}). The server selects the rows asked from the
+ * ones it holds in memory and sends back only those, so the answer about one port is as small
+ * however many the switch has; no process is started for it. The answer is bounded in time and
+ * size, and read by the strict JSON reader, as anything read from outside the program.
  */
 public final class OvsdbSocket {
     /** Bounds connecting, asking and reading the answer, as {@code ovs-vsctl --timeout=10}. */
@@ -29,11 +32,11 @@ public final class OvsdbSocket {
     /** An answer larger than this is no answer to the small questions asked here. */
     private static final int MAX_ANSWER = 4 << 20;
 
-    /** The database did not answer: the line {@code ovs-vsctl} prints for it, for the same cause. */
-    static final class Down extends IOException {
+    /** The database took the question and gave no answer in time. */
+    static final class NoAnswer extends IOException {
         private static final long serialVersionUID = 1L;
 
-        Down(String line) {
+        NoAnswer(String line) {
             super(line);
         }
     }
@@ -50,8 +53,9 @@ public final class OvsdbSocket {
     /**
      * The result of each operation, in order.
      *
-     * @throws Down        when nothing listens on the socket (its line names it, as ovs-vsctl's does)
-     * @throws IOException when the answer does not come in time, cannot be read, or refuses an operation
+     * @throws NoAnswer    when the answer does not come within {@code timeout}
+     * @throws IOException when nothing listens on the socket, or the answer cannot be read or refuses
+     *                     an operation
      */
     static List<Map<String, Object>> transact(Path socket, List<Object> operations, Duration timeout) throws IOException {
         List<Object> params = new ArrayList<>();
@@ -61,9 +65,11 @@ public final class OvsdbSocket {
                 .getBytes(StandardCharsets.UTF_8);
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         // A server that accepts and never answers: closing the channel ends the blocked read.
+        java.util.concurrent.atomic.AtomicBoolean late = new java.util.concurrent.atomic.AtomicBoolean();
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(timeout.toMillis());
+                late.set(true);
                 channel.close();
             } catch (InterruptedException | IOException e) {
                 // answered in time, or closed already
@@ -72,12 +78,7 @@ public final class OvsdbSocket {
         watchdog.setDaemon(true);
         watchdog.start();
         try (channel) {
-            try {
-                channel.connect(UnixDomainSocketAddress.of(socket));
-            } catch (IOException e) {
-                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                throw new Down("unix:" + socket + ": database connection failed (" + reason + ")");
-            }
+            channel.connect(UnixDomainSocketAddress.of(socket));
             ByteBuffer out = ByteBuffer.wrap(request);
             while (out.hasRemaining()) {
                 channel.write(out);
@@ -86,6 +87,11 @@ public final class OvsdbSocket {
             return results(Json.object(Json.parse(answer)), operations.size());
         } catch (JsonException | ClassCastException e) {
             throw new IOException("Open vSwitch's database gave an answer that cannot be read: " + e.getMessage(), e);
+        } catch (IOException e) {
+            if (late.get()) {
+                throw new NoAnswer("unix:" + socket + ": no answer within " + timeout.toMillis() / 1000.0 + " s");
+            }
+            throw e;
         } finally {
             watchdog.interrupt();
         }
@@ -130,6 +136,9 @@ public final class OvsdbSocket {
     }
 
     private static List<Map<String, Object>> results(Map<String, Object> reply, int operations) throws IOException {
+        if (!(reply.get("id") instanceof Number id) || id.longValue() != 0) {
+            throw new IOException("Open vSwitch's database answered another question: " + Json.write(reply.get("id")));
+        }
         Object error = reply.get("error");
         if (error != null) {
             throw new IOException("Open vSwitch's database refused the question: " + Json.write(error));

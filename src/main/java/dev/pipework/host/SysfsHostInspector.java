@@ -196,13 +196,13 @@ public final class SysfsHostInspector implements HostInspector {
     }
 
     @Override
-    public OvsPorts ovsPortsNamed(java.util.Collection<String> names) {
-        return OvsDatabase.named(runner, OvsdbSocket.socket(), names);
+    public Optional<OvsPorts> ovsPortsNamed(java.util.Collection<String> names) {
+        return OvsDatabase.named(OvsdbSocket.socket(), names);
     }
 
     @Override
-    public OvsPorts ovsPortsRecording(String key, String value, Map<String, OvsPort> known) {
-        return OvsDatabase.recording(runner, OvsdbSocket.socket(), key, value, known);
+    public Optional<OvsPorts> ovsPortsRecording(String key, String value, Map<String, OvsPort> known) {
+        return OvsDatabase.recording(OvsdbSocket.socket(), key, value, known);
     }
 
     @Override

@@ -123,44 +123,57 @@ final class MachineReader implements MachineView {
 
     /**
      * A port asked alone is answered from every port once they are read; else by a question for it
-     * (kept: a port found by its container's record is not asked again by name).
+     * (kept: a port found by its container's record is not asked again by name); where it cannot be
+     * asked alone, from every port, read then.
      */
     public Optional<OvsPort> ovsPort(String name) {
-        if (answers.containsKey("ovsPorts")) {
-            return Optional.ofNullable(ovsPorts().get(name));
+        if (!answers.containsKey("ovsPorts")) {
+            Optional<Optional<OvsPort>> alone = once(key("ovsPort", name), () -> services.host().ovsPortsNamed(List.of(name))
+                    .map(read -> {
+                        read.down().ifPresent(down -> answers.putIfAbsent("ovsDown", down));
+                        return Optional.ofNullable(read.ports().get(name));
+                    }));
+            if (alone.isPresent()) {
+                return alone.get();
+            }
         }
-        return once(key("ovsPort", name), () -> {
-            HostInspector.OvsPorts read = services.host().ovsPortsNamed(List.of(name));
-            read.down().ifPresent(down -> answers.putIfAbsent("ovsDown", down));
-            return Optional.ofNullable(read.ports().get(name));
-        });
+        return Optional.ofNullable(ovsPorts().get(name));
     }
 
     public List<OvsPort> ovsPortsOfContainer(String containerId) {
-        if (answers.containsKey("ovsPorts")) {
-            return MachineView.super.ovsPortsOfContainer(containerId);
-        }
-        return once(key("ovsPortsOfContainer", containerId), () -> {
-            Map<String, OvsPort> known = new HashMap<>();
-            answers.forEach((k, v) -> {
-                if (k.startsWith("ovsPort" + SEP) && v instanceof Optional<?> port && port.isPresent()) {
-                    known.put(((OvsPort) port.get()).name(), (OvsPort) port.get());
-                }
+        if (!answers.containsKey("ovsPorts")) {
+            Optional<List<OvsPort>> alone = once(key("ovsPortsOfContainer", containerId), () -> {
+                Map<String, OvsPort> known = new HashMap<>();
+                answers.forEach((k, v) -> {
+                    if (k.startsWith("ovsPort" + SEP) && v instanceof Optional<?> asked && asked.isPresent()
+                            && asked.get() instanceof Optional<?> port && port.isPresent()) {
+                        known.put(((OvsPort) port.get()).name(), (OvsPort) port.get());
+                    }
+                });
+                return services.host().ovsPortsRecording(OvsPort.CONTAINER_ID, containerId, known).map(read -> {
+                    read.down().ifPresent(down -> answers.putIfAbsent("ovsDown", down));
+                    read.ports().forEach((name, port) -> answers.putIfAbsent(key("ovsPort", name), Optional.of(Optional.of(port))));
+                    return List.copyOf(read.ports().values());
+                });
             });
-            HostInspector.OvsPorts read = services.host().ovsPortsRecording(OvsPort.CONTAINER_ID, containerId, known);
-            read.down().ifPresent(down -> answers.putIfAbsent("ovsDown", down));
-            read.ports().forEach((name, port) -> answers.putIfAbsent(key("ovsPort", name), Optional.of(port)));
-            return List.copyOf(read.ports().values());
-        });
+            if (alone.isPresent()) {
+                return alone.get();
+            }
+        }
+        return MachineView.super.ovsPortsOfContainer(containerId);
     }
 
-    /** Where ports were asked alone, what their questions met; else as every port is read. */
+    /**
+     * What the questions about ports alone met, where one did not answer in time; else as every port
+     * is read, where that was read or no question was answered alone.
+     */
     public Optional<String> ovsDatabaseDown() {
         if (answers.containsKey("ovsDown")) {
             return Optional.of((String) answers.get("ovsDown"));
         }
-        if (!answers.containsKey("ovsPorts") && answers.keySet().stream()
-                .anyMatch(k -> k.startsWith("ovsPort" + SEP) || k.startsWith("ovsPortsOfContainer" + SEP))) {
+        if (!answers.containsKey("ovsPorts") && answers.entrySet().stream()
+                .anyMatch(e -> (e.getKey().startsWith("ovsPort" + SEP) || e.getKey().startsWith("ovsPortsOfContainer" + SEP))
+                        && e.getValue() instanceof Optional<?> alone && alone.isPresent())) {
             return Optional.empty();
         }
         return ovsPortsRead().down();

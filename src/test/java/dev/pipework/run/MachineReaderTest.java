@@ -45,6 +45,8 @@ class MachineReaderTest {
             "veth2pl42", new OvsPort("veth2pl42", "ovs0", Optional.empty(), Map.of(OvsPort.CONTAINER_ID, "id1")),
             "veth1pl43", new OvsPort("veth1pl43", "ovs1", Optional.empty(), Map.of(OvsPort.CONTAINER_ID, "id2")));
     Optional<String> ovsDown = Optional.empty();
+    /** Whether ports can be asked alone (the database served on its socket). */
+    boolean alone = true;
 
     MachineView view() {
         return services().view();
@@ -83,19 +85,25 @@ class MachineReaderTest {
             }
 
             @Override
-            public OvsPorts ovsPortsNamed(java.util.Collection<String> names) {
+            public Optional<OvsPorts> ovsPortsNamed(java.util.Collection<String> names) {
                 asked.add("ports " + names);
+                if (!alone) {
+                    return Optional.empty();
+                }
                 Map<String, OvsPort> some = new java.util.HashMap<>(ovsDown.isPresent() ? Map.of() : ovs);
                 some.keySet().retainAll(names);
-                return new OvsPorts(some, ovsDown);
+                return Optional.of(new OvsPorts(some, ovsDown));
             }
 
             @Override
-            public OvsPorts ovsPortsRecording(String key, String value, Map<String, OvsPort> known) {
+            public Optional<OvsPorts> ovsPortsRecording(String key, String value, Map<String, OvsPort> known) {
                 asked.add("ports recording " + value + " knowing " + new java.util.TreeSet<>(known.keySet()));
+                if (!alone) {
+                    return Optional.empty();
+                }
                 Map<String, OvsPort> some = new java.util.HashMap<>(ovsDown.isPresent() ? Map.of() : ovs);
                 some.values().removeIf(p -> !value.equals(p.externalIds().get(key)));
-                return new OvsPorts(some, ovsDown);
+                return Optional.of(new OvsPorts(some, ovsDown));
             }
         };
         GuestInspector inside = new EmptyGuest() {
@@ -199,7 +207,19 @@ class MachineReaderTest {
         assertEquals(List.of("every port"), asked);
     }
 
-    /** The database down for a question about one port: the line, as for every port; nothing else read. */
+    /** Ports that cannot be asked alone: every port read once, and the questions answered from it. */
+    @Test
+    void portsThatCannotBeAskedAloneAreReadWholeOnce() {
+        alone = false;
+        MachineView view = view();
+        assertEquals(Optional.of("ovs0"), view.ovsPort("veth1pl42").map(OvsPort::bridge));
+        assertEquals(List.of("veth1pl43"), view.ovsPortsOfContainer("id2").stream().map(OvsPort::name).toList());
+        assertEquals(Optional.empty(), view.ovsPort("veth9pl42"));
+        assertEquals(Optional.empty(), view.ovsDatabaseDown());
+        assertEquals(List.of("ports [veth1pl42]", "every port"), asked);
+    }
+
+    /** The database not answering a question about one port: the line, as for every port; nothing else read. */
     @Test
     void aDatabaseDownForOnePortIsSaid() {
         ovsDown = Optional.of("Open vSwitch's database does not answer (is ovsdb-server running?): unix:/x: database connection failed");
