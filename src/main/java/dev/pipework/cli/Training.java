@@ -65,14 +65,18 @@ final class Training {
                     if (!plumbing) {
                         cli.run("--dry-run", "br1", "/proc/self/ns/net", "10.0.0.2/24");
                     }
+                    // An attach to an Open vSwitch bridge asks whether it is one on the database's
+                    // socket: that question's classes. No link or bridge has this name.
+                    askOpenVswitch(services, false);
                 }
                 case COMMANDS -> {
                     cli.run("--dry-run", "br1", "/proc/self/ns/net", "10.0.0.2/24");
                     cli.run("status", nobody());
                     rtnetlink();
-                    // A port asked alone, as status and del of a container ask Open vSwitch: its socket's
-                    // classes. No port has this name (longer than a link's can be); nothing is changed.
-                    services.host().ovsPortsNamed(List.of("pipework-training"));
+                    // A port asked alone, as status and del of a container ask Open vSwitch, and a bridge,
+                    // as an attach does: the socket's classes. No port or bridge has this name (longer
+                    // than a link's can be); nothing is changed.
+                    askOpenVswitch(services, true);
                 }
                 case CNI -> CniMain.train(services, records);
             }
@@ -90,6 +94,18 @@ final class Training {
             if (scratch != null) {
                 deleteQuietly(scratch);
             }
+        }
+    }
+
+    /** Questions to Open vSwitch's database on its socket, whatever it answers (a stopped one too). */
+    private static void askOpenVswitch(Services services, boolean ports) {
+        try {
+            if (ports) {
+                services.host().ovsPortsNamed(List.of("pipework-training"));
+            }
+            services.host().isOvsBridge("pipework-training");
+        } catch (RuntimeException e) {
+            // a training run only ever warms the cache
         }
     }
 

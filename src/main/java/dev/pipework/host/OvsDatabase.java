@@ -75,6 +75,26 @@ public final class OvsDatabase {
         return ask(socket, List.of(), Optional.of(Map.entry(key, value)), known, OvsdbSocket.TIMEOUT);
     }
 
+    /** Whether the switch has a bridge of a name, or the line saying its database did not answer in time. */
+    public record BridgeAnswer(boolean exists, Optional<String> down) {
+    }
+
+    /**
+     * Whether a bridge of this name exists, real or fake (a VLAN's bridge, a port of its parent's
+     * marked {@code fake_bridge}), as {@code ovs-vsctl br-exists} answers, asked on the database's
+     * socket: {@code br-exists} reads every bridge, port and interface first. Empty when it could not
+     * be asked so, for the caller to run {@code br-exists}.
+     */
+    public static Optional<BridgeAnswer> bridgeExists(Path socket, String name) {
+        Answer a = transact(socket, List.of(select("Bridge", List.of("name", "==", name), "name"),
+                selectWhere("Port", List.of(List.of("name", "==", name), List.of("fake_bridge", "==", true)), "name")),
+                OvsdbSocket.TIMEOUT);
+        if (a.rows() == null) {
+            return a.down().map(down -> new BridgeAnswer(false, Optional.of(down)));
+        }
+        return Optional.of(new BridgeAnswer(a.rows().stream().anyMatch(rows -> !rows.isEmpty()), Optional.empty()));
+    }
+
     /** The ports asked, or with the database not answering in time none and its line; empty when not asked so. */
     private static Optional<HostInspector.OvsPorts> ask(Path socket, Collection<String> names,
                                                         Optional<Map.Entry<String, String>> record,
@@ -164,10 +184,14 @@ public final class OvsDatabase {
     }
 
     private static Map<String, Object> select(String table, List<Object> condition, String... columns) {
+        return selectWhere(table, List.of(condition), columns);
+    }
+
+    private static Map<String, Object> selectWhere(String table, List<Object> conditions, String... columns) {
         Map<String, Object> op = new LinkedHashMap<>();
         op.put("op", "select");
         op.put("table", table);
-        op.put("where", List.of(condition));
+        op.put("where", conditions);
         op.put("columns", List.of(columns));
         return op;
     }

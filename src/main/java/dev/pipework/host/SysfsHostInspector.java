@@ -119,15 +119,19 @@ public final class SysfsHostInspector implements HostInspector {
         if (!ovsInstalled() || Files.isDirectory(sysClassNet.resolve(name).resolve("bridge"))) {
             return false;
         }
-        // br-exists exits 0 when the bridge exists and 2 when it does not.
-        CommandResult result = runner.run(List.of("ovs-vsctl", "--timeout=10", "br-exists", name));
-        Optional<String> down = result.ovsDatabaseDown();
+        // Asked on the database's socket; where that cannot be, br-exists (0: it exists, 2: it does not).
+        Optional<OvsDatabase.BridgeAnswer> asked = OvsDatabase.bridgeExists(OvsdbSocket.socket(), name);
+        if (asked.isEmpty()) {
+            CommandResult result = runner.run(List.of("ovs-vsctl", "--timeout=10", "br-exists", name));
+            asked = Optional.of(new OvsDatabase.BridgeAnswer(result.exitStatus() == 0, result.ovsDatabaseDown()));
+        }
+        Optional<String> down = asked.get().down();
         if (down.isPresent() && !Files.exists(sysClassNet.resolve(name).resolve("device"))) {
             // Unknown, and it matters: a bridge taken for a NIC would get a macvlan, a bridge with no
             // link would be created again. A NIC with a device behind it is never a switch's bridge.
             throw new PipeworkException(down.get());
         }
-        return result.exitStatus() == 0;
+        return asked.get().exists();
     }
 
     @Override

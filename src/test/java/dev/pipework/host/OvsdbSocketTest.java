@@ -164,14 +164,21 @@ class OvsdbSocketTest {
                     ? rows(Map.of("name", "veth1pl7", "external_ids", List.of("map", List.of(
                             List.of("pipework.containerid", "c1"), List.of("pipework.interface", "veth1pl7")))))
                     : rows();
-            case "Port" -> switch (String.valueOf(value)) {
+            // With fake_bridge == true besides the name: only a VLAN's fake bridge.
+            case "Port" -> Json.array(op.get("where")).size() == 2
+                    ? (value.equals("fake5") ? rows(Map.of("name", "fake5")) : rows())
+                    : switch (String.valueOf(value)) {
                 case "veth1pl7" -> rows(Map.of("_uuid", List.of("uuid", "u-7"), "name", "veth1pl7", "tag", 7L));
                 case "trunk0" -> rows(Map.of("_uuid", List.of("uuid", "u-t"), "name", "trunk0", "tag", List.of("set", List.of())));
                 case "ovs0" -> rows(Map.of("_uuid", List.of("uuid", "u-own"), "name", "ovs0", "tag", List.of("set", List.of())));
                 case "orphan0" -> rows(Map.of("_uuid", List.of("uuid", "u-o"), "name", "orphan0", "tag", List.of("set", List.of())));
+                case "fake5" -> rows(Map.of("_uuid", List.of("uuid", "u-f"), "name", "fake5", "tag", 5L));
                 default -> rows();
             };
             case "Bridge" -> {
+                if (where.get(0).equals("name")) {
+                    yield value.equals("ovs0") ? rows(Map.of("name", "ovs0")) : rows();
+                }
                 String uuid = (String) Json.array(value).get(1);
                 yield bridgeOfPort.containsKey(uuid) ? rows(Map.of("name", bridgeOfPort.get(uuid))) : rows();
             }
@@ -209,5 +216,17 @@ class OvsdbSocketTest {
         assertEquals(Map.of("veth1pl7", known), OvsDatabase.recording(socket, "pipework.containerid", "c1",
                 Map.of("veth1pl7", known)).orElseThrow().ports());
         assertEquals(1, asked.size(), asked.toString());
+    }
+
+    /** A bridge, real or a VLAN's fake one, as br-exists finds it; a port or a name of nothing is none. */
+    @Test
+    void bridgesRealAndFake() throws IOException {
+        Path socket = serve(OvsdbSocketTest::answer);
+        assertEquals(Optional.of(new OvsDatabase.BridgeAnswer(true, Optional.empty())), OvsDatabase.bridgeExists(socket, "ovs0"));
+        assertEquals(Optional.of(new OvsDatabase.BridgeAnswer(true, Optional.empty())), OvsDatabase.bridgeExists(socket, "fake5"));
+        assertEquals(Optional.of(new OvsDatabase.BridgeAnswer(false, Optional.empty())), OvsDatabase.bridgeExists(socket, "trunk0"));
+        assertEquals(Optional.of(new OvsDatabase.BridgeAnswer(false, Optional.empty())), OvsDatabase.bridgeExists(socket, "gone0"));
+        assertEquals(4, asked.size(), "one question each: " + asked);
+        assertEquals(Optional.empty(), OvsDatabase.bridgeExists(tmp.resolve("none.sock"), "ovs0"));
     }
 }

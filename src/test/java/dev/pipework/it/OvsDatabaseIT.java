@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The ports of one guest asked of the machine's Open vSwitch on its database's socket (how
  * {@code status <guest>} and {@code del} ask, whatever the number of ports) are the ports the whole
  * read by {@code ovs-vsctl} shows: by name, by the container's record, tagged or not, a foreign port
- * without records, a port that is not there, the bridge's own port.
+ * without records, a port that is not there, the bridge's own port; and a bridge asked so is one
+ * where {@code ovs-vsctl br-exists} finds one (a VLAN's fake bridge too).
  */
 class OvsDatabaseIT {
     @Test
@@ -63,6 +64,17 @@ class OvsDatabaseIT {
             HostInspector.OvsPorts knowing = OvsDatabase.recording(OvsdbSocket.socket(),
                     OvsPort.CONTAINER_ID, id, Map.of(tagged, all.get(tagged))).orElseThrow();
             assertEquals(only(all, List.of(tagged, untagged)), knowing.ports());
+
+            // Bridges as br-exists finds them: the bridge, a VLAN's fake bridge on it, a port, nothing.
+            String fake = "pwdf" + run;
+            host.ovsBridge(fake);
+            Sh.ok("ovs-vsctl", "--timeout=20", "--no-wait", "add-br", fake, bridge, "5");
+            for (String name : List.of(bridge, fake, tagged, "gone" + run)) {
+                boolean brExists = Sh.run("ovs-vsctl", "--timeout=20", "br-exists", name).code() == 0;
+                assertEquals(Optional.of(new OvsDatabase.BridgeAnswer(brExists, Optional.empty())),
+                        OvsDatabase.bridgeExists(OvsdbSocket.socket(), name), name);
+            }
+            assertTrue(Sh.run("ovs-vsctl", "--timeout=20", "br-exists", fake).code() == 0, "the fake bridge");
         }
     }
 
