@@ -41,6 +41,11 @@ public interface HostInspector {
         return links().values().stream().map(HostLink::name).collect(java.util.stream.Collectors.toSet());
     }
 
+    /** Whether the host has a link of this name, as {@link #linkNames()} shows it. */
+    default boolean linkExists(String name) {
+        return linkNames().contains(name);
+    }
+
     /** The name of every host link, by its index. */
     default Map<Integer, String> linkNamesByIndex() {
         Map<Integer, String> names = new java.util.HashMap<>();

@@ -180,6 +180,11 @@ public final class SysfsHostInspector implements HostInspector {
     }
 
     @Override
+    public boolean linkExists(String name) {
+        return HostLinks.exists(sysClassNet, name);
+    }
+
+    @Override
     public Map<Integer, String> linkNamesByIndex() {
         return HostLinks.namesByIndex(sysClassNet);
     }

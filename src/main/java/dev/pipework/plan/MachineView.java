@@ -51,6 +51,11 @@ public interface MachineView {
         return hostLinks().values().stream().map(HostLink::name).collect(java.util.stream.Collectors.toSet());
     }
 
+    /** Whether the host has a link of this name, as {@link #hostLinkNames()} shows it, asked alone. */
+    default boolean hostLinkExists(String name) {
+        return hostLinkNames().contains(name);
+    }
+
     /** Every Open vSwitch port, by name; none when Open vSwitch is not there. */
     Map<String, OvsPort> ovsPorts();
 

@@ -65,15 +65,18 @@ final class OvsAttach {
         return stalePorts(view.ovsPorts().values(), view);
     }
 
-    /** {@link #stalePorts(MachineView)} of one container, known by its ID. */
+    /** {@link #stalePorts(MachineView)} of one container, known by its ID: its ports' links asked one by one. */
     static List<OvsPort> stalePortsOf(String containerId, MachineView view) {
-        return stalePorts(view.ovsPortsOfContainer(containerId), view);
+        return sorted(view.ovsPortsOfContainer(containerId).stream().filter(p -> p.plumbed() && !view.hostLinkExists(p.name())));
     }
 
     private static List<OvsPort> stalePorts(java.util.Collection<OvsPort> ports, MachineView view) {
         java.util.Set<String> hostNames = view.hostLinkNames();
-        return ports.stream().filter(p -> p.plumbed() && !hostNames.contains(p.name()))
-                .sorted(java.util.Comparator.comparing(OvsPort::bridge).thenComparing(OvsPort::name)).toList();
+        return sorted(ports.stream().filter(p -> p.plumbed() && !hostNames.contains(p.name())));
+    }
+
+    private static List<OvsPort> sorted(java.util.stream.Stream<OvsPort> ports) {
+        return ports.sorted(java.util.Comparator.comparing(OvsPort::bridge).thenComparing(OvsPort::name)).toList();
     }
 
     /**
@@ -90,7 +93,6 @@ final class OvsAttach {
         if (guest.isPresent() && guest.get().id().isEmpty()) {
             return List.of();
         }
-        java.util.Set<String> hostNames = view.hostLinkNames();
         List<Step> steps = new ArrayList<>();
         // A container known by its ID: only the ports that record it are asked for.
         java.util.Collection<OvsPort> ports = guest.isPresent() ? view.ovsPortsOfContainer(guest.get().id().get())
@@ -103,8 +105,9 @@ final class OvsAttach {
             // A record is stale once its link is gone, or once the process it names is no longer the
             // container's: the link then belongs to a namespace that is going away, and the port goes
             // now rather than when the kernel gets round to it.
-            boolean gone = !hostNames.contains(port.name()) || guest.isEmpty() || guest.get().pid() == 0
-                    || !port.externalIds().getOrDefault("pipework.nspid", "").equals(Integer.toString(guest.get().pid()));
+            boolean gone = guest.isEmpty() || guest.get().pid() == 0
+                    || !port.externalIds().getOrDefault("pipework.nspid", "").equals(Integer.toString(guest.get().pid()))
+                    || !view.hostLinkExists(port.name());
             // Records do not say which container interface they served. Once the container has no
             // namespace (stopped or removed) every link they describe is gone, so all of them go.
             boolean interfaceMatches = containerIf.isEmpty() || guest.isEmpty() || guest.get().pid() == 0

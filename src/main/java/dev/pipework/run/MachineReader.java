@@ -110,6 +110,14 @@ final class MachineReader implements MachineView {
         return once(key("hostLinkNamed", name), () -> services.host().hostLink(name));
     }
 
+    /** From every link's name once those are read; else that name alone, a file test. */
+    public boolean hostLinkExists(String name) {
+        if (answers.containsKey("hostLinks") || answers.containsKey("hostLinkNames")) {
+            return hostLinkNames().contains(name);
+        }
+        return once(key("hostLinkExists", name), () -> services.host().linkExists(name));
+    }
+
     public java.util.Set<String> hostLinkNames() {
         if (answers.containsKey("hostLinks")) {
             return MachineView.super.hostLinkNames();

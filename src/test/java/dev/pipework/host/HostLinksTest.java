@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,5 +39,11 @@ class HostLinksTest {
         assertEquals(Set.of("br1", "veth1pl42", "eth0"), host.linkNames());
         assertEquals(Map.of(4, "br1", 7, "veth1pl42", 2, "eth0"), host.linkNamesByIndex());
         assertEquals(host.links().get(7), host.hostLink("veth1pl42").orElseThrow());
+        // A name asked alone is a link where the names show one; a name no link can have is none.
+        for (String name : List.of("veth1pl42", "br1", "veth1pl43", "..", "a/b", "")) {
+            assertEquals(host.linkNames().contains(name), host.linkExists(name), name);
+        }
+        Files.createDirectories(sys.resolve("veth1pl42/sub"));
+        assertEquals(false, host.linkExists("veth1pl42/sub"));
     }
 }

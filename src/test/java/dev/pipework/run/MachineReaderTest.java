@@ -79,6 +79,18 @@ class MachineReaderTest {
             }
 
             @Override
+            public boolean linkExists(String name) {
+                asked.add("exists " + name);
+                return links.containsKey(name);
+            }
+
+            @Override
+            public java.util.Set<String> linkNames() {
+                asked.add("names");
+                return links.keySet();
+            }
+
+            @Override
             public OvsPorts ovsPortsRead() {
                 asked.add("every port");
                 return new OvsPorts(ovs, ovsDown);
@@ -235,5 +247,19 @@ class MachineReaderTest {
         MachineView view = view();
         assertEquals(Optional.empty(), view.ovsDatabaseDown());
         assertEquals(List.of("every port"), asked);
+    }
+
+    /** A link asked alone is a file test, each name once; once every name is read, from those. */
+    @Test
+    void aLinkIsAskedAloneUntilEveryNameIsRead() {
+        MachineView view = view();
+        assertTrue(view.hostLinkExists("veth1pl42"));
+        assertTrue(!view.hostLinkExists("veth9pl42"));
+        assertTrue(view.hostLinkExists("veth1pl42"));
+        assertEquals(List.of("exists veth1pl42", "exists veth9pl42"), asked);
+        asked.clear();
+        view.hostLinkNames();
+        assertTrue(view.hostLinkExists("pwh0123456789ab"));
+        assertEquals(List.of("names"), asked);
     }
 }
