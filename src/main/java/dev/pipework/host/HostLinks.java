@@ -55,12 +55,12 @@ final class HostLinks {
         return names;
     }
 
-    /** The link of this name, when it is there and its files read whole. */
     /** Whether {@code /sys/class/net} has a link of this name, a name {@link #names} would show. */
     static boolean exists(Path sysClassNet, String name) {
         return InterfaceName.valid(name) && Files.exists(sysClassNet.resolve(name));
     }
 
+    /** The link of this name, when it is there and its files read whole. */
     static Optional<HostLink> one(Path sysClassNet, String name) {
         if (!InterfaceName.valid(name)) {
             return Optional.empty();

@@ -81,13 +81,15 @@ public final class OvsDatabase {
 
     /**
      * Whether a bridge of this name exists, real or fake (a VLAN's bridge, a port of its parent's
-     * marked {@code fake_bridge}), as {@code ovs-vsctl br-exists} answers, asked on the database's
+     * marked {@code fake_bridge}, with a tag: ovs-vsctl takes a port so marked without one for no
+     * bridge), as {@code ovs-vsctl br-exists} answers, asked on the database's
      * socket: {@code br-exists} reads every bridge, port and interface first. Empty when it could not
      * be asked so, for the caller to run {@code br-exists}.
      */
     public static Optional<BridgeAnswer> bridgeExists(Path socket, String name) {
         Answer a = transact(socket, List.of(select("Bridge", List.of("name", "==", name), "name"),
-                selectWhere("Port", List.of(List.of("name", "==", name), List.of("fake_bridge", "==", true)), "name")),
+                selectWhere("Port", List.of(List.of("name", "==", name), List.of("fake_bridge", "==", true),
+                        List.of("tag", "!=", List.of("set", List.of()))), "name")),
                 OvsdbSocket.TIMEOUT);
         if (a.rows() == null) {
             return a.down().map(down -> new BridgeAnswer(false, Optional.of(down)));

@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Answers from {@code /sys/class/net}, {@code /sys/module} and, for Open vSwitch, {@code ovs-vsctl}. */
+/**
+ * Answers from {@code /sys/class/net}, {@code /sys/module} and, for Open vSwitch, its database's
+ * socket ({@link OvsdbSocket}) or {@code ovs-vsctl}.
+ */
 public final class SysfsHostInspector implements HostInspector {
     private static final int IFF_UP = 0x1;
 

@@ -164,9 +164,10 @@ class OvsdbSocketTest {
                     ? rows(Map.of("name", "veth1pl7", "external_ids", List.of("map", List.of(
                             List.of("pipework.containerid", "c1"), List.of("pipework.interface", "veth1pl7")))))
                     : rows();
-            // With fake_bridge == true besides the name: only a VLAN's fake bridge.
-            case "Port" -> Json.array(op.get("where")).size() == 2
-                    ? (value.equals("fake5") ? rows(Map.of("name", "fake5")) : rows())
+            // With fake_bridge == true and a tag besides the name: only a VLAN's fake bridge.
+            case "Port" -> Json.array(op.get("where")).size() > 1
+                    ? (Json.array(op.get("where")).equals(List.of(List.of("name", "==", value), List.of("fake_bridge", "==", true),
+                            List.of("tag", "!=", List.of("set", List.of())))) && value.equals("fake5") ? rows(Map.of("name", "fake5")) : rows())
                     : switch (String.valueOf(value)) {
                 case "veth1pl7" -> rows(Map.of("_uuid", List.of("uuid", "u-7"), "name", "veth1pl7", "tag", 7L));
                 case "trunk0" -> rows(Map.of("_uuid", List.of("uuid", "u-t"), "name", "trunk0", "tag", List.of("set", List.of())));

@@ -69,7 +69,10 @@ class OvsDatabaseIT {
             String fake = "pwdf" + run;
             host.ovsBridge(fake);
             Sh.ok("ovs-vsctl", "--timeout=20", "--no-wait", "add-br", fake, bridge, "5");
-            for (String name : List.of(bridge, fake, tagged, "gone" + run)) {
+            // A port marked fake_bridge by hand, without a tag: no bridge for br-exists.
+            String marked = "pwdm" + run;
+            Sh.ok("ovs-vsctl", "--timeout=20", "--no-wait", "add-port", bridge, marked, "--", "set", "Port", marked, "fake_bridge=true");
+            for (String name : List.of(bridge, fake, marked, tagged, "gone" + run)) {
                 boolean brExists = Sh.run("ovs-vsctl", "--timeout=20", "br-exists", name).code() == 0;
                 assertEquals(Optional.of(new OvsDatabase.BridgeAnswer(brExists, Optional.empty())),
                         OvsDatabase.bridgeExists(OvsdbSocket.socket(), name), name);
