@@ -6,6 +6,9 @@ import dev.pipework.guest.RouteNetlink;
 import dev.pipework.ipam.Holder;
 import dev.pipework.ipam.Ipam;
 import dev.pipework.model.AddressSpec;
+import dev.pipework.model.Guest;
+import dev.pipework.model.Runtime;
+import dev.pipework.plan.Planner;
 import dev.pipework.run.Services;
 import dev.pipework.sys.Invocation;
 import dev.pipework.sys.RunningProcess;
@@ -97,11 +100,20 @@ final class Training {
         }
     }
 
-    /** Questions to Open vSwitch's database on its socket, whatever it answers (a stopped one too). */
+    /**
+     * Questions to Open vSwitch's database on its socket, whatever it answers (a stopped one too);
+     * with {@code ports}, as {@code status} and {@code del} of a container known by its ID ask them
+     * (the training's own guests have no ID): a container no record names, nothing to remove.
+     */
     private static void askOpenVswitch(Services services, boolean ports) {
         try {
             if (ports) {
                 services.host().ovsPortsNamed(List.of("pipework-training"));
+                Planner planner = new Planner();
+                planner.staleOvsPortsOf("pipework-training", services.view());
+                Guest stopped = new Guest("pipework-training", new Runtime("docker", "Docker", false),
+                        Optional.of("pipework-training"), Optional.empty(), 0, "", 0);
+                planner.planStaleRecords(stopped, services.view());
             }
             services.host().isOvsBridge("pipework-training");
         } catch (RuntimeException e) {
