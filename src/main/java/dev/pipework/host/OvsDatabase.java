@@ -124,7 +124,7 @@ public final class OvsDatabase {
                 for (Object row : rows) {
                     Map<String, Object> r = Json.object(row);
                     if (r.containsKey("_uuid")) {
-                        portRows.put((String) r.get("name"), List.of(Json.array(r.get("_uuid")).get(1), r.get("tag")));
+                        putPortRow(portRows, r);
                     } else {
                         idsOfInterface.put((String) r.get("name"), externalIds(r.get("external_ids")));
                     }
@@ -149,8 +149,7 @@ public final class OvsDatabase {
                 }
                 for (List<Object> rows : more.rows()) {
                     for (Object row : rows) {
-                        Map<String, Object> r = Json.object(row);
-                        portRows.put((String) r.get("name"), List.of(Json.array(r.get("_uuid")).get(1), r.get("tag")));
+                        putPortRow(portRows, Json.object(row));
                     }
                 }
             }
@@ -173,11 +172,7 @@ public final class OvsDatabase {
                     continue;  // a port no bridge holds: as the whole read leaves it out
                 }
                 String bridge = (String) Json.object(rows.get(0)).get("name");
-                Map<String, String> ids = idsOfInterface.getOrDefault(n, Map.of());
-                if (!bridge.equals(n) || ids.containsKey("pipework.overlay")) {
-                    Object tag = portRows.get(n).get(1);
-                    ports.put(n, new OvsPort(n, bridge, tag instanceof Number t ? Optional.of(t.intValue()) : Optional.empty(), ids));
-                }
+                port(n, bridge, portRows.get(n).get(1), idsOfInterface.getOrDefault(n, Map.of())).ifPresent(p -> ports.put(n, p));
             }
             return Optional.of(new HostInspector.OvsPorts(ports, Optional.empty()));
         } catch (JsonException | ClassCastException | IndexOutOfBoundsException | NullPointerException e) {
@@ -210,11 +205,26 @@ public final class OvsDatabase {
             }
             return new Answer(rows, Optional.empty());
         } catch (OvsdbSocket.NoAnswer e) {
-            return new Answer(null, Optional.of("Open vSwitch's database does not answer (is ovsdb-server running?): "
-                    + e.getMessage()));
+            return new Answer(null, Optional.of(CommandResult.ovsDatabaseDown(e.getMessage())));
         } catch (IOException | JsonException e) {
             return new Answer(null, Optional.empty());
         }
+    }
+
+    /** A port row's UUID and tag, by its name. */
+    private static void putPortRow(Map<String, List<Object>> portRows, Map<String, Object> row) {
+        portRows.put((String) row.get("name"), List.of(Json.array(row.get("_uuid")).get(1), row.get("tag")));
+    }
+
+    /**
+     * The port as read, its tag an OVSDB atom (a number, or an empty set for none); none for a
+     * bridge's own port, which is no port of its, but for the mark of an overlay that follows etcd.
+     */
+    private static Optional<OvsPort> port(String name, String bridge, Object tag, Map<String, String> ids) {
+        if (bridge.equals(name) && !ids.containsKey("pipework.overlay")) {
+            return Optional.empty();
+        }
+        return Optional.of(new OvsPort(name, bridge, tag instanceof Number n ? Optional.of(n.intValue()) : Optional.empty(), ids));
     }
 
     private static Map<String, String> externalIds(Object map) {
@@ -248,24 +258,16 @@ public final class OvsDatabase {
             Map<String, Map<String, String>> idsOfInterface = new HashMap<>();
             for (Object row : rows(tables.get(2))) {
                 List<Object> r = Json.array(row);
-                Map<String, String> ids = new LinkedHashMap<>();
-                for (Object pair : Json.array(Json.array(r.get(1)).get(1))) {
-                    List<Object> kv = Json.array(pair);
-                    ids.put((String) kv.get(0), (String) kv.get(1));
-                }
-                idsOfInterface.put((String) r.get(0), ids);
+                idsOfInterface.put((String) r.get(0), externalIds(r.get(1)));
             }
             Map<String, OvsPort> ports = new LinkedHashMap<>();
             for (Object row : rows(tables.get(1))) {
                 List<Object> r = Json.array(row);
                 String uuid = (String) Json.array(r.get(0)).get(1);
                 String name = (String) r.get(1);
-                Optional<Integer> tag = r.get(2) instanceof Number n ? Optional.of(n.intValue()) : Optional.empty();
                 String bridge = bridgeOfPortUuid.get(uuid);
-                Map<String, String> ids = idsOfInterface.getOrDefault(name, Map.of());
-                // A bridge's own port is no port of its, but for the mark of an overlay that follows etcd.
-                if (bridge != null && (!bridge.equals(name) || ids.containsKey("pipework.overlay"))) {
-                    ports.put(name, new OvsPort(name, bridge, tag, ids));
+                if (bridge != null) {
+                    port(name, bridge, r.get(2), idsOfInterface.getOrDefault(name, Map.of())).ifPresent(p -> ports.put(name, p));
                 }
             }
             return ports;

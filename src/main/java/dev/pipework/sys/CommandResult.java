@@ -31,8 +31,12 @@ public record CommandResult(int exitStatus, String stdout, String stderr, boolea
             return Optional.empty();
         }
         Matcher m = OVSDB_DOWN.matcher(stderr);
-        return m.find() ? Optional.of("Open vSwitch's database does not answer (is ovsdb-server running?): "
-                + m.group(1).strip()) : Optional.empty();
+        return m.find() ? Optional.of(ovsDatabaseDown(m.group(1).strip())) : Optional.empty();
+    }
+
+    /** The line saying Open vSwitch's database does not answer, for this cause (its socket and what befell it). */
+    public static String ovsDatabaseDown(String cause) {
+        return "Open vSwitch's database does not answer (is ovsdb-server running?): " + cause;
     }
 
     public boolean succeeded() {
