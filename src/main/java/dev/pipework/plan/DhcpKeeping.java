@@ -2,10 +2,9 @@ package dev.pipework.plan;
 
 import dev.pipework.model.Guest;
 import dev.pipework.model.MacAddress;
+import dev.pipework.model.Sha256;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -204,12 +203,7 @@ public final class DhcpKeeping {
     }
 
     private static String identity(String source) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(source.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(source, 8);
     }
 
     /**

@@ -1,9 +1,8 @@
 package dev.pipework.plan;
 
+import dev.pipework.model.Sha256;
+
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Interface names. The original names the host end of a veth {@code v<cif>pl<pid>} and the guest
@@ -35,11 +34,6 @@ public final class Names {
     }
 
     static String shortHash(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 5);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(text, 5);
     }
 }

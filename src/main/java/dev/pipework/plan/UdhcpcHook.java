@@ -1,10 +1,8 @@
 package dev.pipework.plan;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.pipework.model.Sha256;
+
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,12 +23,7 @@ public final class UdhcpcHook {
 
     /** Where the hook's arguments of this content are: {@code udhcpc-hook-<12 hex of their SHA-256>.args}. */
     public static String argumentsFile(String arguments) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(arguments.getBytes(StandardCharsets.UTF_8));
-            return DhcpKeeping.DIR + "/udhcpc-hook-" + HexFormat.of().formatHex(digest, 0, 6) + ".args";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return DhcpKeeping.DIR + "/udhcpc-hook-" + Sha256.hex(arguments, 6) + ".args";
     }
 
     /**
