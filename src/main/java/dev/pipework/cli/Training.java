@@ -2,6 +2,7 @@ package dev.pipework.cli;
 
 import dev.pipework.cni.CniMain;
 import dev.pipework.guest.CniRecords;
+import dev.pipework.json.Json;
 import dev.pipework.guest.RouteNetlink;
 import dev.pipework.ipam.Holder;
 import dev.pipework.ipam.Ipam;
@@ -89,7 +90,7 @@ final class Training {
             }
             pools(scratch);
             if (plumbing) {
-                plumb(services, cli, pooled(services, scratch, nowhere), nowhere, records, front);
+                plumb(services, cli, pooled(services, scratch, nowhere), nowhere, records, scratch, front);
             }
         } catch (IOException | RuntimeException e) {
             // a training run only ever warms the cache
@@ -223,7 +224,7 @@ final class Training {
      *               where a pools file exists, as on a host that has pools
      */
     private static void plumb(Services services, Pipework cli, Pipework pooled, PrintStream nowhere,
-                              CniRecords records, Front front) throws IOException {
+                              CniRecords records, Path scratch, Front front) throws IOException {
         try (RunningProcess guest = services.runner().start(Invocation.of(List.of("unshare", "--net", "sleep", "30")));
              RunningProcess other = services.runner().start(Invocation.of(List.of("unshare", "--net", "sleep", "30")))) {
             String netns = "/proc/" + guest.pid() + "/ns/net";
@@ -247,13 +248,20 @@ final class Training {
                     pooled.run("del", netns);
                 }
                 case CNI -> {
-                    String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"training\",\"type\":\"pipework\","
-                            + "\"bridge\":\"brtrain1\"}";
+                    // The usual network first: host-local's address, gateway and route (where the
+                    // reference plugins are installed); then one without IPAM.
+                    String ipam = ",\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.255.1.0/24\","
+                            + "\"gateway\":\"10.255.1.1\",\"routes\":[{\"dst\":\"0.0.0.0/0\"}],"
+                            + "\"dataDir\":" + Json.write(scratch.resolve("ipam").toString()) + "}";
                     CniMain cni = new CniMain(services, records, nowhere, nowhere);
-                    for (String verb : new String[] {"ADD", "CHECK", "DEL"}) {
-                        cni.run(Map.of("CNI_COMMAND", verb, "CNI_CONTAINERID", "pipework-training", "CNI_NETNS", netns,
-                                "CNI_IFNAME", "eth0", "CNI_PATH", "/usr/lib/cni"),
-                                new ByteArrayInputStream(conf.getBytes(StandardCharsets.UTF_8)));
+                    for (String shape : new String[] {ipam, ""}) {
+                        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"training\",\"type\":\"pipework\","
+                                + "\"bridge\":\"brtrain1\"" + shape + "}";
+                        for (String verb : new String[] {"ADD", "CHECK", "DEL"}) {
+                            cni.run(Map.of("CNI_COMMAND", verb, "CNI_CONTAINERID", "pipework-training", "CNI_NETNS", netns,
+                                    "CNI_IFNAME", "eth0", "CNI_PATH", "/opt/cni/bin:/usr/lib/cni"),
+                                    new ByteArrayInputStream(conf.getBytes(StandardCharsets.UTF_8)));
+                        }
                     }
                 }
             }

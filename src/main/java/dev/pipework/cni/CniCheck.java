@@ -50,7 +50,7 @@ final class CniCheck {
         CniResult prev = CniResult.parse(prevJson);
         // pipework-dhcp runs no plugin: the addresses the kept clients hold are compared below.
         if (conf.ipamType().isPresent() && !conf.ipamType().get().equals(KeptDhcp.TYPE)) {
-            Ipam.require(conf.ipamType().get(), raw, env.path(), services.runner()).delegate(Map.of(), stdin);
+            Ipam.require(conf.ipamType().get(), raw, env.path(), services.runner()).delegate(env.forDelegate(Map.of()), stdin);
         }
         if (!Files.exists(Path.of(env.netns()))) {
             throw new CniError(CniError.CHECK_FAILED, "the network namespace " + env.netns() + " is gone");

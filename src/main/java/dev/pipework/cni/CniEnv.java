@@ -13,10 +13,11 @@ import java.util.Optional;
  * What the runtime says in the environment: the verb, the container, its namespace, the interface
  * name, the arguments and where plugins live.
  *
- * @param args {@code CNI_ARGS} as key-value pairs, in their order
+ * @param args      {@code CNI_ARGS} as key-value pairs, in their order
+ * @param variables the {@code CNI_*} variables as the runtime gave them, for a delegated plugin
  */
 public record CniEnv(String command, String containerId, String netns, String ifname,
-                     Map<String, String> args, List<String> path) {
+                     Map<String, String> args, List<String> path, Map<String, String> variables) {
 
     public static final String COMMAND = "CNI_COMMAND";
     /** Runtimes give 64; a record's file name ({@code <ID>:<ifname>.json}) must stay under 255 bytes. */
@@ -65,7 +66,29 @@ public record CniEnv(String command, String containerId, String netns, String if
                 throw invalid("CNI_NETNS \"" + netns + "\" is not an absolute path");
             }
         }
-        return new CniEnv(command, containerId, netns, ifname, args, List.copyOf(path));
+        Map<String, String> variables = new LinkedHashMap<>();
+        for (String name : VARIABLES) {
+            if (env.containsKey(name)) {
+                variables.put(name, env.get(name));
+            }
+        }
+        return new CniEnv(command, containerId, netns, ifname, args, List.copyOf(path), Map.copyOf(variables));
+    }
+
+    /** The variables a runtime sets for a plugin (the specification's "Parameters"). */
+    private static final List<String> VARIABLES = List.of(COMMAND, "CNI_CONTAINERID", "CNI_NETNS", "CNI_IFNAME",
+            "CNI_ARGS", "CNI_PATH");
+
+    /**
+     * The environment of a plugin this one delegates to: these variables as they were given, with
+     * {@code changed} set over them ({@code CNI_COMMAND=DEL} to release). A run's own environment is
+     * the runtime's, so this is what the delegated plugin inherits anyway; where the verb is run from
+     * within the process (the start-up cache's training) it is not.
+     */
+    public Map<String, String> forDelegate(Map<String, String> changed) {
+        Map<String, String> all = new LinkedHashMap<>(variables);
+        all.putAll(changed);
+        return all;
     }
 
     /**

@@ -104,7 +104,7 @@ final class CniMaintenance {
                 } else if (ipam instanceof Map<?, ?> m && m.get("type") instanceof String type) {
                     Optional<Ipam> plugin2 = Ipam.find(type, r.config(), env.path(), services.runner());
                     if (plugin2.isPresent()) {
-                        Map<String, String> vars = new LinkedHashMap<>();
+                        Map<String, String> vars = new LinkedHashMap<>(env.forDelegate(Map.of()));
                         vars.put("CNI_COMMAND", "DEL");
                         vars.put("CNI_CONTAINERID", r.containerId());
                         vars.put("CNI_IFNAME", r.ifname());

@@ -83,11 +83,11 @@ final class CniPlugin {
         precheck(conf.pool().isPresent() ? request.withAddress(new AddressSpec.None()) : request, guest, conf);
         CniResult addresses = new CniResult(List.of(), List.of(), List.of(), Map.of());
         if (ipam.isPresent()) {
-            String out = ipam.get().delegate(Map.of(), stdin);
+            String out = ipam.get().delegate(env.forDelegate(Map.of()), stdin);
             try {
                 addresses = CniResult.parse(Json.object(Json.parse(out.strip())));
             } catch (JsonException | CniError e) {
-                releaseQuietly(ipam.get(), stdin);
+                releaseQuietly(ipam.get(), env, stdin);
                 throw new CniError(CniError.IPAM_FAILED, "IPAM plugin \"" + ipam.get().type()
                         + "\" gave a result that cannot be read: " + e.getMessage());
             }
@@ -101,12 +101,12 @@ final class CniPlugin {
                 addresses = PoolIpam.result(services.ipam(), conf.pool().get(), env);
             }
         } catch (PipeworkException e) {
-            ipam.ifPresent(i -> releaseQuietly(i, stdin));
+            ipam.ifPresent(i -> releaseQuietly(i, env, stdin));
             // pipework-dhcp's lease not come in time is the IPAM's failure, as a plugin's would be.
             throw new CniError(e instanceof dev.pipework.model.NoLeaseException ? CniError.IPAM_FAILED
                     : CniError.PLUMBING_FAILED, e.getMessage());
         } catch (RuntimeException e) {
-            ipam.ifPresent(i -> releaseQuietly(i, stdin));
+            ipam.ifPresent(i -> releaseQuietly(i, env, stdin));
             throw e;
         }
         Map<String, Object> result = result(made, kept ? KeptDhcp.addresses(made) : addresses, env)
@@ -231,7 +231,7 @@ final class CniPlugin {
             if (conf.ipamType().isPresent() && !conf.ipamType().get().equals(KeptDhcp.TYPE)) {
                 Optional<Ipam> ipam = Ipam.find(conf.ipamType().get(), raw, env.path(), services.runner());
                 if (ipam.isPresent()) {
-                    ipam.get().delegate(Map.of(), stdin);
+                    ipam.get().delegate(env.forDelegate(Map.of()), stdin);
                 } else {
                     err.println("pipework: IPAM plugin \"" + conf.ipamType().get() + "\" not found in CNI_PATH: no address released");
                 }
@@ -304,9 +304,9 @@ final class CniPlugin {
         }
     }
 
-    private void releaseQuietly(Ipam ipam, String stdin) {
+    private void releaseQuietly(Ipam ipam, CniEnv env, String stdin) {
         try {
-            ipam.delegate(Map.of("CNI_COMMAND", "DEL"), stdin);
+            ipam.delegate(env.forDelegate(Map.of("CNI_COMMAND", "DEL")), stdin);
         } catch (CniError e) {
             err.println("pipework: releasing the address failed: " + e.getMessage());
         }

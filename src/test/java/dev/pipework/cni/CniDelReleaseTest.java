@@ -54,6 +54,7 @@ class CniDelReleaseTest {
     final Map<String, OvsPort> ports = new HashMap<>();
     final List<List<String>> ran = new ArrayList<>();
     final List<String> ipamInput = new ArrayList<>();
+    final List<Map<String, String>> ipamEnv = new ArrayList<>();
     /** What {@code ip link del} of the host end does: the kernel took it meanwhile, or it stays and fails. */
     boolean kernelTakesTheLink;
 
@@ -126,6 +127,9 @@ class CniDelReleaseTest {
             }
 
             public CommandResult run(Invocation invocation) {
+                if (invocation.argv().get(0).equals(ipamPlugin.toString())) {
+                    ipamEnv.add(invocation.env());
+                }
                 return run(invocation.argv(), invocation.stdin().orElse(""));
             }
 
@@ -193,6 +197,12 @@ class CniDelReleaseTest {
         assertTrue(ran.stream().anyMatch(a -> a.contains("del-port")), "the port removed: " + ran);
         assertTrue(ran.contains(List.of("ip", "link", "del", "dev", HOST_END)), ran.toString());
         assertEquals(List.of(CONFIG), ipamInput, "the IPAM plugin's DEL ran: " + ran);
+        // The variables this verb was given, whatever this process's own environment holds.
+        assertEquals("DEL", ipamEnv.get(0).get("CNI_COMMAND"));
+        assertEquals("ns-c1", ipamEnv.get(0).get("CNI_CONTAINERID"));
+        assertEquals("eth0", ipamEnv.get(0).get("CNI_IFNAME"));
+        assertEquals(dir.resolve("bin").toString(), ipamEnv.get(0).get("CNI_PATH"));
+        assertEquals("n", ipamEnv.get(0).get(Ipam.DELEGATED));
         assertTrue(ports.isEmpty() && links.isEmpty());
         assertTrue(records.read("ns-c1", "eth0").isEmpty(), "the record is gone");
     }
