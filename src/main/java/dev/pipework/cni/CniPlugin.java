@@ -2,6 +2,7 @@ package dev.pipework.cni;
 
 import dev.pipework.guest.CniRecords;
 import dev.pipework.guest.CniRuntime;
+import dev.pipework.host.OvsdbSocket;
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
 import dev.pipework.model.AddressSpec;
@@ -187,6 +188,8 @@ final class CniPlugin {
      * verb still fails then, and the record stays for the DEL the runtime retries.
      */
     void del(CniEnv env, Map<String, Object> raw, String stdin) {
+        // Before the guest is read (a process to wait for): the question to Open vSwitch's database that follows.
+        OvsdbSocket.prepareIfServed();
         NetConf conf = NetConf.parse(raw, env, true);
         Optional<CniRecords.Record> record = records.read(env.containerId(), env.ifname());
         String netns = !env.netns().isEmpty() ? env.netns() : record.map(CniRecords.Record::netns).orElse("");
