@@ -270,6 +270,16 @@ public final class ProcessCommandRunner implements CommandRunner {
         }
     }
 
+    /**
+     * Sets up, on a thread of its own, what the JDK's first process start sets up after the process
+     * is started: {@code ProcessBuilder}'s {@code System.Logger}, whose level is asked of a logger
+     * finder looked up as a service over the class path (the jar opened and its directory read:
+     * about 5 ms in the interpreter, a run's critical path where its first process is short).
+     */
+    public static void prepareLogger() {
+        daemon("logger", () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG));
+    }
+
     private static void daemon(String name, Runnable body) {
         Thread thread = new Thread(body, "pipework-" + name);
         thread.setDaemon(true);
