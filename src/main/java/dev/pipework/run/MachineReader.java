@@ -129,43 +129,67 @@ final class MachineReader implements MachineView {
         return ovsPortsRead().ports();
     }
 
-    /**
-     * A port asked alone is answered from every port once they are read; else by a question for it
-     * (kept: a port found by its container's record is not asked again by name); where it cannot be
-     * asked alone, from every port, read then.
+    /*
+     * Open vSwitch's ports asked alone on its database's socket (HostInspector.ovsPortsNamed and
+     * ovsPortsRecording): the answers by the port's name (a port found by its container's record
+     * is not asked again by name) and by the container; the first line saying the database did not
+     * answer in time; whether any was answered. Once a question cannot be asked so (no database on
+     * the socket, an answer that cannot be read), every port is read instead, once.
      */
+    private final Map<String, Optional<OvsPort>> ovsPortByName = new HashMap<>();
+    private final Map<String, List<OvsPort>> ovsPortsByContainer = new HashMap<>();
+    private Optional<String> ovsDownAlone = Optional.empty();
+    private boolean ovsAnsweredAlone;
+    private boolean ovsNotAlone;
+
+    private boolean ovsAskAlone() {
+        return !ovsNotAlone && !answers.containsKey("ovsPorts");
+    }
+
+    /** Keeps what a question asked alone met; false when it could not be asked so. */
+    private boolean ovsAnswered(Optional<HostInspector.OvsPorts> read) {
+        if (read.isEmpty()) {
+            ovsNotAlone = true;
+            return false;
+        }
+        ovsAnsweredAlone = true;
+        if (ovsDownAlone.isEmpty()) {
+            ovsDownAlone = read.get().down();
+        }
+        return true;
+    }
+
+    /** A port, from every port once they are read; else asked alone, where it can be. */
     public Optional<OvsPort> ovsPort(String name) {
-        if (!answers.containsKey("ovsPorts")) {
-            Optional<Optional<OvsPort>> alone = once(key("ovsPort", name), () -> services.host().ovsPortsNamed(List.of(name))
-                    .map(read -> {
-                        read.down().ifPresent(down -> answers.putIfAbsent("ovsDown", down));
-                        return Optional.ofNullable(read.ports().get(name));
-                    }));
-            if (alone.isPresent()) {
-                return alone.get();
+        if (ovsAskAlone()) {
+            Optional<OvsPort> known = ovsPortByName.get(name);
+            if (known != null) {
+                return known;
+            }
+            Optional<HostInspector.OvsPorts> read = services.host().ovsPortsNamed(List.of(name));
+            if (ovsAnswered(read)) {
+                Optional<OvsPort> port = Optional.ofNullable(read.get().ports().get(name));
+                ovsPortByName.put(name, port);
+                return port;
             }
         }
         return Optional.ofNullable(ovsPorts().get(name));
     }
 
     public List<OvsPort> ovsPortsOfContainer(String containerId) {
-        if (!answers.containsKey("ovsPorts")) {
-            Optional<List<OvsPort>> alone = once(key("ovsPortsOfContainer", containerId), () -> {
-                Map<String, OvsPort> known = new HashMap<>();
-                answers.forEach((k, v) -> {
-                    if (k.startsWith("ovsPort" + SEP) && v instanceof Optional<?> asked && asked.isPresent()
-                            && asked.get() instanceof Optional<?> port && port.isPresent()) {
-                        known.put(((OvsPort) port.get()).name(), (OvsPort) port.get());
-                    }
-                });
-                return services.host().ovsPortsRecording(OvsPort.CONTAINER_ID, containerId, known).map(read -> {
-                    read.down().ifPresent(down -> answers.putIfAbsent("ovsDown", down));
-                    read.ports().forEach((name, port) -> answers.putIfAbsent(key("ovsPort", name), Optional.of(Optional.of(port))));
-                    return List.copyOf(read.ports().values());
-                });
-            });
-            if (alone.isPresent()) {
-                return alone.get();
+        if (ovsAskAlone()) {
+            List<OvsPort> kept = ovsPortsByContainer.get(containerId);
+            if (kept != null) {
+                return kept;
+            }
+            Map<String, OvsPort> known = new HashMap<>();
+            ovsPortByName.forEach((name, port) -> port.ifPresent(p -> known.put(name, p)));
+            Optional<HostInspector.OvsPorts> read = services.host().ovsPortsRecording(OvsPort.CONTAINER_ID, containerId, known);
+            if (ovsAnswered(read)) {
+                read.get().ports().forEach((name, port) -> ovsPortByName.putIfAbsent(name, Optional.of(port)));
+                List<OvsPort> ports = List.copyOf(read.get().ports().values());
+                ovsPortsByContainer.put(containerId, ports);
+                return ports;
             }
         }
         return MachineView.super.ovsPortsOfContainer(containerId);
@@ -176,12 +200,10 @@ final class MachineReader implements MachineView {
      * is read, where that was read or no question was answered alone.
      */
     public Optional<String> ovsDatabaseDown() {
-        if (answers.containsKey("ovsDown")) {
-            return Optional.of((String) answers.get("ovsDown"));
+        if (ovsDownAlone.isPresent()) {
+            return ovsDownAlone;
         }
-        if (!answers.containsKey("ovsPorts") && answers.entrySet().stream()
-                .anyMatch(e -> (e.getKey().startsWith("ovsPort" + SEP) || e.getKey().startsWith("ovsPortsOfContainer" + SEP))
-                        && e.getValue() instanceof Optional<?> alone && alone.isPresent())) {
+        if (!answers.containsKey("ovsPorts") && ovsAnsweredAlone) {
             return Optional.empty();
         }
         return ovsPortsRead().down();
