@@ -271,13 +271,17 @@ public final class ProcessCommandRunner implements CommandRunner {
     }
 
     /**
-     * Sets up, on a thread of its own, what the JDK's first process start sets up after the process
-     * is started: {@code ProcessBuilder}'s {@code System.Logger}, whose level is asked of a logger
-     * finder looked up as a service over the class path (the jar opened and its directory read:
-     * about 5 ms in the interpreter, a run's critical path where its first process is short).
+     * Sets up, on a thread of its own, what the JDK's first process start sets up once the process
+     * is started, on a JDK newer than 20 (25's {@code ProcessBuilder} logs its starts, 17's does
+     * not): the logger finder, looked up as a service over the class path (the jar opened and its
+     * directory read: about 5 ms in the interpreter, a run's critical path where its first process
+     * is short). The finder alone: a logger asked for by this code, not the JDK's, would start
+     * {@code java.util.logging} on a JDK that has it, which no run uses.
      */
     public static void prepareLogger() {
-        daemon("logger", () -> System.getLogger("java.lang.ProcessBuilder").isLoggable(System.Logger.Level.DEBUG));
+        if (Runtime.version().feature() >= 21) {
+            daemon("logger", System.LoggerFinder::getLoggerFinder);
+        }
     }
 
     private static void daemon(String name, Runnable body) {
