@@ -2,10 +2,10 @@ package dev.pipework.cli;
 
 import dev.pipework.cni.CniMain;
 import dev.pipework.guest.CniRecords;
-import dev.pipework.json.Json;
 import dev.pipework.guest.RouteNetlink;
 import dev.pipework.ipam.Holder;
 import dev.pipework.ipam.Ipam;
+import dev.pipework.json.Json;
 import dev.pipework.model.AddressSpec;
 import dev.pipework.model.Guest;
 import dev.pipework.model.Runtime;
@@ -253,21 +253,33 @@ final class Training {
                     String ipam = ",\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.255.1.0/24\","
                             + "\"gateway\":\"10.255.1.1\",\"routes\":[{\"dst\":\"0.0.0.0/0\"}],"
                             + "\"dataDir\":" + Json.write(scratch.resolve("ipam").toString()) + "}";
-                    CniMain cni = new CniMain(services, records, nowhere, nowhere);
                     for (String shape : new String[] {ipam, ""}) {
                         String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"training\",\"type\":\"pipework\","
-                                + "\"bridge\":\"brtrain1\"" + shape + "}";
-                        for (String verb : new String[] {"ADD", "CHECK", "DEL"}) {
-                            cni.run(Map.of("CNI_COMMAND", verb, "CNI_CONTAINERID", "pipework-training", "CNI_NETNS", netns,
-                                    "CNI_IFNAME", "eth0", "CNI_PATH", "/opt/cni/bin:/usr/lib/cni"),
-                                    new ByteArrayInputStream(conf.getBytes(StandardCharsets.UTF_8)));
-                        }
+                                + "\"bridge\":\"brtrain1\"" + shape;
+                        // CHECK compares with ADD's result, given back as the runtime gives it.
+                        java.io.ByteArrayOutputStream added = new java.io.ByteArrayOutputStream();
+                        new CniMain(services, records, new PrintStream(added, true, StandardCharsets.UTF_8), nowhere)
+                                .run(cni("ADD", netns), stdin(conf + "}"));
+                        CniMain plugin = new CniMain(services, records, nowhere, nowhere);
+                        String result = added.toString(StandardCharsets.UTF_8).strip();
+                        plugin.run(cni("CHECK", netns), stdin(conf + (result.isEmpty() ? "" : ",\"prevResult\":" + result) + "}"));
+                        plugin.run(cni("DEL", netns), stdin(conf + "}"));
                     }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The environment of a CNI verb on the training's container in {@code netns}. */
+    private static Map<String, String> cni(String verb, String netns) {
+        return Map.of("CNI_COMMAND", verb, "CNI_CONTAINERID", "pipework-training", "CNI_NETNS", netns,
+                "CNI_IFNAME", "eth0", "CNI_PATH", "/opt/cni/bin:/usr/lib/cni");
+    }
+
+    private static ByteArrayInputStream stdin(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Waits until the process {@code netns} belongs to is in a network namespace of its own; false when it is not. */

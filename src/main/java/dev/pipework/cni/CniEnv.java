@@ -66,7 +66,7 @@ public record CniEnv(String command, String containerId, String netns, String if
                 throw invalid("CNI_NETNS \"" + netns + "\" is not an absolute path");
             }
         }
-        Map<String, String> variables = new LinkedHashMap<>();
+        Map<String, String> variables = new java.util.HashMap<>();
         for (String name : VARIABLES) {
             if (env.containsKey(name)) {
                 variables.put(name, env.get(name));
@@ -83,7 +83,8 @@ public record CniEnv(String command, String containerId, String netns, String if
      * The environment of a plugin this one delegates to: these variables as they were given, with
      * {@code changed} set over them ({@code CNI_COMMAND=DEL} to release). A run's own environment is
      * the runtime's, so this is what the delegated plugin inherits anyway; where the verb is run from
-     * within the process (the start-up cache's training) it is not.
+     * within the process (the start-up cache's training, whose environment the launcher clears of
+     * {@code CNI_*} variables) it is not.
      */
     public Map<String, String> forDelegate(Map<String, String> changed) {
         Map<String, String> all = new LinkedHashMap<>(variables);
