@@ -27,13 +27,23 @@ class Sha256Test {
         assertEquals("ba7816bf8f", Sha256.hex("abc", 5));
     }
 
-    /** Every length around the block and padding boundaries (55, 56, 63, 64, 119, 120 bytes), with random bytes. */
+    /**
+     * Random bytes of random lengths up to three blocks, and of each length at the padding's edges:
+     * 55 bytes are the most one block holds with the length after them, 56 to 63 need a second.
+     */
     static Stream<Arguments> messages() {
-        return Tries.of("sha256", 400, r -> {
+        java.util.Random edge = new java.util.Random(Tries.seed());
+        Stream<Arguments> edges = java.util.stream.IntStream.of(0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 1000)
+                .mapToObj(n -> {
+                    byte[] message = new byte[n];
+                    edge.nextBytes(message);
+                    return Arguments.of((Object) message);
+                });
+        return Stream.concat(edges, Tries.of("sha256", 400, r -> {
             byte[] message = new byte[r.nextInt(200)];
             r.nextBytes(message);
             return message;
-        });
+        }));
     }
 
     @ParameterizedTest
