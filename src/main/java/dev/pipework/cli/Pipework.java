@@ -46,6 +46,9 @@ public final class Pipework {
             }
             PipeworkCommand command = new PipeworkCommand();
             if (wordsOnly(args)) {
+                // The guest's runtime readied beside the rest (it is asked under the locks, once the
+                // host is read): GuestResolver.prepare.
+                services.guests().prepare(args[1]);
                 // Nothing for picocli to read: the words go to the request parser as they are.
                 // Setting picocli up costs more than the rest of such a run.
                 command.words.addAll(List.of(args));

@@ -24,6 +24,13 @@ public interface GuestResolver {
     Guest resolve(String token, boolean running);
 
     /**
+     * Readies, on a thread of its own, what resolving this token will first use where that is slow to
+     * set up, for a caller with other work to do before it resolves; nothing is asked yet.
+     */
+    default void prepare(String token) {
+    }
+
+    /**
      * The engine's container of exactly that full ID, and nothing else: no other runtime is asked, and
      * a container whose name is that word is not it.
      *

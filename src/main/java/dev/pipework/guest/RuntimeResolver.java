@@ -65,6 +65,14 @@ public final class RuntimeResolver implements GuestResolver {
         return String.join(", ", phrases.subList(0, phrases.size() - 1)) + ", or " + phrases.get(phrases.size() - 1);
     }
 
+    /** A word that is no path is asked of the Docker engine, on its socket. */
+    @Override
+    public void prepare(String token) {
+        if (!token.startsWith("/")) {
+            DockerSocketEngine.socketFromEnvironment(System.getenv()).ifPresent(UnixSockets::readyInBackground);
+        }
+    }
+
     @Override
     public Guest resolve(String token, boolean running) {
         if (token.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.pipework.host;
 
+import dev.pipework.guest.UnixSockets;
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
 
@@ -10,7 +11,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,24 +46,11 @@ public final class OvsdbSocket {
     }
 
     /**
-     * Where the database is served, readies the JDK's Unix-domain sockets on a thread of its own, for
-     * a caller that will ask a question soon and waits for a process first. Their class
-     * initialisation picks a random number generator for socket names (never used here) and so sets
-     * up the JDK's security providers: about 9 ms of a CNI DEL, which runs in the interpreter alone.
+     * Where the database is served, readies the JDK's Unix-domain sockets ahead of a question (see
+     * {@link UnixSockets#readyInBackground}), for a caller that waits for a process first.
      */
     public static void prepareIfServed() {
-        if (!Files.exists(socket())) {
-            return;
-        }
-        Thread thread = new Thread(() -> {
-            try {
-                SocketChannel.open(StandardProtocolFamily.UNIX).close();
-            } catch (IOException | RuntimeException e) {
-                // the question itself meets it again and says so
-            }
-        }, "pipework-ovsdb-ready");
-        thread.setDaemon(true);
-        thread.start();
+        UnixSockets.readyInBackground(socket());
     }
 
     /** Where {@code ovs-vsctl} looks for the database by default. */

@@ -1,0 +1,36 @@
+package dev.pipework.guest;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The JDK's Unix-domain sockets, readied ahead of a run's first use of one. */
+public final class UnixSockets {
+    private UnixSockets() {
+    }
+
+    /**
+     * Where {@code socket} exists, opens and closes a Unix-domain channel on a thread of its own, for
+     * a run that will talk on that socket soon and has other work to do first. The JDK's first such
+     * channel sets up its selector provider (a service looked up over the class path: the jar opened
+     * and its directory read) and, for socket names it never makes here, a random number generator
+     * and with it the security providers: 10 to 14 ms in the interpreter, which that thread spends
+     * beside the run's own work. A run that gets to its own channel first waits for the rest of it.
+     */
+    public static void readyInBackground(Path socket) {
+        if (!Files.exists(socket)) {
+            return;
+        }
+        Thread thread = new Thread(() -> {
+            try {
+                SocketChannel.open(StandardProtocolFamily.UNIX).close();
+            } catch (IOException | RuntimeException e) {
+                // the run's own channel meets it again and says so
+            }
+        }, "pipework-unix-socket");
+        thread.setDaemon(true);
+        thread.start();
+    }
+}
