@@ -5,29 +5,33 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The JDK's Unix-domain sockets, readied ahead of a run's first use of one. */
 public final class UnixSockets {
     private UnixSockets() {
     }
 
+    private static final AtomicBoolean READIED = new AtomicBoolean();
+
     /**
-     * Where {@code socket} exists, opens and closes a Unix-domain channel on a thread of its own, for
-     * a run that will talk on that socket soon and has other work to do first. The JDK's first such
-     * channel sets up its selector provider (a service looked up over the class path: the jar opened
-     * and its directory read) and, for socket names it never makes here, a random number generator
-     * and with it the security providers: 10 to 14 ms in the interpreter, which that thread spends
-     * beside the run's own work. A run that gets to its own channel first waits for the rest of it.
+     * Where {@code socket} exists, opens and closes a Unix-domain channel on a thread of its own, once
+     * a process, for a run that will talk on that socket soon and has other work to do first. The
+     * JDK's first such channel sets up its selector provider (a service looked up over the class path:
+     * the jar opened and its directory read) and, for socket names it never makes here, a random
+     * number generator and with it the security providers: about 10 ms in the interpreter, which that
+     * thread spends beside the run's own work. A run that gets to its own channel first waits for the
+     * rest of it. Whatever the thread meets, it says nothing: the run's own channel meets it again.
      */
     public static void readyInBackground(Path socket) {
-        if (!Files.exists(socket)) {
+        if (!Files.exists(socket) || !READIED.compareAndSet(false, true)) {
             return;
         }
         Thread thread = new Thread(() -> {
             try {
                 SocketChannel.open(StandardProtocolFamily.UNIX).close();
-            } catch (IOException | RuntimeException e) {
-                // the run's own channel meets it again and says so
+            } catch (IOException | RuntimeException | Error e) {
+                // said by the run's own channel
             }
         }, "pipework-unix-socket");
         thread.setDaemon(true);
