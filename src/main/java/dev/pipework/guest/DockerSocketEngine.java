@@ -3,13 +3,8 @@ package dev.pipework.guest;
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
 import java.net.URLEncoder;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Docker Engine API client speaking HTTP/1.1 over the engine's unix-domain socket.
@@ -268,73 +262,36 @@ public final class DockerSocketEngine implements DockerEngine {
         }
         out.flip();
 
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String step = "connecting";
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                Selector selector = Selector.open()) {
-            ch.configureBlocking(false);
-            SelectionKey key = ch.register(selector, 0);
-            if (!ch.connect(UnixDomainSocketAddress.of(socket))) {
-                // A unix socket connect only pends when the listener's backlog is full.
-                while (!ch.finishConnect()) {
-                    await(selector, key, SelectionKey.OP_CONNECT, deadline, what, step);
+        HttpAnswer.ResponseReader reader = new HttpAnswer.ResponseReader(method.equals("HEAD"));
+        try {
+            return UnixExchange.exchange(socket, out, timeout, new UnixExchange.Answer<HttpAnswer.Response>() {
+                @Override
+                public HttpAnswer.Response take(byte[] bytes, int length) throws IOException {
+                    reader.append(bytes, length);
+                    return reader.complete();
                 }
-            }
-            step = "sending the request";
-            while (out.hasRemaining()) {
-                if (ch.write(out) == 0) {
-                    await(selector, key, SelectionKey.OP_WRITE, deadline, what, step);
-                }
-            }
-            step = "reading the answer";
-            HttpAnswer.ResponseReader reader = new HttpAnswer.ResponseReader(method.equals("HEAD"));
-            ByteBuffer in = ByteBuffer.allocate(16 * 1024);
-            while (true) {
-                int n = ch.read(in);
-                if (n < 0) {
+
+                @Override
+                public HttpAnswer.Response atEnd() throws IOException {
                     return reader.atEof();
                 }
-                if (n == 0) {
-                    await(selector, key, SelectionKey.OP_READ, deadline, what, step);
-                    continue;
-                }
-                reader.append(in.array(), in.position());
-                in.clear();
-                HttpAnswer.Response r = reader.complete();
-                if (r != null) {
-                    return r;
-                }
-            }
+            });
         } catch (HttpAnswer.ProtocolError e) {
             throw new DockerException(endpoint(), what + ": malformed HTTP answer: " + e.getMessage(), e);
-        } catch (IOException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (reason.contains("Permission denied") || e instanceof java.nio.file.AccessDeniedException) {
+        } catch (UnixExchange.TimedOut e) {
+            throw new DockerException(endpoint(), what + ": timed out after " + timeout.toMillis() + " ms " + e.step());
+        } catch (UnixExchange.StepFailed e) {
+            String reason = e.getMessage();
+            if (reason.contains("Permission denied") || e.getCause() instanceof java.nio.file.AccessDeniedException) {
                 // connect(2) on a socket file this user may not write: the engine is there, the way in is closed.
                 throw new DockerException(endpoint(), "no access to the engine's socket " + socket
                         + ": reading a container needs read access to it (run as root, or as a member of the"
                         + " socket's group " + group(socket) + ")", null);
             }
-            throw new DockerException(endpoint(), what + ": " + step + " failed: " + reason, null);
+            throw new DockerException(endpoint(), what + ": " + e.step() + " failed: " + reason, null);
+        } catch (IOException e) {
+            throw new DockerException(endpoint(), what + ": " + UnixExchange.READING + " failed: " + e.getMessage(), null);
         }
     }
 
-    private void await(Selector selector, SelectionKey key, int ops, long deadline, String what, String step)
-            throws IOException, DockerException {
-        key.interestOps(ops);
-        while (true) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                throw new DockerException(endpoint(),
-                        what + ": timed out after " + timeout.toMillis() + " ms " + step);
-            }
-            // select(0) would wait forever; round a sub-millisecond remainder up.
-            int ready = selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
-            selector.selectedKeys().clear();
-            if (ready > 0) {
-                key.interestOps(0);
-                return;
-            }
-        }
-    }
 }

@@ -1,15 +1,13 @@
 package dev.pipework.host;
 
+import dev.pipework.guest.UnixExchange;
 import dev.pipework.guest.UnixSockets;
 import dev.pipework.json.Json;
 import dev.pipework.json.JsonException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,55 +70,27 @@ public final class OvsdbSocket {
         params.addAll(operations);
         byte[] request = Json.write(Map.of("id", 0, "method", "transact", "params", params))
                 .getBytes(StandardCharsets.UTF_8);
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-        // A server that accepts and never answers: closing the channel ends the blocked read.
-        java.util.concurrent.atomic.AtomicBoolean late = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(timeout.toMillis());
-                late.set(true);
-                channel.close();
-            } catch (InterruptedException | IOException e) {
-                // answered in time, or closed already
-            }
-        }, "ovsdb-timeout");
-        watchdog.setDaemon(true);
-        watchdog.start();
-        try (channel) {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            ByteBuffer out = ByteBuffer.wrap(request);
-            while (out.hasRemaining()) {
-                channel.write(out);
-            }
-            String answer = readOne(channel);
+        try {
+            String answer = UnixExchange.exchange(socket, ByteBuffer.wrap(request), timeout, new OneJsonValue());
             return results(Json.object(Json.parse(answer)), operations.size());
         } catch (JsonException | ClassCastException e) {
             throw new IOException("Open vSwitch's database gave an answer that cannot be read: " + e.getMessage(), e);
-        } catch (IOException e) {
-            if (late.get()) {
-                throw new NoAnswer("unix:" + socket + ": no answer within " + timeout.toMillis() / 1000.0 + " s");
-            }
-            throw e;
-        } finally {
-            watchdog.interrupt();
+        } catch (UnixExchange.TimedOut e) {
+            throw new NoAnswer("unix:" + socket + ": no answer within " + timeout.toMillis() / 1000.0 + " s");
         }
     }
 
-    /** One JSON object, read up to its closing brace: the server keeps the connection open after it. */
-    private static String readOne(SocketChannel channel) throws IOException {
-        ByteArrayOutputStream text = new ByteArrayOutputStream();
-        ByteBuffer in = ByteBuffer.allocate(16 * 1024);
-        int depth = 0;
-        boolean inString = false;
-        boolean escaped = false;
-        while (true) {
-            in.clear();
-            int n = channel.read(in);
-            if (n < 0) {
-                throw new IOException("Open vSwitch's database closed the connection before it answered");
-            }
-            for (int i = 0; i < n; i++) {
-                byte b = in.get(i);
+    /** One JSON value, read up to its closing bracket: the server keeps the connection open after it. */
+    private static final class OneJsonValue implements UnixExchange.Answer<String> {
+        private final ByteArrayOutputStream text = new ByteArrayOutputStream();
+        private int depth;
+        private boolean inString;
+        private boolean escaped;
+
+        @Override
+        public String take(byte[] bytes, int length) throws IOException {
+            for (int i = 0; i < length; i++) {
+                byte b = bytes[i];
                 text.write(b);
                 if (inString) {
                     if (escaped) {
@@ -141,6 +111,12 @@ public final class OvsdbSocket {
             if (text.size() > MAX_ANSWER) {
                 throw new IOException("Open vSwitch's database answered more than " + MAX_ANSWER + " bytes");
             }
+            return null;
+        }
+
+        @Override
+        public String atEnd() throws IOException {
+            throw new IOException("Open vSwitch's database closed the connection before it answered");
         }
     }
 
