@@ -290,7 +290,8 @@ public final class DockerSocketEngine implements DockerEngine {
             }
             throw new DockerException(endpoint(), what + ": " + e.step() + " failed: " + reason, null);
         } catch (IOException e) {
-            throw new DockerException(endpoint(), what + ": " + UnixExchange.READING + " failed: " + e.getMessage(), null);
+            throw new DockerException(endpoint(), what + ": " + UnixExchange.READING + " failed: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), null);
         }
     }
 

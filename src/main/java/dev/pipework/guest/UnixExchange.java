@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * One request and its answer on a Unix-domain socket (the Docker engine's, Open vSwitch's
  * database's), every step bounded by one deadline: the channel does not block, and waits in a
  * selector, so a server that accepts and never answers, or answers a part, cannot hold a run past
- * it.
+ * it; a listener too busy to take the connection fails it at once.
  */
 public final class UnixExchange {
     public static final String CONNECTING = "connecting";
@@ -101,8 +101,9 @@ public final class UnixExchange {
         try {
             channel.configureBlocking(false);
             key = channel.register(selector, 0);
+            // A listener whose backlog is full refuses a connect that does not block (EAGAIN, "Resource
+            // temporarily unavailable"): that is the step failing, not a wait.
             if (!channel.connect(UnixDomainSocketAddress.of(socket))) {
-                // A connect to a Unix socket pends only while the listener's backlog is full.
                 while (!channel.finishConnect()) {
                     await(selector, key, SelectionKey.OP_CONNECT, deadline, step);
                 }
@@ -147,6 +148,10 @@ public final class UnixExchange {
             throws IOException {
         key.interestOps(ops);
         while (true) {
+            // An interrupted thread's select returns at once: the step ends there, the flag kept.
+            if (Thread.currentThread().isInterrupted()) {
+                throw new java.io.InterruptedIOException("interrupted");
+            }
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 throw new TimedOut(step);

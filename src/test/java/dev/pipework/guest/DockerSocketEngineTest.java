@@ -349,7 +349,7 @@ class DockerSocketEngineTest {
         long t0 = System.nanoTime();
         DockerException e = assertThrows(DockerException.class, () -> impatient.inspect("con1"));
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": timed out after 300 ms reading the answer"), e.getMessage());
         assertTrue(ms >= 250 && ms < 3000, "took " + ms + " ms");
     }
 
@@ -360,6 +360,7 @@ class DockerSocketEngineTest {
         assertTrue(engine.isAvailable());
         DockerException e = assertThrows(DockerException.class, () -> absent.inspect("con1"));
         assertTrue(e.getMessage().contains("absent.sock"), e.getMessage());
+        assertTrue(e.getMessage().contains(": connecting failed: "), e.getMessage());
         assertEquals(-1, e.status());
     }
 

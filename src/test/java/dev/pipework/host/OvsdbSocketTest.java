@@ -152,6 +152,47 @@ class OvsdbSocketTest {
         assertEquals(Map.of(), read.ports());
     }
 
+    /** Serves each question with these bytes as they are, then closes the connection. */
+    private Path serveRaw(byte[] reply) throws IOException {
+        Path socket = tmp.resolve("raw.sock");
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Thread t = new Thread(() -> {
+            while (true) {
+                try (SocketChannel c = server.accept()) {
+                    readOne(c);
+                    c.write(ByteBuffer.wrap(reply));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return socket;
+    }
+
+    /** A server that closes before a whole answer: the question failed, not the database silent. */
+    @Test
+    void aConnectionClosedBeforeTheAnswerFailsTheQuestion() throws IOException {
+        Path socket = serveRaw("{\"id\":0,\"result\":[".getBytes(StandardCharsets.UTF_8));
+        IOException e = assertThrows(IOException.class,
+                () -> OvsdbSocket.transact(socket, List.of(Map.of("op", "select")), Duration.ofSeconds(5)));
+        assertTrue(!(e instanceof OvsdbSocket.NoAnswer), e.toString());
+        assertEquals("Open vSwitch's database closed the connection before it answered", e.getMessage());
+        assertEquals(Optional.empty(), OvsDatabase.named(socket, List.of("veth1pl7")));
+    }
+
+    /** A whole answer that is no JSON-RPC reply: the question failed, and the whole read says why. */
+    @Test
+    void anAnswerThatCannotBeReadFailsTheQuestion() throws IOException {
+        Path socket = serveRaw("{\"id\":0,\"result\":[1,]}".getBytes(StandardCharsets.UTF_8));
+        IOException e = assertThrows(IOException.class,
+                () -> OvsdbSocket.transact(socket, List.of(Map.of("op", "select")), Duration.ofSeconds(5)));
+        assertTrue(!(e instanceof OvsdbSocket.NoAnswer), e.toString());
+        assertTrue(e.getMessage().startsWith("Open vSwitch's database gave an answer that cannot be read: "), e.getMessage());
+    }
+
     /** A port's row, its bridge by the row's UUID (none for an orphan): as the database keeps them. */
     private static Map<String, Object> answer(Map<String, Object> op) {
         String table = (String) op.get("table");
