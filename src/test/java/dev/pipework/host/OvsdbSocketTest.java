@@ -46,37 +46,20 @@ class OvsdbSocketTest {
         }
     }
 
-    /** Serves transacts: {@code answer} gives the result of each operation; null: no answer at all. */
-    private Path serve(Function<Map<String, Object>, Object> answer) throws IOException {
+    /** What the stand-in server does with one connection. */
+    private interface Connection {
+        void serve(SocketChannel c) throws IOException, InterruptedException;
+    }
+
+    /** A stand-in server on a socket of the test's own, serving each connection in turn until closed. */
+    private Path serveEach(Connection connection) throws IOException {
         Path socket = tmp.resolve("db.sock");
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Thread t = new Thread(() -> {
             while (true) {
                 try (SocketChannel c = server.accept()) {
-                    Map<String, Object> request = Json.object(Json.parse(readOne(c)));
-                    List<Object> params = Json.array(request.get("params"));
-                    asked.add(params);
-                    List<Object> results = new ArrayList<>();
-                    for (Object op : params.subList(1, params.size())) {
-                        Object r = answer.apply(Json.object(op));
-                        if (r == null) {
-                            Thread.sleep(5_000);
-                            break;
-                        }
-                        results.add(r);
-                    }
-                    Map<String, Object> replyObject = new java.util.LinkedHashMap<>();
-                    replyObject.put("id", request.get("id"));
-                    replyObject.put("result", results);
-                    replyObject.put("error", null);
-                    byte[] reply = Json.write(replyObject).getBytes(StandardCharsets.UTF_8);
-                    // In two pieces, the first ending inside a string holding a brace.
-                    int half = reply.length / 2;
-                    c.write(ByteBuffer.wrap(reply, 0, half));
-                    Thread.sleep(5);
-                    c.write(ByteBuffer.wrap(reply, half, reply.length - half));
-                    Thread.sleep(50);
+                    connection.serve(c);
                 } catch (IOException | InterruptedException e) {
                     return;
                 }
@@ -85,6 +68,35 @@ class OvsdbSocketTest {
         t.setDaemon(true);
         t.start();
         return socket;
+    }
+
+    /** Serves transacts: {@code answer} gives the result of each operation; null: no answer at all. */
+    private Path serve(Function<Map<String, Object>, Object> answer) throws IOException {
+        return serveEach(c -> {
+            Map<String, Object> request = Json.object(Json.parse(readOne(c)));
+            List<Object> params = Json.array(request.get("params"));
+            asked.add(params);
+            List<Object> results = new ArrayList<>();
+            for (Object op : params.subList(1, params.size())) {
+                Object r = answer.apply(Json.object(op));
+                if (r == null) {
+                    Thread.sleep(5_000);
+                    break;
+                }
+                results.add(r);
+            }
+            Map<String, Object> replyObject = new java.util.LinkedHashMap<>();
+            replyObject.put("id", request.get("id"));
+            replyObject.put("result", results);
+            replyObject.put("error", null);
+            byte[] reply = Json.write(replyObject).getBytes(StandardCharsets.UTF_8);
+            // In two pieces, the first ending inside a string holding a brace.
+            int half = reply.length / 2;
+            c.write(ByteBuffer.wrap(reply, 0, half));
+            Thread.sleep(5);
+            c.write(ByteBuffer.wrap(reply, half, reply.length - half));
+            Thread.sleep(50);
+        });
     }
 
     private static String readOne(SocketChannel c) throws IOException {
@@ -154,42 +166,33 @@ class OvsdbSocketTest {
 
     /** Serves each question with these bytes as they are, then closes the connection. */
     private Path serveRaw(byte[] reply) throws IOException {
-        Path socket = tmp.resolve("raw.sock");
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        Thread t = new Thread(() -> {
-            while (true) {
-                try (SocketChannel c = server.accept()) {
-                    readOne(c);
-                    c.write(ByteBuffer.wrap(reply));
-                } catch (IOException e) {
-                    return;
-                }
-            }
+        return serveEach(c -> {
+            readOne(c);
+            c.write(ByteBuffer.wrap(reply));
         });
-        t.setDaemon(true);
-        t.start();
-        return socket;
     }
 
-    /** A server that closes before a whole answer: the question failed, not the database silent. */
+    /** The question's failure where the server answers these bytes and closes: never the database's silence. */
+    private IOException failureOf(String reply) throws IOException {
+        Path socket = serveRaw(reply.getBytes(StandardCharsets.UTF_8));
+        IOException e = assertThrows(IOException.class,
+                () -> OvsdbSocket.transact(socket, List.of(Map.of("op", "select")), Duration.ofSeconds(5)));
+        assertTrue(!(e instanceof OvsdbSocket.NoAnswer), e.toString());
+        return e;
+    }
+
+    /** A server that closes before a whole answer: the question failed, left to the whole read. */
     @Test
     void aConnectionClosedBeforeTheAnswerFailsTheQuestion() throws IOException {
-        Path socket = serveRaw("{\"id\":0,\"result\":[".getBytes(StandardCharsets.UTF_8));
-        IOException e = assertThrows(IOException.class,
-                () -> OvsdbSocket.transact(socket, List.of(Map.of("op", "select")), Duration.ofSeconds(5)));
-        assertTrue(!(e instanceof OvsdbSocket.NoAnswer), e.toString());
+        IOException e = failureOf("{\"id\":0,\"result\":[");
         assertEquals("Open vSwitch's database closed the connection before it answered", e.getMessage());
-        assertEquals(Optional.empty(), OvsDatabase.named(socket, List.of("veth1pl7")));
+        assertEquals(Optional.empty(), OvsDatabase.named(tmp.resolve("db.sock"), List.of("veth1pl7")));
     }
 
-    /** A whole answer that is no JSON-RPC reply: the question failed, and the whole read says why. */
+    /** A whole answer that is no JSON-RPC reply: the question failed. */
     @Test
     void anAnswerThatCannotBeReadFailsTheQuestion() throws IOException {
-        Path socket = serveRaw("{\"id\":0,\"result\":[1,]}".getBytes(StandardCharsets.UTF_8));
-        IOException e = assertThrows(IOException.class,
-                () -> OvsdbSocket.transact(socket, List.of(Map.of("op", "select")), Duration.ofSeconds(5)));
-        assertTrue(!(e instanceof OvsdbSocket.NoAnswer), e.toString());
+        IOException e = failureOf("{\"id\":0,\"result\":[1,]}");
         assertTrue(e.getMessage().startsWith("Open vSwitch's database gave an answer that cannot be read: "), e.getMessage());
     }
 
