@@ -1,5 +1,6 @@
 package dev.pipework.cli;
 
+import dev.pipework.guest.RuntimeResolver;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.Failure;
 import dev.pipework.run.Attach;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** One invocation: reads the command line, gathers facts, plans, then prints or executes the plan. */
 public final class Pipework {
@@ -40,6 +42,11 @@ public final class Pipework {
             int first = firstWord(args);
             if (first < args.length && Help.GUEST_COMMANDS.contains(args[first])) {
                 return guestCommand(args, first);
+            }
+            Optional<Subcommand> plain = plainSubcommand(args);
+            if (plain.isPresent()) {
+                // Nothing for picocli to read, as in the plain attach form below.
+                return plain.get().run(Invocation.PLAIN, services, out, err);
             }
             if (first < args.length && Help.SUBCOMMANDS.contains(args[first]) && !hostInterfaceNamed(args[first])) {
                 return subcommand(args);
@@ -120,7 +127,7 @@ public final class Pipework {
     }
 
     /** Three or four words, none an option (none starts with '-'): the plain attach form. */
-    private static boolean wordsOnly(String[] args) {
+    static boolean wordsOnly(String[] args) {
         if (args.length < 3 || args.length > 4) {
             return false;
         }
@@ -163,8 +170,9 @@ public final class Pipework {
      * form's (a container may be named {@code del}).
      */
     private int subcommand(String[] args) {
-        PipeworkCommand root = new PipeworkCommand();
-        CommandLine cli = commandLine(root);
+        // Before the sub-command's name stand only -v and --dry-run (firstWord): the attach form's model,
+        // a dozen options with their converters, is not read for them.
+        CommandLine cli = commandLine(new BeforeSubcommand());
         // Only the first word selects one: the model of that one alone (each costs its annotations' reading).
         cli.addSubcommand(commandLine(Help.models().get(Help.SUBCOMMANDS.indexOf(args[firstWord(args)]))));
         CommandLine.ParseResult parsed;
@@ -175,6 +183,53 @@ public final class Pipework {
         }
         Subcommand sub = (Subcommand) parsed.subcommand().commandSpec().userObject();
         return sub.run(Invocation.of(parsed), services, out, err);
+    }
+
+    /**
+     * {@code status}, {@code status <guest>} and {@code del <guest>}, words alone, as picocli reads them
+     * (a test holds the two to the same): the commands run most often after the attach, for which
+     * picocli's model would cost more than the rest of the run. Reading a model's annotations makes
+     * one proxy class per annotation type, generated at run time and never in the start-up cache:
+     * eight for these, about 30 ms.
+     */
+    static Optional<Subcommand> plainSubcommand(String[] args) {
+        for (String a : args) {
+            if (a.startsWith("-")) {
+                return Optional.empty();
+            }
+        }
+        if (args.length >= 1 && args.length <= 2 && args[0].equals("status")) {
+            StatusCommand status = new StatusCommand();
+            status.guest = args.length == 2 ? args[1] : null;
+            return Optional.of(status);
+        }
+        if (args.length == 2 && args[0].equals("del")) {
+            DelCommand del = new DelCommand();
+            del.words.add(args[1]);
+            return Optional.of(del);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Readies the runtime a command line is about to ask for its guest ({@link dev.pipework.guest.GuestResolver#prepare}),
+     * before the machine is wired in: the plain attach form's guest, and {@code status}'s and
+     * {@code del}'s in their plain forms (every guest, for {@code status} alone).
+     */
+    static void readyRuntime(String[] args) {
+        if (wordsOnly(args) || plainSubcommand(args).isPresent()) {
+            RuntimeResolver.readyFor(args.length > 1 ? args[1] : "");
+        }
+    }
+
+    /** The options that may stand before a sub-command's name ({@link #firstWord}), as picocli reads them. */
+    @CommandLine.Command(name = "pipework")
+    static final class BeforeSubcommand {
+        @CommandLine.Mixin
+        Options.DryRun dryRun = new Options.DryRun();
+
+        @CommandLine.Mixin
+        Options.Verbose verbose = new Options.Verbose();
     }
 
     /**

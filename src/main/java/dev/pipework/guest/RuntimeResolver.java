@@ -68,6 +68,14 @@ public final class RuntimeResolver implements GuestResolver {
     /** A word that is no path is asked of the Docker engine, on its socket. */
     @Override
     public void prepare(String token) {
+        readyFor(token);
+    }
+
+    /**
+     * {@link #prepare} before the resolver is made, the engine's socket named by the environment; an
+     * empty token for a run that asks the engine for every guest.
+     */
+    public static void readyFor(String token) {
         if (!token.startsWith("/")) {
             DockerSocketEngine.socketFromEnvironment(System.getenv()).ifPresent(UnixSockets::readyInBackground);
         }

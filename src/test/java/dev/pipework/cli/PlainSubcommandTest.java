@@ -1,0 +1,67 @@
+package dev.pipework.cli;
+
+import dev.pipework.render.Renderer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/** The plain forms of status and del, read without picocli, are what picocli reads from them. */
+class PlainSubcommandTest {
+
+    /** The sub-command and its shared options as picocli reads the line (the command line's own path). */
+    private record Read(Subcommand command, Invocation how, Renderer.Format format) {
+    }
+
+    private static Read picocli(String[] args) {
+        CommandLine cli = Pipework.commandLine(new Pipework.BeforeSubcommand());
+        cli.addSubcommand(Pipework.commandLine(args[0].equals("status") ? new StatusCommand() : new DelCommand()));
+        CommandLine.ParseResult parsed = cli.parseArgs(args);
+        return new Read((Subcommand) parsed.subcommand().commandSpec().userObject(), Invocation.of(parsed),
+                Invocation.format(parsed));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"status", "status c1", "status 0123456789ab", "status /proc/42/ns/net", "del c1",
+            "del /var/run/netns/ns1", "del shim", "status @100", "del c1@7"})
+    void theSameAsPicocliReadsThem(String line) {
+        String[] args = line.split(" ");
+        Subcommand plain = Pipework.plainSubcommand(args).orElseThrow();
+        Read read = picocli(args);
+        // What Invocation.PLAIN says: no dry run, text, no -v.
+        assertEquals(Invocation.PLAIN.dryRun(), read.how().dryRun());
+        assertEquals(Invocation.PLAIN.verbose(), read.how().verbose());
+        assertEquals(Renderer.Format.TEXT, read.format());
+        assertEquals(Invocation.PLAIN.renderer().getClass(), read.how().renderer().getClass());
+        if (read.command() instanceof StatusCommand s) {
+            StatusCommand p = assertInstanceOf(StatusCommand.class, plain);
+            assertEquals(s.guest, p.guest);
+            assertEquals(s.graph, p.graph);
+            assertEquals(s.output.format(), p.output.format());
+            assertEquals(s.verbose.verbose, p.verbose.verbose);
+        } else {
+            DelCommand d = (DelCommand) read.command();
+            DelCommand p = assertInstanceOf(DelCommand.class, plain);
+            assertEquals(d.words, p.words);
+            assertEquals(d.containerInterface, p.containerInterface);
+            assertEquals(d.all, p.all);
+            assertEquals(d.dryRun.dryRun, p.dryRun.dryRun);
+            assertEquals(d.verbose.verbose, p.verbose.verbose);
+        }
+    }
+
+    /** Any option, or a line of another shape, is picocli's to read. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"status --json", "status -v", "status c1 --graph", "status --graph=svg c1", "-v status",
+            "--dry-run del c1", "del -i eth2 c1", "del --all c1", "del c1 -v", "del", "del shim eth0", "status a b",
+            "shim c1", "apply", "watch", "br0 c1 10.0.0.2/24", "route c1 add default", "status c1 -o json"})
+    void otherLinesAreNotPlain(String line) {
+        assertEquals(Optional.empty(), Pipework.plainSubcommand(line.split(" ")), Arrays.toString(line.split(" ")));
+    }
+
+}
