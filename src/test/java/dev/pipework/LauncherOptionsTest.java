@@ -1,0 +1,81 @@
+package dev.pipework;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The JVM settings the launcher (scripts/pipework) gives each command line: the interpreter alone for
+ * the short runs (the plain attach form, {@code status <guest>}, {@code del <guest>}, the CNI plugin),
+ * the compiler for the rest; the jar named by {@code -cp} only where its manifest is not needed.
+ */
+class LauncherOptionsTest {
+    @TempDir
+    Path dir;
+
+    /** The arguments the launcher gives the JVM for this command line, one a line (a JVM that prints them). */
+    private List<String> jvmArguments(String cniCommand, String... args) throws Exception {
+        Path java = dir.resolve("java");
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path jar = dir.resolve("pipework.jar");
+        if (!Files.exists(jar)) {
+            Files.createFile(jar);
+        }
+        List<String> argv = new java.util.ArrayList<>(List.of("scripts/pipework"));
+        argv.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(dir.resolve("out").toFile())
+                .redirectError(dir.resolve("err").toFile());
+        pb.environment().put("PIPEWORK_JAVA", java.toString());
+        pb.environment().put("PIPEWORK_JAR", jar.toString());
+        pb.environment().put("PIPEWORK_CDS", "off");
+        pb.environment().remove("CNI_COMMAND");
+        if (!cniCommand.isEmpty()) {
+            pb.environment().put("CNI_COMMAND", cniCommand);
+        }
+        Process p = pb.start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher still runs after 30 s");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("err"), StandardCharsets.UTF_8));
+        return Files.readAllLines(dir.resolve("out"), StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            ''    | br0 c1 10.0.0.2/24           | interpreted | -cp
+            ''    | br0 c1 10.0.0.2/24 02:00:00:00:00:01 | interpreted | -cp
+            ''    | status c1                    | interpreted | -jar
+            ''    | del c1                       | interpreted | -jar
+            ''    | status                       | compiled    | -jar
+            ''    | status --json                | compiled    | -jar
+            ''    | del --all                    | compiled    | -jar
+            ''    | status c1 --json             | compiled    | -jar
+            ''    | -v status c1                 | compiled    | -jar
+            ''    | del shim eth0                | compiled    | -jar
+            ''    | -i eth2 br0 c1 10.0.0.2/24   | compiled    | -jar
+            ''    | watch                        | compiled    | -jar
+            ADD   | ''                           | interpreted | -cp
+            """)
+    void eachCommandLineItsSettings(String cni, String line, String mode, String jarBy) throws Exception {
+        String[] args = line.isEmpty() ? new String[0] : line.split(" ");
+        List<String> jvm = jvmArguments(cni, args);
+        int first = jvm.indexOf(jarBy);
+        assertTrue(first >= 0, jvm.toString());
+        List<String> options = jvm.subList(0, first);
+        assertEquals(mode.equals("interpreted"), options.contains("-Xint"), jvm.toString());
+        assertEquals(mode.equals("interpreted"), options.contains("-Xms16m"), jvm.toString());
+        // Then the jar, the main class where -cp names it, and the command line as given.
+        int rest = first + 2 + (jarBy.equals("-cp") ? 1 : 0);
+        assertEquals(Arrays.asList(args), jvm.subList(rest, jvm.size()), jvm.toString());
+    }
+}
