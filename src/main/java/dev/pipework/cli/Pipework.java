@@ -45,7 +45,9 @@ public final class Pipework {
             }
             Optional<Subcommand> plain = plainSubcommand(args);
             if (plain.isPresent()) {
-                // Nothing for picocli to read, as in the plain attach form below.
+                // Nothing for picocli to read, as in the plain attach form below; the guest's runtime
+                // readied as there (every guest's, for status alone).
+                services.guests().prepare(args.length > 1 ? args[1] : "");
                 return plain.get().run(Invocation.PLAIN, services, out, err);
             }
             if (first < args.length && Help.SUBCOMMANDS.contains(args[first]) && !hostInterfaceNamed(args[first])) {

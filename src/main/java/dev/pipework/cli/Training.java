@@ -44,15 +44,16 @@ import java.util.concurrent.TimeUnit;
 final class Training {
     /**
      * The way of running a cache is made for (the launcher picks the cache by the same rule): the
-     * original's plain form, every other command line, the CNI plugin.
+     * original's plain form, every other command line, the CNI plugin, and {@code status <guest>} and
+     * {@code del <guest>} written as words alone.
      */
-    enum Front { ATTACH, COMMANDS, CNI }
+    enum Front { ATTACH, COMMANDS, CNI, GUEST }
 
     private Training() {
     }
 
     /**
-     * The training {@code PIPEWORK_TRAINING} names ({@code attach}, {@code commands} or {@code cni},
+     * The training {@code PIPEWORK_TRAINING} names ({@code attach}, {@code commands}, {@code cni} or {@code guest},
      * with {@code ,private} when the launcher made the namespaces).
      */
     static void run(Services services, Front front) {
@@ -83,6 +84,12 @@ final class Training {
                     askOpenVswitch(services, true);
                 }
                 case CNI -> CniMain.train(services, records);
+                case GUEST -> {
+                    // A container's name, as these are mostly written: the engine asked for it.
+                    cli.run("status", nobody());
+                    cli.run("del", nobody());
+                    askOpenVswitch(services, true);
+                }
             }
             if (plumbing) {
                 // the training's etcd listens on the namespace's loopback
@@ -246,6 +253,12 @@ final class Training {
                     pooled.run("status", netns);
                     pooled.run("status", "--json", netns);
                     pooled.run("del", netns);
+                }
+                case GUEST -> {
+                    // Something to show and to remove: made as the plain form makes it.
+                    cli.run("brtrain0", netns, "10.255.0.5/24");
+                    cli.run("status", netns);
+                    cli.run("del", netns);
                 }
                 case CNI -> {
                     // The usual network first: host-local's address, gateway and route (where the

@@ -76,8 +76,22 @@ final class OvsAttach {
     }
 
     private static List<OvsPort> sorted(java.util.stream.Stream<OvsPort> ports) {
-        return ports.sorted(java.util.Comparator.comparing(OvsPort::bridge).thenComparing(OvsPort::name)).toList();
+        return ports.sorted(BY_BRIDGE_THEN_NAME).toList();
     }
+
+    /**
+     * By bridge, then name: a class of its own, where {@code Comparator.comparing} makes lambdas of the
+     * JDK's that the start-up cache does not keep (spun on every status and del of a guest).
+     */
+    private static final class ByBridgeThenName implements java.util.Comparator<OvsPort> {
+        @Override
+        public int compare(OvsPort a, OvsPort b) {
+            int byBridge = a.bridge().compareTo(b.bridge());
+            return byBridge != 0 ? byBridge : a.name().compareTo(b.name());
+        }
+    }
+
+    private static final ByBridgeThenName BY_BRIDGE_THEN_NAME = new ByBridgeThenName();
 
     /**
      * Ports that record this container but whose link is gone, or goes with a namespace of the

@@ -174,7 +174,7 @@ class InstallIT {
                 return;
             }
             assertTrue(Files.isRegularFile(jsa), "install makes the start-up cache: " + installed.describe());
-            for (String name : List.of("pipework.jsa", "pipework-commands.jsa", "pipework-cni.jsa")) {
+            for (String name : List.of("pipework.jsa", "pipework-commands.jsa", "pipework-cni.jsa", "pipework-guest.jsa")) {
                 assertTrue(manifest.contains(prefix + "/share/pipework/" + name), "manifest " + manifest);
             }
             assertTrue(Files.getLastModifiedTime(jsa).compareTo(Files.getLastModifiedTime(share.resolve("pipework.jar"))) >= 0);
@@ -450,9 +450,10 @@ class InstallIT {
             assertEquals(0, created.code(), created.describe());
             assertEquals("", created.out() + created.err());
             assertTrue(Files.isRegularFile(cache), "the start-up cache beside the jar: " + cache);
-            // One for each way pipework runs: the plain form, other command lines, the CNI plugin.
+            // One for each way pipework runs: the plain form, other command lines, the CNI plugin, a
+            // plain status or del.
             String ext = feature >= 25 ? ".aot" : ".jsa";
-            for (String other : List.of("pipework-commands" + ext, "pipework-cni" + ext)) {
+            for (String other : List.of("pipework-commands" + ext, "pipework-cni" + ext, "pipework-guest" + ext)) {
                 assertTrue(Files.isRegularFile(share.resolve(other)), "the start-up cache beside the jar: " + other);
             }
 
@@ -622,7 +623,7 @@ class InstallIT {
 
     /** Whether a run of the launcher is making a start-up cache in {@code share}. */
     private static boolean cacheLocked(Path share) {
-        for (String name : List.of("pipework", "pipework-commands", "pipework-cni")) {
+        for (String name : List.of("pipework", "pipework-commands", "pipework-cni", "pipework-guest")) {
             if (Files.exists(share.resolve(name + ".jsa.lock")) || Files.exists(share.resolve(name + ".aot.lock"))) {
                 return true;
             }
