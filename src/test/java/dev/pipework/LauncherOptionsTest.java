@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,13 +34,18 @@ class LauncherOptionsTest {
         if (!Files.exists(jar)) {
             Files.createFile(jar);
         }
+        return launch(Map.of("PIPEWORK_JAVA", java.toString(), "PIPEWORK_JAR", jar.toString(),
+                "PIPEWORK_CDS", "off"), cniCommand, args);
+    }
+
+    private List<String> launch(Map<String, String> env, String cniCommand, String... args) throws Exception {
         List<String> argv = new java.util.ArrayList<>(List.of("scripts/pipework"));
         argv.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(dir.resolve("out").toFile())
                 .redirectError(dir.resolve("err").toFile());
-        pb.environment().put("PIPEWORK_JAVA", java.toString());
-        pb.environment().put("PIPEWORK_JAR", jar.toString());
-        pb.environment().put("PIPEWORK_CDS", "off");
+        pb.environment().remove("PIPEWORK_CDS");
+        pb.environment().remove("PIPEWORK_RUNTIME");
+        pb.environment().putAll(env);
         pb.environment().remove("CNI_COMMAND");
         if (!cniCommand.isEmpty()) {
             pb.environment().put("CNI_COMMAND", cniCommand);
@@ -48,6 +54,37 @@ class LauncherOptionsTest {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher still runs after 30 s");
         assertEquals(0, p.exitValue(), Files.readString(dir.resolve("err"), StandardCharsets.UTF_8));
         return Files.readAllLines(dir.resolve("out"), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The start-up cache the launcher gives the JVM for this command line, on a JDK of 25 (a release
+     * file beside a JVM that prints its arguments) with every cache in place beside the jar.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            ''    | br0 c1 10.0.0.2/24           | pipework.aot
+            ''    | status c1                    | pipework-guest.aot
+            ''    | del c1                       | pipework-guest.aot
+            ''    | status                       | pipework-commands.aot
+            ''    | status c1 --json             | pipework-commands.aot
+            ''    | del -i eth2 c1               | pipework-commands.aot
+            ''    | --version                    | pipework-commands.aot
+            ADD   | ''                           | pipework-cni.aot
+            """)
+    void eachCommandLineItsCache(String cni, String line, String cache) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("jdk-25/bin"));
+        Path java = home.resolve("java");
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(dir.resolve("jdk-25/release"), "JAVA_VERSION=\"25\"\nJAVA_RUNTIME_VERSION=\"25+36\"\n");
+        Path jar = Files.createFile(dir.resolve("pipework.jar"));
+        for (String name : List.of("pipework.aot", "pipework-commands.aot", "pipework-cni.aot", "pipework-guest.aot")) {
+            Files.createFile(dir.resolve(name)).toFile().setLastModified(jar.toFile().lastModified() + 1000);
+        }
+        String[] args = line.isEmpty() ? new String[0] : line.split(" ");
+        List<String> jvm = launch(Map.of("PIPEWORK_JAVA", java.toString(), "PIPEWORK_JAR", jar.toString()), cni, args);
+        assertTrue(jvm.contains("-XX:AOTCache=" + dir.resolve(cache)), jvm.toString());
+        assertEquals(1, jvm.stream().filter(a -> a.startsWith("-XX:AOTCache=")).count(), jvm.toString());
     }
 
     @ParameterizedTest(name = "{0} {1}")

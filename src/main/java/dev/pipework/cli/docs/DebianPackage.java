@@ -9,9 +9,9 @@ import java.util.Map;
 
 /**
  * The control files of the Debian package: {@code control} with the package's relations, and the
- * maintainer scripts that make the start-up cache (the AppCDS archive beside the jar) on
- * installation, make it again when a Java runtime under /usr/lib/jvm changes, and remove it before the
- * package's files go; and the package's changelog.
+ * maintainer scripts that make the start-up caches (beside the jar, one for each way pipework runs)
+ * on installation, make them again when a Java runtime under /usr/lib/jvm changes, and remove them
+ * before the package's files go; and the package's changelog.
  */
 public final class DebianPackage {
     static final String SHARE = "/usr/share/pipework";
