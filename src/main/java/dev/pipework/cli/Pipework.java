@@ -1,6 +1,5 @@
 package dev.pipework.cli;
 
-import dev.pipework.guest.RuntimeResolver;
 import dev.pipework.model.AttachRequest;
 import dev.pipework.model.Failure;
 import dev.pipework.run.Attach;
@@ -43,11 +42,12 @@ public final class Pipework {
             if (first < args.length && Help.GUEST_COMMANDS.contains(args[first])) {
                 return guestCommand(args, first);
             }
+            // The guest's runtime readied beside the rest (it is asked under the locks, once the host is
+            // read): GuestResolver.prepare.
+            guestAsked(args).ifPresent(services.guests()::prepare);
             Optional<Subcommand> plain = plainSubcommand(args);
             if (plain.isPresent()) {
-                // Nothing for picocli to read, as in the plain attach form below; the guest's runtime
-                // readied as there (every guest's, for status alone).
-                services.guests().prepare(args.length > 1 ? args[1] : "");
+                // Nothing for picocli to read, as in the plain attach form below.
                 return plain.get().run(Invocation.PLAIN, services, out, err);
             }
             if (first < args.length && Help.SUBCOMMANDS.contains(args[first]) && !hostInterfaceNamed(args[first])) {
@@ -55,9 +55,6 @@ public final class Pipework {
             }
             PipeworkCommand command = new PipeworkCommand();
             if (wordsOnly(args)) {
-                // The guest's runtime readied beside the rest (it is asked under the locks, once the
-                // host is read): GuestResolver.prepare.
-                services.guests().prepare(args[1]);
                 // Nothing for picocli to read: the words go to the request parser as they are.
                 // Setting picocli up costs more than the rest of such a run.
                 command.words.addAll(List.of(args));
@@ -214,14 +211,16 @@ public final class Pipework {
     }
 
     /**
-     * Readies the runtime a command line is about to ask for its guest ({@link dev.pipework.guest.GuestResolver#prepare}),
-     * before the machine is wired in: the plain attach form's guest, and {@code status}'s and
-     * {@code del}'s in their plain forms (every guest, for {@code status} alone).
+     * The guest word of a command line that is about to ask the guest's runtime, for that runtime to be
+     * readied first ({@link dev.pipework.guest.GuestResolver#prepare}): the plain attach form's, and
+     * {@code status}'s and {@code del}'s in their plain forms (empty for {@code status} alone, which
+     * asks for every guest).
      */
-    static void readyRuntime(String[] args) {
-        if (wordsOnly(args) || plainSubcommand(args).isPresent()) {
-            RuntimeResolver.readyFor(args.length > 1 ? args[1] : "");
+    static Optional<String> guestAsked(String[] args) {
+        if (wordsOnly(args)) {
+            return Optional.of(args[1]);
         }
+        return plainSubcommand(args).map(plain -> args.length > 1 ? args[1] : "");
     }
 
     /** The options that may stand before a sub-command's name ({@link #firstWord}), as picocli reads them. */

@@ -126,7 +126,8 @@ public final class ManPage {
                 + " beside its own bin directory (/usr/local/share/pipework when installed under /usr/local).");
         file(r, "/usr/share/pipework/pipework.aot", "Start-up caches beside the jar: pipework for the"
                 + " original's plain form, pipework-commands for every other command line, pipework-cni for the"
-                + " CNI plugin, pipework-guest for status and del of one guest written without options; .aot (AOT cache) on Java 25 and later, .jsa (AppCDS archive) on Java 17 to 24."
+                + " CNI plugin, pipework-guest for status and del of one guest written without options; .aot (AOT"
+                + " cache) on Java 25 and later, .jsa (AppCDS archive) on Java 17 to 24."
                 + " Made on installation, or by a run that may write there when its cache is missing or older than"
                 + " the jar. A cache that does not fit the jar or the Java runtime is ignored.");
         file(r, "/usr/lib/pipework/runtime/", "A Java runtime of java.base linked from the newest JDK (jlink), made"
