@@ -27,15 +27,20 @@ class LauncherOptionsTest {
 
     /** The arguments the launcher gives the JVM for this command line, one a line (a JVM that prints them). */
     private List<String> jvmArguments(String cniCommand, String... args) throws Exception {
-        Path java = dir.resolve("java");
-        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path java = printingJvm(dir.resolve("java"));
         Path jar = dir.resolve("pipework.jar");
         if (!Files.exists(jar)) {
             Files.createFile(jar);
         }
         return launch(Map.of("PIPEWORK_JAVA", java.toString(), "PIPEWORK_JAR", jar.toString(),
                 "PIPEWORK_CDS", "off"), cniCommand, args);
+    }
+
+    /** A JVM in name that prints its arguments, one a line. */
+    private static Path printingJvm(Path at) throws Exception {
+        Files.writeString(at, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
+        Files.setPosixFilePermissions(at, PosixFilePermissions.fromString("rwx------"));
+        return at;
     }
 
     private List<String> launch(Map<String, String> env, String cniCommand, String... args) throws Exception {
@@ -73,9 +78,7 @@ class LauncherOptionsTest {
             """)
     void eachCommandLineItsCache(String cni, String line, String cache) throws Exception {
         Path home = Files.createDirectories(dir.resolve("jdk-25/bin"));
-        Path java = home.resolve("java");
-        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path java = printingJvm(home.resolve("java"));
         Files.writeString(dir.resolve("jdk-25/release"), "JAVA_VERSION=\"25\"\nJAVA_RUNTIME_VERSION=\"25+36\"\n");
         Path jar = Files.createFile(dir.resolve("pipework.jar"));
         for (String name : List.of("pipework.aot", "pipework-commands.aot", "pipework-cni.aot", "pipework-guest.aot")) {
