@@ -26,6 +26,7 @@ public final class Main {
         // First of all: the guest's runtime readied beside the wiring of the machine and the reading of
         // the host, which come before it is asked (GuestResolver.prepare).
         Pipework.guestAsked(args).ifPresent(RuntimeResolver::readyFor);
+        ProcessCommandRunner.prepareLogger();
         // SIGTERM or SIGINT undoes the run under way, for the command line and the CNI plugin alike;
         // the watcher chooses its own policy (WatchCommand).
         Shutdown.process().undoRunOnSignal();

@@ -1,6 +1,5 @@
 package dev.pipework.cni;
 
-import dev.pipework.exec.ProcessCommandRunner;
 import dev.pipework.guest.CniRecords;
 import dev.pipework.json.Json;
 import dev.pipework.model.Failure;
@@ -85,7 +84,6 @@ public final class CniMain {
                         + environment.get(Ipam.DELEGATED) + "\": it is not an IPAM plugin");
             }
             CniEnv env = CniEnv.from(environment);
-            ProcessCommandRunner.prepareLogger();
             CniPlugin plugin = new CniPlugin(services, records, err);
             switch (command) {
                 case "ADD" -> print(plugin.add(env, raw, stdin));

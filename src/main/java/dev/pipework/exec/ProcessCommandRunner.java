@@ -273,10 +273,12 @@ public final class ProcessCommandRunner implements CommandRunner {
     /**
      * Sets up, on a thread of its own, what the JDK's first process start sets up once the process
      * is started, on a JDK newer than 20 (25's {@code ProcessBuilder} logs its starts, 17's does
-     * not): the logger finder, looked up as a service over the class path (the jar opened and its
-     * directory read: about 5 ms in the interpreter, a run's critical path where its first process
-     * is short). The finder alone: a logger asked for by this code, not the JDK's, would start
-     * {@code java.util.logging} on a JDK that has it, which no run uses.
+     * not), and its exit too ({@code Runtime.exit} asks its logger whether it logs): the logger
+     * finder, looked up as a service over the class path (the jar opened and its directory read:
+     * about 5 ms in the interpreter, on a run's critical path where its first process comes soon
+     * after {@code main}). Asked first thing in {@code main}, for every front end. The finder alone:
+     * a logger asked for by this code, not the JDK's, would start {@code java.util.logging} on a JDK
+     * that has it, which no run uses.
      */
     public static void prepareLogger() {
         if (Runtime.version().feature() >= 21) {
