@@ -59,6 +59,16 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
     public record Undo(String action, Optional<Command> command, boolean sameNamespace) {
     }
 
+    /**
+     * Whether an undo of this run acts on what outlives a reboot: an Open vSwitch port's record, a
+     * container, a file. An {@code ip} command's undo acts on the kernel's links, addresses and
+     * routes, which a reboot clears (a NIC comes back in the host's namespace, with its own name
+     * and address): after a power cut, a run whose every undo is such has nothing left to undo.
+     */
+    public boolean undoesWhatOutlivesReboot() {
+        return steps.stream().anyMatch(u -> u.command().isPresent() && !(u.command().get() instanceof Command.Ip));
+    }
+
     public JournalEntry withProgress(int newDone, int newBegun) {
         return new JournalEntry(owner, locks, guest, steps, newDone, newBegun);
     }

@@ -118,6 +118,22 @@ class JournalTest {
         return new JournalEntry(SELF, List.of("link-ovs0", "netns-4026532999"), NETNS, undos, done, begun);
     }
 
+    /** Synced to the disk only where an undo acts on what a reboot leaves: not the kernel's links, addresses and routes. */
+    @Test
+    void anEntryIsDurableWhereAnUndoOutlivesAReboot() {
+        assertFalse(entryOf(List.of(new LinkSteps.AddVethPair("veth1pl42", "veth1pg42", 1500),
+                new LinkSteps.SetLinkUp(GUEST, "eth1", true), new LinkSteps.AddLinuxBridge("br0"),
+                new LinkSteps.MoveToNetns("veth1pg42", PINNED, "container \"c\"", Optional.of(HOST_NS))), 0, 0)
+                .undoesWhatOutlivesReboot());
+        assertTrue(entryOf(List.of(new LinkSteps.AddVethPair("veth1pl42", "veth1pg42", 1500),
+                new OvsSteps.AddOvsPort("ovs0", "veth1pl42", Optional.empty(), Map.of())), 0, 0)
+                .undoesWhatOutlivesReboot(), "an Open vSwitch port's record outlives a reboot");
+        for (Step step : everyUndo()) {
+            boolean kernelOnly = step.undo().orElseThrow() instanceof Command.Ip;
+            assertEquals(!kernelOnly, entryOf(List.of(step), 0, 0).undoesWhatOutlivesReboot(), step.action());
+        }
+    }
+
     @Test
     void everyUndoThePlannerMakesIsWrittenAndReadBack() {
         List<Step> steps = everyUndo();
