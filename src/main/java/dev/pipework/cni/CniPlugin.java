@@ -195,11 +195,6 @@ final class CniPlugin {
         String netns = !env.netns().isEmpty() ? env.netns() : record.map(CniRecords.Record::netns).orElse("");
         boolean present = !netns.isEmpty() && Files.exists(Path.of(netns))
                 && record.map(r -> r.sameNamespace(netns)).orElse(true);
-        // The IPAM plugin's DEL runs beside the removal of the links, as it would run whatever that
-        // gives: one program's start and run off the verb's path. pipework-dhcp has none: removing the
-        // links releases the leases of the kept clients.
-        Optional<PluginCall> plugin = conf.ipamType().filter(type -> !type.equals(KeptDhcp.TYPE))
-                .map(type -> PluginCall.start(() -> releaseByPlugin(type, env, raw, stdin)));
         RuntimeException unplumbed = null;
         try {
             Guest guest = present ? guest(env.containerId(), netns)
@@ -210,14 +205,7 @@ final class CniPlugin {
         } catch (RuntimeException e) {
             unplumbed = e;
         }
-        Optional<RuntimeException> unreleased = releaseFromPool(conf, env);
-        if (plugin.isPresent()) {
-            try {
-                plugin.get().await();
-            } catch (RuntimeException e) {
-                unreleased = unreleased.or(() -> Optional.of(e));
-            }
-        }
+        Optional<RuntimeException> unreleased = release(conf, env, raw, stdin);
         if (unplumbed != null) {
             if (unreleased.isPresent() && unplumbed instanceof CniError c) {
                 throw new CniError(c.code(), c.getMessage(), "the address was not released either: "
@@ -236,26 +224,25 @@ final class CniPlugin {
         }
     }
 
-    /** DEL's release of an address of the network's pool; its failure, if any. */
-    private Optional<RuntimeException> releaseFromPool(NetConf conf, CniEnv env) {
+    /** DEL's release of the address: the pool's, or the IPAM plugin's DEL; its failure, if any. */
+    private Optional<RuntimeException> release(NetConf conf, CniEnv env, Map<String, Object> raw, String stdin) {
         try {
             if (conf.pool().isPresent()) {
                 PoolIpam.release(services.ipam(), env.containerId(), env.ifname(), err);
+            }
+            // pipework-dhcp: removing the links released the leases of the kept clients.
+            if (conf.ipamType().isPresent() && !conf.ipamType().get().equals(KeptDhcp.TYPE)) {
+                Optional<Ipam> ipam = Ipam.find(conf.ipamType().get(), raw, env.path(), services.runner());
+                if (ipam.isPresent()) {
+                    ipam.get().delegate(env.forDelegate(Map.of()), stdin);
+                } else {
+                    err.println("pipework: IPAM plugin \"" + conf.ipamType().get() + "\" not found in CNI_PATH: no address released");
+                }
             }
             return Optional.empty();
         } catch (RuntimeException e) {
             return Optional.of(e);
         }
-    }
-
-    /** DEL's release of an address of the IPAM plugin of that type, by its DEL; what it printed. */
-    private String releaseByPlugin(String type, CniEnv env, Map<String, Object> raw, String stdin) {
-        Optional<Ipam> ipam = Ipam.find(type, raw, env.path(), services.runner());
-        if (ipam.isPresent()) {
-            return ipam.get().delegate(env.forDelegate(Map.of()), stdin);
-        }
-        err.println("pipework: IPAM plugin \"" + type + "\" not found in CNI_PATH: no address released");
-        return "";
     }
 
     /**
