@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Runs a plan's steps in order. When one fails, the steps already done are undone in reverse
@@ -25,7 +23,6 @@ import java.util.regex.Pattern;
  * names its line ({@code Command failed -:<n>}), so what was done is still known step by step.
  */
 public final class Executor {
-    private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
     /** How long a helper container that should end by itself (udhcpc with its lease) is waited for. */
     static final long HELPER_WAIT_SECONDS = 30;
 
@@ -33,6 +30,7 @@ public final class Executor {
     private final ContainerActions containers;
     private final Shutdown shutdown;
     private final Optional<Journal> journal;
+    private final IpBatch.ByName byName;
     /** The journal entry of the run under way; guarded by {@link #turn}. */
     private Journal.Written entry;
 
@@ -55,10 +53,17 @@ public final class Executor {
     }
 
     Executor(CommandRunner runner, ContainerActions containers, Shutdown shutdown, Optional<Journal> journal) {
+        this(runner, containers, shutdown, journal, IpBatch.ByName.whereTheDirectoryIs());
+    }
+
+    /** @param byName whether a guest's batch may be run by {@code ip -n} (tests say) */
+    Executor(CommandRunner runner, ContainerActions containers, Shutdown shutdown, Optional<Journal> journal,
+             IpBatch.ByName byName) {
         this.runner = runner;
         this.containers = containers;
         this.shutdown = shutdown;
         this.journal = journal;
+        this.byName = byName;
     }
 
     /**
@@ -167,16 +172,16 @@ public final class Executor {
             entry.progress(done.size(), i + batch.size());
         }
         if (batch.size() > 1) {
-            CommandResult result = runner.run(IpBatch.command(batch), IpBatch.input(batch));
+            CommandResult result = IpBatch.execute(runner, batch, byName);
             if (!result.succeeded()) {
-                OptionalInt line = failedLine(result);
+                OptionalInt line = IpBatch.failedLine(result);
                 if (line.isEmpty()) {
                     failSomewhereIn(batch, result, done);
                 }
                 int failed = line.getAsInt() - 1;
                 done.addAll(batch.subList(0, Math.min(failed, batch.size())));
                 Step culprit = batch.get(Math.min(failed, batch.size() - 1));
-                fail(culprit, withoutBatchMarker(result), done);
+                fail(culprit, IpBatch.withoutBatchMarker(result), done);
             }
             done.addAll(batch);
             return i + batch.size();
@@ -351,18 +356,6 @@ public final class Executor {
             message.append(System.lineSeparator()).append(failure);
         }
         throw new PipeworkException(message.toString(), exitStatusOf(result));
-    }
-
-    /** The 1-based line of the batch that failed, when {@code ip} said so. */
-    static OptionalInt failedLine(CommandResult result) {
-        Matcher m = FAILED_LINE.matcher(result.stderr());
-        return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
-    }
-
-    /** The result as the failed command alone would have given it: without the batch's own line. */
-    private static CommandResult withoutBatchMarker(CommandResult result) {
-        String stderr = FAILED_LINE.matcher(result.stderr()).replaceAll("").strip();
-        return new CommandResult(result.exitStatus(), result.stdout(), stderr);
     }
 
     /** Undoes the steps done unless that was done already (a signal's undo and a failure's meet). */

@@ -2,11 +2,14 @@ package dev.pipework.exec;
 
 import dev.pipework.plan.Command;
 import dev.pipework.plan.Step;
+import dev.pipework.sys.CommandResult;
+import dev.pipework.sys.CommandRunner;
 import dev.pipework.sys.Where;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Groups {@code ip} commands into one {@code ip -batch -}: consecutive steps whose commands are
@@ -59,6 +62,90 @@ final class IpBatch {
         words.add("-");
         return ip(batch.get(0)).where().wrap(words);
     }
+
+    /**
+     * Whether {@code ip -n} may enter a guest's namespace: where iproute2's namespace directory is
+     * there for the name to climb out of, until it once could not (for the executor's life; the
+     * reader's {@code ip -n} falls back the same way).
+     */
+    static final class ByName {
+        private final java.util.function.BooleanSupplier allowed;
+        private volatile boolean entered = true;
+
+        ByName(java.util.function.BooleanSupplier allowed) {
+            this.allowed = allowed;
+        }
+
+        static ByName whereTheDirectoryIs() {
+            return new ByName(() -> java.nio.file.Files.isDirectory(java.nio.file.Path.of(Where.IPROUTE2_NETNS_DIR)));
+        }
+
+        boolean now() {
+            return entered && allowed.getAsBoolean();
+        }
+    }
+
+    /**
+     * Runs the batch: in a guest's namespace by {@code ip}'s own {@code -n} where {@code byName}
+     * allows, one program started where {@code nsenter} adds a second. Where {@code ip -n} could
+     * not enter (no {@code /sys} it may mount in a mount namespace of its own, under a confining
+     * security module), it failed before its first line, and {@code nsenter} runs the batch, this
+     * one and those after it.
+     */
+    static CommandResult execute(CommandRunner runner, List<Step> batch, ByName byName) {
+        String input = input(batch);
+        Optional<List<String>> named = byName.now() ? commandByName(batch) : Optional.empty();
+        if (named.isPresent()) {
+            CommandResult result = runner.run(named.get(), input);
+            if (result.succeeded() || !notEntered(result)) {
+                return result;
+            }
+            byName.entered = false;
+        }
+        return runner.run(command(batch), input);
+    }
+
+    /**
+     * {@code ip -n <guest> [-4|-6] -batch -}, for a batch in a guest's namespace that {@code ip}'s
+     * own {@code -n} can enter ({@link Where#ipNetnsName}); none for the host's.
+     */
+    static Optional<List<String>> commandByName(List<Step> batch) {
+        Optional<String> name = ip(batch.get(0)).where().ipNetnsName();
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> words = new ArrayList<>(List.of("ip", "-n", name.get()));
+        List<String> rest = command(batch);
+        words.addAll(rest.subList(rest.indexOf("ip") + 1, rest.size()));
+        return Optional.of(words);
+    }
+
+    /**
+     * Whether {@code ip -n} failed to enter the namespace, before reading a line of its batch: the
+     * messages of iproute2's {@code netns_switch}, which exits with 255 (a namespace file it cannot
+     * open, a mount namespace it may not make, a {@code /sys} it may not mount there).
+     */
+    static boolean notEntered(CommandResult result) {
+        return result.exitStatus() == 255 && NOT_ENTERED.matcher(result.stderr()).lookingAt();
+    }
+
+    private static final java.util.regex.Pattern NOT_ENTERED = java.util.regex.Pattern.compile(
+            "(Cannot open network namespace|setting the network namespace|unshare failed|\"mount --make-rslave /\" failed"
+                    + "|mount of /sys failed)");
+
+    /** The 1-based line of the batch that failed, when {@code ip} said so. */
+    static OptionalInt failedLine(CommandResult result) {
+        java.util.regex.Matcher m = FAILED_LINE.matcher(result.stderr());
+        return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
+    }
+
+    /** The result as the failed command alone would have given it: without the batch's own line. */
+    static CommandResult withoutBatchMarker(CommandResult result) {
+        String stderr = FAILED_LINE.matcher(result.stderr()).replaceAll("").strip();
+        return new CommandResult(result.exitStatus(), result.stdout(), stderr);
+    }
+
+    private static final java.util.regex.Pattern FAILED_LINE = java.util.regex.Pattern.compile("Command failed -:(\\d+)");
 
     /** The batch's lines: each command's words after {@code ip} and its family flag. */
     static String input(List<Step> batch) {

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  */
 final class HostNetnsName implements AutoCloseable {
     /** iproute2's {@code NETNS_RUN_DIR}. */
-    static final Path IPROUTE2_NETNS_DIR = Path.of("/var/run/netns");
+    static final Path IPROUTE2_NETNS_DIR = Path.of(dev.pipework.sys.Where.IPROUTE2_NETNS_DIR);
 
     private static final String PREFIX = "pipework-host-";
     private static final Pattern OURS = Pattern.compile(Pattern.quote(PREFIX) + "([0-9]{1,10})-[0-9]{1,19}");

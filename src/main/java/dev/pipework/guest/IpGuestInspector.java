@@ -104,9 +104,6 @@ public final class IpGuestInspector implements GuestInspector {
         return links(netnsPath, guest);
     }
 
-    /** Up to here from iproute2's namespace directory ({@code /var/run/netns}, {@code /run/netns}) is the root. */
-    static final String TO_ROOT = "../../../../../../../..";
-
     /**
      * {@code ip} run in the guest's namespace by its own {@code -n}, one program started where
      * {@code nsenter} adds a second (a guest read for {@code status} and {@code apply} costs mostly its
@@ -117,11 +114,12 @@ public final class IpGuestInspector implements GuestInspector {
      * it succeeds where {@code -n} failed, {@code nsenter} is used for the rest of the run.
      */
     private CommandResult joined(String netnsPath, List<String> args, String stdin) {
-        if (byName.get() && netnsPath.startsWith("/") && !netnsPath.contains("\n")) {
+        Optional<String> name = Where.guest(netnsPath).ipNetnsName();
+        if (byName.get() && name.isPresent()) {
             List<String> argv = new ArrayList<>(args.size() + 3);
             argv.add("ip");
             argv.add("-n");
-            argv.add(TO_ROOT + netnsPath);
+            argv.add(name.get());
             argv.addAll(args);
             CommandResult result = runner.run(argv, stdin);
             if (result.succeeded()) {

@@ -2,6 +2,7 @@ package dev.pipework.sys;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The network namespace a command runs in: the host's, or a guest's entered through
@@ -11,6 +12,11 @@ import java.util.List;
  */
 public record Where(String netnsPath) {
     public static final Where HOST = new Where("");
+
+    /** iproute2's {@code NETNS_RUN_DIR}, where {@code ip -n <name>} looks for {@code <name>}. */
+    public static final String IPROUTE2_NETNS_DIR = "/var/run/netns";
+    /** Up to here from iproute2's namespace directory ({@code /var/run/netns}, {@code /run/netns}) is the root. */
+    public static final String TO_ROOT = "../../../../../../../..";
 
     public static Where guest(String netnsPath) {
         return new Where(netnsPath);
@@ -29,6 +35,19 @@ public record Where(String netnsPath) {
         all.add("--net=" + netnsPath);
         all.addAll(argv);
         return List.copyOf(all);
+    }
+
+    /**
+     * The name {@code ip -n} enters this guest's namespace by, one program started where
+     * {@code nsenter} adds a second: {@code -n} joins the name under iproute2's namespace directory,
+     * so a path climbing out of it reaches the namespace file itself (the directory must exist for
+     * the climb). None for the host, or a path {@code ip} could not take.
+     */
+    public Optional<String> ipNetnsName() {
+        if (isHost() || !netnsPath.startsWith("/") || netnsPath.contains("\n")) {
+            return Optional.empty();
+        }
+        return Optional.of(TO_ROOT + netnsPath);
     }
 
     @Override

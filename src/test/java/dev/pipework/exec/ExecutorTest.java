@@ -33,6 +33,12 @@ class ExecutorTest {
     static final Where GUEST = Where.guest("/proc/42/ns/net");
 
     /** A plan with every kind of step that has an undo: a new OVS bridge, a veth, a port, a default route. */
+    /** An executor that enters guests by nsenter alone, whatever this machine's iproute2 directory holds. */
+    static Executor nsenterOnly(CommandRunner runner) {
+        return new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(),
+                new IpBatch.ByName(() -> false));
+    }
+
     static Plan fullPlan() {
         return new Plan(List.of(
                 new OvsSteps.AddOvsBridge("ovs0", true),
@@ -63,7 +69,7 @@ class ExecutorTest {
     void runsEveryStepInOrder() {
         RecordingRunner runner = new RecordingRunner();
         Plan plan = fullPlan();
-        new Executor(runner).execute(plan);
+        nsenterOnly(runner).execute(plan);
         List<List<String>> all = plan.steps().stream().map(Step::argv).toList();
         assertEquals(withoutFamily(all), withoutFamily(runner.ran));
     }
@@ -78,7 +84,7 @@ class ExecutorTest {
     void failureAtStepKUndoesCompletedStepsInReverse(int k) {
         RecordingRunner runner = new RecordingRunner(k, 2);
         Plan plan = fullPlan();
-        PipeworkException e = assertThrows(PipeworkException.class, () -> new Executor(runner).execute(plan));
+        PipeworkException e = assertThrows(PipeworkException.class, () -> nsenterOnly(runner).execute(plan));
         assertEquals(2, e.exitStatus(), "the failed command's status is passed on");
         assertTrue(e.getMessage().startsWith("failed to " + plan.steps().get(k).action() + ": RTNETLINK answers"),
                 e.getMessage());
@@ -95,7 +101,7 @@ class ExecutorTest {
     void aFailedCheckAfterThePlanUndoesIt() {
         RecordingRunner runner = new RecordingRunner();
         Plan plan = fullPlan();
-        PipeworkException e = assertThrows(PipeworkException.class, () -> new Executor(runner).execute(plan, () -> {
+        PipeworkException e = assertThrows(PipeworkException.class, () -> nsenterOnly(runner).execute(plan, () -> {
             throw new PipeworkException("interface \"eth1\" is not in container \"c\" after the attach");
         }));
         assertEquals("interface \"eth1\" is not in container \"c\" after the attach", e.getMessage());
@@ -105,14 +111,14 @@ class ExecutorTest {
             plan.steps().get(i).undo().ifPresent(undo -> expectedUndo.add(undo.argv()));
         }
         assertEquals(withoutFamily(expectedUndo), withoutFamily(runner.ran.subList(steps, runner.ran.size())));
-        assertEquals("found", new Executor(new RecordingRunner()).execute(plan, () -> "found"), "a check that passes");
+        assertEquals("found", nsenterOnly(new RecordingRunner()).execute(plan, () -> "found"), "a check that passes");
     }
 
     @Test
     void undoFailuresAreReportedAfterTheFirstError() {
         Plan plan = fullPlan();
         RecordingRunner runner = new RecordingRunner(3, 1).failing(plan.steps().get(1).undo().orElseThrow().argv());
-        PipeworkException e = assertThrows(PipeworkException.class, () -> new Executor(runner).execute(plan));
+        PipeworkException e = assertThrows(PipeworkException.class, () -> nsenterOnly(runner).execute(plan));
         String[] lines = e.getMessage().split("\n");
         assertEquals(2, lines.length, e.getMessage());
         assertTrue(lines[0].startsWith("failed to set \"veth1pl42\" up"), lines[0]);
@@ -124,11 +130,61 @@ class ExecutorTest {
     @Test
     void ipStepsInOneNamespaceRunAsOneBatch() {
         CountingRunner runner = new CountingRunner();
-        new Executor(runner).execute(fullPlan());
+        nsenterOnly(runner).execute(fullPlan());
         // ovs-vsctl add-br, ip link add, ovs-vsctl add-port, one batch on the host, one in the guest, arping.
         assertEquals(List.of("ovs-vsctl", "ip", "ovs-vsctl", "ip -batch -", "nsenter --net=/proc/42/ns/net ip -4 -batch -",
                 "setsid"), runner.commands);
         assertEquals("link set dev veth1pl42 up\nlink set dev veth1pg42 netns /proc/42/ns/net\n", runner.inputs.get(0));
+    }
+
+    /** A guest's batch by ip's own -n, where iproute2's directory is there: one program, not nsenter and ip. */
+    @Test
+    void aGuestsBatchIsRunByIpsOwnNetnsName() {
+        CountingRunner runner = new CountingRunner();
+        new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(), new IpBatch.ByName(() -> true))
+                .execute(fullPlan());
+        assertEquals(List.of("ovs-vsctl", "ip", "ovs-vsctl", "ip -batch -",
+                "ip -n ../../../../../../../../proc/42/ns/net -4 -batch -", "setsid"), runner.commands);
+    }
+
+    /**
+     * Where ip -n cannot enter (it may not mount /sys in a mount namespace of its own), it fails
+     * before its first line: the batch is run by nsenter, and so is the next one of that executor.
+     */
+    @Test
+    void aGuestsBatchIpCannotEnterByNameIsRunByNsenter() {
+        CountingRunner runner = new CountingRunner() {
+            @Override
+            public CommandResult run(List<String> argv, String stdin) {
+                super.run(argv, stdin);
+                return argv.contains("-n") ? new CommandResult(255, "", "mount of /sys failed: Permission denied\n")
+                        : new CommandResult(0, "", "");
+            }
+        };
+        Executor executor = new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(),
+                new IpBatch.ByName(() -> true));
+        executor.execute(fullPlan());
+        executor.execute(fullPlan());
+        String byName = "ip -n ../../../../../../../../proc/42/ns/net -4 -batch -";
+        String nsenter = "nsenter --net=/proc/42/ns/net ip -4 -batch -";
+        assertEquals(List.of("ovs-vsctl", "ip", "ovs-vsctl", "ip -batch -", byName, nsenter, "setsid",
+                "ovs-vsctl", "ip", "ovs-vsctl", "ip -batch -", nsenter, "setsid"), runner.commands);
+    }
+
+    /** A line of the batch that fails is the batch's failure, not a reason to run it again by nsenter. */
+    @Test
+    void aFailedLineOfABatchByNameIsNotRunAgain() {
+        CountingRunner runner = new CountingRunner() {
+            @Override
+            public CommandResult run(List<String> argv, String stdin) {
+                super.run(argv, stdin);
+                return argv.contains("-n") ? new CommandResult(2, "", "RTNETLINK answers: File exists\nCommand failed -:1\n")
+                        : new CommandResult(0, "", "");
+            }
+        };
+        assertThrows(PipeworkException.class, () -> new Executor(runner, ContainerActions.NONE, Shutdown.process(),
+                Optional.empty(), new IpBatch.ByName(() -> true)).execute(fullPlan()));
+        assertEquals(1, runner.commands.stream().filter(c -> c.contains("-4 -batch")).count(), runner.commands.toString());
     }
 
     /**
@@ -158,7 +214,7 @@ class ExecutorTest {
                 return new CommandResult(255, "", "Error: argument \"dev\" is wrong: \"master\" not a valid ifname\n");
             }
         };
-        PipeworkException e = assertThrows(PipeworkException.class, () -> new Executor(runner).execute(plan));
+        PipeworkException e = assertThrows(PipeworkException.class, () -> nsenterOnly(runner).execute(plan));
         assertTrue(e.getMessage().startsWith("failed to create bridge \"br1\", or to "), e.getMessage());
         assertEquals(List.of(
                 List.of("ip", "-batch", "-"),
@@ -167,7 +223,7 @@ class ExecutorTest {
     }
 
     /** Records each process started: its command (the program, or the whole batch command) and its input. */
-    static final class CountingRunner implements CommandRunner {
+    static class CountingRunner implements CommandRunner {
         final List<String> commands = new ArrayList<>();
         final List<String> inputs = new ArrayList<>();
 

@@ -114,10 +114,10 @@ class GuestLinksReadTest {
         List<List<String>> ran = new java.util.ArrayList<>();
         IpGuestInspector inspector = new IpGuestInspector(runner(ran, true), dir.resolve("netns"));
         assertEquals(2, inspector.links("/proc/42/ns/net", "c").size());
-        assertEquals(List.of(List.of("ip", "-n", IpGuestInspector.TO_ROOT + "/proc/42/ns/net", "-j", "-d", "-batch", "-")), ran);
+        assertEquals(List.of(List.of("ip", "-n", dev.pipework.sys.Where.TO_ROOT + "/proc/42/ns/net", "-j", "-d", "-batch", "-")), ran);
         // Climbing above the root stays there: the path is the namespace file's wherever iproute2 keeps its names.
-        assertEquals(Path.of("/proc/42/ns/net"), Path.of("/var/run/netns", IpGuestInspector.TO_ROOT + "/proc/42/ns/net").normalize());
-        assertEquals(Path.of("/proc/42/ns/net"), Path.of("/run/netns", IpGuestInspector.TO_ROOT + "/proc/42/ns/net").normalize());
+        assertEquals(Path.of("/proc/42/ns/net"), Path.of("/var/run/netns", dev.pipework.sys.Where.TO_ROOT + "/proc/42/ns/net").normalize());
+        assertEquals(Path.of("/proc/42/ns/net"), Path.of("/run/netns", dev.pipework.sys.Where.TO_ROOT + "/proc/42/ns/net").normalize());
     }
 
     @Test

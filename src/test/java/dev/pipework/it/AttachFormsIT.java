@@ -458,7 +458,8 @@ class AttachFormsIT {
 
             assertEquals("", r.out(), "-v must not print on stdout");
             // A batch is logged as its command, then its lines ("  < <line>"): each line is the
-            // command "[nsenter --net=<ns>] ip <line>", without the batch's family flag.
+            // command "[nsenter --net=<ns>] ip <line>", without the batch's family flag (a guest's
+            // batch is run as "ip -n <ns>", which equals it).
             List<String> logged = new ArrayList<>();
             Matcher m = Pattern.compile("(?m)^(?:\\S+ )?(?:(?:run|start): (.*)|  < (.*))$").matcher(r.err());
             String batchPrefix = null;
@@ -467,6 +468,12 @@ class AttachFormsIT {
                     String command = m.group(1);
                     batchPrefix = command.endsWith(" -batch -")
                             ? command.substring(0, command.indexOf(" ip ") + 4) : null;
+                    // A guest's batch by ip's own -n, its namespace's path climbing out of
+                    // iproute2's directory: what nsenter --net=<path> ip does.
+                    Matcher byName = Pattern.compile("ip -n (?:\\.\\./)*\\.\\.(/\\S+)(?: -[46])? -batch -").matcher(command);
+                    if (byName.matches()) {
+                        batchPrefix = "nsenter --net=" + byName.group(1) + " ip ";
+                    }
                     if (batchPrefix == null && command.startsWith("ip ") && command.endsWith("-batch -")) {
                         batchPrefix = "ip ";
                     }
