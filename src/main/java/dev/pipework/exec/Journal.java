@@ -195,6 +195,15 @@ public final class Journal {
             for (Path file : files) {
                 String name = file.getFileName().toString();
                 if (name.startsWith(".") && name.endsWith(".tmp")) {
+                    // Left by a run killed between writing it and renaming it, or by a power cut.
+                    String entryName = name.substring(1, name.length() - ".tmp".length());
+                    if (NAME.matcher(entryName).matches() && !alive(ownerNamed(entryName))) {
+                        try {
+                            Files.deleteIfExists(file);
+                        } catch (IOException e) {
+                            // looked at again by the next run
+                        }
+                    }
                     continue;
                 }
                 read(name).ifPresent(found::add);
@@ -218,6 +227,12 @@ public final class Journal {
                 return Optional.of(new Found(name, Optional.empty(), Optional.of(problem), true));
             }
             String text = Files.readString(file, StandardCharsets.UTF_8);
+            if (text.isEmpty() && !alive(ownerNamed(name))) {
+                // Only a power cut leaves an entry empty: one not synced (its run's undos were all
+                // ip commands, of links a reboot cleared) that its owner wrote before the cut.
+                Files.deleteIfExists(file);
+                return Optional.empty();
+            }
             JournalEntry entry;
             try {
                 entry = JournalEntry.parse(text, this::initialNetns);
@@ -287,6 +302,15 @@ public final class Journal {
     public static boolean alive(JournalEntry.Owner owner) {
         OptionalLong start = startTime(owner.pid());
         return start.isPresent() && start.getAsLong() == owner.startTime();
+    }
+
+    /** The owner an entry's name gives: {@code <pid>-<start time>-<count>.json}. */
+    private static JournalEntry.Owner ownerNamed(String name) {
+        java.util.regex.Matcher m = NAME.matcher(name);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a journal entry's name: " + name);
+        }
+        return new JournalEntry.Owner(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), 0);
     }
 
     /** This process, as an entry names its owner. */

@@ -184,6 +184,30 @@ class JournalTest {
         return v1;
     }
 
+    /**
+     * Only a power cut leaves an entry empty (one not synced, whose undos were all ip commands):
+     * of a run that is gone, it is nothing recorded and goes, as does a half-written temporary file;
+     * of a run still there, it is corrupt and kept.
+     */
+    @Test
+    void anEmptyEntryOrATemporaryFileOfARunThatIsGoneIsRemoved() throws IOException {
+        Journal journal = new Journal(dir.resolve("journal"));
+        journal.begin(entryOf(everyUndo(), 0, 0)).end();
+        String gone = "4194999-77-1.json";
+        String mine = SELF.pid() + "-" + SELF.startTime() + "-999.json";
+        for (String name : List.of(gone, mine, "." + gone + ".tmp", "." + mine + ".tmp")) {
+            Path file = journal.dir().resolve(name);
+            Files.writeString(file, "");
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        List<Journal.Found> found = journal.list();
+        assertEquals(List.of(mine), found.stream().map(Journal.Found::name).toList());
+        assertTrue(found.get(0).problem().orElseThrow().startsWith("corrupt"), found.get(0).problem().toString());
+        assertFalse(Files.exists(journal.dir().resolve(gone)));
+        assertFalse(Files.exists(journal.dir().resolve("." + gone + ".tmp")));
+        assertTrue(Files.exists(journal.dir().resolve("." + mine + ".tmp")), "a run still there may be writing it");
+    }
+
     @Test
     void aCorruptEntryIsReportedAndKept() throws IOException {
         Journal journal = new Journal(dir.resolve("journal"));
