@@ -6,10 +6,15 @@ import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
 import dev.pipework.sys.Where;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Groups {@code ip} commands into one {@code ip -batch -}: consecutive steps whose commands are
@@ -65,19 +70,23 @@ final class IpBatch {
 
     /**
      * Whether {@code ip -n} may enter a guest's namespace: where iproute2's namespace directory is
-     * there for the name to climb out of, until it once could not (for the executor's life; the
-     * reader's {@code ip -n} falls back the same way).
+     * there for the name to climb out of, until it once could not (then not for the rest of the
+     * process: the executor of every run of a watcher or a driver asks the same one; the reader's
+     * {@code ip -n} falls back the same way).
      */
     static final class ByName {
-        private final java.util.function.BooleanSupplier allowed;
+        private static final ByName PROCESS = new ByName(() -> Files.isDirectory(Path.of(Where.IPROUTE2_NETNS_DIR)));
+
+        private final BooleanSupplier allowed;
         private volatile boolean entered = true;
 
-        ByName(java.util.function.BooleanSupplier allowed) {
+        ByName(BooleanSupplier allowed) {
             this.allowed = allowed;
         }
 
+        /** The process's. */
         static ByName whereTheDirectoryIs() {
-            return new ByName(() -> java.nio.file.Files.isDirectory(java.nio.file.Path.of(Where.IPROUTE2_NETNS_DIR)));
+            return PROCESS;
         }
 
         boolean now() {
@@ -129,13 +138,13 @@ final class IpBatch {
         return result.exitStatus() == 255 && NOT_ENTERED.matcher(result.stderr()).lookingAt();
     }
 
-    private static final java.util.regex.Pattern NOT_ENTERED = java.util.regex.Pattern.compile(
+    private static final Pattern NOT_ENTERED = Pattern.compile(
             "(Cannot open network namespace|setting the network namespace|unshare failed|\"mount --make-rslave /\" failed"
                     + "|mount of /sys failed)");
 
     /** The 1-based line of the batch that failed, when {@code ip} said so. */
     static OptionalInt failedLine(CommandResult result) {
-        java.util.regex.Matcher m = FAILED_LINE.matcher(result.stderr());
+        Matcher m = FAILED_LINE.matcher(result.stderr());
         return m.find() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
     }
 
@@ -145,7 +154,7 @@ final class IpBatch {
         return new CommandResult(result.exitStatus(), result.stdout(), stderr);
     }
 
-    private static final java.util.regex.Pattern FAILED_LINE = java.util.regex.Pattern.compile("Command failed -:(\\d+)");
+    private static final Pattern FAILED_LINE = Pattern.compile("Command failed -:(\\d+)");
 
     /** The batch's lines: each command's words after {@code ip} and its family flag. */
     static String input(List<Step> batch) {

@@ -15,8 +15,12 @@ public record Where(String netnsPath) {
 
     /** iproute2's {@code NETNS_RUN_DIR}, where {@code ip -n <name>} looks for {@code <name>}. */
     public static final String IPROUTE2_NETNS_DIR = "/var/run/netns";
-    /** Up to here from iproute2's namespace directory ({@code /var/run/netns}, {@code /run/netns}) is the root. */
-    public static final String TO_ROOT = "../../../../../../../..";
+    /**
+     * Up to here from iproute2's namespace directory ({@code /var/run/netns}, {@code /run/netns},
+     * or wherever a link there leads, up to 16 levels deep) is the root: {@code ..} at the root
+     * stays there.
+     */
+    public static final String TO_ROOT = String.join("/", java.util.Collections.nCopies(16, ".."));
 
     public static Where guest(String netnsPath) {
         return new Where(netnsPath);

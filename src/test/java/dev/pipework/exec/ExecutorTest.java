@@ -26,19 +26,20 @@ import java.util.Optional;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ExecutorTest {
     static final Where GUEST = Where.guest("/proc/42/ns/net");
 
-    /** A plan with every kind of step that has an undo: a new OVS bridge, a veth, a port, a default route. */
     /** An executor that enters guests by nsenter alone, whatever this machine's iproute2 directory holds. */
     static Executor nsenterOnly(CommandRunner runner) {
         return new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(),
                 new IpBatch.ByName(() -> false));
     }
 
+    /** A plan with every kind of step that has an undo: a new OVS bridge, a veth, a port, a default route. */
     static Plan fullPlan() {
         return new Plan(List.of(
                 new OvsSteps.AddOvsBridge("ovs0", true),
@@ -144,12 +145,12 @@ class ExecutorTest {
         new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(), new IpBatch.ByName(() -> true))
                 .execute(fullPlan());
         assertEquals(List.of("ovs-vsctl", "ip", "ovs-vsctl", "ip -batch -",
-                "ip -n ../../../../../../../../proc/42/ns/net -4 -batch -", "setsid"), runner.commands);
+                "ip -n " + Where.TO_ROOT + "/proc/42/ns/net -4 -batch -", "setsid"), runner.commands);
     }
 
     /**
      * Where ip -n cannot enter (it may not mount /sys in a mount namespace of its own), it fails
-     * before its first line: the batch is run by nsenter, and so is the next one of that executor.
+     * before its first line: the batch is run by nsenter, and so are the process's after it.
      */
     @Test
     void aGuestsBatchIpCannotEnterByNameIsRunByNsenter() {
@@ -161,11 +162,12 @@ class ExecutorTest {
                         : new CommandResult(0, "", "");
             }
         };
-        Executor executor = new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(),
-                new IpBatch.ByName(() -> true));
-        executor.execute(fullPlan());
-        executor.execute(fullPlan());
-        String byName = "ip -n ../../../../../../../../proc/42/ns/net -4 -batch -";
+        // Two runs of one process: each has an executor of its own, both the process's ByName.
+        IpBatch.ByName process = new IpBatch.ByName(() -> true);
+        new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(), process).execute(fullPlan());
+        new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(), process).execute(fullPlan());
+        assertSame(IpBatch.ByName.whereTheDirectoryIs(), IpBatch.ByName.whereTheDirectoryIs(), "the process's");
+        String byName = "ip -n " + Where.TO_ROOT + "/proc/42/ns/net -4 -batch -";
         String nsenter = "nsenter --net=/proc/42/ns/net ip -4 -batch -";
         assertEquals(List.of("ovs-vsctl", "ip", "ovs-vsctl", "ip -batch -", byName, nsenter, "setsid",
                 "ovs-vsctl", "ip", "ovs-vsctl", "ip -batch -", nsenter, "setsid"), runner.commands);

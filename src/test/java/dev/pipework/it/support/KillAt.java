@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  * execs them) at the k-th. A reading ({@code ip -j}, which a {@code del} batches) passes through. An {@code ip -batch} is carried out one line at a time (each line its own
  * {@code ip -batch}, so that ip's own quoting holds), each line one count, so that a kill can fall between any two of a plan's steps, also inside a batch. With
  * {@code KILL_AT=k} the process is killed before the k-th change; with {@code KILL_AFTER=k}, after
- * it; with neither, the changes are only counted. The PID killed is written to {@code killed}.
+ * it; with neither, the changes are only counted. The PID killed is written to {@code killed}. A
+ * batch by {@code ip -n} that cannot enter its namespace fails as {@code ip} would, before any line
+ * and uncounted (the tool then runs it by {@code nsenter}).
  */
 public final class KillAt {
     private final Path dir;
@@ -61,6 +63,9 @@ public final class KillAt {
                 "  *' -batch '*)",
                 "    flags=''",
                 "    for a in \"$@\"; do case \"$a\" in -batch|-) ;; *) flags=\"$flags $a\" ;; esac; done",
+                // ip -n that cannot enter its namespace fails before any line, uncounted, as ip would.
+                "    case \" $flags \" in *' -n '*) \"$real\" $flags link show dev lo >/dev/null 2>&1"
+                        + " || [ $? != 255 ] || exec \"$real\" \"$@\" ;; esac",
                 "    line=0",
                 "    while IFS= read -r l; do",
                 "      line=$((line + 1))",
