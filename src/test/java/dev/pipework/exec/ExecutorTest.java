@@ -39,6 +39,22 @@ class ExecutorTest {
                 new IpBatch.ByName(() -> false));
     }
 
+    /** An executor that enters guests by ip -n as {@code byName} lets it. */
+    static Executor byName(CommandRunner runner, IpBatch.ByName byName) {
+        return new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(), byName);
+    }
+
+    /** Counts every process; a batch by ip -n gets {@code answer}, every other command succeeds. */
+    static CountingRunner answeringByName(CommandResult answer) {
+        return new CountingRunner() {
+            @Override
+            public CommandResult run(List<String> argv, String stdin) {
+                super.run(argv, stdin);
+                return argv.contains("-n") ? answer : new CommandResult(0, "", "");
+            }
+        };
+    }
+
     /** A plan with every kind of step that has an undo: a new OVS bridge, a veth, a port, a default route. */
     static Plan fullPlan() {
         return new Plan(List.of(
@@ -142,8 +158,7 @@ class ExecutorTest {
     @Test
     void aGuestsBatchIsRunByIpsOwnNetnsName() {
         CountingRunner runner = new CountingRunner();
-        new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(), new IpBatch.ByName(() -> true))
-                .execute(fullPlan());
+        byName(runner, new IpBatch.ByName(() -> true)).execute(fullPlan());
         assertEquals(List.of("ovs-vsctl", "ip", "ovs-vsctl", "ip -batch -",
                 "ip -n " + Where.TO_ROOT + "/proc/42/ns/net -4 -batch -", "setsid"), runner.commands);
     }
@@ -154,18 +169,11 @@ class ExecutorTest {
      */
     @Test
     void aGuestsBatchIpCannotEnterByNameIsRunByNsenter() {
-        CountingRunner runner = new CountingRunner() {
-            @Override
-            public CommandResult run(List<String> argv, String stdin) {
-                super.run(argv, stdin);
-                return argv.contains("-n") ? new CommandResult(255, "", "mount of /sys failed: Permission denied\n")
-                        : new CommandResult(0, "", "");
-            }
-        };
+        CountingRunner runner = answeringByName(new CommandResult(255, "", "mount of /sys failed: Permission denied\n"));
         // Two runs of one process: each has an executor of its own, both the process's ByName.
         IpBatch.ByName process = new IpBatch.ByName(() -> true);
-        new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(), process).execute(fullPlan());
-        new Executor(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty(), process).execute(fullPlan());
+        byName(runner, process).execute(fullPlan());
+        byName(runner, process).execute(fullPlan());
         assertSame(IpBatch.ByName.whereTheDirectoryIs(), IpBatch.ByName.whereTheDirectoryIs(), "the process's");
         String byName = "ip -n " + Where.TO_ROOT + "/proc/42/ns/net -4 -batch -";
         String nsenter = "nsenter --net=/proc/42/ns/net ip -4 -batch -";
@@ -176,16 +184,8 @@ class ExecutorTest {
     /** A line of the batch that fails is the batch's failure, not a reason to run it again by nsenter. */
     @Test
     void aFailedLineOfABatchByNameIsNotRunAgain() {
-        CountingRunner runner = new CountingRunner() {
-            @Override
-            public CommandResult run(List<String> argv, String stdin) {
-                super.run(argv, stdin);
-                return argv.contains("-n") ? new CommandResult(2, "", "RTNETLINK answers: File exists\nCommand failed -:1\n")
-                        : new CommandResult(0, "", "");
-            }
-        };
-        assertThrows(PipeworkException.class, () -> new Executor(runner, ContainerActions.NONE, Shutdown.process(),
-                Optional.empty(), new IpBatch.ByName(() -> true)).execute(fullPlan()));
+        CountingRunner runner = answeringByName(new CommandResult(2, "", "RTNETLINK answers: File exists\nCommand failed -:1\n"));
+        assertThrows(PipeworkException.class, () -> byName(runner, new IpBatch.ByName(() -> true)).execute(fullPlan()));
         assertEquals(1, runner.commands.stream().filter(c -> c.contains("-4 -batch")).count(), runner.commands.toString());
     }
 
