@@ -42,10 +42,10 @@ public final class Pipework {
             if (first < args.length && Help.GUEST_COMMANDS.contains(args[first])) {
                 return guestCommand(args, first);
             }
+            Optional<Subcommand> plain = plainSubcommand(args);
             // The guest's runtime readied beside the rest (it is asked under the locks, once the host is
             // read): GuestResolver.prepare.
-            guestAsked(args).ifPresent(services.guests()::prepare);
-            Optional<Subcommand> plain = plainSubcommand(args);
+            guestAsked(args, plain).ifPresent(services.guests()::prepare);
             if (plain.isPresent()) {
                 // Nothing for picocli to read, as in the plain attach form below.
                 return plain.get().run(Invocation.PLAIN, services, out, err);
@@ -217,10 +217,15 @@ public final class Pipework {
      * asks for every guest).
      */
     static Optional<String> guestAsked(String[] args) {
+        return guestAsked(args, plainSubcommand(args));
+    }
+
+    /** The same, the line's plain sub-command read already ({@link #plainSubcommand}). */
+    private static Optional<String> guestAsked(String[] args, Optional<Subcommand> plain) {
         if (wordsOnly(args)) {
             return Optional.of(args[1]);
         }
-        return plainSubcommand(args).map(plain -> args.length > 1 ? args[1] : "");
+        return plain.map(p -> args.length > 1 ? args[1] : "");
     }
 
     /** The options that may stand before a sub-command's name ({@link #firstWord}), as picocli reads them. */

@@ -56,6 +56,13 @@ final class IpBatch {
     /** {@code [nsenter --net=<ns>] ip [-4|-6] -batch -}, the family being that of the batch's steps. */
     static List<String> command(List<Step> batch) {
         List<String> words = new ArrayList<>(List.of("ip"));
+        words.addAll(options(batch));
+        return ip(batch.get(0)).where().wrap(words);
+    }
+
+    /** {@code [-4|-6] -batch -}: what follows {@code ip} (and its {@code -n}) for this batch. */
+    private static List<String> options(List<Step> batch) {
+        List<String> words = new ArrayList<>();
         for (Step step : batch) {
             Optional<String> flag = ip(step).family().map(f -> f.ipFlag());
             if (flag.isPresent()) {
@@ -65,7 +72,7 @@ final class IpBatch {
         }
         words.add("-batch");
         words.add("-");
-        return ip(batch.get(0)).where().wrap(words);
+        return words;
     }
 
     /**
@@ -124,8 +131,7 @@ final class IpBatch {
             return Optional.empty();
         }
         List<String> words = new ArrayList<>(List.of("ip", "-n", name.get()));
-        List<String> rest = command(batch);
-        words.addAll(rest.subList(rest.indexOf("ip") + 1, rest.size()));
+        words.addAll(options(batch));
         return Optional.of(words);
     }
 

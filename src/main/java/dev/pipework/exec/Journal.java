@@ -197,7 +197,7 @@ public final class Journal {
                 if (name.startsWith(".") && name.endsWith(".tmp")) {
                     // Left by a run killed between writing it and renaming it, or by a power cut.
                     String entryName = name.substring(1, name.length() - ".tmp".length());
-                    if (NAME.matcher(entryName).matches() && !alive(ownerNamed(entryName))) {
+                    if (ownerNamed(entryName).filter(owner -> !alive(owner)).isPresent()) {
                         try {
                             Files.deleteIfExists(file);
                         } catch (IOException e) {
@@ -227,7 +227,7 @@ public final class Journal {
                 return Optional.of(new Found(name, Optional.empty(), Optional.of(problem), true));
             }
             String text = Files.readString(file, StandardCharsets.UTF_8);
-            if (text.isEmpty() && !alive(ownerNamed(name))) {
+            if (text.isEmpty() && ownerNamed(name).filter(owner -> !alive(owner)).isPresent()) {
                 // Only a power cut leaves an entry empty: one not synced (its run's undos were all
                 // ip commands, of links a reboot cleared) that its owner wrote before the cut.
                 Files.deleteIfExists(file);
@@ -304,13 +304,11 @@ public final class Journal {
         return start.isPresent() && start.getAsLong() == owner.startTime();
     }
 
-    /** The owner an entry's name gives: {@code <pid>-<start time>-<count>.json}. */
-    private static JournalEntry.Owner ownerNamed(String name) {
+    /** The owner an entry's name gives ({@code <pid>-<start time>-<count>.json}); none for another name. */
+    private static Optional<JournalEntry.Owner> ownerNamed(String name) {
         java.util.regex.Matcher m = NAME.matcher(name);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("not a journal entry's name: " + name);
-        }
-        return new JournalEntry.Owner(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), 0);
+        return m.matches() ? Optional.of(new JournalEntry.Owner(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), 0))
+                : Optional.empty();
     }
 
     /** This process, as an entry names its owner. */
