@@ -332,10 +332,10 @@ public final class Executor {
      * change is absent: a link the batch creates was absent when the plan was made under the locks,
      * so deleting that name can only delete what the batch made; setting a link down or up again,
      * restoring its alias or MAC, renaming it back, act on a link this run planned for and put back
-     * the state the plan read, or fail because the link is not there. The one exception is an undo
-     * that acts in another namespace than its step, such as moving a link back out of a guest: if
-     * the move never ran, a link of that name in the guest would be the guest's own, and must not be
-     * brought into the host; those are skipped (at worst a link is left inside the guest). An undo of
+     * the state the plan read, or fail because the link is not there. An undo that is not harmless
+     * where its step never ran ({@link Step#undoHarmlessIfNotRun}), such as moving a NIC back out of
+     * a guest (if the move never ran, a link of that name in the guest would be the guest's own, and
+     * must not be brought into the host), is skipped (at worst a link is left inside the guest). An undo of
      * a step that never ran is expected to fail, so only the failures of steps known done are
      * reported.
      */
@@ -343,7 +343,7 @@ public final class Executor {
         List<String> failures = new ArrayList<>();
         for (int i = batch.size() - 1; i >= 0; i--) {
             Step step = batch.get(i);
-            if (step.undo().isEmpty() || !JournalEntry.sameNamespace(step.command(), step.undo().get())) {
+            if (step.undo().isEmpty() || !step.undoHarmlessIfNotRun()) {
                 continue;
             }
             run(step.undo().get());
@@ -408,7 +408,7 @@ public final class Executor {
         List<JournalEntry.Undo> steps = recorded.steps();
         for (int i = recorded.begun() - 1; i >= 0; i--) {
             JournalEntry.Undo step = steps.get(i);
-            if (step.command().isEmpty() || (i >= recorded.done() && !step.sameNamespace())) {
+            if (step.command().isEmpty() || (i >= recorded.done() && !step.harmlessIfNotRun())) {
                 continue;
             }
             Command undo = rebind.apply(step.command().get());

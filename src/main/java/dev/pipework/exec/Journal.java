@@ -56,8 +56,12 @@ public final class Journal {
      */
     public static final Path INITIAL_NETNS = Path.of("/proc/1/ns/net");
 
+    /** The kernel's id of this boot, a UUID made anew at each boot. */
+    public static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+
     private final Path dir;
     private final Path initialNetns;
+    private final String boot;
 
     public Journal(Path dir) {
         this(dir, INITIAL_NETNS);
@@ -65,8 +69,14 @@ public final class Journal {
 
     /** A journal whose version-1 entries are taken to be of the namespace of {@code initialNetns} (tests). */
     public Journal(Path dir, Path initialNetns) {
+        this(dir, initialNetns, bootId());
+    }
+
+    /** A journal read as in the boot {@code boot} (tests; empty: unknown). */
+    public Journal(Path dir, Path initialNetns, String boot) {
         this.dir = dir;
         this.initialNetns = initialNetns;
+        this.boot = boot;
     }
 
     /** The directory from the environment's {@link #DIR_VARIABLE}, else {@link #DEFAULT_DIR}. */
@@ -79,8 +89,15 @@ public final class Journal {
         return dir;
     }
 
-    /** One entry of the directory, read and judged. */
-    public record Found(String name, Optional<JournalEntry> entry, Optional<String> problem, boolean ownerAlive) {
+    /**
+     * One entry of the directory, read and judged; {@code earlierBoot}: its owner ran before the
+     * machine last booted (so is gone).
+     */
+    public record Found(String name, Optional<JournalEntry> entry, Optional<String> problem, boolean ownerAlive,
+                        boolean earlierBoot) {
+        Found(String name, String problem) {
+            this(name, Optional.empty(), Optional.of(problem), true, false);
+        }
     }
 
     /**
@@ -188,7 +205,7 @@ public final class Journal {
         try {
             trustedDirectory();
         } catch (IOException | RuntimeException e) {
-            found.add(new Found(dir.toString(), Optional.empty(), Optional.of(describe(e)), true));
+            found.add(new Found(dir.toString(), describe(e)));
             return found;
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
@@ -209,7 +226,7 @@ public final class Journal {
                 read(name).ifPresent(found::add);
             }
         } catch (IOException e) {
-            found.add(new Found(dir.toString(), Optional.empty(), Optional.of(describe(e)), true));
+            found.add(new Found(dir.toString(), describe(e)));
         }
         found.sort(BY_NAME);
         return found;
@@ -219,12 +236,12 @@ public final class Journal {
     public Optional<Found> read(String name) {
         Path file = dir.resolve(name);
         if (!NAME.matcher(name).matches()) {
-            return Optional.of(new Found(name, Optional.empty(), Optional.of("not a journal entry's name"), true));
+            return Optional.of(new Found(name, "not a journal entry's name"));
         }
         try {
             String problem = untrusted(file);
             if (problem != null) {
-                return Optional.of(new Found(name, Optional.empty(), Optional.of(problem), true));
+                return Optional.of(new Found(name, problem));
             }
             String text = Files.readString(file, StandardCharsets.UTF_8);
             if (text.isEmpty() && ownerNamed(name).filter(owner -> !alive(owner)).isPresent()) {
@@ -237,13 +254,16 @@ public final class Journal {
             try {
                 entry = JournalEntry.parse(text, this::initialNetns);
             } catch (IllegalArgumentException e) {
-                return Optional.of(new Found(name, Optional.empty(), Optional.of("corrupt: " + e.getMessage()), true));
+                return Optional.of(new Found(name, "corrupt: " + e.getMessage()));
             }
-            return Optional.of(new Found(name, Optional.of(entry), Optional.empty(), alive(entry.owner())));
+            String ranIn = entry.owner().boot();
+            boolean earlier = !ranIn.isEmpty() && !boot.isEmpty() && !ranIn.equals(boot);
+            return Optional.of(new Found(name, Optional.of(entry), Optional.empty(), !earlier && alive(entry.owner()),
+                    earlier));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            return Optional.of(new Found(name, Optional.empty(), Optional.of(describe(e)), true));
+            return Optional.of(new Found(name, describe(e)));
         }
     }
 
@@ -316,7 +336,23 @@ public final class Journal {
         long pid = ProcessHandle.current().pid();
         return new JournalEntry.Owner(pid, startTime(pid).orElseThrow(
                 () -> new PipeworkException("cannot read the start time of this process in /proc/" + pid + "/stat")),
-                netns());
+                netns(), bootId());
+    }
+
+    private static volatile String bootId;
+
+    /** This boot's id ({@link #BOOT_ID}), read once; empty when it cannot be read. */
+    public static String bootId() {
+        String id = bootId;
+        if (id == null) {
+            try {
+                id = Files.readString(BOOT_ID, StandardCharsets.US_ASCII).trim();
+            } catch (IOException | RuntimeException e) {
+                id = "";
+            }
+            bootId = id = JournalEntry.BOOT_ID.matcher(id).matches() ? id : "";
+        }
+        return id;
     }
 
     private long initialNetns() {

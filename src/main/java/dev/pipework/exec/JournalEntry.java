@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 
 /**
  * One run in flight, as the journal keeps it: who runs it, the locks it holds, the guest's namespace
@@ -38,11 +39,26 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
 
     /**
      * A process, told apart from a later one given the same PID by its start time (field 22 of
-     * {@code /proc/<pid>/stat}, in clock ticks since boot), and the network namespace it ran in (the
-     * inode of its {@code /proc/<pid>/ns/net}): the host its undos name links of.
+     * {@code /proc/<pid>/stat}, in clock ticks since boot) and the boot it ran in (the kernel's
+     * {@code boot_id}; empty when unknown, as in entries written before it was recorded: a PID and a
+     * start time come again after a reboot), and the network namespace it ran in (the inode of its
+     * {@code /proc/<pid>/ns/net}): the host its undos name links of.
      */
-    public record Owner(long pid, long startTime, long netns) {
+    public record Owner(long pid, long startTime, long netns, String boot) {
+        public Owner {
+            if (!boot.isEmpty() && !BOOT_ID.matcher(boot).matches()) {
+                throw new IllegalArgumentException("\"boot\" is not a boot id");
+            }
+        }
+
+        /** An owner of an unknown boot. */
+        public Owner(long pid, long startTime, long netns) {
+            this(pid, startTime, netns, "");
+        }
     }
+
+    /** The kernel's {@code /proc/sys/kernel/random/boot_id}: a UUID, in lower case. */
+    static final Pattern BOOT_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     /**
      * The guest's namespace: the stable path it was resolved from ({@code /proc/<pid>/ns/net} or a
@@ -53,20 +69,54 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
     }
 
     /**
-     * The undo of one step (none when the step needs none), and whether it acts in the namespace
-     * of the step's own command: an undo elsewhere is not run for a step that may not have run.
+     * The undo of one step (none when the step needs none), and whether it is harmless where the
+     * step never ran ({@link Step#undoHarmlessIfNotRun}): only such an undo is run for a step begun
+     * and not known done. (Written {@code sameNamespace}, its first reason.)
      */
-    public record Undo(String action, Optional<Command> command, boolean sameNamespace) {
+    public record Undo(String action, Optional<Command> command, boolean harmlessIfNotRun) {
     }
 
     /**
-     * Whether an undo of this run acts on what outlives a reboot: an Open vSwitch port's record, a
-     * container, a file. An {@code ip} command's undo acts on the kernel's links, addresses and
-     * routes, which a reboot clears (a NIC comes back in the host's namespace, with its own name
-     * and address): after a power cut, a run whose every undo is such has nothing left to undo.
+     * Whether an undo of this run acts on what outlives a reboot ({@link #outlivesReboot}): after a
+     * power cut, a run whose every undo is not such has nothing left to undo.
      */
     public boolean undoesWhatOutlivesReboot() {
-        return steps.stream().anyMatch(u -> u.command().isPresent() && !(u.command().get() instanceof Command.Ip));
+        for (Undo u : steps) {
+            if (u.command().isPresent() && outlivesReboot(u.command().get())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether what this undo acts on outlives a reboot: an Open vSwitch database's record
+     * ({@code ovs-vsctl}), a file, a container. Everything else it may act on is the kernel's or a
+     * process's, which a reboot clears: links, addresses and routes ({@code ip}), a wireless NIC's
+     * namespace ({@code iw}), a mount ({@code umount}), a DHCP client ({@code pkill}). After the
+     * reboot those names may be another boot's: a bridge of the same name, a client of the same key.
+     */
+    public static boolean outlivesReboot(Command undo) {
+        if (undo instanceof Command.RemoveLabelled) {
+            return true;
+        }
+        if (undo instanceof Command.Exec exec && !exec.argv().isEmpty()) {
+            String program = exec.argv().get(0);
+            return program.equals("ovs-vsctl") || program.equals("rm");
+        }
+        return false;
+    }
+
+    /**
+     * This entry as a later boot undoes it: only the undos of what outlives a reboot are kept, and no
+     * guest (its namespace went with the boot).
+     */
+    public JournalEntry afterReboot() {
+        List<Undo> kept = new ArrayList<>(steps.size());
+        for (Undo u : steps) {
+            kept.add(new Undo(u.action(), u.command().filter(JournalEntry::outlivesReboot), u.harmlessIfNotRun()));
+        }
+        return new JournalEntry(owner, locks, Optional.empty(), kept, done, begun);
     }
 
     public JournalEntry withProgress(int newDone, int newBegun) {
@@ -86,6 +136,9 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
         o.put("pid", owner.pid());
         o.put("start", owner.startTime());
         o.put("netns", owner.netns());
+        if (!owner.boot().isEmpty()) {
+            o.put("boot", owner.boot());
+        }
         o.put("locks", List.copyOf(locks));
         guest.ifPresent(g -> {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -99,7 +152,7 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("action", u.action());
             u.command().ifPresent(c -> m.put("undo", commandJson(c)));
-            m.put("sameNamespace", u.sameNamespace());
+            m.put("sameNamespace", u.harmlessIfNotRun());
             list.add(m);
         }
         o.put("steps", list);
@@ -162,7 +215,14 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
             } else {
                 throw new IllegalArgumentException("version " + o.get("version") + " is not " + VERSION);
             }
-            Owner owner = new Owner(positive(o, "pid"), positive(o, "start"), netns);
+            String boot = "";
+            if (o.containsKey("boot")) {
+                boot = String.valueOf(Json.string(o, "boot"));
+                if (!BOOT_ID.matcher(boot).matches()) {
+                    throw new IllegalArgumentException("\"boot\" is not a boot id");
+                }
+            }
+            Owner owner = new Owner(positive(o, "pid"), positive(o, "start"), netns, boot);
             List<String> locks = strings(o.get("locks"));
             for (String lock : locks) {
                 UndoCheck.lockName(lock);
@@ -275,23 +335,8 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
     static List<Undo> undos(List<Step> steps) {
         List<JournalEntry.Undo> undos = new ArrayList<>(steps.size());
         for (Step step : steps) {
-            undos.add(new Undo(step.action(), step.undo(),
-                    step.undo().map(u -> sameNamespace(step.command(), u)).orElse(true)));
+            undos.add(new Undo(step.action(), step.undo(), step.undoHarmlessIfNotRun()));
         }
         return undos;
-    }
-
-    /**
-     * Whether an undo acts where its step did (only then may a step begun be undone): an {@code ip}
-     * undo in its step's namespace, or the stop of a kept DHCP client by the command line that names
-     * its pid file, which matches the clients of that key alone, started or not (one killed while it
-     * asked for its lease has written no pid file).
-     */
-    static boolean sameNamespace(Command step, Command undo) {
-        // By the path, not the record's own equals: its start-up cost is measured in run.MachineReader.
-        return step instanceof Command.Ip a && undo instanceof Command.Ip b
-                && a.where().netnsPath().equals(b.where().netnsPath())
-                || step instanceof Command.Obtain && undo instanceof Command.Exec e && e.argv().size() == 4
-                && e.argv().subList(0, 3).equals(List.of("pkill", "-x", "-f"));
     }
 }

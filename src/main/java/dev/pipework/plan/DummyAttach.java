@@ -18,8 +18,7 @@ final class DummyAttach {
             name = "du" + Names.shortHash(c.containerIf() + "/" + guest.nameNumber());
         }
         c.steps().add(new LinkSteps.AddDummy(name, c.request().mtu().map(Mtu::bytes)));
-        c.steps().add(new LinkSteps.MoveToNetns(name, guest.netnsPath(), guest.describe(),
-                Optional.of(c.view().hostNetnsPath())));
+        c.steps().add(new LinkSteps.MoveNewLinkToNetns(name, guest.netnsPath(), guest.describe()));
         return new Arrival(name, true, Optional.of(Alias.mark(AttachKind.DUMMY)), Optional.empty());
     }
 

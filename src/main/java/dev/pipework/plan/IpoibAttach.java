@@ -28,8 +28,7 @@ final class IpoibAttach {
         if (!c.target().up()) {
             c.steps().add(new LinkSteps.SetLinkUp(Where.HOST, parent, true));
         }
-        c.steps().add(new LinkSteps.MoveToNetns(name, guest.netnsPath(), guest.describe(),
-                Optional.of(c.view().hostNetnsPath())));
+        c.steps().add(new LinkSteps.MoveNewLinkToNetns(name, guest.netnsPath(), guest.describe()));
         return new Arrival(name, true, Optional.of(Alias.mark(AttachKind.IPOIB, parent)), Optional.empty());
     }
 

@@ -257,6 +257,33 @@ public final class LinkSteps {
         }
     }
 
+    /**
+     * {@code ip link set dev <link> netns <ns>}: a link this plan made (a macvlan, a dummy, an IPoIB
+     * child) into the guest's namespace. Its undo deletes it there ({@code ip -n <ns> link del dev
+     * <link>}), which is harmless where the move never ran: the name is pipework's own for this guest
+     * and interface, so a link of that name in the guest is none of the host's (the host's, not
+     * moved, goes with the undo of the step that made it). Bringing it back instead would bring
+     * into the host whatever the guest named so.
+     */
+    public record MoveNewLinkToNetns(String link, String netnsTarget, String guestName) implements Step {
+        public Command command() {
+            return Ip.of(Where.HOST, "link", "set", "dev", link, "netns", netnsTarget);
+        }
+
+        public Optional<Command> undo() {
+            return Optional.of(Ip.of(Where.guest(netnsTarget), "link", "del", "dev", link));
+        }
+
+        @Override
+        public boolean undoHarmlessIfNotRun() {
+            return true;
+        }
+
+        public String action() {
+            return "move \"" + link + "\" into the network namespace of " + guestName;
+        }
+    }
+
     /** {@code ip link set dev <link> netns <host>} run inside the guest: a NIC that {@code del} gives back. */
     public record ReturnToHost(Where where, String link, String hostNetns) implements Step {
         public Command command() {

@@ -26,8 +26,7 @@ final class MacvlanAttach {
         if (!parent.up()) {
             c.steps().add(new LinkSteps.SetLinkUp(Where.HOST, parent.name(), true));
         }
-        c.steps().add(new LinkSteps.MoveToNetns(macvlan, c.guest().netnsPath(), c.guest().describe(),
-                Optional.of(c.view().hostNetnsPath())));
+        c.steps().add(new LinkSteps.MoveNewLinkToNetns(macvlan, c.guest().netnsPath(), c.guest().describe()));
         return new Arrival(macvlan, true, Optional.of(Alias.mark(AttachKind.MACVLAN, parent.name())),
                 Optional.empty());
     }

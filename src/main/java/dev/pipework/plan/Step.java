@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteLink, LinkSteps.SetAlias,
         LinkSteps.AddVlanLink, LinkSteps.AddMacvlan, LinkSteps.AddDummy, LinkSteps.AddChildLink, LinkSteps.AddVethPair,
-        LinkSteps.SetMaster, LinkSteps.SetLinkUp, LinkSteps.SetLinkDown, LinkSteps.MoveToNetns,
+        LinkSteps.SetMaster, LinkSteps.SetLinkUp, LinkSteps.SetLinkDown, LinkSteps.MoveToNetns, LinkSteps.MoveNewLinkToNetns,
         LinkSteps.ReturnToHost, LinkSteps.MovePhyToNetns, LinkSteps.RenameLink, LinkSteps.SetMacAddress, LinkSteps.RecordDirect,
         OvsSteps.AddOvsBridge, OvsSteps.AddOvsPort, OvsSteps.RemoveOvsPort, OvsSteps.DeleteOvsBridge,
         AddressSteps.AddAddress, AddressSteps.AddRoute, AddressSteps.AddRouteVia, AddressSteps.ReplaceDefaultRoute, AddressSteps.Announce,
@@ -35,5 +35,38 @@ public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteL
     /** The command line the change equals, as a dry run prints it. */
     default List<String> argv() {
         return command().argv();
+    }
+
+    /**
+     * Whether the undo is harmless where this step never ran: only such an undo is run for a step
+     * begun and not known done (its run killed between the change and its record, a batch that
+     * failed without naming its line). By default: an {@code ip} undo in its step's namespace (a
+     * link that was absent when the plan was made under the locks, or a state the plan read); the
+     * stop of a kept DHCP client by the command line that names its pid file, which matches the
+     * clients of that key alone, started or not (one killed while it asked for its lease has written
+     * no pid file); an {@code ovs-vsctl} command that the step's own begins, in the same transaction
+     * (the planner removes what it removes, whatever the step's outcome). Not an undo in another
+     * namespace than its step's: a link brought back out of a guest by a move that never ran would be
+     * the guest's own.
+     */
+    default boolean undoHarmlessIfNotRun() {
+        if (undo().isEmpty()) {
+            return true;
+        }
+        Command step = command();
+        Command undo = undo().get();
+        // By the path, not the record's own equals: its start-up cost is measured in run.MachineReader.
+        return step instanceof Command.Ip a && undo instanceof Command.Ip b
+                && a.where().netnsPath().equals(b.where().netnsPath())
+                || step instanceof Command.Obtain && undo instanceof Command.Exec e && e.argv().size() == 4
+                && e.argv().subList(0, 3).equals(List.of("pkill", "-x", "-f"))
+                || step instanceof Command.Exec s && undo instanceof Command.Exec u && beginsTransaction(s.argv(), u.argv());
+    }
+
+    /** Whether {@code step} is {@code ovs-vsctl} whose first command, before a {@code --}, is {@code first}. */
+    private static boolean beginsTransaction(List<String> step, List<String> first) {
+        int n = first.size();
+        return n > 1 && first.get(0).equals("ovs-vsctl") && !first.contains("--") && step.size() > n
+                && step.subList(0, n).equals(first) && step.get(n).equals("--");
     }
 }

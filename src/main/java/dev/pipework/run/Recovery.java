@@ -23,7 +23,9 @@ import java.util.function.UnaryOperator;
  * under them: a run whose owner still lives (the same PID with the same start time) is never
  * touched, and of two recoveries at once the second finds the entry gone. Its guest's namespace is
  * reached only when the recorded path still names the namespace of the recorded inode; otherwise
- * the undos inside it are skipped (the namespace, and what was in it, are gone).
+ * the undos inside it are skipped (the namespace, and what was in it, are gone). A run of an earlier
+ * boot is undone only where what it changed outlives a reboot (an Open vSwitch record, a file, a
+ * container): the names its other undos act on may now be this boot's own links and processes.
  */
 public final class Recovery {
     private static final Runtime JOURNAL = new Runtime("journal", "guest of a run killed midway", false);
@@ -69,8 +71,10 @@ public final class Recovery {
                 JournalEntry e = found.entry().orElseThrow();
                 inFlight.add("run in flight: PID " + e.owner().pid() + ", " + e.done() + " of " + e.steps().size()
                         + " steps done");
-            } else if (found.entry().get().owner().netns() != here) {
+            } else if (found.entry().get().owner().netns() != here && !found.earlierBoot()) {
                 // Its undos name links of the host it ran in: here they could be others of the same name.
+                // (A run of an earlier boot leaves to undo only what is in no namespace: its own is gone,
+                // and its number may be another's now.)
                 kept.add("journal entry " + found.name() + " kept, not run: its run was in network namespace net:["
                         + found.entry().get().owner().netns() + "], this one is in net:[" + here + "]; run pipework"
                         + " recover there");
@@ -94,7 +98,8 @@ public final class Recovery {
             if (again.isEmpty() || again.get().entry().isEmpty() || again.get().ownerAlive()) {
                 return Optional.empty();
             }
-            JournalEntry entry = again.get().entry().get();
+            boolean rebooted = again.get().earlierBoot();
+            JournalEntry entry = rebooted ? again.get().entry().get().afterReboot() : again.get().entry().get();
             NetnsPin pin = entry.guest().flatMap(Recovery::pin).orElse(null);
             try {
                 String self = "/proc/" + ProcessHandle.current().pid();
@@ -110,7 +115,10 @@ public final class Recovery {
                 StringBuilder line = new StringBuilder("undid a run killed midway (PID " + entry.owner().pid() + ", "
                         + entry.done() + " of " + entry.steps().size() + " steps done"
                         + (entry.begun() > entry.done() ? ", " + (entry.begun() - entry.done()) + " begun" : "") + ")");
-                if (entry.guest().isPresent() && pin == null) {
+                if (rebooted) {
+                    line.append(" before the machine last booted: only its records and files were undone (the boot"
+                            + " cleared its links, addresses, routes and processes)");
+                } else if (entry.guest().isPresent() && pin == null) {
                     line.append("; its guest's namespace is gone");
                 }
                 failures.forEach(f -> line.append(System.lineSeparator()).append(f));

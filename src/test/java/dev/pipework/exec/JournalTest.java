@@ -66,7 +66,8 @@ class JournalTest {
                 new LinkSteps.SetAlias(Where.HOST, "eth2", "pipework direct", Optional.of("uplink to rack 3")),
                 new LinkSteps.SetLinkUp(GUEST, "eth1", true),
                 new LinkSteps.SetLinkDown(Where.HOST, "eth2"),
-                new LinkSteps.MoveToNetns("ph4242eth1", PINNED, "container \"c\"", Optional.of(HOST_NS)),
+                new LinkSteps.MoveToNetns("eth2", PINNED, "container \"c\"", Optional.of(HOST_NS)),
+                new LinkSteps.MoveNewLinkToNetns("ph4242eth1", PINNED, "container \"c\""),
                 new LinkSteps.MovePhyToNetns("phy0", "wlan0", 4242, PINNED, "container \"c\"", SELF.pid()),
                 new LinkSteps.RenameLink(GUEST, "ph4242eth1", "eth1", true),
                 new LinkSteps.SetMacAddress(GUEST, "eth1", MacAddress.parse("02:00:00:00:00:01"),
@@ -129,8 +130,65 @@ class JournalTest {
                 new OvsSteps.AddOvsPort("ovs0", "veth1pl42", Optional.empty(), Map.of())), 0, 0)
                 .undoesWhatOutlivesReboot(), "an Open vSwitch port's record outlives a reboot");
         for (Step step : everyUndo()) {
-            boolean kernelOnly = step.undo().orElseThrow() instanceof Command.Ip;
-            assertEquals(!kernelOnly, entryOf(List.of(step), 0, 0).undoesWhatOutlivesReboot(), step.action());
+            assertEquals(OUTLIVE_REBOOT.contains(step.getClass()), entryOf(List.of(step), 0, 0).undoesWhatOutlivesReboot(),
+                    step.action());
+        }
+    }
+
+    /**
+     * The steps whose undo acts on what outlives a reboot: an Open vSwitch record, a file, a container.
+     * The others' act on links, addresses, routes, a wireless NIC's namespace, a mount, a DHCP client.
+     */
+    static final java.util.Set<Class<?>> OUTLIVE_REBOOT = java.util.Set.of(OvsSteps.AddOvsBridge.class,
+            DhcpSteps.HelperDhcpClient.class, DhcpSteps.ClearPidFile.class,
+            OvsSteps.AddOvsPort.class, LinkSteps.RecordDirect.class, DhcpSteps.MakeDirectory.class,
+            DhcpSteps.CreateFile.class, DhcpSteps.WriteKeeperFile.class, dev.pipework.plan.KeeperFileSteps.WriteStaged.class);
+
+    /**
+     * An entry of an earlier boot is not its owner's, even where this boot gave a process the same
+     * PID and start time; a later boot undoes only what outlives a reboot, and no guest.
+     */
+    @Test
+    void anEntryOfAnEarlierBootIsUndoneOnlyWhereItOutlivesTheReboot() {
+        assertTrue(JournalEntry.BOOT_ID.matcher(SELF.boot()).matches(), "this boot's id: " + SELF.boot());
+        String another = SELF.boot().startsWith("0") ? "1" + SELF.boot().substring(1) : "0" + SELF.boot().substring(1);
+        Journal earlier = new Journal(dir.resolve("journal"), Journal.INITIAL_NETNS, another);
+        Journal.Written written = earlier.begin(entryOf(everyUndo(), 3, 5));
+        Journal.Found seenLater = earlier.list().get(0);
+        assertFalse(seenLater.ownerAlive(), "the same PID and start time in another boot");
+        assertTrue(seenLater.earlierBoot());
+        Journal.Found seenNow = new Journal(dir.resolve("journal")).list().get(0);
+        assertTrue(seenNow.ownerAlive());
+        assertFalse(seenNow.earlierBoot());
+        Journal.Found unknownBoot = new Journal(dir.resolve("journal"), Journal.INITIAL_NETNS, "").list().get(0);
+        assertTrue(unknownBoot.ownerAlive(), "a boot that cannot be read is taken to be the same");
+        written.end();
+
+        JournalEntry entry = entryOf(everyUndo(), 3, 5);
+        JournalEntry after = entry.afterReboot();
+        assertEquals(Optional.empty(), after.guest());
+        assertEquals(entry.owner(), after.owner());
+        assertEquals(List.of(3, 5, entry.steps().size()), List.of(after.done(), after.begun(), after.steps().size()));
+        List<Step> steps = everyUndo();
+        for (int i = 0; i < steps.size(); i++) {
+            assertEquals(OUTLIVE_REBOOT.contains(steps.get(i).getClass()) ? entry.steps().get(i).command() : Optional.empty(),
+                    after.steps().get(i).command(), steps.get(i).action());
+        }
+        assertTrue(JournalEntry.outlivesReboot(new Command.RemoveLabelled("pipework.keeper", "web")), "a container");
+    }
+
+    /** The boot is written when known, read back, refused when not a boot id; an entry without one is of an unknown boot. */
+    @Test
+    void theOwnersBootIsWrittenAndReadBack() {
+        JournalEntry entry = entryOf(everyUndo(), 0, 0);
+        assertTrue(entry.toJson().contains(",\"boot\":\"" + SELF.boot() + "\","), entry.toJson());
+        assertEquals(SELF.boot(), JournalEntry.parse(entry.toJson()).owner().boot());
+        String without = entry.toJson().replace(",\"boot\":\"" + SELF.boot() + "\"", "");
+        assertEquals("", JournalEntry.parse(without).owner().boot());
+        for (String bad : List.of("x", SELF.boot().replace('-', 'a'), SELF.boot() + "\\n", "")) {
+            String text = entry.toJson().replace(SELF.boot(), bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JournalEntry.parse(text), bad);
+            assertTrue(e.getMessage().contains("boot"), e.getMessage());
         }
     }
 
@@ -179,7 +237,8 @@ class JournalTest {
 
     /** The text an entry of version 1 had: this version's without {@code netns}. */
     static String version1(String json) {
-        String v1 = json.replace("\"version\":2", "\"version\":1").replaceFirst(",\"netns\":[0-9]+", "");
+        String v1 = json.replace("\"version\":2", "\"version\":1").replaceFirst(",\"netns\":[0-9]+", "")
+                .replaceFirst(",\"boot\":\"[0-9a-f-]+\"", "");
         assertTrue(v1.startsWith("{\"version\":1,") && !v1.contains("\"netns\":"), v1);
         return v1;
     }
@@ -345,6 +404,37 @@ class JournalTest {
         new Executor(reaching).undoRecorded(entry, c -> c, true);
         assertEquals(steps.get(3).undo().orElseThrow().argv(), reaching.ran.get(0));
         assertEquals(3, reaching.ran.size());
+    }
+
+    /**
+     * The undos run for a step begun and not known done: those harmless where it never ran. Not a
+     * move back out of a guest, nor a command in another namespace than the step's; the removal of
+     * an Open vSwitch port that the step's own transaction begins with, and the deletion in the guest
+     * of a link the plan made and moved there (its name is pipework's own).
+     */
+    @Test
+    void onlyAnUndoHarmlessWhereItsStepNeverRanIsRunForAStepBegun() {
+        java.util.Set<Class<?>> harmless = java.util.Set.of(LinkSteps.AddLinuxBridge.class, LinkSteps.AddVlanLink.class,
+                LinkSteps.AddMacvlan.class, LinkSteps.AddDummy.class, LinkSteps.AddChildLink.class,
+                LinkSteps.AddVethPair.class, OvsSteps.AddOvsPort.class, LinkSteps.SetAlias.class, LinkSteps.SetLinkUp.class,
+                LinkSteps.SetLinkDown.class, LinkSteps.MoveNewLinkToNetns.class, LinkSteps.RenameLink.class,
+                LinkSteps.SetMacAddress.class, AddressSteps.ReplaceDefaultRoute.class, DhcpSteps.KeptDhcpClient.class);
+        for (Step step : everyUndo()) {
+            assertEquals(harmless.contains(step.getClass()), step.undoHarmlessIfNotRun(), step.action());
+        }
+        // An ovs-vsctl undo that is not where the step's transaction begins.
+        assertFalse(new OvsSteps.AddOvsBridge("ovs0", true).undoHarmlessIfNotRun());
+
+        List<Step> steps = List.of(new LinkSteps.AddMacvlan("eth0", "ph4242eth1", 1500, MacvlanMode.BRIDGE),
+                new LinkSteps.MoveNewLinkToNetns("ph4242eth1", PINNED, "container \"c\""));
+        JournalEntry entry = new JournalEntry(SELF, List.of(), NETNS, JournalEntry.undos(steps), 1, 2);
+        RecordingRunner runner = new RecordingRunner();
+        new Executor(runner).undoRecorded(entry, c -> c, true);
+        assertEquals(List.of(steps.get(1).undo().orElseThrow().argv(), steps.get(0).undo().orElseThrow().argv()),
+                runner.ran);
+        assertEquals(List.of("link", "del", "dev", "ph4242eth1"),
+                ((Command.Ip) steps.get(1).undo().orElseThrow()).words());
+        assertEquals(PINNED, ((Command.Ip) steps.get(1).undo().orElseThrow()).where().netnsPath());
     }
 
     /** A link a recovery deletes that the kernel took already is no failure; any other failure is reported. */

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * An attach SIGKILLed between any two of its steps (before each change, and after the last), then
+ * An attach SIGKILLed between any two of its steps (before each change, and after each), then
  * one {@code pipework status}: the host is as it was before the killed run, or as the run completed
  * leaves it. On a Linux bridge and on Open vSwitch with a VLAN; the guest is a named namespace of
  * the test's own.
@@ -408,6 +408,58 @@ class KillRecoveryIT {
         }
     }
 
+    /**
+     * A run killed before the machine last booted (its entry's boot rewritten to another's, which is
+     * what a reboot makes of it): a recovery removes its Open vSwitch port's record, which a reboot
+     * keeps, and leaves the link of its name, which in a later boot is that boot's own.
+     */
+    @Test
+    void aRunKilledBeforeARebootLeavesTheLinksOfItsNames() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireOvs();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String bridge = host.createOvsBridge("pwkr" + HostCleanup.uniqueSuffix());
+            String guest = netns.create("kr");
+            KillAt kill = KillAt.in(tmp.resolve("bin"));
+            Path journalDir = tmp.resolve("journal");
+            Map<String, String> journal = Map.of(Journal.DIR_VARIABLE, journalDir.toString());
+            List<String> attach = List.of(bridge, guest, "10.79.8.2/24");
+            String port = "";
+            long pid = 0;
+            // The first kill point after which the port is in the database (earlier ones undone here).
+            for (int k = 1; k <= 12 && port.isEmpty(); k++) {
+                kill.reset();
+                Sh.Result killed = Pipework.run(attach, RUN, KillAt.with(kill.env("KILL_AFTER", k), journal));
+                assertEquals(137, killed.code(), "KILL_AFTER=" + k + ": " + killed.describe());
+                pid = kill.killed().orElseThrow();
+                port = Sh.run(List.of("ovs-vsctl", "list-ports", bridge), RUN).out().strip();
+                if (port.isEmpty()) {
+                    Sh.Result status = Pipework.run(List.of("status"), RUN, journal);
+                    assertEquals(0, status.code(), status.describe());
+                }
+            }
+            assertFalse(port.isEmpty() || port.contains("\n"), "ports: " + port);
+            List<String> entries = KillAt.entriesOf(journalDir, pid);
+            assertEquals(1, entries.size(), entries.toString());
+            Path entry = journalDir.resolve(entries.get(0));
+            String text = Files.readString(entry);
+            String boot = Journal.bootId();
+            String another = (boot.startsWith("0") ? "1" : "0") + boot.substring(1);
+            assertTrue(text.contains("\"boot\":\"" + boot + "\""), text);
+            Files.writeString(entry, text.replace(boot, another));
+
+            Sh.Result status = Pipework.run(List.of("status"), RUN, journal);
+            assertEquals(0, status.code(), status.describe());
+            assertTrue(status.err().contains("undid a run killed midway (PID " + pid) && status.err().contains(
+                    "before the machine last booted"), status.err());
+            assertEquals("", Sh.run(List.of("ovs-vsctl", "list-ports", bridge), RUN).out().strip(), text + status.err());
+            assertTrue(KillAt.entriesOf(journalDir, pid).isEmpty());
+            assertEquals(0, Sh.run(List.of("ip", "link", "show", "dev", port), RUN).code(),
+                    "the link " + port + " of a run of an earlier boot was deleted");
+            Sh.ok("ip", "link", "del", "dev", port);
+        }
+    }
+
     private static String outerState(String outer, String guest) {
         return "links there: " + words(Sh.run(List.of("ip", "-n", outer, "-o", "link", "show"), RUN)) + "\n"
                 + guestState(guest);
@@ -424,7 +476,8 @@ class KillRecoveryIT {
     }
 
     /**
-     * Counts the changes of one whole run, undoes it, then for each kill point: run killed, one
+     * Counts the changes of one whole run, undoes it, then for each kill point (before and after each
+     * change): run killed, one
      * {@code status}, the state compared; the run's journal entry gone; cleaned for the next.
      */
     private int killEverywhere(String bridge, String guest, List<String> args, State state) throws Exception {
@@ -442,10 +495,13 @@ class KillRecoveryIT {
         assertTrue(changes >= 3, "only " + changes + " changes counted");
         int tried = 0;
         int halfDone = 0;
-        for (int k = 1; k <= changes + 1; k++) {
+        // Before each change, and after each: a kill after a change and before the run records it
+        // done leaves a step begun, which the recovery undoes only where that is harmless if it
+        // never ran.
+        for (int point = 0; point < 2 * changes; point++) {
             kill.reset();
-            String variable = k <= changes ? "KILL_AT" : "KILL_AFTER";
-            int at = k <= changes ? k : changes;
+            String variable = point % 2 == 0 ? "KILL_AT" : "KILL_AFTER";
+            int at = point / 2 + 1;
             Sh.Result killed = Pipework.run(args, RUN, KillAt.with(kill.env(variable, at), journal));
             String where = variable + "=" + at + " of " + changes;
             assertEquals(137, killed.code(), where + ": " + killed.describe());

@@ -24,9 +24,12 @@ class RecoveryTest {
     @TempDir
     Path dir;
 
+    final List<List<String>> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     Services services(Journal journal) throws java.io.IOException {
         CommandRunner runner = new CommandRunner() {
             public CommandResult run(List<String> argv) {
+                ran.add(argv);
                 return new CommandResult(0, "", "");
             }
 
@@ -99,10 +102,37 @@ class RecoveryTest {
         String name = entry.owner().pid() + "-" + entry.owner().startTime() + "-1.json";
         Path file = journalDir.resolve(name);
         // As this version's, without the namespace (JournalTest checks the text).
-        String v1 = entry.toJson().replace("\"version\":2", "\"version\":1").replaceFirst(",\"netns\":[0-9]+", "");
+        String v1 = entry.toJson().replace("\"version\":2", "\"version\":1").replaceFirst(",\"netns\":[0-9]+", "")
+                .replaceFirst(",\"boot\":\"[0-9a-f-]+\"", "");
         java.nio.file.Files.writeString(file, v1);
         java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return name;
+    }
+
+    /**
+     * A run killed before the machine last booted: its Open vSwitch port's record and its file are
+     * undone, not its links nor its DHCP client (those names may be this boot's now), whatever the
+     * namespace it ran in (gone with its boot, its number perhaps another's now).
+     */
+    @Test
+    void aRunOfAnEarlierBootIsUndoneWhereItOutlivesTheReboot() throws java.io.IOException {
+        JournalEntry.Owner self = Journal.self();
+        String another = self.boot().startsWith("0") ? "1" + self.boot().substring(1) : "0" + self.boot().substring(1);
+        List<dev.pipework.plan.Step> steps = List.of(
+                new dev.pipework.plan.LinkSteps.AddLinuxBridge("br0"),
+                new dev.pipework.plan.LinkSteps.AddVethPair("veth1pl42", "veth1pg42", 1500),
+                new dev.pipework.plan.OvsSteps.AddOvsPort("ovs0", "veth1pl42", Optional.empty(), java.util.Map.of()),
+                new dev.pipework.plan.LinkSteps.RecordDirect("/run/pipework/direct/4026532999-eth2", "x", "eth2"));
+        JournalEntry killed = new JournalEntry(new JournalEntry.Owner(self.pid(), self.startTime(), self.netns() + 1,
+                another), List.of("link-br0"), Optional.empty(), steps.stream().map(s -> new JournalEntry.Undo(s.action(), s.undo(), true)).toList(), 4, 4);
+        new Journal(dir.resolve("journal")).begin(killed);
+        Recovery.Report report = Recovery.recover(services(new Journal(dir.resolve("journal"))));
+        assertEquals(1, report.recovered().size(), report.toString());
+        assertTrue(report.recovered().get(0).contains("before the machine last booted"), report.recovered().get(0));
+        assertEquals(List.of(List.of("rm", "-f", "/run/pipework/direct/4026532999-eth2"),
+                List.of("ovs-vsctl", dev.pipework.plan.OvsSteps.OVS_TIMEOUT, "--if-exists", "del-port", "ovs0", "veth1pl42")),
+                ran);
+        assertEquals(List.of(), new Journal(dir.resolve("journal")).list());
     }
 
     @Test
