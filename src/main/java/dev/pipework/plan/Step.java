@@ -45,7 +45,11 @@ public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteL
      * stop of a kept DHCP client by the command line that names its pid file, which matches the
      * clients of that key alone, started or not (one killed while it asked for its lease has written
      * no pid file); an {@code ovs-vsctl} command that the step's own begins, in the same transaction
-     * (the planner removes what it removes, whatever the step's outcome). Not an undo in another
+     * (the planner removes what it removes, whatever the step's outcome); the removal of a file,
+     * directory or mount of pipework's own ({@code rm}, {@code umount}: its records, the keeper's
+     * files, the {@code ip netns exec} name of the guest, the files staged under the run's own
+     * number), under the run's locks: a step that never ran would have replaced, or mounted over,
+     * what the undo removes, and the undo of one done removes it the same. Not an undo in another
      * namespace than its step's: a link brought back out of a guest by a move that never ran would be
      * the guest's own.
      */
@@ -60,7 +64,9 @@ public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteL
                 && a.where().netnsPath().equals(b.where().netnsPath())
                 || step instanceof Command.Obtain && undo instanceof Command.Exec e && e.argv().size() == 4
                 && e.argv().subList(0, 3).equals(List.of("pkill", "-x", "-f"))
-                || step instanceof Command.Exec s && undo instanceof Command.Exec u && beginsTransaction(s.argv(), u.argv());
+                || step instanceof Command.Exec s && undo instanceof Command.Exec u && beginsTransaction(s.argv(), u.argv())
+                || undo instanceof Command.Exec r && !r.argv().isEmpty()
+                && (r.argv().get(0).equals("rm") || r.argv().get(0).equals("umount"));
     }
 
     /** Whether {@code step} is {@code ovs-vsctl} whose first command, before a {@code --}, is {@code first}. */

@@ -408,9 +408,10 @@ class JournalTest {
 
     /**
      * The undos run for a step begun and not known done: those harmless where it never ran. Not a
-     * move back out of a guest, nor a command in another namespace than the step's; the removal of
-     * an Open vSwitch port that the step's own transaction begins with, and the deletion in the guest
-     * of a link the plan made and moved there (its name is pipework's own).
+     * move back out of a guest, nor a command in another namespace than the step's, nor a container's
+     * removal; the removal of an Open vSwitch port that the step's own transaction begins with, of
+     * pipework's own files and mounts, and the deletion in the guest of a link the plan made and moved
+     * there (its name is pipework's own).
      */
     @Test
     void onlyAnUndoHarmlessWhereItsStepNeverRanIsRunForAStepBegun() {
@@ -418,7 +419,11 @@ class JournalTest {
                 LinkSteps.AddMacvlan.class, LinkSteps.AddDummy.class, LinkSteps.AddChildLink.class,
                 LinkSteps.AddVethPair.class, OvsSteps.AddOvsPort.class, LinkSteps.SetAlias.class, LinkSteps.SetLinkUp.class,
                 LinkSteps.SetLinkDown.class, LinkSteps.MoveNewLinkToNetns.class, LinkSteps.RenameLink.class,
-                LinkSteps.SetMacAddress.class, AddressSteps.ReplaceDefaultRoute.class, DhcpSteps.KeptDhcpClient.class);
+                LinkSteps.SetMacAddress.class, AddressSteps.ReplaceDefaultRoute.class, DhcpSteps.KeptDhcpClient.class,
+                // pipework's own files, directories and mounts, removed
+                LinkSteps.RecordDirect.class, DhcpSteps.MakeDirectory.class, DhcpSteps.CreateFile.class,
+                DhcpSteps.BindMount.class, DhcpSteps.WriteKeeperFile.class, DhcpSteps.ClearPidFile.class,
+                dev.pipework.plan.KeeperFileSteps.WriteStaged.class);
         for (Step step : everyUndo()) {
             assertEquals(harmless.contains(step.getClass()), step.undoHarmlessIfNotRun(), step.action());
         }

@@ -172,8 +172,8 @@ class KillRecoveryIT {
     private static final Path KEEPER_DIR = Path.of("/var/lib/pipework/dhcp");
 
     /**
-     * Every kill point of both DHCP clients with {@code -Dpipework.it.dhcpKillPoints=all} (26 and
-     * 23: before each change, after the last, while the client asks); in the suite, 4 of dhclient's
+     * Every kill point of both DHCP clients with {@code -Dpipework.it.dhcpKillPoints=all} (49 and
+     * 43: before and after each change, while the client asks); in the suite, 6 of dhclient's
      * and 2 of udhcpc's (udhcpc's hook runs a JVM at each of its events: its runs are the slowest).
      */
     private static final boolean ALL_DHCP_POINTS = "all".equals(System.getProperty("pipework.it.dhcpKillPoints"));
@@ -251,7 +251,15 @@ class KillRecoveryIT {
         }
         List<String[]> points = new ArrayList<>();
         at.forEach(k -> points.add(new String[] {"KILL_AT", Integer.toString(k)}));
-        if (wide) {
+        if (ALL_DHCP_POINTS) {
+            for (int k = 1; k <= changes; k++) {
+                points.add(new String[] {"KILL_AFTER", Integer.toString(k)});
+            }
+        } else if (wide) {
+            // After the netns name's file and after its mount: a step begun whose undo (rm, umount)
+            // runs though the run did not record it done.
+            points.add(new String[] {"KILL_AFTER", Integer.toString(steps.indexOf("touch") + 1)});
+            points.add(new String[] {"KILL_AFTER", Integer.toString(steps.indexOf("mount") + 1)});
             points.add(new String[] {"KILL_AFTER", Integer.toString(changes)});
         }
         points.add(new String[] {"KILL_WHILE", Integer.toString(asking)});
