@@ -149,8 +149,8 @@ class KillRecoveryIT {
 
     /**
      * A macvlan on a NIC (a veth end of the test's stands in for one): made on the host, then moved
-     * into the guest, so that a recovery after the move must reach the guest's namespace to take it
-     * back out before it deletes it.
+     * into the guest, so that a recovery after the move (recorded done or only begun) must reach the
+     * guest's namespace to delete it there.
      */
     @Test
     void macvlanOnANicKilledAtEveryStep() throws Exception {

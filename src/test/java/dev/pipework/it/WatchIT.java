@@ -301,9 +301,7 @@ class WatchIT {
             long attached = log().lines().filter(l -> l.startsWith("pipework: " + name + ": eth1 attached")).count();
             assertEquals(1, attached, name + " attached " + attached + " times:\n" + log());
         }
-        List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-        rm.addAll(names);
-        engine.dockerOk(rm.toArray(String[]::new));
+        assertEquals(java.util.Optional.empty(), engine.remove(names, Duration.ofMinutes(2)));
     }
 
     /** The engine stopped and started again: the watcher reconnects and plumbs a container started after. */

@@ -25,6 +25,7 @@ public final class PrivateEngine implements AutoCloseable {
     private final Path pidFile = Path.of("/run/pwt-" + suffix + ".pid");
     private final Path log = Path.of("/tmp/pipework-test-dockerd-" + suffix + ".log");
     private Process dockerd;
+    private List<String> options = List.of();
 
     /** Starts the engine and loads the test image into it. */
     public static PrivateEngine start() {
@@ -76,6 +77,36 @@ public final class PrivateEngine implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Removes these containers ({@code docker rm -f}), or says why it could not. Docker 20.10 waits
+     * without a bound for the exit of each container it kills (daemon/kill.go); with a hundred
+     * killed at once it has been seen to wait for good, on an exit it was never told of, though the
+     * processes were gone. Past {@code bound} the engine is restarted (it reads its containers'
+     * state again as it starts) and the removal tried once more. Returns the failure, if any.
+     */
+    public java.util.Optional<String> remove(List<String> containers, Duration bound) {
+        if (containers.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        List<String> argv = new ArrayList<>(List.of("docker", "rm", "-f"));
+        argv.addAll(containers);
+        Sh.Result first = Sh.run(argv, bound, null, env());
+        if (first.code() == 0) {
+            return java.util.Optional.empty();
+        }
+        System.out.println("PrivateEngine: docker rm -f of " + containers.size() + " containers: " + first.describe()
+                + "; the engine is restarted");
+        boolean wasUp = dockerd != null;
+        down();
+        up(options);
+        Sh.Result again = Sh.run(argv, bound, null, env());
+        if (!wasUp) {
+            down();
+        }
+        return again.code() == 0 ? java.util.Optional.empty()
+                : java.util.Optional.of("docker rm -f, after a restart of the engine: " + again.describe());
+    }
+
     public int pid(String container) {
         return Integer.parseInt(dockerOk("inspect", "--format", "{{.State.Pid}}", container).trimmed());
     }
@@ -91,6 +122,7 @@ public final class PrivateEngine implements AutoCloseable {
                 "--host", host(), "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
                 "--pidfile", pidFile.toString()));
         argv.addAll(options);
+        this.options = List.copyOf(options);
         try {
             dockerd = new ProcessBuilder(argv).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -131,9 +163,8 @@ public final class PrivateEngine implements AutoCloseable {
         if (dockerd != null && dockerd.isAlive()) {
             String ids = docker("ps", "-aq").out().strip();
             if (!ids.isEmpty()) {
-                List<String> argv = new ArrayList<>(List.of("rm", "-f"));
-                argv.addAll(List.of(ids.split("\\s+")));
-                docker(argv.toArray(String[]::new));
+                remove(List.of(ids.split("\\s+")), DOCKER_TIMEOUT).ifPresent(
+                        failure -> System.out.println("PrivateEngine: left at close: " + failure));
             }
         }
         down();
