@@ -379,7 +379,7 @@ public final class Executor {
             }
             Command undo = step.undo().get();
             CommandResult result = run(undo);
-            if (!result.succeeded()) {
+            if (!result.succeeded() && !alreadyGone(undo, result)) {
                 failures.add("and failed to undo \"" + step.action() + "\": " + result.reason()
                         + " (left behind; remove by hand: " + ShellWords.join(undo.argv()) + ")");
             }
@@ -395,8 +395,8 @@ public final class Executor {
 
     /**
      * Undoes what a killed run recorded: the steps it had begun and may not have finished first,
-     * each only when its undo acts where its command did (as for a batch that failed without saying
-     * where, {@link #failSomewhereIn}), their failures expected; then the steps it had done, last
+     * each only when its undo is harmless where the step never ran ({@link Step#undoHarmlessIfNotRun},
+     * as for a batch that failed without saying where, {@link #failSomewhereIn}), their failures expected; then the steps it had done, last
      * first. Every command is first rewritten by {@code rebind} (a path of the dead owner's to this
      * process's); an undo inside the guest is skipped when {@code guestReachable} is false (the
      * namespace is gone, and what was in it with it). Returns a line for each undo of a done step
@@ -424,7 +424,10 @@ public final class Executor {
         return failures;
     }
 
-    /** A link to delete that is not there: the kernel took it already (its namespace went, or its peer). */
+    /**
+     * A link to delete that is not there: the kernel took it already (its namespace went, or its
+     * peer), or an earlier undo did (a link made and moved into the guest is deleted there first).
+     */
     private static boolean alreadyGone(Command undo, CommandResult result) {
         return undo instanceof Command.Ip ip && ip.words().size() == 4 && ip.words().get(1).equals("del")
                 && result.stderr().contains("Cannot find device");

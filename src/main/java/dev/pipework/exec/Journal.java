@@ -56,9 +56,6 @@ public final class Journal {
      */
     public static final Path INITIAL_NETNS = Path.of("/proc/1/ns/net");
 
-    /** The kernel's id of this boot, a UUID made anew at each boot. */
-    public static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
-
     private final Path dir;
     private final Path initialNetns;
     private final String boot;
@@ -69,7 +66,7 @@ public final class Journal {
 
     /** A journal whose version-1 entries are taken to be of the namespace of {@code initialNetns} (tests). */
     public Journal(Path dir, Path initialNetns) {
-        this(dir, initialNetns, bootId());
+        this(dir, initialNetns, BootId.current());
     }
 
     /** A journal read as in the boot {@code boot} (tests; empty: unknown). */
@@ -336,23 +333,7 @@ public final class Journal {
         long pid = ProcessHandle.current().pid();
         return new JournalEntry.Owner(pid, startTime(pid).orElseThrow(
                 () -> new PipeworkException("cannot read the start time of this process in /proc/" + pid + "/stat")),
-                netns(), bootId());
-    }
-
-    private static volatile String bootId;
-
-    /** This boot's id ({@link #BOOT_ID}), read once; empty when it cannot be read. */
-    public static String bootId() {
-        String id = bootId;
-        if (id == null) {
-            try {
-                id = Files.readString(BOOT_ID, StandardCharsets.US_ASCII).trim();
-            } catch (IOException | RuntimeException e) {
-                id = "";
-            }
-            bootId = id = JournalEntry.BOOT_ID.matcher(id).matches() ? id : "";
-        }
-        return id;
+                netns(), BootId.current());
     }
 
     private long initialNetns() {

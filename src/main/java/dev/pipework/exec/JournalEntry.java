@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 
 /**
  * One run in flight, as the journal keeps it: who runs it, the locks it holds, the guest's namespace
@@ -46,7 +45,7 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
      */
     public record Owner(long pid, long startTime, long netns, String boot) {
         public Owner {
-            if (!boot.isEmpty() && !BOOT_ID.matcher(boot).matches()) {
+            if (!boot.isEmpty() && !BootId.PATTERN.matcher(boot).matches()) {
                 throw new IllegalArgumentException("\"boot\" is not a boot id");
             }
         }
@@ -56,9 +55,6 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
             this(pid, startTime, netns, "");
         }
     }
-
-    /** The kernel's {@code /proc/sys/kernel/random/boot_id}: a UUID, in lower case. */
-    static final Pattern BOOT_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     /**
      * The guest's namespace: the stable path it was resolved from ({@code /proc/<pid>/ns/net} or a
@@ -71,7 +67,7 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
     /**
      * The undo of one step (none when the step needs none), and whether it is harmless where the
      * step never ran ({@link Step#undoHarmlessIfNotRun}): only such an undo is run for a step begun
-     * and not known done. (Written {@code sameNamespace}, its first reason.)
+     * and not known done. Its JSON key is {@code sameNamespace}, as entries have always written it.
      */
     public record Undo(String action, Optional<Command> command, boolean harmlessIfNotRun) {
     }
@@ -95,6 +91,8 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
      * process's, which a reboot clears: links, addresses and routes ({@code ip}), a wireless NIC's
      * namespace ({@code iw}), a mount ({@code umount}), a DHCP client ({@code pkill}). After the
      * reboot those names may be another boot's: a bridge of the same name, a client of the same key.
+     * (The files' names, of PIDs and namespaces' numbers, come again too; every run recovers before
+     * its first change, so none of this boot's is made before an earlier boot's entry is undone.)
      */
     public static boolean outlivesReboot(Command undo) {
         if (undo instanceof Command.RemoveLabelled) {
@@ -218,7 +216,7 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
             String boot = "";
             if (o.containsKey("boot")) {
                 boot = String.valueOf(Json.string(o, "boot"));
-                if (!BOOT_ID.matcher(boot).matches()) {
+                if (!BootId.PATTERN.matcher(boot).matches()) {
                     throw new IllegalArgumentException("\"boot\" is not a boot id");
                 }
             }

@@ -17,7 +17,7 @@ public final class DhcpSteps {
     }
 
     /** {@code mkdir -p <path>}; with {@code removeOnUndo}, a directory this run alone uses, removed with its content. */
-    public record MakeDirectory(String path, boolean removeOnUndo) implements Step {
+    public record MakeDirectory(String path, boolean removeOnUndo) implements Step.OwnPath {
         public MakeDirectory(String path) {
             this(path, false);
         }
@@ -36,7 +36,7 @@ public final class DhcpSteps {
     }
 
     /** {@code touch <path>}: an empty file, removed on undo. */
-    public record CreateFile(String path) implements Step {
+    public record CreateFile(String path) implements Step.OwnPath {
         public Command command() {
             return Exec.of("touch", path);
         }
@@ -51,7 +51,7 @@ public final class DhcpSteps {
     }
 
     /** {@code mount --bind <source> <target>}, unmounted on undo. */
-    public record BindMount(String source, String target) implements Step {
+    public record BindMount(String source, String target) implements Step.OwnPath {
         public Command command() {
             return Exec.of("mount", "--bind", source, target);
         }
@@ -259,7 +259,7 @@ public final class DhcpSteps {
     }
 
     /** A small file of the lease keeper's on the host (a record, a client's configuration), removed on undo. */
-    public record WriteKeeperFile(String path, String content, String what) implements Step {
+    public record WriteKeeperFile(String path, String content, String what) implements Step.OwnPath {
         public Command command() {
             return new Command.WriteFile(path, content);
         }
@@ -417,7 +417,7 @@ public final class DhcpSteps {
      * {@code rm -f <pid file>} before a kept client starts, and again on undo: a client stopped by
      * the undo (or by a signal before it had its lease) may leave its pid file behind.
      */
-    public record ClearPidFile(String path) implements Step {
+    public record ClearPidFile(String path) implements Step.OwnPath {
         public Command command() {
             return Exec.of("rm", "-f", path);
         }

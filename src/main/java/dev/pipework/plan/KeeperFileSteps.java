@@ -18,7 +18,7 @@ public final class KeeperFileSteps {
      * {@code shownStaged} and {@code shown}: the name and content without this machine's Java and
      * class path (the arguments file is named by its content).
      */
-    public record WriteStaged(String staged, String content, String shownStaged, String shown) implements Step {
+    public record WriteStaged(String staged, String content, String shownStaged, String shown) implements Step.OwnPath {
         public Command command() {
             return new Command.WriteFile(staged, content);
         }

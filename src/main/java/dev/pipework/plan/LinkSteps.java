@@ -261,9 +261,10 @@ public final class LinkSteps {
      * {@code ip link set dev <link> netns <ns>}: a link this plan made (a macvlan, a dummy, an IPoIB
      * child) into the guest's namespace. Its undo deletes it there ({@code ip -n <ns> link del dev
      * <link>}), which is harmless where the move never ran: the name is pipework's own for this guest
-     * and interface, so a link of that name in the guest is none of the host's (the host's, not
-     * moved, goes with the undo of the step that made it). Bringing it back instead would bring
-     * into the host whatever the guest named so.
+     * and interface, and runs on one guest hold its lock, so a link of that name in the guest is no
+     * other run's, and none of the host's (the host's, not moved, goes with the undo of the step that
+     * made it); one the guest made under that name is the guest's to lose. Bringing it back instead
+     * would bring into the host whatever the guest named so.
      */
     public record MoveNewLinkToNetns(String link, String netnsTarget, String guestName) implements Step {
         public Command command() {
@@ -344,7 +345,7 @@ public final class LinkSteps {
      * alias, but not write this file, so {@code del} and {@code status} trust only a link that
      * matches it. Removed on undo.
      */
-    public record RecordDirect(String path, String content, String nic) implements Step {
+    public record RecordDirect(String path, String content, String nic) implements Step.OwnPath {
         public Command command() {
             return new Command.WriteFile(path, content);
         }

@@ -8,18 +8,17 @@ import java.util.Optional;
  * record names the {@code ip}, {@code ovs-vsctl} or other command it equals; the executor decides
  * how a command runs, from its type.
  */
-public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteLink, LinkSteps.SetAlias,
-        LinkSteps.AddVlanLink, LinkSteps.AddMacvlan, LinkSteps.AddDummy, LinkSteps.AddChildLink, LinkSteps.AddVethPair,
-        LinkSteps.SetMaster, LinkSteps.SetLinkUp, LinkSteps.SetLinkDown, LinkSteps.MoveToNetns, LinkSteps.MoveNewLinkToNetns,
-        LinkSteps.ReturnToHost, LinkSteps.MovePhyToNetns, LinkSteps.RenameLink, LinkSteps.SetMacAddress, LinkSteps.RecordDirect,
-        OvsSteps.AddOvsBridge, OvsSteps.AddOvsPort, OvsSteps.RemoveOvsPort, OvsSteps.DeleteOvsBridge,
-        AddressSteps.AddAddress, AddressSteps.AddRoute, AddressSteps.AddRouteVia, AddressSteps.ReplaceDefaultRoute, AddressSteps.Announce,
-        DhcpSteps.MakeDirectory, DhcpSteps.CreateFile, DhcpSteps.BindMount, DhcpSteps.Unmount,
-        DhcpSteps.RemoveDirectory, DhcpSteps.RemoveFile, DhcpSteps.HostDhcpClient, DhcpSteps.StopByPidFile, DhcpSteps.StopProcess,
-        DhcpSteps.HelperDhcpClient, DhcpSteps.RemoveContainer, DhcpSteps.PrivateDirectory, DhcpSteps.WriteKeeperFile,
-        DhcpSteps.KeptDhcpClient, DhcpSteps.StartKeeper, DhcpSteps.ReleaseLease, DhcpSteps.SetSysctl, DhcpSteps.AwaitSlaac,
-        DhcpSteps.ClearPidFile, DhcpSteps.HostLease, KeeperFileSteps.WriteStaged, KeeperFileSteps.ChangeMode,
-        KeeperFileSteps.Rename,
+public sealed interface Step permits Step.OwnPath, LinkSteps.AddLinuxBridge, LinkSteps.DeleteLink,
+        LinkSteps.SetAlias, LinkSteps.AddVlanLink, LinkSteps.AddMacvlan, LinkSteps.AddDummy, LinkSteps.AddChildLink,
+        LinkSteps.AddVethPair, LinkSteps.SetMaster, LinkSteps.SetLinkUp, LinkSteps.SetLinkDown,
+        LinkSteps.MoveToNetns, LinkSteps.MoveNewLinkToNetns, LinkSteps.ReturnToHost, LinkSteps.MovePhyToNetns,
+        LinkSteps.RenameLink, LinkSteps.SetMacAddress, OvsSteps.AddOvsBridge, OvsSteps.AddOvsPort,
+        OvsSteps.RemoveOvsPort, OvsSteps.DeleteOvsBridge, AddressSteps.AddAddress, AddressSteps.AddRoute,
+        AddressSteps.AddRouteVia, AddressSteps.ReplaceDefaultRoute, AddressSteps.Announce, DhcpSteps.Unmount,
+        DhcpSteps.RemoveDirectory, DhcpSteps.RemoveFile, DhcpSteps.HostDhcpClient, DhcpSteps.StopByPidFile,
+        DhcpSteps.StopProcess, DhcpSteps.HelperDhcpClient, DhcpSteps.RemoveContainer, DhcpSteps.PrivateDirectory,
+        DhcpSteps.KeptDhcpClient, DhcpSteps.StartKeeper, DhcpSteps.ReleaseLease, DhcpSteps.SetSysctl,
+        DhcpSteps.AwaitSlaac, DhcpSteps.HostLease, KeeperFileSteps.ChangeMode, KeeperFileSteps.Rename,
         OverlaySteps.AddBridge, OverlaySteps.AddVxlan, OverlaySteps.AppendFdb, OverlaySteps.AddOvsBridge,
         OverlaySteps.AddTunnelPort, OverlaySteps.RemoveOvsBridge, OverlaySteps.DeleteFdb {
 
@@ -45,11 +44,8 @@ public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteL
      * stop of a kept DHCP client by the command line that names its pid file, which matches the
      * clients of that key alone, started or not (one killed while it asked for its lease has written
      * no pid file); an {@code ovs-vsctl} command that the step's own begins, in the same transaction
-     * (the planner removes what it removes, whatever the step's outcome); the removal of a file,
-     * directory or mount of pipework's own ({@code rm}, {@code umount}: its records, the keeper's
-     * files, the {@code ip netns exec} name of the guest, the files staged under the run's own
-     * number), under the run's locks: a step that never ran would have replaced, or mounted over,
-     * what the undo removes, and the undo of one done removes it the same. Not an undo in another
+     * (the planner removes what it removes, whatever the step's outcome). A step may say more of its
+     * own undo (a file of pipework's own that the step writes whole). Not an undo in another
      * namespace than its step's: a link brought back out of a guest by a move that never ran would be
      * the guest's own.
      */
@@ -64,9 +60,22 @@ public sealed interface Step permits LinkSteps.AddLinuxBridge, LinkSteps.DeleteL
                 && a.where().netnsPath().equals(b.where().netnsPath())
                 || step instanceof Command.Obtain && undo instanceof Command.Exec e && e.argv().size() == 4
                 && e.argv().subList(0, 3).equals(List.of("pkill", "-x", "-f"))
-                || step instanceof Command.Exec s && undo instanceof Command.Exec u && beginsTransaction(s.argv(), u.argv())
-                || undo instanceof Command.Exec r && !r.argv().isEmpty()
-                && (r.argv().get(0).equals("rm") || r.argv().get(0).equals("umount"));
+                || step instanceof Command.Exec s && undo instanceof Command.Exec u && beginsTransaction(s.argv(), u.argv());
+    }
+
+    /**
+     * A step that makes a file, directory or mount of pipework's own name (a record, the keeper's
+     * files, the {@code ip netns exec} name of a guest's namespace, a file staged under the run's
+     * number), which its undo removes ({@code rm}, {@code umount}): harmless where the step never ran,
+     * as what is there under that name is pipework's (runs on one guest hold its lock, and each
+     * removes the names it uses before it ends), and the undo of the step done would remove the same.
+     */
+    sealed interface OwnPath extends Step permits DhcpSteps.MakeDirectory, DhcpSteps.CreateFile, DhcpSteps.BindMount,
+            DhcpSteps.WriteKeeperFile, DhcpSteps.ClearPidFile, LinkSteps.RecordDirect, KeeperFileSteps.WriteStaged {
+        @Override
+        default boolean undoHarmlessIfNotRun() {
+            return true;
+        }
     }
 
     /** Whether {@code step} is {@code ovs-vsctl} whose first command, before a {@code --}, is {@code first}. */

@@ -20,7 +20,7 @@ import java.util.function.UnaryOperator;
  * Undoes the runs the journal shows in flight whose process is gone (killed midway: SIGKILL, the OOM
  * killer, a power cut), before any other run changes the machine, and for {@code status} and
  * {@code recover}. Each is undone under the locks it held, taken again in its order, and read again
- * under them: a run whose owner still lives (the same PID with the same start time) is never
+ * under them: a run whose owner still lives (the same PID with the same start time, in this boot) is never
  * touched, and of two recoveries at once the second finds the entry gone. Its guest's namespace is
  * reached only when the recorded path still names the namespace of the recorded inode; otherwise
  * the undos inside it are skipped (the namespace, and what was in it, are gone). A run of an earlier
@@ -116,8 +116,8 @@ public final class Recovery {
                         + entry.done() + " of " + entry.steps().size() + " steps done"
                         + (entry.begun() > entry.done() ? ", " + (entry.begun() - entry.done()) + " begun" : "") + ")");
                 if (rebooted) {
-                    line.append(" before the machine last booted: only its records and files were undone (the boot"
-                            + " cleared its links, addresses, routes and processes)");
+                    line.append(" before the machine last booted: only what outlives a reboot was undone (Open vSwitch"
+                            + " records, files, containers; the reboot cleared its links, addresses, routes and processes)");
                 } else if (entry.guest().isPresent() && pin == null) {
                     line.append("; its guest's namespace is gone");
                 }

@@ -150,7 +150,7 @@ class JournalTest {
      */
     @Test
     void anEntryOfAnEarlierBootIsUndoneOnlyWhereItOutlivesTheReboot() {
-        assertTrue(JournalEntry.BOOT_ID.matcher(SELF.boot()).matches(), "this boot's id: " + SELF.boot());
+        assertTrue(dev.pipework.exec.BootId.PATTERN.matcher(SELF.boot()).matches(), "this boot's id: " + SELF.boot());
         String another = SELF.boot().startsWith("0") ? "1" + SELF.boot().substring(1) : "0" + SELF.boot().substring(1);
         Journal earlier = new Journal(dir.resolve("journal"), Journal.INITIAL_NETNS, another);
         Journal.Written written = earlier.begin(entryOf(everyUndo(), 3, 5));

@@ -16,6 +16,7 @@ public final class RecordingRunner implements CommandRunner {
     private final int failAt;
     private final int failStatus;
     private final List<List<String>> failingUndos = new ArrayList<>();
+    private final java.util.Map<List<String>, String> failingWith = new java.util.HashMap<>();
 
     public RecordingRunner() {
         this(-1, 0);
@@ -26,9 +27,15 @@ public final class RecordingRunner implements CommandRunner {
         this.failStatus = failStatus;
     }
 
-    /** Makes this exact command fail whenever it is run. */
+    /** Makes this exact command fail whenever it is run, as a link not there does: {@code Cannot find device}. */
     public RecordingRunner failing(List<String> argv) {
         failingUndos.add(argv);
+        return this;
+    }
+
+    /** Makes this exact command fail whenever it is run, with this message. */
+    public RecordingRunner failingWith(List<String> argv, String stderr) {
+        failingWith.put(argv, stderr);
         return this;
     }
 
@@ -41,6 +48,9 @@ public final class RecordingRunner implements CommandRunner {
         }
         if (failingUndos.contains(argv)) {
             return new CommandResult(1, "", "Cannot find device\n");
+        }
+        if (failingWith.containsKey(argv)) {
+            return new CommandResult(2, "", failingWith.get(argv) + "\n");
         }
         return new CommandResult(0, "", "");
     }

@@ -451,7 +451,7 @@ class KillRecoveryIT {
             assertEquals(1, entries.size(), entries.toString());
             Path entry = journalDir.resolve(entries.get(0));
             String text = Files.readString(entry);
-            String boot = Journal.bootId();
+            String boot = dev.pipework.exec.BootId.current();
             String another = (boot.startsWith("0") ? "1" : "0") + boot.substring(1);
             assertTrue(text.contains("\"boot\":\"" + boot + "\""), text);
             Files.writeString(entry, text.replace(boot, another));

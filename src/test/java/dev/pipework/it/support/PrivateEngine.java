@@ -81,7 +81,7 @@ public final class PrivateEngine implements AutoCloseable {
      * Removes these containers ({@code docker rm -f}), or says why it could not. Docker 20.10 waits
      * without a bound for the exit of each container it kills (daemon/kill.go); with a hundred
      * killed at once it has been seen to wait for good, on an exit it was never told of, though the
-     * processes were gone. Past {@code bound} the engine is restarted (it reads its containers'
+     * processes were gone. Past {@code bound} (and only then) the engine is restarted (it reads its containers'
      * state again as it starts) and the removal tried once more. Returns the failure, if any.
      */
     public java.util.Optional<String> remove(List<String> containers, Duration bound) {
@@ -91,8 +91,10 @@ public final class PrivateEngine implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of("docker", "rm", "-f"));
         argv.addAll(containers);
         Sh.Result first = Sh.run(argv, bound, null, env());
-        if (first.code() == 0) {
-            return java.util.Optional.empty();
+        if (first.code() != Sh.TIMEOUT_CODE) {
+            // Done, or refused ("No such container": gone already), which a restart would not change.
+            return first.code() == 0 || first.err().contains("No such container") ? java.util.Optional.empty()
+                    : java.util.Optional.of("docker rm -f: " + first.describe());
         }
         System.out.println("PrivateEngine: docker rm -f of " + containers.size() + " containers: " + first.describe()
                 + "; the engine is restarted");
