@@ -188,9 +188,13 @@ final class CniPlugin {
      * verb still fails then, and the record stays for the DEL the runtime retries.
      */
     void del(CniEnv env, Map<String, Object> raw, String stdin) {
-        // Before the guest is read (a process to wait for): the question to Open vSwitch's database that follows.
-        OvsdbSocket.prepareIfServed();
         NetConf conf = NetConf.parse(raw, env, true);
+        if (!linuxBridge(conf.hostInterface())) {
+            // Before the guest is read (a process to wait for): the question to Open vSwitch's database
+            // that follows (none on a Linux bridge, Planner.planNetworkDelete, which reads the bridge again
+            // under the locks; this look, outside them, only spares the socket's set-up).
+            OvsdbSocket.prepareIfServed();
+        }
         Optional<CniRecords.Record> record = records.read(env.containerId(), env.ifname());
         String netns = !env.netns().isEmpty() ? env.netns() : record.map(CniRecords.Record::netns).orElse("");
         boolean present = !netns.isEmpty() && Files.exists(Path.of(netns))
@@ -224,6 +228,11 @@ final class CniPlugin {
         }
     }
 
+    /** Whether {@code name} is a Linux bridge now ({@code /sys/class/net/<name>/bridge}). */
+    private static boolean linuxBridge(String name) {
+        return dev.pipework.model.InterfaceName.valid(name) && Files.isDirectory(Path.of("/sys/class/net", name, "bridge"));
+    }
+
     /** DEL's release of the address: the pool's, or the IPAM plugin's DEL; its failure, if any. */
     private Optional<RuntimeException> release(NetConf conf, CniEnv env, Map<String, Object> raw, String stdin) {
         try {
@@ -253,7 +262,7 @@ final class CniPlugin {
      */
     void removeLinks(Guest guest, String ifname, String recordedHostEnd, String hostInterface) {
         new Sequence(services).run(List.of(hostInterface), Optional.of(guest), held -> {
-            List<Step> steps = removal(held.guest(), guest, ifname, recordedHostEnd, held.view());
+            List<Step> steps = removal(held.guest(), guest, ifname, recordedHostEnd, hostInterface, held.view());
             if (steps.isEmpty()) {
                 return null;
             }
@@ -264,7 +273,7 @@ final class CniPlugin {
                 // The kernel deletes the veth pair of a namespace whose last process ended by itself,
                 // a while later (sooner or later under load): a host end it took between the reading
                 // and "ip link del" fails the deletion, yet nothing is left. Read again, still locked.
-                if (!nothingLeft(held.guest(), guest, ifname, recordedHostEnd)) {
+                if (!nothingLeft(held.guest(), guest, ifname, recordedHostEnd, hostInterface)) {
                     throw e;
                 }
             }
@@ -273,8 +282,9 @@ final class CniPlugin {
     }
 
     private List<Step> removal(Optional<Guest> held, Guest guest, String ifname, String recordedHostEnd,
-                               MachineView view) {
-        List<Step> steps = new ArrayList<>(planner.planDelete(held, guest.token(), Optional.of(ifname), view).steps());
+                               String hostInterface, MachineView view) {
+        List<Step> steps = new ArrayList<>(planner.planNetworkDelete(held, guest.token(), ifname, hostInterface, view)
+                .steps());
         // A host end that outlived its namespace (held open elsewhere), still marked as pipework's.
         boolean alreadyPlanned = steps.stream()
                 .anyMatch(s -> s instanceof LinkSteps.DeleteLink d && d.name().equals(recordedHostEnd));
@@ -287,9 +297,10 @@ final class CniPlugin {
         return steps;
     }
 
-    private boolean nothingLeft(Optional<Guest> held, Guest guest, String ifname, String recordedHostEnd) {
+    private boolean nothingLeft(Optional<Guest> held, Guest guest, String ifname, String recordedHostEnd,
+                                String hostInterface) {
         try {
-            return removal(held, guest, ifname, recordedHostEnd, services.view()).isEmpty();
+            return removal(held, guest, ifname, recordedHostEnd, hostInterface, services.view()).isEmpty();
         } catch (PipeworkException e) {
             return false;
         }

@@ -317,6 +317,23 @@ public final class Planner {
      * @param containerIf the interface to remove, or empty for all
      */
     public Plan planDelete(Optional<Guest> guest, String token, Optional<String> containerIf, MachineView view) {
+        return planDelete(guest, token, containerIf, view, true);
+    }
+
+    /**
+     * The removal of one interface a CNI network made ({@code containerIf}, on {@code hostInterface}).
+     * Where that host interface is a Linux bridge, no Open vSwitch record can be of this interface
+     * (a runtime names a container's interface once, across its networks), so the switch's database
+     * is not asked for the container's stale records.
+     */
+    public Plan planNetworkDelete(Optional<Guest> guest, String token, String containerIf, String hostInterface,
+                                  MachineView view) {
+        boolean linuxBridge = view.link(hostInterface).map(LinkFacts::linuxBridge).orElse(false);
+        return planDelete(guest, token, Optional.of(containerIf), view, !linuxBridge);
+    }
+
+    private Plan planDelete(Optional<Guest> guest, String token, Optional<String> containerIf, MachineView view,
+                            boolean openVswitchRecords) {
         List<Attachment> selected = new ArrayList<>();
         int remaining = 0;
         if (guest.isPresent()) {
@@ -350,7 +367,7 @@ public final class Planner {
                 throw new PipeworkException(down);
             });
         }
-        List<Step> stale = OvsAttach.staleRecords(guest, token, containerIf, view);
+        List<Step> stale = openVswitchRecords ? OvsAttach.staleRecords(guest, token, containerIf, view) : List.of();
         List<Step> steps = new ArrayList<>();
         if (guest.isPresent()) {
             steps.addAll(DhcpSource.removal(guest.get(), containerIf, remaining == 0, view));
