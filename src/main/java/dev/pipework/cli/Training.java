@@ -299,6 +299,8 @@ final class Training {
                         plugin.run(cni("CHECK", netns), stdin(conf + (result.isEmpty() ? "" : ",\"prevResult\":" + result) + "}"));
                         plugin.run(cni("DEL", netns), stdin(conf + "}"));
                     }
+                    // A DEL off a Linux bridge asks Open vSwitch's database for the container's records.
+                    askOpenVswitch(services, true);
                 }
             }
         } catch (InterruptedException e) {

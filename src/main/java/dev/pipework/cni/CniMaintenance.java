@@ -94,7 +94,7 @@ final class CniMaintenance {
                 // record then stays, and the next collection tries the links (and the release) again.
                 RuntimeException unplumbed = null;
                 try {
-                    plugin.removeLinks(guest, r.ifname(), r.hostEnd(), conf.hostInterface());
+                    plugin.removeLinks(guest, r.ifname(), r.hostEnd(), CniPlugin.madeOn(Optional.of(r), conf.hostInterface()));
                 } catch (RuntimeException e) {
                     unplumbed = e;
                 }

@@ -189,13 +189,13 @@ final class CniPlugin {
      */
     void del(CniEnv env, Map<String, Object> raw, String stdin) {
         NetConf conf = NetConf.parse(raw, env, true);
-        if (!linuxBridge(conf.hostInterface())) {
+        Optional<CniRecords.Record> record = records.read(env.containerId(), env.ifname());
+        if (!linuxBridge(madeOn(record, conf.hostInterface()))) {
             // Before the guest is read (a process to wait for): the question to Open vSwitch's database
             // that follows (none on a Linux bridge, Planner.planNetworkDelete, which reads the bridge again
             // under the locks; this look, outside them, only spares the socket's set-up).
             OvsdbSocket.prepareIfServed();
         }
-        Optional<CniRecords.Record> record = records.read(env.containerId(), env.ifname());
         String netns = !env.netns().isEmpty() ? env.netns() : record.map(CniRecords.Record::netns).orElse("");
         boolean present = !netns.isEmpty() && Files.exists(Path.of(netns))
                 && record.map(r -> r.sameNamespace(netns)).orElse(true);
@@ -203,7 +203,8 @@ final class CniPlugin {
         try {
             Guest guest = present ? guest(env.containerId(), netns)
                     : new Guest(env.containerId(), CniRuntime.RUNTIME, Optional.of(env.containerId()), Optional.empty(), 0, "", 0);
-            removeLinks(guest, env.ifname(), record.map(CniRecords.Record::hostEnd).orElse(""), conf.hostInterface());
+            removeLinks(guest, env.ifname(), record.map(CniRecords.Record::hostEnd).orElse(""),
+                    madeOn(record, conf.hostInterface()));
         } catch (PipeworkException e) {
             unplumbed = new CniError(CniError.PLUMBING_FAILED, e.getMessage());
         } catch (RuntimeException e) {
@@ -226,6 +227,23 @@ final class CniPlugin {
         } catch (IOException e) {
             throw new CniError(CniError.STATE_FAILED, "cannot remove the record in " + records.dir() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The host interface the container's interface was made on: the one its record's configuration
+     * names (a configuration edited since, its bridge replaced, still removes what the first made),
+     * else {@code configured}.
+     */
+    static String madeOn(Optional<CniRecords.Record> record, String configured) {
+        if (record.isPresent()) {
+            Map<String, Object> config = record.get().config();
+            for (String key : List.of("bridge", "master")) {
+                if (config.get(key) instanceof String name && dev.pipework.model.InterfaceName.valid(name)) {
+                    return name;
+                }
+            }
+        }
+        return configured;
     }
 
     /** Whether {@code name} is a Linux bridge now ({@code /sys/class/net/<name>/bridge}). */

@@ -67,7 +67,7 @@ public record JournalEntry(Owner owner, List<String> locks, Optional<GuestNetns>
     /**
      * The undo of one step (none when the step needs none), and whether it is harmless where the
      * step never ran ({@link Step#undoHarmlessIfNotRun}): only such an undo is run for a step begun
-     * and not known done. Its JSON key is {@code sameNamespace}, as entries have always written it.
+     * and not known done. Its JSON key is {@code sameNamespace}.
      */
     public record Undo(String action, Optional<Command> command, boolean harmlessIfNotRun) {
     }

@@ -116,15 +116,17 @@ final class OvsAttach {
             String name = port.externalIds().getOrDefault("pipework.containername", "");
             boolean mine = guest.isPresent() ? guest.get().id().get().equals(id)
                     : !id.isEmpty() && (name.equals("/" + token) || (token.length() >= 12 && id.startsWith(token)));
-            // A record is stale once its link is gone, or once the process it names is no longer the
-            // container's: the link then belongs to a namespace that is going away, and the port goes
-            // now rather than when the kernel gets round to it.
-            boolean gone = guest.isEmpty() || guest.get().pid() == 0
-                    || !port.externalIds().getOrDefault("pipework.nspid", "").equals(Integer.toString(guest.get().pid()))
+            // A record is stale once its link is gone, or once the namespace it names (pipework.nspid:
+            // the guest's PID, or for a guest without one, as a CNI runtime's, its namespace's inode)
+            // is no longer the container's: the link then belongs to a namespace that is going away,
+            // and the port goes now rather than when the kernel gets round to it.
+            boolean noNamespace = guest.isEmpty() || guest.get().nameNumber() == 0;
+            boolean gone = noNamespace
+                    || !port.externalIds().getOrDefault("pipework.nspid", "").equals(Long.toString(guest.get().nameNumber()))
                     || !view.hostLinkExists(port.name());
             // Records do not say which container interface they served. Once the container has no
             // namespace (stopped or removed) every link they describe is gone, so all of them go.
-            boolean interfaceMatches = containerIf.isEmpty() || guest.isEmpty() || guest.get().pid() == 0
+            boolean interfaceMatches = containerIf.isEmpty() || noNamespace
                     || port.name().startsWith("v" + containerIf.get() + "pl");
             if (mine && gone && interfaceMatches) {
                 steps.add(new OvsSteps.RemoveOvsPort(port.bridge(), port.name()));

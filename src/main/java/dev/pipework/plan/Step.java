@@ -64,10 +64,10 @@ public sealed interface Step permits Step.OwnPath, LinkSteps.AddLinuxBridge, Lin
     }
 
     /**
-     * A step that makes a file, directory or mount of pipework's own name (a record, the keeper's
-     * files, the {@code ip netns exec} name of a guest's namespace, a file staged under the run's
-     * number), which its undo removes ({@code rm}, {@code umount}): harmless where the step never ran,
-     * as what is there under that name is pipework's (runs on one guest hold its lock, and each
+     * A step on a file, directory or mount of pipework's own name (a record, the keeper's files, the
+     * {@code ip netns exec} name of a guest's namespace, a file staged under the run's number) whose
+     * undo, where it has one, removes it ({@code rm}, {@code umount}): harmless where the step never
+     * ran, as what is there under that name is pipework's (runs on one guest hold its lock, and each
      * removes the names it uses before it ends), and the undo of the step done would remove the same.
      */
     sealed interface OwnPath extends Step permits DhcpSteps.MakeDirectory, DhcpSteps.CreateFile, DhcpSteps.BindMount,

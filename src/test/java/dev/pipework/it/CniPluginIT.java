@@ -172,6 +172,46 @@ class CniPluginIT {
         }
     }
 
+    /**
+     * A container on two Open vSwitch networks: the DEL of one leaves the other's port (its record
+     * names the container's namespace, whose link is there: not stale).
+     */
+    @Test
+    void delOfOneOpenVswitchNetworkLeavesTheOthersPort() throws IOException {
+        Prerequisites.requireOvs();
+        Cni.requirePlugins("host-local");
+        String s = HostCleanup.uniqueSuffix();
+        Path data = Files.createTempDirectory("pw-cni-ipam");
+        String id = "cnitest" + s + "t";
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns()) {
+            String first = host.ovsBridge("ovsa" + s);
+            String second = host.ovsBridge("ovsb" + s);
+            String path = "/var/run/netns/" + netns.create("cnitwo");
+            String confA = config("1.0.0", "pwta" + s, "bridge", first, "", "10.231.10.0/24", data);
+            // The second network without routes: the first's default route and 10.254.0.0/16 are there.
+            String confB = config("1.0.0", "pwtb" + s, "bridge", second, "", "10.231.11.0/24", data)
+                    .replace("[{\"dst\":\"0.0.0.0/0\"},{\"dst\":\"10.254.0.0/16\"}]", "[]");
+            Sh.Result a = Cni.run(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", id, "CNI_NETNS", path,
+                    "CNI_IFNAME", "net1", "CNI_PATH", Cni.PLUGINS), confA);
+            assertEquals(0, a.code(), a.describe());
+            Sh.Result b = Cni.run(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", id, "CNI_NETNS", path,
+                    "CNI_IFNAME", "net2", "CNI_PATH", Cni.PLUGINS), confB);
+            assertEquals(0, b.code(), b.describe());
+            String portB = (String) Json.at(Json.object(Json.parse(b.out())), "interfaces", "0", "name");
+            assertEquals(portB, Sh.ok("ovs-vsctl", "list-ports", second).trimmed());
+
+            Sh.Result del = Cni.run("DEL", id, path, "net1", confA);
+            assertEquals(0, del.code(), del.describe());
+            assertEquals("", Sh.ok("ovs-vsctl", "list-ports", first).trimmed());
+            assertEquals(portB, Sh.ok("ovs-vsctl", "list-ports", second).trimmed(), "the other network's port");
+            assertEquals(id, Sh.ok("ovs-vsctl", "get", "interface", portB,
+                    "external-ids:pipework.containerid").trimmed().replace("\"", ""));
+            Sh.Result delB = Cni.run("DEL", id, path, "net2", confB);
+            assertEquals(0, delB.code(), delB.describe());
+            assertEquals("", Sh.ok("ovs-vsctl", "list-ports", second).trimmed());
+        }
+    }
+
     /** VERSION, STATUS and GC (1.1.0) through stdin and the environment. */
     @Test
     void versionStatusAndGc() throws IOException {
