@@ -190,7 +190,8 @@ final class CniPlugin {
     void del(CniEnv env, Map<String, Object> raw, String stdin) {
         NetConf conf = NetConf.parse(raw, env, true);
         Optional<CniRecords.Record> record = records.read(env.containerId(), env.ifname());
-        if (!linuxBridge(madeOn(record, conf.hostInterface()))) {
+        String hostInterface = madeOn(record, conf.hostInterface());
+        if (!linuxBridge(hostInterface)) {
             // Before the guest is read (a process to wait for): the question to Open vSwitch's database
             // that follows (none on a Linux bridge, Planner.planNetworkDelete, which reads the bridge again
             // under the locks; this look, outside them, only spares the socket's set-up).
@@ -203,8 +204,7 @@ final class CniPlugin {
         try {
             Guest guest = present ? guest(env.containerId(), netns)
                     : new Guest(env.containerId(), CniRuntime.RUNTIME, Optional.of(env.containerId()), Optional.empty(), 0, "", 0);
-            removeLinks(guest, env.ifname(), record.map(CniRecords.Record::hostEnd).orElse(""),
-                    madeOn(record, conf.hostInterface()));
+            removeLinks(guest, env.ifname(), record.map(CniRecords.Record::hostEnd).orElse(""), hostInterface);
         } catch (PipeworkException e) {
             unplumbed = new CniError(CniError.PLUMBING_FAILED, e.getMessage());
         } catch (RuntimeException e) {
