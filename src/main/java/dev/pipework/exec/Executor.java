@@ -335,9 +335,9 @@ public final class Executor {
      * the state the plan read, or fail because the link is not there. An undo that is not harmless
      * where its step never ran ({@link Step#undoHarmlessIfNotRun}), such as moving a NIC back out of
      * a guest (if the move never ran, a link of that name in the guest would be the guest's own, and
-     * must not be brought into the host), is skipped (at worst a link is left inside the guest). An undo of
-     * a step that never ran is expected to fail, so only the failures of steps known done are
-     * reported.
+     * must not be brought into the host), is skipped (at worst a link is left inside the guest). An
+     * undo of a step that never ran is expected to fail, so only the failures of steps known done
+     * are reported.
      */
     private void failSomewhereIn(List<Step> batch, CommandResult result, List<Step> done) {
         List<String> failures = new ArrayList<>();
@@ -394,13 +394,13 @@ public final class Executor {
     }
 
     /**
-     * Undoes what a killed run recorded: the steps it had begun and may not have finished first,
-     * each only when its undo is harmless where the step never ran ({@link Step#undoHarmlessIfNotRun},
-     * as for a batch that failed without saying where, {@link #failSomewhereIn}), their failures expected; then the steps it had done, last
-     * first. Every command is first rewritten by {@code rebind} (a path of the dead owner's to this
-     * process's); an undo inside the guest is skipped when {@code guestReachable} is false (the
-     * namespace is gone, and what was in it with it). Returns a line for each undo of a done step
-     * that failed.
+     * Undoes what a killed run recorded: the steps it had begun and may not have finished first, each
+     * only when its undo is harmless where the step never ran ({@link Step#undoHarmlessIfNotRun}, as for
+     * a batch that failed without saying where, {@link #failSomewhereIn}), their failures expected; then
+     * the steps it had done, last first. Every command is first rewritten by {@code rebind} (a path of
+     * the dead owner's to this process's); an undo inside the guest is skipped when
+     * {@code guestReachable} is false (the namespace is gone, and what was in it with it). Returns a
+     * line for each undo of a done step that failed.
      */
     public List<String> undoRecorded(JournalEntry recorded, java.util.function.UnaryOperator<Command> rebind,
                                      boolean guestReachable) {
