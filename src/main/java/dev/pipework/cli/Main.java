@@ -55,7 +55,7 @@ public final class Main {
                             services.warn(),
                             // No pools: the host's pools file must not reserve the training's addresses.
                             new dev.pipework.ipam.Ipam(journal.resolve("pools"), java.util.Optional.empty()),
-                            java.util.Optional.of(new Journal(journal.resolve("journal")))),
+                            java.util.Optional.of(new Journal(journal.resolve("journal"))), services.ovsdb()),
                             training.get());
                 } finally {
                     java.nio.file.Files.deleteIfExists(journal.resolve("journal"));
@@ -95,7 +95,7 @@ public final class Main {
         java.util.function.Consumer<String> warn = line -> err.println("pipework: " + line);
         return new Services(executing, new SysfsHostInspector(reading), RuntimeResolver.machine(docker, reading, warn),
                 new IpGuestInspector(reading), Privileges::effectiveUid, RunLock.DEFAULT_DIR, docker, warn,
-                java.util.Optional.of(Journal.fromEnvironment(System.getenv())));
+                java.util.Optional.of(Journal.fromEnvironment(System.getenv()))).withOvsdb(Services.OVSDB_SOCKET);
     }
 
     /** {@code -v} turns on the command log; it must be set before the first logger is made. */

@@ -10,6 +10,7 @@ import dev.pipework.json.Json;
 import dev.pipework.model.AddressSpec;
 import dev.pipework.model.Guest;
 import dev.pipework.model.Runtime;
+import dev.pipework.plan.Command;
 import dev.pipework.plan.Planner;
 import dev.pipework.run.Services;
 import dev.pipework.sys.Invocation;
@@ -126,6 +127,11 @@ final class Training {
                 Guest stopped = new Guest("pipework-training", new Runtime("docker", "Docker", false),
                         Optional.of("pipework-training"), Optional.empty(), 0, "", 0);
                 planner.planStaleRecords(stopped, services.view());
+                // A removal from a bridge no switch can have (its name is no interface's): refused
+                // after the reading, as a port's change asks its rows first.
+                services.ovsdb().apply(new Command.OvsPortChange("pipework training/none", "pipework-training",
+                        Optional.empty(), List.of("ovs-vsctl", "--if-exists", "del-port", "pipework training/none",
+                        "pipework-training")), () -> false);
             }
             services.host().isOvsBridge("pipework-training");
         } catch (RuntimeException e) {
@@ -203,7 +209,7 @@ final class Training {
         Ipam ipam = new Ipam(scratch.resolve("pools"), Optional.of("file:" + scratch.resolve("ipam")));
         return new Pipework(new Services(services.runner(), services.host(), services.guests(),
                 services.guestInspector(), services.effectiveUid(), services.lockDir(), services.docker(),
-                services.warn(), ipam, services.journal()), nowhere, nowhere);
+                services.warn(), ipam, services.journal(), services.ovsdb()), nowhere, nowhere);
     }
 
     /** The front end {@code PIPEWORK_TRAINING} names, if it names one. */

@@ -23,11 +23,8 @@ import java.util.function.Supplier;
  * names its line ({@code Command failed -:<n>}), so what was done is still known step by step.
  */
 public final class Executor {
-    /** How long a helper container that should end by itself (udhcpc with its lease) is waited for. */
-    static final long HELPER_WAIT_SECONDS = 30;
-
     private final CommandRunner runner;
-    private final ContainerActions containers;
+    private final Commands commands;
     private final Shutdown shutdown;
     private final Optional<Journal> journal;
     private final IpBatch.ByName byName;
@@ -53,14 +50,27 @@ public final class Executor {
     }
 
     Executor(CommandRunner runner, ContainerActions containers, Shutdown shutdown, Optional<Journal> journal) {
-        this(runner, containers, shutdown, journal, IpBatch.ByName.whereTheDirectoryIs());
+        this(runner, containers, OvsdbActions.NONE, shutdown, journal, IpBatch.ByName.whereTheDirectoryIs());
+    }
+
+    /**
+     * An executor that changes Open vSwitch's ports through {@code ovsdb} and keeps a journal of its
+     * runs in flight where one is given.
+     */
+    public Executor(CommandRunner runner, ContainerActions containers, OvsdbActions ovsdb, Optional<Journal> journal) {
+        this(runner, containers, ovsdb, Shutdown.process(), journal, IpBatch.ByName.whereTheDirectoryIs());
     }
 
     /** @param byName whether a guest's batch may be run by {@code ip -n} (tests say) */
     Executor(CommandRunner runner, ContainerActions containers, Shutdown shutdown, Optional<Journal> journal,
              IpBatch.ByName byName) {
+        this(runner, containers, OvsdbActions.NONE, shutdown, journal, byName);
+    }
+
+    Executor(CommandRunner runner, ContainerActions containers, OvsdbActions ovsdb, Shutdown shutdown,
+             Optional<Journal> journal, IpBatch.ByName byName) {
         this.runner = runner;
-        this.containers = containers;
+        this.commands = new Commands(runner, containers, ovsdb, () -> stopping);
         this.shutdown = shutdown;
         this.journal = journal;
         this.byName = byName;
@@ -196,114 +206,7 @@ public final class Executor {
 
     /** Carries out one command, as its type says. */
     CommandResult run(Command command) {
-        if (command instanceof Command.Ip ip) {
-            return runner.run(ip.argv());
-        }
-        if (command instanceof Command.Exec exec) {
-            CommandResult result = exec.bound().isPresent() ? runner.run(exec.argv(), null, exec.bound().get())
-                    : runner.run(exec.argv());
-            return exec.successStatuses().contains(result.exitStatus()) && !result.succeeded()
-                    ? new CommandResult(0, result.stdout(), "") : result;
-        }
-        if (command instanceof Command.Obtain obtain) {
-            CommandResult result = runner.run(obtain.argv(), null, obtain.bound());
-            return result.succeeded() ? result : new CommandResult(1, result.stdout(), obtain.failure());
-        }
-        if (command instanceof Command.AwaitAddress await) {
-            return awaitAddress(await);
-        }
-        if (command instanceof Command.Detached detached) {
-            // The program keeps no pipe of this process: waiting ends as soon as it has forked.
-            runner.runDiscardingOutput(detached.argv());
-            return new CommandResult(0, "", "");
-        }
-        if (command instanceof Command.WriteFile write) {
-            CommandResult made = runner.run(List.of("mkdir", "-p", write.directory()));
-            if (!made.succeeded()) {
-                return made;
-            }
-            CommandResult written = runner.run(List.of("tee", write.path()), write.content() + "\n");
-            return written.succeeded() ? new CommandResult(0, "", "") : written;
-        }
-        if (command instanceof Command.StartContainer start) {
-            return engine(() -> {
-                String id = containers.start(start.createBody());
-                if (start.awaitExit() && !awaitExit(id)) {
-                    // No lease in time: the helper goes now, as the step failed, and the run is undone.
-                    containers.remove(id);
-                    throw new ContainerActions.Failed("no DHCP lease within " + HELPER_WAIT_SECONDS
-                            + " s (udhcpc in the helper container was still asking)");
-                }
-                return id;
-            });
-        }
-        if (command instanceof Command.RemoveContainer remove) {
-            return engine(() -> {
-                containers.remove(remove.id());
-                return "";
-            });
-        }
-        Command.RemoveLabelled labelled = (Command.RemoveLabelled) command;
-        return engine(() -> {
-            for (String id : containers.labelled(labelled.label(), labelled.value())) {
-                containers.remove(id);
-            }
-            return "";
-        });
-    }
-
-    /** Reads the interface every 0.2 s until it has a global IPv6 address, within the bound. */
-    private CommandResult awaitAddress(Command.AwaitAddress await) {
-        long deadline = System.nanoTime() + await.bound().toNanos();
-        while (true) {
-            CommandResult shown = runner.run(await.argv());
-            if (shown.succeeded() && shown.stdout().contains("inet6 ")) {
-                return shown;
-            }
-            if (System.nanoTime() >= deadline || stopping) {
-                return new CommandResult(1, "", "no IPv6 address from router advertisements within "
-                        + await.bound().toSeconds() + " s on \"" + await.iface() + "\"");
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new CommandResult(1, "", "interrupted");
-            }
-        }
-    }
-
-    private interface EngineCall {
-        String call() throws ContainerActions.Failed;
-    }
-
-    private static CommandResult engine(EngineCall call) {
-        try {
-            return new CommandResult(0, call.call(), "");
-        } catch (ContainerActions.Failed e) {
-            return new CommandResult(1, "", e.getMessage());
-        }
-    }
-
-    /**
-     * udhcpc goes to the background once its lease is applied, which ends the helper: waiting for
-     * that (a bounded while) means the address is there when the command returns, as with the
-     * host's clients. False when the helper still runs at the end of the wait: no lease.
-     */
-    private boolean awaitExit(String id) throws ContainerActions.Failed {
-        long deadline = System.nanoTime() + HELPER_WAIT_SECONDS * 1_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!containers.running(id).orElse(false)) {
-                return true;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return !containers.running(id).orElse(false);
+        return commands.run(command);
     }
 
     private void fail(Step step, CommandResult result, List<Step> done) {

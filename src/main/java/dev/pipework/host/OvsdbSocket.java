@@ -40,6 +40,25 @@ public final class OvsdbSocket {
         }
     }
 
+    /**
+     * The database refused the question or one of its operations (the transaction as a whole was
+     * then not carried out); {@link #error()} is its error's name ("timed out", "constraint
+     * violation", ...), the message says it whole.
+     */
+    static final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final String error;
+
+        Refused(String error, String message) {
+            super(message);
+            this.error = error;
+        }
+
+        String error() {
+            return error;
+        }
+    }
+
     private OvsdbSocket() {
     }
 
@@ -61,8 +80,8 @@ public final class OvsdbSocket {
      * The result of each operation, in order.
      *
      * @throws NoAnswer    when the answer does not come within {@code timeout}
-     * @throws IOException when nothing listens on the socket, or the answer cannot be read or refuses
-     *                     an operation
+     * @throws Refused    when the database refuses the question or one of its operations
+     * @throws IOException when nothing listens on the socket, or the answer cannot be read
      */
     static List<Map<String, Object>> transact(Path socket, List<Object> operations, Duration timeout) throws IOException {
         List<Object> params = new ArrayList<>();
@@ -126,14 +145,15 @@ public final class OvsdbSocket {
         }
         Object error = reply.get("error");
         if (error != null) {
-            throw new IOException("Open vSwitch's database refused the question: " + Json.write(error));
+            throw new Refused(String.valueOf(error), "Open vSwitch's database refused the question: " + Json.write(error));
         }
         List<Map<String, Object>> results = new ArrayList<>();
         for (Object result : Json.array(reply.get("result"))) {
             Map<String, Object> r = Json.object(result);
             if (r.containsKey("error")) {
                 // One refused operation: the transaction as a whole was not carried out.
-                throw new IOException("Open vSwitch's database refused the question: " + Json.write(r));
+                throw new Refused(String.valueOf(r.get("error")),
+                        "Open vSwitch's database refused the question: " + Json.write(r));
             }
             results.add(r);
         }

@@ -128,6 +128,29 @@ public sealed interface Command {
     }
 
     /**
+     * A port added to ({@code added} present) or removed from an Open vSwitch bridge, equal to the
+     * {@code ovs-vsctl} command {@code argv}: the executor carries it out as one transaction of its
+     * own on the database's socket and then waits, as {@code ovs-vsctl} does, for
+     * {@code ovs-vswitchd} to apply it; where the socket is not served, it runs {@code argv}.
+     * {@code ovs-vsctl} reads the bridges', ports' and interfaces' tables whole before it changes
+     * one row, a cost that grows with every port on the host; the transaction asks for the rows
+     * it changes alone.
+     */
+    record OvsPortChange(String bridge, String port, Optional<NewOvsPort> added, List<String> argv)
+            implements Command {
+        public OvsPortChange {
+            argv = List.copyOf(argv);
+        }
+    }
+
+    /** The port an {@link OvsPortChange} adds: its VLAN tag, and the external-ids of its interface. */
+    record NewOvsPort(Optional<Integer> tag, Map<String, String> externalIds) {
+        public NewOvsPort {
+            externalIds = Map.copyOf(externalIds);
+        }
+    }
+
+    /**
      * A DHCP client that returns once it has its lease (and may stay in the background): a failure
      * means no lease, reported as {@code failure} with exit status 1, as every refusal.
      */

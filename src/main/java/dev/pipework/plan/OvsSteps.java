@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Steps on Open vSwitch: {@code ovs-vsctl}. */
+/** Steps on Open vSwitch: {@code ovs-vsctl}, a port's change on the database's socket ({@link Command.OvsPortChange}). */
 public final class OvsSteps {
     /**
      * Every {@code ovs-vsctl} that changes something gives up on its own after this many seconds
@@ -45,7 +45,8 @@ public final class OvsSteps {
     /** {@code ovs-vsctl --if-exists del-port <bridge> <port>}: removes the port and its interface record. */
     public record RemoveOvsPort(String bridge, String port) implements Step {
         public Command command() {
-            return Exec.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge, port);
+            return new Command.OvsPortChange(bridge, port, Optional.empty(),
+                    List.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge, port));
         }
 
         public Optional<Command> undo() {
@@ -86,7 +87,8 @@ public final class OvsSteps {
             vlan.ifPresent(v -> argv.add("tag=" + v));
             argv.addAll(List.of("--", "set", "Interface", port));
             externalIds.forEach((key, value) -> argv.add("external-ids:" + key + "=" + ovsString(value)));
-            return Exec.of(argv);
+            return new Command.OvsPortChange(bridge, port,
+                    Optional.of(new Command.NewOvsPort(vlan.map(Vlan::id), externalIds)), argv);
         }
 
         public Optional<Command> undo() {

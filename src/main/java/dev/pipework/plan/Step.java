@@ -60,7 +60,8 @@ public sealed interface Step permits Step.OwnPath, LinkSteps.AddLinuxBridge, Lin
                 && a.where().netnsPath().equals(b.where().netnsPath())
                 || step instanceof Command.Obtain && undo instanceof Command.Exec e && e.argv().size() == 4
                 && e.argv().subList(0, 3).equals(List.of("pkill", "-x", "-f"))
-                || step instanceof Command.Exec s && undo instanceof Command.Exec u && beginsTransaction(s.argv(), u.argv());
+                || (step instanceof Command.Exec || step instanceof Command.OvsPortChange)
+                && undo instanceof Command.Exec u && beginsTransaction(step.argv(), u.argv());
     }
 
     /**

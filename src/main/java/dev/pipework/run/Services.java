@@ -3,22 +3,29 @@ package dev.pipework.run;
 import dev.pipework.exec.ContainerActions;
 import dev.pipework.exec.Executor;
 import dev.pipework.exec.Journal;
+import dev.pipework.exec.OvsdbActions;
 import dev.pipework.guest.DockerContainer;
 import dev.pipework.guest.DockerEngine;
 import dev.pipework.guest.DockerException;
 import dev.pipework.guest.GuestInspector;
 import dev.pipework.guest.GuestResolver;
 import dev.pipework.host.HostInspector;
+import dev.pipework.host.OvsdbPortChanges;
+import dev.pipework.host.OvsdbSocket;
 import dev.pipework.ipam.Ipam;
 import dev.pipework.model.Guest;
 import dev.pipework.model.PipeworkException;
+import dev.pipework.plan.Command;
 import dev.pipework.plan.MachineView;
+import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
@@ -35,10 +42,44 @@ import java.util.function.IntSupplier;
  * @param warn         where a warning goes, one line without the {@code pipework: } prefix
  * @param ipam         the address pools and their store
  * @param journal      the journal of runs in flight ({@link Recovery}); none in tests that do not ask for one
+ * @param ovsdb        changes Open vSwitch's ports on its database's socket, where that is served
  */
 public record Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
                        IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn, Ipam ipam,
-                       Optional<Journal> journal) {
+                       Optional<Journal> journal, OvsdbActions ovsdb) {
+
+    /**
+     * Services whose Open vSwitch ports change by their {@code ovs-vsctl} commands, through the
+     * runner ({@link #withOvsdb} for the database's socket).
+     */
+    public Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
+                    IntSupplier effectiveUid, Path lockDir, DockerEngine docker, Consumer<String> warn, Ipam ipam,
+                    Optional<Journal> journal) {
+        this(runner, host, guests, guestInspector, effectiveUid, lockDir, docker, warn, ipam, journal,
+                OvsdbActions.NONE);
+    }
+
+    /** Changes Open vSwitch's ports on the socket {@code ovs-vsctl} talks to, where a server listens there. */
+    public static final OvsdbActions OVSDB_SOCKET = Services::ovsdbSocket;
+
+    /** The same services, Open vSwitch's ports changed through {@code ovsdb} (tests inject faults there). */
+    public Services withOvsdb(OvsdbActions ovsdb) {
+        return new Services(runner, host, guests, guestInspector, effectiveUid, lockDir, docker, warn, ipam, journal,
+                ovsdb);
+    }
+
+    /** A port's change on the database's socket, where a server listens there. */
+    private static Optional<CommandResult> ovsdbSocket(Command.OvsPortChange change, BooleanSupplier stopping) {
+        Path socket = OvsdbSocket.socket();
+        if (!Files.exists(socket)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(OvsdbPortChanges.apply(socket, change, stopping));
+        } catch (OvsdbPortChanges.Unreachable e) {
+            return Optional.empty();
+        }
+    }
 
     /** Services with the pools the environment names, without a journal. */
     public Services(CommandRunner runner, HostInspector host, GuestResolver guests, GuestInspector guestInspector,
@@ -70,10 +111,12 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
     public static final String CHANGES =
             "it changes network interfaces and namespaces (try sudo, or --dry-run to see the commands)";
 
-    /** The executor of plans, acting through this runner and container engine. */
+    /**
+     * The executor of plans, acting through this runner, container engine and Open vSwitch's
+     * database on its socket, where that is served.
+     */
     public Executor executor() {
-        return journal.isPresent() ? new Executor(runner, containers(), journal.get())
-                : new Executor(runner, containers());
+        return new Executor(runner, containers(), ovsdb, journal);
     }
 
     /** A new view of the machine, for one plan: each fact is read when first asked, then kept. */

@@ -217,7 +217,7 @@ public final class Reconciler {
     public Services byId(String id) {
         return new Services(services.runner(), services.host(), new EngineIdResolver(services.guests(), id),
                 services.guestInspector(), services.effectiveUid(), services.lockDir(), services.docker(),
-                services.warn(), services.ipam(), services.journal());
+                services.warn(), services.ipam(), services.journal(), services.ovsdb());
     }
 
     /** One declaration: decide, then attach what is missing. */

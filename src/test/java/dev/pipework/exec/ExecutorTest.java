@@ -6,6 +6,7 @@ import dev.pipework.model.IpCidr;
 import dev.pipework.model.PipeworkException;
 import dev.pipework.model.Vlan;
 import dev.pipework.model.DefaultRoute;
+import dev.pipework.plan.Command;
 import dev.pipework.plan.Plan;
 import dev.pipework.plan.Step;
 import dev.pipework.plan.AddressSteps;
@@ -89,6 +90,37 @@ class ExecutorTest {
         nsenterOnly(runner).execute(plan);
         List<List<String>> all = plan.steps().stream().map(Step::argv).toList();
         assertEquals(withoutFamily(all), withoutFamily(runner.ran));
+    }
+
+    /**
+     * A port's change goes to Open vSwitch's database where that takes it (no program runs for it);
+     * where the database cannot be asked, its ovs-vsctl command runs; a refusal fails the step with
+     * the database's line, and the steps before it are undone.
+     */
+    @Test
+    void aPortsChangeGoesToTheDatabaseAndElseRunsItsCommand() {
+        Step veth = new LinkSteps.AddVethPair("veth1pl42", "veth1pg42", 1500);
+        Step port = new OvsSteps.AddOvsPort("ovs0", "veth1pl42", Optional.of(new Vlan(7)),
+                Map.of("pipework.nspid", "42"));
+        List<Command.OvsPortChange> asked = new ArrayList<>();
+        RecordingRunner runner = new RecordingRunner();
+        new Executor(runner, ContainerActions.NONE, (change, stopping) -> {
+            asked.add(change);
+            return Optional.of(new CommandResult(0, "", ""));
+        }, Optional.empty()).execute(new Plan(List.of(veth, port), List.of(), List.of()));
+        assertEquals(List.of(port.command()), asked);
+        assertEquals(List.of(veth.argv()), runner.ran);
+
+        RecordingRunner unserved = new RecordingRunner();
+        new Executor(unserved, ContainerActions.NONE, OvsdbActions.NONE, Optional.empty()).execute(new Plan(List.of(port), List.of(), List.of()));
+        assertEquals(List.of(port.argv()), unserved.ran);
+
+        RecordingRunner refused = new RecordingRunner();
+        PipeworkException e = assertThrows(PipeworkException.class, () -> new Executor(refused, ContainerActions.NONE,
+                (change, stopping) -> Optional.of(new CommandResult(1, "", "no bridge named ovs0\n")), Optional.empty())
+                .execute(new Plan(List.of(veth, port), List.of(), List.of())));
+        assertEquals("failed to add port \"veth1pl42\" to Open vSwitch bridge \"ovs0\": no bridge named ovs0", e.getMessage());
+        assertEquals(List.of(veth.argv(), veth.undo().orElseThrow().argv()), refused.ran);
     }
 
     static IntStream failingStep() {

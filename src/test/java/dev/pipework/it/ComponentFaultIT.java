@@ -6,6 +6,7 @@ import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
 import dev.pipework.it.support.PrivateEngine;
+import dev.pipework.it.support.PrivateOvsdb;
 import dev.pipework.it.support.Sh;
 import dev.pipework.it.support.TestNetns;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * journal's directory full or read-only, the Docker engine stopped between the lookup of a container
  * and its plumbing. Each time: one line on stderr, exit 1, the host as before.
  *
- * <p>The database is an {@code ovsdb-server} of the test's own (its socket in a temporary
- * directory), which an {@code ovs-vsctl} first on the tool's PATH talks to ({@code --no-wait}: no
- * {@code ovs-vswitchd} serves it), and {@code OVS_RUNDIR} names for the questions pipework asks on
- * the socket itself; the machine's Open vSwitch is never touched. The bridge is a veth
+ * <p>The database is an {@code ovsdb-server} of the test's own ({@link PrivateOvsdb}, its socket in
+ * a temporary directory), with a stand-in for the switch's applying each change; the machine's Open
+ * vSwitch is never touched. The bridge is a veth
  * end of the test's, which that database names as a bridge.
  */
 class ComponentFaultIT {
@@ -45,69 +44,38 @@ class ComponentFaultIT {
     @TempDir
     Path tmp;
 
-    /** The private database, its {@code ovs-vsctl} on PATH, started. */
+    /** The private database ({@link PrivateOvsdb}) with a stand-in switch, and the run's journal. */
     private final class Ovsdb implements AutoCloseable {
-        final Path dir = tmp.resolve("ovsdb");
-        final Path pid = dir.resolve("ovsdb.pid");
+        final PrivateOvsdb db;
+        final Path dir;
 
         Ovsdb() throws IOException {
-            Files.createDirectories(dir.resolve("bin"));
-            Sh.ok("ovsdb-tool", "create", dir.resolve("conf.db").toString(), schema());
-            String real = Sh.ok("sh", "-c", "command -v ovs-vsctl").trimmed();
-            // With stop-before-add-port present, the server is stopped as the run adds its port.
-            Path script = dir.resolve("bin").resolve("ovs-vsctl");
-            Files.writeString(script, String.join("\n",
-                    "#!/bin/sh",
-                    "d='" + dir + "'",
-                    "case \" $* \" in *' add-port '*) if [ -e \"$d/stop-before-add-port\" ]; then",
-                    "  p=$(cat \"$d/ovsdb.pid\"); kill \"$p\"; while kill -0 \"$p\" 2>/dev/null; do sleep 0.05; done",
-                    "fi ;; esac",
-                    "exec '" + real + "' --db=unix:\"$d/db.sock\" --no-wait \"$@\"",
-                    ""), StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-            start();
-        }
-
-        private static String schema() {
-            for (String s : List.of("/usr/share/openvswitch/vswitch.ovsschema", "/usr/local/share/openvswitch/vswitch.ovsschema")) {
-                if (Files.isRegularFile(Path.of(s))) {
-                    return s;
-                }
-            }
-            throw new AssertionError("no vswitch.ovsschema");
+            db = new PrivateOvsdb(tmp.resolve("ovsdb"));
+            dir = db.dir;
+            db.standInSwitch();
         }
 
         void start() {
-            Sh.ok("ovsdb-server", "--remote=punix:" + dir.resolve("db.sock"), "--pidfile=" + pid, "--detach",
-                    "--no-chdir", "--log-file=" + dir.resolve("log"), dir.resolve("conf.db").toString());
+            db.start();
         }
 
         void stop() throws IOException {
-            if (Files.exists(pid)) {
-                String p = Files.readString(pid).trim();
-                Sh.run("kill", p);
-                Sh.ok("sh", "-c", "while kill -0 " + p + " 2>/dev/null; do sleep 0.05; done");
-            }
+            db.stop();
         }
 
         Sh.Result vsctl(String... args) {
-            List<String> argv = new ArrayList<>(List.of(dir.resolve("bin").resolve("ovs-vsctl").toString()));
-            argv.addAll(List.of(args));
-            return Sh.run(argv, RUN);
+            return db.vsctl(args);
         }
 
         Map<String, String> env() {
-            Map<String, String> env = new HashMap<>();
-            env.put("PATH", dir.resolve("bin") + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+            Map<String, String> env = db.env();
             env.put(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
-            // Where a port is asked alone, on the database's socket: ovs-vsctl's default place for it.
-            env.put("OVS_RUNDIR", dir.toString());
             return env;
         }
 
         @Override
         public void close() throws IOException {
-            stop();
+            db.close();
         }
     }
 
@@ -145,12 +113,12 @@ class ComponentFaultIT {
             ovsdb.vsctl("add-br", bridge).assertOk("add-br");
             String guest = netns.create("od");
             String before = state(guest);
-            Files.createFile(ovsdb.dir.resolve("stop-before-add-port"));
+            Files.createFile(ovsdb.dir.resolve("stop-after-veth"));
             Sh.Result r = Pipework.run(List.of(bridge, "-i", "eth1", guest, "10.79.5.2/24", "@12"), RUN, ovsdb.env());
             assertOneLine(r, "pipework: failed to ");
             assertTrue(r.err().contains(": Open vSwitch's database does not answer (is ovsdb-server running?): "), r.err());
             assertEquals(before, state(guest));
-            Files.delete(ovsdb.dir.resolve("stop-before-add-port"));
+            Files.delete(ovsdb.dir.resolve("stop-after-veth"));
             ovsdb.start();
             assertEquals("", ovsdb.vsctl("list-ports", bridge).out().strip());
             assertEquals(List.of(), journal(), "the run's journal entry is left");

@@ -4,7 +4,10 @@ import dev.pipework.cli.Main;
 import dev.pipework.cli.Pipework;
 import dev.pipework.sys.CommandResult;
 import dev.pipework.sys.CommandRunner;
+import dev.pipework.exec.OvsdbActions;
 import dev.pipework.exec.ProcessCommandRunner;
+import dev.pipework.plan.Command;
+import dev.pipework.run.Services;
 import dev.pipework.it.support.Guest;
 import dev.pipework.it.support.IpJson;
 import dev.pipework.it.support.Prerequisites;
@@ -20,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -39,7 +43,7 @@ class FaultInjectionIT {
      * lines of an {@code ip -batch -} count one by one: failing at a line runs the lines before it
      * for real, then answers as ip does when a line fails.
      */
-    private static final class FailAt implements CommandRunner {
+    private static final class FailAt implements CommandRunner, OvsdbActions {
         final CommandRunner real = new ProcessCommandRunner();
         final int k;
         int count;
@@ -53,6 +57,14 @@ class FaultInjectionIT {
                 return new CommandResult(2, "", "injected failure\n");
             }
             return real.run(argv);
+        }
+
+        /** A port's change on the database's socket counts as one command. */
+        public Optional<CommandResult> apply(Command.OvsPortChange change, java.util.function.BooleanSupplier stopping) {
+            if (count++ == k) {
+                return Optional.of(new CommandResult(2, "", "injected failure\n"));
+            }
+            return Services.OVSDB_SOCKET.apply(change, stopping);
         }
 
         public CommandResult run(List<String> argv, String stdin) {
@@ -83,7 +95,8 @@ class FaultInjectionIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
-        int status = new Pipework(Main.services(new FailAt(failAt), new ProcessCommandRunner(), errStream),
+        FailAt failing = new FailAt(failAt);
+        int status = new Pipework(Main.services(failing, new ProcessCommandRunner(), errStream).withOvsdb(failing),
                 new PrintStream(out, true, StandardCharsets.UTF_8), errStream).run(args);
         assertEquals("", out.toString(StandardCharsets.UTF_8), "an attach prints nothing on stdout");
         return new Outcome(status, err.toString(StandardCharsets.UTF_8));

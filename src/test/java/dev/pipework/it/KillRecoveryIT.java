@@ -8,6 +8,7 @@ import dev.pipework.it.support.KillAt;
 import dev.pipework.it.support.Pipework;
 import dev.pipework.it.support.Poll;
 import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.PrivateOvsdb;
 import dev.pipework.it.support.Rig;
 import dev.pipework.it.support.Sh;
 import dev.pipework.it.support.TestNetns;
@@ -374,6 +375,48 @@ class KillRecoveryIT {
             assertTrue(r.err().startsWith("pipework: cannot write the journal of this run in /proc/pipework-journal"
                     + " (nothing was changed): "), r.err());
             assertEquals(before, linuxState(bridge, guest));
+        }
+    }
+
+    /**
+     * A run killed while it waits for the switch to apply its port, added in a transaction of its own
+     * on the database's socket (an {@code ovsdb-server} of the test's own, which no switch serves):
+     * the port's record is in the database and the veth on the host; the next run undoes both.
+     */
+    @Test
+    void aRunKilledWhileTheSwitchAppliesItsPortIsUndone() throws Exception {
+        Prerequisites.requireRoot();
+        Prerequisites.requireOvs();
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns();
+             PrivateOvsdb db = new PrivateOvsdb(tmp.resolve("ovsdb"))) {
+            String bridge = "pwks" + HostCleanup.uniqueSuffix();
+            host.createVeth(bridge, bridge + "p");
+            db.vsctl("add-br", bridge).assertOk("add-br");
+            String guest = netns.create("ks");
+            Map<String, String> env = db.env();
+            env.put(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            ProcessBuilder attach = new ProcessBuilder(Pipework.command(List.of(bridge, "-i", "eth1", guest,
+                    "10.79.8.2/24", "@14")));
+            attach.environment().putAll(env);
+            attach.redirectErrorStream(true).redirectOutput(tmp.resolve("attach.log").toFile());
+            Process run = attach.start();
+            try {
+                assertTrue(Poll.within(Duration.ofSeconds(30), Poll.TICK,
+                        () -> !db.vsctl("list-ports", bridge).trimmed().isEmpty()), "no port record");
+            } finally {
+                run.destroyForcibly(); // SIGKILL
+                run.waitFor();
+            }
+            String port = db.vsctl("list-ports", bridge).trimmed();
+            assertTrue(Sh.run("ip", "link", "show", port).code() == 0, "the run's veth " + port);
+
+            Sh.Result next = Pipework.run(List.of("status"), RUN, env);
+            assertEquals(0, next.code(), next.describe());
+            assertTrue(next.err().contains("undid a run killed midway (PID " + run.pid()), next.err());
+            assertEquals("", db.vsctl("list-ports", bridge).trimmed());
+            assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> Sh.run("ip", "link", "show", port).code() != 0),
+                    port + " left");
+            assertEquals(List.of(), KillAt.entries(tmp.resolve("journal")));
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
@@ -20,7 +21,9 @@ import java.util.stream.Stream;
  * {@code KILL_AT=k} the process is killed before the k-th change; with {@code KILL_AFTER=k}, after
  * it; with neither, the changes are only counted. The PID killed is written to {@code killed}. A
  * batch by {@code ip -n} that cannot enter its namespace fails as {@code ip} would, before any line
- * and uncounted (the tool then runs it by {@code nsenter}).
+ * and uncounted (the tool then runs it by {@code nsenter}). A run's {@code OVS_RUNDIR} is an empty
+ * directory: with no database socket there, the tool reads and changes Open vSwitch by
+ * {@code ovs-vsctl}, which counts its changes and talks to the machine's database.
  */
 public final class KillAt {
     private final Path dir;
@@ -83,15 +86,19 @@ public final class KillAt {
                 "esac",
                 "exec \"$real\" \"$@\"",
                 ""));
+        // The machine's database, where the runs' OVS_RUNDIR (an empty directory) has none.
+        String db = "--db=unix:" + Path.of(Optional.ofNullable(System.getenv("OVS_RUNDIR")).filter(d -> !d.isEmpty())
+                .orElse("/var/run/openvswitch"), "db.sock");
+        Files.createDirectories(dir.resolve("ovs-run"));
         write(dir.resolve("ovs-vsctl"), String.join("\n",
                 "#!/bin/sh",
                 common,
                 "real='" + vsctl + "'",
                 "case \" $* \" in",
                 "  *' add-port '*|*' del-port '*|*' add-br '*|*' del-br '*|*' set '*)",
-                "    before; \"$real\" \"$@\"; rc=$?; after; exit $rc ;;",
+                "    before; \"$real\" '" + db + "' \"$@\"; rc=$?; after; exit $rc ;;",
                 "esac",
-                "exec \"$real\" \"$@\"",
+                "exec \"$real\" '" + db + "' \"$@\"",
                 ""));
         String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         for (String command : commands) {
@@ -119,6 +126,7 @@ public final class KillAt {
         env.put("KILL_AT", variable.equals("KILL_AT") ? Integer.toString(k) : "");
         env.put("KILL_AFTER", variable.equals("KILL_AFTER") ? Integer.toString(k) : "");
         env.put("KILL_WHILE", variable.equals("KILL_WHILE") ? Integer.toString(k) : "");
+        env.put("OVS_RUNDIR", dir.resolve("ovs-run").toString());
         return env;
     }
 

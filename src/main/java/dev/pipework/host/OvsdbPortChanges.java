@@ -1,0 +1,278 @@
+package dev.pipework.host;
+
+import dev.pipework.json.Json;
+import dev.pipework.json.JsonException;
+import dev.pipework.plan.Command;
+import dev.pipework.sys.CommandResult;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A port added to or removed from an Open vSwitch bridge by transactions of pipework's own on the
+ * database's socket ({@link OvsdbSocket}), as {@code ovs-vsctl [--if-exists del-port ... --]
+ * add-port ...} and {@code ovs-vsctl --if-exists del-port ...} do, and with their refusals.
+ *
+ * <p>A question first asks for the rows the change touches (the bridge, a port of that name); the
+ * change then goes in one transaction that holds only while those rows are as read (ovs-vsctl's
+ * {@code verify}; another client's change in between makes it start again), and asks
+ * {@code ovs-vswitchd} to apply the database anew ({@code next_cfg}); the last question waits on the
+ * server until the switch says it has ({@code cur_cfg}), as {@code ovs-vsctl} without
+ * {@code --no-wait} does. A port not yet in the switch's datapath would drop the guest's first
+ * packets. Each question is as small as the rows it names, however many ports the host has.
+ */
+public final class OvsdbPortChanges {
+    /** How long the switch is waited for, as {@code ovs-vsctl --timeout=30}. */
+    static final Duration SWITCH_WAIT = Duration.ofSeconds(30);
+    /** The longest the server is asked to wait for the switch at once. */
+    private static final Duration SLICE = Duration.ofMillis(500);
+    /** Another client's change between the reading and the change: read again, at most so often. */
+    private static final int ATTEMPTS = 5;
+    /** The error the server gives a {@code wait} whose rows are no longer as read. */
+    private static final String TIMED_OUT = "timed out";
+
+    private OvsdbPortChanges() {
+    }
+
+    /** The database could not be asked (nothing listens, the connection was lost): nothing is known of the change. */
+    public static final class Unreachable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Carries the change out on the database at {@code socket}: exit status 0, or 1 with the line
+     * that says why (the database refused it, did not answer in time, the switch did not apply it).
+     *
+     * @throws Unreachable where the database could not be asked, for the caller to run the change's
+     *                     {@code ovs-vsctl} command instead (both forms may run again: they remove
+     *                     a port of the name before they add one, and remove none that is gone)
+     */
+    public static CommandResult apply(Path socket, Command.OvsPortChange change, BooleanSupplier stopping)
+            throws Unreachable {
+        return apply(socket, change, OvsdbSocket.TIMEOUT, SWITCH_WAIT, stopping);
+    }
+
+    static CommandResult apply(Path socket, Command.OvsPortChange change, Duration timeout, Duration switchWait)
+            throws Unreachable {
+        return apply(socket, change, timeout, switchWait, () -> false);
+    }
+
+    static CommandResult apply(Path socket, Command.OvsPortChange change, Duration timeout, Duration switchWait,
+                               BooleanSupplier stopping) throws Unreachable {
+        try {
+            for (int attempt = 1; ; attempt++) {
+                Read read = read(socket, change, timeout);
+                Optional<String> refusal = refusal(change, read);
+                if (refusal.isPresent()) {
+                    return failed(refusal.get());
+                }
+                if (change.added().isEmpty() && read.port().isEmpty()) {
+                    return new CommandResult(0, "", ""); // --if-exists: no such port, nothing to do
+                }
+                List<Object> operations = operations(change, read);
+                List<Map<String, Object>> results;
+                try {
+                    results = OvsdbSocket.transact(socket, operations, timeout);
+                } catch (OvsdbSocket.Refused e) {
+                    if (e.error().equals(TIMED_OUT) && attempt < ATTEMPTS) {
+                        continue; // a row read changed meanwhile
+                    }
+                    return failed(e.getMessage());
+                }
+                long nextCfg = ((Number) Json.object(OvsdbSocket.rows(results.get(results.size() - 1)).get(0))
+                        .get("next_cfg")).longValue();
+                return awaitSwitch(socket, nextCfg, timeout, switchWait, stopping);
+            }
+        } catch (OvsdbSocket.NoAnswer e) {
+            return failed(CommandResult.ovsDatabaseDown(e.getMessage()));
+        } catch (OvsdbSocket.Refused e) {
+            return failed(e.getMessage());
+        } catch (IOException e) {
+            throw new Unreachable(e.getMessage(), e);
+        } catch (JsonException | ClassCastException | IndexOutOfBoundsException e) {
+            throw new Unreachable("Open vSwitch's database gave an answer that cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The rows a change touches, as read: whether the bridge exists, the port of the name and its bridge. */
+    record Read(boolean bridgeExists, Optional<String> port, Optional<String> portsBridge) {
+    }
+
+    private static Read read(Path socket, Command.OvsPortChange change, Duration timeout) throws IOException {
+        List<Map<String, Object>> results = OvsdbSocket.transact(socket, List.of(
+                select("Bridge", List.of(List.of("name", "==", change.bridge())), "_uuid"),
+                select("Port", List.of(List.of("name", "==", change.port())), "_uuid")), timeout);
+        boolean bridgeExists = !OvsdbSocket.rows(results.get(0)).isEmpty();
+        List<Object> ports = OvsdbSocket.rows(results.get(1));
+        if (ports.isEmpty()) {
+            return new Read(bridgeExists, Optional.empty(), Optional.empty());
+        }
+        String port = uuid(Json.object(ports.get(0)).get("_uuid"));
+        List<Object> holders = OvsdbSocket.rows(OvsdbSocket.transact(socket, List.of(
+                select("Bridge", List.of(List.of("ports", "includes", List.of("uuid", port))), "name")), timeout).get(0));
+        Optional<String> bridge = holders.isEmpty() ? Optional.empty()
+                : Optional.of((String) Json.object(holders.get(0)).get("name"));
+        return new Read(bridgeExists, Optional.of(port), bridge);
+    }
+
+    /**
+     * What ovs-vsctl refuses before it changes anything, in its words: a bridge that is not there
+     * (where a port of the name is, or is to be added); a port of the name on another bridge (the
+     * {@code --if-exists del-port} that an addition begins with refuses it first).
+     */
+    static Optional<String> refusal(Command.OvsPortChange change, Read read) {
+        if (read.port().isEmpty() && change.added().isEmpty()) {
+            return Optional.empty(); // --if-exists: no port of the name, whatever the bridge
+        }
+        if (!read.bridgeExists()) {
+            return Optional.of("no bridge named " + change.bridge());
+        }
+        if (read.port().isPresent() && !read.portsBridge().equals(Optional.of(change.bridge()))) {
+            return Optional.of("bridge " + change.bridge() + " does not have a port " + change.port());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The transaction: the rows read, as read (a {@code wait} that fails at once otherwise); the
+     * port of the name taken off the bridge (the database drops its row and its interface's, which
+     * nothing else holds); the new interface and port and the bridge's hold of it; the switch asked
+     * to apply it all ({@code next_cfg}, read back last).
+     */
+    static List<Object> operations(Command.OvsPortChange change, Read read) {
+        List<Object> ops = new ArrayList<>();
+        Map<String, Object> comment = new LinkedHashMap<>();
+        comment.put("op", "comment");
+        comment.put("comment", "pipework: " + String.join(" ", change.argv()));
+        ops.add(comment);
+        ops.add(unchanged("Bridge", List.of(List.of("name", "==", change.bridge())), "name",
+                Optional.of(change.bridge())));
+        ops.add(unchanged("Port", List.of(List.of("name", "==", change.port())), "_uuid",
+                read.port().map(p -> (Object) List.of("uuid", p))));
+        read.port().ifPresent(p -> {
+            ops.add(unchanged("Bridge", List.of(List.of("name", "==", change.bridge()),
+                    List.of("ports", "includes", List.of("uuid", p))), "name", Optional.of(change.bridge())));
+            ops.add(mutate("Bridge", List.of(List.of("name", "==", change.bridge())),
+                    List.of("ports", "delete", List.of("set", List.of(List.of("uuid", p))))));
+        });
+        change.added().ifPresent(added -> {
+            Map<String, Object> iface = new LinkedHashMap<>();
+            iface.put("name", change.port());
+            List<Object> pairs = new ArrayList<>();
+            new TreeMap<>(added.externalIds()).forEach((k, v) -> pairs.add(List.of(k, v)));
+            iface.put("external_ids", List.of("map", pairs));
+            ops.add(insert("Interface", iface, "iface"));
+            Map<String, Object> port = new LinkedHashMap<>();
+            port.put("name", change.port());
+            port.put("interfaces", List.of("named-uuid", "iface"));
+            added.tag().ifPresent(tag -> port.put("tag", tag));
+            ops.add(insert("Port", port, "port"));
+            ops.add(mutate("Bridge", List.of(List.of("name", "==", change.bridge())),
+                    List.of("ports", "insert", List.of("set", List.of(List.of("named-uuid", "port"))))));
+        });
+        ops.add(mutate("Open_vSwitch", List.of(), List.of("next_cfg", "+=", 1)));
+        ops.add(select("Open_vSwitch", List.of(), "next_cfg"));
+        return ops;
+    }
+
+    /**
+     * Waits on the server until the switch has applied configuration {@code nextCfg} or a later one
+     * (another client's change may come after ours and be applied with it), in waits of at most
+     * {@link #SLICE}, so that a run being stopped by a signal does not wait for the switch.
+     */
+    private static CommandResult awaitSwitch(Path socket, long nextCfg, Duration timeout, Duration switchWait,
+                                             BooleanSupplier stopping) throws IOException {
+        long deadline = System.nanoTime() + switchWait.toNanos();
+        while (true) {
+            long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+            Map<String, Object> wait = new LinkedHashMap<>();
+            wait.put("op", "wait");
+            wait.put("timeout", Math.min(left, SLICE.toMillis()));
+            wait.put("table", "Open_vSwitch");
+            wait.put("where", List.of(List.of("cur_cfg", ">=", nextCfg)));
+            wait.put("columns", List.of("cur_cfg"));
+            wait.put("until", "!=");
+            wait.put("rows", List.of());
+            try {
+                OvsdbSocket.transact(socket, List.of(wait), SLICE.plus(timeout));
+                return new CommandResult(0, "", "");
+            } catch (OvsdbSocket.Refused e) {
+                if (!e.error().equals(TIMED_OUT)) {
+                    throw e;
+                }
+            }
+            if (stopping.getAsBoolean()) {
+                return failed("stopped by a signal while Open vSwitch's switch applied the change");
+            }
+            if (left == 0 || System.nanoTime() >= deadline) {
+                long ms = switchWait.toMillis();
+                return failed("Open vSwitch's switch (is ovs-vswitchd running?) did not apply the change within "
+                        + (ms % 1000 == 0 ? Long.toString(ms / 1000) : Double.toString(ms / 1000.0)) + " s");
+            }
+        }
+    }
+
+    private static CommandResult failed(String line) {
+        return new CommandResult(1, "", line + "\n");
+    }
+
+    private static String uuid(Object atom) {
+        List<Object> a = Json.array(atom);
+        if (!"uuid".equals(a.get(0))) {
+            throw new JsonException("not a UUID: " + Json.write(atom));
+        }
+        return (String) a.get(1);
+    }
+
+    private static Map<String, Object> select(String table, List<Object> where, String column) {
+        Map<String, Object> op = new LinkedHashMap<>();
+        op.put("op", "select");
+        op.put("table", table);
+        op.put("where", where);
+        op.put("columns", List.of(column));
+        return op;
+    }
+
+    /** Fails the transaction at once unless the rows {@code where} selects are one with {@code column} = value, or none. */
+    private static Map<String, Object> unchanged(String table, List<Object> where, String column, Optional<Object> value) {
+        Map<String, Object> op = new LinkedHashMap<>();
+        op.put("op", "wait");
+        op.put("timeout", 0);
+        op.put("table", table);
+        op.put("where", where);
+        op.put("columns", List.of(column));
+        op.put("until", "==");
+        op.put("rows", value.map(v -> List.<Object>of(Map.of(column, v))).orElse(List.of()));
+        return op;
+    }
+
+    private static Map<String, Object> mutate(String table, List<Object> where, List<Object> mutation) {
+        Map<String, Object> op = new LinkedHashMap<>();
+        op.put("op", "mutate");
+        op.put("table", table);
+        op.put("where", where);
+        op.put("mutations", List.of(mutation));
+        return op;
+    }
+
+    private static Map<String, Object> insert(String table, Map<String, Object> row, String name) {
+        Map<String, Object> op = new LinkedHashMap<>();
+        op.put("op", "insert");
+        op.put("table", table);
+        op.put("row", row);
+        op.put("uuid-name", name);
+        return op;
+    }
+}

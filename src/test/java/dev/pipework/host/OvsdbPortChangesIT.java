@@ -1,0 +1,150 @@
+package dev.pipework.host;
+
+import dev.pipework.it.support.Prerequisites;
+import dev.pipework.it.support.PrivateOvsdb;
+import dev.pipework.it.support.Sh;
+import dev.pipework.plan.Command;
+import dev.pipework.plan.OvsSteps;
+import dev.pipework.model.Vlan;
+import dev.pipework.sys.CommandResult;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * A port's addition and removal on Open vSwitch's database socket, against an {@code ovsdb-server}
+ * of the test's own: what each leaves in the database, read back by {@code ovs-vsctl}, and what each
+ * refuses as {@code ovs-vsctl} does.
+ */
+class OvsdbPortChangesIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration SWITCH = Duration.ofSeconds(10);
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void prerequisites() {
+        Prerequisites.requireRoot();
+        Prerequisites.requireOvs();
+    }
+
+    private static Command.OvsPortChange add(String bridge, String port, int tag, Map<String, String> ids) {
+        return (Command.OvsPortChange) new OvsSteps.AddOvsPort(bridge, port, Optional.of(new Vlan(tag)), ids).command();
+    }
+
+    private static Command.OvsPortChange remove(String bridge, String port) {
+        return (Command.OvsPortChange) new OvsSteps.RemoveOvsPort(bridge, port).command();
+    }
+
+    private static CommandResult apply(PrivateOvsdb db, Command.OvsPortChange change) throws Exception {
+        return OvsdbPortChanges.apply(db.socket(), change, TIMEOUT, SWITCH);
+    }
+
+    private static String get(PrivateOvsdb db, String... args) {
+        return db.vsctl(args).assertOk(String.join(" ", args)).trimmed();
+    }
+
+    @Test
+    void aPortIsAddedWithItsTagAndIdsAndReplacesAStaleRecordOfItsName() throws Exception {
+        try (PrivateOvsdb db = new PrivateOvsdb(tmp.resolve("db"))) {
+            db.standInSwitch();
+            db.vsctl("add-br", "br0").assertOk("add-br");
+            db.vsctl("add-port", "br0", "p1", "tag=5").assertOk("stale record");
+            String cfg = get(db, "get", "Open_vSwitch", ".", "next_cfg");
+
+            CommandResult r = apply(db, add("br0", "p1", 7, Map.of("pipework.bridge", "br0", "pipework.nspid", "42 x")));
+            assertEquals(0, r.exitStatus(), r.stderr());
+            assertEquals("p1", get(db, "list-ports", "br0"));
+            assertEquals("7", get(db, "get", "Port", "p1", "tag"));
+            assertEquals("{pipework.bridge=br0, pipework.nspid=\"42 x\"}", get(db, "get", "Interface", "p1", "external_ids"));
+            assertEquals(1, get(db, "--columns=name", "find", "Interface", "name=p1").lines().count(), "one interface of the name");
+            long next = Long.parseLong(get(db, "get", "Open_vSwitch", ".", "next_cfg"));
+            assertEquals(Long.parseLong(cfg) + 1, next, "the switch asked once to apply the database");
+            assertEquals(next, Long.parseLong(get(db, "get", "Open_vSwitch", ".", "cur_cfg")), "and awaited");
+
+            assertEquals(0, apply(db, remove("br0", "p1")).exitStatus());
+            assertEquals("", get(db, "list-ports", "br0"));
+            assertEquals("", get(db, "--columns=name", "find", "Interface", "name=p1"), "its interface's row went with it");
+            String after = get(db, "get", "Open_vSwitch", ".", "next_cfg");
+            CommandResult again = apply(db, remove("br0", "p1"));
+            assertEquals(0, again.exitStatus(), "--if-exists: a port that is not there is no failure");
+            assertEquals(after, get(db, "get", "Open_vSwitch", ".", "next_cfg"), "nothing to apply");
+        }
+    }
+
+    @Test
+    void whatOvsVsctlRefusesIsRefusedInItsWordsAndNothingChanges() throws Exception {
+        try (PrivateOvsdb db = new PrivateOvsdb(tmp.resolve("db"))) {
+            db.standInSwitch();
+            db.vsctl("add-br", "br0").assertOk("add-br");
+            db.vsctl("add-br", "br1").assertOk("add-br");
+            db.vsctl("add-port", "br1", "p1", "tag=5").assertOk("add-port");
+            String cfg = get(db, "get", "Open_vSwitch", ".", "next_cfg");
+
+            CommandResult other = apply(db, add("br0", "p1", 7, Map.of("k", "v")));
+            assertEquals(new CommandResult(1, "", "bridge br0 does not have a port p1\n"), other);
+            assertEquals(new CommandResult(1, "", "bridge br0 does not have a port p1\n"), apply(db, remove("br0", "p1")));
+            assertEquals(new CommandResult(1, "", "no bridge named br9\n"), apply(db, add("br9", "p2", 7, Map.of("k", "v"))));
+            assertEquals(new CommandResult(0, "", ""), apply(db, remove("br9", "p2")), "no such port: nothing to do");
+            assertEquals(new CommandResult(1, "", "no bridge named br9\n"), apply(db, remove("br9", "p1")));
+            assertEquals("p1", get(db, "list-ports", "br1"));
+            assertEquals("5", get(db, "get", "Port", "p1", "tag"));
+            assertEquals("", get(db, "list-ports", "br0"));
+            assertEquals(cfg, get(db, "get", "Open_vSwitch", ".", "next_cfg"));
+
+            // ovs-vsctl's own words for the same: the commands the changes equal.
+            for (Command.OvsPortChange change : java.util.List.of(add("br0", "p1", 7, Map.of("k", "v")), remove("br0", "p1"),
+                    add("br9", "p2", 7, Map.of("k", "v")), remove("br9", "p2"), remove("br9", "p1"))) {
+                Sh.Result said = db.vsctl(change.argv().subList(1, change.argv().size()).toArray(String[]::new));
+                CommandResult ours = apply(db, change);
+                assertEquals(ours.exitStatus(), said.code(), change.argv().toString());
+                assertEquals(ours.stderr().isEmpty() ? "" : "ovs-vsctl: " + ours.stderr().strip(), said.err().strip(),
+                        change.argv().toString());
+            }
+            assertEquals(cfg, get(db, "get", "Open_vSwitch", ".", "next_cfg"));
+        }
+    }
+
+    /** No switch applies the change: the change is in the database, and the wait ends at its bound with the line saying so. */
+    @Test
+    void aSwitchThatDoesNotApplyTheChangeFailsItAtTheBound() throws Exception {
+        try (PrivateOvsdb db = new PrivateOvsdb(tmp.resolve("db"))) {
+            db.vsctl("add-br", "br0").assertOk("add-br");
+            long t0 = System.nanoTime();
+            CommandResult r = OvsdbPortChanges.apply(db.socket(), add("br0", "p1", 7, Map.of("k", "v")), TIMEOUT,
+                    Duration.ofMillis(300));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(new CommandResult(1, "", "Open vSwitch's switch (is ovs-vswitchd running?) did not apply"
+                    + " the change within 0.3 s\n"), r);
+            assertEquals(true, ms < 5_000, "took " + ms + " ms");
+            assertEquals("p1", get(db, "list-ports", "br0"));
+
+            // A run stopped by a signal meanwhile waits no longer for the switch.
+            long t1 = System.nanoTime();
+            CommandResult stopped = OvsdbPortChanges.apply(db.socket(), remove("br0", "p1"), TIMEOUT, SWITCH, () -> true);
+            long stoppedMs = (System.nanoTime() - t1) / 1_000_000;
+            assertEquals(new CommandResult(1, "", "stopped by a signal while Open vSwitch's switch applied the change\n"),
+                    stopped);
+            assertEquals(true, stoppedMs < 3_000, "took " + stoppedMs + " ms");
+        }
+    }
+
+    /** Nothing listens on the socket: unreachable, for the caller to run the change's ovs-vsctl command. */
+    @Test
+    void noServerIsUnreachable() throws Exception {
+        try (PrivateOvsdb db = new PrivateOvsdb(tmp.resolve("db"))) {
+            db.stop();
+            assertThrows(OvsdbPortChanges.Unreachable.class,
+                    () -> OvsdbPortChanges.apply(db.socket(), add("br0", "p1", 7, Map.of("k", "v")), TIMEOUT, SWITCH));
+        }
+    }
+}
