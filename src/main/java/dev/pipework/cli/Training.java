@@ -127,8 +127,8 @@ final class Training {
                 Guest stopped = new Guest("pipework-training", new Runtime("docker", "Docker", false),
                         Optional.of("pipework-training"), Optional.empty(), 0, "", 0);
                 planner.planStaleRecords(stopped, services.view());
-                // A removal from a bridge no switch can have (its name is no interface's): refused
-                // after the reading, as a port's change asks its rows first.
+                // A removal of a port from a bridge no switch can have (its name is no interface's):
+                // the rows it would touch are read, and there is nothing to remove.
                 services.ovsdb().apply(new Command.OvsPortChange("pipework training/none", "pipework-training",
                         Optional.empty(), List.of("ovs-vsctl", "--if-exists", "del-port", "pipework training/none",
                         "pipework-training")), () -> false);

@@ -42,103 +42,139 @@ public final class OvsdbPortChanges {
     private OvsdbPortChanges() {
     }
 
-    /** The database could not be asked (nothing listens, the connection was lost): nothing is known of the change. */
-    public static final class Unreachable extends Exception {
+    /**
+     * The change is left to its {@code ovs-vsctl} command: the database could not be asked (nothing
+     * listens, the connection was lost: whether the change was made is not known), refused the
+     * transaction, or the change is one whose rules and words are {@code ovs-vsctl}'s (a VLAN's fake
+     * bridge, a port named as a bridge, a bridge that is not there).
+     */
+    public static final class LeftToOvsVsctl extends Exception {
         private static final long serialVersionUID = 1L;
 
-        Unreachable(String message, Throwable cause) {
+        LeftToOvsVsctl(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
     /**
      * Carries the change out on the database at {@code socket}: exit status 0, or 1 with the line
-     * that says why (the database refused it, did not answer in time, the switch did not apply it).
+     * that says why (a port of the name on another bridge, the database not answering in time, the
+     * switch not applying the change in time or the run stopped meanwhile: an addition is then taken
+     * back from the database, as its undo would).
      *
-     * @throws Unreachable where the database could not be asked, for the caller to run the change's
-     *                     {@code ovs-vsctl} command instead (both forms may run again: they remove
-     *                     a port of the name before they add one, and remove none that is gone)
+     * @throws LeftToOvsVsctl for the caller to run the change's {@code ovs-vsctl} command instead
+     *                        (both forms may run again: they remove a port of the name before they
+     *                        add one, and remove none that is gone)
      */
     public static CommandResult apply(Path socket, Command.OvsPortChange change, BooleanSupplier stopping)
-            throws Unreachable {
+            throws LeftToOvsVsctl {
         return apply(socket, change, OvsdbSocket.TIMEOUT, SWITCH_WAIT, stopping);
     }
 
     static CommandResult apply(Path socket, Command.OvsPortChange change, Duration timeout, Duration switchWait)
-            throws Unreachable {
+            throws LeftToOvsVsctl {
         return apply(socket, change, timeout, switchWait, () -> false);
     }
 
     static CommandResult apply(Path socket, Command.OvsPortChange change, Duration timeout, Duration switchWait,
-                               BooleanSupplier stopping) throws Unreachable {
+                               BooleanSupplier stopping) throws LeftToOvsVsctl {
         try {
             for (int attempt = 1; ; attempt++) {
                 Read read = read(socket, change, timeout);
+                if (change.added().isEmpty() && read.port().isEmpty() && !read.portNamesBridge()) {
+                    return new CommandResult(0, "", ""); // --if-exists: no such port, nothing to do
+                }
+                if (!read.bridgeExists() || read.portNamesBridge()) {
+                    throw new LeftToOvsVsctl("no bridge named " + change.bridge() + " in the database, or a port"
+                            + " named as a bridge", null);
+                }
                 Optional<String> refusal = refusal(change, read);
                 if (refusal.isPresent()) {
                     return failed(refusal.get());
-                }
-                if (change.added().isEmpty() && read.port().isEmpty()) {
-                    return new CommandResult(0, "", ""); // --if-exists: no such port, nothing to do
                 }
                 List<Object> operations = operations(change, read);
                 List<Map<String, Object>> results;
                 try {
                     results = OvsdbSocket.transact(socket, operations, timeout);
                 } catch (OvsdbSocket.Refused e) {
-                    if (e.error().equals(TIMED_OUT) && attempt < ATTEMPTS) {
+                    if (e.error().equals(TIMED_OUT) && attempt < ATTEMPTS && !stopping.getAsBoolean()) {
                         continue; // a row read changed meanwhile
                     }
-                    return failed(e.getMessage());
+                    throw new LeftToOvsVsctl(e.getMessage(), e);
                 }
                 long nextCfg = ((Number) Json.object(OvsdbSocket.rows(results.get(results.size() - 1)).get(0))
                         .get("next_cfg")).longValue();
-                return awaitSwitch(socket, nextCfg, timeout, switchWait, stopping);
+                CommandResult waited = awaitSwitch(socket, nextCfg, timeout, switchWait, stopping);
+                if (waited.succeeded() || change.added().isEmpty()) {
+                    return waited;
+                }
+                return takeBack(socket, change, uuid(results.get(operations.indexOf(portInsertion(operations)))
+                        .get("uuid")), waited, timeout);
             }
         } catch (OvsdbSocket.NoAnswer e) {
             return failed(CommandResult.ovsDatabaseDown(e.getMessage()));
-        } catch (OvsdbSocket.Refused e) {
-            return failed(e.getMessage());
         } catch (IOException e) {
-            throw new Unreachable(e.getMessage(), e);
+            throw new LeftToOvsVsctl(e.getMessage(), e);
         } catch (JsonException | ClassCastException | IndexOutOfBoundsException e) {
-            throw new Unreachable("Open vSwitch's database gave an answer that cannot be read: " + e.getMessage(), e);
+            throw new LeftToOvsVsctl("Open vSwitch's database gave an answer that cannot be read: " + e.getMessage(), e);
         }
     }
 
-    /** The rows a change touches, as read: whether the bridge exists, the port of the name and its bridge. */
-    record Read(boolean bridgeExists, Optional<String> port, Optional<String> portsBridge) {
+    /**
+     * An addition whose wait failed, taken back from the database (the bridge's hold of the port's
+     * row, by its UUID: nothing if another client has replaced it since): what the step's undo does,
+     * which a failed step does not get, without waiting for the switch that did not answer.
+     */
+    private static CommandResult takeBack(Path socket, Command.OvsPortChange change, String port, CommandResult waited,
+                                          Duration timeout) {
+        try {
+            OvsdbSocket.transact(socket, List.of(mutate("Bridge", List.of(List.of("name", "==", change.bridge())),
+                    List.of("ports", "delete", List.of("set", List.of(List.of("uuid", port)))))), timeout);
+            return waited;
+        } catch (IOException | JsonException e) {
+            return failed(waited.stderr().strip() + "\nthe port's record is left in Open vSwitch's database ("
+                    + e.getMessage() + "); ovs-vsctl --if-exists del-port " + change.bridge() + " " + change.port()
+                    + " removes it");
+        }
+    }
+
+    private static Object portInsertion(List<Object> operations) {
+        return operations.stream().filter(op -> op instanceof Map<?, ?> m && "port".equals(m.get("uuid-name")))
+                .findFirst().orElseThrow();
+    }
+
+    /**
+     * The rows a change touches, as read: whether the bridge exists, whether the port's name is a
+     * bridge's, the port of the name and the bridge that holds it.
+     */
+    record Read(boolean bridgeExists, boolean portNamesBridge, Optional<String> port, Optional<String> portsBridge) {
     }
 
     private static Read read(Path socket, Command.OvsPortChange change, Duration timeout) throws IOException {
         List<Map<String, Object>> results = OvsdbSocket.transact(socket, List.of(
                 select("Bridge", List.of(List.of("name", "==", change.bridge())), "_uuid"),
+                select("Bridge", List.of(List.of("name", "==", change.port())), "_uuid"),
                 select("Port", List.of(List.of("name", "==", change.port())), "_uuid")), timeout);
         boolean bridgeExists = !OvsdbSocket.rows(results.get(0)).isEmpty();
-        List<Object> ports = OvsdbSocket.rows(results.get(1));
+        boolean portNamesBridge = !OvsdbSocket.rows(results.get(1)).isEmpty();
+        List<Object> ports = OvsdbSocket.rows(results.get(2));
         if (ports.isEmpty()) {
-            return new Read(bridgeExists, Optional.empty(), Optional.empty());
+            return new Read(bridgeExists, portNamesBridge, Optional.empty(), Optional.empty());
         }
         String port = uuid(Json.object(ports.get(0)).get("_uuid"));
         List<Object> holders = OvsdbSocket.rows(OvsdbSocket.transact(socket, List.of(
                 select("Bridge", List.of(List.of("ports", "includes", List.of("uuid", port))), "name")), timeout).get(0));
         Optional<String> bridge = holders.isEmpty() ? Optional.empty()
                 : Optional.of((String) Json.object(holders.get(0)).get("name"));
-        return new Read(bridgeExists, Optional.of(port), bridge);
+        return new Read(bridgeExists, portNamesBridge, Optional.of(port), bridge);
     }
 
     /**
-     * What ovs-vsctl refuses before it changes anything, in its words: a bridge that is not there
-     * (where a port of the name is, or is to be added); a port of the name on another bridge (the
-     * {@code --if-exists del-port} that an addition begins with refuses it first).
+     * What ovs-vsctl refuses, in its words, of a change on a bridge that is there: a port of the name
+     * on another bridge (the {@code --if-exists del-port} that an addition begins with refuses it
+     * first).
      */
     static Optional<String> refusal(Command.OvsPortChange change, Read read) {
-        if (read.port().isEmpty() && change.added().isEmpty()) {
-            return Optional.empty(); // --if-exists: no port of the name, whatever the bridge
-        }
-        if (!read.bridgeExists()) {
-            return Optional.of("no bridge named " + change.bridge());
-        }
         if (read.port().isPresent() && !read.portsBridge().equals(Optional.of(change.bridge()))) {
             return Optional.of("bridge " + change.bridge() + " does not have a port " + change.port());
         }
@@ -212,6 +248,8 @@ public final class OvsdbPortChanges {
                 if (!e.error().equals(TIMED_OUT)) {
                     throw e;
                 }
+            } catch (OvsdbSocket.NoAnswer e) {
+                return failed(CommandResult.ovsDatabaseDown(e.getMessage()));
             }
             if (stopping.getAsBoolean()) {
                 return failed("stopped by a signal while Open vSwitch's switch applied the change");

@@ -68,7 +68,7 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
                 ovsdb);
     }
 
-    /** A port's change on the database's socket, where a server listens there. */
+    /** A port's change on the database's socket, where a server listens there and the change is not left to ovs-vsctl. */
     private static Optional<CommandResult> ovsdbSocket(Command.OvsPortChange change, BooleanSupplier stopping) {
         Path socket = OvsdbSocket.socket();
         if (!Files.exists(socket)) {
@@ -76,7 +76,7 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
         }
         try {
             return Optional.of(OvsdbPortChanges.apply(socket, change, stopping));
-        } catch (OvsdbPortChanges.Unreachable e) {
+        } catch (OvsdbPortChanges.LeftToOvsVsctl e) {
             return Optional.empty();
         }
     }

@@ -59,7 +59,10 @@ class FaultInjectionIT {
             return real.run(argv);
         }
 
-        /** A port's change on the database's socket counts as one command. */
+        /**
+         * A port's change on the database's socket counts as one command (where the socket is not
+         * served, the change's ovs-vsctl then counts as a second).
+         */
         public Optional<CommandResult> apply(Command.OvsPortChange change, java.util.function.BooleanSupplier stopping) {
             if (count++ == k) {
                 return Optional.of(new CommandResult(2, "", "injected failure\n"));

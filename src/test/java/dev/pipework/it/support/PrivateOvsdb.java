@@ -49,7 +49,12 @@ public final class PrivateOvsdb implements AutoCloseable {
                 "exit $rc",
                 ""));
         start();
-        vsctl("init").assertOk("ovs-vsctl init");
+        try {
+            vsctl("init").assertOk("ovs-vsctl init");
+        } catch (RuntimeException | Error e) {
+            stop();
+            throw e;
+        }
     }
 
     private static String schema() {
@@ -120,8 +125,13 @@ public final class PrivateOvsdb implements AutoCloseable {
                         + " >/dev/null 2>&1 || sleep 0.1",
                 "done",
                 ""));
-        standIn = new ProcessBuilder(script.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("switch.log").toFile()).start();
+        try {
+            standIn = new ProcessBuilder(script.toString()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("switch.log").toFile()).start();
+        } catch (IOException e) {
+            stop();
+            throw e;
+        }
     }
 
     @Override
