@@ -192,7 +192,12 @@ class CniContainerdIT {
             }
             assertEquals(List.of(100L, 100L, 200L), tags.stream().sorted().toList());
             // IFF_PROMISC is 0x100 of the link's flags.
-            String flags = exec(a, "cat", "/sys/class/net/eth0/flags").trimmed();
+            // In one full run this read came back empty (ctr task exec, a command that ends at once):
+            // read until shown.
+            String flags = Poll.until(Duration.ofSeconds(20), Duration.ofMillis(200), () -> {
+                String shown = exec(a, "cat", "/sys/class/net/eth0/flags").trimmed();
+                return shown.startsWith("0x") ? java.util.Optional.of(shown) : java.util.Optional.empty();
+            }, "eth0's flags in " + a);
             assertTrue(flags.startsWith("0x") && (Integer.parseInt(flags.substring(2), 16) & 0x100) != 0,
                     "tuning set eth0 promiscuous: flags " + flags);
 
