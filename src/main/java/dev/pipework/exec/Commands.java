@@ -39,7 +39,10 @@ final class Commands {
                     ? new CommandResult(0, result.stdout(), "") : result;
         }
         if (command instanceof Command.OvsPortChange change) {
-            return ovsPortChange(change);
+            return onOvsdb(change.argv(), () -> ovsdb.apply(change, stopping));
+        }
+        if (command instanceof Command.AwaitOvsPort await) {
+            return onOvsdb(await.argv(), () -> ovsdb.awaitPort(await, stopping));
         }
         if (command instanceof Command.Obtain obtain) {
             CommandResult result = runner.run(obtain.argv(), null, obtain.bound());
@@ -89,15 +92,15 @@ final class Commands {
     }
 
     /** On the database's socket where it is served, else by its {@code ovs-vsctl} command; logged as a command. */
-    private CommandResult ovsPortChange(Command.OvsPortChange change) {
+    private CommandResult onOvsdb(List<String> argv, java.util.function.Supplier<Optional<CommandResult>> onSocket) {
         long start = System.nanoTime();
-        Optional<CommandResult> applied = ovsdb.apply(change, stopping);
+        Optional<CommandResult> applied = onSocket.get();
         if (applied.isEmpty()) {
-            return runner.run(change.argv());
+            return runner.run(argv);
         }
         if (CommandLog.enabled()) {
             CommandResult result = applied.get();
-            CommandLog.debug("on Open vSwitch's database socket: {}", ShellWords.join(change.argv()));
+            CommandLog.debug("on Open vSwitch's database socket: {}", ShellWords.join(argv));
             CommandLog.debug("  exit {} after {} ms{}", result.exitStatus(), (System.nanoTime() - start) / 1_000_000,
                     result.stderr().isBlank() ? "" : ": " + result.stderr().strip());
         }

@@ -102,6 +102,9 @@ public final class OvsdbPortChanges {
                     }
                     throw new LeftToOvsVsctl(e.getMessage(), e);
                 }
+                if (!change.awaitSwitch()) {
+                    return new CommandResult(0, "", "");
+                }
                 long nextCfg = ((Number) Json.object(OvsdbSocket.rows(results.get(results.size() - 1)).get(0))
                         .get("next_cfg")).longValue();
                 CommandResult waited = awaitSwitch(socket, nextCfg, timeout, switchWait, stopping);
@@ -224,23 +227,59 @@ public final class OvsdbPortChanges {
     }
 
     /**
+     * Waits until the switch has the port's interface (its {@code ofport} set, as the switch does as
+     * it applies the database), as {@code ovs-vsctl wait-until Interface <port> ofport!=[]}: exit
+     * status 0, or 1 with the line that says why (the bound, a signal's stop, no answer in time).
+     *
+     * @throws LeftToOvsVsctl where the database could not be asked, for the caller to run the
+     *                        {@code ovs-vsctl} command
+     */
+    public static CommandResult awaitPort(Path socket, Command.AwaitOvsPort await, BooleanSupplier stopping)
+            throws LeftToOvsVsctl {
+        return awaitPort(socket, await, OvsdbSocket.TIMEOUT, SWITCH_WAIT, stopping);
+    }
+
+    static CommandResult awaitPort(Path socket, Command.AwaitOvsPort await, Duration timeout, Duration switchWait,
+                                   BooleanSupplier stopping) throws LeftToOvsVsctl {
+        Map<String, Object> empty = new LinkedHashMap<>();
+        empty.put("ofport", List.of("set", List.of()));
+        try {
+            return awaitOnServer(socket, "Interface", List.of(List.of("name", "==", await.port())), "ofport",
+                    List.of(empty), timeout, switchWait, stopping);
+        } catch (IOException e) {
+            throw new LeftToOvsVsctl(e.getMessage(), e);
+        }
+    }
+
+    /**
      * Waits on the server until the switch has applied configuration {@code nextCfg} or a later one
-     * (another client's change may come after ours and be applied with it), in waits of at most
-     * {@link #SLICE}, so that a run being stopped by a signal does not wait for the switch.
+     * (another client's change may come after ours and be applied with it).
      */
     private static CommandResult awaitSwitch(Path socket, long nextCfg, Duration timeout, Duration switchWait,
                                              BooleanSupplier stopping) throws IOException {
+        return awaitOnServer(socket, "Open_vSwitch", List.of(List.of("cur_cfg", ">=", nextCfg)), "cur_cfg", List.of(),
+                timeout, switchWait, stopping);
+    }
+
+    /**
+     * Waits on the server until the rows {@code where} selects, {@code column} alone, are no longer
+     * {@code rows}, in waits of at most {@link #SLICE}, so that a run being stopped by a signal does
+     * not wait for the switch.
+     */
+    private static CommandResult awaitOnServer(Path socket, String table, List<Object> where, String column,
+                                               List<Object> rows, Duration timeout, Duration switchWait,
+                                               BooleanSupplier stopping) throws IOException {
         long deadline = System.nanoTime() + switchWait.toNanos();
         while (true) {
             long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
             Map<String, Object> wait = new LinkedHashMap<>();
             wait.put("op", "wait");
             wait.put("timeout", Math.min(left, SLICE.toMillis()));
-            wait.put("table", "Open_vSwitch");
-            wait.put("where", List.of(List.of("cur_cfg", ">=", nextCfg)));
-            wait.put("columns", List.of("cur_cfg"));
+            wait.put("table", table);
+            wait.put("where", where);
+            wait.put("columns", List.of(column));
             wait.put("until", "!=");
-            wait.put("rows", List.of());
+            wait.put("rows", rows);
             try {
                 OvsdbSocket.transact(socket, List.of(wait), SLICE.plus(timeout));
                 return new CommandResult(0, "", "");

@@ -130,15 +130,27 @@ public sealed interface Command {
     /**
      * A port added to ({@code added} present) or removed from an Open vSwitch bridge, equal to the
      * {@code ovs-vsctl} command {@code argv}: the executor carries it out as one transaction of its
-     * own on the database's socket and then waits, as {@code ovs-vsctl} does, for
-     * {@code ovs-vswitchd} to apply it; where the socket is not served, it runs {@code argv}.
+     * own on the database's socket and then, with {@code awaitSwitch}, waits, as {@code ovs-vsctl}
+     * without {@code --no-wait} does, for {@code ovs-vswitchd} to apply it; where the socket is not
+     * served, it runs {@code argv}.
      * {@code ovs-vsctl} reads the bridges', ports' and interfaces' tables whole before it changes
      * one row, a cost that grows with every port on the host; the transaction asks for the rows
      * it changes alone.
      */
-    record OvsPortChange(String bridge, String port, Optional<NewOvsPort> added, List<String> argv)
-            implements Command {
+    record OvsPortChange(String bridge, String port, Optional<NewOvsPort> added, boolean awaitSwitch,
+                         List<String> argv) implements Command {
         public OvsPortChange {
+            argv = List.copyOf(argv);
+        }
+    }
+
+    /**
+     * Waits until Open vSwitch's switch has the interface of this port (its {@code ofport} set), on
+     * the database's socket, or where that is not served by running {@code argv}
+     * ({@code ovs-vsctl wait-until}).
+     */
+    record AwaitOvsPort(String port, List<String> argv) implements Command {
+        public AwaitOvsPort {
             argv = List.copyOf(argv);
         }
     }

@@ -30,8 +30,12 @@ final class OvsAttach {
             }
             c.steps().add(new OvsSteps.AddOvsBridge(bridge, userspace));
         }
-        return VethPair.plan(c, local -> new OvsSteps.AddOvsPort(bridge, local, c.request().vlan(),
-                externalIds(c.request(), c.guest(), local, bridge)));
+        // The switch's applying the port is waited for once the guest's side is done (it grows with
+        // the ports of the switch's userspace datapath: 40 ms at 500), before the guest sends.
+        String local = VethPair.hostEnd(c);
+        return VethPair.plan(c, name -> new OvsSteps.AddOvsPort(bridge, name, c.request().vlan(),
+                externalIds(c.request(), c.guest(), name, bridge), false))
+                .withBeforeTraffic(new OvsSteps.AwaitOvsPort(bridge, local));
     }
 
     /** The original's {@code external-ids:pipework.*} on the OVS interface, in its order. */

@@ -45,7 +45,7 @@ public final class OvsSteps {
     /** {@code ovs-vsctl --if-exists del-port <bridge> <port>}: removes the port and its interface record. */
     public record RemoveOvsPort(String bridge, String port) implements Step {
         public Command command() {
-            return new Command.OvsPortChange(bridge, port, Optional.empty(),
+            return new Command.OvsPortChange(bridge, port, Optional.empty(), true,
                     List.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge, port));
         }
 
@@ -55,6 +55,26 @@ public final class OvsSteps {
 
         public String action() {
             return "remove port \"" + port + "\" from Open vSwitch bridge \"" + bridge + "\"";
+        }
+    }
+
+    /**
+     * {@code ovs-vsctl --timeout=30 wait-until Interface <port> ofport!=[]}: waits for the switch to
+     * have the port of an {@link AddOvsPort} that did not wait, once it is in the switch's datapath
+     * (the switch sets its OpenFlow port number as it applies the database). Nothing to undo.
+     */
+    public record AwaitOvsPort(String bridge, String port) implements Step {
+        public Command command() {
+            return new Command.AwaitOvsPort(port, List.of("ovs-vsctl", OVS_TIMEOUT, "wait-until", "Interface", port,
+                    "ofport!=[]"));
+        }
+
+        public Optional<Command> undo() {
+            return Optional.empty();
+        }
+
+        public String action() {
+            return "wait for Open vSwitch to take port \"" + port + "\" into bridge \"" + bridge + "\"";
         }
     }
 
@@ -79,16 +99,24 @@ public final class OvsSteps {
      * same transaction, so the new port gets this run's tag and ids; a port of that name on another
      * bridge makes add-port fail.
      */
-    public record AddOvsPort(String bridge, String port, Optional<Vlan> vlan, Map<String, String> externalIds)
-            implements Step {
+    public record AddOvsPort(String bridge, String port, Optional<Vlan> vlan, Map<String, String> externalIds,
+                             boolean awaitSwitch) implements Step {
+        /** A port whose step waits for the switch to apply it, as {@code ovs-vsctl} without {@code --no-wait}. */
+        public AddOvsPort(String bridge, String port, Optional<Vlan> vlan, Map<String, String> externalIds) {
+            this(bridge, port, vlan, externalIds, true);
+        }
+
         public Command command() {
-            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge,
-                    port, "--", "add-port", bridge, port));
+            List<String> argv = new ArrayList<>(List.of("ovs-vsctl", OVS_TIMEOUT));
+            if (!awaitSwitch) {
+                argv.add("--no-wait");
+            }
+            argv.addAll(List.of("--if-exists", "del-port", bridge, port, "--", "add-port", bridge, port));
             vlan.ifPresent(v -> argv.add("tag=" + v));
             argv.addAll(List.of("--", "set", "Interface", port));
             externalIds.forEach((key, value) -> argv.add("external-ids:" + key + "=" + ovsString(value)));
             return new Command.OvsPortChange(bridge, port,
-                    Optional.of(new Command.NewOvsPort(vlan.map(Vlan::id), externalIds)), argv);
+                    Optional.of(new Command.NewOvsPort(vlan.map(Vlan::id), externalIds)), awaitSwitch, argv);
         }
 
         public Optional<Command> undo() {

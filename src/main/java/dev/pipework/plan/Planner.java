@@ -186,6 +186,7 @@ public final class Planner {
         }
         // A link that goes back to the host on undo must be down to be renamed back.
         steps.add(new LinkSteps.SetLinkUp(in, containerIf, ownLink));
+        arrival.beforeTraffic().ifPresent(steps::add);
         if (request.address() instanceof AddressSpec.Dhcp dhcp) {
             DhcpSource.plan(dhcp, guest, request.mac(), containerIf, in, view, steps);
         } else if (!statics.isEmpty()) {

@@ -13,7 +13,7 @@ public sealed interface Step permits Step.OwnPath, LinkSteps.AddLinuxBridge, Lin
         LinkSteps.AddVethPair, LinkSteps.SetMaster, LinkSteps.SetLinkUp, LinkSteps.SetLinkDown,
         LinkSteps.MoveToNetns, LinkSteps.MoveNewLinkToNetns, LinkSteps.ReturnToHost, LinkSteps.MovePhyToNetns,
         LinkSteps.RenameLink, LinkSteps.SetMacAddress, OvsSteps.AddOvsBridge, OvsSteps.AddOvsPort,
-        OvsSteps.RemoveOvsPort, OvsSteps.DeleteOvsBridge, AddressSteps.AddAddress, AddressSteps.AddRoute,
+        OvsSteps.AwaitOvsPort, OvsSteps.RemoveOvsPort, OvsSteps.DeleteOvsBridge, AddressSteps.AddAddress, AddressSteps.AddRoute,
         AddressSteps.AddRouteVia, AddressSteps.ReplaceDefaultRoute, AddressSteps.Announce, DhcpSteps.Unmount,
         DhcpSteps.RemoveDirectory, DhcpSteps.RemoveFile, DhcpSteps.HostDhcpClient, DhcpSteps.StopByPidFile,
         DhcpSteps.StopProcess, DhcpSteps.HelperDhcpClient, DhcpSteps.RemoveContainer, DhcpSteps.PrivateDirectory,
@@ -79,8 +79,12 @@ public sealed interface Step permits Step.OwnPath, LinkSteps.AddLinuxBridge, Lin
         }
     }
 
-    /** Whether {@code step} is {@code ovs-vsctl} whose first command, before a {@code --}, is {@code first}. */
-    private static boolean beginsTransaction(List<String> step, List<String> first) {
+    /**
+     * Whether {@code step} is {@code ovs-vsctl} whose first command, before a {@code --}, is
+     * {@code first} (the step's {@code --no-wait} aside: it does not wait for the switch).
+     */
+    private static boolean beginsTransaction(List<String> withOptions, List<String> first) {
+        List<String> step = withOptions.stream().filter(w -> !w.equals("--no-wait")).toList();
         int n = first.size();
         return n > 1 && first.get(0).equals("ovs-vsctl") && !first.contains("--") && step.size() > n
                 && step.subList(0, n).equals(first) && step.get(n).equals("--");

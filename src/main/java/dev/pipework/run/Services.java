@@ -60,7 +60,19 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
     }
 
     /** Changes Open vSwitch's ports on the socket {@code ovs-vsctl} talks to, where a server listens there. */
-    public static final OvsdbActions OVSDB_SOCKET = Services::ovsdbSocket;
+    public static final OvsdbActions OVSDB_SOCKET = new OvsdbActions() {
+        public Optional<CommandResult> apply(Command.OvsPortChange change, BooleanSupplier stopping) {
+            return ovsdbSocket(socket -> OvsdbPortChanges.apply(socket, change, stopping));
+        }
+
+        public Optional<CommandResult> awaitPort(Command.AwaitOvsPort await, BooleanSupplier stopping) {
+            return ovsdbSocket(socket -> OvsdbPortChanges.awaitPort(socket, await, stopping));
+        }
+    };
+
+    private interface OnSocket {
+        CommandResult on(Path socket) throws OvsdbPortChanges.LeftToOvsVsctl;
+    }
 
     /** The same services, Open vSwitch's ports changed through {@code ovsdb} (tests inject faults there). */
     public Services withOvsdb(OvsdbActions ovsdb) {
@@ -68,14 +80,14 @@ public record Services(CommandRunner runner, HostInspector host, GuestResolver g
                 ovsdb);
     }
 
-    /** A port's change on the database's socket, where a server listens there and the change is not left to ovs-vsctl. */
-    private static Optional<CommandResult> ovsdbSocket(Command.OvsPortChange change, BooleanSupplier stopping) {
+    /** On the database's socket, where a server listens there and the question is not left to ovs-vsctl. */
+    private static Optional<CommandResult> ovsdbSocket(OnSocket question) {
         Path socket = OvsdbSocket.socket();
         if (!Files.exists(socket)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(OvsdbPortChanges.apply(socket, change, stopping));
+            return Optional.of(question.on(socket));
         } catch (OvsdbPortChanges.LeftToOvsVsctl e) {
             return Optional.empty();
         }

@@ -121,6 +121,28 @@ class ExecutorTest {
                 .execute(new Plan(List.of(veth, port), List.of(), List.of())));
         assertEquals("failed to add port \"veth1pl42\" to Open vSwitch bridge \"ovs0\": no bridge named ovs0", e.getMessage());
         assertEquals(List.of(veth.argv(), veth.undo().orElseThrow().argv()), refused.ran);
+
+        // The wait for a port: on the socket where the database takes it, else ovs-vsctl wait-until.
+        Step await = new OvsSteps.AwaitOvsPort("ovs0", "veth1pl42");
+        List<Command.AwaitOvsPort> awaited = new ArrayList<>();
+        RecordingRunner onSocket = new RecordingRunner();
+        new Executor(onSocket, ContainerActions.NONE, new OvsdbActions() {
+            public Optional<CommandResult> apply(Command.OvsPortChange change, java.util.function.BooleanSupplier stopping) {
+                return Optional.of(new CommandResult(0, "", ""));
+            }
+
+            public Optional<CommandResult> awaitPort(Command.AwaitOvsPort a, java.util.function.BooleanSupplier stopping) {
+                awaited.add(a);
+                return Optional.of(new CommandResult(0, "", ""));
+            }
+        }, Optional.empty()).execute(new Plan(List.of(port, await), List.of(), List.of()));
+        assertEquals(List.of(await.command()), awaited);
+        assertEquals(List.of(), onSocket.ran);
+        RecordingRunner byVsctl = new RecordingRunner();
+        new Executor(byVsctl, ContainerActions.NONE, OvsdbActions.NONE, Optional.empty())
+                .execute(new Plan(List.of(await), List.of(), List.of()));
+        assertEquals(List.of(List.of("ovs-vsctl", "--timeout=30", "wait-until", "Interface", "veth1pl42", "ofport!=[]")),
+                byVsctl.ran);
     }
 
     static IntStream failingStep() {

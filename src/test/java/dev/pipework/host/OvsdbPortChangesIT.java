@@ -81,6 +81,42 @@ class OvsdbPortChangesIT {
         }
     }
 
+    /**
+     * An addition that does not wait returns once the transaction is in (no switch applies it here),
+     * and the wait for its port, a step of its own, waits until the switch has given the port's
+     * interface its OpenFlow port number: at the bound without a switch, at once where the run is
+     * being stopped, and as soon as a switch applies it.
+     */
+    @Test
+    void anAdditionThatDoesNotWaitAndTheWaitForItsPort() throws Exception {
+        try (PrivateOvsdb db = new PrivateOvsdb(tmp.resolve("db"))) {
+            db.vsctl("add-br", "br0").assertOk("add-br");
+            Command.OvsPortChange change = (Command.OvsPortChange) new OvsSteps.AddOvsPort("br0", "p1",
+                    Optional.of(new Vlan(7)), Map.of("k", "v"), false).command();
+            assertEquals(new CommandResult(0, "", ""), OvsdbPortChanges.apply(db.socket(), change, TIMEOUT,
+                    Duration.ofMillis(300)));
+            assertEquals("p1", get(db, "list-ports", "br0"));
+            assertEquals("[]", get(db, "get", "Interface", "p1", "ofport"), "no switch here");
+
+            Command.AwaitOvsPort await = (Command.AwaitOvsPort) new OvsSteps.AwaitOvsPort("br0", "p1").command();
+            assertEquals(new CommandResult(1, "", "Open vSwitch's switch (is ovs-vswitchd running?) did not apply"
+                    + " the change within 0.3 s\n"), OvsdbPortChanges.awaitPort(db.socket(), await, TIMEOUT,
+                    Duration.ofMillis(300), () -> false));
+            long t0 = System.nanoTime();
+            assertEquals(new CommandResult(1, "", "stopped by a signal while Open vSwitch's switch applied the change\n"),
+                    OvsdbPortChanges.awaitPort(db.socket(), await, TIMEOUT, SWITCH, () -> true));
+            assertEquals(true, (System.nanoTime() - t0) / 1_000_000 < 3_000, "a stopped run waits no longer");
+
+            db.standInSwitch();
+            assertEquals(new CommandResult(0, "", ""), OvsdbPortChanges.awaitPort(db.socket(), await, TIMEOUT, SWITCH,
+                    () -> false));
+            assertEquals("1", get(db, "get", "Interface", "p1", "ofport"));
+            // ovs-vsctl's own wait, the command the step equals, agrees.
+            Sh.Result said = db.vsctl(await.argv().subList(1, await.argv().size()).toArray(String[]::new));
+            assertEquals(0, said.code(), said.describe());
+        }
+    }
+
     @Test
     void whatOvsVsctlRefusesIsRefusedInItsWordsOrLeftToItAndNothingChanges() throws Exception {
         try (PrivateOvsdb db = new PrivateOvsdb(tmp.resolve("db"))) {

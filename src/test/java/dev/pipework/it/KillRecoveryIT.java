@@ -379,9 +379,10 @@ class KillRecoveryIT {
     }
 
     /**
-     * A run killed while it waits for the switch to apply its port, added in a transaction of its own
+     * A run killed while it waits for the switch to take its port, added in a transaction of its own
      * on the database's socket (an {@code ovsdb-server} of the test's own, which no switch serves):
-     * the port's record is in the database and the veth on the host; the next run undoes both.
+     * the port's record is in the database, the veth on the host and in the guest; the next run
+     * undoes them.
      */
     @Test
     void aRunKilledWhileTheSwitchAppliesItsPortIsUndone() throws Exception {

@@ -16,7 +16,8 @@ import java.util.Map;
  * so that the machine's Open vSwitch is never touched; {@code OVS_RUNDIR} names it to pipework
  * ({@link #env}), and an {@code ovs-vsctl} first on PATH there talks to it with {@code --no-wait}.
  * No {@code ovs-vswitchd} serves it: where a test wants a switch that applies each change
- * ({@code cur_cfg} made {@code next_cfg}, which a change that waits for the switch waits for), it
+ * ({@code cur_cfg} made {@code next_cfg}, {@code ofport} given, which a change that waits for the
+ * switch waits for), it
  * starts {@link #standInSwitch}.
  *
  * <p>With a file {@code stop-after-veth} in {@link #dir}, the {@code ip} first on PATH stops the
@@ -105,8 +106,9 @@ public final class PrivateOvsdb implements AutoCloseable {
 
     /**
      * Starts a stand-in for {@code ovs-vswitchd}'s part in a change: whenever {@code next_cfg}
-     * moves, it sets {@code cur_cfg} to it, as the switch does once it has applied the database
-     * (between changes it waits on the server, not polling). Stopped by {@link #close}.
+     * moves, it gives every interface without one an OpenFlow port number and sets {@code cur_cfg}
+     * to it, as the switch does once it has applied the database (between changes it waits on the
+     * server, not polling). Stopped by {@link #close}.
      */
     public void standInSwitch() throws IOException {
         String db = "unix:" + socket();
@@ -118,7 +120,9 @@ public final class PrivateOvsdb implements AutoCloseable {
                 "  n=$(ovsdb-client transact \"$db\" '[\"Open_vSwitch\",{\"op\":\"select\",\"table\":\"Open_vSwitch\","
                         + "\"where\":[],\"columns\":[\"next_cfg\"]}]' 2>/dev/null | grep -o '\"next_cfg\":[0-9]*' | cut -d: -f2)",
                 "  if [ -z \"$n\" ]; then sleep 0.1; continue; fi",
-                "  ovsdb-client transact \"$db\" '[\"Open_vSwitch\",{\"op\":\"update\",\"table\":\"Open_vSwitch\","
+                "  ovsdb-client transact \"$db\" '[\"Open_vSwitch\",{\"op\":\"update\",\"table\":\"Interface\","
+                        + "\"where\":[[\"ofport\",\"==\",[\"set\",[]]]],\"row\":{\"ofport\":1}},"
+                        + "{\"op\":\"update\",\"table\":\"Open_vSwitch\","
                         + "\"where\":[],\"row\":{\"cur_cfg\":'\"$n\"'}}]' >/dev/null 2>&1",
                 "  ovsdb-client transact \"$db\" '[\"Open_vSwitch\",{\"op\":\"wait\",\"table\":\"Open_vSwitch\","
                         + "\"where\":[],\"columns\":[\"next_cfg\"],\"until\":\"!=\",\"rows\":[{\"next_cfg\":'\"$n\"'}]}]'"
