@@ -88,7 +88,7 @@ public final class OvsDatabase {
      */
     public static Optional<BridgeAnswer> bridgeExists(Path socket, String name) {
         Answer a = transact(socket, List.of(select("Bridge", List.of("name", "==", name), "name"),
-                selectWhere("Port", List.of(List.of("name", "==", name), List.of("fake_bridge", "==", true),
+                OvsdbSocket.select("Port", List.of(List.of("name", "==", name), List.of("fake_bridge", "==", true),
                         List.of("tag", "!=", List.of("set", List.of()))), "name")),
                 OvsdbSocket.TIMEOUT);
         if (a.rows() == null) {
@@ -181,16 +181,7 @@ public final class OvsDatabase {
     }
 
     private static Map<String, Object> select(String table, List<Object> condition, String... columns) {
-        return selectWhere(table, List.of(condition), columns);
-    }
-
-    private static Map<String, Object> selectWhere(String table, List<Object> conditions, String... columns) {
-        Map<String, Object> op = new LinkedHashMap<>();
-        op.put("op", "select");
-        op.put("table", table);
-        op.put("where", conditions);
-        op.put("columns", List.of(columns));
-        return op;
+        return OvsdbSocket.select(table, List.of(condition), columns);
     }
 
     /** The rows of each select, in order; none, and when the database took too long, the line saying so. */

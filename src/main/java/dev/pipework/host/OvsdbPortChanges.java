@@ -19,14 +19,16 @@ import java.util.function.BooleanSupplier;
 /**
  * A port added to or removed from an Open vSwitch bridge by transactions of pipework's own on the
  * database's socket ({@link OvsdbSocket}), as {@code ovs-vsctl [--if-exists del-port ... --]
- * add-port ...} and {@code ovs-vsctl --if-exists del-port ...} do, and with their refusals.
+ * add-port ...} and {@code ovs-vsctl --if-exists del-port ...} do, and with their refusals; and the
+ * wait for the switch to have a port, as {@code ovs-vsctl wait-until Interface <port> ofport!=[]}.
  *
  * <p>A question first asks for the rows the change touches (the bridge, a port of that name); the
  * change then goes in one transaction that holds only while those rows are as read (ovs-vsctl's
  * {@code verify}; another client's change in between makes it start again), and asks
- * {@code ovs-vswitchd} to apply the database anew ({@code next_cfg}); the last question waits on the
- * server until the switch says it has ({@code cur_cfg}), as {@code ovs-vsctl} without
- * {@code --no-wait} does. A port not yet in the switch's datapath would drop the guest's first
+ * {@code ovs-vswitchd} to apply the database anew ({@code next_cfg}, also where the change does not
+ * wait, which {@code ovs-vsctl --no-wait} leaves as it is). Where it waits, the last question waits
+ * on the server until the switch says it has ({@code cur_cfg}), as {@code ovs-vsctl} without
+ * {@code --no-wait} does: a port not yet in the switch's datapath would drop the guest's first
  * packets. Each question is as small as the rows it names, however many ports the host has.
  */
 public final class OvsdbPortChanges {
@@ -36,6 +38,7 @@ public final class OvsdbPortChanges {
     private static final Duration SLICE = Duration.ofMillis(500);
     /** Another client's change between the reading and the change: read again, at most so often. */
     private static final int ATTEMPTS = 5;
+    private static final String STOPPED = "stopped by a signal while Open vSwitch's switch applied the change";
     /** The error the server gives a {@code wait} whose rows are no longer as read. */
     private static final String TIMED_OUT = "timed out";
 
@@ -97,7 +100,10 @@ public final class OvsdbPortChanges {
                 try {
                     results = OvsdbSocket.transact(socket, operations, timeout);
                 } catch (OvsdbSocket.Refused e) {
-                    if (e.error().equals(TIMED_OUT) && attempt < ATTEMPTS && !stopping.getAsBoolean()) {
+                    if (e.error().equals(TIMED_OUT) && stopping.getAsBoolean()) {
+                        return failed(STOPPED); // a row read changed meanwhile, and nothing was changed
+                    }
+                    if (e.error().equals(TIMED_OUT) && attempt < ATTEMPTS) {
                         continue; // a row read changed meanwhile
                     }
                     throw new LeftToOvsVsctl(e.getMessage(), e);
@@ -241,11 +247,10 @@ public final class OvsdbPortChanges {
 
     static CommandResult awaitPort(Path socket, Command.AwaitOvsPort await, Duration timeout, Duration switchWait,
                                    BooleanSupplier stopping) throws LeftToOvsVsctl {
-        Map<String, Object> empty = new LinkedHashMap<>();
-        empty.put("ofport", List.of("set", List.of()));
         try {
-            return awaitOnServer(socket, "Interface", List.of(List.of("name", "==", await.port())), "ofport",
-                    List.of(empty), timeout, switchWait, stopping);
+            // Until a row of the name with an OpenFlow port is there: as wait-until, which waits for the row too.
+            return awaitOnServer(socket, "Interface", List.of(List.of("name", "==", await.port()),
+                    List.of("ofport", "!=", List.of("set", List.of()))), "name", List.of(), timeout, switchWait, stopping);
         } catch (IOException e) {
             throw new LeftToOvsVsctl(e.getMessage(), e);
         }
@@ -272,16 +277,9 @@ public final class OvsdbPortChanges {
         long deadline = System.nanoTime() + switchWait.toNanos();
         while (true) {
             long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-            Map<String, Object> wait = new LinkedHashMap<>();
-            wait.put("op", "wait");
-            wait.put("timeout", Math.min(left, SLICE.toMillis()));
-            wait.put("table", table);
-            wait.put("where", where);
-            wait.put("columns", List.of(column));
-            wait.put("until", "!=");
-            wait.put("rows", rows);
             try {
-                OvsdbSocket.transact(socket, List.of(wait), SLICE.plus(timeout));
+                OvsdbSocket.transact(socket, List.of(OvsdbSocket.await(table, where, column, "!=", rows,
+                        Math.min(left, SLICE.toMillis()))), SLICE.plus(timeout));
                 return new CommandResult(0, "", "");
             } catch (OvsdbSocket.Refused e) {
                 if (!e.error().equals(TIMED_OUT)) {
@@ -291,7 +289,7 @@ public final class OvsdbPortChanges {
                 return failed(CommandResult.ovsDatabaseDown(e.getMessage()));
             }
             if (stopping.getAsBoolean()) {
-                return failed("stopped by a signal while Open vSwitch's switch applied the change");
+                return failed(STOPPED);
             }
             if (left == 0 || System.nanoTime() >= deadline) {
                 long ms = switchWait.toMillis();
@@ -314,25 +312,13 @@ public final class OvsdbPortChanges {
     }
 
     private static Map<String, Object> select(String table, List<Object> where, String column) {
-        Map<String, Object> op = new LinkedHashMap<>();
-        op.put("op", "select");
-        op.put("table", table);
-        op.put("where", where);
-        op.put("columns", List.of(column));
-        return op;
+        return OvsdbSocket.select(table, where, column);
     }
 
     /** Fails the transaction at once unless the rows {@code where} selects are one with {@code column} = value, or none. */
     private static Map<String, Object> unchanged(String table, List<Object> where, String column, Optional<Object> value) {
-        Map<String, Object> op = new LinkedHashMap<>();
-        op.put("op", "wait");
-        op.put("timeout", 0);
-        op.put("table", table);
-        op.put("where", where);
-        op.put("columns", List.of(column));
-        op.put("until", "==");
-        op.put("rows", value.map(v -> List.<Object>of(Map.of(column, v))).orElse(List.of()));
-        return op;
+        return OvsdbSocket.await(table, where, column, "==",
+                value.map(v -> List.<Object>of(Map.of(column, v))).orElse(List.of()), 0);
     }
 
     private static Map<String, Object> mutate(String table, List<Object> where, List<Object> mutation) {

@@ -163,6 +163,33 @@ public final class OvsdbSocket {
         return results;
     }
 
+    /** A {@code select} of these columns of the rows {@code where} (a list of conditions) selects. */
+    static Map<String, Object> select(String table, List<Object> where, String... columns) {
+        Map<String, Object> op = new java.util.LinkedHashMap<>();
+        op.put("op", "select");
+        op.put("table", table);
+        op.put("where", where);
+        op.put("columns", List.of(columns));
+        return op;
+    }
+
+    /**
+     * A {@code wait} until the rows {@code where} selects, {@code column} alone, are ({@code ==}) or
+     * are no longer ({@code !=}) {@code rows}; at its timeout the server refuses it as "timed out".
+     */
+    static Map<String, Object> await(String table, List<Object> where, String column, String until, List<Object> rows,
+                                     long timeoutMillis) {
+        Map<String, Object> op = new java.util.LinkedHashMap<>();
+        op.put("op", "wait");
+        op.put("timeout", timeoutMillis);
+        op.put("table", table);
+        op.put("where", where);
+        op.put("columns", List.of(column));
+        op.put("until", until);
+        op.put("rows", rows);
+        return op;
+    }
+
     /** The rows of a select's result. */
     static List<Object> rows(Map<String, Object> result) {
         return Json.array(Optional.ofNullable(result.get("rows")).orElseThrow(() -> new JsonException("no rows")));

@@ -119,8 +119,10 @@ public final class OvsSteps {
                     Optional.of(new Command.NewOvsPort(vlan.map(Vlan::id), externalIds)), awaitSwitch, argv);
         }
 
+        /** Removes the port; without waiting for the switch where the addition did not (it may not answer). */
         public Optional<Command> undo() {
-            return Optional.of(Exec.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge, port));
+            return Optional.of(awaitSwitch ? Exec.of("ovs-vsctl", OVS_TIMEOUT, "--if-exists", "del-port", bridge, port)
+                    : Exec.of("ovs-vsctl", OVS_TIMEOUT, "--no-wait", "--if-exists", "del-port", bridge, port));
         }
 
         public String action() {

@@ -17,6 +17,21 @@ public record Plan(List<Step> steps, List<String> notices, List<String> warnings
         warnings = List.copyOf(warnings);
     }
 
+    /**
+     * The plan with more steps in the guest (a CNI plugin's addresses and routes), before the wait
+     * for Open vSwitch to take the new port (so in the batch of the guest's other {@code ip}
+     * commands), else at the end.
+     */
+    public Plan withGuestSteps(List<Step> more) {
+        List<Step> all = new ArrayList<>(steps);
+        int at = 0;
+        while (at < all.size() && !(all.get(at) instanceof OvsSteps.AwaitOvsPort)) {
+            at++;
+        }
+        all.addAll(at, more);
+        return new Plan(all, notices, warnings);
+    }
+
     /** The routes the plan adds in the guest, as {@code ip route} shows them. */
     public List<String> routesAdded() {
         List<String> routes = new ArrayList<>();

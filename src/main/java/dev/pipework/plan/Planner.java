@@ -185,14 +185,32 @@ public final class Planner {
             DhcpSource.beforeUp(dhcp, containerIf, in, steps);
         }
         // A link that goes back to the host on undo must be down to be renamed back.
+        int up = steps.size();
         steps.add(new LinkSteps.SetLinkUp(in, containerIf, ownLink));
-        arrival.beforeTraffic().ifPresent(steps::add);
         if (request.address() instanceof AddressSpec.Dhcp dhcp) {
             DhcpSource.plan(dhcp, guest, request.mac(), containerIf, in, view, steps);
         } else if (!statics.isEmpty()) {
             StaticAddress.plan(c, statics, in, warnings);
         }
+        arrival.beforeTraffic().ifPresent(step -> steps.add(beforeTraffic(steps, up, request), step));
         return new Plan(steps, notices, warnings);
+    }
+
+    /**
+     * Where a step that must come before the guest sends goes: before its interface comes up where
+     * IPv6 is asked of the network (the kernel solicits routers as it comes up; for DHCPv6 without
+     * duplicate address detection, at once), else after the guest's {@code ip} commands that follow
+     * (their one batch), before its announcement, its DHCP client or the end.
+     */
+    private static int beforeTraffic(List<Step> steps, int up, AttachRequest request) {
+        if (request.address() instanceof AddressSpec.Dhcp dhcp && dhcp.ipv6().isPresent()) {
+            return up;
+        }
+        int i = up + 1;
+        while (i < steps.size() && steps.get(i).command() instanceof Command.Ip ip && !ip.where().isHost()) {
+            i++;
+        }
+        return i;
     }
 
     /**

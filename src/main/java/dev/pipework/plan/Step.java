@@ -81,12 +81,28 @@ public sealed interface Step permits Step.OwnPath, LinkSteps.AddLinuxBridge, Lin
 
     /**
      * Whether {@code step} is {@code ovs-vsctl} whose first command, before a {@code --}, is
-     * {@code first} (the step's {@code --no-wait} aside: it does not wait for the switch).
+     * {@code undo}'s (a {@code --no-wait} among the options aside on either: whether it waits for
+     * the switch changes nothing in the database).
      */
-    private static boolean beginsTransaction(List<String> withOptions, List<String> first) {
-        List<String> step = withOptions.stream().filter(w -> !w.equals("--no-wait")).toList();
+    private static boolean beginsTransaction(List<String> stepWithOptions, List<String> undo) {
+        List<String> step = withoutNoWait(stepWithOptions);
+        List<String> first = withoutNoWait(undo);
         int n = first.size();
         return n > 1 && first.get(0).equals("ovs-vsctl") && !first.contains("--") && step.size() > n
                 && step.subList(0, n).equals(first) && step.get(n).equals("--");
+    }
+
+    /** {@code ovs-vsctl}'s options and commands without a {@code --no-wait} before its first command. */
+    private static List<String> withoutNoWait(List<String> argv) {
+        int i = 1;
+        while (i < argv.size() && argv.get(i).startsWith("--") && !argv.get(i).equals("--no-wait") && !argv.get(i).equals("--")) {
+            i++;
+        }
+        if (i >= argv.size() || !argv.get(i).equals("--no-wait")) {
+            return argv;
+        }
+        List<String> without = new java.util.ArrayList<>(argv);
+        without.remove(i);
+        return without;
     }
 }

@@ -18,7 +18,6 @@ import dev.pipework.render.Renderer;
 import dev.pipework.sys.Where;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -128,10 +127,8 @@ public final class Attach {
             Plan plan;
             Optional<Attachment> attachment;
             try {
-                Plan planned = planner.planAttach(checked(resolved, claim), target, in, held.view());
-                List<Step> steps = new ArrayList<>(planned.steps());
-                steps.addAll(more.apply(Where.guest(in.netnsPath())));
-                plan = new Plan(steps, planned.notices(), planned.warnings());
+                plan = planner.planAttach(checked(resolved, claim), target, in, held.view())
+                        .withGuestSteps(more.apply(Where.guest(in.netnsPath())));
                 plan.notices().forEach(err::println);
                 // The interface is read back before the locks go, and the pools' claim made held while
                 // the run is still in the journal: either failing undoes the attach.

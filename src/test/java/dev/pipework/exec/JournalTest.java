@@ -63,6 +63,8 @@ class JournalTest {
                 new LinkSteps.AddChildLink("ib0", "ib0.8001", Optional.empty(), "ipoib", List.of(), "IPoIB child"),
                 new LinkSteps.AddVethPair("veth1pl42", "veth1pg42", 1500),
                 new OvsSteps.AddOvsPort("ovs0", "veth1pl42", Optional.of(new Vlan(100)), Map.of("pipework.nspid", "42")),
+                // An attach's: it does not wait for the switch, nor does its undo.
+                new OvsSteps.AddOvsPort("ovs0", "veth2pl42", Optional.empty(), Map.of("pipework.nspid", "42"), false),
                 new LinkSteps.SetAlias(Where.HOST, "eth2", "pipework direct", Optional.of("uplink to rack 3")),
                 new LinkSteps.SetLinkUp(GUEST, "eth1", true),
                 new LinkSteps.SetLinkDown(Where.HOST, "eth2"),

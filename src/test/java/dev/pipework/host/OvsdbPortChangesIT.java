@@ -107,6 +107,11 @@ class OvsdbPortChangesIT {
                     OvsdbPortChanges.awaitPort(db.socket(), await, TIMEOUT, SWITCH, () -> true));
             assertEquals(true, (System.nanoTime() - t0) / 1_000_000 < 3_000, "a stopped run waits no longer");
 
+            // As ovs-vsctl wait-until, a port whose interface is not there is waited for too.
+            Command.AwaitOvsPort missing = (Command.AwaitOvsPort) new OvsSteps.AwaitOvsPort("br0", "p9").command();
+            assertEquals(1, OvsdbPortChanges.awaitPort(db.socket(), missing, TIMEOUT, Duration.ofMillis(300), () -> false)
+                    .exitStatus());
+
             db.standInSwitch();
             assertEquals(new CommandResult(0, "", ""), OvsdbPortChanges.awaitPort(db.socket(), await, TIMEOUT, SWITCH,
                     () -> false));

@@ -70,6 +70,14 @@ class FaultInjectionIT {
             return Services.OVSDB_SOCKET.apply(change, stopping);
         }
 
+        /** The wait for a port on the socket counts as one command too. */
+        public Optional<CommandResult> awaitPort(Command.AwaitOvsPort await, java.util.function.BooleanSupplier stopping) {
+            if (count++ == k) {
+                return Optional.of(new CommandResult(2, "", "injected failure\n"));
+            }
+            return Services.OVSDB_SOCKET.awaitPort(await, stopping);
+        }
+
         public CommandResult run(List<String> argv, String stdin) {
             if (!argv.contains("-batch") || stdin == null) {
                 return run(argv);

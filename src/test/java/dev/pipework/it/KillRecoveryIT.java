@@ -402,8 +402,12 @@ class KillRecoveryIT {
             attach.redirectErrorStream(true).redirectOutput(tmp.resolve("attach.log").toFile());
             Process run = attach.start();
             try {
+                // The port is added without waiting; the run then waits for the switch once the guest's
+                // interface is up.
                 assertTrue(Poll.within(Duration.ofSeconds(30), Poll.TICK,
-                        () -> !db.vsctl("list-ports", bridge).trimmed().isEmpty()), "no port record");
+                        () -> !db.vsctl("list-ports", bridge).trimmed().isEmpty()
+                                && Sh.run("ip", "-n", guest, "-4", "addr", "show", "dev", "eth1", "up").out()
+                                .contains("10.79.8.2/24")), "no port record, or the guest's eth1 not up");
             } finally {
                 run.destroyForcibly(); // SIGKILL
                 run.waitFor();
