@@ -130,8 +130,8 @@ final class Training {
                 // A removal of a port from a bridge no switch can have (its name is no interface's):
                 // the rows it would touch are read, and there is nothing to remove.
                 services.ovsdb().apply(new Command.OvsPortChange("pipework training/none", "pipework-training",
-                        Optional.empty(), true, List.of("ovs-vsctl", "--if-exists", "del-port", "pipework training/none",
-                        "pipework-training")), () -> false);
+                        Optional.empty(), true, List.of("ovs-vsctl", "--if-exists", "del-port",
+                        "pipework training/none", "pipework-training")), () -> false);
             }
             services.host().isOvsBridge("pipework-training");
         } catch (RuntimeException e) {

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
-/** What each kind of command does: a program through the runner, a container through the engine, a port on Open vSwitch's database. */
+/**
+ * What each kind of command does: a program through the runner, a container through the engine, a
+ * port's change and the wait for it on Open vSwitch's database.
+ */
 final class Commands {
     /** How long a helper container that should end by itself (udhcpc with its lease) is waited for. */
     static final long HELPER_WAIT_SECONDS = 30;

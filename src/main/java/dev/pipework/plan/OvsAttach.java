@@ -30,8 +30,8 @@ final class OvsAttach {
             }
             c.steps().add(new OvsSteps.AddOvsBridge(bridge, userspace));
         }
-        // The switch's applying the port is waited for once the guest's side is done (it grows with
-        // the ports of the switch's userspace datapath: 40 ms at 500), before the guest sends.
+        // The switch's applying the port is waited for as late as the guest's sending allows (it
+        // grows with the ports of the switch's userspace datapath: 40 ms at 500).
         String local = VethPair.hostEnd(c);
         return VethPair.plan(c, name -> new OvsSteps.AddOvsPort(bridge, name, c.request().vlan(),
                 externalIds(c.request(), c.guest(), name, bridge), false))

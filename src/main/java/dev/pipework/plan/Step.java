@@ -13,14 +13,14 @@ public sealed interface Step permits Step.OwnPath, LinkSteps.AddLinuxBridge, Lin
         LinkSteps.AddVethPair, LinkSteps.SetMaster, LinkSteps.SetLinkUp, LinkSteps.SetLinkDown,
         LinkSteps.MoveToNetns, LinkSteps.MoveNewLinkToNetns, LinkSteps.ReturnToHost, LinkSteps.MovePhyToNetns,
         LinkSteps.RenameLink, LinkSteps.SetMacAddress, OvsSteps.AddOvsBridge, OvsSteps.AddOvsPort,
-        OvsSteps.AwaitOvsPort, OvsSteps.RemoveOvsPort, OvsSteps.DeleteOvsBridge, AddressSteps.AddAddress, AddressSteps.AddRoute,
-        AddressSteps.AddRouteVia, AddressSteps.ReplaceDefaultRoute, AddressSteps.Announce, DhcpSteps.Unmount,
-        DhcpSteps.RemoveDirectory, DhcpSteps.RemoveFile, DhcpSteps.HostDhcpClient, DhcpSteps.StopByPidFile,
-        DhcpSteps.StopProcess, DhcpSteps.HelperDhcpClient, DhcpSteps.RemoveContainer, DhcpSteps.PrivateDirectory,
-        DhcpSteps.KeptDhcpClient, DhcpSteps.StartKeeper, DhcpSteps.ReleaseLease, DhcpSteps.SetSysctl,
-        DhcpSteps.AwaitSlaac, DhcpSteps.HostLease, KeeperFileSteps.ChangeMode, KeeperFileSteps.Rename,
-        OverlaySteps.AddBridge, OverlaySteps.AddVxlan, OverlaySteps.AppendFdb, OverlaySteps.AddOvsBridge,
-        OverlaySteps.AddTunnelPort, OverlaySteps.RemoveOvsBridge, OverlaySteps.DeleteFdb {
+        OvsSteps.AwaitOvsPort, OvsSteps.RemoveOvsPort, OvsSteps.DeleteOvsBridge, AddressSteps.AddAddress,
+        AddressSteps.AddRoute, AddressSteps.AddRouteVia, AddressSteps.ReplaceDefaultRoute, AddressSteps.Announce,
+        DhcpSteps.Unmount, DhcpSteps.RemoveDirectory, DhcpSteps.RemoveFile, DhcpSteps.HostDhcpClient,
+        DhcpSteps.StopByPidFile, DhcpSteps.StopProcess, DhcpSteps.HelperDhcpClient, DhcpSteps.RemoveContainer,
+        DhcpSteps.PrivateDirectory, DhcpSteps.KeptDhcpClient, DhcpSteps.StartKeeper, DhcpSteps.ReleaseLease,
+        DhcpSteps.SetSysctl, DhcpSteps.AwaitSlaac, DhcpSteps.HostLease, KeeperFileSteps.ChangeMode,
+        KeeperFileSteps.Rename, OverlaySteps.AddBridge, OverlaySteps.AddVxlan, OverlaySteps.AppendFdb,
+        OverlaySteps.AddOvsBridge, OverlaySteps.AddTunnelPort, OverlaySteps.RemoveOvsBridge, OverlaySteps.DeleteFdb {
 
     /** The command that makes the change. */
     Command command();
@@ -95,7 +95,8 @@ public sealed interface Step permits Step.OwnPath, LinkSteps.AddLinuxBridge, Lin
     /** {@code ovs-vsctl}'s options and commands without a {@code --no-wait} before its first command. */
     private static List<String> withoutNoWait(List<String> argv) {
         int i = 1;
-        while (i < argv.size() && argv.get(i).startsWith("--") && !argv.get(i).equals("--no-wait") && !argv.get(i).equals("--")) {
+        while (i < argv.size() && argv.get(i).startsWith("--") && !argv.get(i).equals("--no-wait")
+                && !argv.get(i).equals("--")) {
             i++;
         }
         if (i >= argv.size() || !argv.get(i).equals("--no-wait")) {
