@@ -32,16 +32,7 @@ public final class Executor {
     private Journal.Written entry;
 
     public Executor(CommandRunner runner) {
-        this(runner, ContainerActions.NONE);
-    }
-
-    public Executor(CommandRunner runner, ContainerActions containers) {
-        this(runner, containers, Shutdown.process(), Optional.empty());
-    }
-
-    /** An executor that keeps a journal of its runs in flight. */
-    public Executor(CommandRunner runner, ContainerActions containers, Journal journal) {
-        this(runner, containers, Shutdown.process(), Optional.of(journal));
+        this(runner, ContainerActions.NONE, Shutdown.process(), Optional.empty());
     }
 
     /** @param shutdown what a signal does to the run, as the front end chose */
