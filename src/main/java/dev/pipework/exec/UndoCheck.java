@@ -94,9 +94,7 @@ final class UndoCheck {
 
     private static void execArgv(List<String> argv, JournalEntry entry) {
         // An addition that does not wait for the switch has an undo that does not either.
-        List<String> a = argv.size() > 2 && argv.get(0).equals("ovs-vsctl") && argv.get(2).equals("--no-wait")
-                ? java.util.stream.Stream.concat(argv.subList(0, 2).stream(), argv.subList(3, argv.size()).stream())
-                .toList() : argv;
+        List<String> a = OvsSteps.withoutNoWait(argv);
         int n = a.size();
         if (n >= 5 && a.subList(0, 3).equals(List.of("ovs-vsctl", OvsSteps.OVS_TIMEOUT, "--if-exists"))) {
             if (n == 5 && a.get(3).equals("del-br")) {

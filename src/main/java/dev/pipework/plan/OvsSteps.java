@@ -21,6 +21,21 @@ public final class OvsSteps {
     }
 
     /**
+     * An {@code ovs-vsctl} command line without the {@code --no-wait} that an attach's port and its
+     * undo carry after {@link #OVS_TIMEOUT}: whether it waits for the switch changes nothing in the
+     * database.
+     */
+    public static List<String> withoutNoWait(List<String> argv) {
+        if (argv.size() > 2 && argv.get(0).equals("ovs-vsctl") && argv.get(1).equals(OVS_TIMEOUT)
+                && argv.get(2).equals("--no-wait")) {
+            List<String> without = new ArrayList<>(argv);
+            without.remove(2);
+            return List.copyOf(without);
+        }
+        return argv;
+    }
+
+    /**
      * {@code ovs-vsctl add-br <name>}. Without the kernel datapath the bridge must use the userspace
      * one, or ovs-vswitchd accepts it and then cannot open it.
      */

@@ -81,29 +81,13 @@ public sealed interface Step permits Step.OwnPath, LinkSteps.AddLinuxBridge, Lin
 
     /**
      * Whether {@code step} is {@code ovs-vsctl} whose first command, before a {@code --}, is
-     * {@code undo}'s (a {@code --no-wait} among the options aside on either: whether it waits for
-     * the switch changes nothing in the database).
+     * {@code undo}'s ({@link OvsSteps#withoutNoWait}: a {@code --no-wait} aside on either).
      */
     private static boolean beginsTransaction(List<String> stepWithOptions, List<String> undo) {
-        List<String> step = withoutNoWait(stepWithOptions);
-        List<String> first = withoutNoWait(undo);
+        List<String> step = OvsSteps.withoutNoWait(stepWithOptions);
+        List<String> first = OvsSteps.withoutNoWait(undo);
         int n = first.size();
         return n > 1 && first.get(0).equals("ovs-vsctl") && !first.contains("--") && step.size() > n
                 && step.subList(0, n).equals(first) && step.get(n).equals("--");
-    }
-
-    /** {@code ovs-vsctl}'s options and commands without a {@code --no-wait} before its first command. */
-    private static List<String> withoutNoWait(List<String> argv) {
-        int i = 1;
-        while (i < argv.size() && argv.get(i).startsWith("--") && !argv.get(i).equals("--no-wait")
-                && !argv.get(i).equals("--")) {
-            i++;
-        }
-        if (i >= argv.size() || !argv.get(i).equals("--no-wait")) {
-            return argv;
-        }
-        List<String> without = new java.util.ArrayList<>(argv);
-        without.remove(i);
-        return without;
     }
 }
