@@ -117,8 +117,8 @@ public final class OvsdbPortChanges {
                 if (waited.succeeded() || change.added().isEmpty()) {
                     return waited;
                 }
-                return takeBack(socket, change, uuid(results.get(operations.indexOf(portInsertion(operations)))
-                        .get("uuid")), waited, timeout);
+                return takeBack(socket, change, uuid(results.get(portInsertion(operations)).get("uuid")), waited,
+                        timeout);
             }
         } catch (OvsdbSocket.NoAnswer e) {
             return failed(CommandResult.ovsDatabaseDown(e.getMessage()));
@@ -137,8 +137,7 @@ public final class OvsdbPortChanges {
     private static CommandResult takeBack(Path socket, Command.OvsPortChange change, String port, CommandResult waited,
                                           Duration timeout) {
         try {
-            OvsdbSocket.transact(socket, List.of(mutate("Bridge", List.of(List.of("name", "==", change.bridge())),
-                    List.of("ports", "delete", List.of("set", List.of(List.of("uuid", port)))))), timeout);
+            OvsdbSocket.transact(socket, List.of(takeOff(change.bridge(), port)), timeout);
             return waited;
         } catch (IOException | JsonException e) {
             return failed(waited.stderr().strip() + "\nthe port's record is left in Open vSwitch's database ("
@@ -147,9 +146,20 @@ public final class OvsdbPortChanges {
         }
     }
 
-    private static Object portInsertion(List<Object> operations) {
-        return operations.stream().filter(op -> op instanceof Map<?, ?> m && "port".equals(m.get("uuid-name")))
-                .findFirst().orElseThrow();
+    /** Where the port's insertion is among the operations (its result holds the new row's UUID). */
+    private static int portInsertion(List<Object> operations) {
+        for (int i = 0; i < operations.size(); i++) {
+            if (operations.get(i) instanceof Map<?, ?> op && "port".equals(op.get("uuid-name"))) {
+                return i;
+            }
+        }
+        throw new IndexOutOfBoundsException("no port inserted");
+    }
+
+    /** The bridge's hold of a port's row, by its UUID, taken off (the database then drops the row). */
+    private static Map<String, Object> takeOff(String bridge, String port) {
+        return mutate("Bridge", List.of(List.of("name", "==", bridge)),
+                List.of("ports", "delete", List.of("set", List.of(List.of("uuid", port)))));
     }
 
     /**
@@ -209,8 +219,7 @@ public final class OvsdbPortChanges {
         read.port().ifPresent(p -> {
             ops.add(unchanged("Bridge", List.of(List.of("name", "==", change.bridge()),
                     List.of("ports", "includes", List.of("uuid", p))), "name", Optional.of(change.bridge())));
-            ops.add(mutate("Bridge", List.of(List.of("name", "==", change.bridge())),
-                    List.of("ports", "delete", List.of("set", List.of(List.of("uuid", p))))));
+            ops.add(takeOff(change.bridge(), p));
         });
         change.added().ifPresent(added -> {
             Map<String, Object> iface = new LinkedHashMap<>();
