@@ -191,13 +191,8 @@ class CniPluginIT {
             // The second network without routes: the first's default route and 10.254.0.0/16 are there.
             String confB = config("1.0.0", "pwtb" + s, "bridge", second, "", "10.231.11.0/24", data)
                     .replace("[{\"dst\":\"0.0.0.0/0\"},{\"dst\":\"10.254.0.0/16\"}]", "[]");
-            Sh.Result a = Cni.run(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", id, "CNI_NETNS", path,
-                    "CNI_IFNAME", "net1", "CNI_PATH", Cni.PLUGINS), confA);
-            assertEquals(0, a.code(), a.describe());
-            Sh.Result b = Cni.run(Map.of("CNI_COMMAND", "ADD", "CNI_CONTAINERID", id, "CNI_NETNS", path,
-                    "CNI_IFNAME", "net2", "CNI_PATH", Cni.PLUGINS), confB);
-            assertEquals(0, b.code(), b.describe());
-            String portB = (String) Json.at(Json.object(Json.parse(b.out())), "interfaces", "0", "name");
+            Cni.add(id, path, "net1", confA);
+            String portB = (String) Json.at(Cni.add(id, path, "net2", confB), "interfaces", "0", "name");
             assertEquals(portB, Sh.ok("ovs-vsctl", "list-ports", second).trimmed());
 
             Sh.Result del = Cni.run("DEL", id, path, "net1", confA);

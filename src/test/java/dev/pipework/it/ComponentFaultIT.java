@@ -44,46 +44,23 @@ class ComponentFaultIT {
     @TempDir
     Path tmp;
 
-    /** The private database ({@link PrivateOvsdb}) with a stand-in switch, and the run's journal. */
-    private final class Ovsdb implements AutoCloseable {
-        final PrivateOvsdb db;
-        final Path dir;
+    /** The private database ({@link PrivateOvsdb}), started with a stand-in switch. */
+    private PrivateOvsdb ovsdb() throws IOException {
+        PrivateOvsdb db = new PrivateOvsdb(tmp.resolve("ovsdb"));
+        db.standInSwitch();
+        return db;
+    }
 
-        Ovsdb() throws IOException {
-            db = new PrivateOvsdb(tmp.resolve("ovsdb"));
-            dir = db.dir;
-            db.standInSwitch();
-        }
-
-        void start() {
-            db.start();
-        }
-
-        void stop() throws IOException {
-            db.stop();
-        }
-
-        Sh.Result vsctl(String... args) {
-            return db.vsctl(args);
-        }
-
-        Map<String, String> env() {
-            Map<String, String> env = db.env();
-            env.put(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
-            return env;
-        }
-
-        @Override
-        public void close() throws IOException {
-            db.close();
-        }
+    /** A run's environment against the private database, its journal the test's. */
+    private Map<String, String> env(PrivateOvsdb db) {
+        return db.env(tmp.resolve("journal"));
     }
 
     @Test
     void openVswitchsDatabaseStoppedBeforeARun() throws Exception {
         Prerequisites.requireRoot();
         Prerequisites.requireOvs();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns(); Ovsdb ovsdb = new Ovsdb()) {
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns(); PrivateOvsdb ovsdb = ovsdb()) {
             String bridge = "pwof" + HostCleanup.uniqueSuffix();
             host.createVeth(bridge, bridge + "p");
             ovsdb.vsctl("add-br", bridge).assertOk("add-br");
@@ -91,13 +68,13 @@ class ComponentFaultIT {
             String before = state(guest);
             ovsdb.stop();
             // Taken for a NIC, the bridge got a macvlan (exit 0) when its database did not answer.
-            Sh.Result r = Pipework.run(List.of(bridge, "-i", "eth1", guest, "10.79.4.2/24"), RUN, ovsdb.env());
+            Sh.Result r = Pipework.run(List.of(bridge, "-i", "eth1", guest, "10.79.4.2/24"), RUN, env(ovsdb));
             assertOneLine(r, "pipework: Open vSwitch's database does not answer (is ovsdb-server running?): unix:"
                     + ovsdb.dir.resolve("db.sock") + ": database connection failed");
             assertEquals(before, state(guest));
             // A bridge to be created (an ovs name with no link) is refused the same way.
             Sh.Result create = Pipework.run(List.of("ovs" + HostCleanup.uniqueSuffix(), "-i", "eth1", guest,
-                    "10.79.4.2/24"), RUN, ovsdb.env());
+                    "10.79.4.2/24"), RUN, env(ovsdb));
             assertOneLine(create, "pipework: Open vSwitch's database does not answer");
             assertEquals(before, state(guest));
         }
@@ -107,14 +84,14 @@ class ComponentFaultIT {
     void openVswitchsDatabaseStoppedDuringARun() throws Exception {
         Prerequisites.requireRoot();
         Prerequisites.requireOvs();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns(); Ovsdb ovsdb = new Ovsdb()) {
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns(); PrivateOvsdb ovsdb = ovsdb()) {
             String bridge = "pwod" + HostCleanup.uniqueSuffix();
             host.createVeth(bridge, bridge + "p");
             ovsdb.vsctl("add-br", bridge).assertOk("add-br");
             String guest = netns.create("od");
             String before = state(guest);
             Files.createFile(ovsdb.dir.resolve("stop-after-veth"));
-            Sh.Result r = Pipework.run(List.of(bridge, "-i", "eth1", guest, "10.79.5.2/24", "@12"), RUN, ovsdb.env());
+            Sh.Result r = Pipework.run(List.of(bridge, "-i", "eth1", guest, "10.79.5.2/24", "@12"), RUN, env(ovsdb));
             assertOneLine(r, "pipework: failed to ");
             assertTrue(r.err().contains(": Open vSwitch's database does not answer (is ovsdb-server running?): "), r.err());
             assertEquals(before, state(guest));
@@ -134,31 +111,31 @@ class ComponentFaultIT {
     void delWithOpenVswitchsDatabaseStopped() throws Exception {
         Prerequisites.requireRoot();
         Prerequisites.requireOvs();
-        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns(); Ovsdb ovsdb = new Ovsdb()) {
+        try (HostCleanup host = new HostCleanup(); TestNetns netns = new TestNetns(); PrivateOvsdb ovsdb = ovsdb()) {
             String bridge = "pwox" + HostCleanup.uniqueSuffix();
             host.createVeth(bridge, bridge + "p");
             ovsdb.vsctl("add-br", bridge).assertOk("add-br");
             String linux = host.createBridge("pwoy" + HostCleanup.uniqueSuffix());
             String guest = netns.create("ox");
-            Sh.Result ovs = Pipework.run(List.of(bridge, "-i", "eth1", guest, "10.79.10.2/24", "@13"), RUN, ovsdb.env());
+            Sh.Result ovs = Pipework.run(List.of(bridge, "-i", "eth1", guest, "10.79.10.2/24", "@13"), RUN, env(ovsdb));
             assertEquals(0, ovs.code(), ovs.describe());
-            Sh.Result lb = Pipework.run(List.of(linux, "-i", "eth2", guest, "10.79.11.2/24"), RUN, ovsdb.env());
+            Sh.Result lb = Pipework.run(List.of(linux, "-i", "eth2", guest, "10.79.11.2/24"), RUN, env(ovsdb));
             assertEquals(0, lb.code(), lb.describe());
             List<String> port = List.of(ovsdb.vsctl("list-ports", bridge).out().strip());
             assertEquals(1, port.get(0).lines().count(), "one port: " + port);
             ovsdb.stop();
             String before = state(guest) + ports(linux);
-            Sh.Result r = Pipework.run(List.of("del", guest, "-i", "eth1"), RUN, ovsdb.env());
+            Sh.Result r = Pipework.run(List.of("del", guest, "-i", "eth1"), RUN, env(ovsdb));
             assertOneLine(r, "pipework: Open vSwitch's database does not answer (is ovsdb-server running?): unix:"
                     + ovsdb.dir.resolve("db.sock") + ": database connection failed");
             assertEquals(before, state(guest) + ports(linux), "del changed the host");
-            Sh.Result other = Pipework.run(List.of("del", guest, "-i", "eth2"), RUN, ovsdb.env());
+            Sh.Result other = Pipework.run(List.of("del", guest, "-i", "eth2"), RUN, env(ovsdb));
             assertEquals(0, other.code(), other.describe());
             assertTrue(Poll.within(HostCleanup.GONE_WITHIN, Poll.TICK, () -> ports(linux).equals("ports: []\n")
                     && !state(guest).contains("eth2")), state(guest) + ports(linux));
             ovsdb.start();
             assertEquals(port, List.of(ovsdb.vsctl("list-ports", bridge).out().strip()), "the port record went");
-            Sh.Result again = Pipework.run(List.of("del", guest, "-i", "eth1"), RUN, ovsdb.env());
+            Sh.Result again = Pipework.run(List.of("del", guest, "-i", "eth1"), RUN, env(ovsdb));
             assertEquals(0, again.code(), again.describe());
             assertEquals("", ovsdb.vsctl("list-ports", bridge).out().strip());
             assertEquals(List.of(), journal(), "a journal entry is left");

@@ -394,8 +394,7 @@ class KillRecoveryIT {
             host.createVeth(bridge, bridge + "p");
             db.vsctl("add-br", bridge).assertOk("add-br");
             String guest = netns.create("ks");
-            Map<String, String> env = db.env();
-            env.put(Journal.DIR_VARIABLE, tmp.resolve("journal").toString());
+            Map<String, String> env = db.env(tmp.resolve("journal"));
             ProcessBuilder attach = new ProcessBuilder(Pipework.command(List.of(bridge, "-i", "eth1", guest,
                     "10.79.8.2/24", "@14")));
             attach.environment().putAll(env);

@@ -1,5 +1,7 @@
 package dev.pipework.it.support;
 
+import dev.pipework.exec.Journal;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,11 +98,15 @@ public final class PrivateOvsdb implements AutoCloseable {
         return Sh.run(argv, RUN);
     }
 
-    /** A run's environment: the wrappers first on PATH, this database for the questions asked on its socket. */
-    public Map<String, String> env() {
+    /**
+     * A run's environment: the wrappers first on PATH, this database for the questions asked on its
+     * socket, the journal in {@code journal}.
+     */
+    public Map<String, String> env(Path journal) {
         Map<String, String> env = new HashMap<>();
         env.put("PATH", dir.resolve("bin") + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
         env.put("OVS_RUNDIR", dir.toString());
+        env.put(Journal.DIR_VARIABLE, journal.toString());
         return env;
     }
 
