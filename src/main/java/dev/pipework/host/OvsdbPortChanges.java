@@ -24,12 +24,12 @@ import java.util.function.BooleanSupplier;
  *
  * <p>A question first asks for the rows the change touches (the bridge, a port of that name); the
  * change then goes in one transaction that holds only while those rows are as read (ovs-vsctl's
- * {@code verify}; another client's change in between makes it start again), and asks
- * {@code ovs-vswitchd} to apply the database anew ({@code next_cfg}, also where the change does not
- * wait, which {@code ovs-vsctl --no-wait} leaves as it is). Where it waits, the last question waits
- * on the server until the switch says it has ({@code cur_cfg}), as {@code ovs-vsctl} without
- * {@code --no-wait} does: a port not yet in the switch's datapath would drop the guest's first
- * packets. Each question is as small as the rows it names, however many ports the host has.
+ * {@code verify}; another client's change in between makes it start again). {@code ovs-vswitchd}
+ * applies every change it sees; where the change waits, the transaction also asks for a new
+ * configuration number ({@code next_cfg}) and the last question waits on the server until the switch
+ * says it has applied it ({@code cur_cfg}), as {@code ovs-vsctl} without {@code --no-wait} does: a
+ * port not yet in the switch's datapath would drop the guest's first packets. Each question is as
+ * small as the rows it names, however many ports the host has.
  */
 public final class OvsdbPortChanges {
     /** How long the switch is waited for, as {@code ovs-vsctl --timeout=30}. */
@@ -49,7 +49,7 @@ public final class OvsdbPortChanges {
      * The change is left to its {@code ovs-vsctl} command: the database could not be asked (nothing
      * listens, the connection was lost: whether the change was made is not known), refused the
      * transaction, or the change is one whose rules and words are {@code ovs-vsctl}'s (a VLAN's fake
-     * bridge, a port named as a bridge, a bridge that is not there).
+     * bridge or a port of one, a port named as a bridge, a bridge that is not there).
      */
     public static final class LeftToOvsVsctl extends Exception {
         private static final long serialVersionUID = 1L;
@@ -87,9 +87,9 @@ public final class OvsdbPortChanges {
                 if (change.added().isEmpty() && read.port().isEmpty() && !read.portNamesBridge()) {
                     return new CommandResult(0, "", ""); // --if-exists: no such port, nothing to do
                 }
-                if (!read.bridgeExists() || read.portNamesBridge()) {
-                    throw new LeftToOvsVsctl("no bridge named " + change.bridge() + " in the database, or a port"
-                            + " named as a bridge", null);
+                if (!read.bridgeExists() || read.portNamesBridge() || read.portOnFakeBridge()) {
+                    throw new LeftToOvsVsctl("no bridge named " + change.bridge() + " in the database, a port"
+                            + " named as a bridge, or a port of a VLAN's fake bridge", null);
                 }
                 Optional<String> refusal = refusal(change, read);
                 if (refusal.isPresent()) {
@@ -113,8 +113,14 @@ public final class OvsdbPortChanges {
                 }
                 long nextCfg = ((Number) Json.object(OvsdbSocket.rows(results.get(results.size() - 1)).get(0))
                         .get("next_cfg")).longValue();
-                CommandResult waited = awaitSwitch(socket, nextCfg, timeout, switchWait, stopping);
-                if (waited.succeeded() || change.added().isEmpty()) {
+                if (change.added().isEmpty()) {
+                    return awaitSwitch(socket, nextCfg, timeout, switchWait, stopping).outcome();
+                }
+                Answer answer = awaitSwitch(socket, nextCfg, timeout, switchWait, stopping,
+                        select("Interface", List.of(List.of("name", "==", change.port())), "ofport", "error"));
+                CommandResult waited = answer.results().isEmpty() ? answer.outcome()
+                        : unopened(change.port(), answer.results().get(0));
+                if (waited.succeeded()) {
                     return waited;
                 }
                 return takeBack(socket, change, uuid(results.get(portInsertion(operations)).get("uuid")), waited,
@@ -130,9 +136,10 @@ public final class OvsdbPortChanges {
     }
 
     /**
-     * An addition whose wait failed, taken back from the database (the bridge's hold of the port's
-     * row, by its UUID: nothing if another client has replaced it since): what the step's undo does,
-     * which a failed step does not get, without waiting for the switch that did not answer.
+     * An addition whose wait failed (or whose interface the switch could not set up), taken back from
+     * the database (the bridge's hold of the port's row, by its UUID: nothing if another client has
+     * replaced it since): what the step's undo does, which a failed step does not get, without
+     * waiting for the switch.
      */
     private static CommandResult takeBack(Path socket, Command.OvsPortChange change, String port, CommandResult waited,
                                           Duration timeout) {
@@ -166,26 +173,59 @@ public final class OvsdbPortChanges {
      * The rows a change touches, as read: whether the bridge exists, whether the port's name is a
      * bridge's, the port of the name and the bridge that holds it.
      */
-    record Read(boolean bridgeExists, boolean portNamesBridge, Optional<String> port, Optional<String> portsBridge) {
+    record Read(boolean bridgeExists, boolean portNamesBridge, Optional<String> port, Optional<String> portsBridge,
+                boolean portOnFakeBridge) {
     }
 
     private static Read read(Path socket, Command.OvsPortChange change, Duration timeout) throws IOException {
         List<Map<String, Object>> results = OvsdbSocket.transact(socket, List.of(
                 select("Bridge", List.of(List.of("name", "==", change.bridge())), "_uuid"),
                 select("Bridge", List.of(List.of("name", "==", change.port())), "_uuid"),
-                select("Port", List.of(List.of("name", "==", change.port())), "_uuid")), timeout);
+                select("Port", List.of(List.of("name", "==", change.port())), "_uuid", "tag")), timeout);
         boolean bridgeExists = !OvsdbSocket.rows(results.get(0)).isEmpty();
         boolean portNamesBridge = !OvsdbSocket.rows(results.get(1)).isEmpty();
         List<Object> ports = OvsdbSocket.rows(results.get(2));
         if (ports.isEmpty()) {
-            return new Read(bridgeExists, portNamesBridge, Optional.empty(), Optional.empty());
+            return new Read(bridgeExists, portNamesBridge, Optional.empty(), Optional.empty(), false);
         }
-        String port = uuid(Json.object(ports.get(0)).get("_uuid"));
-        List<Object> holders = OvsdbSocket.rows(OvsdbSocket.transact(socket, List.of(
-                select("Bridge", List.of(List.of("ports", "includes", List.of("uuid", port))), "name")), timeout).get(0));
-        Optional<String> bridge = holders.isEmpty() ? Optional.empty()
-                : Optional.of((String) Json.object(holders.get(0)).get("name"));
-        return new Read(bridgeExists, portNamesBridge, Optional.of(port), bridge);
+        Map<String, Object> found = Json.object(ports.get(0));
+        String port = uuid(found.get("_uuid"));
+        // A VLAN's fake bridge is a port of its parent (fake_bridge=true, the VLAN its tag); ovs-vsctl
+        // counts the parent's other ports of that tag as the fake bridge's.
+        List<Object> questions = new ArrayList<>(List.of(
+                select("Bridge", List.of(List.of("ports", "includes", List.of("uuid", port))), "name", "ports")));
+        if (found.get("tag") instanceof Number tag) {
+            questions.add(select("Port", List.of(List.of("fake_bridge", "==", true), List.of("tag", "==", tag)),
+                    "_uuid"));
+        }
+        List<Map<String, Object>> answers = OvsdbSocket.transact(socket, questions, timeout);
+        List<Object> holders = OvsdbSocket.rows(answers.get(0));
+        if (holders.isEmpty()) {
+            return new Read(bridgeExists, portNamesBridge, Optional.of(port), Optional.empty(), false);
+        }
+        Map<String, Object> holder = Json.object(holders.get(0));
+        boolean onFakeBridge = false;
+        if (answers.size() > 1) {
+            List<String> held = uuids(holder.get("ports"));
+            for (Object fake : OvsdbSocket.rows(answers.get(1))) {
+                onFakeBridge |= held.contains(uuid(Json.object(fake).get("_uuid")));
+            }
+        }
+        return new Read(bridgeExists, portNamesBridge, Optional.of(port), Optional.of((String) holder.get("name")),
+                onFakeBridge);
+    }
+
+    /** The UUIDs of a set of them (a set of one is written as its one member). */
+    private static List<String> uuids(Object atomOrSet) {
+        List<Object> a = Json.array(atomOrSet);
+        if (!"set".equals(a.get(0))) {
+            return List.of(uuid(atomOrSet));
+        }
+        List<String> all = new ArrayList<>();
+        for (Object member : Json.array(a.get(1))) {
+            all.add(uuid(member));
+        }
+        return all;
     }
 
     /**
@@ -203,8 +243,9 @@ public final class OvsdbPortChanges {
     /**
      * The transaction: the rows read, as read (a {@code wait} that fails at once otherwise); the
      * port of the name taken off the bridge (the database drops its row and its interface's, which
-     * nothing else holds); the new interface and port and the bridge's hold of it; the switch asked
-     * to apply it all ({@code next_cfg}, read back last).
+     * nothing else holds); the new interface and port and the bridge's hold of it; where the change
+     * waits, a new configuration number for the switch to say it has applied ({@code next_cfg}, read
+     * back last).
      */
     static List<Object> operations(Command.OvsPortChange change, Read read) {
         List<Object> ops = new ArrayList<>();
@@ -236,8 +277,11 @@ public final class OvsdbPortChanges {
             ops.add(mutate("Bridge", List.of(List.of("name", "==", change.bridge())),
                     List.of("ports", "insert", List.of("set", List.of(List.of("named-uuid", "port"))))));
         });
-        ops.add(mutate("Open_vSwitch", List.of(), List.of("next_cfg", "+=", 1)));
-        ops.add(select("Open_vSwitch", List.of(), "next_cfg"));
+        if (change.awaitSwitch()) {
+            // What is waited for; ovs-vsctl --no-wait leaves it as it is (the switch applies any change).
+            ops.add(mutate("Open_vSwitch", List.of(), List.of("next_cfg", "+=", 1)));
+            ops.add(select("Open_vSwitch", List.of(), "next_cfg"));
+        }
         return ops;
     }
 
@@ -258,52 +302,86 @@ public final class OvsdbPortChanges {
                                    BooleanSupplier stopping) throws LeftToOvsVsctl {
         try {
             // Until a row of the name with an OpenFlow port is there: as wait-until, which waits for the row too.
-            return awaitOnServer(socket, "Interface", List.of(List.of("name", "==", await.port()),
-                    List.of("ofport", "!=", List.of("set", List.of()))), "name", List.of(), timeout, switchWait, stopping);
+            List<Object> named = List.of(List.of("name", "==", await.port()));
+            Answer answer = awaitOnServer(socket, "Interface", List.of(named.get(0),
+                    List.of("ofport", "!=", List.of("set", List.of()))), "name", List.of(), timeout, switchWait, stopping,
+                    select("Interface", named, "ofport", "error"));
+            return answer.results().isEmpty() ? answer.outcome() : unopened(await.port(), answer.results().get(0));
         } catch (IOException e) {
             throw new LeftToOvsVsctl(e.getMessage(), e);
+        } catch (JsonException | ClassCastException | IndexOutOfBoundsException e) {
+            throw new LeftToOvsVsctl("Open vSwitch's database gave an answer that cannot be read: " + e.getMessage(), e);
         }
     }
 
     /**
-     * Waits on the server until the switch has applied configuration {@code nextCfg} or a later one
-     * (another client's change may come after ours and be applied with it).
+     * The switch's port for the interface: {@code ofport} -1 where it could not set the interface up
+     * (a device it cannot open, say), which {@code ovs-vsctl add-port} reports in these words (as a
+     * warning: its exit status stays 0) and {@code wait-until ... ofport!=[]} passes; here a failure,
+     * as no packet would pass.
      */
-    private static CommandResult awaitSwitch(Path socket, long nextCfg, Duration timeout, Duration switchWait,
-                                             BooleanSupplier stopping) throws IOException {
+    private static CommandResult unopened(String port, Map<String, Object> selected) {
+        for (Object row : OvsdbSocket.rows(selected)) {
+            Map<String, Object> columns = Json.object(row);
+            if (columns.get("ofport") instanceof Number n && n.longValue() == -1) {
+                String error = columns.get("error") instanceof String e ? ": " + e : "";
+                return failed("Error detected while setting up '" + port + "'" + error
+                        + ".  See ovs-vswitchd log for details.");
+            }
+        }
+        return new CommandResult(0, "", "");
+    }
+
+    /**
+     * Waits on the server until the switch has applied configuration {@code nextCfg} or a later one
+     * (another client's change may come after ours and be applied with it); {@code then} is asked
+     * once it has.
+     */
+    private static Answer awaitSwitch(Path socket, long nextCfg, Duration timeout, Duration switchWait,
+                                      BooleanSupplier stopping, Object... then) throws IOException {
         return awaitOnServer(socket, "Open_vSwitch", List.of(List.of("cur_cfg", ">=", nextCfg)), "cur_cfg", List.of(),
-                timeout, switchWait, stopping);
+                timeout, switchWait, stopping, then);
+    }
+
+    /**
+     * How a wait on the server ended, and where it ended as awaited, the results of the operations
+     * asked after the wait in its transaction (none otherwise).
+     */
+    private record Answer(CommandResult outcome, List<Map<String, Object>> results) {
     }
 
     /**
      * Waits on the server until the rows {@code where} selects, {@code column} alone, are no longer
      * {@code rows}, in waits of at most {@link #SLICE}, so that a run being stopped by a signal does
-     * not wait for the switch.
+     * not wait for the switch; {@code then} is asked in the same transaction, once the wait is over.
      */
-    private static CommandResult awaitOnServer(Path socket, String table, List<Object> where, String column,
-                                               List<Object> rows, Duration timeout, Duration switchWait,
-                                               BooleanSupplier stopping) throws IOException {
+    private static Answer awaitOnServer(Path socket, String table, List<Object> where, String column,
+                                        List<Object> rows, Duration timeout, Duration switchWait,
+                                        BooleanSupplier stopping, Object... then) throws IOException {
         long deadline = System.nanoTime() + switchWait.toNanos();
         while (true) {
             long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
             try {
-                OvsdbSocket.transact(socket, List.of(OvsdbSocket.await(table, where, column, "!=", rows,
-                        Math.min(left, SLICE.toMillis()))), SLICE.plus(timeout));
-                return new CommandResult(0, "", "");
+                List<Object> operations = new ArrayList<>();
+                operations.add(OvsdbSocket.await(table, where, column, "!=", rows, Math.min(left, SLICE.toMillis())));
+                operations.addAll(List.of(then));
+                List<Map<String, Object>> results = OvsdbSocket.transact(socket, operations, SLICE.plus(timeout));
+                return new Answer(new CommandResult(0, "", ""), results.subList(1, results.size()));
             } catch (OvsdbSocket.Refused e) {
                 if (!e.error().equals(TIMED_OUT)) {
                     throw e;
                 }
             } catch (OvsdbSocket.NoAnswer e) {
-                return failed(CommandResult.ovsDatabaseDown(e.getMessage()));
+                return new Answer(failed(CommandResult.ovsDatabaseDown(e.getMessage())), List.of());
             }
             if (stopping.getAsBoolean()) {
-                return failed(STOPPED);
+                return new Answer(failed(STOPPED), List.of());
             }
             if (left == 0 || System.nanoTime() >= deadline) {
                 long ms = switchWait.toMillis();
-                return failed("Open vSwitch's switch (is ovs-vswitchd running?) did not apply the change within "
-                        + (ms % 1000 == 0 ? Long.toString(ms / 1000) : Double.toString(ms / 1000.0)) + " s");
+                return new Answer(failed("Open vSwitch's switch (is ovs-vswitchd running?) did not apply the change"
+                        + " within " + (ms % 1000 == 0 ? Long.toString(ms / 1000) : Double.toString(ms / 1000.0))
+                        + " s"), List.of());
             }
         }
     }
@@ -320,8 +398,8 @@ public final class OvsdbPortChanges {
         return (String) a.get(1);
     }
 
-    private static Map<String, Object> select(String table, List<Object> where, String column) {
-        return OvsdbSocket.select(table, where, column);
+    private static Map<String, Object> select(String table, List<Object> where, String... columns) {
+        return OvsdbSocket.select(table, where, columns);
     }
 
     /** Fails the transaction at once unless the rows {@code where} selects are one with {@code column} = value, or none. */

@@ -93,10 +93,13 @@ class OvsdbPortChangesIT {
             db.vsctl("add-br", "br0").assertOk("add-br");
             Command.OvsPortChange change = (Command.OvsPortChange) new OvsSteps.AddOvsPort("br0", "p1",
                     Optional.of(new Vlan(7)), Map.of("k", "v"), false).command();
+            String cfg = get(db, "get", "Open_vSwitch", ".", "next_cfg");
             assertEquals(new CommandResult(0, "", ""), OvsdbPortChanges.apply(db.socket(), change, TIMEOUT,
                     Duration.ofMillis(300)));
             assertEquals("p1", get(db, "list-ports", "br0"));
             assertEquals("[]", get(db, "get", "Interface", "p1", "ofport"), "no switch here");
+            assertEquals(cfg, get(db, "get", "Open_vSwitch", ".", "next_cfg"),
+                    "no new configuration number asked for, as ovs-vsctl --no-wait");
 
             Command.AwaitOvsPort await = (Command.AwaitOvsPort) new OvsSteps.AwaitOvsPort("br0", "p1").command();
             assertEquals(new CommandResult(1, "", "Open vSwitch's switch (is ovs-vswitchd running?) did not apply"
@@ -122,6 +125,34 @@ class OvsdbPortChangesIT {
         }
     }
 
+    /**
+     * An interface the switch cannot set up ({@code ofport} -1) fails the wait for its port, and an
+     * addition that waits, in the words {@code ovs-vsctl add-port} warns with ({@code wait-until ...
+     * ofport!=[]} would pass).
+     */
+    @Test
+    void aPortTheSwitchCannotSetUpFailsTheWaitForIt() throws Exception {
+        try (PrivateOvsdb db = new PrivateOvsdb(tmp.resolve("db"))) {
+            db.standInSwitch();
+            db.vsctl("add-br", "br0").assertOk("add-br");
+            String port = PrivateOvsdb.UNOPENABLE;
+            Command.OvsPortChange change = (Command.OvsPortChange) new OvsSteps.AddOvsPort("br0", port,
+                    Optional.of(new Vlan(7)), Map.of("k", "v"), false).command();
+            assertEquals(0, OvsdbPortChanges.apply(db.socket(), change, TIMEOUT, SWITCH).exitStatus());
+            Command.AwaitOvsPort await = (Command.AwaitOvsPort) new OvsSteps.AwaitOvsPort("br0", port).command();
+            assertEquals(new CommandResult(1, "", "Error detected while setting up '" + port + "': could not open"
+                            + " network device (stand-in).  See ovs-vswitchd log for details.\n"),
+                    OvsdbPortChanges.awaitPort(db.socket(), await, TIMEOUT, SWITCH, () -> false));
+            assertEquals("-1", get(db, "get", "Interface", port, "ofport"));
+
+            // An addition that waits for the switch (the Docker driver's Join) fails so too, and is taken back.
+            CommandResult waited = apply(db, add("br0", port, 7, Map.of("k", "v")));
+            assertEquals(new CommandResult(1, "", "Error detected while setting up '" + port + "': could not open"
+                    + " network device (stand-in).  See ovs-vswitchd log for details.\n"), waited);
+            assertEquals("", get(db, "list-ports", "br0"), "the addition taken back");
+        }
+    }
+
     @Test
     void whatOvsVsctlRefusesIsRefusedInItsWordsOrLeftToItAndNothingChanges() throws Exception {
         try (PrivateOvsdb db = new PrivateOvsdb(tmp.resolve("db"))) {
@@ -130,6 +161,8 @@ class OvsdbPortChangesIT {
             db.vsctl("add-br", "br1").assertOk("add-br");
             db.vsctl("add-port", "br1", "p1", "tag=5").assertOk("add-port");
             db.vsctl("add-br", "vlan10", "br0", "10").assertOk("a VLAN's fake bridge");
+            db.vsctl("add-port", "vlan10", "p4").assertOk("a port of the fake bridge (on br0, tag 10)");
+            db.vsctl("add-port", "br0", "p5", "tag=10").assertOk("a port of br0 with the fake bridge's tag");
             String cfg = get(db, "get", "Open_vSwitch", ".", "next_cfg");
 
             CommandResult other = apply(db, add("br0", "p1", 7, Map.of("k", "v")));
@@ -149,12 +182,17 @@ class OvsdbPortChangesIT {
             // tag), a port named as a bridge: ovs-vsctl's rules and words.
             for (Command.OvsPortChange change : java.util.List.of(add("br9", "p2", 7, Map.of("k", "v")),
                     remove("br9", "p1"), add("vlan10", "p3", 10, Map.of("k", "v")), add("br0", "br1", 7, Map.of("k", "v")),
-                    remove("br0", "br1"))) {
+                    remove("br0", "br1"), add("br0", "p4", 7, Map.of("k", "v")), remove("br0", "p4"),
+                    remove("br0", "p5"))) {
                 assertThrows(OvsdbPortChanges.LeftToOvsVsctl.class, () -> apply(db, change), change.argv().toString());
             }
+            // ovs-vsctl refuses a port of the child bridge named by its parent, in its words.
+            assertEquals("ovs-vsctl: bridge br0 does not have a port p4 (although its child bridge vlan10 does)",
+                    db.vsctl(remove("br0", "p4").argv().subList(1, 6).toArray(String[]::new)).err().strip());
             assertEquals("p1", get(db, "list-ports", "br1"));
             assertEquals("5", get(db, "get", "Port", "p1", "tag"));
             assertEquals("", get(db, "list-ports", "br0"));
+            assertEquals("p4\np5", get(db, "list-ports", "vlan10"));
             assertEquals(cfg, get(db, "get", "Open_vSwitch", ".", "next_cfg"));
         }
     }

@@ -27,6 +27,8 @@ import java.util.Map;
  */
 public final class PrivateOvsdb implements AutoCloseable {
     private static final Duration RUN = Duration.ofSeconds(60);
+    /** The interface {@link #standInSwitch} cannot open. */
+    public static final String UNOPENABLE = "unopenable";
     public final Path dir;
     private final Path pid;
     private Process standIn;
@@ -111,10 +113,12 @@ public final class PrivateOvsdb implements AutoCloseable {
     }
 
     /**
-     * Starts a stand-in for {@code ovs-vswitchd}'s part in a change: whenever {@code next_cfg}
-     * moves, it gives every interface without one an OpenFlow port number and sets {@code cur_cfg}
-     * to it, as the switch does once it has applied the database (between changes it waits on the
-     * server, not polling). Stopped by {@link #close}.
+     * Starts a stand-in for {@code ovs-vswitchd}'s part in a change: it gives every interface without
+     * one an OpenFlow port number and sets {@code cur_cfg} to {@code next_cfg}, as the switch does
+     * once it has applied the database, whenever {@code next_cfg} moves (it waits on the server for
+     * that) and at least every 0.1 s (the switch applies a change that asks for no new configuration
+     * number too, as {@code ovs-vsctl --no-wait} makes). An interface named {@link #UNOPENABLE} gets the
+     * port number -1 and an error, as one the switch cannot open. Stopped by {@link #close}.
      */
     public void standInSwitch() throws IOException {
         String db = "unix:" + socket();
@@ -127,12 +131,15 @@ public final class PrivateOvsdb implements AutoCloseable {
                         + "\"where\":[],\"columns\":[\"next_cfg\"]}]' 2>/dev/null | grep -o '\"next_cfg\":[0-9]*' | cut -d: -f2)",
                 "  if [ -z \"$n\" ]; then sleep 0.1; continue; fi",
                 "  ovsdb-client transact \"$db\" '[\"Open_vSwitch\",{\"op\":\"update\",\"table\":\"Interface\","
+                        + "\"where\":[[\"ofport\",\"==\",[\"set\",[]]],[\"name\",\"==\",\"" + UNOPENABLE + "\"]],"
+                        + "\"row\":{\"ofport\":-1,\"error\":\"could not open network device (stand-in)\"}},"
+                        + "{\"op\":\"update\",\"table\":\"Interface\","
                         + "\"where\":[[\"ofport\",\"==\",[\"set\",[]]]],\"row\":{\"ofport\":1}},"
                         + "{\"op\":\"update\",\"table\":\"Open_vSwitch\","
                         + "\"where\":[],\"row\":{\"cur_cfg\":'\"$n\"'}}]' >/dev/null 2>&1",
                 "  ovsdb-client transact \"$db\" '[\"Open_vSwitch\",{\"op\":\"wait\",\"table\":\"Open_vSwitch\","
-                        + "\"where\":[],\"columns\":[\"next_cfg\"],\"until\":\"!=\",\"rows\":[{\"next_cfg\":'\"$n\"'}]}]'"
-                        + " >/dev/null 2>&1 || sleep 0.1",
+                        + "\"where\":[],\"columns\":[\"next_cfg\"],\"until\":\"!=\",\"rows\":[{\"next_cfg\":'\"$n\"'}],"
+                        + "\"timeout\":100}]' >/dev/null 2>&1",
                 "done",
                 ""));
         try {
