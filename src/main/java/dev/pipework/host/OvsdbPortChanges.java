@@ -171,10 +171,13 @@ public final class OvsdbPortChanges {
 
     /**
      * The rows a change touches, as read: whether the bridge exists, whether the port's name is a
-     * bridge's, the port of the name and the bridge that holds it.
+     * bridge's, the port of the name, its VLAN tag (the column as the database gave it), the bridge
+     * that holds it, the VLAN fake bridges of its tag (their ports' UUIDs, on any bridge) and whether
+     * one of them is on that bridge, so that {@code ovs-vsctl} counts the port as that fake
+     * bridge's.
      */
-    record Read(boolean bridgeExists, boolean portNamesBridge, Optional<String> port, Optional<String> portsBridge,
-                boolean portOnFakeBridge) {
+    record Read(boolean bridgeExists, boolean portNamesBridge, Optional<String> port, Object tag,
+                Optional<String> portsBridge, List<String> fakeBridges, boolean portOnFakeBridge) {
     }
 
     private static Read read(Path socket, Command.OvsPortChange change, Duration timeout) throws IOException {
@@ -186,46 +189,49 @@ public final class OvsdbPortChanges {
         boolean portNamesBridge = !OvsdbSocket.rows(results.get(1)).isEmpty();
         List<Object> ports = OvsdbSocket.rows(results.get(2));
         if (ports.isEmpty()) {
-            return new Read(bridgeExists, portNamesBridge, Optional.empty(), Optional.empty(), false);
+            return new Read(bridgeExists, portNamesBridge, Optional.empty(), NO_TAG, Optional.empty(), List.of(), false);
         }
         Map<String, Object> found = Json.object(ports.get(0));
         String port = uuid(found.get("_uuid"));
+        Object tag = found.get("tag");
         // A VLAN's fake bridge is a port of its parent (fake_bridge=true, the VLAN its tag); ovs-vsctl
         // counts the parent's other ports of that tag as the fake bridge's.
         List<Object> questions = new ArrayList<>(List.of(
-                select("Bridge", List.of(List.of("ports", "includes", List.of("uuid", port))), "name", "ports")));
-        if (found.get("tag") instanceof Number tag) {
-            questions.add(select("Port", List.of(List.of("fake_bridge", "==", true), List.of("tag", "==", tag)),
-                    "_uuid"));
+                select("Bridge", List.of(List.of("ports", "includes", List.of("uuid", port))), "name")));
+        if (tag instanceof Number) {
+            questions.add(select("Port", fakeBridgesOf(tag), "_uuid"));
         }
         List<Map<String, Object>> answers = OvsdbSocket.transact(socket, questions, timeout);
         List<Object> holders = OvsdbSocket.rows(answers.get(0));
-        if (holders.isEmpty()) {
-            return new Read(bridgeExists, portNamesBridge, Optional.of(port), Optional.empty(), false);
-        }
-        Map<String, Object> holder = Json.object(holders.get(0));
-        boolean onFakeBridge = false;
+        Optional<String> holder = holders.isEmpty() ? Optional.empty()
+                : Optional.of((String) Json.object(holders.get(0)).get("name"));
+        List<String> fakes = new ArrayList<>();
         if (answers.size() > 1) {
-            List<String> held = uuids(holder.get("ports"));
             for (Object fake : OvsdbSocket.rows(answers.get(1))) {
-                onFakeBridge |= held.contains(uuid(Json.object(fake).get("_uuid")));
+                fakes.add(uuid(Json.object(fake).get("_uuid")));
             }
         }
-        return new Read(bridgeExists, portNamesBridge, Optional.of(port), Optional.of((String) holder.get("name")),
+        boolean onFakeBridge = false;
+        if (holder.isPresent() && !fakes.isEmpty()) {
+            List<Object> onHolder = new ArrayList<>();
+            for (String fake : fakes) {
+                onHolder.add(select("Bridge", List.of(List.of("name", "==", holder.get()),
+                        List.of("ports", "includes", List.of("uuid", fake))), "_uuid"));
+            }
+            for (Map<String, Object> answer : OvsdbSocket.transact(socket, onHolder, timeout)) {
+                onFakeBridge |= !OvsdbSocket.rows(answer).isEmpty();
+            }
+        }
+        return new Read(bridgeExists, portNamesBridge, Optional.of(port), tag, holder, List.copyOf(fakes),
                 onFakeBridge);
     }
 
-    /** The UUIDs of a set of them (a set of one is written as its one member). */
-    private static List<String> uuids(Object atomOrSet) {
-        List<Object> a = Json.array(atomOrSet);
-        if (!"set".equals(a.get(0))) {
-            return List.of(uuid(atomOrSet));
-        }
-        List<String> all = new ArrayList<>();
-        for (Object member : Json.array(a.get(1))) {
-            all.add(uuid(member));
-        }
-        return all;
+    /** An optional integer column that is empty, as the database writes it. */
+    private static final Object NO_TAG = List.of("set", List.of());
+
+    /** The ports that are VLAN fake bridges of this tag. */
+    private static List<Object> fakeBridgesOf(Object tag) {
+        return List.of(List.of("fake_bridge", "==", true), List.of("tag", "==", tag));
     }
 
     /**
@@ -260,6 +266,13 @@ public final class OvsdbPortChanges {
         read.port().ifPresent(p -> {
             ops.add(unchanged("Bridge", List.of(List.of("name", "==", change.bridge()),
                     List.of("ports", "includes", List.of("uuid", p))), "name", Optional.of(change.bridge())));
+            // Nor may it have become a fake bridge's port meanwhile (ovs-vsctl verifies every bridge's ports).
+            ops.add(unchanged("Port", List.of(List.of("name", "==", change.port())), "tag", Optional.of(read.tag())));
+            if (read.tag() instanceof Number) {
+                List<Object> fakes = new ArrayList<>();
+                read.fakeBridges().forEach(f -> fakes.add(Map.of("_uuid", List.of("uuid", f))));
+                ops.add(OvsdbSocket.await("Port", fakeBridgesOf(read.tag()), "_uuid", "==", fakes, 0));
+            }
             ops.add(takeOff(change.bridge(), p));
         });
         change.added().ifPresent(added -> {
@@ -315,16 +328,17 @@ public final class OvsdbPortChanges {
     }
 
     /**
-     * The switch's port for the interface: {@code ofport} -1 where it could not set the interface up
-     * (a device it cannot open, say), which {@code ovs-vsctl add-port} reports in these words (as a
-     * warning: its exit status stays 0) and {@code wait-until ... ofport!=[]} passes; here a failure,
-     * as no packet would pass.
+     * The switch's port for the interface, once it has applied the change: {@code ofport} -1 where it
+     * could not set the interface up (a device it cannot open, say), or none at all, which
+     * {@code ovs-vsctl add-port} reports in these words (before Open vSwitch 3.6 as a warning, its
+     * exit status 0; since then with status 65) and {@code wait-until ... ofport!=[]} passes on -1;
+     * here a failure, as no packet would pass.
      */
     private static CommandResult unopened(String port, Map<String, Object> selected) {
         for (Object row : OvsdbSocket.rows(selected)) {
             Map<String, Object> columns = Json.object(row);
-            if (columns.get("ofport") instanceof Number n && n.longValue() == -1) {
-                String error = columns.get("error") instanceof String e ? ": " + e : "";
+            if (!(columns.get("ofport") instanceof Number n) || n.longValue() == -1) {
+                String error = columns.get("error") instanceof String e && !e.isEmpty() ? ": " + e : "";
                 return failed("Error detected while setting up '" + port + "'" + error
                         + ".  See ovs-vswitchd log for details.");
             }

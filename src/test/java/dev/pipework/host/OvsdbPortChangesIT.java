@@ -150,6 +150,12 @@ class OvsdbPortChangesIT {
             assertEquals(new CommandResult(1, "", "Error detected while setting up '" + port + "': could not open"
                     + " network device (stand-in).  See ovs-vswitchd log for details.\n"), waited);
             assertEquals("", get(db, "list-ports", "br0"), "the addition taken back");
+
+            // An interface the switch has applied the change without giving a port: the same, without an error.
+            CommandResult none = apply(db, add("br0", PrivateOvsdb.UNHANDLED, 7, Map.of("k", "v")));
+            assertEquals(new CommandResult(1, "", "Error detected while setting up '" + PrivateOvsdb.UNHANDLED
+                    + "'.  See ovs-vswitchd log for details.\n"), none);
+            assertEquals("", get(db, "list-ports", "br0"), "the addition taken back");
         }
     }
 
@@ -163,6 +169,8 @@ class OvsdbPortChangesIT {
             db.vsctl("add-br", "vlan10", "br0", "10").assertOk("a VLAN's fake bridge");
             db.vsctl("add-port", "vlan10", "p4").assertOk("a port of the fake bridge (on br0, tag 10)");
             db.vsctl("add-port", "br0", "p5", "tag=10").assertOk("a port of br0 with the fake bridge's tag");
+            db.vsctl("add-port", "br0", "p6", "tag=7").assertOk("a port of br0 with another tag");
+            db.vsctl("add-port", "br1", "p7", "tag=10").assertOk("a port of another bridge with the fake bridge's tag");
             String cfg = get(db, "get", "Open_vSwitch", ".", "next_cfg");
 
             CommandResult other = apply(db, add("br0", "p1", 7, Map.of("k", "v")));
@@ -183,17 +191,25 @@ class OvsdbPortChangesIT {
             for (Command.OvsPortChange change : java.util.List.of(add("br9", "p2", 7, Map.of("k", "v")),
                     remove("br9", "p1"), add("vlan10", "p3", 10, Map.of("k", "v")), add("br0", "br1", 7, Map.of("k", "v")),
                     remove("br0", "br1"), add("br0", "p4", 7, Map.of("k", "v")), remove("br0", "p4"),
-                    remove("br0", "p5"))) {
+                    remove("br0", "p5"), add("br0", "vlan10", 7, Map.of("k", "v")), remove("br0", "vlan10"))) {
                 assertThrows(OvsdbPortChanges.LeftToOvsVsctl.class, () -> apply(db, change), change.argv().toString());
             }
             // ovs-vsctl refuses a port of the child bridge named by its parent, in its words.
+            Sh.Result refused = db.vsctl(remove("br0", "p4").argv().subList(1, 6).toArray(String[]::new));
             assertEquals("ovs-vsctl: bridge br0 does not have a port p4 (although its child bridge vlan10 does)",
-                    db.vsctl(remove("br0", "p4").argv().subList(1, 6).toArray(String[]::new)).err().strip());
-            assertEquals("p1", get(db, "list-ports", "br1"));
+                    refused.err().strip());
+            assertEquals(true, refused.code() != 0, refused.describe());
+            assertEquals("p1\np7", get(db, "list-ports", "br1"));
             assertEquals("5", get(db, "get", "Port", "p1", "tag"));
-            assertEquals("", get(db, "list-ports", "br0"));
+            assertEquals("p6", get(db, "list-ports", "br0"));
             assertEquals("p4\np5", get(db, "list-ports", "vlan10"));
             assertEquals(cfg, get(db, "get", "Open_vSwitch", ".", "next_cfg"));
+
+            // Ports with another tag, or with the fake bridge's tag on another bridge, are the bridge's own.
+            assertEquals(new CommandResult(0, "", ""), apply(db, remove("br0", "p6")));
+            assertEquals(new CommandResult(0, "", ""), apply(db, remove("br1", "p7")));
+            assertEquals("", get(db, "list-ports", "br0"));
+            assertEquals("p1", get(db, "list-ports", "br1"));
         }
     }
 

@@ -29,6 +29,8 @@ public final class PrivateOvsdb implements AutoCloseable {
     private static final Duration RUN = Duration.ofSeconds(60);
     /** The interface {@link #standInSwitch} cannot open. */
     public static final String UNOPENABLE = "unopenable";
+    /** The interface {@link #standInSwitch} leaves without an OpenFlow port. */
+    public static final String UNHANDLED = "unhandled";
     public final Path dir;
     private final Path pid;
     private Process standIn;
@@ -118,7 +120,7 @@ public final class PrivateOvsdb implements AutoCloseable {
      * once it has applied the database, whenever {@code next_cfg} moves (it waits on the server for
      * that) and at least every 0.1 s (the switch applies a change that asks for no new configuration
      * number too, as {@code ovs-vsctl --no-wait} makes). An interface named {@link #UNOPENABLE} gets the
-     * port number -1 and an error, as one the switch cannot open. Stopped by {@link #close}.
+     * port number -1 and an error, as one the switch cannot open; one named {@link #UNHANDLED} none. Stopped by {@link #close}.
      */
     public void standInSwitch() throws IOException {
         String db = "unix:" + socket();
@@ -134,7 +136,8 @@ public final class PrivateOvsdb implements AutoCloseable {
                         + "\"where\":[[\"ofport\",\"==\",[\"set\",[]]],[\"name\",\"==\",\"" + UNOPENABLE + "\"]],"
                         + "\"row\":{\"ofport\":-1,\"error\":\"could not open network device (stand-in)\"}},"
                         + "{\"op\":\"update\",\"table\":\"Interface\","
-                        + "\"where\":[[\"ofport\",\"==\",[\"set\",[]]]],\"row\":{\"ofport\":1}},"
+                        + "\"where\":[[\"ofport\",\"==\",[\"set\",[]]],[\"name\",\"!=\",\"" + UNHANDLED + "\"]],"
+                        + "\"row\":{\"ofport\":1}},"
                         + "{\"op\":\"update\",\"table\":\"Open_vSwitch\","
                         + "\"where\":[],\"row\":{\"cur_cfg\":'\"$n\"'}}]' >/dev/null 2>&1",
                 "  ovsdb-client transact \"$db\" '[\"Open_vSwitch\",{\"op\":\"wait\",\"table\":\"Open_vSwitch\","
