@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The JVM settings the launcher (scripts/pipework) gives each command line: the interpreter alone for
- * the short runs (the plain attach form, {@code status <guest>}, {@code del <guest>}, the CNI plugin),
+ * the short runs (the plain attach form, with {@code -i} and {@code -l} or without, {@code status <guest>},
+ * {@code del <guest>}, the CNI plugin),
  * the compiler for the rest; the jar named by {@code -cp} only where its manifest is not needed.
  */
 class LauncherOptionsTest {
@@ -68,6 +69,16 @@ class LauncherOptionsTest {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', textBlock = """
             ''    | br0 c1 10.0.0.2/24           | pipework.aot
+            ''    | br0 -i eth2 c1 10.0.0.2/24   | pipework.aot
+            ''    | -l veth9 br0 -i eth2 c1 dhcp @7 | pipework.aot
+            ''    | br0 c1 dhcp -i eth2          | pipework.aot
+            ''    | -i eth2 -i eth3 br0 c1 dhcp  | pipework-commands.aot
+            ''    | br0 -i -l c1 dhcp            | pipework-commands.aot
+            ''    | br0 c1 dhcp -i               | pipework-commands.aot
+            ''    | -i eth2 br0 c1               | pipework-commands.aot
+            ''    | br0 -a 4 c1 dhcp             | pipework-commands.aot
+            ''    | overlay add ov1 vx1          | pipework-commands.aot
+            ''    | pool add p1 10.0.0.0/24      | pipework-commands.aot
             ''    | status c1                    | pipework-guest.aot
             ''    | del c1                       | pipework-guest.aot
             ''    | status                       | pipework-commands.aot
@@ -102,7 +113,8 @@ class LauncherOptionsTest {
             ''    | status c1 --json             | compiled    | -jar
             ''    | -v status c1                 | compiled    | -jar
             ''    | del shim eth0                | compiled    | -jar
-            ''    | -i eth2 br0 c1 10.0.0.2/24   | compiled    | -jar
+            ''    | -i eth2 br0 c1 10.0.0.2/24   | interpreted | -cp
+            ''    | -i eth2 -a 4 br0 c1 10.0.0.2/24 | compiled | -jar
             ''    | watch                        | compiled    | -jar
             ADD   | ''                           | interpreted | -cp
             """)

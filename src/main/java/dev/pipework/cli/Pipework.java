@@ -53,13 +53,13 @@ public final class Pipework {
             if (first < args.length && Help.SUBCOMMANDS.contains(args[first]) && !hostInterfaceNamed(args[first])) {
                 return subcommand(args);
             }
-            PipeworkCommand command = new PipeworkCommand();
-            if (wordsOnly(args)) {
+            Optional<PipeworkCommand> plainAttach = plainAttach(args);
+            if (plainAttach.isPresent()) {
                 // Nothing for picocli to read: the words go to the request parser as they are.
                 // Setting picocli up costs more than the rest of such a run.
-                command.words.addAll(List.of(args));
-                return attach(command, Invocation.PLAIN);
+                return attach(plainAttach.get(), Invocation.PLAIN);
             }
+            PipeworkCommand command = new PipeworkCommand();
             CommandLine cli = commandLine(command);
             CommandLine.ParseResult parsed;
             try {
@@ -125,17 +125,40 @@ public final class Pipework {
         return 0;
     }
 
-    /** Three or four words, none an option (none starts with '-'): the plain attach form. */
-    static boolean wordsOnly(String[] args) {
-        if (args.length < 3 || args.length > 4) {
-            return false;
-        }
-        for (String a : args) {
-            if (a.startsWith("-")) {
-                return false;
+    /**
+     * The attach form in the original's words, as picocli reads it (a test holds the two to the
+     * same): three or four words, none an option, and the original's {@code -i <containerinterface>}
+     * and {@code -l <localinterfacename>}, each at most once, its value a word of its own, anywhere
+     * among them. Empty for any other line, and where such a value is one picocli refuses (its
+     * words are picocli's to print).
+     */
+    static Optional<PipeworkCommand> plainAttach(String[] args) {
+        PipeworkCommand command = new PipeworkCommand();
+        for (int i = 0; i < args.length; i++) {
+            String word = args[i];
+            boolean container = word.equals("-i");
+            if (container || word.equals("-l")) {
+                if (i + 1 == args.length || args[i + 1].startsWith("-")
+                        || (container ? command.containerInterface : command.localInterface) != null) {
+                    return Optional.empty();
+                }
+                String value = args[++i];
+                try {
+                    if (container) {
+                        command.containerInterface = new PipeworkCommand.ContainerInterface().convert(value);
+                    } else {
+                        command.localInterface = new PipeworkCommand.LocalInterface().convert(value);
+                    }
+                } catch (RuntimeException e) {
+                    return Optional.empty();
+                }
+            } else if (word.startsWith("-")) {
+                return Optional.empty();
+            } else {
+                command.words.add(word);
             }
         }
-        return true;
+        return command.words.size() < 3 || command.words.size() > 4 ? Optional.empty() : Optional.of(command);
     }
 
     /**
@@ -222,8 +245,9 @@ public final class Pipework {
 
     /** The same, the line's plain sub-command read already ({@link #plainSubcommand}). */
     private static Optional<String> guestAsked(String[] args, Optional<Subcommand> plain) {
-        if (wordsOnly(args)) {
-            return Optional.of(args[1]);
+        Optional<PipeworkCommand> attach = plainAttach(args);
+        if (attach.isPresent()) {
+            return Optional.of(attach.get().words.get(1));
         }
         return plain.map(p -> args.length > 1 ? args[1] : "");
     }

@@ -271,6 +271,8 @@ final class Training {
                     // A name no runtime has fails at the lookup, before any change.
                     cli.run("brtrain0", nobody(), "10.255.0.9/24");
                     cli.run("brtrain0", netns, "10.255.0.2/24@10.255.0.1");
+                    // The original's -i and -l, read as the plain form is.
+                    cli.run("brtrain0", "-i", "eth2", "-l", "vtrain2", netns, "10.255.0.3/24");
                     pooled.run("brtrain0", otherNetns, "pool:training@gw");
                 }
                 case COMMANDS -> {
