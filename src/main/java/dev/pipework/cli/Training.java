@@ -276,9 +276,10 @@ final class Training {
                     pooled.run("brtrain0", otherNetns, "pool:training@gw");
                 }
                 case COMMANDS -> {
-                    cli.run("-i", "eth2", "brtrain0", netns, "10.255.0.3/24");
-                    pooled.run("-i", "eth3", "brtrain0", netns, "10.255.0.4/24");
-                    pooled.run("-i", "eth4", "brtrain0", netns, "pool:training");
+                    // An option beside -i (-a, --mtu, --json, ...) makes it a line picocli reads.
+                    cli.run("-a", "4", "-i", "eth2", "brtrain0", netns, "10.255.0.3/24");
+                    pooled.run("-a", "4", "-i", "eth3", "brtrain0", netns, "10.255.0.4/24");
+                    pooled.run("-a", "4", "-i", "eth4", "brtrain0", netns, "pool:training");
                     pooled.run("status", netns);
                     pooled.run("status", "--json", netns);
                     pooled.run("del", netns);
