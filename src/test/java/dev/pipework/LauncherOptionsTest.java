@@ -83,7 +83,15 @@ class LauncherOptionsTest {
             ''    | del c1                       | pipework-guest.aot
             ''    | status                       | pipework-commands.aot
             ''    | status c1 --json             | pipework-commands.aot
-            ''    | del -i eth2 c1               | pipework-commands.aot
+            ''    | del -i eth2 c1               | pipework-guest.aot
+            ''    | del c1 --all                 | pipework-guest.aot
+            ''    | del --all -i eth2 c1         | pipework-guest.aot
+            ''    | del -i eth2 -i eth3 c1       | pipework-commands.aot
+            ''    | del -i eth2                  | pipework-commands.aot
+            ''    | del -i -v c1                 | pipework-commands.aot
+            ''    | del c1 -v                    | pipework-commands.aot
+            ''    | del shim eth0                | pipework-commands.aot
+            ''    | status -i eth2 c1            | pipework-commands.aot
             ''    | --version                    | pipework-commands.aot
             ADD   | ''                           | pipework-cni.aot
             """)
@@ -107,6 +115,7 @@ class LauncherOptionsTest {
             ''    | br0 c1 10.0.0.2/24 02:00:00:00:00:01 | interpreted | -cp
             ''    | status c1                    | interpreted | -jar
             ''    | del c1                       | interpreted | -jar
+            ''    | del -i eth2 c1               | interpreted | -jar
             ''    | status                       | compiled    | -jar
             ''    | status --json                | compiled    | -jar
             ''    | del --all                    | compiled    | -jar

@@ -208,13 +208,17 @@ public final class Pipework {
     }
 
     /**
-     * {@code status}, {@code status <guest>} and {@code del <guest>}, words alone, as picocli reads them
-     * (a test holds the two to the same): the commands run most often after the attach, for which
+     * {@code status}, {@code status <guest>} and {@code del <guest>} (its {@code -i} and {@code --all}
+     * too), words alone, as picocli reads them (a test holds the two to the same): the commands run most often after the attach, for which
      * picocli's model would cost more than the rest of the run. Reading a model's annotations makes
      * one proxy class per annotation type, generated at run time and never in the start-up cache:
      * eight for these, about 30 ms.
      */
     static Optional<Subcommand> plainSubcommand(String[] args) {
+        if (args.length >= 1 && args[0].equals("del")) {
+            Optional<DelCommand> del = plainDel(args);
+            return del.isPresent() ? Optional.of(del.get()) : Optional.empty();
+        }
         for (String a : args) {
             if (a.startsWith("-")) {
                 return Optional.empty();
@@ -225,12 +229,36 @@ public final class Pipework {
             status.guest = args.length == 2 ? args[1] : null;
             return Optional.of(status);
         }
-        if (args.length == 2 && args[0].equals("del")) {
-            DelCommand del = new DelCommand();
-            del.words.add(args[1]);
-            return Optional.of(del);
-        }
         return Optional.empty();
+    }
+
+    /**
+     * {@code del <guest>}, with {@code -i <containerinterface>} or {@code --all} (each at most once,
+     * the interface a word of its own) anywhere after {@code del}, as picocli reads it; empty for any
+     * other line, and where the interface is one picocli refuses.
+     */
+    private static Optional<DelCommand> plainDel(String[] args) {
+        DelCommand del = new DelCommand();
+        for (int i = 1; i < args.length; i++) {
+            String word = args[i];
+            if (word.equals("-i")) {
+                if (i + 1 == args.length || args[i + 1].startsWith("-") || del.containerInterface != null) {
+                    return Optional.empty();
+                }
+                try {
+                    del.containerInterface = new PipeworkCommand.ContainerInterface().convert(args[++i]);
+                } catch (RuntimeException e) {
+                    return Optional.empty();
+                }
+            } else if (word.equals("--all") && !del.all) {
+                del.all = true;
+            } else if (word.startsWith("-")) {
+                return Optional.empty();
+            } else {
+                del.words.add(word);
+            }
+        }
+        return del.words.size() == 1 ? Optional.of(del) : Optional.empty();
     }
 
     /**
@@ -249,7 +277,14 @@ public final class Pipework {
         if (attach.isPresent()) {
             return Optional.of(attach.get().words.get(1));
         }
-        return plain.map(p -> args.length > 1 ? args[1] : "");
+        if (plain.isEmpty()) {
+            return Optional.empty();
+        }
+        if (plain.get() instanceof DelCommand del) {
+            return Optional.of(del.words.get(0));
+        }
+        String guest = ((StatusCommand) plain.get()).guest;
+        return Optional.of(guest == null ? "" : guest);
     }
 
     /** The options that may stand before a sub-command's name ({@link #firstWord}), as picocli reads them. */

@@ -92,6 +92,7 @@ final class Training {
                     // A container's name, as these are mostly written: the engine asked for it.
                     cli.run("status", nobody());
                     cli.run("del", nobody());
+                    cli.run("del", "-i", "eth2", nobody());
                     askOpenVswitch(services, true);
                     engineAnswer();
                 }

@@ -12,7 +12,10 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The plain forms of status and del, read without picocli, are what picocli reads from them. */
+/**
+ * The plain forms of status and del ({@code del}'s {@code -i} and {@code --all} included), read without
+ * picocli, are what picocli reads from them.
+ */
 class PlainSubcommandTest {
 
     /** The sub-command and its shared options as picocli reads the line (the command line's own path). */
@@ -29,7 +32,8 @@ class PlainSubcommandTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"status", "status c1", "status 0123456789ab", "status /proc/42/ns/net", "del c1",
-            "del /var/run/netns/ns1", "del shim", "status @100", "del c1@7"})
+            "del /var/run/netns/ns1", "del shim", "status @100", "del c1@7", "del -i eth2 c1", "del c1 -i eth2",
+            "del --all c1", "del c1 --all -i eth2", "del -i del c1"})
     void theSameAsPicocliReadsThem(String line) {
         String[] args = line.split(" ");
         Subcommand plain = Pipework.plainSubcommand(args).orElseThrow();
@@ -41,6 +45,8 @@ class PlainSubcommandTest {
         assertEquals(Invocation.PLAIN.renderer().getClass(), read.how().renderer().getClass());
         assertEquals(read.command().getClass(), plain.getClass());
         assertSameFields(read.command(), plain, read.command().getClass().getSimpleName());
+        String guest = read.command() instanceof DelCommand del ? del.words.get(0) : ((StatusCommand) read.command()).guest;
+        assertEquals(Optional.of(guest == null ? "" : guest), Pipework.guestAsked(args), "the guest readied first");
     }
 
     /**
@@ -71,7 +77,9 @@ class PlainSubcommandTest {
     /** Any option, or a line of another shape, is picocli's to read. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"status --json", "status -v", "status c1 --graph", "status --graph=svg c1", "-v status",
-            "--dry-run del c1", "del -i eth2 c1", "del --all c1", "del c1 -v", "del", "del shim eth0", "status a b",
+            "--dry-run del c1", "del c1 -v", "del", "del shim eth0", "status a b", "del -i eth2", "del -i eth2 -i eth3 c1",
+            "del --all --all c1", "del -i -v c1", "del -ieth2 c1", "del -i eth/2 c1", "del c1 -i", "del -i eth2 c1 c2",
+            "del --all", "del -- c1", "del c1 --json",
             "shim c1", "apply", "watch", "br0 c1 10.0.0.2/24", "route c1 add default", "status c1 -o json"})
     void otherLinesAreNotPlain(String line) {
         assertEquals(Optional.empty(), Pipework.plainSubcommand(line.split(" ")), Arrays.toString(line.split(" ")));
