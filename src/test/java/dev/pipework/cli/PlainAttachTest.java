@@ -12,8 +12,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +73,7 @@ class PlainAttachTest {
     void theSameAsPicocliReadsIt(String line) {
         String[] args = line.split(" ");
         PipeworkCommand plain = Pipework.plainAttach(args).orElseThrow();
-        assertSameFields(picocli(args, new ArrayList<>()), plain, line);
+        PlainSubcommandTest.assertSameFields(picocli(args, new ArrayList<>()), plain, line);
         assertEquals(Optional.of(plain.words.get(1)), Pipework.guestAsked(args), "the guest readied first");
     }
 
@@ -112,7 +110,7 @@ class PlainAttachTest {
     void whatItReadsPicocliReadsAlike(String[] args) {
         Optional<PipeworkCommand> plain = Pipework.plainAttach(args);
         if (plain.isPresent()) {
-            assertSameFields(picocli(args, new ArrayList<>()), plain.get(), Arrays.toString(args));
+            PlainSubcommandTest.assertSameFields(picocli(args, new ArrayList<>()), plain.get(), Arrays.toString(args));
         }
     }
 
@@ -168,26 +166,6 @@ class PlainAttachTest {
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher still runs after 30 s");
             List<String> jvm = Files.readAllLines(dir.resolve("out"), StandardCharsets.UTF_8);
             assertEquals(expected, jvm.contains("-XX:AOTCache=" + dir.resolve("pipework.aot")), line + ": " + jvm);
-        }
-    }
-
-    private static void assertSameFields(Object picocli, Object plain, String line) {
-        for (Field field : picocli.getClass().getDeclaredFields()) {
-            if (Modifier.isStatic(field.getModifiers())) {
-                continue;
-            }
-            field.setAccessible(true);
-            try {
-                Object a = field.get(picocli);
-                Object b = field.get(plain);
-                if (a != null && a.getClass().getPackageName().equals(PlainAttachTest.class.getPackageName())) {
-                    assertSameFields(a, b, line);
-                } else {
-                    assertEquals(a, b, line + ": " + field.getName());
-                }
-            } catch (IllegalAccessException e) {
-                throw new AssertionError(e);
-            }
         }
     }
 }

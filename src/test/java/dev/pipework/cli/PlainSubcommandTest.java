@@ -53,7 +53,7 @@ class PlainSubcommandTest {
      * Every field of the two commands, those of their mixins (the options' holders of this package)
      * field by field: an option added to either command is compared without being named here.
      */
-    private static void assertSameFields(Object picocli, Object plain, String where) {
+    static void assertSameFields(Object picocli, Object plain, String where) {
         for (Field field : picocli.getClass().getDeclaredFields()) {
             if (Modifier.isStatic(field.getModifiers())) {
                 continue;
