@@ -41,6 +41,8 @@ public final class OvsdbPortChanges {
     private static final String STOPPED = "stopped by a signal while Open vSwitch's switch applied the change";
     /** The error the server gives a {@code wait} whose rows are no longer as read. */
     private static final String TIMED_OUT = "timed out";
+    /** An optional integer column that is empty, as the database writes it. */
+    private static final Object NO_TAG = List.of("set", List.of());
 
     private OvsdbPortChanges() {
     }
@@ -225,9 +227,6 @@ public final class OvsdbPortChanges {
         return new Read(bridgeExists, portNamesBridge, Optional.of(port), tag, holder, List.copyOf(fakes),
                 onFakeBridge);
     }
-
-    /** An optional integer column that is empty, as the database writes it. */
-    private static final Object NO_TAG = List.of("set", List.of());
 
     /** The ports that are VLAN fake bridges of this tag. */
     private static List<Object> fakeBridgesOf(Object tag) {
