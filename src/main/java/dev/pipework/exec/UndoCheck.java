@@ -25,6 +25,7 @@ final class UndoCheck {
     private static final Pattern ETC_NETNS = Pattern.compile("/etc/netns/pipework-[0-9]{1,19}");
     private static final Pattern PHY = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
     private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{12,64}");
+    private static final Pattern RUN_TAG = Pattern.compile("[0-9a-f]{1,16}-[0-9a-f]{1,16}");
 
     private UndoCheck() {
     }
@@ -40,7 +41,11 @@ final class UndoCheck {
         } else if (command instanceof Command.Exec exec) {
             execArgv(exec.argv(), entry);
         } else if (command instanceof Command.RemoveLabelled r) {
-            if (!r.label().equals(DhcpSteps.HelperDhcpClient.LABEL_GUEST) || !CONTAINER_ID.matcher(r.value()).matches()) {
+            // By a run's own label; by the guest's, as entries written before the run's label was.
+            boolean ofRun = r.label().equals(DhcpSteps.HelperDhcpClient.LABEL_RUN) && RUN_TAG.matcher(r.value()).matches();
+            boolean ofGuest = r.label().equals(DhcpSteps.HelperDhcpClient.LABEL_GUEST)
+                    && CONTAINER_ID.matcher(r.value()).matches();
+            if (!ofRun && !ofGuest) {
                 refuse("a removal of containers labelled " + r.label() + "=" + r.value());
             }
         } else {

@@ -136,4 +136,13 @@ public interface HostInspector {
     default long hostPid() {
         return ProcessHandle.current().pid();
     }
+
+    /**
+     * A word no other run uses (this process's PID and a random number, in hexadecimal), new at
+     * each call: a name of this run's own for what outlives it, such as a helper container's label.
+     */
+    default String runTag() {
+        return Long.toHexString(hostPid()) + "-"
+                + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() ^ System.nanoTime());
+    }
 }

@@ -68,7 +68,8 @@ final class DhcpSource {
                      MachineView view, List<Step> steps) {
         List<String> options = dhcp.options().isBlank() ? List.of() : List.of(dhcp.options().trim().split("\\s+"));
         if (dhcp.client().equals("dhcp")) {
-            steps.add(new DhcpSteps.HelperDhcpClient(guest.id().orElseThrow(), guest.token(), containerIf, options));
+            steps.add(new DhcpSteps.HelperDhcpClient(guest.id().orElseThrow(), guest.token(), containerIf, options,
+                    view.runTag()));
             return;
         }
         List<DhcpKeeping.Kept> kept = new ArrayList<>();

@@ -182,12 +182,15 @@ public final class DhcpSteps {
      * ({@code docker run -d --net container:<guest> --cap-add NET_ADMIN busybox udhcpc ...}), started
      * through the Engine API. Without {@code -f} the client goes to the background once it has a
      * lease, which ends the helper (the run waits for that), and the engine removes it; with
-     * {@code -f} it stays to renew the lease, labelled so that {@code del} finds it.
+     * {@code -f} it stays to renew the lease, labelled so that {@code del} finds it. It also carries
+     * a label of its run's own ({@code run}), which its undo removes it by: harmless where the helper
+     * never started (no other container has that label).
      */
-    public record HelperDhcpClient(String containerId, String hostname, String device, List<String> options)
-            implements Step {
+    public record HelperDhcpClient(String containerId, String hostname, String device, List<String> options,
+                                   String run) implements Step {
         public static final String LABEL_GUEST = "dev.pipework.dhcp-for";
         public static final String LABEL_INTERFACE = "dev.pipework.interface";
+        public static final String LABEL_RUN = "dev.pipework.run";
 
         public boolean foreground() {
             return options.contains("-f");
@@ -205,7 +208,8 @@ public final class DhcpSteps {
                 argv.add("--rm");
             }
             argv.addAll(List.of("--label", LABEL_GUEST + "=" + containerId, "--label", LABEL_INTERFACE + "=" + device,
-                    "--net", "container:" + containerId, "--cap-add", "NET_ADMIN", "busybox"));
+                    "--label", LABEL_RUN + "=" + run, "--net", "container:" + containerId, "--cap-add", "NET_ADMIN",
+                    "busybox"));
             argv.addAll(clientCommand());
             Map<String, Object> hostConfig = new LinkedHashMap<>();
             hostConfig.put("NetworkMode", "container:" + containerId);
@@ -214,13 +218,18 @@ public final class DhcpSteps {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("Image", "busybox");
             body.put("Cmd", clientCommand());
-            body.put("Labels", Map.of(LABEL_GUEST, containerId, LABEL_INTERFACE, device));
+            body.put("Labels", Map.of(LABEL_GUEST, containerId, LABEL_INTERFACE, device, LABEL_RUN, run));
             body.put("HostConfig", hostConfig);
             return new Command.StartContainer(body, !foreground(), argv);
         }
 
         public Optional<Command> undo() {
-            return Optional.of(new Command.RemoveLabelled(LABEL_GUEST, containerId));
+            return Optional.of(new Command.RemoveLabelled(LABEL_RUN, run));
+        }
+
+        @Override
+        public boolean undoHarmlessIfNotRun() {
+            return true;
         }
 
         public String action() {

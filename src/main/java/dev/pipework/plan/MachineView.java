@@ -126,6 +126,9 @@ public interface MachineView {
     /** A process in the host's namespaces (this one): where a link goes back to on undo. */
     long hostPid();
 
+    /** A word no other run uses, new at each call (a helper container's label of its run's own). */
+    String runTag();
+
     /** The host's network namespace, as a path a command inside a guest can open. */
     default String hostNetnsPath() {
         return "/proc/" + hostPid() + "/ns/net";

@@ -322,4 +322,8 @@ final class MachineReader implements MachineView {
     public long hostPid() {
         return services.host().hostPid();
     }
+
+    public String runTag() {
+        return services.host().runTag();
+    }
 }

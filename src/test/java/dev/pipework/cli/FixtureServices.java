@@ -88,6 +88,10 @@ final class FixtureServices {
                 return 1;
             }
 
+            public String runTag() {
+                return "1-5eed";
+            }
+
             public Map<Integer, HostLink> links() {
                 if (!fixture.containsKey("hostLinkIndex")) {
                     throw new AssertionError("the fixture has no link index");

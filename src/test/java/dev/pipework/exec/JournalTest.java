@@ -84,7 +84,7 @@ class JournalTest {
                 new DhcpSteps.CreateFile("/etc/netns/pipework-4242/resolv.conf"),
                 new DhcpSteps.BindMount(PINNED, "/var/run/netns/pipework-4242"),
                 new DhcpSteps.HelperDhcpClient("3f4e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f", "c",
-                        "eth1", List.of("-f")),
+                        "eth1", List.of("-f"), "10a2-5eed"),
                 new DhcpSteps.WriteKeeperFile(KEPT.recordFile(), "{}", "the keeper's record"),
                 new DhcpSteps.ClearPidFile(KEPT.pidFile()),
                 new DhcpSteps.KeptDhcpClient("pipework-4242", KEPT, false),
@@ -111,6 +111,21 @@ class JournalTest {
         UndoCheck.check(dev.pipework.plan.Command.Exec.of("pkill", "-F", KEPT.pidFile()), entry);
         UndoCheck.check(dev.pipework.plan.Command.Exec.of("rm", "-f", DhcpKeeping.HOOK + ".new"), entry);
         UndoCheck.check(dev.pipework.plan.Command.Exec.of("rm", "-f", DhcpKeeping.HOOK + ".args.new"), entry);
+        // A DHCP helper removed by the guest's label, before it had a label of its run's own.
+        UndoCheck.check(new Command.RemoveLabelled(DhcpSteps.HelperDhcpClient.LABEL_GUEST,
+                "3f4e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f"), entry);
+    }
+
+    /** A removal of containers by another label, or by a run's label of another shape, is refused. */
+    @Test
+    void aRemovalOfContainersByAnotherLabelIsRefused() {
+        JournalEntry entry = entryOf(everyUndo(), 0, 0);
+        for (Command.RemoveLabelled r : List.of(new Command.RemoveLabelled("com.example.app", "web"),
+                new Command.RemoveLabelled(DhcpSteps.HelperDhcpClient.LABEL_RUN, "web"),
+                new Command.RemoveLabelled(DhcpSteps.HelperDhcpClient.LABEL_RUN, ""),
+                new Command.RemoveLabelled(DhcpSteps.HelperDhcpClient.LABEL_GUEST, "10a2-5eed"))) {
+            assertThrows(RuntimeException.class, () -> UndoCheck.check(r, entry), r.toString());
+        }
     }
 
     static JournalEntry entryOf(List<Step> steps, int done, int begun) {
@@ -410,10 +425,10 @@ class JournalTest {
 
     /**
      * The undos run for a step begun and not known done: those harmless where it never ran. Not a
-     * move back out of a guest, nor a command in another namespace than the step's, nor a container's
-     * removal; the removal of an Open vSwitch port that the step's own transaction begins with, of
-     * pipework's own files and mounts, and the deletion in the guest of a link the plan made and moved
-     * there (its name is pipework's own).
+     * move back out of a guest, nor a command in another namespace than the step's; the removal of an
+     * Open vSwitch port that the step's own transaction begins with, of pipework's own files and
+     * mounts, of a DHCP helper container by its run's own label, and the deletion in the guest of a
+     * link the plan made and moved there (its name is pipework's own).
      */
     @Test
     void onlyAnUndoHarmlessWhereItsStepNeverRanIsRunForAStepBegun() {
@@ -425,7 +440,9 @@ class JournalTest {
                 // pipework's own files, directories and mounts, removed
                 LinkSteps.RecordDirect.class, DhcpSteps.MakeDirectory.class, DhcpSteps.CreateFile.class,
                 DhcpSteps.BindMount.class, DhcpSteps.WriteKeeperFile.class, DhcpSteps.ClearPidFile.class,
-                dev.pipework.plan.KeeperFileSteps.WriteStaged.class);
+                dev.pipework.plan.KeeperFileSteps.WriteStaged.class,
+                // a container of the run's own label, removed
+                DhcpSteps.HelperDhcpClient.class);
         for (Step step : everyUndo()) {
             assertEquals(harmless.contains(step.getClass()), step.undoHarmlessIfNotRun(), step.action());
         }

@@ -613,9 +613,11 @@ class PhysicalAndDhcpIT {
             List<String> dhclientStart = List.of(
                     "ip netns exec " + ns + " dhclient -1 -pf " + key + ".pid -lf " + key + ".leases -cf " + key
                             + ".conf eth1");
+            // The helper's label of its run's own: the run's PID and a random number, in hexadecimal.
             List<String> helper = concat(veth, List.of(
                     "docker run -d --rm --label dev.pipework.dhcp-for=" + id + " --label dev.pipework.interface=eth1"
-                            + " --net container:" + id + " --cap-add NET_ADMIN busybox udhcpc -i eth1 -x hostname:" + c));
+                            + " --label dev.pipework.run=RUN --net container:" + id
+                            + " --cap-add NET_ADMIN busybox udhcpc -i eth1 -x hostname:" + c));
 
             List<String> shownAll = Sh.lines(Pipework.ok("--dry-run", br, c.name(), "udhcpc").out());
             // udhcpc's hook files are staged and renamed between the directory and the client when they are
@@ -630,7 +632,10 @@ class PhysicalAndDhcpIT {
             assertEquals(veth, shownDhclient.subList(0, veth.size()));
             assertTrue(shownDhclient.containsAll(dhclientStart), String.join("\n", shownDhclient));
             assertEquals(leave, shownDhclient.subList(shownDhclient.size() - leave.size(), shownDhclient.size()));
-            assertEquals(helper, Sh.lines(Pipework.ok("--dry-run", br, c.name(), "dhcp").out()));
+            List<String> shownHelper = new ArrayList<>(Sh.lines(Pipework.ok("--dry-run", br, c.name(), "dhcp").out()));
+            shownHelper.replaceAll(l -> l.replaceFirst(" --label dev\\.pipework\\.run=[0-9a-f]{1,16}-[0-9a-f]{1,16} ",
+                    " --label dev.pipework.run=RUN "));
+            assertEquals(helper, shownHelper);
             assertEquals(Set.of("lo"), IpJson.linkNames(p), "a dry run changed the container");
             assertFalse(IpJson.hostLinkExists("veth1pl" + p), "a dry run created the veth");
             assertFalse(Files.exists(Path.of("/var/run/netns/" + ns)));

@@ -75,4 +75,8 @@ interface EmptyMachine extends MachineView {
     default long hostPid() {
         return 1;
     }
+
+    default String runTag() {
+        return "1-5eed";
+    }
 }

@@ -95,6 +95,10 @@ class GuestTrustTest {
             public long hostPid() {
                 return 1;
             }
+
+            public String runTag() {
+                return "1-5eed";
+            }
         });
     }
 
