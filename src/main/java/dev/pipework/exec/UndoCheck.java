@@ -25,7 +25,7 @@ final class UndoCheck {
     private static final Pattern ETC_NETNS = Pattern.compile("/etc/netns/pipework-[0-9]{1,19}");
     private static final Pattern PHY = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
     private static final Pattern CONTAINER_ID = Pattern.compile("[0-9a-f]{12,64}");
-    private static final Pattern RUN_TAG = Pattern.compile("[0-9a-f]{1,16}-[0-9a-f]{1,16}");
+    private static final Pattern RUN_TAG = Pattern.compile("[0-9a-f]{1,8}-[0-9a-f]{1,16}");
 
     private UndoCheck() {
     }

@@ -138,8 +138,8 @@ public interface HostInspector {
     }
 
     /**
-     * A word no other run uses (this process's PID and a random number, in hexadecimal), new at
-     * each call: a name of this run's own for what outlives it, such as a helper container's label.
+     * A word no other call returns (this process's PID and a random number, in hexadecimal): a name
+     * of its own for what outlives the run, such as a helper container's label.
      */
     default String runTag() {
         return Long.toHexString(hostPid()) + "-"

@@ -183,8 +183,8 @@ public final class DhcpSteps {
      * through the Engine API. Without {@code -f} the client goes to the background once it has a
      * lease, which ends the helper (the run waits for that), and the engine removes it; with
      * {@code -f} it stays to renew the lease, labelled so that {@code del} finds it. It also carries
-     * a label of its run's own ({@code run}), which its undo removes it by: harmless where the helper
-     * never started (no other container has that label).
+     * a tag of its own ({@code run}: the run's PID and a random number), which its undo removes it
+     * by: harmless where the helper never started (no other container has that label).
      */
     public record HelperDhcpClient(String containerId, String hostname, String device, List<String> options,
                                    String run) implements Step {

@@ -126,7 +126,7 @@ public interface MachineView {
     /** A process in the host's namespaces (this one): where a link goes back to on undo. */
     long hostPid();
 
-    /** A word no other run uses, new at each call (a helper container's label of its run's own). */
+    /** A word no other call returns (a helper container's label of its own: the run's PID and a random number). */
     String runTag();
 
     /** The host's network namespace, as a path a command inside a guest can open. */

@@ -45,7 +45,8 @@ public sealed interface Step permits Step.OwnPath, LinkSteps.AddLinuxBridge, Lin
      * clients of that key alone, started or not (one killed while it asked for its lease has written
      * no pid file); an {@code ovs-vsctl} command that the step's own begins, in the same transaction
      * (the planner removes what it removes, whatever the step's outcome). A step may say more of its
-     * own undo (a file of pipework's own that the step writes whole). Not an undo in another
+     * own undo (a file of pipework's own that the step writes whole, a helper container removed by
+     * the tag of its own it is started with). Not an undo in another
      * namespace than its step's: a link brought back out of a guest by a move that never ran would be
      * the guest's own.
      */

@@ -116,6 +116,18 @@ class JournalTest {
                 "3f4e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f"), entry);
     }
 
+    /** A DHCP helper's undo removes it by the tag it is started with, and by nothing else. */
+    @Test
+    void aHelpersUndoRemovesItByTheTagItIsStartedWith() {
+        DhcpSteps.HelperDhcpClient helper = new DhcpSteps.HelperDhcpClient(
+                "3f4e2a1b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f", "c", "eth1", List.of(), "10a2-5eed");
+        Map<?, ?> labels = (Map<?, ?>) ((Command.StartContainer) helper.command()).createBody().get("Labels");
+        Command.RemoveLabelled undo = (Command.RemoveLabelled) helper.undo().orElseThrow();
+        assertEquals(DhcpSteps.HelperDhcpClient.LABEL_RUN, undo.label());
+        assertEquals("10a2-5eed", labels.get(undo.label()));
+        assertEquals("10a2-5eed", undo.value());
+    }
+
     /** A removal of containers by another label, or by a run's label of another shape, is refused. */
     @Test
     void aRemovalOfContainersByAnotherLabelIsRefused() {
