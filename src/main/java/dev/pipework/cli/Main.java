@@ -25,7 +25,8 @@ public final class Main {
     public static void main(String[] args) {
         // First of all: the guest's runtime readied beside the wiring of the machine and the reading of
         // the host, which come before it is asked (GuestResolver.prepare).
-        Pipework.guestAsked(args).ifPresent(RuntimeResolver::readyFor);
+        PlainLine plainLine = PlainLine.of(args);
+        plainLine.guestAsked().ifPresent(RuntimeResolver::readyFor);
         ProcessCommandRunner.prepareLogger();
         // SIGTERM or SIGINT undoes the run under way, for the command line and the CNI plugin alike;
         // the watcher chooses its own policy (WatchCommand).
@@ -63,7 +64,7 @@ public final class Main {
                 }
                 System.exit(0);
             }
-            status = new Pipework(services, System.out, System.err).run(args);
+            status = new Pipework(services, System.out, System.err).run(plainLine, args);
         } catch (java.io.IOException e) {
             status = Pipework.report(new java.io.UncheckedIOException(e), System.err, false);
         } catch (RuntimeException | LinkageError e) {

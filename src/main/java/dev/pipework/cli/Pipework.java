@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /** One invocation: reads the command line, gathers facts, plans, then prints or executes the plan. */
 public final class Pipework {
@@ -29,6 +28,11 @@ public final class Pipework {
 
     /** Runs the command and returns the exit status. */
     public int run(String... args) {
+        return run(PlainLine.of(args), args);
+    }
+
+    /** The same, the line's plain forms read already (by {@link Main}, to ready the guest's runtime first). */
+    int run(PlainLine plainLine, String... args) {
         try {
             if (args.length == 1 && args[0].equals(DhcpKeeperCommand.WORD)) {
                 return DhcpKeeperCommand.run(services, err);
@@ -42,22 +46,19 @@ public final class Pipework {
             if (first < args.length && Help.GUEST_COMMANDS.contains(args[first])) {
                 return guestCommand(args, first);
             }
-            Optional<Subcommand> plain = plainSubcommand(args);
             // The guest's runtime readied beside the rest (it is asked under the locks, once the host is
             // read): GuestResolver.prepare.
-            guestAsked(args, plain).ifPresent(services.guests()::prepare);
-            if (plain.isPresent()) {
+            plainLine.guestAsked().ifPresent(services.guests()::prepare);
+            if (plainLine.subcommand().isPresent()) {
                 // Nothing for picocli to read, as in the plain attach form below.
-                return plain.get().run(Invocation.PLAIN, services, out, err);
+                return plainLine.subcommand().get().run(Invocation.PLAIN, services, out, err);
             }
             if (first < args.length && Help.SUBCOMMANDS.contains(args[first]) && !hostInterfaceNamed(args[first])) {
                 return subcommand(args);
             }
-            Optional<PipeworkCommand> plainAttach = plainAttach(args);
-            if (plainAttach.isPresent()) {
+            if (plainLine.attach().isPresent()) {
                 // Nothing for picocli to read: the words go to the request parser as they are.
-                // Setting picocli up costs more than the rest of such a run.
-                return attach(plainAttach.get(), Invocation.PLAIN);
+                return attach(plainLine.attach().get(), Invocation.PLAIN);
             }
             PipeworkCommand command = new PipeworkCommand();
             CommandLine cli = commandLine(command);
@@ -126,42 +127,6 @@ public final class Pipework {
     }
 
     /**
-     * The attach form in the original's words, as picocli reads it (a test holds the two to the
-     * same): three or four words, none an option, and the original's {@code -i <containerinterface>}
-     * and {@code -l <localinterfacename>}, each at most once, its value a word of its own, anywhere
-     * among them. Empty for any other line, and where such a value is one picocli refuses (its
-     * words are picocli's to print).
-     */
-    static Optional<PipeworkCommand> plainAttach(String[] args) {
-        PipeworkCommand command = new PipeworkCommand();
-        for (int i = 0; i < args.length; i++) {
-            String word = args[i];
-            boolean container = word.equals("-i");
-            if (container || word.equals("-l")) {
-                if (i + 1 == args.length || args[i + 1].startsWith("-")
-                        || (container ? command.containerInterface : command.localInterface) != null) {
-                    return Optional.empty();
-                }
-                String value = args[++i];
-                try {
-                    if (container) {
-                        command.containerInterface = new PipeworkCommand.ContainerInterface().convert(value);
-                    } else {
-                        command.localInterface = new PipeworkCommand.LocalInterface().convert(value);
-                    }
-                } catch (RuntimeException e) {
-                    return Optional.empty();
-                }
-            } else if (word.startsWith("-")) {
-                return Optional.empty();
-            } else {
-                command.words.add(word);
-            }
-        }
-        return command.words.size() < 3 || command.words.size() > 4 ? Optional.empty() : Optional.of(command);
-    }
-
-    /**
      * {@code route|rule|tc <guest> <args...>}: the rest of the line goes verbatim to {@code ip route},
      * {@code ip rule} or {@code tc} in the guest; their output and exit status are the command's.
      * Leading {@code -v}/{@code --dry-run} may precede the keyword.
@@ -205,86 +170,6 @@ public final class Pipework {
         }
         Subcommand sub = (Subcommand) parsed.subcommand().commandSpec().userObject();
         return sub.run(Invocation.of(parsed), services, out, err);
-    }
-
-    /**
-     * {@code status}, {@code status <guest>} and {@code del <guest>} (its {@code -i} and {@code --all}
-     * too), words alone, as picocli reads them (a test holds the two to the same): the commands run most often after the attach, for which
-     * picocli's model would cost more than the rest of the run. Reading a model's annotations makes
-     * one proxy class per annotation type, generated at run time and never in the start-up cache:
-     * eight for these, about 30 ms.
-     */
-    static Optional<Subcommand> plainSubcommand(String[] args) {
-        if (args.length >= 1 && args[0].equals("del")) {
-            Optional<DelCommand> del = plainDel(args);
-            return del.isPresent() ? Optional.of(del.get()) : Optional.empty();
-        }
-        for (String a : args) {
-            if (a.startsWith("-")) {
-                return Optional.empty();
-            }
-        }
-        if (args.length >= 1 && args.length <= 2 && args[0].equals("status")) {
-            StatusCommand status = new StatusCommand();
-            status.guest = args.length == 2 ? args[1] : null;
-            return Optional.of(status);
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * {@code del <guest>}, with {@code -i <containerinterface>} or {@code --all} (each at most once,
-     * the interface a word of its own) anywhere after {@code del}, as picocli reads it; empty for any
-     * other line, and where the interface is one picocli refuses.
-     */
-    private static Optional<DelCommand> plainDel(String[] args) {
-        DelCommand del = new DelCommand();
-        for (int i = 1; i < args.length; i++) {
-            String word = args[i];
-            if (word.equals("-i")) {
-                if (i + 1 == args.length || args[i + 1].startsWith("-") || del.containerInterface != null) {
-                    return Optional.empty();
-                }
-                try {
-                    del.containerInterface = new PipeworkCommand.ContainerInterface().convert(args[++i]);
-                } catch (RuntimeException e) {
-                    return Optional.empty();
-                }
-            } else if (word.equals("--all") && !del.all) {
-                del.all = true;
-            } else if (word.startsWith("-")) {
-                return Optional.empty();
-            } else {
-                del.words.add(word);
-            }
-        }
-        return del.words.size() == 1 ? Optional.of(del) : Optional.empty();
-    }
-
-    /**
-     * The guest word of a command line that is about to ask the guest's runtime, for that runtime to be
-     * readied first ({@link dev.pipework.guest.GuestResolver#prepare}): the plain attach form's, and
-     * {@code status}'s and {@code del}'s in their plain forms (empty for {@code status} alone, which
-     * asks for every guest).
-     */
-    static Optional<String> guestAsked(String[] args) {
-        return guestAsked(args, plainSubcommand(args));
-    }
-
-    /** The same, the line's plain sub-command read already ({@link #plainSubcommand}). */
-    private static Optional<String> guestAsked(String[] args, Optional<Subcommand> plain) {
-        Optional<PipeworkCommand> attach = plainAttach(args);
-        if (attach.isPresent()) {
-            return Optional.of(attach.get().words.get(1));
-        }
-        if (plain.isEmpty()) {
-            return Optional.empty();
-        }
-        if (plain.get() instanceof DelCommand del) {
-            return Optional.of(del.words.get(0));
-        }
-        String guest = ((StatusCommand) plain.get()).guest;
-        return Optional.of(guest == null ? "" : guest);
     }
 
     /** The options that may stand before a sub-command's name ({@link #firstWord}), as picocli reads them. */

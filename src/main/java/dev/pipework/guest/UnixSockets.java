@@ -28,7 +28,7 @@ public final class UnixSockets {
      * the thread meets, it says nothing: the run's own channel meets it again.
      */
     public static void readyInBackground(Path socket) {
-        // Asked again by the run after main asked it (Pipework.guestAsked): the flag before the file.
+        // Asked again by the run after main asked it (PlainLine.guestAsked): the flag before the file.
         if (READIED.get() || !Files.exists(socket) || !READIED.compareAndSet(false, true)) {
             return;
         }

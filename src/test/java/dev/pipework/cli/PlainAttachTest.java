@@ -72,9 +72,9 @@ class PlainAttachTest {
     @MethodSource("plain")
     void theSameAsPicocliReadsIt(String line) {
         String[] args = line.split(" ");
-        PipeworkCommand plain = Pipework.plainAttach(args).orElseThrow();
+        PipeworkCommand plain = PlainLine.attach(args).orElseThrow();
         PlainSubcommandTest.assertSameFields(picocli(args, new ArrayList<>()), plain, line);
-        assertEquals(Optional.of(plain.words.get(1)), Pipework.guestAsked(args), "the guest readied first");
+        assertEquals(Optional.of(plain.words.get(1)), PlainLine.of(args).guestAsked(), "the guest readied first");
     }
 
     /**
@@ -84,16 +84,16 @@ class PlainAttachTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("notPlain")
     void otherLinesAreNotPlain(String line) {
-        assertEquals(Optional.empty(), Pipework.plainAttach(line.split(" ")), Arrays.toString(line.split(" ")));
+        assertEquals(Optional.empty(), PlainLine.attach(line.split(" ")), Arrays.toString(line.split(" ")));
     }
 
-    /** Lines of words, options and values in any order: whatever plainAttach reads, picocli reads alike. */
+    /** Lines of words, options and values in any order: whatever PlainLine.attach reads, picocli reads alike. */
     static Stream<Arguments> lines() {
         List<String> words = List.of("br0", "c1", "10.0.0.2/24", "dhcp", "status", "del", "@7", "", "a=b", "eth2",
                 "veth9", "4", "eth/2");
         List<String> others = List.of("-", "--", "-1", "-ieth2", "-i=eth2", "--dry-run", "-v", "-a", "--wait", "-h",
                 "--json");
-        return Tries.of("plainAttach", 400, r -> {
+        return Tries.of("PlainLine.attach", 400, r -> {
             String[] line = new String[3 + r.nextInt(5)];
             for (int i = 0; i < line.length; i++) {
                 // Mostly words, -i and -l often, other options now and then: many lines are read both ways.
@@ -108,7 +108,7 @@ class PlainAttachTest {
     @ParameterizedTest
     @MethodSource("lines")
     void whatItReadsPicocliReadsAlike(String[] args) {
-        Optional<PipeworkCommand> plain = Pipework.plainAttach(args);
+        Optional<PipeworkCommand> plain = PlainLine.attach(args);
         if (plain.isPresent()) {
             PlainSubcommandTest.assertSameFields(picocli(args, new ArrayList<>()), plain.get(), Arrays.toString(args));
         }
@@ -133,7 +133,7 @@ class PlainAttachTest {
 
     /**
      * The launcher gives the plain form's cache (and with it the interpreter alone) to the lines
-     * plainAttach reads, unless a sub-command's name comes first, and to no other (it checks no
+     * PlainLine.attach reads, unless a sub-command's name comes first, and to no other (it checks no
      * interface name: a name picocli refuses gets the plain form's settings for its error).
      */
     @Test
@@ -154,7 +154,7 @@ class PlainAttachTest {
             String[] args = line.split(" ");
             boolean subcommand = Help.SUBCOMMANDS.contains(args[0]) || Help.GUEST_COMMANDS.contains(args[0]);
             boolean refusedName = line.contains("eth/2") || line.contains("too-long");
-            boolean expected = refusedName || (!subcommand && Pipework.plainAttach(args).isPresent());
+            boolean expected = refusedName || (!subcommand && PlainLine.attach(args).isPresent());
             List<String> argv = new ArrayList<>(List.of("scripts/pipework"));
             argv.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(dir.resolve("out").toFile())

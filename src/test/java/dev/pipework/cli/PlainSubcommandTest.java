@@ -36,7 +36,7 @@ class PlainSubcommandTest {
             "del --all c1", "del c1 --all -i eth2", "del -i del c1"})
     void theSameAsPicocliReadsThem(String line) {
         String[] args = line.split(" ");
-        Subcommand plain = Pipework.plainSubcommand(args).orElseThrow();
+        Subcommand plain = PlainLine.subcommand(args).orElseThrow();
         Read read = picocli(args);
         // What Invocation.PLAIN says: no dry run, text, no -v.
         assertEquals(Invocation.PLAIN.dryRun(), read.how().dryRun());
@@ -46,7 +46,7 @@ class PlainSubcommandTest {
         assertEquals(read.command().getClass(), plain.getClass());
         assertSameFields(read.command(), plain, read.command().getClass().getSimpleName());
         String guest = read.command() instanceof DelCommand del ? del.words.get(0) : ((StatusCommand) read.command()).guest;
-        assertEquals(Optional.of(guest == null ? "" : guest), Pipework.guestAsked(args), "the guest readied first");
+        assertEquals(Optional.of(guest == null ? "" : guest), PlainLine.of(args).guestAsked(), "the guest readied first");
     }
 
     /**
@@ -82,7 +82,7 @@ class PlainSubcommandTest {
             "del --all", "del -- c1", "del c1 --json",
             "shim c1", "apply", "watch", "br0 c1 10.0.0.2/24", "route c1 add default", "status c1 -o json"})
     void otherLinesAreNotPlain(String line) {
-        assertEquals(Optional.empty(), Pipework.plainSubcommand(line.split(" ")), Arrays.toString(line.split(" ")));
+        assertEquals(Optional.empty(), PlainLine.subcommand(line.split(" ")), Arrays.toString(line.split(" ")));
     }
 
 }
