@@ -235,15 +235,7 @@ final class CniPlugin {
      * else {@code configured}.
      */
     static String madeOn(Optional<CniRecords.Record> record, String configured) {
-        if (record.isPresent()) {
-            Map<String, Object> config = record.get().config();
-            for (String key : List.of("bridge", "master")) {
-                if (config.get(key) instanceof String name && dev.pipework.model.InterfaceName.valid(name)) {
-                    return name;
-                }
-            }
-        }
-        return configured;
+        return record.flatMap(r -> NetConf.hostInterfaceIn(r.config())).orElse(configured);
     }
 
     /** Whether {@code name} is a Linux bridge now ({@code /sys/class/net/<name>/bridge}). */

@@ -184,4 +184,17 @@ public record NetConf(Map<String, Object> raw, String cniVersion, String name, S
     public String hostInterface() {
         return bridge.isEmpty() ? master : bridge;
     }
+
+    /**
+     * The same of a configuration read back unchecked (a record's, written by an earlier ADD): its
+     * {@code bridge}, else its {@code master}, where that is an interface's name.
+     */
+    public static Optional<String> hostInterfaceIn(Map<String, Object> config) {
+        for (String key : List.of("bridge", "master")) {
+            if (config.get(key) instanceof String name && InterfaceName.valid(name)) {
+                return Optional.of(name);
+            }
+        }
+        return Optional.empty();
+    }
 }
