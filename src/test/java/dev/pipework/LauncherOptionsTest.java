@@ -107,6 +107,11 @@ class LauncherOptionsTest {
         List<String> jvm = launch(Map.of("PIPEWORK_JAVA", java.toString(), "PIPEWORK_JAR", jar.toString()), cni, args);
         assertTrue(jvm.contains("-XX:AOTCache=" + dir.resolve(cache)), jvm.toString());
         assertEquals(1, jvm.stream().filter(a -> a.startsWith("-XX:AOTCache=")).count(), jvm.toString());
+        // The fronts that run in the interpreter alone do not replay the cache's profiles for a compiler.
+        boolean interpreted = !cache.equals("pipework-commands.aot");
+        assertEquals(interpreted, jvm.contains("-XX:-AOTReplayTraining"), jvm.toString());
+        assertEquals(interpreted, jvm.indexOf("-XX:+UnlockDiagnosticVMOptions") >= 0
+                && jvm.indexOf("-XX:+UnlockDiagnosticVMOptions") < jvm.indexOf("-XX:-AOTReplayTraining"), jvm.toString());
     }
 
     @ParameterizedTest(name = "{0} {1}")
