@@ -110,8 +110,14 @@ class LauncherOptionsTest {
         // The fronts that run in the interpreter alone do not replay the cache's profiles for a compiler.
         boolean interpreted = !cache.equals("pipework-commands.aot");
         assertEquals(interpreted, jvm.contains("-XX:-AOTReplayTraining"), jvm.toString());
+        int replay = jvm.indexOf("-XX:-AOTReplayTraining");
         assertEquals(interpreted, jvm.indexOf("-XX:+UnlockDiagnosticVMOptions") >= 0
-                && jvm.indexOf("-XX:+UnlockDiagnosticVMOptions") < jvm.indexOf("-XX:-AOTReplayTraining"), jvm.toString());
+                && jvm.indexOf("-XX:+UnlockDiagnosticVMOptions") < replay
+                && jvm.indexOf("-XX:+IgnoreUnrecognizedVMOptions") >= 0
+                && jvm.indexOf("-XX:+IgnoreUnrecognizedVMOptions") < replay, jvm.toString());
+        // JVM options, before the jar is named.
+        int jarBy = Math.max(jvm.indexOf("-cp"), jvm.indexOf("-jar"));
+        assertTrue(jarBy > 0 && replay < jarBy, jvm.toString());
     }
 
     @ParameterizedTest(name = "{0} {1}")
