@@ -108,11 +108,11 @@ class SignalIT {
                 String said = Files.readString(err, StandardCharsets.UTF_8);
                 assertEquals(130, run.exitValue(), said);
                 assertTrue(said.contains("stopped by a signal; what this run did was undone"), said);
-                assertEquals(Optional.empty(), IpJson.link(null, "veth1pl" + pid), "the veth is left");
-                assertEquals(Optional.empty(), IpJson.link(null, "veth1pg" + pid), "its peer is left on the host");
-                assertEquals(List.of(), Ovs.ports(ovs), "the port is left");
+                assertEquals(Optional.empty(), IpJson.link(null, "veth1pl" + pid), "the veth is left; " + said);
+                assertEquals(Optional.empty(), IpJson.link(null, "veth1pg" + pid), "its peer is left on the host; " + said);
+                assertEquals(List.of(), Ovs.ports(ovs), "the port is left; " + said);
                 assertFalse(IpJson.linkNames(pid).stream().anyMatch(n -> n.equals("eth1") || n.startsWith("veth")),
-                        "a link is left in the container: " + IpJson.linkNames(pid));
+                        "a link is left in the container: " + IpJson.linkNames(pid) + "; " + said);
             } finally {
                 run.destroyForcibly();
                 Sh.run("rm", "-rf", dir.toString());

@@ -169,6 +169,68 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Follows one key through member {@code m}'s watch ({@code curl} streaming the gateway's
+     * {@code /v3/watch}, in the cluster's namespace where it has one), once the watch is in place:
+     * each line is stamped with this process's wall clock as it arrives, so that a test can tell when
+     * the key's first change reached a watcher.
+     */
+    public Watch watch(int m, String key) throws IOException {
+        List<String> argv = new ArrayList<>();
+        netns.ifPresent(ns -> argv.addAll(List.of("ip", "netns", "exec", ns)));
+        argv.addAll(List.of("curl", "-sN", "-X", "POST", "-d",
+                "{\"create_request\":{\"key\":\"" + b64(key) + "\"}}",
+                "http://" + address + ":" + client[m] + "/v3/watch"));
+        Watch watch = new Watch(new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        Poll.until(Duration.ofSeconds(10), Duration.ofMillis(10),
+                () -> Optional.of(true).filter(t -> watch.created), "the watch of " + key + " in place");
+        return watch;
+    }
+
+    /** A key's watch: when its first change arrived. */
+    public static final class Watch implements AutoCloseable {
+        private final Process process;
+        private volatile boolean created;
+        private final java.util.concurrent.atomic.AtomicLong firstChange = new java.util.concurrent.atomic.AtomicLong(-1);
+
+        private Watch(Process process) {
+            this.process = process;
+            Thread reader = new Thread(() -> {
+                try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        long now = System.currentTimeMillis();
+                        if (line.contains("\"events\"")) {
+                            firstChange.compareAndSet(-1, now);
+                        } else if (line.contains("\"created\":true")) {
+                            created = true;
+                        }
+                    }
+                } catch (IOException e) {
+                    // the watch ended
+                }
+            }, "etcd-watch");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** The wall-clock millisecond at which the key's first change arrived, once one has. */
+        public Optional<Long> firstChange() {
+            long at = firstChange.get();
+            return at < 0 ? Optional.empty() : Optional.of(at);
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     public static String b64(String s) {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
