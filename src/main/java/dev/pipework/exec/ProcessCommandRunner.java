@@ -204,9 +204,19 @@ public final class ProcessCommandRunner implements CommandRunner {
     /** The commands running now, so that a signal can stop them. */
     private final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /**
+     * Stops the commands running when it is called, and only those: the set's own iteration would
+     * also reach a command started while it goes on (each stop waits for its command to end, and the
+     * run that command belonged to goes on at once to its undo, whose first command would be stopped).
+     */
     @Override
     public void stopRunning() {
-        running.forEach(ProcessCommandRunner::stop);
+        List.copyOf(running).forEach(ProcessCommandRunner::stop);
+    }
+
+    /** How many commands run now (the test of {@link #stopRunning}). */
+    int commandsRunning() {
+        return running.size();
     }
 
     @Override

@@ -91,6 +91,43 @@ class ProcessCommandRunnerTest {
     }
 
     /** An IPAM plugin is given the configuration on stdin and CNI_* variables over this process's own. */
+    /**
+     * A signal's stop is of the commands running when it comes: the undo that follows starts its
+     * own at once (as soon as the command it stopped has ended), while the stop may still be going
+     * through the others; none of those may be stopped. Ten commands are stopped; each one's thread
+     * starts another command as soon as its own has ended, which must run to its end.
+     */
+    @Test
+    void aStopLeavesTheCommandsStartedAfterItAlone() throws Exception {
+        ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofSeconds(30));
+        int n = 10;
+        List<CommandResult> stopped = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<CommandResult> after = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Thread t = new Thread(() -> {
+                stopped.add(runner.run(List.of("sleep", "30")));
+                after.add(runner.run(List.of("sh", "-c", "sleep 0.5; echo undone")));
+            });
+            threads.add(t);
+            t.start();
+        }
+        assertTrue(assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            while (runner.commandsRunning() < n) {
+                Thread.sleep(20);
+            }
+            return true;
+        }));
+        runner.stopRunning();
+        for (Thread t : threads) {
+            t.join(20_000);
+        }
+        assertEquals(n, stopped.size());
+        stopped.forEach(r -> assertFalse(r.succeeded(), r.toString()));
+        assertEquals(n, after.size());
+        after.forEach(r -> assertEquals(new CommandResult(0, "undone\n", ""), r, "a command started after the stop"));
+    }
+
     @Test
     void inputAndVariablesAreGiven() {
         ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofSeconds(20));

@@ -108,6 +108,7 @@ class SignalIT {
                 String said = Files.readString(err, StandardCharsets.UTF_8);
                 assertEquals(130, run.exitValue(), said);
                 assertTrue(said.contains("stopped by a signal; what this run did was undone"), said);
+                assertFalse(said.contains("failed to undo"), said);
                 assertEquals(Optional.empty(), IpJson.link(null, "veth1pl" + pid), "the veth is left; " + said);
                 assertEquals(Optional.empty(), IpJson.link(null, "veth1pg" + pid), "its peer is left on the host; " + said);
                 assertEquals(List.of(), Ovs.ports(ovs), "the port is left; " + said);
