@@ -100,6 +100,7 @@ public final class Executor {
     public <T> T execute(Plan plan, List<String> locks, Optional<JournalEntry.GuestNetns> guest, Supplier<T> check) {
         synchronized (turn) {
             undone = false;
+            leftBehind = List.of();
             entry = null;
             if (journal.isPresent() && plan.steps().stream().anyMatch(s -> s.undo().isPresent())) {
                 entry = journal.get().begin(new JournalEntry(Journal.self(), locks, guest, JournalEntry.undos(plan.steps()), 0, 0));
@@ -142,7 +143,12 @@ public final class Executor {
     private void stopAndUndo(List<Step> done) {
         stopping = true;
         runner.stopRunning();
-        List<String> failures = undoOnce(done);
+        List<String> failures;
+        synchronized (turn) {
+            undoOnce(done);
+            // Whoever undid the run (the failure the stop caused, most often), what it could not undo.
+            failures = leftBehind;
+        }
         System.err.println("pipework: stopped by a signal; what this run did was undone");
         failures.forEach(System.err::println);
     }
@@ -152,6 +158,8 @@ public final class Executor {
     private volatile boolean stopping;
     /** Guarded by {@link #turn}. */
     private boolean undone;
+    /** What the run's undo could not undo, once it is undone; guarded by {@link #turn}. */
+    private List<String> leftBehind = List.of();
 
     private void executeSteps(List<Step> steps, List<Step> done) {
         int i = 0;
@@ -259,7 +267,8 @@ public final class Executor {
                 return List.of();
             }
             undone = true;
-            return rollBack(done);
+            leftBehind = rollBack(done);
+            return leftBehind;
         }
     }
 

@@ -90,7 +90,6 @@ class ProcessCommandRunnerTest {
         assertFalse(alive(tree.get(0).pid()), "and what it started");
     }
 
-    /** An IPAM plugin is given the configuration on stdin and CNI_* variables over this process's own. */
     /**
      * A signal's stop is of the commands running when it comes: the undo that follows starts its
      * own at once (as soon as the command it stopped has ended), while the stop may still be going
@@ -121,6 +120,7 @@ class ProcessCommandRunnerTest {
         runner.stopRunning();
         for (Thread t : threads) {
             t.join(20_000);
+            assertFalse(t.isAlive(), "a thread still runs its commands 20 s after the stop");
         }
         assertEquals(n, stopped.size());
         stopped.forEach(r -> assertFalse(r.succeeded(), r.toString()));
@@ -128,6 +128,7 @@ class ProcessCommandRunnerTest {
         after.forEach(r -> assertEquals(new CommandResult(0, "undone\n", ""), r, "a command started after the stop"));
     }
 
+    /** An IPAM plugin is given the configuration on stdin and CNI_* variables over this process's own. */
     @Test
     void inputAndVariablesAreGiven() {
         ProcessCommandRunner runner = new ProcessCommandRunner(Duration.ofSeconds(20));

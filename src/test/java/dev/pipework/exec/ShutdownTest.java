@@ -109,6 +109,48 @@ class ShutdownTest {
                 "a run began after the signal");
     }
 
+    /**
+     * The undo that the stopped command's failure runs (on the run's thread, before the hook's turn)
+     * fails: the hook's lines say what is left behind, as they do where the hook undoes the run.
+     */
+    @Test
+    void whatTheUndoCouldNotUndoIsSaidWhoeverUndidIt() throws Exception {
+        Shutdown shutdown = new Shutdown(new Halt()::halt, false);
+        shutdown.undoRunOnSignal();
+        HeldRunner runner = new HeldRunner() {
+            @Override
+            public CommandResult run(List<String> argv) {
+                CommandResult result = super.run(argv);
+                return argv.contains("del-br") ? new CommandResult(1, "", "ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed") : result;
+            }
+        };
+        Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
+        Thread run = new Thread(() -> {
+            try {
+                executor.execute(ExecutorTest.fullPlan());
+            } catch (PipeworkException expected) {
+                // stopped by a signal
+            }
+        });
+        run.start();
+        assertTrue(runner.holding.await(SECONDS, TimeUnit.SECONDS));
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            shutdown.signal();
+        } finally {
+            System.setErr(err);
+        }
+        run.join(TimeUnit.SECONDS.toMillis(SECONDS));
+        assertFalse(run.isAlive());
+        assertTrue(runner.ranUndo(), "nothing was undone: " + runner.ran);
+        String lines = said.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(lines.startsWith("pipework: stopped by a signal; what this run did was undone"), lines);
+        assertTrue(lines.contains("and failed to undo") && lines.contains("database connection failed")
+                && lines.contains("left behind; remove by hand: ovs-vsctl"), lines);
+    }
+
     @Test
     void theWatchersPolicyFinishesTheRunRefusesTheNextAndExitsZero() throws Exception {
         Halt halt = new Halt();

@@ -215,6 +215,7 @@ class OverlayPeersIT {
             Process[] pings = {pingEvery20ms(guests[0], "10.42.0.4", replies[0]),
                     pingEvery20ms(guests[3], "10.42.0.1", replies[1])};
             try (EtcdCluster.Watch registration = etcd.watch(0, "pipework/overlay/42/h4")) {
+                long keeperStarted = System.currentTimeMillis();
                 startKeeper(3);
                 long registeredAt = Poll.until(Duration.ofSeconds(30), Duration.ofMillis(10), registration::firstChange,
                         "h4 registered");
@@ -224,6 +225,9 @@ class OverlayPeersIT {
                     return there.isPresent() && back.isPresent()
                             ? Optional.of(new long[] {there.get(), back.get()}) : Optional.empty();
                 }, "h4 reachable both ways");
+                // Nothing reached h4 before its keeper ran: the figure is of the path the keepers opened.
+                assertTrue(Math.min(firstReplies[0], firstReplies[1]) >= keeperStarted,
+                        "a reply before h4's keeper started: " + Files.readString(replies[0]) + Files.readString(replies[1]));
                 long reachableMs = Math.max(firstReplies[0], firstReplies[1]) - registeredAt;
                 System.out.println("OverlayPeersIT: h4 reachable both ways " + reachableMs + " ms after its registration"
                         + " reached a watcher (h1 to h4 " + (firstReplies[0] - registeredAt) + ", h4 to h1 "

@@ -182,8 +182,13 @@ public final class EtcdCluster implements AutoCloseable {
                 "{\"create_request\":{\"key\":\"" + b64(key) + "\"}}",
                 "http://" + address + ":" + client[m] + "/v3/watch"));
         Watch watch = new Watch(new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start());
-        Poll.until(Duration.ofSeconds(10), Duration.ofMillis(10),
-                () -> Optional.of(true).filter(t -> watch.created), "the watch of " + key + " in place");
+        try {
+            Poll.until(Duration.ofSeconds(10), Duration.ofMillis(10),
+                    () -> Optional.of(true).filter(t -> watch.created), "the watch of " + key + " in place");
+        } catch (RuntimeException | Error e) {
+            watch.close();
+            throw e;
+        }
         return watch;
     }
 
@@ -200,7 +205,7 @@ public final class EtcdCluster implements AutoCloseable {
                         StandardCharsets.UTF_8))) {
                     for (String line; (line = lines.readLine()) != null; ) {
                         long now = System.currentTimeMillis();
-                        if (line.contains("\"events\"")) {
+                        if (line.contains("\"events\"") && line.contains("\"kv\"")) {
                             firstChange.compareAndSet(-1, now);
                         } else if (line.contains("\"created\":true")) {
                             created = true;
