@@ -98,6 +98,9 @@ public final class Executor {
 
     /** The run journaled as above, then the check of what it made, as {@link #execute(Plan, Supplier)}. */
     public <T> T execute(Plan plan, List<String> locks, Optional<JournalEntry.GuestNetns> guest, Supplier<T> check) {
+        synchronized (stopLock) {
+            undoing = false;
+        }
         synchronized (turn) {
             undone = false;
             leftBehind = List.of();
@@ -138,11 +141,16 @@ public final class Executor {
     /**
      * On a signal: the command running is stopped (with what it started), then, once the step it
      * belonged to is over, the steps done are undone unless the failure that stop caused has
-     * undone them already.
+     * undone them already. A run whose undo has begun (a step failed) is left to finish it: its
+     * command is not stopped. What the undo could not undo is said, whoever undid the run.
      */
     private void stopAndUndo(List<Step> done) {
         stopping = true;
-        runner.stopRunning();
+        synchronized (stopLock) {
+            if (!undoing) {
+                runner.stopRunning();
+            }
+        }
         List<String> failures;
         synchronized (turn) {
             undoOnce(done);
@@ -160,6 +168,19 @@ public final class Executor {
     private boolean undone;
     /** What the run's undo could not undo, once it is undone; guarded by {@link #turn}. */
     private List<String> leftBehind = List.of();
+    /**
+     * Whether the run's undo has begun (a step failed): a signal then stops no command, as an undo's
+     * command stopped would leave its step's change behind. Guarded by {@link #stopLock}, which a
+     * signal holds while it stops the commands running: an undo begins after that stop or without it.
+     */
+    private boolean undoing;
+    private final Object stopLock = new Object();
+
+    private void beginUndo() {
+        synchronized (stopLock) {
+            undoing = true;
+        }
+    }
 
     private void executeSteps(List<Step> steps, List<Step> done) {
         int i = 0;
@@ -242,6 +263,7 @@ public final class Executor {
      * are reported.
      */
     private void failSomewhereIn(List<Step> batch, CommandResult result, List<Step> done) {
+        beginUndo();
         List<String> failures = new ArrayList<>();
         for (int i = batch.size() - 1; i >= 0; i--) {
             Step step = batch.get(i);
@@ -274,6 +296,7 @@ public final class Executor {
 
     /** Undoes the given steps, last first; returns a line for each undo that failed. */
     List<String> rollBack(List<Step> done) {
+        beginUndo();
         List<String> failures = new ArrayList<>();
         for (int i = done.size() - 1; i >= 0; i--) {
             Step step = done.get(i);

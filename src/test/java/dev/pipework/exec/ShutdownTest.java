@@ -151,6 +151,71 @@ class ShutdownTest {
                 && lines.contains("left behind; remove by hand: ovs-vsctl"), lines);
     }
 
+    /**
+     * A signal while a failed run is being undone stops none of the undo's commands (one stopped
+     * would leave its step's change behind): the undo runs to its end, and the hook waits for it.
+     * The veth's creation fails; the undo of the bridge before it is held until released.
+     */
+    @Test
+    void aSignalDuringTheUndoOfAFailedRunLetsTheUndoFinish() throws Exception {
+        Shutdown shutdown = new Shutdown(new Halt()::halt, false);
+        shutdown.undoRunOnSignal();
+        CountDownLatch undoing = new CountDownLatch(1);
+        HeldRunner runner = new HeldRunner() {
+            @Override
+            public CommandResult run(List<String> argv) {
+                ran.add(argv);
+                if (argv.contains("veth") && argv.contains("add")) {
+                    return new CommandResult(2, "", "RTNETLINK answers: File exists");
+                }
+                if (argv.contains("del-br")) {
+                    undoing.countDown();
+                    try {
+                        release.await(SECONDS, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return stopped.get() ? new CommandResult(143, "", "Terminated") : new CommandResult(0, "", "");
+                }
+                return new CommandResult(0, "", "");
+            }
+        };
+        Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread run = new Thread(() -> {
+            try {
+                executor.execute(ExecutorTest.fullPlan());
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        run.start();
+        assertTrue(undoing.await(SECONDS, TimeUnit.SECONDS), "the undo did not begin: " + runner.ran);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Thread hook = new Thread(shutdown::signal);
+            hook.start();
+            // The hook has made its choice once it waits for the run's turn.
+            for (int i = 0; i < 500 && hook.getState() != Thread.State.BLOCKED && hook.isAlive(); i++) {
+                Thread.sleep(10);
+            }
+            assertFalse(runner.stopped.get(), "the signal stopped the undo's command");
+            runner.release.countDown();
+            hook.join(TimeUnit.SECONDS.toMillis(SECONDS));
+            assertFalse(hook.isAlive());
+        } finally {
+            System.setErr(err);
+        }
+        run.join(TimeUnit.SECONDS.toMillis(SECONDS));
+        assertFalse(run.isAlive());
+        assertEquals("stopped by a signal", thrown.get().getMessage());
+        assertEquals(ExecutorTest.fullPlan().steps().get(0).undo().orElseThrow().argv(), runner.ran.get(runner.ran.size() - 1));
+        String lines = said.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("pipework: stopped by a signal; what this run did was undone\n", lines);
+    }
+
     @Test
     void theWatchersPolicyFinishesTheRunRefusesTheNextAndExitsZero() throws Exception {
         Halt halt = new Halt();
