@@ -61,7 +61,8 @@ public final class Executor {
     Executor(CommandRunner runner, ContainerActions containers, OvsdbActions ovsdb, Shutdown shutdown,
              Optional<Journal> journal, IpBatch.ByName byName) {
         this.runner = runner;
-        this.commands = new Commands(runner, containers, ovsdb, () -> stopping);
+        // An undo's waits are not cut short by a signal: it is finished (stopAndUndo).
+        this.commands = new Commands(runner, containers, ovsdb, () -> stopping && !undoing);
         this.shutdown = shutdown;
         this.journal = journal;
         this.byName = byName;
@@ -117,11 +118,12 @@ public final class Executor {
             try {
                 return check.get();
             } catch (RuntimeException e) {
+                boolean stoppedFirst = stopping;
                 List<String> undoFailures = undoOnce(done);
-                if (stopping) {
+                if (stoppedFirst) {
                     throw new PipeworkException("stopped by a signal", 143);
                 }
-                if (undoFailures.isEmpty()) {
+                if (undoFailures.isEmpty() || stopping) {
                     throw e;
                 }
                 StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
@@ -170,10 +172,10 @@ public final class Executor {
     private List<String> leftBehind = List.of();
     /**
      * Whether the run's undo has begun (a step failed): a signal then stops no command, as an undo's
-     * command stopped would leave its step's change behind. Guarded by {@link #stopLock}, which a
+     * command stopped would leave its step's change behind. Set under {@link #stopLock}, which a
      * signal holds while it stops the commands running: an undo begins after that stop or without it.
      */
-    private boolean undoing;
+    private volatile boolean undoing;
     private final Object stopLock = new Object();
 
     private void beginUndo() {
@@ -230,13 +232,15 @@ public final class Executor {
     }
 
     private void fail(Step step, CommandResult result, List<Step> done) {
+        boolean stoppedFirst = stopping;
         List<String> undoFailures = undoOnce(done);
-        if (stopping) {
+        if (stoppedFirst) {
             // The step failed because the signal stopped its command: the signal's line says so.
             throw new PipeworkException("stopped by a signal", 143);
         }
         StringBuilder message = new StringBuilder("failed to " + step.action() + ": " + result.reason());
-        for (String failure : undoFailures) {
+        // A signal that came during the undo: its lines name what the undo left behind.
+        for (String failure : stopping ? List.<String>of() : undoFailures) {
             message.append(System.lineSeparator()).append(failure);
         }
         if (step.command() instanceof Command.Obtain) {

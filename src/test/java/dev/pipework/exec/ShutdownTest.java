@@ -153,7 +153,8 @@ class ShutdownTest {
 
     /**
      * A signal while a failed run is being undone stops none of the undo's commands (one stopped
-     * would leave its step's change behind): the undo runs to its end, and the hook waits for it.
+     * would leave its step's change behind): the undo runs to its end, and the hook waits for it;
+     * the run's failure is the step's.
      * The veth's creation fails; the undo of the bridge before it is held until released.
      */
     @Test
@@ -201,6 +202,7 @@ class ShutdownTest {
             for (int i = 0; i < 500 && hook.getState() != Thread.State.BLOCKED && hook.isAlive(); i++) {
                 Thread.sleep(10);
             }
+            assertEquals(Thread.State.BLOCKED, hook.getState(), "the hook never waited for the run's turn");
             assertFalse(runner.stopped.get(), "the signal stopped the undo's command");
             runner.release.countDown();
             hook.join(TimeUnit.SECONDS.toMillis(SECONDS));
@@ -210,7 +212,9 @@ class ShutdownTest {
         }
         run.join(TimeUnit.SECONDS.toMillis(SECONDS));
         assertFalse(run.isAlive());
-        assertEquals("stopped by a signal", thrown.get().getMessage());
+        // The run's own failure, which came first; the signal's line after it.
+        assertEquals("failed to create veth pair \"veth1pl42\"/\"veth1pg42\": RTNETLINK answers: File exists",
+                thrown.get().getMessage());
         assertEquals(ExecutorTest.fullPlan().steps().get(0).undo().orElseThrow().argv(), runner.ran.get(runner.ran.size() - 1));
         String lines = said.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertEquals("pipework: stopped by a signal; what this run did was undone\n", lines);
