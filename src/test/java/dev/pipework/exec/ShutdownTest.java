@@ -78,14 +78,8 @@ class ShutdownTest {
         }
     }
 
-    @Test
-    void theCommandLinesPolicyStopsTheCommandAndUndoesTheRun() throws Exception {
-        Halt halt = new Halt();
-        Shutdown shutdown = new Shutdown(halt::halt, false);
-        shutdown.undoRunOnSignal();
-        HeldRunner runner = new HeldRunner();
-        Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
+    /** The full plan run by {@code executor} on a thread of its own, started; what it throws goes to {@code thrown}. */
+    private static Thread runInBackground(Executor executor, AtomicReference<Throwable> thrown) {
         Thread run = new Thread(() -> {
             try {
                 executor.execute(ExecutorTest.fullPlan());
@@ -94,6 +88,35 @@ class ShutdownTest {
             }
         });
         run.start();
+        return run;
+    }
+
+    /** What {@code action} writes to {@code System.err}, the hook's lines. */
+    private static String stderrOf(ThrowingRunnable action) throws Exception {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(err);
+        }
+        return said.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void theCommandLinesPolicyStopsTheCommandAndUndoesTheRun() throws Exception {
+        Halt halt = new Halt();
+        Shutdown shutdown = new Shutdown(halt::halt, false);
+        shutdown.undoRunOnSignal();
+        HeldRunner runner = new HeldRunner();
+        Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread run = runInBackground(executor, thrown);
         assertTrue(runner.holding.await(SECONDS, TimeUnit.SECONDS));
         shutdown.signal();
         run.join(TimeUnit.SECONDS.toMillis(SECONDS));
@@ -125,27 +148,14 @@ class ShutdownTest {
             }
         };
         Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
-        Thread run = new Thread(() -> {
-            try {
-                executor.execute(ExecutorTest.fullPlan());
-            } catch (PipeworkException expected) {
-                // stopped by a signal
-            }
-        });
-        run.start();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread run = runInBackground(executor, thrown);
         assertTrue(runner.holding.await(SECONDS, TimeUnit.SECONDS));
-        java.io.PrintStream err = System.err;
-        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            shutdown.signal();
-        } finally {
-            System.setErr(err);
-        }
+        String lines = stderrOf(shutdown::signal);
         run.join(TimeUnit.SECONDS.toMillis(SECONDS));
         assertFalse(run.isAlive());
+        assertEquals("stopped by a signal", thrown.get().getMessage());
         assertTrue(runner.ranUndo(), "nothing was undone: " + runner.ran);
-        String lines = said.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(lines.startsWith("pipework: stopped by a signal; what this run did was undone"), lines);
         assertTrue(lines.contains("and failed to undo") && lines.contains("database connection failed")
                 && lines.contains("left behind; remove by hand: ovs-vsctl"), lines);
@@ -183,19 +193,9 @@ class ShutdownTest {
         };
         Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread run = new Thread(() -> {
-            try {
-                executor.execute(ExecutorTest.fullPlan());
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        });
-        run.start();
+        Thread run = runInBackground(executor, thrown);
         assertTrue(undoing.await(SECONDS, TimeUnit.SECONDS), "the undo did not begin: " + runner.ran);
-        java.io.PrintStream err = System.err;
-        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
+        String lines = stderrOf(() -> {
             Thread hook = new Thread(shutdown::signal);
             hook.start();
             // The hook has made its choice once it waits for the run's turn.
@@ -207,16 +207,13 @@ class ShutdownTest {
             runner.release.countDown();
             hook.join(TimeUnit.SECONDS.toMillis(SECONDS));
             assertFalse(hook.isAlive());
-        } finally {
-            System.setErr(err);
-        }
+        });
         run.join(TimeUnit.SECONDS.toMillis(SECONDS));
         assertFalse(run.isAlive());
         // The run's own failure, which came first; the signal's line after it.
         assertEquals("failed to create veth pair \"veth1pl42\"/\"veth1pg42\": RTNETLINK answers: File exists",
                 thrown.get().getMessage());
         assertEquals(ExecutorTest.fullPlan().steps().get(0).undo().orElseThrow().argv(), runner.ran.get(runner.ran.size() - 1));
-        String lines = said.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertEquals("pipework: stopped by a signal; what this run did was undone\n", lines);
     }
 
