@@ -118,17 +118,12 @@ public final class Executor {
             try {
                 return check.get();
             } catch (RuntimeException e) {
-                boolean stoppedFirst = stopping;
-                List<String> undoFailures = undoOnce(done);
-                if (stoppedFirst) {
-                    throw new PipeworkException("stopped by a signal", 143);
-                }
-                if (undoFailures.isEmpty() || stopping) {
+                List<String> undoFailures = undoAfterFailure(done, List.of());
+                if (undoFailures.isEmpty()) {
                     throw e;
                 }
-                StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
-                undoFailures.forEach(f -> message.append(System.lineSeparator()).append(f));
-                throw new PipeworkException(message.toString(), e instanceof PipeworkException p ? p.exitStatus() : 1);
+                throw new PipeworkException(withLines(String.valueOf(e.getMessage()), undoFailures),
+                        e instanceof PipeworkException p ? p.exitStatus() : 1);
             }
         } finally {
             run.close();
@@ -232,21 +227,40 @@ public final class Executor {
     }
 
     private void fail(Step step, CommandResult result, List<Step> done) {
+        String message = withLines("failed to " + step.action() + ": " + result.reason(), undoAfterFailure(done, List.of()));
+        if (step.command() instanceof Command.Obtain) {
+            throw new dev.pipework.model.NoLeaseException(message, exitStatusOf(result));
+        }
+        throw new PipeworkException(message, exitStatusOf(result));
+    }
+
+    /**
+     * The undo after the run's own failure: the steps of {@code perhapsDone} (a batch that failed
+     * without saying where) whose undo is harmless where they never ran, last first, their failures
+     * unreported, then the steps done. Returns what the undo could not undo, for the failure's
+     * message; throws "stopped by a signal" where the signal came first (the failure is its stop of
+     * the command). Where the signal came during the undo, its lines say what was left behind.
+     */
+    private List<String> undoAfterFailure(List<Step> done, List<Step> perhapsDone) {
         boolean stoppedFirst = stopping;
+        beginUndo();
+        for (int i = perhapsDone.size() - 1; i >= 0; i--) {
+            Step step = perhapsDone.get(i);
+            if (step.undo().isPresent() && step.undoHarmlessIfNotRun()) {
+                run(step.undo().get());
+            }
+        }
         List<String> undoFailures = undoOnce(done);
         if (stoppedFirst) {
-            // The step failed because the signal stopped its command: the signal's line says so.
             throw new PipeworkException("stopped by a signal", 143);
         }
-        StringBuilder message = new StringBuilder("failed to " + step.action() + ": " + result.reason());
-        // A signal that came during the undo: its lines name what the undo left behind.
-        for (String failure : stopping ? List.<String>of() : undoFailures) {
-            message.append(System.lineSeparator()).append(failure);
-        }
-        if (step.command() instanceof Command.Obtain) {
-            throw new dev.pipework.model.NoLeaseException(message.toString(), exitStatusOf(result));
-        }
-        throw new PipeworkException(message.toString(), exitStatusOf(result));
+        return stopping ? List.of() : undoFailures;
+    }
+
+    private static String withLines(String first, List<String> lines) {
+        StringBuilder message = new StringBuilder(first);
+        lines.forEach(line -> message.append(System.lineSeparator()).append(line));
+        return message.toString();
     }
 
     /**
@@ -267,23 +281,10 @@ public final class Executor {
      * are reported.
      */
     private void failSomewhereIn(List<Step> batch, CommandResult result, List<Step> done) {
-        beginUndo();
-        List<String> failures = new ArrayList<>();
-        for (int i = batch.size() - 1; i >= 0; i--) {
-            Step step = batch.get(i);
-            if (step.undo().isEmpty() || !step.undoHarmlessIfNotRun()) {
-                continue;
-            }
-            run(step.undo().get());
-        }
-        failures.addAll(undoOnce(done));
+        List<String> undoFailures = undoAfterFailure(done, batch);
         List<String> actions = batch.stream().map(Step::action).toList();
-        StringBuilder message = new StringBuilder("failed to " + String.join(", or to ", actions) + ": "
-                + result.reason() + " (ip did not say which; all of them were undone)");
-        for (String failure : failures) {
-            message.append(System.lineSeparator()).append(failure);
-        }
-        throw new PipeworkException(message.toString(), exitStatusOf(result));
+        throw new PipeworkException(withLines("failed to " + String.join(", or to ", actions) + ": "
+                + result.reason() + " (ip did not say which; all of them were undone)", undoFailures), exitStatusOf(result));
     }
 
     /** Undoes the steps done unless that was done already (a signal's undo and a failure's meet). */

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,17 +29,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ShutdownTest {
     private static final long SECONDS = 10;
 
-    /** Holds the veth's creation (the plan's second step) until released or stopped. */
+    /**
+     * Holds the command {@code held} picks (the veth's creation, the plan's second step, unless
+     * told otherwise) until released or stopped; a stopped one ends as a killed process does.
+     */
     static class HeldRunner implements CommandRunner {
         final List<List<String>> ran = Collections.synchronizedList(new ArrayList<>());
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicBoolean stopped = new AtomicBoolean();
+        private final Predicate<List<String>> held;
+
+        HeldRunner() {
+            this(ShutdownTest::createsTheVeth);
+        }
+
+        HeldRunner(Predicate<List<String>> held) {
+            this.held = held;
+        }
 
         @Override
         public CommandResult run(List<String> argv) {
             ran.add(argv);
-            if (argv.contains("veth") && argv.contains("add")) {
+            if (held.test(argv)) {
                 holding.countDown();
                 try {
                     release.await(SECONDS, TimeUnit.SECONDS);
@@ -68,6 +81,10 @@ class ShutdownTest {
                 return ran.stream().anyMatch(c -> c.contains("del") || c.contains("del-br"));
             }
         }
+    }
+
+    static boolean createsTheVeth(List<String> argv) {
+        return argv.contains("veth") && argv.contains("add");
     }
 
     private static final class Halt {
@@ -162,6 +179,30 @@ class ShutdownTest {
     }
 
     /**
+     * The signal stops the guest's {@code ip -batch}, which then names no line it failed at: the run
+     * says it was stopped, as where a single command is stopped, not that one of the batch's steps
+     * failed; the hook's lines follow.
+     */
+    @Test
+    void aBatchStoppedBySignalIsTheSignalsStopNotAFailureOfItsSteps() throws Exception {
+        Shutdown shutdown = new Shutdown(new Halt()::halt, false);
+        shutdown.undoRunOnSignal();
+        HeldRunner runner = new HeldRunner(argv -> argv.contains("-batch") && argv.contains("-4"));
+        Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread run = runInBackground(executor, thrown);
+        assertTrue(runner.holding.await(SECONDS, TimeUnit.SECONDS), "the guest's batch did not run: " + runner.ran);
+        String lines = stderrOf(shutdown::signal);
+        run.join(TimeUnit.SECONDS.toMillis(SECONDS));
+        assertFalse(run.isAlive());
+        assertEquals("stopped by a signal", thrown.get().getMessage());
+        assertEquals(143, ((PipeworkException) thrown.get()).exitStatus());
+        assertEquals(ExecutorTest.fullPlan().steps().get(0).undo().orElseThrow().argv(), runner.ran.get(runner.ran.size() - 1),
+                "the bridge the run made is not undone: " + runner.ran);
+        assertEquals("pipework: stopped by a signal; what this run did was undone\n", lines);
+    }
+
+    /**
      * A signal while a failed run is being undone stops none of the undo's commands (one stopped
      * would leave its step's change behind): the undo runs to its end, and the hook waits for it;
      * the run's failure is the step's.
@@ -171,30 +212,17 @@ class ShutdownTest {
     void aSignalDuringTheUndoOfAFailedRunLetsTheUndoFinish() throws Exception {
         Shutdown shutdown = new Shutdown(new Halt()::halt, false);
         shutdown.undoRunOnSignal();
-        CountDownLatch undoing = new CountDownLatch(1);
-        HeldRunner runner = new HeldRunner() {
+        HeldRunner runner = new HeldRunner(argv -> argv.contains("del-br")) {
             @Override
             public CommandResult run(List<String> argv) {
-                ran.add(argv);
-                if (argv.contains("veth") && argv.contains("add")) {
-                    return new CommandResult(2, "", "RTNETLINK answers: File exists");
-                }
-                if (argv.contains("del-br")) {
-                    undoing.countDown();
-                    try {
-                        release.await(SECONDS, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return stopped.get() ? new CommandResult(143, "", "Terminated") : new CommandResult(0, "", "");
-                }
-                return new CommandResult(0, "", "");
+                CommandResult result = super.run(argv);
+                return createsTheVeth(argv) ? new CommandResult(2, "", "RTNETLINK answers: File exists") : result;
             }
         };
         Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread run = runInBackground(executor, thrown);
-        assertTrue(undoing.await(SECONDS, TimeUnit.SECONDS), "the undo did not begin: " + runner.ran);
+        assertTrue(runner.holding.await(SECONDS, TimeUnit.SECONDS), "the undo did not begin: " + runner.ran);
         String lines = stderrOf(() -> {
             Thread hook = new Thread(shutdown::signal);
             hook.start();
@@ -266,8 +294,7 @@ class ShutdownTest {
             @Override
             public CommandResult run(List<String> argv) {
                 CommandResult r = super.run(argv);
-                return argv.contains("veth") && argv.contains("add")
-                        ? new CommandResult(2, "", "RTNETLINK answers: File exists") : r;
+                return createsTheVeth(argv) ? new CommandResult(2, "", "RTNETLINK answers: File exists") : r;
             }
         };
         Executor executor = new Executor(runner, ContainerActions.NONE, shutdown);
