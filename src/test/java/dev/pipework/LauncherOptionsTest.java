@@ -111,10 +111,9 @@ class LauncherOptionsTest {
         boolean interpreted = !cache.equals("pipework-commands.aot");
         assertEquals(interpreted, jvm.contains("-XX:-AOTReplayTraining"), jvm.toString());
         int replay = jvm.indexOf("-XX:-AOTReplayTraining");
-        assertEquals(interpreted, jvm.indexOf("-XX:+UnlockDiagnosticVMOptions") >= 0
-                && jvm.indexOf("-XX:+UnlockDiagnosticVMOptions") < replay
-                && jvm.indexOf("-XX:+IgnoreUnrecognizedVMOptions") >= 0
-                && jvm.indexOf("-XX:+IgnoreUnrecognizedVMOptions") < replay, jvm.toString());
+        int unlock = jvm.indexOf("-XX:+UnlockDiagnosticVMOptions");
+        int ignore = jvm.indexOf("-XX:+IgnoreUnrecognizedVMOptions");
+        assertEquals(interpreted, unlock >= 0 && unlock < replay && ignore >= 0 && ignore < replay, jvm.toString());
         // JVM options, before the jar is named.
         int jarBy = Math.max(jvm.indexOf("-cp"), jvm.indexOf("-jar"));
         assertTrue(jarBy > 0 && replay < jarBy, jvm.toString());

@@ -150,8 +150,13 @@ public final class EtcdCluster implements AutoCloseable {
         return "{\"key\":\"" + b64(prefix) + "\",\"range_end\":\"" + b64(end) + "\"}";
     }
 
+    /** The JSON gateway's address of {@code call} at member {@code m}. */
+    private String url(int m, String call) {
+        return "http://" + address + ":" + client[m] + "/v3/" + call;
+    }
+
     private Optional<String> post(int m, String call, String body) {
-        String url = "http://" + address + ":" + client[m] + "/v3/" + call;
+        String url = url(m, call);
         if (netns.isPresent()) {
             Sh.Result r = Sh.run("ip", "netns", "exec", netns.get(), "curl", "-sf", "-m", "2", "-X", "POST", "-d", body, url);
             return r.success() ? Optional.of(r.out()) : Optional.empty();
@@ -180,7 +185,7 @@ public final class EtcdCluster implements AutoCloseable {
         netns.ifPresent(ns -> argv.addAll(List.of("ip", "netns", "exec", ns)));
         argv.addAll(List.of("curl", "-sN", "-X", "POST", "-d",
                 "{\"create_request\":{\"key\":\"" + b64(key) + "\"}}",
-                "http://" + address + ":" + client[m] + "/v3/watch"));
+                url(m, "watch")));
         Watch watch = new Watch(new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start());
         try {
             Poll.until(Duration.ofSeconds(10), Duration.ofMillis(10),
