@@ -278,7 +278,7 @@ public final class Executor {
      * a guest (if the move never ran, a link of that name in the guest would be the guest's own, and
      * must not be brought into the host), is skipped (at worst a link is left inside the guest). An
      * undo of a step that never ran is expected to fail, so only the failures of steps known done
-     * are reported.
+     * are reported. A batch that failed because a signal stopped it is said as the signal's stop.
      */
     private void failSomewhereIn(List<Step> batch, CommandResult result, List<Step> done) {
         List<String> undoFailures = undoAfterFailure(done, batch);

@@ -197,6 +197,9 @@ class ShutdownTest {
         assertFalse(run.isAlive());
         assertEquals("stopped by a signal", thrown.get().getMessage());
         assertEquals(143, ((PipeworkException) thrown.get()).exitStatus());
+        // The batch's steps, which may or may not have run, undone where that is harmless: the old default route back.
+        assertTrue(runner.ran.contains(List.of("nsenter", "--net=/proc/42/ns/net", "ip", "-4", "route", "replace", "default",
+                "via", "172.17.0.1", "dev", "eth0")), "the batch's steps were not undone: " + runner.ran);
         assertEquals(ExecutorTest.fullPlan().steps().get(0).undo().orElseThrow().argv(), runner.ran.get(runner.ran.size() - 1),
                 "the bridge the run made is not undone: " + runner.ran);
         assertEquals("pipework: stopped by a signal; what this run did was undone\n", lines);
